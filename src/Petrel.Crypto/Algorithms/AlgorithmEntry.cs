@@ -1,0 +1,45 @@
+using Petrel.Crypto.KeyExchange;
+using Petrel.Crypto.Primitives;
+
+namespace Petrel.Crypto.Algorithms;
+
+/// <summary>
+/// One row of the algorithm catalogue: how strongSwan spells it, how IKEv2 numbers it,
+/// where it may be used, and the primitive that implements it.
+/// </summary>
+public sealed class AlgorithmEntry
+{
+    /// <summary>strongSwan's primary keyword, e.g. "aes128gcm16".</summary>
+    public required string Keyword { get; init; }
+
+    /// <summary>Other accepted keywords, e.g. "aes128gcm128" or "x25519".</summary>
+    public IReadOnlyList<string> Aliases { get; init; } = [];
+
+    /// <summary>Display name as strongSwan logs it, e.g. "AES_GCM_16_128", "HMAC_SHA2_256_128", "CURVE_25519".</summary>
+    public required string Name { get; init; }
+
+    public required TransformType Type { get; init; }
+
+    /// <summary>IANA IKEv2 transform id.</summary>
+    public required ushort Id { get; init; }
+
+    /// <summary>Key Length attribute in bits for variable-length ciphers (0 when the transform has none).</summary>
+    public ushort KeyLengthBits { get; init; }
+
+    /// <summary>IKEv1 attribute value (Phase 1 encryption/hash/group or Phase 2 transform id), 0 when none.</summary>
+    public ushort IkeV1Id { get; init; }
+
+    public bool UsableForIke { get; init; }
+    public bool UsableForEsp { get; init; }
+    public bool UsableForAh { get; init; }
+
+    /// <summary>MD5, SHA-1, DES, 3DES, MODP 768/1024/1536, group 22: works, but the CLI warns.</summary>
+    public bool Weak { get; init; }
+
+    public EncryptionAlgorithm? Encryption { get; init; }
+    public IntegrityAlgorithm? Integrity { get; init; }
+    public PrfAlgorithm? Prf { get; init; }
+    public KeyExchangeMethod? KeyExchange { get; init; }
+
+    public Proposals.Transform Transform => new(Type, Id, KeyLengthBits);
+}

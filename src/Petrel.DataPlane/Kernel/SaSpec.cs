@@ -1,0 +1,40 @@
+using System.Net;
+using Petrel.Crypto.Proposals;
+
+namespace Petrel.DataPlane.Kernel;
+
+/// <summary>
+/// Everything the data plane needs to run one unidirectional IPsec SA (RFC 4301 §4.4.2).
+/// Key arrays are owned by the data plane after install and zeroed when the SA is removed.
+/// </summary>
+public sealed class SaSpec
+{
+    public required uint Spi { get; init; }
+    public required SaDirection Direction { get; init; }
+    public IpsecProtocol Protocol { get; init; } = IpsecProtocol.Esp;
+    public IpsecMode Mode { get; init; } = IpsecMode.Tunnel;
+
+    /// <summary>Outer source (our address for outbound). Port is the UDP encapsulation port when <see cref="UdpEncapsulation"/>.</summary>
+    public required IPEndPoint Source { get; init; }
+
+    /// <summary>Outer destination. Port is the UDP encapsulation port when <see cref="UdpEncapsulation"/>.</summary>
+    public required IPEndPoint Destination { get; init; }
+
+    /// <summary>RFC 3948 ESP-in-UDP.</summary>
+    public bool UdpEncapsulation { get; init; }
+
+    public required Transform Encryption { get; init; }
+    public required byte[] EncryptionKey { get; init; }
+
+    /// <summary>Absent (null) for AEAD ciphers.</summary>
+    public Transform? Integrity { get; init; }
+    public byte[] IntegrityKey { get; init; } = [];
+
+    public bool ExtendedSequenceNumbers { get; init; }
+
+    /// <summary>Anti-replay window in packets (0 disables replay protection). Inbound only.</summary>
+    public int ReplayWindow { get; init; } = 128;
+
+    /// <summary>Links the SA pair and its policies.</summary>
+    public required uint ReqId { get; init; }
+}

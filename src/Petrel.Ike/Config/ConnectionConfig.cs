@@ -1,0 +1,113 @@
+using Petrel.Crypto.Proposals;
+
+namespace Petrel.Ike.Config;
+
+/// <summary>
+/// One connection as swanctl.conf's connections.NAME section describes it, already validated
+/// (the daemon's config loader builds it and reports file/line errors).
+/// Time spans follow strongSwan's defaults.
+/// </summary>
+public sealed class ConnectionConfig
+{
+    public required string Name { get; init; }
+
+    /// <summary>1, 2, or 0 for "any" (strongSwan's default: initiate with IKEv2, accept both).</summary>
+    public int Version { get; init; } = 2;
+
+    /// <summary>Addresses, CIDR subnets, ranges or "%any". Empty means %any.</summary>
+    public IReadOnlyList<string> LocalAddrs { get; init; } = [];
+    public IReadOnlyList<string> RemoteAddrs { get; init; } = [];
+    public int LocalPort { get; init; } = 500;
+    public int RemotePort { get; init; } = 500;
+
+    /// <summary>IKE proposals (already parsed; "default" expanded).</summary>
+    public required IReadOnlyList<Proposal> Proposals { get; init; }
+
+    /// <summary>Force UDP encapsulation of ESP (fake NAT detection), strongSwan's encap = yes.</summary>
+    public bool Encap { get; init; }
+
+    public TimeSpan DpdDelay { get; init; } = TimeSpan.Zero;
+    public TimeSpan DpdTimeout { get; init; } = TimeSpan.Zero;
+    public TimeSpan RekeyTime { get; init; } = TimeSpan.FromHours(4);
+    public TimeSpan ReauthTime { get; init; } = TimeSpan.Zero;
+    public TimeSpan? OverTime { get; init; }
+    public TimeSpan? RandTime { get; init; }
+    public TimeSpan KeepaliveInterval { get; init; } = TimeSpan.FromSeconds(20);
+    public bool Aggressive { get; init; }
+
+    /// <summary>"yes", "accept", "force", "no".</summary>
+    public string Fragmentation { get; init; } = "yes";
+    public bool Mobike { get; init; } = true;
+
+    /// <summary>"no", "never", "replace", "keep".</summary>
+    public string Unique { get; init; } = "no";
+
+    public required AuthConfig Local { get; init; }
+    public required AuthConfig Remote { get; init; }
+    public IReadOnlyList<ChildConfig> Children { get; init; } = [];
+
+    /// <summary>Where this came from, for error messages ("/etc/swanctl/swanctl.conf:12").</summary>
+    public string? Source { get; init; }
+}
+
+/// <summary>A local or remote authentication round (local { } / remote { }).</summary>
+public sealed class AuthConfig
+{
+    /// <summary>"psk", "pubkey", "eap-…", "xauth…".</summary>
+    public string Auth { get; init; } = "pubkey";
+
+    /// <summary>Identity as written (e.g. "left", "@gw.example.org", "198.18.0.1", "CN=gw"), null for the default.</summary>
+    public string? Id { get; init; }
+
+    public IReadOnlyList<string> Certs { get; init; } = [];
+    public IReadOnlyList<string> CaCerts { get; init; } = [];
+}
+
+/// <summary>children.NAME.</summary>
+public sealed class ChildConfig
+{
+    public required string Name { get; init; }
+
+    /// <summary>Traffic selectors as written; "dynamic" means the IKE address (RFC 7296 §2.9).</summary>
+    public IReadOnlyList<string> LocalTs { get; init; } = ["dynamic"];
+    public IReadOnlyList<string> RemoteTs { get; init; } = ["dynamic"];
+
+    /// <summary>ESP proposals (already parsed). Empty with AhProposals set means AH.</summary>
+    public IReadOnlyList<Proposal> EspProposals { get; init; } = [];
+    public IReadOnlyList<Proposal> AhProposals { get; init; } = [];
+
+    /// <summary>"tunnel", "transport", "pass", "drop".</summary>
+    public string Mode { get; init; } = "tunnel";
+
+    /// <summary>"none", "trap", "start".</summary>
+    public string StartAction { get; init; } = "none";
+
+    /// <summary>"clear", "trap", "restart", "none".</summary>
+    public string DpdAction { get; init; } = "clear";
+
+    /// <summary>"none", "trap", "start".</summary>
+    public string CloseAction { get; init; } = "none";
+
+    public TimeSpan RekeyTime { get; init; } = TimeSpan.FromHours(1);
+    public TimeSpan? LifeTime { get; init; }
+    public TimeSpan? RandTime { get; init; }
+    public ulong RekeyBytes { get; init; }
+    public ulong LifeBytes { get; init; }
+    public ulong RekeyPackets { get; init; }
+    public ulong LifePackets { get; init; }
+    public int ReplayWindow { get; init; } = 128;
+    public bool Ipcomp { get; init; }
+}
+
+/// <summary>A shared secret from secrets { ike-NAME { id…, secret } }.</summary>
+public sealed class SharedSecret
+{
+    /// <summary>Identities the secret is for (id, id-1, id-2 …); empty means any.</summary>
+    public IReadOnlyList<string> Ids { get; init; } = [];
+
+    /// <summary>The decoded secret. Never logged.</summary>
+    public required byte[] Secret { get; init; }
+
+    public string Kind { get; init; } = "ike";
+    public override string ToString() => $"{Kind} secret for [{string.Join(", ", Ids)}]";
+}

@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Runs every Petrel test: unit, in-process exchange, and (as root) the namespace and
+# strongSwan interop tests. Installs missing Debian packages first.
+set -euo pipefail
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+cd "$root"
+
+pkgs=(iproute2 iputils-ping nftables tcpdump tshark iperf3 strongswan-charon strongswan-swanctl
+      libcharon-extra-plugins libstrongswan-standard-plugins libstrongswan-extra-plugins libcharon-extauth-plugins)
+if [[ $(id -u) -eq 0 ]]; then
+  missing=()
+  for p in "${pkgs[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+  done
+  if ((${#missing[@]})); then
+    echo "test.sh: installing ${missing[*]}" >&2
+    export DEBIAN_FRONTEND=noninteractive
+    echo "wireshark-common wireshark-common/install-setuid boolean false" | debconf-set-selections || true
+    apt-get install -y --no-install-recommends "${missing[@]}" >&2 || { apt-get update >&2; apt-get install -y --no-install-recommends "${missing[@]}" >&2; }
+  fi
+fi
+
+dotnet build Petrel.slnx -c Release --nologo -v q -clp:ErrorsOnly
+results="$root/TestResults"
+rm -rf "$results"
+status=0
+dotnet test Petrel.slnx -c Release --no-build --nologo -v q --logger "trx" --results-directory "$results" "$@" || status=$?
+
+passed=0; failed=0; skipped=0
+for f in "$results"/*.trx; do
+  [[ -f "$f" ]] || continue
+  c=$(grep -o '<Counters [^>]*>' "$f" | head -1)
+  p=$(sed -n 's/.* passed="\([0-9]*\)".*/\1/p' <<<"$c"); passed=$((passed + ${p:-0}))
+  x=$(sed -n 's/.* failed="\([0-9]*\)".*/\1/p' <<<"$c"); failed=$((failed + ${x:-0}))
+  n=$(sed -n 's/.* notExecuted="\([0-9]*\)".*/\1/p' <<<"$c"); skipped=$((skipped + ${n:-0}))
+done
+echo "$passed passed, $failed failed, $skipped skipped"
+if ((passed == 0)); then exit 1; fi
+exit $status
