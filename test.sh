@@ -24,7 +24,11 @@ dotnet build Petrel.slnx -c Release --nologo -v q -clp:ErrorsOnly
 results="$root/TestResults"
 rm -rf "$results"
 status=0
-dotnet test Petrel.slnx -c Release --no-build --nologo -v q --logger "trx" --results-directory "$results" "$@" || status=$?
+# Tests tagged [Trait("Category","Pending")] wait for pieces still being built; they are left out
+# unless the caller passes its own --filter.
+filter=(--filter "Category!=Pending")
+for a in "$@"; do [[ "$a" == --filter ]] && filter=(); done
+dotnet test Petrel.slnx -c Release --no-build --nologo -v q --logger "trx" --results-directory "$results" "${filter[@]}" "$@" || status=$?
 
 passed=0; failed=0; skipped=0
 for f in "$results"/*.trx; do

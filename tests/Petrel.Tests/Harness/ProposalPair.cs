@@ -1,0 +1,21 @@
+namespace Petrel.Tests.Harness;
+
+/// <summary>An IKE proposal and an ESP proposal in strongSwan's keywords, configured identically on both peers.</summary>
+public sealed record ProposalPair(string Ike, string Esp)
+{
+    public static readonly ProposalPair CbcHmac = new("aes128-sha256-modp2048", "aes128-sha256");
+    public static readonly ProposalPair Gcm128 = new("aes128gcm16-prfsha256-ecp256", "aes128gcm16");
+    public static readonly ProposalPair Gcm256 = new("aes256gcm16-prfsha384-ecp384", "aes256gcm16");
+    public static readonly ProposalPair ChaCha = new("chacha20poly1305-prfsha256-x25519", "chacha20poly1305");
+
+    public static ProposalPair ByName(string name) => name switch
+    {
+        "cbc-hmac" => CbcHmac,
+        "gcm128" => Gcm128,
+        "gcm256" => Gcm256,
+        "chacha" => ChaCha,
+        _ => throw new ArgumentException($"unknown proposal pair {name}", nameof(name)),
+    };
+
+    public override string ToString() => $"{Ike} / esp {Esp}";
+}
