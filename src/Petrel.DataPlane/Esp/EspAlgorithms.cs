@@ -1,0 +1,6 @@
+using Petrel.Crypto.Primitives;
+
+namespace Petrel.DataPlane.Esp;
+
+/// <summary>The primitives one SA runs with, resolved from its negotiated transforms.</summary>
+public readonly record struct EspAlgorithms(EncryptionAlgorithm Encryption, IntegrityAlgorithm? Integrity);

@@ -1,0 +1,281 @@
+using System.Buffers.Binary;
+using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Sockets;
+using System.Security.Cryptography;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Petrel.DataPlane.Esp;
+using Petrel.DataPlane.Kernel;
+using Petrel.DataPlane.Packets;
+using Petrel.DataPlane.Sad;
+using Petrel.DataPlane.Spd;
+
+namespace Petrel.DataPlane.Pipeline;
+
+/// <summary>
+/// The userspace IPsec "kernel": SAD and SPD behind <see cref="IIpsecKernel"/>, and the packet
+/// pipeline between the tunnel device and the outer transport.
+/// <list type="bullet">
+/// <item>Outbound: <see cref="ProcessOutbound"/> with a packet read from the TUN device → SPD →
+/// outbound SA of the policy → ESP → <see cref="IOuterTransport.SendEsp"/>.</item>
+/// <item>Inbound: <see cref="ProcessInbound"/> with an ESP packet (from UDP 4500 after
+/// <see cref="UdpEncapsulation.Classify"/>) → SA by SPI → replay/ICV/decrypt → policy check →
+/// <see cref="ITunnelDevice.WritePacket"/>.</item>
+/// </list>
+/// Control calls (the IIpsecKernel members) may come from any thread; packet calls from any
+/// number of packet threads. SAD and SPD are copy-on-write, so packets never take a global lock.
+/// </summary>
+public sealed class UserspaceKernel : IIpsecKernel, IDisposable
+{
+    private static readonly long AcquireIntervalTicks = TimeSpan.FromSeconds(1).Ticks;
+
+    private readonly IOuterTransport _outer;
+    private readonly ITunnelDevice _tunnel;
+    private readonly IRouteController? _routes;
+    private readonly IEspAlgorithmProvider _algorithms;
+    private readonly ILogger _log;
+    private readonly SecurityAssociationDatabase _sad = new();
+    private readonly SecurityPolicyDatabase _spd = new();
+    private readonly Lock _spiLock = new();
+    private readonly HashSet<uint> _reservedSpis = [];
+    private readonly ConcurrentDictionary<uint, long> _lastAcquire = new();
+
+    public UserspaceKernel(IOuterTransport outer, ITunnelDevice tunnel, IRouteController? routes = null,
+        IEspAlgorithmProvider? algorithms = null, ILogger<UserspaceKernel>? logger = null)
+    {
+        _outer = outer;
+        _tunnel = tunnel;
+        _routes = routes;
+        _algorithms = algorithms ?? CatalogEspAlgorithmProvider.Instance;
+        _log = logger ?? (ILogger)NullLogger.Instance;
+    }
+
+    /// <summary>Space a caller must leave before an outbound inner packet in its buffer.</summary>
+    public const int Headroom = EspProcessor.Headroom;
+
+    /// <summary>Space a caller must leave after an outbound inner packet in its buffer.</summary>
+    public const int Tailroom = EspProcessor.Tailroom;
+
+    public DataPlaneStatistics Statistics { get; } = new();
+
+    public event Action<AcquireEvent>? Acquire;
+
+    public IReadOnlyList<PolicySpec> Policies => _spd.List();
+
+    // ---- IIpsecKernel: control plane -------------------------------------------------------
+
+    public uint AllocateSpi()
+    {
+        Span<byte> b = stackalloc byte[4];
+        lock (_spiLock)
+        {
+            while (true)
+            {
+                RandomNumberGenerator.Fill(b);
+                uint spi = BinaryPrimitives.ReadUInt32BigEndian(b);
+                // RFC 4303 §2.1: 1..255 are reserved by IANA, 0 is never sent.
+                if (spi <= 255 || _sad.ContainsInbound(spi) || !_reservedSpis.Add(spi))
+                    continue;
+                return spi;
+            }
+        }
+    }
+
+    public void InstallSa(SaSpec sa)
+    {
+        if (sa.Protocol != IpsecProtocol.Esp)
+            throw new NotSupportedException($"SA {sa.Spi:x8}: the userspace data plane supports ESP only, not {sa.Protocol}");
+        if (sa.Mode != IpsecMode.Tunnel)
+            throw new NotSupportedException($"SA {sa.Spi:x8}: the userspace data plane supports tunnel mode only, not {sa.Mode}");
+        if (!_algorithms.TryResolve(sa, out var algorithms, out var error))
+            throw new NotSupportedException($"SA {sa.Spi:x8}: {error}");
+
+        var esp = new EspSa(sa, algorithms);
+        var replaced = _sad.Add(esp);
+        replaced?.Dispose();
+        if (sa.Direction == SaDirection.Inbound)
+        {
+            lock (_spiLock)
+                _reservedSpis.Remove(sa.Spi);
+        }
+        else
+        {
+            _lastAcquire.TryRemove(sa.ReqId, out _);
+        }
+        _log.LogInformation("installed {Direction} ESP SA {Spi:x8} reqid {ReqId} {Source} -> {Destination}{Encap}",
+            sa.Direction, sa.Spi, sa.ReqId, sa.Source, sa.Destination, sa.UdpEncapsulation ? " (UDP-encapsulated)" : "");
+    }
+
+    public void RemoveSa(uint spi, SaDirection direction)
+    {
+        var removed = _sad.Remove(spi, direction);
+        if (direction == SaDirection.Inbound)
+        {
+            lock (_spiLock)
+                _reservedSpis.Remove(spi);
+        }
+        if (removed is null)
+            return;
+        removed.Dispose();
+        _log.LogInformation("removed {Direction} ESP SA {Spi:x8} reqid {ReqId}", direction, spi, removed.ReqId);
+    }
+
+    public void InstallPolicy(PolicySpec policy)
+    {
+        var replaced = _spd.Install(policy);
+        if (_routes is not null)
+        {
+            try
+            {
+                if (replaced is not null && replaced.Action == PolicyAction.Protect)
+                    _routes.PolicyRemoved(replaced.Spec);
+                if (policy.Action == PolicyAction.Protect)
+                    _routes.PolicyInstalled(policy);
+            }
+            catch (Exception e)
+            {
+                _log.LogError(e, "policy reqid {ReqId}: installing routes failed", policy.ReqId);
+            }
+        }
+        _log.LogInformation("installed {Action} policy reqid {ReqId} {Local} === {Remote}", policy.Action, policy.ReqId,
+            string.Join(",", policy.LocalTs), string.Join(",", policy.RemoteTs));
+    }
+
+    public void RemovePolicy(uint reqId)
+    {
+        var removed = _spd.Remove(reqId);
+        _lastAcquire.TryRemove(reqId, out _);
+        if (removed is null)
+            return;
+        if (_routes is not null && removed.Action == PolicyAction.Protect)
+        {
+            try
+            {
+                _routes.PolicyRemoved(removed.Spec);
+            }
+            catch (Exception e)
+            {
+                _log.LogError(e, "policy reqid {ReqId}: removing routes failed", reqId);
+            }
+        }
+        _log.LogInformation("removed policy reqid {ReqId}", reqId);
+    }
+
+    public bool TryGetCounters(uint spi, SaDirection direction, out SaCounters counters)
+    {
+        var sa = _sad.Find(spi, direction);
+        counters = sa?.Counters ?? default;
+        return sa is not null;
+    }
+
+    // ---- data plane ------------------------------------------------------------------------
+
+    /// <summary>
+    /// Protects one packet read from the tunnel device at buffer[offset..offset+length] and sends
+    /// it. The buffer must leave <see cref="Headroom"/> bytes before and <see cref="Tailroom"/>
+    /// bytes after the packet; it is overwritten in place.
+    /// </summary>
+    public DropReason ProcessOutbound(Span<byte> buffer, int offset, int length)
+    {
+        var result = Outbound(buffer, offset, length);
+        if (result == DropReason.None)
+            Statistics.CountEncapsulated();
+        else
+            Statistics.CountDrop(result);
+        return result;
+    }
+
+    /// <summary>
+    /// Processes one ESP packet (starting at the SPI; for ESP-in-UDP the UDP payload), decrypting
+    /// it in place and writing the inner packet to the tunnel device.
+    /// </summary>
+    public DropReason ProcessInbound(Span<byte> espPacket)
+    {
+        var result = Inbound(espPacket);
+        if (result == DropReason.None)
+            Statistics.CountDecapsulated();
+        else
+            Statistics.CountDrop(result);
+        return result;
+    }
+
+    private DropReason Outbound(Span<byte> buffer, int offset, int length)
+    {
+        var packet = buffer.Slice(offset, length);
+        if (!IpPacketReader.TryRead(packet, out var flow))
+            return DropReason.Malformed;
+        var policy = _spd.LookupOutbound(flow);
+        if (policy is null)
+            return DropReason.NoPolicy;
+        if (policy.Action != PolicyAction.Protect)
+            return DropReason.PolicyDiscard;
+        var sa = _sad.FindOutbound(policy.ReqId);
+        if (sa is null)
+        {
+            RaiseAcquire(policy.ReqId, flow);
+            return DropReason.NoSa;
+        }
+
+        byte next = flow.Family == AddressFamily.InterNetwork ? EspProcessor.NextHeaderIpv4 : EspProcessor.NextHeaderIpv6;
+        var result = EspProcessor.Seal(sa, buffer, offset, length, next, out int espOffset, out int espLength);
+        if (result != DropReason.None)
+            return result;
+        return _outer.SendEsp(sa.Peer, buffer.Slice(espOffset, espLength)) ? DropReason.None : DropReason.SendFailed;
+    }
+
+    private DropReason Inbound(Span<byte> esp)
+    {
+        if (esp.Length < EspProcessor.HeaderLength)
+            return DropReason.Truncated;
+        uint spi = BinaryPrimitives.ReadUInt32BigEndian(esp);
+        var sa = _sad.FindInbound(spi);
+        if (sa is null)
+            return DropReason.UnknownSpi;
+
+        var result = EspProcessor.Open(sa, esp, out int innerOffset, out int innerLength, out byte next);
+        if (result != DropReason.None)
+            return result;
+
+        var inner = esp.Slice(innerOffset, innerLength);
+        int version = IpPacketReader.Version(inner);
+        if (!(next == EspProcessor.NextHeaderIpv4 && version == 4) && !(next == EspProcessor.NextHeaderIpv6 && version == 6))
+            return DropReason.BadNextHeader;
+        if (!IpPacketReader.TryRead(inner, out var flow))
+            return DropReason.Malformed;
+        // RFC 4301 §5.2 step 4: the decrypted packet must match the selectors of the SA's policy.
+        var policy = _spd.Find(sa.ReqId);
+        if (policy is null || !policy.MatchesInbound(flow))
+            return DropReason.PolicyMismatch;
+        return _tunnel.WritePacket(inner) ? DropReason.None : DropReason.SendFailed;
+    }
+
+    /// <summary>RFC 4301 §5.1: ask IKE for an SA, at most once a second per policy.</summary>
+    private void RaiseAcquire(uint reqId, in PacketFlow flow)
+    {
+        var handler = Acquire;
+        if (handler is null)
+            return;
+        long now = DateTime.UtcNow.Ticks;
+        if (_lastAcquire.TryGetValue(reqId, out long last) && now - last < AcquireIntervalTicks)
+            return;
+        _lastAcquire[reqId] = now;
+        handler(new AcquireEvent(reqId, ToAddress(flow.Family, flow.Source), ToAddress(flow.Family, flow.Destination)));
+    }
+
+    private static IPAddress ToAddress(AddressFamily family, UInt128 value)
+    {
+        if (family == AddressFamily.InterNetwork)
+            return new IPAddress(BinaryPrimitives.ReverseEndianness((uint)value));
+        Span<byte> b = stackalloc byte[16];
+        BinaryPrimitives.WriteUInt128BigEndian(b, value);
+        return new IPAddress(b);
+    }
+
+    /// <summary>Removes every SA and zeroes its keys. Policies and routes stay for the owner to remove.</summary>
+    public void Dispose()
+    {
+        foreach (var sa in _sad.Clear())
+            sa.Dispose();
+    }
+}

@@ -1,0 +1,84 @@
+using Petrel.DataPlane.Kernel;
+using Petrel.DataPlane.Packets;
+
+namespace Petrel.DataPlane.Spd;
+
+/// <summary>
+/// The SPD (RFC 4301 §4.4.1): policies ordered by priority then install order. Writers copy the
+/// table and publish it atomically; packet threads read a snapshot without locking.
+/// </summary>
+internal sealed class SecurityPolicyDatabase
+{
+    private sealed record Snapshot(PolicyEntry[] Ordered, Dictionary<uint, PolicyEntry> ByReqId);
+
+    private readonly Lock _writeLock = new();
+    private volatile Snapshot _snapshot = new([], []);
+    private long _order;
+
+    public int Count => _snapshot.Ordered.Length;
+
+    /// <summary>Installs or replaces (same ReqId) a policy. Returns the entry it replaced, if any.</summary>
+    public PolicyEntry? Install(PolicySpec spec)
+    {
+        lock (_writeLock)
+        {
+            var old = _snapshot;
+            var entry = new PolicyEntry(spec, ++_order);
+            old.ByReqId.TryGetValue(spec.ReqId, out var replaced);
+            var list = new List<PolicyEntry>(old.Ordered.Length + 1);
+            foreach (var e in old.Ordered)
+            {
+                if (e.ReqId != spec.ReqId)
+                    list.Add(e);
+            }
+            list.Add(entry);
+            list.Sort(static (a, b) => a.Spec.Priority != b.Spec.Priority ? a.Spec.Priority.CompareTo(b.Spec.Priority) : a.Order.CompareTo(b.Order));
+            var byReqId = new Dictionary<uint, PolicyEntry>(old.ByReqId) { [spec.ReqId] = entry };
+            _snapshot = new Snapshot(list.ToArray(), byReqId);
+            return replaced;
+        }
+    }
+
+    public PolicyEntry? Remove(uint reqId)
+    {
+        lock (_writeLock)
+        {
+            var old = _snapshot;
+            if (!old.ByReqId.TryGetValue(reqId, out var removed))
+                return null;
+            var list = new List<PolicyEntry>(old.Ordered.Length);
+            foreach (var e in old.Ordered)
+            {
+                if (e.ReqId != reqId)
+                    list.Add(e);
+            }
+            var byReqId = new Dictionary<uint, PolicyEntry>(old.ByReqId);
+            byReqId.Remove(reqId);
+            _snapshot = new Snapshot(list.ToArray(), byReqId);
+            return removed;
+        }
+    }
+
+    /// <summary>First policy (by priority) whose local→remote selectors match an outbound packet.</summary>
+    public PolicyEntry? LookupOutbound(in PacketFlow flow)
+    {
+        var ordered = _snapshot.Ordered;
+        for (int i = 0; i < ordered.Length; i++)
+        {
+            if (ordered[i].MatchesOutbound(flow))
+                return ordered[i];
+        }
+        return null;
+    }
+
+    public PolicyEntry? Find(uint reqId) => _snapshot.ByReqId.GetValueOrDefault(reqId);
+
+    public IReadOnlyList<PolicySpec> List()
+    {
+        var ordered = _snapshot.Ordered;
+        var result = new PolicySpec[ordered.Length];
+        for (int i = 0; i < ordered.Length; i++)
+            result[i] = ordered[i].Spec;
+        return result;
+    }
+}
