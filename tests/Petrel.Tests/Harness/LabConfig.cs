@@ -7,7 +7,7 @@ namespace Petrel.Tests.Harness;
 /// connection "lab", child "net" protecting both sites' IPv4 and IPv6 subnets, PSK auth with
 /// identities "left"/"right".
 /// </summary>
-public static class SwanctlConfig
+public static class LabConfig
 {
     public const string Connection = "lab";
     public const string Child = "net";

@@ -1,0 +1,68 @@
+namespace Petrel.Tests.Harness;
+
+/// <summary>
+/// The traffic checks every interop test runs once a tunnel is up: IPv4 and IPv6 pings both
+/// ways, a 10 MB IPv4 TCP transfer left → right and a 2 MB IPv6 transfer right → left (both
+/// SHA-256-checked), all while capturing the outer veth to show it only carried ESP-in-UDP.
+/// </summary>
+public static class TunnelTraffic
+{
+    public const long BulkBytes = 10 * 1024 * 1024;
+    public const long Ipv6Bytes = 2 * 1024 * 1024;
+
+    public sealed record Report(CommandResult[] Pings, TcpTransfer.Result Bulk, TcpTransfer.Result Ipv6, WireSummary Wire)
+    {
+        public override string ToString() => $"bulk v4 {Bulk}; v6 {Ipv6}; wire {Wire}";
+    }
+
+    public static Report Run(NamespacePair lab, string captureName)
+    {
+        using var capture = PacketCapture.Start(lab, lab.Right, captureName, snapLength: 128);
+        var pings = new[]
+        {
+            lab.Ping(lab.Left, lab.Right),
+            lab.Ping(lab.Left, lab.Right, ipv6: true),
+            lab.Ping(lab.Right, lab.Left),
+            lab.Ping(lab.Right, lab.Left, ipv6: true),
+        };
+        foreach (var p in pings)
+            if (!p.Succeeded) throw new Xunit.Sdk.XunitException("ping through the tunnel failed: " + p.Describe());
+        var bulk = TcpTransfer.Run(lab.Left, lab.Right, BulkBytes);
+        var v6 = TcpTransfer.Run(lab.Right, lab.Left, Ipv6Bytes, ipv6: true);
+        var wire = WireSummary.Read(capture.Stop(), lab.Left, lab.Right);
+        return new Report(pings, bulk, v6, wire);
+    }
+
+    /// <summary>The assertions shared by all interop tests.</summary>
+    public static void AssertPassed(Report r)
+    {
+        Assert.True(r.Bulk.ChecksumsMatch, r.Bulk.ToString());
+        Assert.Equal(BulkBytes, r.Bulk.BytesReceived);
+        Assert.True(r.Ipv6.ChecksumsMatch, r.Ipv6.ToString());
+        Assert.Equal(Ipv6Bytes, r.Ipv6.BytesReceived);
+        Assert.True(r.Wire.Cleartext == 0, $"cleartext packets between the protected subnets on the wire: {r.Wire}");
+        Assert.True(r.Wire.RawEsp == 0, $"raw ESP (protocol 50) on the wire, expected ESP-in-UDP only: {r.Wire}");
+        // 4 pings x 3 requests + replies, and at least one ESP packet per 1400 bytes of payload.
+        Assert.True(r.Wire.EspInUdp >= 24 + (BulkBytes + Ipv6Bytes) / 1500, $"too few ESP-in-UDP packets: {r.Wire}");
+    }
+
+    /// <summary>strongSwan lists the IKE SA ESTABLISHED and the CHILD_SA INSTALLED.</summary>
+    public static void AssertStrongSwanUp(StrongSwanPeer peer)
+    {
+        var sas = peer.ListSas();
+        Assert.True(sas.Contains("ESTABLISHED, IKEv2", StringComparison.Ordinal), "strongSwan IKE SA not ESTABLISHED:\n" + sas);
+        Assert.True(sas.Contains("INSTALLED, TUNNEL", StringComparison.Ordinal), "strongSwan CHILD_SA not INSTALLED:\n" + sas);
+    }
+
+    /// <summary>Petrel lists the IKE SA ESTABLISHED and the CHILD_SA INSTALLED, and returns them.</summary>
+    public static (PetrelSaListing.Ike Ike, PetrelSaListing.Child Child) AssertPetrelUp(PetrelPeer peer)
+    {
+        var listing = peer.ListSas();
+        var ike = listing.Find(LabConfig.Connection);
+        Assert.True(ike is not null, "Petrel lists no IKE SA 'lab':\n" + listing.Json);
+        Assert.True(ike!.State == "ESTABLISHED", $"Petrel IKE SA state {ike.State}:\n{listing.Json}");
+        var child = ike.Children.FirstOrDefault(c => c.Name == LabConfig.Child && c.State == "INSTALLED");
+        Assert.True(child is not null, "Petrel lists no INSTALLED CHILD_SA 'net':\n" + listing.Json);
+        return (ike, child!);
+    }
+}
