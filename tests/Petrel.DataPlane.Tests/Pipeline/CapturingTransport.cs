@@ -1,0 +1,24 @@
+using Petrel.DataPlane.Esp;
+using Petrel.DataPlane.Pipeline;
+
+namespace Petrel.DataPlane.Tests.Pipeline;
+
+/// <summary>In-memory outer network: records every ESP packet sent and, when linked, delivers it to the peer kernel.</summary>
+internal sealed class CapturingTransport : IOuterTransport
+{
+    public List<(EspPeer Peer, byte[] Packet)> Sent { get; } = [];
+    public List<DropReason> DeliveryResults { get; } = [];
+    public UserspaceKernel? DeliverTo { get; set; }
+    public bool Fail { get; set; }
+
+    public bool SendEsp(EspPeer peer, ReadOnlySpan<byte> espPacket)
+    {
+        if (Fail)
+            return false;
+        var copy = espPacket.ToArray();
+        Sent.Add((peer, copy));
+        if (DeliverTo is not null)
+            DeliveryResults.Add(DeliverTo.ProcessInbound(copy.AsSpan()));
+        return true;
+    }
+}
