@@ -21,4 +21,26 @@ public sealed record Proposal(SecurityProtocol Protocol, IReadOnlyList<Transform
         foreach (var t in Transforms)
             if (t.Type == type) yield return t;
     }
+
+    /// <summary>The first transform of a type, or null (e.g. the negotiated algorithm of a selected proposal).</summary>
+    public Transform? First(TransformType type)
+    {
+        foreach (var t in Transforms)
+            if (t.Type == type) return t;
+        return null;
+    }
+
+    /// <summary>As strongSwan logs it: "IKE:AES_CBC_128/HMAC_SHA2_256_128/PRF_HMAC_SHA2_256/MODP_2048".</summary>
+    public override string ToString()
+    {
+        var sb = new System.Text.StringBuilder();
+        sb.Append(Protocol switch { SecurityProtocol.Ike => "IKE", SecurityProtocol.Ah => "AH", SecurityProtocol.Esp => "ESP", _ => Protocol.ToString() });
+        char sep = ':';
+        foreach (var t in Transforms)
+        {
+            sb.Append(sep).Append(AlgorithmCatalog.Describe(t));
+            sep = '/';
+        }
+        return sb.ToString();
+    }
 }

@@ -1,0 +1,126 @@
+using System.Security.Cryptography;
+using Petrel.Crypto.Primitives;
+
+namespace Petrel.Crypto.KeyExchange;
+
+/// <summary>One side of an ECDH exchange on an <see cref="EcpGroup"/> curve.</summary>
+internal sealed class EcpKeyExchangeState : KeyExchangeState
+{
+    private readonly EcpGroup _group;
+    private readonly ECDiffieHellman _key;
+
+    public EcpKeyExchangeState(EcpGroup group, IRandom random)
+        : this(group, CreateKey(group, random))
+    {
+    }
+
+    /// <summary>For known-answer tests: a fixed private scalar (big-endian, any length up to the order's).</summary>
+    internal EcpKeyExchangeState(EcpGroup group, ReadOnlySpan<byte> privateKey)
+        : this(group, ImportPrivate(group, privateKey))
+    {
+    }
+
+    private EcpKeyExchangeState(EcpGroup group, ECDiffieHellman key)
+    {
+        _group = group;
+        _key = key;
+        var q = _key.ExportParameters(false).Q;
+        var pub = new byte[group.PublicKeyLength];
+        q.X!.CopyTo(pub, group.FieldBytes - q.X.Length);
+        q.Y!.CopyTo(pub, 2 * group.FieldBytes - q.Y.Length);
+        PublicKey = pub;
+    }
+
+    public override byte[] PublicKey { get; }
+
+    public override byte[] ComputeSharedSecret(ReadOnlySpan<byte> peerPublicKey)
+    {
+        int n = _group.FieldBytes;
+        if (peerPublicKey.Length != 2 * n)
+            throw new CryptographicException($"ECP group {_group.Id}: public value must be {2 * n} bytes, got {peerPublicKey.Length}");
+        var parameters = new ECParameters
+        {
+            Curve = _group.Curve,
+            Q = new ECPoint { X = peerPublicKey[..n].ToArray(), Y = peerPublicKey[n..].ToArray() },
+        };
+        ECDiffieHellman peer;
+        try
+        {
+            // Import validates that the point lies on the curve (RFC 5903 §7 requires the check;
+            // without it an invalid-curve attack recovers the private key).
+            peer = ECDiffieHellman.Create(parameters);
+        }
+        catch (CryptographicException e)
+        {
+            throw new CryptographicException($"ECP group {_group.Id}: peer public value is not a point on the curve", e);
+        }
+        using (peer)
+        {
+            // RFC 5903 §9: the shared secret is the x-coordinate of the result.
+            return _key.DeriveRawSecretAgreement(peer.PublicKey);
+        }
+    }
+
+    private static ECDiffieHellman CreateKey(EcpGroup group, IRandom random)
+    {
+        // The private scalar is drawn from IRandom so tests can replay exchanges. Reduce by rejection:
+        // draw field-size bytes, mask the top byte to the order's bit length, retry if >= order or zero.
+        using var probe = ECDiffieHellman.Create(group.Curve);
+        var order = probe.ExportExplicitParameters(false).Curve.Order!;
+        var d = new byte[order.Length];
+        int topBits = BitLength(order[0]);
+        byte mask = (byte)((1 << topBits) - 1);
+        try
+        {
+            while (true)
+            {
+                random.Fill(d);
+                d[0] &= mask;
+                if (IsZero(d) || Compare(d, order) >= 0)
+                    continue;
+                var key = ECDiffieHellman.Create();
+                key.ImportParameters(new ECParameters { Curve = group.Curve, D = (byte[])d.Clone() });
+                return key;
+            }
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(d);
+        }
+    }
+
+    private static ECDiffieHellman ImportPrivate(EcpGroup group, ReadOnlySpan<byte> privateKey)
+    {
+        using var probe = ECDiffieHellman.Create(group.Curve);
+        int length = probe.ExportExplicitParameters(false).Curve.Order!.Length;
+        while (privateKey.Length > length && privateKey[0] == 0)
+            privateKey = privateKey[1..];
+        var d = new byte[length];
+        privateKey.CopyTo(d.AsSpan(length - privateKey.Length));
+        var key = ECDiffieHellman.Create();
+        key.ImportParameters(new ECParameters { Curve = group.Curve, D = d });
+        return key;
+    }
+
+    private static int BitLength(byte b)
+    {
+        int bits = 0;
+        while (b != 0) { bits++; b >>= 1; }
+        return bits;
+    }
+
+    private static bool IsZero(ReadOnlySpan<byte> a)
+    {
+        foreach (var b in a) if (b != 0) return false;
+        return true;
+    }
+
+    private static int Compare(ReadOnlySpan<byte> a, ReadOnlySpan<byte> b)
+    {
+        for (int i = 0; i < a.Length; i++)
+            if (a[i] != b[i]) return a[i] < b[i] ? -1 : 1;
+        return 0;
+    }
+
+    public override void Dispose() => _key.Dispose();
+}
