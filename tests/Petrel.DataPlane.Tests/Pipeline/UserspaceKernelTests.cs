@@ -170,9 +170,11 @@ public class UserspaceKernelTests
     {
         using var pair = KernelPair.AesGcm128();
         var inner = TestPackets.Ipv4Icmp("10.1.0.1", "10.2.0.1");
-        using var stop = new CancellationTokenSource(TimeSpan.FromMilliseconds(300));
-        var sender = Task.Run(() =>
+        using var stop = new CancellationTokenSource();
+        using var started = new ManualResetEventSlim();
+        var sender = Task.Factory.StartNew(() =>
         {
+            started.Set();
             var buffer = new byte[UserspaceKernel.Headroom + inner.Length + UserspaceKernel.Tailroom];
             int sent = 0;
             while (!stop.IsCancellationRequested)
@@ -183,13 +185,14 @@ public class UserspaceKernelTests
                 sent++;
             }
             return sent;
-        });
-        uint spi = 0x7000;
-        while (!stop.IsCancellationRequested)
+        }, TaskCreationOptions.LongRunning);
+        Assert.True(started.Wait(TimeSpan.FromSeconds(10)));
+        for (uint spi = 0x7000; spi < 0x7000 + 2000; spi++)
         {
-            pair.A.InstallSa(OutboundSa(++spi, KernelPair.ReqId, new byte[20]));
+            pair.A.InstallSa(OutboundSa(spi, KernelPair.ReqId, new byte[20]));
             pair.A.RemoveSa(spi, SaDirection.Outbound);
         }
+        stop.Cancel();
         Assert.True(sender.Result > 0);
     }
 
