@@ -1,0 +1,246 @@
+#!/usr/bin/env bash
+# iperf3 TCP throughput through real tunnels, each setup in its own pair of network namespaces:
+#   plain veth (no IPsec), strongSwan⇄strongSwan, Petrel⇄strongSwan, Petrel⇄Petrel,
+#   with AES-128-GCM-16 (aes128gcm16-prfsha256-ecp256 / esp aes128gcm16) and
+#   AES-128-CBC + HMAC-SHA2-256-128 (aes128-sha256-modp2048 / esp aes128-sha256).
+# All setups are established first, then measured in interleaved rounds (round 1 of every
+# setup, then round 2, …) so that load from other work on the machine spreads evenly; the
+# table shows each round and the median, and ratios to plain veth and to strongSwan.
+#
+# Usage (root):  bench/iperf.sh            SECS=10 ROUNDS=3 by default
+#                SETUPS="plain sw-sw:gcm" bench/iperf.sh    a subset
+#                PETREL=/path/to/petrel   the petrel command (default: the repo's ./petrel wrapper)
+set -Eeuo pipefail
+
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+SECS=${SECS:-10}
+ROUNDS=${ROUNDS:-3}
+PREFIX=${PREFIX:-pbn}
+PETREL=${PETREL:-$root/petrel}
+CHARON=/usr/lib/ipsec/charon
+SETUPS=${SETUPS:-plain sw-sw:gcm sw-sw:cbc petrel-sw:gcm petrel-sw:cbc petrel-petrel:gcm petrel-petrel:cbc}
+STATE=$(mktemp -d /tmp/petrel-bench.XXXXXX)
+PSK=petrel-bench-psk-0123456789
+
+die()  { echo "iperf.sh: $*" >&2; exit 1; }
+note() { echo "iperf.sh: $*" >&2; }
+
+[[ $(id -u) -eq 0 ]] || die "must run as root (network namespaces)"
+
+ensure_pkgs() {
+  local missing=() p
+  for p in "$@"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+  done
+  ((${#missing[@]})) || return 0
+  note "installing ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get install -y --no-install-recommends "${missing[@]}" >&2 || { apt-get update >&2; apt-get install -y --no-install-recommends "${missing[@]}" >&2; }
+}
+ensure_pkgs iproute2 iputils-ping iperf3 util-linux strongswan-charon strongswan-swanctl \
+  libstrongswan-standard-plugins libstrongswan-extra-plugins libcharon-extra-plugins
+
+# ---- cleanup: only the PIDs this script started, and its own namespaces ---------------------
+PIDS=()
+NSES=()
+cleanup() {
+  local pid ns
+  for pid in "${PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+  for _ in $(seq 50); do
+    local alive=0
+    for pid in "${PIDS[@]}"; do [[ -d /proc/$pid ]] && alive=1; done
+    ((alive)) || break; sleep 0.1
+  done
+  for pid in "${PIDS[@]}"; do kill -KILL "$pid" 2>/dev/null || true; done
+  for ns in "${NSES[@]}"; do ip netns del "$ns" 2>/dev/null || true; done
+  rm -rf "$STATE"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# ---- namespaces: PREFIX<i>l / PREFIX<i>r, same addressing as the test lab --------------------
+mkpair() {
+  local i=$1 l=${PREFIX}$1l r=${PREFIX}$1r side ns outer lan
+  ip netns del "$l" 2>/dev/null || true; ip netns del "$r" 2>/dev/null || true
+  ip netns add "$l"; NSES+=("$l")
+  ip netns add "$r"; NSES+=("$r")
+  ip -n "$l" link add eth0 type veth peer name eth0 netns "$r"
+  for side in l r; do
+    ns=${PREFIX}$i$side
+    if [[ $side == l ]]; then outer=198.18.0.1; lan=10.1.0.1; else outer=198.18.0.2; lan=10.2.0.1; fi
+    ip -n "$ns" link set lo up
+    ip -n "$ns" addr add $outer/24 dev eth0
+    ip -n "$ns" link set eth0 up
+    ip -n "$ns" link add lan0 type veth peer name lan0p
+    ip -n "$ns" addr add $lan/24 dev lan0
+    ip -n "$ns" link set lan0p up
+    ip -n "$ns" link set lan0 up
+  done
+  ip netns exec "$l" ping -c1 -W2 198.18.0.2 >/dev/null
+}
+
+proposals() {  # gcm|cbc -> "IKE ESP"
+  case $1 in
+    gcm) echo "aes128gcm16-prfsha256-ecp256 aes128gcm16" ;;
+    cbc) echo "aes128-sha256-modp2048 aes128-sha256" ;;
+  esac
+}
+
+swanctl_conf() {  # side(l|r) ike esp
+  local side=$1 ike=$2 esp=$3 me peer myid peerid mynet peernet
+  if [[ $side == l ]]; then me=198.18.0.1 peer=198.18.0.2 myid=left peerid=right mynet=10.1.0.0/24 peernet=10.2.0.0/24
+  else me=198.18.0.2 peer=198.18.0.1 myid=right peerid=left mynet=10.2.0.0/24 peernet=10.1.0.0/24; fi
+  cat <<CONF
+connections {
+  bench {
+    version = 2
+    local_addrs = $me
+    remote_addrs = $peer
+    encap = yes
+    proposals = $ike
+    dpd_delay = 0
+    local { auth = psk
+      id = $myid }
+    remote { auth = psk
+      id = $peerid }
+    children {
+      net {
+        mode = tunnel
+        local_ts = $mynet
+        remote_ts = $peernet
+        esp_proposals = $esp
+        start_action = none
+      }
+    }
+  }
+}
+secrets {
+  ike-bench {
+    id-1 = left
+    id-2 = right
+    secret = "$PSK"
+  }
+}
+CONF
+}
+
+# charon with kernel-libipsec, private /run, own vici socket (as the C# test harness does)
+sw_start() {  # ns dir conffile
+  local ns=$1 d=$2 conf=$3 p plugins=()
+  mkdir -p "$d/run" "$d/swanctl"
+  cp "$conf" "$d/swanctl/swanctl.conf"
+  for p in random nonce openssl aes sha1 sha2 hmac gcm chapoly curve25519 gmp pem pkcs1 pkcs8 x509 pubkey kdf \
+           kernel-libipsec kernel-netlink socket-default vici updown; do
+    [[ -e /usr/lib/ipsec/plugins/libstrongswan-$p.so ]] && plugins+=("$p")
+  done
+  cat > "$d/strongswan.conf" <<SSC
+charon {
+  load_modular = no
+  load = ${plugins[*]}
+  install_routes = yes
+  plugins {
+    vici { socket = unix://$d/charon.vici }
+    kernel-libipsec { load = yes }
+  }
+  syslog { daemon { default = -1 } }
+  filelog { bench { path = $d/charon.log
+      default = 1 } }
+}
+swanctl { socket = unix://$d/charon.vici }
+SSC
+  STRONGSWAN_CONF=$d/strongswan.conf ip netns exec "$ns" unshare --mount --propagation private \
+    /bin/sh -c 'mount --bind "$0" /run && exec "$1"' "$d/run" "$CHARON" >"$d/charon.out" 2>&1 </dev/null &
+  PIDS+=($!)
+  for _ in $(seq 100); do
+    swanctl --stats --uri "unix://$d/charon.vici" >/dev/null 2>&1 && break; sleep 0.1
+  done
+  swanctl --load-all --file "$d/swanctl/swanctl.conf" --uri "unix://$d/charon.vici" >"$d/load.log" 2>&1 || { note "swanctl --load-all failed in $ns: $(tail -2 "$d/load.log")"; return 1; }
+}
+
+petrel_start() {  # ns dir conffile
+  local ns=$1 d=$2 conf=$3
+  mkdir -p "$d"
+  cp "$conf" "$d/swanctl.conf"
+  ip netns exec "$ns" "$PETREL" daemon --config "$d/swanctl.conf" --socket "$d/petrel.sock" >"$d/petrel.log" 2>&1 </dev/null &
+  PIDS+=($!)
+  for _ in $(seq 150); do
+    [[ -S $d/petrel.sock ]] && "$PETREL" list-sas --json --socket "$d/petrel.sock" >/dev/null 2>&1 && return 0
+    [[ -d /proc/${PIDS[-1]} ]] || break
+    sleep 0.2
+  done
+  note "petrel daemon in $ns did not come up: $(tail -3 "$d/petrel.log" 2>/dev/null)"
+  return 1
+}
+
+# Sets up one setup on pair $i; prints nothing; returns non-zero (with a note) when it cannot.
+establish() {  # i setup
+  local i=$1 setup=$2 kind=${2%%:*} alg=${2#*:} ike esp l r d
+  l=${PREFIX}$1l; r=${PREFIX}$1r; d=$STATE/$i
+  mkdir -p "$d"
+  mkpair "$i"
+  [[ $kind == plain ]] && return 0
+  read -r ike esp <<<"$(proposals "$alg")"
+  swanctl_conf l "$ike" "$esp" > "$d/l.conf"
+  swanctl_conf r "$ike" "$esp" > "$d/r.conf"
+  case $kind in
+    sw-sw)
+      sw_start "$l" "$d/l" "$d/l.conf" && sw_start "$r" "$d/r" "$d/r.conf" &&
+      swanctl --initiate --child net --timeout 20 --uri "unix://$d/l/charon.vici" >/dev/null ;;
+    petrel-sw)
+      sw_start "$r" "$d/r" "$d/r.conf" && petrel_start "$l" "$d/l" "$d/l.conf" &&
+      "$PETREL" up bench --child net --timeout 20 --socket "$d/l/petrel.sock" >/dev/null ;;
+    petrel-petrel)
+      petrel_start "$r" "$d/r" "$d/r.conf" && petrel_start "$l" "$d/l" "$d/l.conf" &&
+      "$PETREL" up bench --child net --timeout 20 --socket "$d/l/petrel.sock" >/dev/null ;;
+    *) die "unknown setup $setup" ;;
+  esac || { note "$setup: could not establish the tunnel"; return 1; }
+  ip netns exec "$l" ping -c2 -W2 -I 10.1.0.1 10.2.0.1 >/dev/null || { note "$setup: tunnel passes no traffic"; return 1; }
+}
+
+# One iperf3 run on pair $i: prints the receiver's Mbit/s.
+measure() {  # i setup
+  local i=$1 kind=${2%%:*} l=${PREFIX}$1l r=${PREFIX}$1r src dst spid out
+  if [[ $kind == plain ]]; then src=198.18.0.1 dst=198.18.0.2; else src=10.1.0.1 dst=10.2.0.1; fi
+  ip netns exec "$r" iperf3 -s -1 -B "$dst" >/dev/null 2>&1 &
+  spid=$!; PIDS+=($spid)
+  for _ in $(seq 50); do ip netns exec "$r" ss -Hltn "sport = :5201" | grep -q . && break; sleep 0.1; done
+  out=$(ip netns exec "$l" iperf3 -c "$dst" -B "$src" -t "$SECS" -f m 2>&1 | awk '/receiver/ {for (k = 1; k <= NF; k++) if ($k == "Mbits/sec") print $(k-1)}') || true
+  wait "$spid" 2>/dev/null || true
+  echo "${out:-0}"
+}
+
+median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {if (NR % 2) print a[(NR+1)/2]; else print (a[NR/2]+a[NR/2+1])/2}'; }
+
+# ---- run --------------------------------------------------------------------------------------
+read -ra setups <<<"$SETUPS"
+declare -A ok results
+i=0
+for s in "${setups[@]}"; do
+  i=$((i+1))
+  if establish "$i" "$s"; then ok[$s]=$i; note "$s: ready"; else ok[$s]=""; fi
+done
+for round in $(seq "$ROUNDS"); do
+  for s in "${setups[@]}"; do
+    [[ -n ${ok[$s]} ]] || continue
+    v=$(measure "${ok[$s]}" "$s")
+    results[$s]="${results[$s]:-} $v"
+    note "round $round $s: $v Mbit/s"
+  done
+done
+
+echo
+echo "iperf3 TCP, ${SECS}s x ${ROUNDS} interleaved rounds, $(nproc) CPUs, $(date -u '+%Y-%m-%d %H:%M UTC')"
+printf '%-20s %-8s %-26s %10s %8s %10s\n' setup cipher "rounds (Mbit/s)" median vs-veth vs-strongSwan
+plain_med=""
+[[ -n ${results[plain]:-} ]] && plain_med=$(median ${results[plain]})
+for s in "${setups[@]}"; do
+  kind=${s%%:*}; alg=${s#*:}; [[ $kind == plain ]] && alg=-
+  if [[ -z ${ok[$s]} ]]; then printf '%-20s %-8s %-26s %10s\n' "$kind" "$alg" "(not established)" "n/a"; continue; fi
+  med=$(median ${results[$s]})
+  vs_plain=-; vs_sw=-
+  [[ -n $plain_med && $kind != plain ]] && vs_plain=$(awk -v a="$med" -v b="$plain_med" 'BEGIN {printf "%.2f", (b > 0 ? a / b : 0)}')
+  if [[ $kind != plain && $kind != sw-sw && -n ${results[sw-sw:$alg]:-} ]]; then
+    vs_sw=$(awk -v a="$med" -v b="$(median ${results[sw-sw:$alg]})" 'BEGIN {printf "%.2f", (b > 0 ? a / b : 0)}')
+  fi
+  printf '%-20s %-8s %-26s %10s %8s %10s\n' "$kind" "$alg" "$(echo ${results[$s]})" "$med" "$vs_plain" "$vs_sw"
+done
