@@ -161,7 +161,13 @@ public sealed class IkeMessage
         for (int i = 0; i < payloads.Count; i++)
         {
             var p = payloads[i];
-            var next = i + 1 < payloads.Count ? payloads[i + 1].Type : PayloadType.None;
+            // An SK/SKF payload (only ever last) names its first inner payload instead of a following one.
+            var next = p switch
+            {
+                EncryptedPayload sk => sk.FirstInnerPayload,
+                EncryptedFragmentPayload skf => skf.FirstInnerPayload,
+                _ => i + 1 < payloads.Count ? payloads[i + 1].Type : PayloadType.None,
+            };
             int length = p.EncodedLength;
             WriteGenericHeader(destination[offset..], next, p.Critical, length);
             p.WriteBody(destination.Slice(offset + IkePayload.HeaderSize, length - IkePayload.HeaderSize));
