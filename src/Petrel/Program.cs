@@ -1,1 +1,1 @@
-return 0;
+return Petrel.Cli.PetrelCli.Run(args);

@@ -1,0 +1,63 @@
+using System.Text.Json.Nodes;
+
+namespace Petrel.Cli;
+
+/// <summary>list-sas for people, laid out like swanctl --list-sas.</summary>
+public static class SaListPrinter
+{
+    public static void Print(JsonNode? sas, TextWriter w)
+    {
+        if (sas is not JsonArray array || array.Count == 0)
+        {
+            w.WriteLine("no IKE SAs");
+            return;
+        }
+        foreach (var node in array)
+        {
+            if (node is not JsonObject sa)
+                continue;
+            bool initiator = Bool(sa, "initiator");
+            // strongSwan marks the local side's SPI with '*'.
+            w.WriteLine($"{Str(sa, "name")}: #{Str(sa, "unique_id")}, {Str(sa, "state")}, IKEv{Str(sa, "version")}, " +
+                        $"{Str(sa, "initiator_spi")}_i{(initiator ? "*" : "")} {Str(sa, "responder_spi")}_r{(initiator ? "" : "*")}");
+            w.WriteLine($"  local  '{Str(sa, "local_id")}' @ {Str(sa, "local_host")}{(Bool(sa, "nat_local") ? " (behind NAT)" : "")}");
+            w.WriteLine($"  remote '{Str(sa, "remote_id")}' @ {Str(sa, "remote_host")}{(Bool(sa, "nat_remote") ? " (behind NAT)" : "")}");
+            string algorithms = Join(Str(sa, "encr"), Str(sa, "integ"), Str(sa, "prf"), Str(sa, "dh"));
+            if (algorithms.Length > 0)
+                w.WriteLine($"  {algorithms}");
+            if (Str(sa, "state") == "ESTABLISHED")
+                w.WriteLine($"  established {Str(sa, "established_seconds")}s ago");
+            if (sa["children"] is JsonArray children)
+            {
+                foreach (var cn in children)
+                {
+                    if (cn is not JsonObject c)
+                        continue;
+                    string mode = Str(c, "mode") + (Bool(c, "encap") ? "-in-UDP" : "");
+                    w.WriteLine($"  {Str(c, "name")}: #{Str(c, "unique_id")}, reqid {Str(c, "reqid")}, {Str(c, "state")}, {mode}, " +
+                                $"{Str(c, "protocol")}:{Join(Str(c, "encr"), Str(c, "integ"), Str(c, "dh"))}");
+                    if (c["install_seconds"] is not null)
+                        w.WriteLine($"    installed {Str(c, "install_seconds")}s ago");
+                    w.WriteLine($"    in  {Str(c, "spi_in"),-8}, {Str(c, "bytes_in"),10} bytes, {Str(c, "packets_in"),8} packets");
+                    w.WriteLine($"    out {Str(c, "spi_out"),-8}, {Str(c, "bytes_out"),10} bytes, {Str(c, "packets_out"),8} packets");
+                    w.WriteLine($"    local  {List(c, "local_ts")}");
+                    w.WriteLine($"    remote {List(c, "remote_ts")}");
+                }
+            }
+        }
+    }
+
+    private static string Join(params string[] parts) => string.Join('/', parts.Where(p => p.Length > 0));
+
+    internal static string Str(JsonObject o, string key) => o[key] switch
+    {
+        null => "",
+        JsonValue v when v.TryGetValue(out string? s) => s ?? "",
+        var n => n.ToJsonString(),
+    };
+
+    internal static bool Bool(JsonObject o, string key) => o[key] is JsonValue v && v.TryGetValue(out bool b) && b;
+
+    internal static string List(JsonObject o, string key) =>
+        o[key] is JsonArray a ? string.Join(' ', a.Select(x => x is JsonValue v && v.TryGetValue(out string? s) ? s : x?.ToJsonString())) : "";
+}

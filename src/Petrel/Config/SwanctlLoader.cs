@@ -1,0 +1,498 @@
+using Microsoft.Extensions.Logging;
+using Petrel.Crypto.Proposals;
+using Petrel.DataPlane.Policy;
+using Petrel.Ike.Config;
+
+namespace Petrel.Config;
+
+/// <summary>
+/// Maps a parsed swanctl.conf (swanctl.conf(5), strongSwan 5.9) to Petrel's configuration model
+/// and validates it. Every key is known: what Petrel implements is mapped, what strongSwan has
+/// but Petrel does not implement yet is rejected as such, and anything else is an unknown key
+/// with a suggestion. Every error names the file, line and key.
+/// </summary>
+public static class SwanctlLoader
+{
+    private static readonly string[] TopSections = ["connections", "secrets", "authorities", "petrel"];
+    private static readonly string[] TopUnsupported = ["pools"];
+
+    private static readonly string[] ConnectionKeys =
+    [
+        "version", "local_addrs", "remote_addrs", "local_port", "remote_port", "proposals", "encap",
+        "dpd_delay", "dpd_timeout", "rekey_time", "reauth_time", "over_time", "rand_time", "aggressive",
+        "fragmentation", "mobike", "unique",
+    ];
+
+    private static readonly string[] ConnectionUnsupported =
+    [
+        "vips", "pools", "pull", "dscp", "send_certreq", "send_cert", "ppk_id", "ppk_required", "keyingtries",
+        "if_id_in", "if_id_out", "mediation", "mediated_by", "mediation_peer", "childless", "ocsp", "sha256_96",
+    ];
+
+    private static readonly string[] ConnectionSections = ["local", "remote", "children"];
+
+    private static readonly string[] AuthUnsupported =
+    [
+        "round", "pubkeys", "eap_id", "aaa_id", "xauth_id", "groups", "cert_policy", "ca_id", "revocation",
+        "certs", "cacerts", "cert", "cacert",
+    ];
+
+    private static readonly string[] ChildKeys =
+    [
+        "local_ts", "remote_ts", "esp_proposals", "ah_proposals", "mode", "start_action", "dpd_action",
+        "close_action", "rekey_time", "life_time", "rand_time", "rekey_bytes", "life_bytes", "rand_bytes",
+        "rekey_packets", "life_packets", "rand_packets", "replay_window", "ipcomp",
+    ];
+
+    private static readonly string[] ChildUnsupported =
+    [
+        "updown", "hostaccess", "policies", "policies_fwd_out", "set_mark_in", "set_mark_out", "mark_in",
+        "mark_in_sa", "mark_out", "if_id_in", "if_id_out", "label", "label_mode", "tfc_padding", "priority",
+        "interface", "sha256_96", "copy_df", "copy_ecn", "copy_dscp", "inactivity", "reqid", "hw_offload",
+        "per_cpu_sas", "sec_label",
+    ];
+
+    private static readonly string[] SecretKinds = ["ike", "eap", "xauth"];
+    private static readonly string[] SecretUnsupported = ["ntlm", "ppk", "private", "rsa", "ecdsa", "pkcs8", "pkcs12", "token"];
+
+    private static readonly string[] AuthorityKeys = ["cacert", "file", "handle", "slot", "module", "crl_uris", "ocsp_uris", "cert_uri_base"];
+
+    private static readonly string[] PetrelKeys = ["socket", "ike_port", "natt_port", "tun_name", "log_level", "dashboard"];
+
+    /// <summary>Reads and validates a swanctl.conf file. Throws <see cref="ConfigException"/>.</summary>
+    public static SwanctlConfig Load(string path) => Map(SettingsParser.ParseFile(path), path);
+
+    /// <summary>Validates text as if it were the file <paramref name="file"/>.</summary>
+    public static SwanctlConfig LoadText(string text, string file = "swanctl.conf", string? directory = null) =>
+        Map(SettingsParser.ParseText(text, file, directory), file);
+
+    public static SwanctlConfig Map(SettingsSection root, string path)
+    {
+        RejectKeys(root, []);
+        CheckSections(root, TopSections, TopUnsupported);
+
+        var connections = new List<ConnectionConfig>();
+        if (root.FindSection("connections") is { } conns)
+        {
+            RejectKeys(conns, [], "a connection must be a section: NAME { … }");
+            foreach (var c in conns.Sections)
+                connections.Add(MapConnection(c));
+        }
+
+        var secrets = new List<SharedSecret>();
+        if (root.FindSection("secrets") is { } secs)
+        {
+            RejectKeys(secs, [], "a secret must be a section: ike-NAME { … }");
+            foreach (var s in secs.Sections)
+                secrets.Add(MapSecret(s));
+        }
+
+        var authorities = new List<AuthorityConfig>();
+        if (root.FindSection("authorities") is { } auths)
+        {
+            RejectKeys(auths, [], "an authority must be a section: NAME { … }");
+            foreach (var a in auths.Sections)
+                authorities.Add(MapAuthority(a));
+        }
+
+        var daemon = root.FindSection("petrel") is { } p ? MapDaemon(p) : new DaemonSettings();
+        return new SwanctlConfig(connections, secrets, authorities, daemon, path);
+    }
+
+    private static ConnectionConfig MapConnection(SettingsSection s)
+    {
+        CheckKeys(s, ConnectionKeys, ConnectionUnsupported);
+        // strongSwan allows further authentication rounds as local-NAME / remote-NAME sections.
+        foreach (var sub in s.Sections)
+        {
+            if ((sub.Name.StartsWith("local", StringComparison.Ordinal) || sub.Name.StartsWith("remote", StringComparison.Ordinal))
+                && sub.Name is not "local" and not "remote")
+                throw new ConfigException(sub.File, sub.Line, $"section '{sub.Name}' in {s.Path}: multiple authentication rounds are not supported by Petrel yet");
+        }
+        CheckSections(s, ConnectionSections, []);
+        string where = s.Path;
+
+        int version = 2;
+        var localAddrs = new List<string>();
+        var remoteAddrs = new List<string>();
+        int localPort = 500, remotePort = 500;
+        IReadOnlyList<Proposal>? proposals = null;
+        bool encap = false, aggressive = false, mobike = true;
+        TimeSpan dpdDelay = TimeSpan.Zero, dpdTimeout = TimeSpan.Zero, rekeyTime = TimeSpan.FromHours(4), reauthTime = TimeSpan.Zero;
+        TimeSpan? overTime = null, randTime = null;
+        string fragmentation = "yes", unique = "no";
+
+        foreach (var e in s.Entries)
+        {
+            switch (e.Key)
+            {
+                case "version": version = SettingValues.Integer(e, where, 0, 2); break;
+                case "local_addrs": localAddrs = SettingValues.Addresses(e, where); break;
+                case "remote_addrs": remoteAddrs = SettingValues.Addresses(e, where); break;
+                case "local_port": localPort = SettingValues.Integer(e, where, 1, 65535); break;
+                case "remote_port": remotePort = SettingValues.Integer(e, where, 1, 65535); break;
+                case "proposals": proposals = Proposals(e, where, SecurityProtocol.Ike); break;
+                case "encap": encap = SettingValues.Bool(e, where); break;
+                case "dpd_delay": dpdDelay = SettingValues.Time(e, where); break;
+                case "dpd_timeout": dpdTimeout = SettingValues.Time(e, where); break;
+                case "rekey_time": rekeyTime = SettingValues.Time(e, where); break;
+                case "reauth_time": reauthTime = SettingValues.Time(e, where); break;
+                case "over_time": overTime = SettingValues.Time(e, where); break;
+                case "rand_time": randTime = SettingValues.Time(e, where); break;
+                case "aggressive": aggressive = SettingValues.Bool(e, where); break;
+                case "fragmentation": fragmentation = SettingValues.OneOf(e, where, "yes", "accept", "force", "no"); break;
+                case "mobike": mobike = SettingValues.Bool(e, where); break;
+                case "unique": unique = SettingValues.OneOf(e, where, "no", "never", "replace", "keep"); break;
+            }
+        }
+        if (aggressive && version == 2)
+        {
+            var e = s.FindEntry("aggressive")!;
+            throw SettingValues.Error(e, where, "Aggressive Mode exists only in IKEv1: set version = 1");
+        }
+
+        var local = s.FindSection("local") is { } l ? MapAuth(l, isLocal: true) : new AuthConfig();
+        var remote = s.FindSection("remote") is { } r ? MapAuth(r, isLocal: false) : new AuthConfig();
+
+        var children = new List<ChildConfig>();
+        if (s.FindSection("children") is { } ch)
+        {
+            RejectKeys(ch, [], "a child must be a section: NAME { … }");
+            foreach (var c in ch.Sections)
+                children.Add(MapChild(c));
+        }
+
+        return new ConnectionConfig
+        {
+            Name = s.Name,
+            Version = version,
+            LocalAddrs = localAddrs,
+            RemoteAddrs = remoteAddrs,
+            LocalPort = localPort,
+            RemotePort = remotePort,
+            Proposals = proposals ?? DefaultProposals(SecurityProtocol.Ike),
+            Encap = encap,
+            DpdDelay = dpdDelay,
+            DpdTimeout = dpdTimeout,
+            RekeyTime = rekeyTime,
+            ReauthTime = reauthTime,
+            OverTime = overTime,
+            RandTime = randTime,
+            Aggressive = aggressive,
+            Fragmentation = fragmentation,
+            Mobike = mobike,
+            Unique = unique,
+            Local = local,
+            Remote = remote,
+            Children = children,
+            Source = $"{s.File}:{s.Line}",
+        };
+    }
+
+    private static AuthConfig MapAuth(SettingsSection s, bool isLocal)
+    {
+        string[] known = isLocal ? ["auth", "id", "certs"] : ["auth", "id", "cacerts"];
+        CheckKeys(s, known, AuthUnsupported);
+        CheckSections(s, [], []);
+        string auth = "pubkey";
+        string? id = null;
+        List<string> certs = [], cacerts = [];
+        foreach (var e in s.Entries)
+        {
+            switch (e.Key)
+            {
+                case "auth": auth = AuthMethod(e, s.Path); break;
+                case "id": id = e.Value.Length == 0 ? null : e.Value; break;
+                case "certs": certs = FileList(e, s.Path); break;
+                case "cacerts": cacerts = FileList(e, s.Path); break;
+            }
+        }
+        return new AuthConfig { Auth = auth, Id = id, Certs = certs, CaCerts = cacerts };
+    }
+
+    private static string AuthMethod(SettingsEntry e, string where)
+    {
+        string v = e.Value.Trim().ToLowerInvariant();
+        string[] exact = ["psk", "pubkey", "rsa", "ecdsa", "ed25519", "ed448", "eap", "xauth"];
+        string[] prefixes = ["pubkey-", "rsa-", "rsa/", "ecdsa-", "eap-", "xauth-"];
+        if (Array.IndexOf(exact, v) >= 0)
+            return v;
+        foreach (var p in prefixes)
+            if (v.StartsWith(p, StringComparison.Ordinal) && v.Length > p.Length)
+                return v;
+        throw SettingValues.Error(e, where, $"'{e.Value}' is not an authentication method (psk, pubkey, rsa, ecdsa, eap-…, xauth…){KeySuggestion.Hint(v, exact)}");
+    }
+
+    private static List<string> FileList(SettingsEntry e, string where)
+    {
+        var files = SettingValues.List(e);
+        // Certificates are loaded by a later issue; relative names resolve against the config
+        // file's x509/ and x509ca/ directories then. Reject only what can never be a file name.
+        foreach (var f in files)
+            if (f.IndexOfAny(['\0', '\n']) >= 0)
+                throw SettingValues.Error(e, where, $"'{f}' is not a file name");
+        return files;
+    }
+
+    private static ChildConfig MapChild(SettingsSection s)
+    {
+        CheckKeys(s, ChildKeys, ChildUnsupported);
+        CheckSections(s, [], []);
+        string where = s.Path;
+
+        List<string> localTs = ["dynamic"], remoteTs = ["dynamic"];
+        IReadOnlyList<Proposal>? esp = null, ah = null;
+        string mode = "tunnel", startAction = "none", dpdAction = "clear", closeAction = "none";
+        TimeSpan rekeyTime = TimeSpan.FromHours(1);
+        TimeSpan? lifeTime = null, randTime = null;
+        ulong rekeyBytes = 0, lifeBytes = 0, rekeyPackets = 0, lifePackets = 0;
+        int replayWindow = 128;
+        bool ipcomp = false;
+
+        foreach (var e in s.Entries)
+        {
+            switch (e.Key)
+            {
+                case "local_ts": localTs = TrafficSelectors(e, where); break;
+                case "remote_ts": remoteTs = TrafficSelectors(e, where); break;
+                case "esp_proposals": esp = Proposals(e, where, SecurityProtocol.Esp); break;
+                case "ah_proposals": ah = Proposals(e, where, SecurityProtocol.Ah); break;
+                case "mode":
+                    if (e.Value.Trim().Equals("beet", StringComparison.OrdinalIgnoreCase))
+                        throw SettingValues.Error(e, where, "BEET mode is not supported by Petrel yet");
+                    mode = SettingValues.OneOf(e, where, "tunnel", "transport", "pass", "drop");
+                    break;
+                case "start_action": startAction = SettingValues.OneOf(e, where, "none", "trap", "start"); break;
+                case "dpd_action":
+                    // "hold" is the older spelling of trap (the seed's name for it).
+                    dpdAction = SettingValues.OneOf(e, where, "clear", "trap", "hold", "restart", "none");
+                    if (dpdAction == "hold") dpdAction = "trap";
+                    break;
+                case "close_action": closeAction = SettingValues.OneOf(e, where, "none", "trap", "start"); break;
+                case "rekey_time": rekeyTime = SettingValues.Time(e, where); break;
+                case "life_time": lifeTime = SettingValues.Time(e, where); break;
+                case "rand_time": randTime = SettingValues.Time(e, where); break;
+                case "rekey_bytes": rekeyBytes = SettingValues.Count(e, where); break;
+                case "life_bytes": lifeBytes = SettingValues.Count(e, where); break;
+                case "rekey_packets": rekeyPackets = SettingValues.Count(e, where); break;
+                case "life_packets": lifePackets = SettingValues.Count(e, where); break;
+                case "rand_bytes" or "rand_packets": SettingValues.Count(e, where); break;
+                case "replay_window": replayWindow = SettingValues.Integer(e, where, 0, 1 << 20); break;
+                case "ipcomp":
+                    if (SettingValues.Bool(e, where))
+                        throw SettingValues.Error(e, where, "IPComp is not supported by Petrel yet");
+                    break;
+            }
+        }
+        if (esp is not null && ah is not null)
+            throw SettingValues.Error(s.FindEntry("ah_proposals")!, where, "a child uses either ESP or AH: remove esp_proposals or ah_proposals");
+        if (lifeTime is { } lt && lt != TimeSpan.Zero && rekeyTime != TimeSpan.Zero && lt <= rekeyTime)
+            throw SettingValues.Error(s.FindEntry("life_time")!, where, $"must be longer than rekey_time ({rekeyTime.TotalSeconds:0}s)");
+
+        return new ChildConfig
+        {
+            Name = s.Name,
+            LocalTs = localTs,
+            RemoteTs = remoteTs,
+            EspProposals = ah is null ? esp ?? DefaultProposals(SecurityProtocol.Esp) : [],
+            AhProposals = ah ?? [],
+            Mode = mode,
+            StartAction = startAction,
+            DpdAction = dpdAction,
+            CloseAction = closeAction,
+            RekeyTime = rekeyTime,
+            LifeTime = lifeTime,
+            RandTime = randTime,
+            RekeyBytes = rekeyBytes,
+            LifeBytes = lifeBytes,
+            RekeyPackets = rekeyPackets,
+            LifePackets = lifePackets,
+            ReplayWindow = replayWindow,
+            Ipcomp = ipcomp,
+        };
+    }
+
+    private static List<string> TrafficSelectors(SettingsEntry e, string where)
+    {
+        var list = SettingValues.List(e);
+        if (list.Count == 0)
+            throw SettingValues.Error(e, where, "needs at least one traffic selector (a subnet, address, range or 'dynamic')");
+        foreach (var ts in list)
+        {
+            // "dynamic" stands for the IKE address (RFC 7296 §2.9) and may carry "[proto/port]".
+            string text = ts.StartsWith("dynamic", StringComparison.OrdinalIgnoreCase) ? "0.0.0.0/0" + ts["dynamic".Length..] : ts;
+            try
+            {
+                TrafficSelector.Parse(text);
+            }
+            catch (FormatException ex)
+            {
+                throw SettingValues.Error(e, where, $"bad traffic selector '{ts}': {StripTsPrefix(ex.Message)}");
+            }
+        }
+        return list;
+    }
+
+    private static string StripTsPrefix(string message)
+    {
+        int colon = message.IndexOf("': ", StringComparison.Ordinal);
+        return colon >= 0 ? message[(colon + 3)..] : message;
+    }
+
+    private static IReadOnlyList<Proposal> Proposals(SettingsEntry e, string where, SecurityProtocol protocol)
+    {
+        if (e.Value.Trim().Length == 0)
+            throw SettingValues.Error(e, where, "needs at least one proposal (or 'default')");
+        try
+        {
+            return ProposalParser.Parse(e.Value, protocol);
+        }
+        catch (FormatException ex)
+        {
+            throw SettingValues.Error(e, where, $"bad proposal: {ex.Message}");
+        }
+        catch (ArgumentException ex)
+        {
+            throw SettingValues.Error(e, where, $"bad proposal: {ex.Message}");
+        }
+    }
+
+    private static IReadOnlyList<Proposal> DefaultProposals(SecurityProtocol protocol) =>
+        ProposalParser.Default(protocol);
+
+    private static SharedSecret MapSecret(SettingsSection s)
+    {
+        string? kind = null;
+        foreach (var k in SecretKinds)
+            if (s.Name.StartsWith(k, StringComparison.Ordinal)) kind = k;
+        if (kind is null)
+        {
+            foreach (var k in SecretUnsupported)
+                if (s.Name.StartsWith(k, StringComparison.Ordinal))
+                    throw new ConfigException(s.File, s.Line, $"secret section '{s.Name}' in secrets: {k} secrets are not supported by Petrel yet");
+            throw new ConfigException(s.File, s.Line,
+                $"unknown section '{s.Name}' in secrets: secret sections start with ike, eap or xauth (e.g. ike-lab){KeySuggestion.Hint(s.Name, SecretKinds)}");
+        }
+        CheckSections(s, [], []);
+        byte[]? secret = null;
+        var ids = new List<string>();
+        foreach (var e in s.Entries)
+        {
+            if (e.Key == "secret")
+                secret = SettingValues.Secret(e, s.Path);
+            else if (e.Key.StartsWith("id", StringComparison.Ordinal))
+                ids.Add(e.Value);
+            else
+                throw new ConfigException(e.File, e.Line, $"unknown key '{e.Key}' in {s.Path}: a secret has 'secret' and 'id', 'id-1', …{KeySuggestion.Hint(e.Key, ["secret", "id"])}");
+        }
+        if (secret is null)
+            throw new ConfigException(s.File, s.Line, $"{s.Path}: 'secret' is missing");
+        return new SharedSecret { Ids = ids, Secret = secret, Kind = kind };
+    }
+
+    private static AuthorityConfig MapAuthority(SettingsSection s)
+    {
+        CheckKeys(s, AuthorityKeys, []);
+        CheckSections(s, [], []);
+        var settings = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var e in s.Entries)
+            settings[e.Key] = e.Value;
+        return new AuthorityConfig(s.Name, settings, $"{s.File}:{s.Line}");
+    }
+
+    private static DaemonSettings MapDaemon(SettingsSection s)
+    {
+        CheckKeys(s, PetrelKeys, []);
+        CheckSections(s, [], []);
+        var d = new DaemonSettings();
+        foreach (var e in s.Entries)
+        {
+            d = e.Key switch
+            {
+                "socket" => d with { SocketPath = NonEmpty(e, s.Path) },
+                "ike_port" => d with { IkePort = SettingValues.Integer(e, s.Path, 1, 65535) },
+                "natt_port" => d with { NatTPort = SettingValues.Integer(e, s.Path, 1, 65535) },
+                "tun_name" => d with { TunName = TunName(e, s.Path) },
+                "log_level" => d with { LogLevel = LogLevelOf(e, s.Path) },
+                "dashboard" => d with { Dashboard = Dashboard(e, s.Path) },
+                _ => d,
+            };
+        }
+        return d;
+    }
+
+    private static string NonEmpty(SettingsEntry e, string where) =>
+        e.Value.Length > 0 ? e.Value : throw SettingValues.Error(e, where, "is empty");
+
+    /// <summary>Linux interface names: at most 15 bytes, no '/', no whitespace.</summary>
+    private static string TunName(SettingsEntry e, string where)
+    {
+        string v = e.Value.Trim();
+        if (v.Length is 0 or > 15 || v.Any(c => c == '/' || char.IsWhiteSpace(c) || c > 127))
+            throw SettingValues.Error(e, where, $"'{e.Value}' is not an interface name (1 to 15 characters, no '/' or spaces)");
+        return v;
+    }
+
+    private static LogLevel LogLevelOf(SettingsEntry e, string where) =>
+        SettingValues.OneOf(e, where, "trace", "debug", "info", "warning", "error", "critical", "none") switch
+        {
+            "trace" => LogLevel.Trace,
+            "debug" => LogLevel.Debug,
+            "info" => LogLevel.Information,
+            "warning" => LogLevel.Warning,
+            "error" => LogLevel.Error,
+            "critical" => LogLevel.Critical,
+            _ => LogLevel.None,
+        };
+
+    private static string? Dashboard(SettingsEntry e, string where)
+    {
+        string v = e.Value.Trim();
+        if (v is "" or "no" or "off")
+            return null;
+        if (!System.Net.IPEndPoint.TryParse(v, out var ep) || ep.Port == 0)
+            throw SettingValues.Error(e, where, $"'{e.Value}' is not an address:port such as 127.0.0.1:8480");
+        return v;
+    }
+
+    /// <summary>Every key of the section must be known; strongSwan keys Petrel lacks get their own message.</summary>
+    private static void CheckKeys(SettingsSection s, string[] known, string[] unsupported)
+    {
+        foreach (var e in s.Entries)
+        {
+            if (Array.IndexOf(known, e.Key) >= 0)
+                continue;
+            if (Array.IndexOf(unsupported, e.Key) >= 0)
+                throw new ConfigException(e.File, e.Line, $"key '{e.Key}' {s.Where()} is not supported by Petrel yet");
+            if (Array.IndexOf(ConnectionSections, e.Key) >= 0 && s.Path.StartsWith("connections.", StringComparison.Ordinal) && s.Path.Count(c => c == '.') == 1)
+                throw new ConfigException(e.File, e.Line, $"'{e.Key}' {s.Where()} must be a section: {e.Key} {{ … }}");
+            throw new ConfigException(e.File, e.Line, $"unknown key '{e.Key}' {s.Where()}{KeySuggestion.Hint(e.Key, known)}");
+        }
+    }
+
+    private static void RejectKeys(SettingsSection s, string[] known, string? why = null)
+    {
+        foreach (var e in s.Entries)
+        {
+            if (Array.IndexOf(known, e.Key) >= 0)
+                continue;
+            if (s.Path.Length == 0 && Array.IndexOf(TopSections, e.Key) >= 0)
+                throw new ConfigException(e.File, e.Line, $"'{e.Key}' must be a section: {e.Key} {{ … }}");
+            throw new ConfigException(e.File, e.Line, why is null
+                ? $"unknown key '{e.Key}' {s.Where()}"
+                : $"unexpected key '{e.Key}' {s.Where()}: {why}");
+        }
+    }
+
+    private static void CheckSections(SettingsSection s, string[] known, string[] unsupported)
+    {
+        foreach (var sub in s.Sections)
+        {
+            if (Array.IndexOf(known, sub.Name) >= 0)
+                continue;
+            if (Array.IndexOf(unsupported, sub.Name) >= 0)
+                throw new ConfigException(sub.File, sub.Line, $"section '{sub.Name}' {s.Where()} is not supported by Petrel yet");
+            throw new ConfigException(sub.File, sub.Line, $"unknown section '{sub.Name}' {s.Where()}{KeySuggestion.Hint(sub.Name, known)}");
+        }
+    }
+}

@@ -1,0 +1,124 @@
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.Logging;
+using Petrel.Ike;
+using Petrel.Ike.Config;
+
+namespace Petrel.Daemon;
+
+/// <summary>
+/// Answers control-socket requests. Everything that reads or changes IKE state runs on the
+/// engine thread through <see cref="EngineLoop"/>; up and down wait for the engine's result
+/// for at most the request's timeout.
+/// </summary>
+public sealed class ControlHandler(EngineLoop loop, Func<Task<ControlResponse>> reload, ILogger<ControlHandler> log)
+{
+    /// <summary>How long up/down wait when the client gives no --timeout.</summary>
+    public static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(60);
+
+    public async Task<ControlResponse> HandleAsync(ControlRequest request, CancellationToken cancel)
+    {
+        try
+        {
+            return request.Command switch
+            {
+                "version" => ControlResponse.Success(result: new JsonObject { ["version"] = PetrelVersion.Text }),
+                "list-sas" => ControlResponse.Success(result: await loop.InvokeAsync(e => (JsonNode)SaJson.ToJson(e.ListSas())).ConfigureAwait(false)),
+                "list-conns" => ControlResponse.Success(result: await loop.InvokeAsync(e => (JsonNode)ConnectionJson.ToJson(e.Connections)).ConfigureAwait(false)),
+                "up" => await RunAsync(request, initiate: true, cancel).ConfigureAwait(false),
+                "down" => await RunAsync(request, initiate: false, cancel).ConfigureAwait(false),
+                "reload" => await reload().ConfigureAwait(false),
+                "export-keys" => ControlResponse.Success(result: await loop.InvokeAsync(ExportKeys).ConfigureAwait(false)),
+                _ => ControlResponse.Failure($"unknown command '{request.Command}'"),
+            };
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            log.LogError(e, "control request {Command} failed: {Error}", request.Command, e.Message);
+            return ControlResponse.Failure($"{request.Command} failed inside the daemon: {e.Message}");
+        }
+    }
+
+    private async Task<ControlResponse> RunAsync(ControlRequest request, bool initiate, CancellationToken cancel)
+    {
+        if (string.IsNullOrEmpty(request.Connection))
+            return ControlResponse.Failure($"{request.Command} needs a connection name");
+        string name = request.Connection;
+        string? child = string.IsNullOrEmpty(request.Child) ? null : request.Child;
+
+        string? problem = await loop.InvokeAsync(e => CheckNames(e.Connections, name, child)).ConfigureAwait(false);
+        if (problem is not null)
+            return ControlResponse.Failure(problem);
+
+        var timeout = request.Timeout is { } t && t > 0 ? TimeSpan.FromSeconds(t) : DefaultTimeout;
+        string what = child is null ? $"'{name}'" : $"'{name}' child '{child}'";
+        log.LogInformation("control: {Action} {Connection} {Child}", initiate ? "initiate" : "terminate", name, child ?? "(all)");
+        var operation = loop.RunOperationAsync(initiate
+            ? (e, done) => e.Initiate(name, child, done)
+            : (e, done) => e.Terminate(name, child, done));
+
+        using var timer = CancellationTokenSource.CreateLinkedTokenSource(cancel);
+        var finished = await Task.WhenAny(operation, Task.Delay(timeout, timer.Token)).ConfigureAwait(false);
+        timer.Cancel();
+        if (finished != operation)
+        {
+            cancel.ThrowIfCancellationRequested();
+            return ControlResponse.Failure($"{(initiate ? "initiating" : "terminating")} {what} did not finish within {timeout.TotalSeconds:0.#} s (it goes on in the background)");
+        }
+        var result = await operation.ConfigureAwait(false);
+        return result.Success
+            ? ControlResponse.Success(result.Message, new JsonObject { ["ike_sa_id"] = result.IkeSaId })
+            : ControlResponse.Failure(result.Message);
+    }
+
+    /// <summary>The message for a connection or child that is not configured, else null.</summary>
+    public static string? CheckNames(IReadOnlyList<ConnectionConfig> connections, string name, string? child)
+    {
+        foreach (var c in connections)
+        {
+            if (c.Name != name)
+                continue;
+            if (child is null)
+                return null;
+            foreach (var ch in c.Children)
+                if (ch.Name == child)
+                    return null;
+            return $"connection '{name}' has no child named '{child}'";
+        }
+        return $"no connection named '{name}'";
+    }
+
+    private static JsonNode ExportKeys(IEngineFacade engine)
+    {
+        var ike = new JsonArray();
+        foreach (var k in engine.ExportIkeKeys())
+        {
+            ike.Add(new JsonObject
+            {
+                ["initiator_spi"] = k.InitiatorSpi,
+                ["responder_spi"] = k.ResponderSpi,
+                ["sk_ei"] = k.SkEi,
+                ["sk_er"] = k.SkEr,
+                ["encryption_algorithm"] = k.EncryptionAlgorithm,
+                ["sk_ai"] = k.SkAi,
+                ["sk_ar"] = k.SkAr,
+                ["integrity_algorithm"] = k.IntegrityAlgorithm,
+            });
+        }
+        var esp = new JsonArray();
+        foreach (var k in engine.ExportEspKeys())
+        {
+            esp.Add(new JsonObject
+            {
+                ["protocol"] = k.Protocol,
+                ["source"] = k.SourceAddress,
+                ["destination"] = k.DestinationAddress,
+                ["spi"] = k.Spi,
+                ["encryption_algorithm"] = k.EncryptionAlgorithm,
+                ["encryption_key"] = k.EncryptionKey,
+                ["authentication_algorithm"] = k.AuthenticationAlgorithm,
+                ["authentication_key"] = k.AuthenticationKey,
+            });
+        }
+        return new JsonObject { ["ikev2"] = ike, ["esp"] = esp };
+    }
+}

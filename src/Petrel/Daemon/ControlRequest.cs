@@ -1,0 +1,62 @@
+using System.Text.Json.Nodes;
+
+namespace Petrel.Daemon;
+
+/// <summary>
+/// One request on the control socket: a JSON object on one line,
+/// e.g. {"command":"up","connection":"lab","child":"net","timeout":30}.
+/// </summary>
+public sealed record ControlRequest(string Command, string? Connection = null, string? Child = null, double? Timeout = null)
+{
+    public JsonObject ToJson()
+    {
+        var o = new JsonObject { ["command"] = Command };
+        if (Connection is not null) o["connection"] = Connection;
+        if (Child is not null) o["child"] = Child;
+        if (Timeout is not null) o["timeout"] = Timeout;
+        return o;
+    }
+
+    /// <summary>Reads a request; null with a reason when the line is not one.</summary>
+    public static ControlRequest? TryParse(string line, out string error)
+    {
+        error = "";
+        JsonNode? node;
+        try
+        {
+            node = JsonNode.Parse(line);
+        }
+        catch (System.Text.Json.JsonException e)
+        {
+            error = $"request is not JSON: {e.Message}";
+            return null;
+        }
+        if (node is not JsonObject o || o["command"] is not JsonValue cv || !cv.TryGetValue(out string? command))
+        {
+            error = "request must be a JSON object with a \"command\" string";
+            return null;
+        }
+        string? connection = null, child = null;
+        double? timeout = null;
+        if (o["connection"] is JsonValue c && !c.TryGetValue(out connection))
+        {
+            error = "\"connection\" must be a string";
+            return null;
+        }
+        if (o["child"] is JsonValue ch && !ch.TryGetValue(out child))
+        {
+            error = "\"child\" must be a string";
+            return null;
+        }
+        if (o["timeout"] is JsonValue t)
+        {
+            if (!t.TryGetValue(out double seconds) || seconds < 0 || double.IsNaN(seconds))
+            {
+                error = "\"timeout\" must be a number of seconds";
+                return null;
+            }
+            timeout = seconds;
+        }
+        return new ControlRequest(command, connection, child, timeout);
+    }
+}

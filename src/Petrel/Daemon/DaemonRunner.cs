@@ -1,0 +1,56 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Hosting.Internal;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Console;
+using Petrel.Cli;
+using Petrel.Config;
+
+namespace Petrel.Daemon;
+
+/// <summary>
+/// "petrel daemon": loads the configuration (errors are one line and exit 1 before anything
+/// starts), then runs the daemon under the generic host until SIGTERM or SIGINT.
+/// </summary>
+public static class DaemonRunner
+{
+    public const string DefaultConfigPath = "/etc/swanctl/swanctl.conf";
+
+    /// <summary>Creates the production platform; tests and the demo may replace it.</summary>
+    public static Func<IDaemonPlatform> PlatformFactory { get; set; } = () => new SystemPlatform();
+
+    public static int Run(string configPath, string? socketPath)
+    {
+        var config = SwanctlLoader.Load(configPath);
+        var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings { ApplicationName = "petrel" });
+        builder.Logging.ClearProviders();
+        builder.Logging.SetMinimumLevel(config.Daemon.LogLevel);
+        builder.Logging.AddConsoleFormatter<PetrelLogFormatter, ConsoleFormatterOptions>();
+        builder.Logging.AddConsole(o =>
+        {
+            o.FormatterName = PetrelLogFormatter.FormatterName;
+            o.LogToStandardErrorThreshold = LogLevel.Trace;
+        });
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = DaemonService.DeleteWait + TimeSpan.FromSeconds(5));
+        builder.Services.Configure<ConsoleLifetimeOptions>(o => o.SuppressStatusMessages = true);
+        builder.Services.AddSingleton<IHostLifetime, ConsoleLifetime>();
+        builder.Services.AddSingleton(PlatformFactory());
+        builder.Services.AddSingleton(sp => new PetrelDaemon(config, socketPath, sp.GetRequiredService<IDaemonPlatform>(), sp.GetRequiredService<ILoggerFactory>()));
+        builder.Services.AddHostedService<DaemonService>();
+
+        using var host = builder.Build();
+        try
+        {
+            host.Run();
+        }
+        catch (IOException e)
+        {
+            throw new CliException(e.Message);
+        }
+        catch (DaemonStartException e)
+        {
+            throw new CliException(e.Message);
+        }
+        return 0;
+    }
+}

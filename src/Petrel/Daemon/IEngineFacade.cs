@@ -1,0 +1,24 @@
+using System.Net;
+using Petrel.Ike;
+using Petrel.Ike.Config;
+
+namespace Petrel.Daemon;
+
+/// <summary>
+/// What the daemon needs from the IKE engine: <see cref="IkeEngine"/>'s public API as an
+/// interface, so the control socket and event loop can be tested without sockets, TUN or root.
+/// Like the engine, not thread-safe: only <see cref="EngineLoop"/> calls it.
+/// </summary>
+public interface IEngineFacade
+{
+    void Load(IReadOnlyList<ConnectionConfig> connections, IReadOnlyList<SharedSecret> secrets);
+    IReadOnlyList<ConnectionConfig> Connections { get; }
+    void Receive(IPEndPoint local, IPEndPoint remote, ReadOnlySpan<byte> message);
+    void Tick();
+    TimeSpan? NextDeadline { get; }
+    void Initiate(string connection, string? child, Action<InitiateResult> done);
+    void Terminate(string connection, string? child, Action<InitiateResult> done);
+    IReadOnlyList<IkeSaInfo> ListSas();
+    IReadOnlyList<IkeV2KeyExport> ExportIkeKeys();
+    IReadOnlyList<EspKeyExport> ExportEspKeys();
+}

@@ -1,0 +1,20 @@
+using System.Net;
+using Petrel.Ike;
+using Petrel.Ike.Config;
+
+namespace Petrel.Daemon;
+
+/// <summary>The real engine behind <see cref="IEngineFacade"/>.</summary>
+public sealed class IkeEngineFacade(IkeEngine engine) : IEngineFacade
+{
+    public void Load(IReadOnlyList<ConnectionConfig> connections, IReadOnlyList<SharedSecret> secrets) => engine.Load(connections, secrets);
+    public IReadOnlyList<ConnectionConfig> Connections => engine.Connections;
+    public void Receive(IPEndPoint local, IPEndPoint remote, ReadOnlySpan<byte> message) => engine.Receive(local, remote, message);
+    public void Tick() => engine.Tick();
+    public TimeSpan? NextDeadline => engine.NextDeadline;
+    public void Initiate(string connection, string? child, Action<InitiateResult> done) => engine.Initiate(connection, child, done);
+    public void Terminate(string connection, string? child, Action<InitiateResult> done) => engine.Terminate(connection, child, done);
+    public IReadOnlyList<IkeSaInfo> ListSas() => engine.ListSas();
+    public IReadOnlyList<IkeV2KeyExport> ExportIkeKeys() => engine.ExportIkeKeys();
+    public IReadOnlyList<EspKeyExport> ExportEspKeys() => engine.ExportEspKeys();
+}

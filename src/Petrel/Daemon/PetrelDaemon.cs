@@ -1,0 +1,151 @@
+using Microsoft.Extensions.Logging;
+using Petrel.Config;
+using Petrel.Ike;
+
+namespace Petrel.Daemon;
+
+/// <summary>
+/// The daemon: the configuration, the engine thread, the platform and the control socket, and
+/// their order of start and stop. Hosting (signals, logging) is <see cref="DaemonService"/>'s job.
+/// </summary>
+public sealed class PetrelDaemon : IAsyncDisposable
+{
+    private readonly string _configPath;
+    private readonly string _socketPath;
+    private readonly IDaemonPlatform _platform;
+    private readonly ILoggerFactory _loggers;
+    private readonly ILogger _log;
+    private SwanctlConfig _config;
+    private EngineLoop? _loop;
+    private ControlServer? _control;
+    private bool _stopped;
+
+    /// <param name="config">The already loaded configuration (so startup errors are reported before logging starts).</param>
+    /// <param name="socketPath">The control socket; null for the config's petrel.socket.</param>
+    public PetrelDaemon(SwanctlConfig config, string? socketPath, IDaemonPlatform platform, ILoggerFactory loggers)
+    {
+        _config = config;
+        _configPath = config.Path;
+        _socketPath = socketPath ?? config.Daemon.SocketPath;
+        _platform = platform;
+        _loggers = loggers;
+        _log = loggers.CreateLogger<PetrelDaemon>();
+    }
+
+    public string SocketPath => _socketPath;
+    public SwanctlConfig Config => _config;
+    public EngineLoop Loop => _loop ?? throw new InvalidOperationException("the daemon is not started");
+
+    public async Task StartAsync()
+    {
+        var engine = _platform.CreateEngine(_config.Daemon, _loggers);
+        _loop = new EngineLoop(engine, _loggers.CreateLogger<EngineLoop>());
+        _loop.Start();
+        await _loop.InvokeAsync(e => { e.Load(_config.Connections, _config.Secrets); return 0; }).ConfigureAwait(false);
+        _log.LogInformation("loaded {Connections} connections and {Secrets} secrets from {Path}",
+            _config.Connections.Count, _config.Secrets.Count, _configPath);
+        _platform.Start(_loop);
+
+        var handler = new ControlHandler(_loop, ReloadAsync, _loggers.CreateLogger<ControlHandler>());
+        _control = new ControlServer(_socketPath, handler, _loggers.CreateLogger<ControlServer>());
+        _control.Start();
+
+        StartChildren(_config, previous: null);
+    }
+
+    /// <summary>Initiates the children with start_action = start (those new since <paramref name="previous"/> on reload).</summary>
+    private void StartChildren(SwanctlConfig config, SwanctlConfig? previous)
+    {
+        foreach (var c in config.Connections)
+        {
+            foreach (var child in c.Children)
+            {
+                if (child.StartAction != "start")
+                    continue;
+                if (previous is not null && ControlHandler.CheckNames(previous.Connections, c.Name, child.Name) is null)
+                    continue;
+                string name = c.Name, childName = child.Name;
+                _log.LogInformation("start_action: initiating {Connection} child {Child}", name, childName);
+                Loop.Post(e => e.Initiate(name, childName, r =>
+                {
+                    if (r.Success)
+                        _log.LogInformation("start_action: {Connection} child {Child} is up (IKE SA {UniqueId})", name, childName, r.IkeSaId);
+                    else
+                        _log.LogWarning("start_action: {Connection} child {Child} failed: {Reason}", name, childName, r.Message);
+                }));
+            }
+        }
+    }
+
+    /// <summary>Re-reads the config file; on an error the running configuration stays as it was.</summary>
+    public async Task<ControlResponse> ReloadAsync()
+    {
+        SwanctlConfig next;
+        try
+        {
+            next = SwanctlLoader.Load(_configPath);
+        }
+        catch (ConfigException e)
+        {
+            _log.LogWarning("reload rejected, keeping the running configuration: {Error}", e.Message);
+            return ControlResponse.Failure($"reload failed, the running configuration is unchanged: {e.Message}");
+        }
+        await Loop.InvokeAsync(e => { e.Load(next.Connections, next.Secrets); return 0; }).ConfigureAwait(false);
+        var previous = _config;
+        _config = next;
+        _log.LogInformation("reloaded {Connections} connections and {Secrets} secrets from {Path}",
+            next.Connections.Count, next.Secrets.Count, _configPath);
+        if (next.Daemon != previous.Daemon)
+            _log.LogWarning("petrel {{ }} settings changed; they take effect when the daemon restarts");
+        StartChildren(next, previous);
+        return ControlResponse.Success($"loaded {next.Connections.Count} connection(s) and {next.Secrets.Count} secret(s) from {_configPath}");
+    }
+
+    /// <summary>
+    /// Deletes every IKE SA (so peers learn at once, RFC 7296 §1.4.1) waiting at most
+    /// <paramref name="bound"/>, then stops the control socket, the platform and the engine thread.
+    /// </summary>
+    public async Task StopAsync(TimeSpan bound)
+    {
+        if (_stopped)
+            return;
+        _stopped = true;
+        if (_control is not null)
+            await _control.DisposeAsync().ConfigureAwait(false);
+        if (_loop is not null)
+        {
+            try
+            {
+                var names = await _loop.InvokeAsync(e =>
+                {
+                    var set = new List<string>();
+                    foreach (var sa in e.ListSas())
+                        if (!set.Contains(sa.Name)) set.Add(sa.Name);
+                    return set;
+                }).ConfigureAwait(false);
+                var pending = new List<Task<InitiateResult>>();
+                foreach (var name in names)
+                {
+                    _log.LogInformation("shutting down: deleting IKE SAs of {Connection}", name);
+                    pending.Add(_loop.RunOperationAsync((e, done) => e.Terminate(name, null, done)));
+                }
+                if (pending.Count > 0)
+                {
+                    var all = Task.WhenAll(pending);
+                    if (await Task.WhenAny(all, Task.Delay(bound)).ConfigureAwait(false) != all)
+                        _log.LogWarning("shutting down: peers did not confirm the deletes within {Seconds} s", bound.TotalSeconds);
+                }
+            }
+            catch (Exception e)
+            {
+                _log.LogWarning("shutting down: could not delete the SAs: {Error}", e.Message);
+            }
+        }
+        await _platform.DisposeAsync().ConfigureAwait(false);
+        if (_loop is not null)
+            await _loop.StopAsync().ConfigureAwait(false);
+        _log.LogInformation("stopped");
+    }
+
+    public async ValueTask DisposeAsync() => await StopAsync(TimeSpan.FromSeconds(5)).ConfigureAwait(false);
+}
