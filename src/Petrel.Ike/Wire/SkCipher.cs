@@ -15,6 +15,7 @@ public sealed class SkCipher : IDisposable
     private readonly IIntegrityContext? _integrity;
     private readonly IRandom _random;
     private readonly bool _counterIv;
+    private readonly bool _blockChaining;
     private ulong _ivCounter;
 
     /// <param name="encryption">The negotiated encryption transform (AEAD or not).</param>
@@ -31,9 +32,11 @@ public sealed class SkCipher : IDisposable
         _cipher = encryption.CreateContext(encryptionKey);
         _integrity = Integrity?.CreateContext(integrityKey);
         _random = random;
+        // A block-chaining cipher carries an IV of one block; counter modes and AEADs carry an 8-byte IV.
+        _blockChaining = !encryption.IsAead && encryption.IvLength == encryption.BlockSize && encryption.BlockSize > 1;
         // RFC 5282 §3 / RFC 5930 §3: AEAD and counter-mode IVs must never repeat under one key but need not be
         // unpredictable, so a counter is used (as strongSwan does); CBC IVs come from the random source.
-        _counterIv = encryption.IsAead || encryption.BlockSize <= 1;
+        _counterIv = !_blockChaining;
     }
 
     public EncryptionAlgorithm Encryption { get; }
@@ -42,8 +45,12 @@ public sealed class SkCipher : IDisposable
     public int IvLength => Encryption.IvLength;
     public int IcvLength => Encryption.IsAead ? Encryption.IcvLength : _integrity!.IcvLength;
 
-    /// <summary>Padding unit of the plaintext (inner payloads + padding + pad length).</summary>
-    private int PadUnit => Math.Max(1, Encryption.BlockSize);
+    /// <summary>
+    /// Padding unit of the plaintext (inner payloads + padding + pad length). RFC 7296 §3.14 pads to the cipher's
+    /// block size; for AEAD and counter modes that is 1 (RFC 5282 §3, RFC 5930 §2), whatever alignment ESP
+    /// applies to the same transform, and strongSwan sends such SK payloads unpadded.
+    /// </summary>
+    private int PadUnit => _blockChaining ? Encryption.BlockSize : 1;
 
     /// <summary>Length of IV + ciphertext + ICV for plaintextLength bytes of inner payloads.</summary>
     public int GetProtectedLength(int plaintextLength) => IvLength + PaddedLength(plaintextLength) + IcvLength;
