@@ -1,0 +1,11 @@
+namespace Petrel.Ike;
+
+/// <summary>Our outstanding request (§2.3 window of 1): the bytes to retransmit, and when (§2.1 back-off).</summary>
+internal sealed class PendingRequest
+{
+    public required uint MessageId { get; init; }
+    public required byte[] Bytes { get; init; }
+    public required IkeTask Task { get; init; }
+    public int Retransmits { get; set; }
+    public TimeSpan Deadline { get; set; }
+}

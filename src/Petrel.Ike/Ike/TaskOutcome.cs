@@ -1,0 +1,11 @@
+namespace Petrel.Ike;
+
+internal enum TaskOutcome
+{
+    /// <summary>The exchange is complete; run the next queued task.</summary>
+    Done,
+    /// <summary>Send the request again, rebuilt (COOKIE or INVALID_KE_PAYLOAD retry of IKE_SA_INIT, §1.2/§2.6).</summary>
+    Retry,
+    /// <summary>The IKE SA cannot continue and is destroyed.</summary>
+    DestroySa,
+}
