@@ -8,10 +8,15 @@ namespace Petrel.Daemon;
 /// </summary>
 public static class ProposalText
 {
+    /// <summary>strongSwan lists encryption, integrity, PRF, key exchange, ESN in that order.</summary>
+    private static readonly TransformType[] DisplayOrder =
+        [TransformType.Encryption, TransformType.Integrity, TransformType.Prf, TransformType.KeyExchange, TransformType.ExtendedSequenceNumbers];
+
     public static string Describe(Proposal proposal)
     {
         var names = new List<string>(proposal.Transforms.Count);
-        foreach (var t in proposal.Transforms)
+        foreach (var type in DisplayOrder)
+        foreach (var t in proposal.OfType(type))
         {
             // ESN "no" is implied in strongSwan's listing; show only ESN when required.
             if (t.Type == TransformType.ExtendedSequenceNumbers)
