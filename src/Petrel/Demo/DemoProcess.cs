@@ -114,6 +114,12 @@ internal sealed class DemoProcess : IDisposable
         catch (IOException) { return ""; }
     }
 
+    /// <summary>Sends SIGTERM without waiting (several processes can then wind down together).</summary>
+    public void Terminate()
+    {
+        if (!_process.HasExited) _ = Kill(Pid, SigTerm);
+    }
+
     public void Dispose()
     {
         Stop(TimeSpan.FromSeconds(3));

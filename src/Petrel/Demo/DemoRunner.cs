@@ -71,7 +71,7 @@ public sealed class DemoRunner(DemoOptions options, TextWriter output, TextWrite
         }
         finally
         {
-            CleanUp(keepLogs: !ok, workDir);
+            CleanUp(keepLogs: !ok, workDir, cancellationToken.IsCancellationRequested);
         }
         output.WriteLine(code == Success ? "petrel demo: success" : $"petrel demo: exit code {code}");
         return code;
@@ -86,6 +86,8 @@ public sealed class DemoRunner(DemoOptions options, TextWriter output, TextWrite
         Ok();
 
         Step($"creating namespaces {net.A.Namespace} and {net.B.Namespace}");
+        int leftovers = DemoPidFile.StopLeftovers();
+        if (leftovers > 0) output.Write($"(stopped {leftovers} daemon(s) left by an interrupted demo) ");
         foreach (var ns in new[] { net.A.Namespace, net.B.Namespace })
         {
             if (DemoNetwork.Exists(ns))
@@ -109,6 +111,7 @@ public sealed class DemoRunner(DemoOptions options, TextWriter output, TextWrite
                 ["ip", "netns", "exec", site.Namespace, .. DemoSelf.Command, "daemon", "--config", site.ConfigPath, "--socket", site.SocketPath],
                 site.LogPath));
         }
+        DemoPidFile.Write(_daemons.Select(d => d.Pid));
         await WaitForDaemonAsync(net.A, _daemons[0], ct).ConfigureAwait(false);
         await WaitForDaemonAsync(net.B, _daemons[1], ct).ConfigureAwait(false);
         Ok($"pids {_daemons[0].Pid} and {_daemons[1].Pid}");
@@ -162,24 +165,29 @@ public sealed class DemoRunner(DemoOptions options, TextWriter output, TextWrite
     private static Task<DemoProcess.Result> Cli(DemoSite site, CancellationToken ct, params string[] args) =>
         DemoProcess.RunAsync([.. DemoSelf.Command, .. args, "--socket", site.SocketPath], TimeSpan.FromSeconds(45), ct);
 
-    private void CleanUp(bool keepLogs, string workDir)
+    // After Ctrl-C the command line gives the action about two seconds before the process ends,
+    // so an interrupted cleanup skips the orderly delete and stops both daemons at once.
+    private void CleanUp(bool keepLogs, string workDir, bool interrupted)
     {
         output.Write("cleaning up: ");
         var parts = new List<string>();
-        if (_daemons.Count > 0 && _network is not null && File.Exists(_network.A.SocketPath))
+        if (!interrupted && _daemons.Count > 0 && _network is not null && File.Exists(_network.A.SocketPath))
         {
             // Deleting the SAs first lets site B see an orderly INFORMATIONAL delete.
             var down = DemoProcess.RunAsync([.. DemoSelf.Command, "down", DemoSiteConfig.Connection, "--socket", _network.A.SocketPath],
                 TimeSpan.FromSeconds(5), CancellationToken.None).GetAwaiter().GetResult();
             parts.Add(down.Ok ? "tunnel down" : "tunnel not taken down cleanly");
         }
+        foreach (var d in _daemons) d.Terminate();
+        var grace = TimeSpan.FromSeconds(interrupted ? 1 : 3);
         foreach (var d in _daemons)
         {
-            d.Stop(TimeSpan.FromSeconds(3));
+            d.Stop(grace);
             d.Dispose();
         }
         if (_daemons.Count > 0) parts.Add("daemons stopped");
         _daemons.Clear();
+        DemoPidFile.Clear();
         _network?.Delete();
         parts.Add("namespaces deleted");
         if (keepLogs)
