@@ -1,0 +1,105 @@
+using System.Runtime.InteropServices;
+
+namespace Petrel.Platform.Native;
+
+/// <summary>The Linux system calls Petrel needs that .NET does not expose. Nothing else in Petrel calls libc.</summary>
+internal static unsafe partial class LibC
+{
+    public const int O_RDWR = 0x2;
+    public const int O_NONBLOCK = 0x800;
+    public const int O_CLOEXEC = 0x80000;
+    public const int O_RDONLY = 0;
+
+    public const int EINTR = 4;
+    public const int EAGAIN = 11;
+
+    public const short POLLIN = 0x1;
+
+    public const int MSG_DONTWAIT = 0x40;
+    public const int MSG_TRUNC = 0x20;
+
+    public const int IPPROTO_IP = 0;
+    public const int IPPROTO_IPV6 = 41;
+    public const int IP_PKTINFO = 8;
+    public const int IPV6_RECVPKTINFO = 49;
+    public const int IPV6_PKTINFO = 50;
+
+    public const int AF_INET = 2;
+    public const int AF_INET6 = 10;
+
+    public const int CLONE_NEWNET = 0x40000000;
+
+    /// <summary>_IOW('T', 202, int): attach to or create a TUN/TAP interface (linux/if_tun.h).</summary>
+    public const uint TUNSETIFF = 0x400454ca;
+    public const short IFF_TUN = 0x0001;
+    public const short IFF_NO_PI = 0x1000;
+
+    [StructLayout(LayoutKind.Sequential)]
+    public struct PollFd
+    {
+        public int Fd;
+        public short Events;
+        public short Revents;
+    }
+
+    [StructLayout(LayoutKind.Sequential)]
+    public struct IoVec
+    {
+        public void* Base;
+        public nuint Length;
+    }
+
+    [StructLayout(LayoutKind.Sequential)]
+    public struct MsgHdr
+    {
+        public void* Name;
+        public uint NameLength;
+        public IoVec* Iov;
+        public nuint IovLength;
+        public void* Control;
+        public nuint ControlLength;
+        public int Flags;
+    }
+
+    [StructLayout(LayoutKind.Sequential)]
+    public struct CmsgHdr
+    {
+        public nuint Length;
+        public int Level;
+        public int Type;
+    }
+
+    /// <summary>struct ifreq as TUNSETIFF reads it: a 16-byte name, then the flags, padded to 40 bytes.</summary>
+    [StructLayout(LayoutKind.Explicit, Size = 40)]
+    public struct IfReq
+    {
+        [FieldOffset(0)] public fixed byte Name[16];
+        [FieldOffset(16)] public short Flags;
+    }
+
+    [LibraryImport("libc", EntryPoint = "open", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    public static partial int Open(string path, int flags);
+
+    [LibraryImport("libc", EntryPoint = "close", SetLastError = true)]
+    public static partial int Close(int fd);
+
+    [LibraryImport("libc", EntryPoint = "read", SetLastError = true)]
+    public static partial nint Read(int fd, void* buffer, nuint count);
+
+    [LibraryImport("libc", EntryPoint = "write", SetLastError = true)]
+    public static partial nint Write(int fd, void* buffer, nuint count);
+
+    [LibraryImport("libc", EntryPoint = "ioctl", SetLastError = true)]
+    public static partial int Ioctl(int fd, nuint request, void* argument);
+
+    [LibraryImport("libc", EntryPoint = "poll", SetLastError = true)]
+    public static partial int Poll(PollFd* fds, nuint count, int timeoutMs);
+
+    [LibraryImport("libc", EntryPoint = "recvmsg", SetLastError = true)]
+    public static partial nint RecvMsg(int fd, MsgHdr* message, int flags);
+
+    [LibraryImport("libc", EntryPoint = "setns", SetLastError = true)]
+    public static partial int SetNs(int fd, int nsType);
+
+    public static string ErrorText(int errno) => Marshal.GetPInvokeErrorMessage(errno);
+}

@@ -1,0 +1,165 @@
+using System.Buffers.Binary;
+using System.Net;
+using System.Net.Sockets;
+using System.Runtime.InteropServices;
+using Petrel.Platform.Native;
+
+namespace Petrel.Platform.Net;
+
+/// <summary>
+/// One UDP socket (port 500 or the NAT-T port 4500) bound to an address or to any. Receiving
+/// uses recvmsg with IP_PKTINFO / IPV6_PKTINFO so a socket bound to any still learns which of
+/// our addresses a datagram was sent to (IKE needs it for NAT detection and SA addresses); the
+/// addresses are returned as numbers, so the receive path allocates nothing. Sending uses .NET's
+/// allocation-free SocketAddress overload.
+/// </summary>
+public sealed unsafe class UdpEndpoint : IDisposable
+{
+    private readonly Socket _socket;
+    private readonly int _fd;
+    private volatile bool _closed;
+
+    public UdpEndpoint(IPEndPoint bind, int receiveBufferBytes = 4 << 20)
+    {
+        _socket = new Socket(bind.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
+        try
+        {
+            if (bind.AddressFamily == AddressFamily.InterNetworkV6)
+                _socket.DualMode = false; // separate IPv4 socket; keeps PKTINFO handling simple
+            _socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
+            _socket.ReceiveBufferSize = receiveBufferBytes;
+            _socket.SendBufferSize = receiveBufferBytes;
+            _socket.Bind(bind);
+            _fd = (int)_socket.Handle;
+            // Ask for the datagram's destination address with every receive.
+            Span<byte> on = stackalloc byte[4];
+            BinaryPrimitives.WriteInt32LittleEndian(on, 1);
+            if (bind.AddressFamily == AddressFamily.InterNetwork)
+                _socket.SetRawSocketOption(LibC.IPPROTO_IP, LibC.IP_PKTINFO, on);
+            else
+                _socket.SetRawSocketOption(LibC.IPPROTO_IPV6, LibC.IPV6_RECVPKTINFO, on);
+        }
+        catch
+        {
+            _socket.Dispose();
+            throw;
+        }
+        LocalEndPoint = (IPEndPoint)_socket.LocalEndPoint!;
+    }
+
+    public IPEndPoint LocalEndPoint { get; }
+    public int Port => LocalEndPoint.Port;
+    public AddressFamily AddressFamily => LocalEndPoint.AddressFamily;
+
+    /// <summary>
+    /// Receives one datagram. Returns its length, 0 if nothing arrived within timeoutMs, -1 once
+    /// closed. source and destination (our address) are filled in as <see cref="UdpAddress"/>.
+    /// </summary>
+    public int Receive(Span<byte> buffer, int timeoutMs, out UdpAddress source, out UdpAddress destination)
+    {
+        source = default;
+        destination = default;
+        byte* name = stackalloc byte[28];
+        byte* control = stackalloc byte[128];
+        while (!_closed)
+        {
+            nint n;
+            fixed (byte* p = buffer)
+            {
+                LibC.IoVec iov = new() { Base = p, Length = (nuint)buffer.Length };
+                LibC.MsgHdr msg = new()
+                {
+                    Name = name,
+                    NameLength = 28,
+                    Iov = &iov,
+                    IovLength = 1,
+                    Control = control,
+                    ControlLength = 128,
+                };
+                n = LibC.RecvMsg(_fd, &msg, LibC.MSG_DONTWAIT);
+                if (n >= 0)
+                {
+                    if ((msg.Flags & LibC.MSG_TRUNC) != 0)
+                        continue; // larger than our buffer: no valid ESP or IKE packet is
+                    source = ParseSockaddr(name);
+                    destination = ParsePktInfo(&msg, source.Family, LocalEndPoint);
+                    return (int)n;
+                }
+            }
+            int errno = Marshal.GetLastPInvokeError();
+            if (errno == LibC.EINTR)
+                continue;
+            if (errno != LibC.EAGAIN)
+                return _closed ? -1 : 0;
+            LibC.PollFd pfd = new() { Fd = _fd, Events = LibC.POLLIN };
+            if (LibC.Poll(&pfd, 1, timeoutMs) == 0)
+                return 0;
+        }
+        return -1;
+    }
+
+    /// <summary>Sends a datagram; false (never an exception) when the OS refuses it.</summary>
+    public bool Send(ReadOnlySpan<byte> datagram, SocketAddress destination)
+    {
+        if (_closed)
+            return false;
+        try
+        {
+            return _socket.SendTo(datagram, SocketFlags.None, destination) == datagram.Length;
+        }
+        catch (SocketException)
+        {
+            // e.g. ENETUNREACH or a full buffer: the packet is lost like any on the wire.
+            return false;
+        }
+        catch (ObjectDisposedException)
+        {
+            return false;
+        }
+    }
+
+    private static UdpAddress ParseSockaddr(byte* sa)
+    {
+        ushort family = *(ushort*)sa;
+        ushort port = BinaryPrimitives.ReverseEndianness(*(ushort*)(sa + 2));
+        if (family == LibC.AF_INET)
+            return new UdpAddress(AddressFamily.InterNetwork, BinaryPrimitives.ReadUInt32BigEndian(new ReadOnlySpan<byte>(sa + 4, 4)), port);
+        return new UdpAddress(AddressFamily.InterNetworkV6, BinaryPrimitives.ReadUInt128BigEndian(new ReadOnlySpan<byte>(sa + 8, 16)), port);
+    }
+
+    private static UdpAddress ParsePktInfo(LibC.MsgHdr* msg, AddressFamily family, IPEndPoint local)
+    {
+        byte* p = (byte*)msg->Control;
+        nuint remaining = msg->ControlLength;
+        int header = sizeof(LibC.CmsgHdr);
+        while (remaining >= (nuint)header)
+        {
+            var cmsg = (LibC.CmsgHdr*)p;
+            if (cmsg->Length < (nuint)header || cmsg->Length > remaining)
+                break;
+            byte* data = p + header;
+            if (cmsg->Level == LibC.IPPROTO_IP && cmsg->Type == LibC.IP_PKTINFO)
+            {
+                // struct in_pktinfo { int ifindex; in_addr spec_dst; in_addr addr; }: addr is the header destination.
+                return new UdpAddress(AddressFamily.InterNetwork, BinaryPrimitives.ReadUInt32BigEndian(new ReadOnlySpan<byte>(data + 8, 4)), (ushort)local.Port);
+            }
+            if (cmsg->Level == LibC.IPPROTO_IPV6 && cmsg->Type == LibC.IPV6_PKTINFO)
+            {
+                // struct in6_pktinfo { in6_addr addr; unsigned ifindex; }
+                return new UdpAddress(AddressFamily.InterNetworkV6, BinaryPrimitives.ReadUInt128BigEndian(new ReadOnlySpan<byte>(data, 16)), (ushort)local.Port);
+            }
+            nuint step = (cmsg->Length + 7) & ~(nuint)7;
+            if (step >= remaining)
+                break;
+            p += step;
+            remaining -= step;
+        }
+        return UdpAddress.From(local);
+    }
+
+    public void Dispose()
+    {
+        _closed = true;
+        _socket.Dispose();
+    }
+}

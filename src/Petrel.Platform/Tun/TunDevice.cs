@@ -1,0 +1,107 @@
+using System.Net;
+using System.Runtime.InteropServices;
+using System.Text;
+using Petrel.DataPlane.Pipeline;
+using Petrel.Platform.Native;
+using Petrel.Platform.Net;
+
+namespace Petrel.Platform.Tun;
+
+/// <summary>
+/// A Linux TUN device (IFF_TUN | IFF_NO_PI: each read or write is exactly one IP packet with no
+/// extra header). Reads and writes go straight to the file descriptor without allocating; a
+/// non-blocking descriptor plus poll lets the reader wake up to notice <see cref="Dispose"/>.
+/// </summary>
+public sealed unsafe class TunDevice : ITunnelDevice, IDisposable
+{
+    /// <summary>strongSwan's kernel-libipsec uses 1400 too: 1500 minus outer IPv6/UDP/ESP overhead with room to spare.</summary>
+    public const int DefaultMtu = 1400;
+
+    private int _fd;
+
+    private TunDevice(int fd, string name)
+    {
+        _fd = fd;
+        Name = name;
+    }
+
+    public string Name { get; }
+
+    /// <summary>
+    /// Creates (or attaches to) a TUN interface. name may contain "%d" for the kernel to number
+    /// it. Needs CAP_NET_ADMIN.
+    /// </summary>
+    public static TunDevice Open(string name)
+    {
+        if (Encoding.ASCII.GetByteCount(name) >= 16)
+            throw new ArgumentException($"TUN name '{name}' is longer than 15 characters", nameof(name));
+        int fd = LibC.Open("/dev/net/tun", LibC.O_RDWR | LibC.O_NONBLOCK | LibC.O_CLOEXEC);
+        if (fd < 0)
+            throw new IOException($"open /dev/net/tun: {LibC.ErrorText(Marshal.GetLastPInvokeError())}");
+        LibC.IfReq req = default;
+        Encoding.ASCII.GetBytes(name, new Span<byte>(req.Name, 16));
+        req.Flags = LibC.IFF_TUN | LibC.IFF_NO_PI;
+        if (LibC.Ioctl(fd, LibC.TUNSETIFF, &req) < 0)
+        {
+            int errno = Marshal.GetLastPInvokeError();
+            LibC.Close(fd);
+            throw new IOException($"TUNSETIFF {name}: {LibC.ErrorText(errno)}");
+        }
+        string actual = Encoding.ASCII.GetString(new ReadOnlySpan<byte>(req.Name, 16)).TrimEnd('\0');
+        return new TunDevice(fd, actual);
+    }
+
+    /// <summary>Sets the MTU, adds the addresses (e.g. "10.1.0.1/24") and brings the link up.</summary>
+    public void Configure(int mtu = DefaultMtu, params string[] addresses)
+    {
+        IpCommand.Run("link", "set", "dev", Name, "mtu", mtu.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        foreach (var a in addresses)
+            IpCommand.Run("addr", "replace", a, "dev", Name);
+        IpCommand.Run("link", "set", "dev", Name, "up");
+    }
+
+    /// <summary>
+    /// Reads one packet into buffer. Returns its length, 0 when nothing arrived within
+    /// timeoutMs, or -1 once the device is closed.
+    /// </summary>
+    public int Read(Span<byte> buffer, int timeoutMs)
+    {
+        while (true)
+        {
+            int fd = Volatile.Read(ref _fd);
+            if (fd < 0)
+                return -1;
+            nint n;
+            fixed (byte* p = buffer)
+                n = LibC.Read(fd, p, (nuint)buffer.Length);
+            if (n >= 0)
+                return (int)n;
+            int errno = Marshal.GetLastPInvokeError();
+            if (errno == LibC.EINTR)
+                continue;
+            if (errno != LibC.EAGAIN)
+                return Volatile.Read(ref _fd) < 0 ? -1 : 0;
+            LibC.PollFd pfd = new() { Fd = fd, Events = LibC.POLLIN };
+            int ready = LibC.Poll(&pfd, 1, timeoutMs);
+            if (ready == 0)
+                return 0;
+        }
+    }
+
+    /// <summary>Writes one IP packet into the host stack. False if the kernel refused it (never throws).</summary>
+    public bool WritePacket(ReadOnlySpan<byte> packet)
+    {
+        int fd = Volatile.Read(ref _fd);
+        if (fd < 0)
+            return false;
+        fixed (byte* p = packet)
+            return LibC.Write(fd, p, (nuint)packet.Length) == packet.Length;
+    }
+
+    public void Dispose()
+    {
+        int fd = Interlocked.Exchange(ref _fd, -1);
+        if (fd >= 0)
+            LibC.Close(fd);
+    }
+}

@@ -1,0 +1,197 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Security.Cryptography;
+using Petrel.DataPlane.Kernel;
+using Petrel.DataPlane.Pipeline;
+using Petrel.DataPlane.Policy;
+using Petrel.DataPlane.Tests.TestCrypto;
+using Petrel.Platform.Host;
+using Petrel.Platform.Net;
+using Petrel.Platform.Routing;
+using Petrel.Platform.Tun;
+using Xunit.Abstractions;
+
+namespace Petrel.DataPlane.Tests.Platform;
+
+/// <summary>
+/// Two userspace data planes in two network namespaces (dp-a, dp-b) joined by a veth pair,
+/// SAs and policies installed by hand: real TUN devices, routes and UDP 4500 sockets.
+/// <code>
+///  dp-a: lo 10.1.0.1  dptun0   dpa-eth0 198.18.0.1 ==== dpb-eth0 198.18.0.2   dptun0  lo 10.2.0.1 :dp-b
+/// </code>
+/// </summary>
+[Collection("netns")]
+public sealed class NamespaceTunnelTests(ITestOutputHelper output)
+{
+    private const string NsA = "dp-a";
+    private const string NsB = "dp-b";
+    private const uint SpiAToB = 0xc0de0001, SpiBToA = 0xc0de0002;
+
+    private sealed class Site(NamespaceThread thread, DataPlaneHost host) : IDisposable
+    {
+        public NamespaceThread Thread { get; } = thread;
+        public DataPlaneHost Host { get; } = host;
+        public UserspaceKernel Kernel => Host.Kernel;
+
+        public void Dispose()
+        {
+            Thread.Run(Host.Dispose);
+            Thread.Dispose();
+        }
+    }
+
+    [RootFact]
+    public void Ping_and_tcp_cross_the_tunnel_and_the_wire_carries_only_udp_4500()
+    {
+        Cleanup();
+        Process? capture = null;
+        Site? a = null, b = null;
+        var pcap = Path.Combine(Path.GetTempPath(), $"dp-{Environment.ProcessId}.pcap");
+        try
+        {
+            Shell.Must("ip", "netns", "add", NsA);
+            Shell.Must("ip", "netns", "add", NsB);
+            Shell.Must("ip", "link", "add", "dpa-eth0", "netns", NsA, "type", "veth", "peer", "name", "dpb-eth0", "netns", NsB);
+            foreach (var (ns, dev, addr, lan) in new[] { (NsA, "dpa-eth0", "198.18.0.1/24", "10.1.0.1/32"), (NsB, "dpb-eth0", "198.18.0.2/24", "10.2.0.1/32") })
+            {
+                Shell.Must("ip", "-n", ns, "link", "set", "lo", "up");
+                Shell.Must("ip", "-n", ns, "addr", "add", addr, "dev", dev);
+                Shell.Must("ip", "-n", ns, "link", "set", dev, "up");
+                Shell.Must("ip", "-n", ns, "addr", "add", lan, "dev", "lo");
+            }
+
+            var key = RandomNumberGenerator.GetBytes(20);
+            var key2 = RandomNumberGenerator.GetBytes(20);
+            a = StartSite(NsA, "198.18.0.1", "198.18.0.2", "10.1.0.0/24", "10.2.0.0/24", SpiAToB, SpiBToA, key, key2);
+            b = StartSite(NsB, "198.18.0.2", "198.18.0.1", "10.2.0.0/24", "10.1.0.0/24", SpiBToA, SpiAToB, key2, key);
+            output.WriteLine(Shell.Must("ip", "-n", NsA, "route"));
+
+            capture = Process.Start(new ProcessStartInfo("ip", ["netns", "exec", NsA, "tcpdump", "-i", "dpa-eth0", "-n", "-U", "-w", pcap])
+            { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false })!;
+            WaitForFile(pcap);
+
+            var (code, ping) = Shell.Run("ip", "netns", "exec", NsA, "ping", "-c", "3", "-i", "0.2", "-W", "2", "-I", "10.1.0.1", "10.2.0.1");
+            output.WriteLine(ping);
+            Assert.True(code == 0, ping);
+
+            // TCP: 4 MiB from 10.1.0.1 to 10.2.0.1 through the tunnel, checked end to end.
+            var payload = RandomNumberGenerator.GetBytes(4 << 20);
+            var listener = b.Thread.Run(() =>
+            {
+                var l = new TcpListener(IPAddress.Parse("10.2.0.1"), 5201);
+                l.Start();
+                return l;
+            });
+            var received = Task.Run(() =>
+            {
+                using var conn = listener.AcceptTcpClient();
+                using var ms = new MemoryStream();
+                conn.GetStream().CopyTo(ms);
+                return ms.ToArray();
+            });
+            var client = a.Thread.Run(() =>
+            {
+                var c = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+                c.Bind(new IPEndPoint(IPAddress.Parse("10.1.0.1"), 0));
+                c.Connect(new IPEndPoint(IPAddress.Parse("10.2.0.1"), 5201));
+                return c;
+            });
+            using (var stream = new NetworkStream(client, ownsSocket: true))
+                stream.Write(payload);
+            Assert.True(received.Wait(TimeSpan.FromSeconds(60)), "TCP transfer timed out");
+            listener.Stop();
+            Assert.Equal(SHA256.HashData(payload), SHA256.HashData(received.Result));
+
+            Thread.Sleep(300);
+            capture.Kill();
+            capture.WaitForExit();
+
+            // Counters on both sides agree that traffic went through the SAs.
+            Assert.True(a.Kernel.TryGetCounters(SpiAToB, SaDirection.Outbound, out var aOut));
+            Assert.True(b.Kernel.TryGetCounters(SpiAToB, SaDirection.Inbound, out var bIn));
+            output.WriteLine($"A out: {aOut}; B in: {bIn}; A drops: {string.Join(",", a.Kernel.Statistics.Drops())}; B drops: {string.Join(",", b.Kernel.Statistics.Drops())}");
+            Assert.True(aOut.Packets >= 3 + 100, $"A sent {aOut.Packets} packets");
+            Assert.True(bIn.Bytes >= (ulong)payload.Length);
+            Assert.Equal(0UL, bIn.IntegrityFailures);
+
+            string esp = Shell.Must("tcpdump", "-r", pcap, "-n", "udp port 4500");
+            string plain = Shell.Must("tcpdump", "-r", pcap, "-n", "ip and not udp port 4500");
+            string fields = Shell.Must("tshark", "-r", pcap, "-Y", "esp", "-T", "fields", "-e", "esp.spi");
+            output.WriteLine($"{Lines(esp)} UDP 4500 packets, {Lines(fields)} decoded as ESP; other IPv4: {plain}");
+            Assert.True(Lines(esp) >= 6, "expected ESP-in-UDP packets on the wire");
+            Assert.True(Lines(fields) >= 6, "tshark did not see ESP in UDP 4500");
+            Assert.Equal(0, Lines(plain));
+        }
+        finally
+        {
+            if (capture is { HasExited: false })
+                capture.Kill();
+            capture?.Dispose();
+            a?.Dispose();
+            b?.Dispose();
+            Cleanup();
+            File.Delete(pcap);
+        }
+    }
+
+    private static Site StartSite(string ns, string me, string peer, string localTs, string remoteTs, uint outSpi, uint inSpi, byte[] outKey, byte[] inKey)
+    {
+        var thread = new NamespaceThread(ns);
+        try
+        {
+            var host = thread.Run(() =>
+            {
+                var tun = TunDevice.Open("dptun0");
+                tun.Configure(TunDevice.DefaultMtu);
+                var udp = new UdpTransport(ikePort: 0, natTPort: 4500);
+                var kernel = new UserspaceKernel(udp, tun, new RouteManager(tun.Name), TestAlgorithmProvider.Instance);
+                return new DataPlaneHost(tun, udp, kernel, onIke: null);
+            });
+            var local = new IPEndPoint(IPAddress.Parse(me), 4500);
+            var remote = new IPEndPoint(IPAddress.Parse(peer), 4500);
+            thread.Run(() =>
+            {
+                var k = host.Kernel;
+                k.InstallSa(new SaSpec
+                {
+                    Spi = outSpi, Direction = SaDirection.Outbound, Source = local, Destination = remote, UdpEncapsulation = true,
+                    Encryption = TestTransforms.AesGcm16(128), EncryptionKey = (byte[])outKey.Clone(), ReqId = 1,
+                });
+                k.InstallSa(new SaSpec
+                {
+                    Spi = inSpi, Direction = SaDirection.Inbound, Source = remote, Destination = local, UdpEncapsulation = true,
+                    Encryption = TestTransforms.AesGcm16(128), EncryptionKey = (byte[])inKey.Clone(), ReqId = 1,
+                });
+                k.InstallPolicy(new PolicySpec
+                {
+                    ReqId = 1, LocalTs = [TrafficSelector.Parse(localTs)], RemoteTs = [TrafficSelector.Parse(remoteTs)],
+                    LocalAddress = local.Address, RemoteAddress = remote.Address,
+                });
+                host.Start();
+            });
+            return new Site(thread, host);
+        }
+        catch
+        {
+            thread.Dispose();
+            throw;
+        }
+    }
+
+    private static int Lines(string s) => s.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length;
+
+    private static void WaitForFile(string path)
+    {
+        var sw = Stopwatch.StartNew();
+        while (!File.Exists(path) && sw.ElapsedMilliseconds < 5000)
+            Thread.Sleep(50);
+        Thread.Sleep(300); // tcpdump opens the file before the capture is live
+    }
+
+    private static void Cleanup()
+    {
+        Shell.Run("ip", "netns", "del", NsA);
+        Shell.Run("ip", "netns", "del", NsB);
+    }
+}
