@@ -176,6 +176,22 @@ internal sealed class ChildSaNegotiation(IkeEngine engine)
         return null;
     }
 
+    /// <summary>The first child config whose selectors intersect the request's TSi/TSr (null if none or they are missing).</summary>
+    public static ChildConfig? FindConfig(IkeSa sa, IkeMessage request)
+    {
+        if (request.Get(PayloadType.TrafficSelectorInitiator) is not TrafficSelectorPayload tsi
+            || request.Get(PayloadType.TrafficSelectorResponder) is not TrafficSelectorPayload tsr)
+            return null;
+        foreach (var c in sa.Config.Children)
+        {
+            var local = TrafficSelectorNarrowing.Resolve(c.LocalTs, sa.Local.Address);
+            var remote = TrafficSelectorNarrowing.Resolve(c.RemoteTs, sa.Remote.Address);
+            if (TrafficSelectorNarrowing.Narrow(tsi.Selectors, remote).Count > 0 && TrafficSelectorNarrowing.Narrow(tsr.Selectors, local).Count > 0)
+                return c;
+        }
+        return null;
+    }
+
     private static List<Proposal> StripKeyExchange(IReadOnlyList<Proposal> proposals)
     {
         var result = new List<Proposal>(proposals.Count);

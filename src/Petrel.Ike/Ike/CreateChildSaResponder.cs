@@ -50,11 +50,18 @@ internal sealed class CreateChildSaResponder(IkeEngine engine)
             fixedConfig = replaced.Config;
         }
 
+        fixedConfig ??= ChildSaNegotiation.FindConfig(sa, request);
+
         // PFS: if the proposal we would select carries a group, the KE payload must use it (§1.3.1).
         var ke = request.Get<KeyExchangePayload>();
         byte[] shared = [];
         var nr = engine.RandomBytes(IkeEngine.NonceLength);
-        var probe = ProposalSelector.Select(ProposalText.ForChild(ChildSaNegotiation.Configured(fixedConfig ?? FirstConfig(sa) ?? new ChildConfig { Name = "?" }), 0, true), saPayload.Proposals);
+        if (fixedConfig is null && FirstConfig(sa) is null)
+        {
+            response.Payloads.Add(new NotifyPayload(NotifyType.TsUnacceptable));
+            return;
+        }
+        var probe = ProposalSelector.Select(ProposalText.ForChild(ChildSaNegotiation.Configured(fixedConfig ?? FirstConfig(sa)!), 0, true), saPayload.Proposals);
         var wantedGroup = probe is null ? null : ProposalText.First(probe, TransformType.KeyExchange);
         Petrel.Crypto.KeyExchange.KeyExchangeState? ours = null;
         if (wantedGroup is { Id: > 0 } g)

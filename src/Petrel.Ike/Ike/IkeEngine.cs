@@ -490,6 +490,15 @@ public sealed class IkeEngine
         }
     }
 
+    /// <summary>Queues an empty INFORMATIONAL (RFC 7296 §1.4 liveness check) on an established IKE SA; the hook DPD will use.</summary>
+    public bool SendLivenessCheck(uint ikeSaId)
+    {
+        var sa = _sas.Values.FirstOrDefault(s => s.UniqueId == ikeSaId && s.State == IkeSaState.Established);
+        if (sa is null) return false;
+        Queue(sa, InformationalTask.Liveness(this));
+        return true;
+    }
+
     private static Action<InitiateResult> Once(Action<InitiateResult> done, int count)
     {
         int left = count;
