@@ -22,9 +22,12 @@ public class WiresharkVectorTests
 
     private static byte[] Hex(string s) => Convert.FromHexString(s.StartsWith("0x") ? s[2..] : s);
 
-    [Fact]
-    public void Decapsulates_every_captured_frame_to_the_known_inner_packet()
+    [Theory]
+    [InlineData("test doubles")]
+    [InlineData("Petrel.Crypto")]
+    public void Decapsulates_every_captured_frame_to_the_known_inner_packet(string crypto)
     {
+        IEspAlgorithmProvider provider = crypto == "Petrel.Crypto" ? CatalogEspAlgorithmProvider.Instance : TestAlgorithmProvider.Instance;
         var root = Load();
         var tunnels = new Dictionary<string, (Pipeline.CapturingTunnel Tun, DataPlane.Pipeline.UserspaceKernel Kernel)>();
         // One kernel per receiving host, each with the inbound SA addressed to it.
@@ -33,7 +36,7 @@ public class WiresharkVectorTests
             var dst = row.GetProperty("dst").GetString()!;
             var src = row.GetProperty("src").GetString()!;
             var tun = new CapturingTunnel();
-            var kernel = new DataPlane.Pipeline.UserspaceKernel(new CapturingTransport(), tun, algorithms: TestAlgorithmProvider.Instance);
+            var kernel = new DataPlane.Pipeline.UserspaceKernel(new CapturingTransport(), tun, algorithms: provider);
             kernel.InstallSa(new SaSpec
             {
                 Spi = Convert.ToUInt32(row.GetProperty("spi").GetString(), 16),

@@ -1,4 +1,5 @@
 using System.Net;
+using Petrel.Crypto.Algorithms;
 using Petrel.Crypto.Proposals;
 using Petrel.DataPlane.Esp;
 using Petrel.DataPlane.Kernel;
@@ -30,10 +31,12 @@ internal sealed class KernelPair : IDisposable
     public byte[] EncKeyBToA { get; }
     public byte[] AuthKeyBToA { get; }
 
-    public KernelPair(Transform encryption, Transform? integrity, int encKeyLength, int authKeyLength, bool esn = false, int replayWindow = 128, bool link = true)
+    public KernelPair(Transform encryption, Transform? integrity, int encKeyLength, int authKeyLength, bool esn = false, int replayWindow = 128, bool link = true,
+        IEspAlgorithmProvider? algorithms = null)
     {
-        A = new UserspaceKernel(OuterA, TunA, algorithms: TestAlgorithmProvider.Instance);
-        B = new UserspaceKernel(OuterB, TunB, algorithms: TestAlgorithmProvider.Instance);
+        algorithms ??= TestAlgorithmProvider.Instance;
+        A = new UserspaceKernel(OuterA, TunA, algorithms: algorithms);
+        B = new UserspaceKernel(OuterB, TunB, algorithms: algorithms);
         if (link)
         {
             OuterA.DeliverTo = B;
@@ -66,6 +69,15 @@ internal sealed class KernelPair : IDisposable
 
     public static KernelPair AesCbc128HmacSha256(bool esn = false, int replayWindow = 128, bool link = true) =>
         new(TestTransforms.AesCbc(128), TestTransforms.HmacSha256_128, 16, 32, esn, replayWindow, link);
+
+    /// <summary>A pair running Petrel.Crypto's real primitives, chosen by strongSwan keyword ("aes128gcm16", "aes256" + "sha256").</summary>
+    public static KernelPair Catalog(string encryption, string? integrity, bool esn = false, bool link = true)
+    {
+        var enc = AlgorithmCatalog.FindKeyword(encryption) ?? throw new ArgumentException(encryption);
+        var integ = integrity is null ? null : AlgorithmCatalog.FindKeyword(integrity) ?? throw new ArgumentException(integrity);
+        return new KernelPair(enc.Transform, integ?.Transform, enc.Encryption!.KeyLength, integ?.Integrity!.KeyLength ?? 0, esn,
+            link: link, algorithms: CatalogEspAlgorithmProvider.Instance);
+    }
 
     private static PolicySpec Policy(string local4, string remote4, string local6, string remote6, IPEndPoint me, IPEndPoint peer) => new()
     {
