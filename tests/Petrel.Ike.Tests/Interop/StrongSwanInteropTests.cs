@@ -1,0 +1,108 @@
+using Petrel.DataPlane.Kernel;
+
+namespace Petrel.Ike.Tests.Interop;
+
+/// <summary>
+/// The engine against a real strongSwan 5.9.8 (IKE only; the fake kernel records the CHILD_SAs).
+/// strongSwan with kernel-libipsec fakes NAT detection, so every exchange after IKE_SA_INIT runs on
+/// port 4500 with the non-ESP marker and the CHILD_SAs are UDP-encapsulated.
+/// </summary>
+[Collection("strongSwan interop")]
+public class StrongSwanInteropTests
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(25);
+
+    [RootFact]
+    public void StrongSwan_initiates_aes_cbc_modp2048_and_deletes() => StrongSwanInitiates("aes128-sha256-modp2048", "aes128-sha256");
+
+    [RootFact]
+    public void StrongSwan_initiates_aes_gcm_ecp384_and_deletes() => StrongSwanInitiates("aes256gcm16-prfsha384-ecp384", "aes256gcm16");
+
+    [RootFact]
+    public void StrongSwan_initiates_chacha20poly1305_x25519_and_deletes() => StrongSwanInitiates("chacha20poly1305-prfsha256-x25519", "chacha20poly1305");
+
+    [RootFact]
+    public void Engine_initiates_aes_cbc_modp2048_and_deletes() => EngineInitiates("aes128-sha256-modp2048", "aes128-sha256");
+
+    [RootFact]
+    public void Engine_initiates_aes_gcm_ecp384_and_deletes() => EngineInitiates("aes256gcm16-prfsha384-ecp384", "aes256gcm16");
+
+    [RootFact]
+    public void Engine_initiates_chacha20poly1305_x25519_and_deletes() => EngineInitiates("chacha20poly1305-prfsha256-x25519", "chacha20poly1305");
+
+    private static void StrongSwanInitiates(string ike, string esp)
+    {
+        using var lab = new InteropLab(ike, esp);
+
+        var (code, output) = lab.SwanctlWhilePumping(Timeout, "--initiate", "--child", "net", "--timeout", "20");
+
+        Assert.True(code == 0, $"swanctl --initiate failed ({code}): {output}{lab.Diagnostics}");
+        var sa = Assert.Single(lab.Engine.ListSas());
+        Assert.Equal("ESTABLISHED", sa.State);
+        Assert.False(sa.Initiator);
+        Assert.Equal("sw", sa.RemoteId);
+        Assert.True(sa.NatRemote, "strongSwan's faked NAT should have been detected");
+        var child = Assert.Single(sa.Children);
+        Assert.Equal("INSTALLED", child.State);
+        Assert.Equal(["10.1.0.0/24"], child.LocalTs);
+        Assert.Equal(2, lab.Kernel.Sas.Count);
+        Assert.True(lab.Kernel.Outbound.UdpEncapsulation);
+        Assert.Equal(4500, lab.Kernel.Outbound.Destination.Port);
+
+        var list = lab.Sw.Swanctl("--list-sas").Output;
+        Assert.Contains("ESTABLISHED", list);
+        Assert.Contains("INSTALLED", list);
+        Assert.Contains(child.SpiIn, list);
+        Assert.Contains(child.SpiOut, list);
+
+        // Delete the CHILD_SA from strongSwan, then the IKE SA.
+        (code, output) = lab.SwanctlWhilePumping(Timeout, "--terminate", "--child", "net", "--timeout", "10");
+        Assert.True(code == 0, $"swanctl --terminate --child failed: {output}{lab.Diagnostics}");
+        Assert.True(lab.Host.RunUntil(() => lab.Kernel.Sas.Count == 0, TimeSpan.FromSeconds(5)), lab.Diagnostics);
+        Assert.Empty(lab.Kernel.Policies);
+
+        (code, output) = lab.SwanctlWhilePumping(Timeout, "--terminate", "--ike", "eng", "--timeout", "10");
+        Assert.True(code == 0, $"swanctl --terminate --ike failed: {output}{lab.Diagnostics}");
+        Assert.True(lab.Host.RunUntil(() => lab.Engine.ListSas().Count == 0, TimeSpan.FromSeconds(5)), lab.Diagnostics);
+    }
+
+    private static void EngineInitiates(string ike, string esp)
+    {
+        using var lab = new InteropLab(ike, esp);
+
+        var result = lab.Pump(done => lab.Engine.Initiate("eng", null, done), Timeout);
+
+        Assert.True(result is { Success: true }, $"initiate: {result?.Message ?? "timed out"}{lab.Diagnostics}");
+        var sa = Assert.Single(lab.Engine.ListSas());
+        Assert.Equal("ESTABLISHED", sa.State);
+        Assert.True(sa.Initiator);
+        var child = Assert.Single(sa.Children);
+        Assert.True(lab.Kernel.Outbound.UdpEncapsulation);
+        Assert.Equal(SaDirection.Outbound, lab.Kernel.Outbound.Direction);
+
+        var list = lab.Sw.Swanctl("--list-sas").Output;
+        Assert.Contains("ESTABLISHED", list);
+        Assert.Contains("INSTALLED", list);
+        Assert.Contains(child.SpiIn, list);
+
+        // Delete the CHILD_SA from our side: strongSwan keeps the IKE SA but loses the CHILD_SA.
+        result = lab.Pump(done => lab.Engine.Terminate("eng", "net", done), Timeout);
+        Assert.True(result is { Success: true }, $"terminate child: {result?.Message ?? "timed out"}{lab.Diagnostics}");
+        Assert.Empty(lab.Kernel.Sas);
+        list = lab.Sw.Swanctl("--list-sas").Output;
+        Assert.Contains("ESTABLISHED", list);
+        Assert.DoesNotContain("INSTALLED", list);
+
+        // A second CHILD_SA through CREATE_CHILD_SA, then delete the whole IKE SA.
+        result = lab.Pump(done => lab.Engine.Initiate("eng", "net", done), Timeout);
+        Assert.True(result is { Success: true }, $"CREATE_CHILD_SA: {result?.Message ?? "timed out"}{lab.Diagnostics}");
+        Assert.Contains("INSTALLED", lab.Sw.Swanctl("--list-sas").Output);
+
+        result = lab.Pump(done => lab.Engine.Terminate("eng", null, done), Timeout);
+        Assert.True(result is { Success: true }, $"terminate: {result?.Message ?? "timed out"}{lab.Diagnostics}");
+        Assert.Empty(lab.Engine.ListSas());
+        Assert.Empty(lab.Kernel.Sas);
+        Assert.True(lab.Host.RunUntil(() => !lab.Sw.Swanctl("--list-sas").Output.Contains("ESTABLISHED"), TimeSpan.FromSeconds(5)),
+            lab.Sw.Swanctl("--list-sas").Output + lab.Diagnostics);
+    }
+}
