@@ -1,20 +1,71 @@
+using System.Net;
 using Microsoft.Extensions.Logging;
 using Petrel.Config;
+using Petrel.Crypto.Primitives;
+using Petrel.Ike;
+using Petrel.Platform.Host;
 
 namespace Petrel.Daemon;
 
 /// <summary>
-/// The production platform: TUN device, routes, UDP 500/4500 sockets, the userspace data plane
-/// and the IKE engine. Needs root (CAP_NET_ADMIN for TUN, CAP_NET_BIND_SERVICE for port 500).
+/// The production platform: the TUN device, routes, UDP 500/4500 sockets and the userspace data
+/// plane (<see cref="DataPlaneHost"/>), and the IKE engine on top. Needs root (CAP_NET_ADMIN for
+/// TUN and routes, CAP_NET_BIND_SERVICE for port 500). IKE datagrams arrive on socket threads and
+/// are copied into the engine loop; the engine sends through the same sockets.
 /// </summary>
 public sealed class SystemPlatform : IDaemonPlatform
 {
-    public IEngineFacade CreateEngine(DaemonSettings settings, ILoggerFactory loggers) =>
-        throw new DaemonStartException("the system platform (TUN, UDP sockets, data plane) is not wired up yet");
+    private DataPlaneHost? _host;
+    private EngineLoop? _loop;
+    private ILogger? _log;
+
+    public IEngineFacade CreateEngine(DaemonSettings settings, ILoggerFactory loggers)
+    {
+        _log = loggers.CreateLogger<SystemPlatform>();
+        try
+        {
+            _host = DataPlaneHost.Open(new DataPlaneOptions
+            {
+                TunName = settings.TunName,
+                IkePort = settings.IkePort,
+                NatTPort = settings.NatTPort,
+            }, OnIke, loggers);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            throw new DaemonStartException($"cannot open the data plane (TUN device '{settings.TunName}', UDP ports {settings.IkePort}/{settings.NatTPort}): {e.Message}", e);
+        }
+        var options = new IkeEngineOptions
+        {
+            IkePort = settings.IkePort,
+            NatTPort = settings.NatTPort,
+            LocalAddressFor = SourceAddress.Towards,
+        };
+        var engine = new IkeEngine(options, _host.Kernel, new SocketIkeTransport(_host.Udp, _log), SystemClock.Instance, SystemRandom.Instance, loggers);
+        return new IkeEngineFacade(engine);
+    }
+
+    /// <summary>On a socket thread: copy the message (the buffer is reused) and queue it for the engine.</summary>
+    private void OnIke(IPEndPoint local, IPEndPoint remote, ReadOnlySpan<byte> message)
+    {
+        var loop = _loop;
+        if (loop is null)
+            return;
+        byte[] copy = message.ToArray();
+        loop.Post(e => e.Receive(local, remote, copy));
+    }
 
     public void Start(EngineLoop loop)
     {
+        _loop = loop;
+        _host?.Start();
     }
 
-    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+    public ValueTask DisposeAsync()
+    {
+        _loop = null;
+        _host?.Dispose();
+        _host = null;
+        return ValueTask.CompletedTask;
+    }
 }
