@@ -18,7 +18,7 @@ internal sealed class InteropLab : IDisposable
     public LogCollector Log { get; } = new();
     public IkeEngine Engine { get; }
 
-    public InteropLab(string ikeProposals, string espProposals)
+    public InteropLab(string ikeProposals, string espProposals, string? strongSwanIke = null, string enginePsk = Psk)
     {
         Sw = new StrongSwanPeer();
         try
@@ -26,8 +26,8 @@ internal sealed class InteropLab : IDisposable
             Host = new UdpIkeHost(StrongSwanPeer.HostAddress);
             Engine = new IkeEngine(new IkeEngineOptions { RetransmitTimeout = TimeSpan.FromSeconds(2) }, Kernel, Host, SystemClock.Instance, SystemRandom.Instance, Log);
             Host.Engine = Engine;
-            Engine.Load([Connection(ikeProposals, espProposals)], [new SharedSecret { Ids = ["petrel", "sw"], Secret = System.Text.Encoding.ASCII.GetBytes(Psk) }]);
-            Sw.Load(SwanctlConf(ikeProposals, espProposals));
+            Engine.Load([Connection(ikeProposals, espProposals)], [new SharedSecret { Ids = ["petrel", "sw"], Secret = System.Text.Encoding.ASCII.GetBytes(enginePsk) }]);
+            Sw.Load(SwanctlConf(strongSwanIke ?? ikeProposals, espProposals));
         }
         catch
         {

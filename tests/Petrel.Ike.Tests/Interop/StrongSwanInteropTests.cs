@@ -30,6 +30,36 @@ public class StrongSwanInteropTests
     [RootFact]
     public void Engine_initiates_chacha20poly1305_x25519_and_deletes() => EngineInitiates("chacha20poly1305-prfsha256-x25519", "chacha20poly1305");
 
+    [RootFact]
+    public void Wrong_psk_fails_with_authentication_failed_both_ways()
+    {
+        using var lab = new InteropLab("aes128-sha256-modp2048", "aes128gcm16", enginePsk: "not-the-right-one");
+
+        var result = lab.Pump(done => lab.Engine.Initiate("eng", null, done), Timeout);
+        Assert.True(result is { Success: false }, $"initiate should fail: {result?.Message}{lab.Diagnostics}");
+        Assert.Contains("AUTHENTICATION_FAILED", result!.Message);
+        Assert.Empty(lab.Engine.ListSas());
+
+        var (code, output) = lab.SwanctlWhilePumping(Timeout, "--initiate", "--child", "net", "--timeout", "10");
+        Assert.NotEqual(0, code);
+        Assert.Contains("AUTHENTICATION_FAILED", output + lab.Sw.TailLog(80));
+        Assert.Contains("with pre-shared key failed", lab.Log.All);
+        Assert.Empty(lab.Kernel.Sas);
+    }
+
+    [RootFact]
+    public void Proposal_mismatch_is_no_proposal_chosen_with_what_was_offered()
+    {
+        using var lab = new InteropLab("aes128gcm16-prfsha256-ecp256", "aes128gcm16", strongSwanIke: "aes256-sha512-modp4096");
+
+        var (code, output) = lab.SwanctlWhilePumping(Timeout, "--initiate", "--child", "net", "--timeout", "10");
+
+        Assert.NotEqual(0, code);
+        Assert.Contains("NO_PROPOSAL_CHOSEN", output + lab.Sw.TailLog(80));
+        Assert.Contains("peer offered AES_CBC_256/HMAC_SHA2_512_256/PRF_HMAC_SHA2_512/MODP_4096", lab.Log.All);
+        Assert.Empty(lab.Engine.ListSas());
+    }
+
     private static void StrongSwanInitiates(string ike, string esp)
     {
         using var lab = new InteropLab(ike, esp);
@@ -54,6 +84,15 @@ public class StrongSwanInteropTests
         Assert.Contains("INSTALLED", list);
         Assert.Contains(child.SpiIn, list);
         Assert.Contains(child.SpiOut, list);
+
+        // strongSwan rekeys the CHILD_SA (CREATE_CHILD_SA with REKEY_SA), then deletes the old one.
+        (code, output) = lab.SwanctlWhilePumping(Timeout, "--rekey", "--child", "net");
+        Assert.True(code == 0, $"swanctl --rekey failed: {output}{lab.Diagnostics}");
+        Assert.True(lab.Host.RunUntil(() => lab.Engine.ListSas()[0].Children.Count == 1 && lab.Engine.ListSas()[0].Children[0].SpiIn != child.SpiIn,
+            TimeSpan.FromSeconds(10)), lab.Diagnostics);
+        var rekeyed = Assert.Single(Assert.Single(lab.Engine.ListSas()).Children);
+        Assert.Equal(2, lab.Kernel.Sas.Count);
+        Assert.Contains(rekeyed.SpiIn, lab.Sw.Swanctl("--list-sas").Output);
 
         // Delete the CHILD_SA from strongSwan, then the IKE SA.
         (code, output) = lab.SwanctlWhilePumping(Timeout, "--terminate", "--child", "net", "--timeout", "10");
