@@ -80,8 +80,6 @@ public sealed class SkCipher : IDisposable
     {
         int padded = PaddedLength(plaintext.Length);
         var iv = message.Slice(ivOffset, IvLength);
-        var ciphertext = message.Slice(ivOffset + IvLength, padded);
-        var icv = message.Slice(ivOffset + IvLength + padded, IcvLength);
         if (_counterIv)
         {
             iv.Clear();
@@ -101,21 +99,32 @@ public sealed class SkCipher : IDisposable
             int padLength = padded - plaintext.Length - 1;
             input.Slice(plaintext.Length, padLength).Clear();
             input[^1] = (byte)padLength;
-
-            if (Encryption.IsAead)
-            {
-                _cipher.Encrypt(iv, message[..ivOffset], input, ciphertext, icv);
-            }
-            else
-            {
-                _cipher.Encrypt(iv, default, input, ciphertext, default);
-                _integrity!.Compute(message[..(ivOffset + IvLength + padded)], icv);
-            }
+            SealPadded(message, ivOffset, input);
             input.Clear();
         }
         finally
         {
             ArrayPool<byte>.Shared.Return(rented);
+        }
+    }
+
+    /// <summary>
+    /// Encrypts an already padded plaintext (ending in its pad length) with the IV already written at ivOffset,
+    /// then writes the ICV or tag. Split from <see cref="Seal"/> so tests can reproduce captured messages.
+    /// </summary>
+    internal void SealPadded(Span<byte> message, int ivOffset, ReadOnlySpan<byte> padded)
+    {
+        var iv = message.Slice(ivOffset, IvLength);
+        var ciphertext = message.Slice(ivOffset + IvLength, padded.Length);
+        var icv = message.Slice(ivOffset + IvLength + padded.Length, IcvLength);
+        if (Encryption.IsAead)
+        {
+            _cipher.Encrypt(iv, message[..ivOffset], padded, ciphertext, icv);
+        }
+        else
+        {
+            _cipher.Encrypt(iv, default, padded, ciphertext, default);
+            _integrity!.Compute(message[..(ivOffset + IvLength + padded.Length)], icv);
         }
     }
 
