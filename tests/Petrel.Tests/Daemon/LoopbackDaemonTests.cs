@@ -20,7 +20,7 @@ public sealed class LoopbackDaemonTests : IAsyncLifetime
     private readonly List<PetrelDaemon> _daemons = [];
     private string _socketA = "", _socketB = "";
 
-    private string Config(string local, string remote, string localId, string remoteId, string localTs, string remoteTs, string encap) => $$"""
+    private string Config(string local, string remote, string localId, string remoteId, string localTs, string remoteTs, string encap, string startAction = "none") => $$"""
         connections {
           lab {
             local_addrs = {{local}}
@@ -42,6 +42,7 @@ public sealed class LoopbackDaemonTests : IAsyncLifetime
                 local_ts = {{localTs}}
                 remote_ts = {{remoteTs}}
                 esp_proposals = aes128gcm16
+                start_action = {{startAction}}
               }
             }
           }
@@ -61,13 +62,13 @@ public sealed class LoopbackDaemonTests : IAsyncLifetime
 
     public Task InitializeAsync() => Task.CompletedTask;
 
-    private async Task StartAsync(string encap)
+    private async Task StartAsync(string encap, string startActionB = "none")
     {
         string tag = Guid.NewGuid().ToString("N")[..6];
         _socketA = Path.Combine(Path.GetTempPath(), $"pt-a-{tag}.sock");
         _socketB = Path.Combine(Path.GetTempPath(), $"pt-b-{tag}.sock");
         var a = SwanctlLoader.Load(_dir.Write("a.conf", Config("127.0.0.1", "127.0.0.2", "left", "right", "10.1.0.0/24", "10.2.0.0/24", encap)));
-        var b = SwanctlLoader.Load(_dir.Write("b.conf", Config("127.0.0.2", "127.0.0.1", "right", "left", "10.2.0.0/24", "10.1.0.0/24", encap)));
+        var b = SwanctlLoader.Load(_dir.Write("b.conf", Config("127.0.0.2", "127.0.0.1", "right", "left", "10.2.0.0/24", "10.1.0.0/24", encap, startActionB)));
         _daemons.Add(new PetrelDaemon(a, _socketA, new LoopbackPlatform(IPAddress.Parse("127.0.0.1")), NullLoggerFactory.Instance));
         _daemons.Add(new PetrelDaemon(b, _socketB, new LoopbackPlatform(IPAddress.Parse("127.0.0.2")), NullLoggerFactory.Instance));
         foreach (var d in _daemons)
@@ -132,6 +133,33 @@ public sealed class LoopbackDaemonTests : IAsyncLifetime
         for (int i = 0; i < 50 && Sas(_socketB).Count > 0; i++)
             await Task.Delay(100);
         Assert.Empty(Sas(_socketB));
+    }
+
+    [Fact]
+    public async Task Start_action_start_initiates_when_the_daemon_loads()
+    {
+        await StartAsync("no", startActionB: "start");
+        for (int i = 0; i < 100 && Sas(_socketA).Count == 0; i++)
+            await Task.Delay(100);
+        var a = Assert.IsType<JsonObject>(Assert.Single(Sas(_socketA)));
+        Assert.False((bool)a["initiator"]!);
+        for (int i = 0; i < 100 && (string?)Sas(_socketA)[0]!["state"] != "ESTABLISHED"; i++)
+            await Task.Delay(100);
+        Assert.Equal("ESTABLISHED", (string?)Sas(_socketA)[0]!["state"]);
+        Assert.True((bool)Sas(_socketB)[0]!["initiator"]!);
+    }
+
+    [Fact]
+    public async Task Reload_keeps_sas_of_unchanged_connections()
+    {
+        await StartAsync("no");
+        Assert.Equal(0, Cli(_socketA, "up", "lab", "--timeout", "20").Code);
+        string before = (string)Sas(_socketA)[0]!["initiator_spi"]!;
+        var reload = Cli(_socketA, "reload");
+        Assert.True(reload.Code == 0, reload.Err);
+        var sa = Assert.Single(Sas(_socketA));
+        Assert.Equal(before, (string?)sa!["initiator_spi"]);
+        Assert.Equal("ESTABLISHED", (string?)sa["state"]);
     }
 
     [Fact]
