@@ -26,8 +26,18 @@ public sealed class AlgorithmEntry
     /// <summary>Key Length attribute in bits for variable-length ciphers (0 when the transform has none).</summary>
     public ushort KeyLengthBits { get; init; }
 
-    /// <summary>IKEv1 attribute value (Phase 1 encryption/hash/group or Phase 2 transform id), 0 when none.</summary>
+    /// <summary>
+    /// IKEv1 Phase 1 attribute value, 0 when none: Encryption Algorithm (RFC 2409 App. A) for ciphers,
+    /// Hash Algorithm for integrity algorithms and PRFs, Group Description for key exchanges.
+    /// </summary>
     public ushort IkeV1Id { get; init; }
+
+    /// <summary>
+    /// IKEv1 Phase 2 value, 0 when none: the ESP transform id (RFC 2407 §4.4.4) for ciphers, the
+    /// Authentication Algorithm attribute (RFC 2407 §4.5) for integrity algorithms, the Group
+    /// Description for key exchanges (PFS).
+    /// </summary>
+    public ushort IkeV1Phase2Id { get; init; }
 
     public bool UsableForIke { get; init; }
     public bool UsableForEsp { get; init; }
@@ -42,4 +52,8 @@ public sealed class AlgorithmEntry
     public KeyExchangeMethod? KeyExchange { get; init; }
 
     public Proposals.Transform Transform => new(Type, Id, KeyLengthBits);
+
+    /// <summary>False for entries Petrel can name (in logs and peer proposals) but not run.</summary>
+    public bool Implemented => Type == TransformType.ExtendedSequenceNumbers
+        || Encryption is not null || Integrity is not null || Prf is not null || KeyExchange is not null;
 }

@@ -1,3 +1,4 @@
+using System.Numerics;
 using System.Security.Cryptography;
 using Petrel.Crypto.Primitives;
 
@@ -17,6 +18,36 @@ public sealed class EcpGroup : KeyExchangeMethod
         _id = id;
         Curve = curve;
         FieldBytes = fieldBytes;
+        _explicit = new Lazy<(BigInteger P, BigInteger A, BigInteger B, byte[] Order)>(() =>
+        {
+            using var probe = ECDiffieHellman.Create(curve);
+            var c = probe.ExportExplicitParameters(false).Curve;
+            return (Unsigned(c.Prime!), Unsigned(c.A!), Unsigned(c.B!), c.Order!);
+        });
+    }
+
+    private readonly Lazy<(BigInteger P, BigInteger A, BigInteger B, byte[] Order)> _explicit;
+
+    /// <summary>The group order n, big-endian (the private scalar must lie in [1, n-1]).</summary>
+    internal ReadOnlySpan<byte> Order => _explicit.Value.Order;
+
+    private static BigInteger Unsigned(ReadOnlySpan<byte> bigEndian) => new(bigEndian, isUnsigned: true, isBigEndian: true);
+
+    /// <summary>
+    /// RFC 5903 §7 / SP 800-56A §5.6.2.3: the peer's point must have coordinates below p and satisfy
+    /// y^2 = x^3 + ax + b (mod p). Checked here explicitly rather than trusting every provider's import,
+    /// since an off-curve point lets an attacker learn the private key (invalid-curve attack).
+    /// </summary>
+    internal bool IsOnCurve(ReadOnlySpan<byte> x, ReadOnlySpan<byte> y)
+    {
+        var (p, a, b, _) = _explicit.Value;
+        var bx = Unsigned(x);
+        var by = Unsigned(y);
+        if (bx >= p || by >= p)
+            return false;
+        var left = BigInteger.ModPow(by, 2, p);
+        var right = (BigInteger.ModPow(bx, 3, p) + a * bx + b) % p;
+        return left == right;
     }
 
     public static readonly EcpGroup Ecp256 = new(19, ECCurve.NamedCurves.nistP256, 32);

@@ -38,6 +38,8 @@ internal sealed class EcpKeyExchangeState : KeyExchangeState
         int n = _group.FieldBytes;
         if (peerPublicKey.Length != 2 * n)
             throw new CryptographicException($"ECP group {_group.Id}: public value must be {2 * n} bytes, got {peerPublicKey.Length}");
+        if (!_group.IsOnCurve(peerPublicKey[..n], peerPublicKey[n..]))
+            throw new CryptographicException($"ECP group {_group.Id}: peer public value is not a point on the curve");
         var parameters = new ECParameters
         {
             Curve = _group.Curve,
@@ -65,8 +67,7 @@ internal sealed class EcpKeyExchangeState : KeyExchangeState
     {
         // The private scalar is drawn from IRandom so tests can replay exchanges. Reduce by rejection:
         // draw field-size bytes, mask the top byte to the order's bit length, retry if >= order or zero.
-        using var probe = ECDiffieHellman.Create(group.Curve);
-        var order = probe.ExportExplicitParameters(false).Curve.Order!;
+        var order = group.Order;
         var d = new byte[order.Length];
         int topBits = BitLength(order[0]);
         byte mask = (byte)((1 << topBits) - 1);
@@ -91,8 +92,7 @@ internal sealed class EcpKeyExchangeState : KeyExchangeState
 
     private static ECDiffieHellman ImportPrivate(EcpGroup group, ReadOnlySpan<byte> privateKey)
     {
-        using var probe = ECDiffieHellman.Create(group.Curve);
-        int length = probe.ExportExplicitParameters(false).Curve.Order!.Length;
+        int length = group.Order.Length;
         while (privateKey.Length > length && privateKey[0] == 0)
             privateKey = privateKey[1..];
         var d = new byte[length];

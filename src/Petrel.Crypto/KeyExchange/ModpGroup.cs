@@ -41,6 +41,15 @@ public sealed class ModpGroup : KeyExchangeMethod
     public static readonly ModpGroup Modp8192 = new(18, DHStandardGroups.rfc3526_8192, 512);
 
 
+    // RFC 5114 §2.1-2.3: groups 22-24 have a prime-order subgroup q; exponents are drawn below q and peer
+    // values are checked to lie in that subgroup (RFC 6989 §2.2).
+    public static readonly ModpGroup Modp1024S160 = FromHex(22, Rfc5114Parameters.P1024, Rfc5114Parameters.G1024, Rfc5114Parameters.Q160, 160);
+    public static readonly ModpGroup Modp2048S224 = FromHex(23, Rfc5114Parameters.P2048S224, Rfc5114Parameters.G2048S224, Rfc5114Parameters.Q224, 224);
+    public static readonly ModpGroup Modp2048S256 = FromHex(24, Rfc5114Parameters.P2048S256, Rfc5114Parameters.G2048S256, Rfc5114Parameters.Q256, 256);
+
+    private static ModpGroup FromHex(ushort id, string p, string g, string q, int exponentBits) =>
+        new(id, new BigInteger(p, 16), new BigInteger(g, 16), new BigInteger(q, 16), exponentBits);
+
     public override ushort Id => _id;
     public override int PublicKeyLength { get; }
 

@@ -64,16 +64,39 @@ public static class ProposalParser
         var prf = new List<AlgorithmEntry>();
         var ke = new List<AlgorithmEntry>();
         var esn = new List<AlgorithmEntry>();
+        var additionalKe = new List<AlgorithmEntry?>[7];
+        for (int i = 0; i < additionalKe.Length; i++)
+            additionalKe[i] = [];
 
         foreach (var rawToken in proposal.Split('-'))
         {
             var token = rawToken.Trim();
             if (token.Length == 0)
                 throw new ProposalException($"empty algorithm in proposal '{proposal}'", proposal);
+            // RFC 9370 additional key exchanges use strongSwan 6's syntax: "ke1_mlkem768", "ke2_none".
+            int additional = AdditionalKeyExchangeIndex(token, out var keyword);
+            if (additional > 0)
+            {
+                var addList = additionalKe[additional - 1];
+                if (keyword.Equals("none", StringComparison.OrdinalIgnoreCase))
+                {
+                    addList.Add(null);
+                    continue;
+                }
+                var ke1 = AlgorithmCatalog.FindKeyword(keyword);
+                if (ke1 is null || ke1.Type != TransformType.KeyExchange)
+                    throw new ProposalException($"unknown key exchange '{keyword}' in '{token}' of proposal '{proposal}'", token);
+                if (!addList.Contains(ke1))
+                    addList.Add(ke1);
+                continue;
+            }
+
             var entry = AlgorithmCatalog.FindKeyword(token)
                 ?? throw new ProposalException($"unknown algorithm '{token}' in proposal '{proposal}'", token);
             if (!UsableFor(entry, protocol))
                 throw new ProposalException($"algorithm '{token}' ({entry.Name}) cannot be used in {Label(protocol)} proposals ('{proposal}')", token);
+            if (!entry.Implemented)
+                throw new ProposalException($"algorithm '{token}' ({entry.Name}) is known but not implemented in Petrel ('{proposal}')", token);
 
             var target = entry.Type switch
             {
@@ -140,12 +163,38 @@ public static class ProposalParser
             esn.Add(AlgorithmCatalog.FindKeyword("noesn")!);
         }
 
+        for (int i = 0; i < additionalKe.Length; i++)
+        {
+            if (additionalKe[i].Count != 0 && ke.Count == 0)
+                throw new ProposalException($"additional key exchange 'ke{i + 1}_…' needs a main key exchange in proposal '{proposal}'", proposal);
+        }
+
         // RFC 7296 §3.3: transforms are listed by type; within a type the order is the preference.
         var transforms = new List<Transform>(encryption.Count + prf.Count + integrity.Count + ke.Count + esn.Count);
-        foreach (var group in (List<AlgorithmEntry>[])[encryption, prf, integrity, ke, esn])
+        foreach (var group in (List<AlgorithmEntry>[])[encryption, prf, integrity, ke])
             foreach (var e in group)
                 transforms.Add(e.Transform);
+        for (int i = 0; i < additionalKe.Length; i++)
+        {
+            var type = (TransformType)((int)TransformType.AdditionalKeyExchange1 + i);
+            foreach (var e in additionalKe[i])
+                transforms.Add(new Transform(type, e?.Id ?? 0));
+        }
+        foreach (var e in esn)
+            transforms.Add(e.Transform);
         return new Proposal(protocol, transforms);
+    }
+
+    /// <summary>1-7 for a "keN_keyword" token (with the keyword after the underscore), else 0.</summary>
+    private static int AdditionalKeyExchangeIndex(string token, out string keyword)
+    {
+        keyword = token;
+        if (token.Length > 4 && (token[0] is 'k' or 'K') && (token[1] is 'e' or 'E') && token[2] is >= '1' and <= '7' && token[3] == '_')
+        {
+            keyword = token[4..];
+            return token[2] - '0';
+        }
+        return 0;
     }
 
     /// <summary>The PRF an integrity keyword implies in an IKE proposal, as strongSwan maps them (RFC 4868 §2.1).</summary>

@@ -9,6 +9,9 @@ public static class ProposalSelector
     [
         TransformType.Encryption, TransformType.Prf, TransformType.Integrity,
         TransformType.KeyExchange, TransformType.ExtendedSequenceNumbers,
+        TransformType.AdditionalKeyExchange1, TransformType.AdditionalKeyExchange2, TransformType.AdditionalKeyExchange3,
+        TransformType.AdditionalKeyExchange4, TransformType.AdditionalKeyExchange5, TransformType.AdditionalKeyExchange6,
+        TransformType.AdditionalKeyExchange7,
     ];
 
     /// <summary>
@@ -123,7 +126,7 @@ public static class ProposalSelector
             }
             if (!TryPick(mine, peer, type, type == TransformType.KeyExchange ? preferredKe : null, out var pick))
                 return false;
-            // "NONE" (id 0) for integrity or KE is recorded as absent; ESN "no" (id 0) is a real choice.
+            // "NONE" (id 0) for integrity or a key exchange is recorded as absent; ESN "no" (id 0) is a real choice.
             if (pick.Id != 0 || type == TransformType.ExtendedSequenceNumbers)
                 chosen.Add(pick);
         }
@@ -154,10 +157,14 @@ public static class ProposalSelector
         return false;
     }
 
+    /// <summary>Types where id 0 means "none" (RFC 7296 §3.3.2 integrity/KE, RFC 9370 §2.2.2 additional KE).</summary>
+    private static bool IsNoneable(TransformType type) =>
+        type is TransformType.Integrity or TransformType.KeyExchange || AlgorithmCatalog.IsAdditionalKeyExchange(type);
+
     private static bool HasAny(Proposal p, TransformType type)
     {
         foreach (var t in p.Transforms)
-            if (t.Type == type && !(t.Id == 0 && type is TransformType.Integrity or TransformType.KeyExchange))
+            if (t.Type == type && !(t.Id == 0 && IsNoneable(type)))
                 return true;
         // ESN "no" is explicit for the ESN type.
         if (type == TransformType.ExtendedSequenceNumbers)

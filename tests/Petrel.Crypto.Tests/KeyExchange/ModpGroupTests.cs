@@ -25,8 +25,8 @@ public class ModpGroupTests
         Assert.Equal(BigInteger.Two, g.G);
         Assert.Equal(g.PublicKeyLength * 8, g.P.BitLength);
         Assert.Equal(ulong.MaxValue, (ulong)g.P.And(BigInteger.ValueOf(long.MaxValue).ShiftLeft(1).Add(BigInteger.One)).LongValue);
-        Assert.True(g.P.IsProbablePrime(20));
-        Assert.True(g.P.ShiftRight(1).IsProbablePrime(20));
+        Assert.True(g.P.IsProbablePrime(8));
+        Assert.True(g.P.ShiftRight(1).IsProbablePrime(8));
     }
 
     [Theory]
@@ -70,5 +70,35 @@ public class ModpGroupTests
         new FixedRandom(bytes).Fill(exponent);
         var expected = BigInteger.Two.ModPow(new BigInteger(1, exponent), g.P).ToByteArrayUnsigned();
         Assert.Equal(expected, a.PublicKey.SkipWhile(b => b == 0).ToArray());
+    }
+
+    [Theory]
+    [InlineData(22)]
+    [InlineData(23)]
+    [InlineData(24)]
+    public void Rfc5114_parameters_define_a_prime_order_subgroup(int id)
+    {
+        var g = id switch { 22 => ModpGroup.Modp1024S160, 23 => ModpGroup.Modp2048S224, _ => ModpGroup.Modp2048S256 };
+        var q = g.Q!;
+        Assert.True(g.P.IsProbablePrime(8));
+        Assert.True(q.IsProbablePrime(8));
+        Assert.Equal(BigInteger.Zero, g.P.Subtract(BigInteger.One).Mod(q));
+        Assert.Equal(BigInteger.One, g.G.ModPow(q, g.P));
+        Assert.Equal(g.ExponentBits, q.BitLength);
+    }
+
+    [Theory]
+    [InlineData(22)]
+    [InlineData(24)]
+    public void Rfc5114_exchange_agrees_and_rejects_values_outside_the_subgroup(int id)
+    {
+        var g = id == 22 ? ModpGroup.Modp1024S160 : ModpGroup.Modp2048S256;
+        using var a = g.Create(new SeededRandom(id));
+        using var b = g.Create(new SeededRandom(id + 1));
+        Assert.Equal(a.ComputeSharedSecret(b.PublicKey), b.ComputeSharedSecret(a.PublicKey));
+        // 2 generates (almost surely) more than the q-order subgroup: RFC 6989 §2.2 says refuse it.
+        var two = new byte[g.PublicKeyLength];
+        two[^1] = 2;
+        Assert.Throws<CryptographicException>(() => a.ComputeSharedSecret(two));
     }
 }
