@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 
 namespace Petrel.Demo;
@@ -20,8 +21,21 @@ public sealed class DemoRunner(DemoOptions options, TextWriter output, TextWrite
     private DemoNetwork? _network;
     private int _step;
 
-    public async Task<int> RunAsync(CancellationToken cancellationToken)
+    public async Task<int> RunAsync(CancellationToken commandCancellation)
     {
+        // Ctrl-C and SIGTERM end the demo through this token, so that cleanup always runs: the
+        // command line's own handling of signals may end the process without waiting for us.
+        using var interrupt = CancellationTokenSource.CreateLinkedTokenSource(commandCancellation);
+        using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
+        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
+        var cancellationToken = interrupt.Token;
+
+        void OnSignal(PosixSignalContext context)
+        {
+            context.Cancel = true;
+            interrupt.Cancel();
+        }
+
         if (!IsRoot())
         {
             error.WriteLine("petrel demo: needs root (it creates network namespaces and TUN devices); try: sudo ./petrel demo");
