@@ -135,6 +135,16 @@ public sealed class IkeEngine
         if (message.Length == 1 && message[0] == 0xFF) return;
 
         var status = IkeHeader.TryDecode(message, out var header, out string error);
+        if (status == IkeDecodeStatus.InvalidMajorVersion && header.ExchangeType == ExchangeType.IkeSaInit && !header.IsResponse)
+        {
+            // RFC 7296 §2.5: tell the initiator the highest major version we speak, in a version-2 header.
+            Debug(null, $"IKE_SA_INIT from {remote} with major version {header.MajorVersion}, sending INVALID_MAJOR_VERSION");
+            var answer = new IkeMessage { InitiatorSpi = header.InitiatorSpi, ExchangeType = ExchangeType.IkeSaInit, Flags = IkeHeaderFlags.Response, MessageId = header.MessageId };
+            answer.Payloads.Add(new NotifyPayload(NotifyType.InvalidMajorVersion));
+            SendRaw(local, remote, answer.Encode());
+            DroppedDatagrams++;
+            return;
+        }
         if (status != IkeDecodeStatus.Success)
         {
             Drop(null, remote, $"undecodable IKE header ({error})");
@@ -188,6 +198,20 @@ public sealed class IkeEngine
                 Drop(sa, remote, $"unencrypted {header.ExchangeType} message");
                 return;
             }
+        }
+        if (status == IkeDecodeStatus.InvalidSyntax && !header.IsResponse && header.MessageId == sa.ExpectedRequestId && sa.CipherOut is not null)
+        {
+            // §2.21.2: an authenticated request we cannot parse is answered with INVALID_SYNTAX; in IKE_AUTH that ends the SA.
+            Warn(sa, $"{header.ExchangeType} request {header.MessageId} has invalid syntax ({error}), sending INVALID_SYNTAX");
+            var answer = NewMessage(sa, header.ExchangeType, response: true, header.MessageId);
+            answer.Payloads.Add(new NotifyPayload(NotifyType.InvalidSyntax));
+            var bytes = answer.Encode(sa.CipherOut);
+            sa.LastResponse = bytes;
+            sa.LastResponseId = header.MessageId;
+            sa.ExpectedRequestId = header.MessageId + 1;
+            SendRaw(sa.Local, sa.Remote, bytes);
+            if (header.ExchangeType == ExchangeType.IkeAuth) Destroy(sa, "invalid syntax in IKE_AUTH");
+            return;
         }
         if (status != IkeDecodeStatus.Success || m is null)
         {
@@ -616,6 +640,8 @@ public sealed class IkeEngine
     }
 
     // ---- services for the exchanges ----
+
+    internal IkeSa? FindSa(uint uniqueId) => _sas.Values.FirstOrDefault(s => s.UniqueId == uniqueId);
 
     internal uint NewChildId() => ++_nextChildId;
     internal uint NewReqId() => ++_nextReqId;
