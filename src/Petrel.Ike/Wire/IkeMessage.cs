@@ -24,6 +24,9 @@ public sealed class IkeMessage
     /// <summary>True when the payloads came out of a verified SK (or SKF) payload.</summary>
     public bool WasEncrypted { get; private set; }
 
+    /// <summary>Marks a message put together from verified fragments (RFC 7383) as having been encrypted.</summary>
+    internal void MarkDecrypted() => WasEncrypted = true;
+
     /// <summary>The exact bytes last encoded or received (null before either).</summary>
     public byte[]? RawBytes { get; private set; }
 
