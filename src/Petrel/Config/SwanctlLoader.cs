@@ -60,13 +60,18 @@ public static class SwanctlLoader
     private static readonly string[] PetrelKeys = ["socket", "ike_port", "natt_port", "tun_name", "log_level", "dashboard"];
 
     /// <summary>Reads and validates a swanctl.conf file. Throws <see cref="ConfigException"/>.</summary>
-    public static SwanctlConfig Load(string path) => Map(SettingsParser.ParseFile(path), path);
+    public static SwanctlConfig Load(string path) =>
+        Map(SettingsParser.ParseFile(path), path, Path.GetDirectoryName(Path.GetFullPath(path)) ?? ".");
 
     /// <summary>Validates text as if it were the file <paramref name="file"/>.</summary>
     public static SwanctlConfig LoadText(string text, string file = "swanctl.conf", string? directory = null) =>
-        Map(SettingsParser.ParseText(text, file, directory), file);
+        Map(SettingsParser.ParseText(text, file, directory), file, directory ?? Directory.GetCurrentDirectory());
 
-    public static SwanctlConfig Map(SettingsSection root, string path)
+    /// <param name="directory">
+    /// The main config file's directory: relative certificate names resolve against its x509/ and
+    /// x509ca/ subdirectories, as swanctl does.
+    /// </param>
+    public static SwanctlConfig Map(SettingsSection root, string path, string directory)
     {
         RejectKeys(root, []);
         CheckSections(root, TopSections, TopUnsupported);
@@ -76,7 +81,7 @@ public static class SwanctlLoader
         {
             RejectKeys(conns, [], "a connection must be a section: NAME { … }");
             foreach (var c in conns.Sections)
-                connections.Add(MapConnection(c));
+                connections.Add(MapConnection(c, directory));
         }
 
         var secrets = new List<SharedSecret>();
@@ -92,14 +97,14 @@ public static class SwanctlLoader
         {
             RejectKeys(auths, [], "an authority must be a section: NAME { … }");
             foreach (var a in auths.Sections)
-                authorities.Add(MapAuthority(a));
+                authorities.Add(MapAuthority(a, directory));
         }
 
         var daemon = root.FindSection("petrel") is { } p ? MapDaemon(p) : new DaemonSettings();
         return new SwanctlConfig(connections, secrets, authorities, daemon, path);
     }
 
-    private static ConnectionConfig MapConnection(SettingsSection s)
+    private static ConnectionConfig MapConnection(SettingsSection s, string directory)
     {
         CheckKeys(s, ConnectionKeys, ConnectionUnsupported);
         // strongSwan allows further authentication rounds as local-NAME / remote-NAME sections.
@@ -151,8 +156,8 @@ public static class SwanctlLoader
             throw SettingValues.Error(e, where, "Aggressive Mode exists only in IKEv1: set version = 1");
         }
 
-        var local = s.FindSection("local") is { } l ? MapAuth(l, isLocal: true) : new AuthConfig();
-        var remote = s.FindSection("remote") is { } r ? MapAuth(r, isLocal: false) : new AuthConfig();
+        var local = s.FindSection("local") is { } l ? MapAuth(l, isLocal: true, directory) : new AuthConfig();
+        var remote = s.FindSection("remote") is { } r ? MapAuth(r, isLocal: false, directory) : new AuthConfig();
 
         var children = new List<ChildConfig>();
         if (s.FindSection("children") is { } ch)
@@ -189,7 +194,7 @@ public static class SwanctlLoader
         };
     }
 
-    private static AuthConfig MapAuth(SettingsSection s, bool isLocal)
+    private static AuthConfig MapAuth(SettingsSection s, bool isLocal, string directory)
     {
         string[] known = isLocal ? ["auth", "id", "certs"] : ["auth", "id", "cacerts"];
         CheckKeys(s, known, AuthUnsupported);
@@ -203,8 +208,8 @@ public static class SwanctlLoader
             {
                 case "auth": auth = AuthMethod(e, s.Path); break;
                 case "id": id = e.Value.Length == 0 ? null : e.Value; break;
-                case "certs": certs = FileList(e, s.Path); break;
-                case "cacerts": cacerts = FileList(e, s.Path); break;
+                case "certs": certs = FileList(e, s.Path, Path.Combine(directory, "x509")); break;
+                case "cacerts": cacerts = FileList(e, s.Path, Path.Combine(directory, "x509ca")); break;
             }
         }
         return new AuthConfig { Auth = auth, Id = id, Certs = certs, CaCerts = cacerts };
@@ -223,14 +228,19 @@ public static class SwanctlLoader
         throw SettingValues.Error(e, where, $"'{e.Value}' is not an authentication method (psk, pubkey, rsa, ecdsa, eap-…, xauth…){KeySuggestion.Hint(v, exact)}");
     }
 
-    private static List<string> FileList(SettingsEntry e, string where)
+    /// <summary>
+    /// Certificate file names, relative ones resolved against <paramref name="directory"/>
+    /// (swanctl's x509/ or x509ca/). Loading them is a later issue.
+    /// </summary>
+    private static List<string> FileList(SettingsEntry e, string where, string directory)
     {
         var files = SettingValues.List(e);
-        // Certificates are loaded by a later issue; relative names resolve against the config
-        // file's x509/ and x509ca/ directories then. Reject only what can never be a file name.
-        foreach (var f in files)
-            if (f.IndexOfAny(['\0', '\n']) >= 0)
-                throw SettingValues.Error(e, where, $"'{f}' is not a file name");
+        for (int i = 0; i < files.Count; i++)
+        {
+            if (files[i].IndexOfAny(['\0', '\n']) >= 0)
+                throw SettingValues.Error(e, where, $"'{files[i]}' is not a file name");
+            files[i] = Path.IsPathRooted(files[i]) ? files[i] : Path.GetFullPath(Path.Combine(directory, files[i]));
+        }
         return files;
     }
 
@@ -390,13 +400,18 @@ public static class SwanctlLoader
         return new SharedSecret { Ids = ids, Secret = secret, Kind = kind };
     }
 
-    private static AuthorityConfig MapAuthority(SettingsSection s)
+    private static AuthorityConfig MapAuthority(SettingsSection s, string directory)
     {
         CheckKeys(s, AuthorityKeys, []);
         CheckSections(s, [], []);
         var settings = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var e in s.Entries)
-            settings[e.Key] = e.Value;
+        {
+            // swanctl reads a relative cacert from x509ca/.
+            settings[e.Key] = e.Key == "cacert" && e.Value.Length > 0 && !Path.IsPathRooted(e.Value)
+                ? Path.GetFullPath(Path.Combine(directory, "x509ca", e.Value))
+                : e.Value;
+        }
         return new AuthorityConfig(s.Name, settings, $"{s.File}:{s.Line}");
     }
 

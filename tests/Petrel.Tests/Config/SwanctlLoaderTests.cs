@@ -157,10 +157,25 @@ public class SwanctlLoaderTests
     [Fact]
     public void Authorities_are_accepted_and_stored()
     {
-        var config = SwanctlLoader.LoadText(Conf(tail: "authorities {\n  ca1 {\n    cacert = ca.pem\n    crl_uris = http://crl.example/ca.crl\n  }\n}"));
+        var config = SwanctlLoader.LoadText(Conf(tail: "authorities {\n  ca1 {\n    cacert = ca.pem\n    crl_uris = http://crl.example/ca.crl\n  }\n}"), directory: "/etc/swanctl");
         var ca = Assert.Single(config.Authorities);
         Assert.Equal("ca1", ca.Name);
-        Assert.Equal("ca.pem", ca.Settings["cacert"]);
+        Assert.Equal("/etc/swanctl/x509ca/ca.pem", ca.Settings["cacert"]);
+        Assert.Equal("http://crl.example/ca.crl", ca.Settings["crl_uris"]);
+        Assert.Contains("unknown key 'cacerts' in authorities.ca2 (did you mean 'cacert'?)",
+            Fails(Conf(tail: "authorities {\n  ca2 {\n    cacerts = ca.pem\n  }\n}")).Message);
+    }
+
+    [Fact]
+    public void Relative_certificates_resolve_against_the_config_directory()
+    {
+        using var dir = new TempConfigDir();
+        string main = dir.Write("swanctl.conf", Conf().Replace("auth = psk\n    }\n    remote", "auth = pubkey\n      certs = gw.pem, /abs/other.pem\n    }\n    remote")
+            .Replace("auth = psk\n    }\n    children", "auth = pubkey\n      cacerts = ca.pem\n    }\n    children"));
+        var lab = SwanctlLoader.Load(main).Connections[0];
+        Assert.Equal([Path.Combine(dir.Path, "x509", "gw.pem"), "/abs/other.pem"], lab.Local.Certs);
+        Assert.Equal([Path.Combine(dir.Path, "x509ca", "ca.pem")], lab.Remote.CaCerts);
+        Assert.Equal("pubkey", lab.Local.Auth);
     }
 
     [Fact]
