@@ -80,9 +80,7 @@ public class KeyDerivationTests
         Assert.Equal(Concat(Ni, Nr), Assert.Single(prf.Keys));
     }
 
-    // Pending until the catalogue with PRF_AES128_XCBC/CMAC is committed (it is in the crypto owner's working tree).
     [Theory]
-    [Trait("Category", "Pending")]
     [InlineData(4)]
     [InlineData(8)]
     public void Suite_flags_xcbc_and_cmac_as_fixed_key_prfs(ushort prfId)

@@ -20,19 +20,6 @@ public class WiresharkCaptureTests
         "ikev2-decrypt-aes256gcm16.pcap", "ikev2-decrypt-aes256gcm8.pcap",
     };
 
-    /// <summary>Captures whose IKE SA algorithms the crypto catalogue implements today.</summary>
-    public static TheoryData<string> DecryptableCaptures => new()
-    {
-        "ikev2-decrypt-aes256cbc.pcapng", "ikev2-decrypt-aes256gcm16.pcap", "ikev2-decrypt-aes256gcm8.pcap",
-    };
-
-    /// <summary>Captures waiting for 3DES, HMAC-SHA1-160, AES-CCM and AES-CTR in the catalogue.</summary>
-    public static TheoryData<string> CapturesAwaitingCatalogue => new()
-    {
-        "ikev2-decrypt-3des-sha1_160.pcap", "ikev2-decrypt-aes128ccm12.pcap", "ikev2-decrypt-aes128ccm12-2.pcap",
-        "ikev2-decrypt-aes192ctr.pcap", "ikev2-decrypt-aes256ccm16.pcapng",
-    };
-
     private static IkeMessage DecodePlain(byte[] datagram)
     {
         var status = IkeMessage.TryDecode(datagram, null, out var m, out string error);
@@ -91,22 +78,12 @@ public class WiresharkCaptureTests
     }
 
     [Theory]
-    [MemberData(nameof(DecryptableCaptures))]
+    [MemberData(nameof(AllCaptures))]
     public void Encrypted_frames_decrypt_to_the_payloads_wireshark_asserts(string name) => AssertDecryption(name);
 
     [Theory]
-    [Trait("Category", "Pending")]
-    [MemberData(nameof(CapturesAwaitingCatalogue))]
-    public void Encrypted_frames_decrypt_once_the_catalogue_has_the_cipher(string name) => AssertDecryption(name);
-
-    [Theory]
-    [MemberData(nameof(DecryptableCaptures))]
+    [MemberData(nameof(AllCaptures))]
     public void Sealing_the_captured_plaintext_with_the_captured_iv_reproduces_each_frame(string name) => AssertResealing(name);
-
-    [Theory]
-    [Trait("Category", "Pending")]
-    [MemberData(nameof(CapturesAwaitingCatalogue))]
-    public void Sealing_reproduces_each_frame_once_the_catalogue_has_the_cipher(string name) => AssertResealing(name);
 
     /// <summary>The SK ciphers of the capture's IKE SA: the transforms selected in the IKE_SA_INIT response, keys from the table.</summary>
     private static (SkCipher FromInitiator, SkCipher FromResponder) Ciphers(Ikev2Capture capture)
