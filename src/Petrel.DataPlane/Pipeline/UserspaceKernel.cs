@@ -59,6 +59,7 @@ public sealed class UserspaceKernel : IIpsecKernel, IDisposable
 
     public DataPlaneStatistics Statistics { get; } = new();
 
+    /// <summary>Raised on a packet thread (at most once a second per policy): handlers must be quick and thread-safe.</summary>
     public event Action<AcquireEvent>? Acquire;
 
     public IReadOnlyList<PolicySpec> Policies => _spd.List();
@@ -260,7 +261,15 @@ public sealed class UserspaceKernel : IIpsecKernel, IDisposable
         if (_lastAcquire.TryGetValue(reqId, out long last) && now - last < AcquireIntervalTicks)
             return;
         _lastAcquire[reqId] = now;
-        handler(new AcquireEvent(reqId, ToAddress(flow.Family, flow.Source), ToAddress(flow.Family, flow.Destination)));
+        try
+        {
+            handler(new AcquireEvent(reqId, ToAddress(flow.Family, flow.Source), ToAddress(flow.Family, flow.Destination)));
+        }
+        catch (Exception e)
+        {
+            // A failing subscriber must not take the packet thread down.
+            _log.LogError(e, "acquire handler failed for reqid {ReqId}", reqId);
+        }
     }
 
     private static IPAddress ToAddress(AddressFamily family, UInt128 value)

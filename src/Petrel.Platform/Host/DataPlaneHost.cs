@@ -91,7 +91,15 @@ public sealed class DataPlaneHost : IDisposable
                 break;
             if (n == 0)
                 continue;
-            Kernel.ProcessOutbound(buffer, UserspaceKernel.Headroom, n);
+            try
+            {
+                Kernel.ProcessOutbound(buffer, UserspaceKernel.Headroom, n);
+            }
+            catch (Exception e)
+            {
+                // Expected failures are drop counters; anything thrown is a bug, logged, not fatal.
+                _log.LogError(e, "outbound packet processing failed");
+            }
         }
     }
 
@@ -106,23 +114,35 @@ public sealed class DataPlaneHost : IDisposable
                 break;
             if (n == 0)
                 continue;
-            var datagram = buffer.AsSpan(0, n);
-            if (!natT)
+            try
             {
-                DeliverIke(destination, source, datagram);
-                continue;
+                Dispatch(buffer.AsSpan(0, n), natT, source, destination);
             }
-            switch (UdpEncapsulation.Classify(datagram))
+            catch (Exception e)
             {
-                case UdpDatagramKind.Esp:
-                    Kernel.ProcessInbound(datagram);
-                    break;
-                case UdpDatagramKind.Ike:
-                    DeliverIke(destination, source, datagram[UdpEncapsulation.NonEspMarkerLength..]);
-                    break;
-                default:
-                    break; // keepalive (RFC 3948 §2.3) or runt: nothing to do
+                _log.LogError(e, "inbound datagram from {Source} failed", source);
             }
+        }
+    }
+
+    private void Dispatch(Span<byte> datagram, bool natT, in UdpAddress source, in UdpAddress destination)
+    {
+        if (!natT)
+        {
+            // Port 500 carries only IKE, without a marker.
+            DeliverIke(destination, source, datagram);
+            return;
+        }
+        switch (UdpEncapsulation.Classify(datagram))
+        {
+            case UdpDatagramKind.Esp:
+                Kernel.ProcessInbound(datagram);
+                break;
+            case UdpDatagramKind.Ike:
+                DeliverIke(destination, source, datagram[UdpEncapsulation.NonEspMarkerLength..]);
+                break;
+            default:
+                break; // keepalive (RFC 3948 §2.3) or runt: nothing to do
         }
     }
 

@@ -18,7 +18,8 @@ namespace Petrel.DataPlane.Tests.Platform;
 /// Two userspace data planes in two network namespaces (dp-a, dp-b) joined by a veth pair,
 /// SAs and policies installed by hand: real TUN devices, routes and UDP 4500 sockets.
 /// <code>
-///  dp-a: lo 10.1.0.1  dptun0   dpa-eth0 198.18.0.1 ==== dpb-eth0 198.18.0.2   dptun0  lo 10.2.0.1 :dp-b
+///  dp-a: lo 10.1.0.1, 2001:db8:1::1 | dptun0 | dpa-eth0 198.18.0.1 or 2001:db8:18::1
+///    ==== veth ==== dpb-eth0 198.18.0.2 or 2001:db8:18::2 | dptun0 | lo 10.2.0.1, 2001:db8:2::1 :dp-b
 /// </code>
 /// </summary>
 [Collection("netns")]
@@ -41,8 +42,10 @@ public sealed class NamespaceTunnelTests(ITestOutputHelper output)
         }
     }
 
-    [RootFact]
-    public void Ping_and_tcp_cross_the_tunnel_and_the_wire_carries_only_udp_4500()
+    [RootTheory]
+    [InlineData("198.18.0.1", "198.18.0.2", 24)]
+    [InlineData("2001:db8:18::1", "2001:db8:18::2", 64)]
+    public void Ping_and_tcp_cross_the_tunnel_and_the_wire_carries_only_udp_4500(string outerA, string outerB, int outerPrefix)
     {
         Cleanup();
         Process? capture = null;
@@ -53,25 +56,34 @@ public sealed class NamespaceTunnelTests(ITestOutputHelper output)
             Shell.Must("ip", "netns", "add", NsA);
             Shell.Must("ip", "netns", "add", NsB);
             Shell.Must("ip", "link", "add", "dpa-eth0", "netns", NsA, "type", "veth", "peer", "name", "dpb-eth0", "netns", NsB);
-            foreach (var (ns, dev, addr, lan) in new[] { (NsA, "dpa-eth0", "198.18.0.1/24", "10.1.0.1/32"), (NsB, "dpb-eth0", "198.18.0.2/24", "10.2.0.1/32") })
+            foreach (var (ns, dev, addr, lan, lan6) in new[]
+            {
+                (NsA, "dpa-eth0", $"{outerA}/{outerPrefix}", "10.1.0.1/32", "2001:db8:1::1/128"),
+                (NsB, "dpb-eth0", $"{outerB}/{outerPrefix}", "10.2.0.1/32", "2001:db8:2::1/128"),
+            })
             {
                 Shell.Must("ip", "-n", ns, "link", "set", "lo", "up");
-                Shell.Must("ip", "-n", ns, "addr", "add", addr, "dev", dev);
+                Shell.Must("ip", "-n", ns, "addr", "add", addr, "dev", dev, "nodad");
                 Shell.Must("ip", "-n", ns, "link", "set", dev, "up");
                 Shell.Must("ip", "-n", ns, "addr", "add", lan, "dev", "lo");
+                Shell.Must("ip", "-n", ns, "addr", "add", lan6, "dev", "lo");
             }
 
             var key = RandomNumberGenerator.GetBytes(20);
             var key2 = RandomNumberGenerator.GetBytes(20);
-            a = StartSite(NsA, "198.18.0.1", "198.18.0.2", "10.1.0.0/24", "10.2.0.0/24", SpiAToB, SpiBToA, key, key2);
-            b = StartSite(NsB, "198.18.0.2", "198.18.0.1", "10.2.0.0/24", "10.1.0.0/24", SpiBToA, SpiAToB, key2, key);
+            a = StartSite(NsA, outerA, outerB, ["10.1.0.0/24", "2001:db8:1::/64"], ["10.2.0.0/24", "2001:db8:2::/64"], SpiAToB, SpiBToA, key, key2);
+            b = StartSite(NsB, outerB, outerA, ["10.2.0.0/24", "2001:db8:2::/64"], ["10.1.0.0/24", "2001:db8:1::/64"], SpiBToA, SpiAToB, key2, key);
             output.WriteLine(Shell.Must("ip", "-n", NsA, "route"));
+            output.WriteLine(Shell.Must("ip", "-n", NsA, "-6", "route"));
 
             capture = Process.Start(new ProcessStartInfo("ip", ["netns", "exec", NsA, "tcpdump", "-i", "dpa-eth0", "-n", "-U", "-w", pcap])
             { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false })!;
             WaitForFile(pcap);
 
             var (code, ping) = Shell.Run("ip", "netns", "exec", NsA, "ping", "-c", "3", "-i", "0.2", "-W", "2", "-I", "10.1.0.1", "10.2.0.1");
+            output.WriteLine(ping);
+            Assert.True(code == 0, ping);
+            (code, ping) = Shell.Run("ip", "netns", "exec", NsA, "ping", "-6", "-c", "3", "-i", "0.2", "-W", "2", "-I", "2001:db8:1::1", "2001:db8:2::1");
             output.WriteLine(ping);
             Assert.True(code == 0, ping);
 
@@ -111,16 +123,20 @@ public sealed class NamespaceTunnelTests(ITestOutputHelper output)
             Assert.True(a.Kernel.TryGetCounters(SpiAToB, SaDirection.Outbound, out var aOut));
             Assert.True(b.Kernel.TryGetCounters(SpiAToB, SaDirection.Inbound, out var bIn));
             output.WriteLine($"A out: {aOut}; B in: {bIn}; A drops: {string.Join(",", a.Kernel.Statistics.Drops())}; B drops: {string.Join(",", b.Kernel.Statistics.Drops())}");
-            Assert.True(aOut.Packets >= 3 + 100, $"A sent {aOut.Packets} packets");
+            Assert.True(aOut.Packets >= 6 + 100, $"A sent {aOut.Packets} packets");
             Assert.True(bIn.Bytes >= (ulong)payload.Length);
             Assert.Equal(0UL, bIn.IntegrityFailures);
 
             string esp = Shell.Must("tcpdump", "-r", pcap, "-n", "udp port 4500");
-            string plain = Shell.Must("tcpdump", "-r", pcap, "-n", "ip and not udp port 4500");
+            // Inner addresses must never appear on the wire, and nothing but UDP 4500 may carry
+            // data (neighbour discovery and MLD aside).
+            string inner = Shell.Must("tcpdump", "-r", pcap, "-n", "net 10.0.0.0/8 or net 2001:db8:1::/48 or net 2001:db8:2::/48");
+            string plain = Shell.Must("tcpdump", "-r", pcap, "-n", "(ip and not udp port 4500) or (ip6 and not icmp6 and not ip6 multicast and not udp port 4500) or icmp");
             string fields = Shell.Must("tshark", "-r", pcap, "-Y", "esp", "-T", "fields", "-e", "esp.spi");
-            output.WriteLine($"{Lines(esp)} UDP 4500 packets, {Lines(fields)} decoded as ESP; other IPv4: {plain}");
-            Assert.True(Lines(esp) >= 6, "expected ESP-in-UDP packets on the wire");
-            Assert.True(Lines(fields) >= 6, "tshark did not see ESP in UDP 4500");
+            output.WriteLine($"{Lines(esp)} UDP 4500 packets, {Lines(fields)} decoded as ESP; inner-addressed: {Lines(inner)}; other: {plain}");
+            Assert.True(Lines(esp) >= 12, "expected ESP-in-UDP packets on the wire");
+            Assert.True(Lines(fields) >= 12, "tshark did not see ESP in UDP 4500");
+            Assert.Equal(0, Lines(inner));
             Assert.Equal(0, Lines(plain));
         }
         finally
@@ -135,7 +151,7 @@ public sealed class NamespaceTunnelTests(ITestOutputHelper output)
         }
     }
 
-    private static Site StartSite(string ns, string me, string peer, string localTs, string remoteTs, uint outSpi, uint inSpi, byte[] outKey, byte[] inKey)
+    private static Site StartSite(string ns, string me, string peer, string[] localTs, string[] remoteTs, uint outSpi, uint inSpi, byte[] outKey, byte[] inKey)
     {
         var thread = new NamespaceThread(ns);
         try
@@ -165,7 +181,7 @@ public sealed class NamespaceTunnelTests(ITestOutputHelper output)
                 });
                 k.InstallPolicy(new PolicySpec
                 {
-                    ReqId = 1, LocalTs = [TrafficSelector.Parse(localTs)], RemoteTs = [TrafficSelector.Parse(remoteTs)],
+                    ReqId = 1, LocalTs = [.. localTs.Select(TrafficSelector.Parse)], RemoteTs = [.. remoteTs.Select(TrafficSelector.Parse)],
                     LocalAddress = local.Address, RemoteAddress = remote.Address,
                 });
                 host.Start();

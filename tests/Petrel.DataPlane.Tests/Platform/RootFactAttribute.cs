@@ -3,12 +3,16 @@ namespace Petrel.DataPlane.Tests.Platform;
 /// <summary>A test that needs root (namespaces, TUN); skipped with a reason otherwise.</summary>
 public sealed class RootFactAttribute : FactAttribute
 {
-    public RootFactAttribute()
+    public RootFactAttribute() => Skip = SkipReason();
+
+    /// <summary>Null when the test can run here.</summary>
+    internal static string? SkipReason()
     {
-        if (Environment.UserName != "root" && !IsRoot())
-            Skip = "needs root (network namespaces and TUN devices)";
-        else if (!File.Exists("/dev/net/tun"))
-            Skip = "no /dev/net/tun";
+        if (!IsRoot())
+            return "needs root (network namespaces and TUN devices)";
+        if (!File.Exists("/dev/net/tun"))
+            return "no /dev/net/tun";
+        return null;
     }
 
     private static bool IsRoot()
