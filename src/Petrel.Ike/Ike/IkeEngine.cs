@@ -462,7 +462,9 @@ public sealed class IkeEngine
             return;
         }
 
-        var sa = CreateSa(config, initiator: true, new IPEndPoint(localAddress, config.LocalPort), new IPEndPoint(remoteAddress, config.RemotePort));
+        // local_port defaults to 500, meaning "the daemon's IKE port" (strongSwan's charon.port).
+        int localPort = config.LocalPort == 500 ? Options.IkePort : config.LocalPort;
+        var sa = CreateSa(config, initiator: true, new IPEndPoint(localAddress, localPort), new IPEndPoint(remoteAddress, config.RemotePort));
         Register(sa, 0);
         sa.State = IkeSaState.Connecting;
         Info(sa, $"initiating IKE_SA {sa.Tag} to {sa.Remote}");
@@ -815,7 +817,9 @@ public sealed class IkeEngine
     {
         if (!sa.NatAny) return;
         var local = sa.Local.Port == Options.IkePort ? new IPEndPoint(sa.Local.Address, Options.NatTPort) : sa.Local;
-        var remote = sa.Remote.Port == Options.IkePort ? new IPEndPoint(sa.Remote.Address, Options.NatTPort) : sa.Remote;
+        var remote = sa.Remote.Port == 500 ? new IPEndPoint(sa.Remote.Address, 4500)
+            : sa.Remote.Port == Options.IkePort ? new IPEndPoint(sa.Remote.Address, Options.NatTPort)
+            : sa.Remote;
         if (local.Equals(sa.Local) && remote.Equals(sa.Remote)) return;
         Debug(sa, $"switching to NAT-T ports {local} -> {remote}");
         sa.Local = local;
