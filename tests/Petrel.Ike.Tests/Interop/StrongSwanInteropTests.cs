@@ -60,6 +60,47 @@ public class StrongSwanInteropTests
         Assert.Empty(lab.Engine.ListSas());
     }
 
+    [RootFact]
+    public void Wireshark_decrypts_ike_and_esp_with_the_exported_keys()
+    {
+        using var lab = new InteropLab("aes128-sha256-modp2048", "aes128gcm16");
+        var capture = Path.Combine(Path.GetTempPath(), $"eng-capture-{Environment.ProcessId}.pcap");
+        using var tcpdump = Shell.Start("tcpdump", ["-i", lab.Sw.HostVeth, "-U", "-n", "-w", capture, "udp"]);
+        try
+        {
+            Thread.Sleep(1000);
+            var result = lab.Pump(done => lab.Engine.Initiate("eng", null, done), Timeout);
+            Assert.True(result is { Success: true }, $"initiate: {result?.Message}{lab.Diagnostics}");
+            // strongSwan encrypts traffic for 10.1.0.0/24 with the CHILD_SA: ESP-in-UDP towards us.
+            Shell.Run("ip", ["netns", "exec", lab.Sw.Namespace, "ping", "-c", "3", "-i", "0.2", "-W", "1", "-I", "10.2.0.1", "10.1.0.5"]);
+            lab.Host.RunUntil(() => false, TimeSpan.FromMilliseconds(300));
+            Shell.Run("kill", ["-INT", tcpdump.Id.ToString()]);
+            tcpdump.WaitForExit(5000);
+
+            var ike = Assert.Single(lab.Engine.ExportIkeKeys());
+            var esp = lab.Engine.ExportEspKeys();
+            var args = new List<string> { "-r", capture, "-n",
+                "-o", $"uat:ikev2_decryption_table:{ike.InitiatorSpi},{ike.ResponderSpi},{ike.SkEi},{ike.SkEr},\"{ike.EncryptionAlgorithm}\",{ike.SkAi},{ike.SkAr},\"{ike.IntegrityAlgorithm}\"",
+                "-o", "esp.enable_encryption_decode:TRUE" };
+            foreach (var k in esp)
+                args.AddRange(["-o", $"uat:esp_sa:\"{k.Protocol}\",\"{k.SourceAddress}\",\"{k.DestinationAddress}\",\"{k.Spi}\",\"{k.EncryptionAlgorithm}\",\"{k.EncryptionKey}\",\"{k.AuthenticationAlgorithm}\",\"{k.AuthenticationKey}\""]);
+
+            var (code, ids) = Shell.Run("tshark", [.. args, "-Y", "isakmp.id.data.fqdn", "-T", "fields", "-e", "isakmp.id.data.fqdn"]);
+            Assert.True(code == 0, ids);
+            Assert.Contains("petrel", ids);
+            Assert.Contains("sw", ids.Replace("petrel", ""));
+
+            var (_, icmp) = Shell.Run("tshark", [.. args, "-Y", "icmp && esp", "-T", "fields", "-e", "ip.src", "-e", "ip.dst"]);
+            Assert.Contains("10.2.0.1", icmp);
+            Assert.Contains("10.1.0.5", icmp);
+        }
+        finally
+        {
+            if (!tcpdump.HasExited) tcpdump.Kill();
+            File.Delete(capture);
+        }
+    }
+
     private static void StrongSwanInitiates(string ike, string esp)
     {
         using var lab = new InteropLab(ike, esp);
