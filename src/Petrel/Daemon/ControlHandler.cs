@@ -10,7 +10,7 @@ namespace Petrel.Daemon;
 /// engine thread through <see cref="EngineLoop"/>; up and down wait for the engine's result
 /// for at most the request's timeout.
 /// </summary>
-public sealed class ControlHandler(EngineLoop loop, Func<Task<ControlResponse>> reload, ILogger<ControlHandler> log)
+public sealed class ControlHandler(EngineLoop loop, Func<Task<ControlResponse>> reload, ILogger<ControlHandler> log, Petrel.DataPlane.Kernel.IIpsecKernel? kernel = null)
 {
     /// <summary>How long up/down wait when the client gives no --timeout.</summary>
     public static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(60);
@@ -22,7 +22,7 @@ public sealed class ControlHandler(EngineLoop loop, Func<Task<ControlResponse>> 
             return request.Command switch
             {
                 "version" => ControlResponse.Success(result: new JsonObject { ["version"] = PetrelVersion.Text }),
-                "list-sas" => ControlResponse.Success(result: await loop.InvokeAsync(e => (JsonNode)SaJson.ToJson(e.ListSas())).ConfigureAwait(false)),
+                "list-sas" => ControlResponse.Success(result: await loop.InvokeAsync(e => (JsonNode)SaJson.ToJson(e.ListSas(), kernel)).ConfigureAwait(false)),
                 "list-conns" => ControlResponse.Success(result: await loop.InvokeAsync(e => (JsonNode)ConnectionJson.ToJson(e.Connections)).ConfigureAwait(false)),
                 "up" => await RunAsync(request, initiate: true, cancel).ConfigureAwait(false),
                 "down" => await RunAsync(request, initiate: false, cancel).ConfigureAwait(false),

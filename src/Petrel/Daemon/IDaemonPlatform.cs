@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Petrel.Config;
+using Petrel.DataPlane.Kernel;
 
 namespace Petrel.Daemon;
 
@@ -15,4 +16,10 @@ public interface IDaemonPlatform : IAsyncDisposable
 
     /// <summary>Starts delivering received IKE datagrams to the engine through the loop.</summary>
     void Start(EngineLoop loop);
+
+    /// <summary>
+    /// The data plane behind the engine, for per-SA drop counters in list-sas (thread-safe reads);
+    /// null when the platform has none.
+    /// </summary>
+    IIpsecKernel? Kernel { get; }
 }

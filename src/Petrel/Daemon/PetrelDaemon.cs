@@ -46,7 +46,7 @@ public sealed class PetrelDaemon : IAsyncDisposable
             _config.Connections.Count, _config.Secrets.Count, _configPath);
         _platform.Start(_loop);
 
-        var handler = new ControlHandler(_loop, ReloadAsync, _loggers.CreateLogger<ControlHandler>());
+        var handler = new ControlHandler(_loop, ReloadAsync, _loggers.CreateLogger<ControlHandler>(), _platform.Kernel);
         _control = new ControlServer(_socketPath, handler, _loggers.CreateLogger<ControlServer>());
         _control.Start();
 

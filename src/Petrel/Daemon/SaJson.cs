@@ -1,4 +1,6 @@
+using System.Globalization;
 using System.Text.Json.Nodes;
+using Petrel.DataPlane.Kernel;
 using Petrel.Ike;
 
 namespace Petrel.Daemon;
@@ -9,19 +11,20 @@ namespace Petrel.Daemon;
 /// </summary>
 public static class SaJson
 {
-    public static JsonArray ToJson(IReadOnlyList<IkeSaInfo> sas)
+    /// <param name="kernel">When given, each CHILD_SA also shows its inbound SA's replay and integrity drops.</param>
+    public static JsonArray ToJson(IReadOnlyList<IkeSaInfo> sas, IIpsecKernel? kernel = null)
     {
         var array = new JsonArray();
         foreach (var sa in sas)
-            array.Add(ToJson(sa));
+            array.Add(ToJson(sa, kernel));
         return array;
     }
 
-    public static JsonObject ToJson(IkeSaInfo sa)
+    public static JsonObject ToJson(IkeSaInfo sa, IIpsecKernel? kernel = null)
     {
         var children = new JsonArray();
         foreach (var c in sa.Children)
-            children.Add(ToJson(c));
+            children.Add(ToJson(c, kernel));
         return new JsonObject
         {
             ["name"] = sa.Name,
@@ -46,7 +49,20 @@ public static class SaJson
         };
     }
 
-    public static JsonObject ToJson(ChildSaInfo c) => new()
+    public static JsonObject ToJson(ChildSaInfo c, IIpsecKernel? kernel = null)
+    {
+        var o = Fields(c);
+        // RFC 4303 §3.4.3/§3.4.4: replayed and ICV-failing packets are dropped and counted per SA.
+        if (kernel is not null && uint.TryParse(c.SpiIn, NumberStyles.HexNumber, CultureInfo.InvariantCulture, out uint spi)
+            && kernel.TryGetCounters(spi, SaDirection.Inbound, out var counters))
+        {
+            o["replay_drops"] = counters.ReplayDrops;
+            o["integrity_failures"] = counters.IntegrityFailures;
+        }
+        return o;
+    }
+
+    private static JsonObject Fields(ChildSaInfo c) => new()
     {
         ["name"] = c.Name,
         ["unique_id"] = c.UniqueId,

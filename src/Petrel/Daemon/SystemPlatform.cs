@@ -55,6 +55,8 @@ public sealed class SystemPlatform : IDaemonPlatform
         loop.Post(e => e.Receive(local, remote, copy));
     }
 
+    public Petrel.DataPlane.Kernel.IIpsecKernel? Kernel => _host?.Kernel;
+
     public void Start(EngineLoop loop)
     {
         _loop = loop;

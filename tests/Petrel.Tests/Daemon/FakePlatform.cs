@@ -14,6 +14,8 @@ public sealed class FakePlatform(FakeEngine engine) : IDaemonPlatform
 
     public void Start(EngineLoop loop) => Loop = loop;
 
+    public Petrel.DataPlane.Kernel.IIpsecKernel? Kernel => null;
+
     public ValueTask DisposeAsync()
     {
         Disposed = true;

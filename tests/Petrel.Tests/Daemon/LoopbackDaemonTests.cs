@@ -116,6 +116,8 @@ public sealed class LoopbackDaemonTests : IAsyncLifetime
         var childA = Assert.IsType<JsonObject>(Assert.Single(a["children"]!.AsArray()));
         Assert.Equal("INSTALLED", (string?)childA["state"]);
         Assert.Equal("10.2.0.0/24", (string?)childA["remote_ts"]![0]);
+        Assert.Equal(0UL, (ulong)childA["replay_drops"]!);
+        Assert.Equal(0UL, (ulong)childA["integrity_failures"]!);
 
         // The responder has the same SA with the SPIs mirrored.
         var sasB = Sas(_socketB);

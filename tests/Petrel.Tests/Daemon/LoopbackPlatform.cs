@@ -25,6 +25,8 @@ public sealed class LoopbackPlatform(IPAddress address) : IDaemonPlatform, IIkeT
 
     public UserspaceKernel? Kernel { get; private set; }
 
+    Petrel.DataPlane.Kernel.IIpsecKernel? IDaemonPlatform.Kernel => Kernel;
+
     public IEngineFacade CreateEngine(DaemonSettings settings, ILoggerFactory loggers)
     {
         _natTPort = settings.NatTPort;
