@@ -8,7 +8,6 @@ namespace Petrel.Tests.Interop;
 /// left behind, also when interrupted with Ctrl-C (SIGINT).
 /// </summary>
 [Trait("Category", "Interop")]
-[Trait("Category", "Pending")]
 public sealed class PetrelDemoTests(ITestOutputHelper output)
 {
     private static bool DemoNamespacesExist() =>

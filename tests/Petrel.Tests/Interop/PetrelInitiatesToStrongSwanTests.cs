@@ -8,7 +8,6 @@ namespace Petrel.Tests.Interop;
 /// pair: both sides list the SAs up, IPv4 and IPv6 traffic passes, the wire shows only ESP-in-UDP.
 /// </summary>
 [Trait("Category", "Interop")]
-[Trait("Category", "Pending")]
 public sealed class PetrelInitiatesToStrongSwanTests(PetrelInitiatesLab fixture, ITestOutputHelper output) : IClassFixture<PetrelInitiatesLab>
 {
     [RootTheory]

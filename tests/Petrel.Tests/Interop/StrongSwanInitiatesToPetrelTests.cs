@@ -8,7 +8,6 @@ namespace Petrel.Tests.Interop;
 /// both sides list the SAs up, IPv4 and IPv6 traffic passes, the wire shows only ESP-in-UDP.
 /// </summary>
 [Trait("Category", "Interop")]
-[Trait("Category", "Pending")]
 public sealed class StrongSwanInitiatesToPetrelTests(StrongSwanInitiatesLab fixture, ITestOutputHelper output) : IClassFixture<StrongSwanInitiatesLab>
 {
     [RootTheory]

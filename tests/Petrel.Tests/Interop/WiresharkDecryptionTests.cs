@@ -8,7 +8,6 @@ namespace Petrel.Tests.Interop;
 /// whole exchange: IKE_AUTH's encrypted payloads and the ESP-in-UDP carrying ICMP.
 /// </summary>
 [Trait("Category", "Interop")]
-[Trait("Category", "Pending")]
 public sealed class WiresharkDecryptionTests(DecryptionLab fixture, ITestOutputHelper output) : IClassFixture<DecryptionLab>
 {
     [RootTheory]
