@@ -60,10 +60,20 @@ public sealed class PetrelLogFormatter() : ConsoleFormatter(FormatterName)
                 if (kv.Key != key || kv.Value is null || written.Contains(field))
                     continue;
                 written.Add(field);
+                string value = OneLine(kv.Value.ToString() ?? "");
+                // The engine tags SAs as strongSwan does, "lab[3]": split into name and unique id.
+                int open = value.LastIndexOf('[');
+                if (field == "ike_sa" && open > 0 && value.EndsWith(']') && uint.TryParse(value.AsSpan(open + 1, value.Length - open - 2), out uint id)
+                    && !written.Contains("unique_id"))
+                {
+                    written.Add("unique_id");
+                    writer.Write($" ike_sa={value[..open]} unique_id={id}");
+                    continue;
+                }
                 writer.Write(' ');
                 writer.Write(field);
                 writer.Write('=');
-                writer.Write(OneLine(kv.Value.ToString() ?? ""));
+                writer.Write(value);
             }
         }
     }

@@ -83,6 +83,20 @@ public class SwanctlLoaderTests
         Assert.Equal(["10.1.0.0/24"], lab.Children[0].RemoteTs);
     }
 
+    [Theory]
+    [InlineData("ikev1-psk.left.swanctl.conf", 1, "left", 3)]
+    [InlineData("ikev1-psk.right.swanctl.conf", 1, "right", 3)]
+    [InlineData("load-responder.right.swanctl.conf", 2, "srv.strongswan.org", 1)]
+    public void Other_lab_examples_load_unchanged(string file, int version, string localId, int proposals)
+    {
+        var config = SwanctlLoader.Load(Data(file));
+        var c = Assert.Single(config.Connections);
+        Assert.Equal(version, c.Version);
+        Assert.Equal(localId, c.Local.Id);
+        Assert.Equal(proposals, c.Proposals.Count);
+        Assert.Single(config.Secrets);
+    }
+
     [Fact]
     public void Defaults_apply_when_keys_are_absent()
     {

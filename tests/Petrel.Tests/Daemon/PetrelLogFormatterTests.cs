@@ -23,6 +23,13 @@ public class PetrelLogFormatterTests
     }
 
     [Fact]
+    public void Engine_sa_tags_split_into_name_and_unique_id()
+    {
+        string line = Format(LogLevel.Information, "{IkeSa}: {Event}", ["lab[12]", "IKE_SA established"]);
+        Assert.EndsWith("Petrel.Ike.IkeSa: lab[12]: IKE_SA established ike_sa=lab unique_id=12\n", line);
+    }
+
+    [Fact]
     public void Exceptions_and_newlines_stay_on_one_line()
     {
         string line = Format(LogLevel.Error, "first\nsecond", [], new InvalidOperationException("bad\nthing"));
