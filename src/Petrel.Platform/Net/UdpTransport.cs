@@ -88,6 +88,17 @@ public sealed class UdpTransport : IOuterTransport, IDisposable
         }
     }
 
+    /// <summary>
+    /// Sends a NAT-keepalive (the single byte 0xFF, RFC 3948 §2.3) from our NAT-T port, so a NAT
+    /// in front of us keeps the mapping. IKE decides when (strongSwan: every 20 s without traffic).
+    /// </summary>
+    public bool SendNatKeepalive(IPEndPoint local, IPEndPoint remote)
+    {
+        var endpoint = Find(local.Address, NatTPort);
+        ReadOnlySpan<byte> keepalive = [0xFF];
+        return endpoint is not null && endpoint.Send(keepalive, remote.Serialize());
+    }
+
     /// <summary>The socket bound to exactly this address and port, else the one bound to any of its family.</summary>
     private UdpEndpoint? Find(IPAddress local, int port)
     {
