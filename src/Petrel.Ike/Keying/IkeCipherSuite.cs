@@ -102,6 +102,13 @@ public sealed class IkeCipherSuite
     }
 
     /// <summary>
+    /// SK_* after an RFC 9370 additional key exchange in IKE_INTERMEDIATE (§2.2.2): the current SK_d keys
+    /// SKEYSEED(n) = prf(SK_d(n-1), SK(n) | Ni | Nr); the SPIs and nonces are those of the IKE SA.
+    /// </summary>
+    public IkeSaKeys DeriveAfterAdditionalKeyExchange(IkeSaKeys current, ReadOnlySpan<byte> sharedSecret, ReadOnlySpan<byte> ni, ReadOnlySpan<byte> nr, ulong initiatorSpi, ulong responderSpi) =>
+        DeriveRekeyedKeys(Prf, current.SkD, sharedSecret, ni, nr, initiatorSpi, responderSpi);
+
+    /// <summary>
     /// The SK cipher for messages sent by the original initiator (SK_ei/SK_ai) when fromInitiator, else by the
     /// original responder (SK_er/SK_ar). Each side sends with one and receives with the other.
     /// </summary>

@@ -42,6 +42,14 @@ public static class IkeKeyDerivation
     }
 
     /// <summary>
+    /// SKEYSEED after the n-th additional key exchange of RFC 9370 §2.2.2 (IKE_INTERMEDIATE):
+    /// prf(SK_d(n-1), SK(n) | Ni | Nr) with the IKE SA's PRF and the nonces of IKE_SA_INIT. It is the §2.18
+    /// formula with SK(n) in the place of g^ir; SK_* then follow from prf+ as usual with the IKE SA's SPIs.
+    /// </summary>
+    public static byte[] ComputeAdditionalKeyExchangeSkeyseed(PrfAlgorithm prf, ReadOnlySpan<byte> previousSkD, ReadOnlySpan<byte> sharedSecret, ReadOnlySpan<byte> ni, ReadOnlySpan<byte> nr) =>
+        ComputeRekeyedSkeyseed(prf, previousSkD, sharedSecret, ni, nr);
+
+    /// <summary>
     /// {SK_d | SK_ai | SK_ar | SK_ei | SK_er | SK_pi | SK_pr} = prf+(SKEYSEED, Ni | Nr | SPIi | SPIr) (§2.14).
     /// SK_d, SK_pi and SK_pr are the PRF's preferred key length; SK_e includes any AEAD salt or CTR nonce.
     /// </summary>
@@ -76,7 +84,8 @@ public static class IkeKeyDerivation
 
     /// <summary>
     /// KEYMAT = prf+(SK_d, Ni | Nr) or, with PFS, prf+(SK_d, g^ir (new) | Ni | Nr) (§2.17), split into the
-    /// initiator→responder then responder→initiator keys. Pass an empty sharedSecret without PFS.
+    /// initiator→responder then responder→initiator keys. Pass an empty sharedSecret without PFS, and with
+    /// RFC 9370 additional key exchanges the concatenation SK(0) | SK(1) | ... (§2.2.4).
     /// </summary>
     public static ChildSaKeys DeriveChildSaKeys(PrfAlgorithm prf, ReadOnlySpan<byte> skD, ReadOnlySpan<byte> sharedSecret, ReadOnlySpan<byte> ni, ReadOnlySpan<byte> nr,
         int encryptionKeyLength, int integrityKeyLength)

@@ -12,12 +12,14 @@ namespace Petrel.Ike.Keying;
 /// </summary>
 public static class SignedOctets
 {
-    public static byte[] Build(PrfAlgorithm prf, ReadOnlySpan<byte> realMessage, ReadOnlySpan<byte> peerNonce, ReadOnlySpan<byte> skP, ReadOnlySpan<byte> idPayloadBody)
+    /// <param name="intAuth">RFC 9242 §3.3.2: IntAuth when IKE_INTERMEDIATE exchanges took place, appended last; empty otherwise.</param>
+    public static byte[] Build(PrfAlgorithm prf, ReadOnlySpan<byte> realMessage, ReadOnlySpan<byte> peerNonce, ReadOnlySpan<byte> skP, ReadOnlySpan<byte> idPayloadBody, ReadOnlySpan<byte> intAuth = default)
     {
-        var result = new byte[realMessage.Length + peerNonce.Length + prf.OutputLength];
+        var result = new byte[realMessage.Length + peerNonce.Length + prf.OutputLength + intAuth.Length];
         realMessage.CopyTo(result);
         peerNonce.CopyTo(result.AsSpan(realMessage.Length));
-        prf.Compute(skP, idPayloadBody, result.AsSpan(realMessage.Length + peerNonce.Length));
+        prf.Compute(skP, idPayloadBody, result.AsSpan(realMessage.Length + peerNonce.Length, prf.OutputLength));
+        intAuth.CopyTo(result.AsSpan(realMessage.Length + peerNonce.Length + prf.OutputLength));
         return result;
     }
 }

@@ -119,9 +119,9 @@ public sealed class IkeFragmentReassembler(int maxFragments = 128, int maxBytes 
             MinorVersion = fragmentMessage.MinorVersion,
         };
         bool ok = IkeMessage.TryDecodePayloadChain(first, joined, message.Payloads, out error);
+        if (ok) message.MarkDecrypted(joined, first);
         Array.Clear(joined);
         if (!ok) return FragmentAddResult.InvalidSyntax;
-        message.MarkDecrypted();
         complete = message;
         return FragmentAddResult.Complete;
     }

@@ -25,7 +25,50 @@ public sealed class IkeMessage
     public bool WasEncrypted { get; private set; }
 
     /// <summary>Marks a message put together from verified fragments (RFC 7383) as having been encrypted.</summary>
-    internal void MarkDecrypted() => WasEncrypted = true;
+    internal void MarkDecrypted(byte[] innerPlaintext, PayloadType firstInner)
+    {
+        WasEncrypted = true;
+        KeepIntermediatePlaintext(innerPlaintext, firstInner);
+    }
+
+    private byte[]? _intermediatePlaintext;
+    private PayloadType _intermediateFirstInner;
+    private byte[] _outerPayloadBytes = [];
+
+    // RFC 9242 §3.3.2 authenticates IKE_INTERMEDIATE messages by their plaintext, so only those keep it.
+    private void KeepIntermediatePlaintext(ReadOnlySpan<byte> inner, PayloadType firstInner)
+    {
+        if (ExchangeType != ExchangeType.IkeIntermediate) return;
+        _intermediatePlaintext = inner.ToArray();
+        _intermediateFirstInner = firstInner;
+    }
+
+    /// <summary>
+    /// IntAuth_A | IntAuth_P of RFC 9242 §3.3.2 for an IKE_INTERMEDIATE message sent or received encrypted:
+    /// the IKE header, any unencrypted payloads and the SK generic header, with the header Length and the SK
+    /// Payload Length counting only the plaintext inner payloads (no IV, padding, pad length or ICV), followed
+    /// by those inner payloads. The result is the same whatever the cipher and whether the message was
+    /// fragmented (RFC 7383), as §3.3.2 requires. False for other messages.
+    /// </summary>
+    public bool TryGetIntermediateAuthOctets(out byte[] octets)
+    {
+        if (_intermediatePlaintext is not { } p)
+        {
+            octets = [];
+            return false;
+        }
+        int outer = _outerPayloadBytes.Length;
+        int skLength = IkePayload.HeaderSize + p.Length;
+        int length = IkeHeader.Size + outer + skLength;
+        octets = new byte[length];
+        // With unencrypted payloads before SK the header names the first of them (as received), else SK.
+        var first = outer > 0 ? (PayloadType)RawBytes![16] : PayloadType.Encrypted;
+        MakeHeader(first, length).Write(octets);
+        _outerPayloadBytes.CopyTo(octets, IkeHeader.Size);
+        WriteGenericHeader(octets.AsSpan(IkeHeader.Size + outer), _intermediateFirstInner, false, skLength);
+        p.CopyTo(octets, IkeHeader.Size + outer + IkePayload.HeaderSize);
+        return true;
+    }
 
     /// <summary>The exact bytes last encoded or received (null before either).</summary>
     public byte[]? RawBytes { get; private set; }
@@ -108,6 +151,7 @@ public sealed class IkeMessage
         MakeHeader(PayloadType.Encrypted, length).Write(buffer);
         WriteGenericHeader(buffer.AsSpan(IkeHeader.Size), Payloads.Count > 0 ? Payloads[0].Type : PayloadType.None, false, IkePayload.HeaderSize + protectedLength);
         cipher.Seal(buffer, IkeHeader.Size + IkePayload.HeaderSize, inner);
+        KeepIntermediatePlaintext(inner, Payloads.Count > 0 ? Payloads[0].Type : PayloadType.None);
         Array.Clear(inner);
         RawBytes = buffer;
         WasEncrypted = true;
@@ -146,6 +190,7 @@ public sealed class IkeMessage
             cipher.Seal(buffer, IkeHeader.Size + skfHeader, content);
             fragments[i] = buffer;
         }
+        KeepIntermediatePlaintext(inner, Payloads.Count > 0 ? Payloads[0].Type : PayloadType.None);
         Array.Clear(inner);
         WasEncrypted = true;
         return fragments;
@@ -264,7 +309,9 @@ public sealed class IkeMessage
         var status = cipher.Open(bytes, ivOffset, out var plaintext, out error);
         if (status != IkeDecodeStatus.Success) return status;
         m.WasEncrypted = true;
+        m._outerPayloadBytes = bytes.AsSpan(IkeHeader.Size, offset - IkeHeader.Size).ToArray();
         bool ok = TryDecodePayloadChain(first, plaintext, m.Payloads, out error);
+        m.KeepIntermediatePlaintext(plaintext, first);
         Array.Clear(plaintext);
         return ok ? IkeDecodeStatus.Success : IkeDecodeStatus.InvalidSyntax;
     }
