@@ -10,33 +10,6 @@ using Petrel.Ike.Wire;
 
 namespace Petrel.Ike;
 
-/// <summary>Daemon-wide IKE settings (from the petrel { } section).</summary>
-public sealed class IkeEngineOptions
-{
-    /// <summary>Retransmission: RFC 7296 §2.1 exponential back-off, strongSwan defaults (4 s × 1.8^n, 5 tries).</summary>
-    public TimeSpan RetransmitTimeout { get; init; } = TimeSpan.FromSeconds(4);
-    public double RetransmitBase { get; init; } = 1.8;
-    public int RetransmitTries { get; init; } = 5;
-
-    /// <summary>Half-open IKE SAs above which a responder asks for a COOKIE.</summary>
-    public int CookieThreshold { get; init; } = 30;
-
-    public int IkePort { get; init; } = 500;
-    public int NatTPort { get; init; } = 4500;
-
-    /// <summary>A responder drops an IKE SA whose IKE_AUTH has not arrived after this long (strongSwan's half_open_timeout).</summary>
-    public TimeSpan HalfOpenTimeout { get; init; } = TimeSpan.FromSeconds(30);
-
-    /// <summary>
-    /// Source address to use towards a peer when the connection's local_addrs names none (%any): the
-    /// daemon answers from the routing table. Null: such connections cannot be initiated.
-    /// </summary>
-    public Func<IPAddress, IPAddress?>? LocalAddressFor { get; init; }
-}
-
-/// <summary>Result of an initiate request, delivered once the IKE and CHILD SA are up or failed.</summary>
-public sealed record InitiateResult(bool Success, string Message, uint IkeSaId = 0);
-
 /// <summary>
 /// The IKE daemon core: all IKE SAs, connections and their exchanges. Not thread-safe: the daemon
 /// serializes every call on one thread. Takes bytes, time and randomness as inputs, so tests run
@@ -444,6 +417,11 @@ public sealed class IkeEngine
             return;
         }
 
+        if (config.Version == 1)
+        {
+            done(new InitiateResult(false, $"connection '{connection}': IKEv1 is not supported yet"));
+            return;
+        }
         if (!config.Local.Auth.Equals("psk", StringComparison.OrdinalIgnoreCase))
         {
             done(new InitiateResult(false, $"connection '{connection}': local auth '{config.Local.Auth}' is not supported yet (only psk)"));
