@@ -85,7 +85,7 @@ public static class PetrelCli
 
     private static Option<double?> TimeoutOption() => new("--timeout")
     {
-        Description = "seconds to wait for the result (default 60)",
+        Description = "seconds to wait for the result (default 120)",
         HelpName = "SECONDS",
         CustomParser = r =>
         {

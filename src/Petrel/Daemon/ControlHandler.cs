@@ -12,8 +12,11 @@ namespace Petrel.Daemon;
 /// </summary>
 public sealed class ControlHandler(EngineLoop loop, Func<Task<ControlResponse>> reload, ILogger<ControlHandler> log, Petrel.DataPlane.Kernel.IIpsecKernel? kernel = null)
 {
-    /// <summary>How long up/down wait when the client gives no --timeout.</summary>
-    public static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(60);
+    /// <summary>
+    /// How long up/down wait when the client gives no --timeout: longer than the engine's own
+    /// give-up time (five retransmissions, 4 s × 1.8^n, about 90 s), so its reason normally arrives.
+    /// </summary>
+    public static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(120);
 
     public async Task<ControlResponse> HandleAsync(ControlRequest request, CancellationToken cancel)
     {
