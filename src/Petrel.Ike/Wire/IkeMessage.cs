@@ -126,6 +126,9 @@ public sealed class IkeMessage
         }
     }
 
+    /// <summary>strongSwan-style summary, e.g. "IKE_SA_INIT request 0 [ SA KE No N(NATD_S_IP) N(NATD_D_IP) ]".</summary>
+    public override string ToString() => MessageSummary.Describe(this);
+
     private IkeHeader MakeHeader(PayloadType next, int length) =>
         new(InitiatorSpi, ResponderSpi, next, MajorVersion, MinorVersion, ExchangeType, Flags, MessageId, (uint)length);
 
