@@ -81,4 +81,31 @@ public sealed class StrongSwanBaselineTests(BaselineLab fixture, ITestOutputHelp
             throw;
         }
     }
+
+    [RootFact]
+    public void Wire_summary_flags_cleartext_between_the_protected_subnets()
+    {
+        // Without a tunnel, plain routes between the subnets: the capture check must see the leak,
+        // or the "only ESP on the wire" assertions of the other tests would prove nothing.
+        var lab = fixture.Lab;
+        lab.Exec(lab.Left, "ip", "route", "add", lab.Right.SubnetV4, "via", lab.Right.OuterV4).EnsureSuccess();
+        lab.Exec(lab.Right, "ip", "route", "add", lab.Left.SubnetV4, "via", lab.Left.OuterV4).EnsureSuccess();
+        try
+        {
+            WireSummary wire;
+            using (var capture = PacketCapture.Start(lab, lab.Right, "baseline-cleartext", snapLength: 128))
+            {
+                Assert.True(lab.Ping(lab.Left, lab.Right).Succeeded);
+                wire = WireSummary.Read(capture.Stop(), lab.Left, lab.Right);
+            }
+            output.WriteLine(wire.ToString());
+            Assert.Equal(6, wire.Cleartext);
+            Assert.Equal(0, wire.EspInUdp);
+        }
+        finally
+        {
+            lab.Exec(lab.Left, "ip", "route", "del", lab.Right.SubnetV4);
+            lab.Exec(lab.Right, "ip", "route", "del", lab.Left.SubnetV4);
+        }
+    }
 }
