@@ -7,7 +7,7 @@ namespace Petrel.Config;
 public sealed class ConfigException : Exception
 {
     public ConfigException(string file, int line, string detail)
-        : base(line > 0 ? $"{file}:{line}: {detail}" : $"{file}: {detail}")
+        : base(line > 0 ? $"{file}:{line}: {OneLine(detail)}" : $"{file}: {OneLine(detail)}")
     {
         File = file;
         Line = line;
@@ -19,4 +19,7 @@ public sealed class ConfigException : Exception
 
     /// <summary>The message without the file:line prefix.</summary>
     public string Detail { get; }
+
+    /// <summary>A value quoted into the message may hold a newline; the message stays one line.</summary>
+    private static string OneLine(string s) => s.Replace("\r", "\\r").Replace("\n", "\\n");
 }
