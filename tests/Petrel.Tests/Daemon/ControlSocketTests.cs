@@ -239,6 +239,25 @@ public sealed class ControlSocketTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task An_oversized_request_is_refused_and_the_daemon_keeps_serving()
+    {
+        using (var s = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified))
+        {
+            await s.ConnectAsync(new UnixDomainSocketEndPoint(_socket));
+            await using var stream = new NetworkStream(s);
+            using var reader = new StreamReader(stream);
+            var junk = new byte[200_000];
+            new Random(7).NextBytes(junk);
+            for (int i = 0; i < junk.Length; i++)
+                if (junk[i] == (byte)'\n') junk[i] = 0;
+            try { await stream.WriteAsync(junk); } catch (IOException) { }
+            var answer = JsonNode.Parse((await reader.ReadLineAsync())!)!;
+            Assert.Contains("request longer than", (string)answer["error"]!);
+        }
+        Assert.Equal(0, Cli("list-conns", "--json").Code);
+    }
+
+    [Fact]
     public async Task Stop_deletes_established_sas_and_removes_the_socket()
     {
         Assert.Equal(0, Cli("up", "lab").Code);
