@@ -51,7 +51,7 @@ public sealed class DataPlaneHost : IDisposable
         try
         {
             tun.Configure(options.TunMtu, [.. options.TunAddresses]);
-            udp = new UdpTransport(options.IkePort, options.NatTPort, options.BindAddresses);
+            udp = new UdpTransport(options.IkePort, options.NatTPort, options.BindAddresses, options.RawEsp);
             var routes = options.ManageRoutes ? new RouteManager(tun.Name, loggers.CreateLogger<RouteManager>()) : null;
             var kernel = new UserspaceKernel(udp, tun, routes, logger: loggers.CreateLogger<UserspaceKernel>());
             return new DataPlaneHost(tun, udp, kernel, onIke, loggers.CreateLogger<DataPlaneHost>());
@@ -71,6 +71,11 @@ public sealed class DataPlaneHost : IDisposable
         {
             var ep = endpoint;
             Spawn($"udp-rx {ep.LocalEndPoint}", () => UdpLoop(ep));
+        }
+        foreach (var raw in Udp.RawEspSockets)
+        {
+            var socket = raw;
+            Spawn($"esp-rx {socket.Family}", () => RawLoop(socket));
         }
     }
 
@@ -121,6 +126,27 @@ public sealed class DataPlaneHost : IDisposable
             catch (Exception e)
             {
                 _log.LogError(e, "inbound datagram from {Source} failed", source);
+            }
+        }
+    }
+
+    private void RawLoop(RawEspSocket socket)
+    {
+        var buffer = new byte[MaxPacket];
+        while (!_stopping)
+        {
+            int n = socket.Receive(buffer, PollMs, out int offset);
+            if (n < 0)
+                break;
+            if (n == 0)
+                continue;
+            try
+            {
+                Kernel.ProcessInbound(buffer.AsSpan(offset, n));
+            }
+            catch (Exception e)
+            {
+                _log.LogError(e, "inbound raw ESP packet failed");
             }
         }
     }

@@ -21,6 +21,9 @@ public sealed class DataPlaneOptions
     /// <summary>Local addresses to bind the sockets to; null binds IPv4 and IPv6 any.</summary>
     public IReadOnlyList<IPAddress>? BindAddresses { get; init; }
 
+    /// <summary>Open raw IP protocol 50 sockets for SAs without UDP encapsulation (needs CAP_NET_RAW).</summary>
+    public bool RawEsp { get; init; }
+
     /// <summary>Install routes for protect policies into the TUN device.</summary>
     public bool ManageRoutes { get; init; } = true;
 }

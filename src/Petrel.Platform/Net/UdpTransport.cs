@@ -7,18 +7,21 @@ using Petrel.DataPlane.Pipeline;
 namespace Petrel.Platform.Net;
 
 /// <summary>
-/// The daemon's UDP sockets: IKE on port 500 and, on the NAT-T port 4500, IKE behind the non-ESP
-/// marker plus ESP-in-UDP (RFC 3948). By default one socket per family and port bound to any;
-/// pass addresses to bind specific ones instead. Implements the data plane's outer transport.
+/// The daemon's outer sockets: IKE on UDP port 500 and, on the NAT-T port 4500, IKE behind the
+/// non-ESP marker plus ESP-in-UDP (RFC 3948). By default one socket per family and port bound to
+/// any; pass addresses to bind specific ones instead. Optionally raw IP protocol 50 sockets for
+/// SAs without UDP encapsulation. Implements the data plane's outer transport.
 /// </summary>
 public sealed class UdpTransport : IOuterTransport, IDisposable
 {
     private readonly List<UdpEndpoint> _endpoints = [];
+    private readonly List<RawEspSocket> _raw = [];
 
     /// <param name="ikePort">Usually 500; 0 to skip it (e.g. a NAT-T-only test).</param>
     /// <param name="natTPort">Usually 4500.</param>
     /// <param name="addresses">Local addresses to bind; null for IPv4 and IPv6 any.</param>
-    public UdpTransport(int ikePort = 500, int natTPort = 4500, IEnumerable<IPAddress>? addresses = null)
+    /// <param name="rawEsp">Also open raw protocol 50 sockets (needs CAP_NET_RAW) for plain ESP.</param>
+    public UdpTransport(int ikePort = 500, int natTPort = 4500, IEnumerable<IPAddress>? addresses = null, bool rawEsp = false)
     {
         IkePort = ikePort;
         NatTPort = natTPort;
@@ -33,6 +36,12 @@ public sealed class UdpTransport : IOuterTransport, IDisposable
                     _endpoints.Add(new UdpEndpoint(new IPEndPoint(address, ikePort)));
                 _endpoints.Add(new UdpEndpoint(new IPEndPoint(address, natTPort)));
             }
+            if (rawEsp)
+            {
+                _raw.Add(new RawEspSocket(AddressFamily.InterNetwork));
+                if (Socket.OSSupportsIPv6)
+                    _raw.Add(new RawEspSocket(AddressFamily.InterNetworkV6));
+            }
         }
         catch
         {
@@ -45,21 +54,39 @@ public sealed class UdpTransport : IOuterTransport, IDisposable
     public int NatTPort { get; }
     public IReadOnlyList<UdpEndpoint> Endpoints => _endpoints;
 
-    /// <summary>Sends ESP-in-UDP from the NAT-T socket for the SA's local address. Raw ESP (protocol 50) is not implemented yet.</summary>
+    /// <summary>Raw protocol 50 sockets (empty unless opened with rawEsp).</summary>
+    public IReadOnlyList<RawEspSocket> RawEspSockets => _raw;
+
+    /// <summary>
+    /// Sends ESP-in-UDP from the NAT-T socket for the SA's local address, or plain ESP from the
+    /// raw socket of its family when the SA is not UDP-encapsulated.
+    /// </summary>
     public bool SendEsp(EspPeer peer, ReadOnlySpan<byte> espPacket)
     {
         if (peer.TransportState is not EspRoute route)
         {
-            if (!peer.UdpEncapsulation)
-                return false;
-            var endpoint = Find(peer.Local.Address, NatTPort);
-            if (endpoint is null)
-                return false;
             // Built once per SA: sending then needs no allocation.
-            route = new EspRoute(endpoint, peer.Remote.Serialize());
+            route = peer.UdpEncapsulation ? UdpRoute(peer) : RawRoute(peer);
+            if (route.Udp is null && route.Raw is null)
+                return false;
             peer.TransportState = route;
         }
-        return route.Endpoint.Send(espPacket, route.Destination);
+        if (route.Udp is not null)
+            return route.Udp.Send(espPacket, route.Destination);
+        return route.Raw!.Send(espPacket, route.Destination);
+    }
+
+    private EspRoute UdpRoute(EspPeer peer) =>
+        new(Find(peer.Local.Address, NatTPort), null, peer.Remote.Serialize());
+
+    private EspRoute RawRoute(EspPeer peer)
+    {
+        foreach (var r in _raw)
+        {
+            if (r.Family == peer.Remote.AddressFamily)
+                return new EspRoute(null, r, RawEspSocket.Destination(peer.Remote.Address));
+        }
+        return new EspRoute(null, null, peer.Remote.Serialize());
     }
 
     /// <summary>
@@ -119,7 +146,9 @@ public sealed class UdpTransport : IOuterTransport, IDisposable
     {
         foreach (var e in _endpoints)
             e.Dispose();
+        foreach (var r in _raw)
+            r.Dispose();
     }
 
-    private sealed record EspRoute(UdpEndpoint Endpoint, SocketAddress Destination);
+    private sealed record EspRoute(UdpEndpoint? Udp, RawEspSocket? Raw, SocketAddress Destination);
 }

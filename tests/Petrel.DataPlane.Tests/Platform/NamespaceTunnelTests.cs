@@ -16,7 +16,8 @@ namespace Petrel.DataPlane.Tests.Platform;
 
 /// <summary>
 /// Two userspace data planes in two network namespaces (dp-a, dp-b) joined by a veth pair,
-/// SAs and policies installed by hand: real TUN devices, routes and UDP 4500 sockets.
+/// SAs and policies installed by hand: real TUN devices, routes, and UDP 4500 (RFC 3948) or raw
+/// protocol 50 sockets.
 /// <code>
 ///  dp-a: lo 10.1.0.1, 2001:db8:1::1 | dptun0 | dpa-eth0 198.18.0.1 or 2001:db8:18::1
 ///    ==== veth ==== dpb-eth0 198.18.0.2 or 2001:db8:18::2 | dptun0 | lo 10.2.0.1, 2001:db8:2::1 :dp-b
@@ -43,9 +44,11 @@ public sealed class NamespaceTunnelTests(ITestOutputHelper output)
     }
 
     [RootTheory]
-    [InlineData("198.18.0.1", "198.18.0.2", 24)]
-    [InlineData("2001:db8:18::1", "2001:db8:18::2", 64)]
-    public void Ping_and_tcp_cross_the_tunnel_and_the_wire_carries_only_udp_4500(string outerA, string outerB, int outerPrefix)
+    [InlineData("198.18.0.1", "198.18.0.2", 24, true)]
+    [InlineData("2001:db8:18::1", "2001:db8:18::2", 64, true)]
+    [InlineData("198.18.0.1", "198.18.0.2", 24, false)]
+    [InlineData("2001:db8:18::1", "2001:db8:18::2", 64, false)]
+    public void Ping_and_tcp_cross_the_tunnel_and_the_wire_carries_only_esp(string outerA, string outerB, int outerPrefix, bool udpEncapsulation)
     {
         Cleanup();
         Process? capture = null;
@@ -71,8 +74,8 @@ public sealed class NamespaceTunnelTests(ITestOutputHelper output)
 
             var key = RandomNumberGenerator.GetBytes(20);
             var key2 = RandomNumberGenerator.GetBytes(20);
-            a = StartSite(NsA, outerA, outerB, ["10.1.0.0/24", "2001:db8:1::/64"], ["10.2.0.0/24", "2001:db8:2::/64"], SpiAToB, SpiBToA, key, key2);
-            b = StartSite(NsB, outerB, outerA, ["10.2.0.0/24", "2001:db8:2::/64"], ["10.1.0.0/24", "2001:db8:1::/64"], SpiBToA, SpiAToB, key2, key);
+            a = StartSite(NsA, outerA, outerB, ["10.1.0.0/24", "2001:db8:1::/64"], ["10.2.0.0/24", "2001:db8:2::/64"], SpiAToB, SpiBToA, key, key2, udpEncapsulation);
+            b = StartSite(NsB, outerB, outerA, ["10.2.0.0/24", "2001:db8:2::/64"], ["10.1.0.0/24", "2001:db8:1::/64"], SpiBToA, SpiAToB, key2, key, udpEncapsulation);
             output.WriteLine(Shell.Must("ip", "-n", NsA, "route"));
             output.WriteLine(Shell.Must("ip", "-n", NsA, "-6", "route"));
 
@@ -127,15 +130,17 @@ public sealed class NamespaceTunnelTests(ITestOutputHelper output)
             Assert.True(bIn.Bytes >= (ulong)payload.Length);
             Assert.Equal(0UL, bIn.IntegrityFailures);
 
-            string esp = Shell.Must("tcpdump", "-r", pcap, "-n", "udp port 4500");
+            // ESP-in-UDP on port 4500 (RFC 3948), or plain ESP as IP protocol 50.
+            string carrier = udpEncapsulation ? "udp port 4500" : "(ip proto 50 or ip6 proto 50)";
+            string esp = Shell.Must("tcpdump", "-r", pcap, "-n", carrier);
             // Inner addresses must never appear on the wire, and nothing but UDP 4500 may carry
             // data (neighbour discovery and MLD aside).
             string inner = Shell.Must("tcpdump", "-r", pcap, "-n", "net 10.0.0.0/8 or net 2001:db8:1::/48 or net 2001:db8:2::/48");
-            string plain = Shell.Must("tcpdump", "-r", pcap, "-n", "(ip and not udp port 4500) or (ip6 and not icmp6 and not ip6 multicast and not udp port 4500) or icmp");
+            string plain = Shell.Must("tcpdump", "-r", pcap, "-n", $"(ip and not {carrier}) or (ip6 and not icmp6 and not ip6 multicast and not {carrier}) or icmp");
             string fields = Shell.Must("tshark", "-r", pcap, "-Y", "esp", "-T", "fields", "-e", "esp.spi");
-            output.WriteLine($"{Lines(esp)} UDP 4500 packets, {Lines(fields)} decoded as ESP; inner-addressed: {Lines(inner)}; other: {plain}");
-            Assert.True(Lines(esp) >= 12, "expected ESP-in-UDP packets on the wire");
-            Assert.True(Lines(fields) >= 12, "tshark did not see ESP in UDP 4500");
+            output.WriteLine($"{Lines(esp)} packets matching {carrier}, {Lines(fields)} decoded as ESP; inner-addressed: {Lines(inner)}; other: {plain}");
+            Assert.True(Lines(esp) >= 12, $"expected ESP ({carrier}) on the wire");
+            Assert.True(Lines(fields) >= 12, "tshark did not see ESP");
             Assert.Equal(0, Lines(inner));
             Assert.Equal(0, Lines(plain));
         }
@@ -151,7 +156,7 @@ public sealed class NamespaceTunnelTests(ITestOutputHelper output)
         }
     }
 
-    private static Site StartSite(string ns, string me, string peer, string[] localTs, string[] remoteTs, uint outSpi, uint inSpi, byte[] outKey, byte[] inKey)
+    private static Site StartSite(string ns, string me, string peer, string[] localTs, string[] remoteTs, uint outSpi, uint inSpi, byte[] outKey, byte[] inKey, bool udp)
     {
         var thread = new NamespaceThread(ns);
         try
@@ -160,9 +165,9 @@ public sealed class NamespaceTunnelTests(ITestOutputHelper output)
             {
                 var tun = TunDevice.Open("dptun0");
                 tun.Configure(TunDevice.DefaultMtu);
-                var udp = new UdpTransport(ikePort: 0, natTPort: 4500);
-                var kernel = new UserspaceKernel(udp, tun, new RouteManager(tun.Name), TestAlgorithmProvider.Instance);
-                return new DataPlaneHost(tun, udp, kernel, onIke: null);
+                var sockets = new UdpTransport(ikePort: 0, natTPort: 4500, rawEsp: !udp);
+                var kernel = new UserspaceKernel(sockets, tun, new RouteManager(tun.Name), TestAlgorithmProvider.Instance);
+                return new DataPlaneHost(tun, sockets, kernel, onIke: null);
             });
             var local = new IPEndPoint(IPAddress.Parse(me), 4500);
             var remote = new IPEndPoint(IPAddress.Parse(peer), 4500);
@@ -171,12 +176,12 @@ public sealed class NamespaceTunnelTests(ITestOutputHelper output)
                 var k = host.Kernel;
                 k.InstallSa(new SaSpec
                 {
-                    Spi = outSpi, Direction = SaDirection.Outbound, Source = local, Destination = remote, UdpEncapsulation = true,
+                    Spi = outSpi, Direction = SaDirection.Outbound, Source = local, Destination = remote, UdpEncapsulation = udp,
                     Encryption = TestTransforms.AesGcm16(128), EncryptionKey = (byte[])outKey.Clone(), ReqId = 1,
                 });
                 k.InstallSa(new SaSpec
                 {
-                    Spi = inSpi, Direction = SaDirection.Inbound, Source = remote, Destination = local, UdpEncapsulation = true,
+                    Spi = inSpi, Direction = SaDirection.Inbound, Source = remote, Destination = local, UdpEncapsulation = udp,
                     Encryption = TestTransforms.AesGcm16(128), EncryptionKey = (byte[])inKey.Clone(), ReqId = 1,
                 });
                 k.InstallPolicy(new PolicySpec
