@@ -53,6 +53,21 @@ public sealed class AlgorithmEntry
 
     public Proposals.Transform Transform => new(Type, Id, KeyLengthBits);
 
+    /// <summary>Keying material in bytes (including any AEAD salt or CTR nonce), 0 when not applicable.</summary>
+    public int KeyBytes => Encryption?.KeyLength ?? Integrity?.KeyLength ?? Prf?.KeyLength ?? 0;
+
+    /// <summary>Explicit IV carried per packet, in bytes (ciphers only).</summary>
+    public int IvBytes => Encryption?.IvLength ?? 0;
+
+    /// <summary>Padding block size in bytes (ciphers only).</summary>
+    public int BlockBytes => Encryption?.BlockSize ?? 0;
+
+    /// <summary>ICV length in bytes: the AEAD tag, or the truncated MAC of an integrity algorithm.</summary>
+    public int IcvBytes => Encryption is { } e ? e.IcvLength : Integrity?.IcvLength ?? 0;
+
+    /// <summary>KE payload data length in bytes (the initiator's, for ML-KEM).</summary>
+    public int PublicValueBytes => KeyExchange?.PublicKeyLength ?? 0;
+
     /// <summary>False for entries Petrel can name (in logs and peer proposals) but not run.</summary>
     public bool Implemented => Type == TransformType.ExtendedSequenceNumbers
         || Encryption is not null || Integrity is not null || Prf is not null || KeyExchange is not null;

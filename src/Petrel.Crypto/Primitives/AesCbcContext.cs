@@ -1,24 +1,15 @@
-using System.Security.Cryptography;
-
 namespace Petrel.Crypto.Primitives;
 
-/// <summary>
-/// A keyed AES-CBC cipher. The one-shot span APIs of <see cref="Aes"/> reuse the key schedule
-/// held by the instance and do not allocate per call. Not thread-safe: one context per SA direction.
-/// </summary>
-internal sealed class AesCbcContext : ICipherContext
+/// <summary>A keyed AES-CBC cipher on persistent native contexts: no allocation per packet. Not thread-safe.</summary>
+internal sealed class AesCbcContext(ReadOnlySpan<byte> key) : ICipherContext
 {
-    private readonly Aes _aes;
-
-    public AesCbcContext(ReadOnlySpan<byte> key)
-    {
-        _aes = Aes.Create();
-        _aes.Key = key.ToArray();
-    }
+    private readonly PersistentAes _aes = new(key);
 
     public void Encrypt(ReadOnlySpan<byte> iv, ReadOnlySpan<byte> aad, ReadOnlySpan<byte> plaintext, Span<byte> ciphertext, Span<byte> tag)
     {
-        _aes.EncryptCbc(plaintext, iv, ciphertext, PaddingMode.None);
+        if ((plaintext.Length & 15) != 0)
+            throw new ArgumentException("CBC plaintext must be a multiple of 16 bytes", nameof(plaintext));
+        _aes.EncryptCbc(iv, plaintext, ciphertext);
     }
 
     public bool Decrypt(ReadOnlySpan<byte> iv, ReadOnlySpan<byte> aad, ReadOnlySpan<byte> ciphertext, ReadOnlySpan<byte> tag, Span<byte> plaintext)
@@ -26,7 +17,7 @@ internal sealed class AesCbcContext : ICipherContext
         // A ciphertext that is not a whole number of blocks is malformed input, not an exception.
         if (iv.Length != 16 || (ciphertext.Length & 15) != 0 || plaintext.Length < ciphertext.Length)
             return false;
-        _aes.DecryptCbc(ciphertext, iv, plaintext, PaddingMode.None);
+        _aes.DecryptCbc(iv, ciphertext, plaintext);
         return true;
     }
 

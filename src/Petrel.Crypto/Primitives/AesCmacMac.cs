@@ -3,13 +3,13 @@ using System.Security.Cryptography;
 namespace Petrel.Crypto.Primitives;
 
 /// <summary>
-/// AES-CMAC (RFC 4493 §2) built on AES-ECB from the runtime: subkeys K1, K2 by doubling L = E(K, 0^16)
+/// AES-CMAC (RFC 4493 §2) built on AES from the runtime: subkeys K1, K2 by doubling L = E(K, 0^16)
 /// in GF(2^128), then CBC-MAC with K1 or K2 folded into the last block. Allocation-free per message.
 /// Not thread-safe.
 /// </summary>
 internal sealed class AesCmacMac : IDisposable
 {
-    private readonly Aes _aes;
+    private readonly PersistentAes _aes;
     private readonly byte[] _k1 = new byte[16];
     private readonly byte[] _k2 = new byte[16];
 
@@ -17,11 +17,10 @@ internal sealed class AesCmacMac : IDisposable
     {
         if (key.Length != 16)
             throw new ArgumentException("AES-CMAC key must be 16 bytes", nameof(key));
-        _aes = Aes.Create();
-        _aes.Key = key.ToArray();
+        _aes = new PersistentAes(key);
         Span<byte> l = stackalloc byte[16];
         l.Clear();
-        _aes.EncryptEcb(l, l, PaddingMode.None);
+        _aes.EncryptEcb(l, l);
         Double(l, _k1);
         Double(_k1, _k2);
         CryptographicOperations.ZeroMemory(l);
@@ -44,32 +43,25 @@ internal sealed class AesCmacMac : IDisposable
     /// <summary>Writes the full 16-byte MAC of data.</summary>
     public void Compute(ReadOnlySpan<byte> data, Span<byte> mac)
     {
+        int whole = data.Length == 0 ? 0 : (data.Length - 1) / 16 * 16;
         Span<byte> x = stackalloc byte[16];
-        x.Clear();
-        int off = 0;
-        while (data.Length - off > 16)
-        {
-            for (int i = 0; i < 16; i++)
-                x[i] ^= data[off + i];
-            _aes.EncryptEcb(x, x, PaddingMode.None);
-            off += 16;
-        }
-        int rest = data.Length - off;
+        _aes.CbcMac(data[..whole], x);
+        int rest = data.Length - whole;
         if (rest == 16)
         {
             for (int i = 0; i < 16; i++)
-                x[i] ^= (byte)(data[off + i] ^ _k1[i]);
+                x[i] ^= (byte)(data[whole + i] ^ _k1[i]);
         }
         else
         {
             // RFC 4493 §2.4 step 4: pad with 10^i and use K2 (also for the empty message).
             for (int i = 0; i < 16; i++)
             {
-                byte m = i < rest ? data[off + i] : i == rest ? (byte)0x80 : (byte)0;
+                byte m = i < rest ? data[whole + i] : i == rest ? (byte)0x80 : (byte)0;
                 x[i] ^= (byte)(m ^ _k2[i]);
             }
         }
-        _aes.EncryptEcb(x, mac[..16], PaddingMode.None);
+        _aes.EncryptEcb(x, mac[..16]);
     }
 
     public void Dispose()

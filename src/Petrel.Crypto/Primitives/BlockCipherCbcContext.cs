@@ -1,4 +1,3 @@
-using Org.BouncyCastle.Crypto;
 
 namespace Petrel.Crypto.Primitives;
 
@@ -8,14 +7,14 @@ namespace Petrel.Crypto.Primitives;
 /// </summary>
 internal sealed class BlockCipherCbcContext : ICipherContext
 {
-    private readonly IBlockCipher _encrypt;
-    private readonly IBlockCipher _decrypt;
+    private readonly BlockCipherEngine _encrypt;
+    private readonly BlockCipherEngine _decrypt;
     private readonly int _block;
 
     public BlockCipherCbcContext(BlockCipherKind kind, ReadOnlySpan<byte> key, int blockSize)
     {
-        _encrypt = BlockCipherEngines.Create(kind, true, key);
-        _decrypt = BlockCipherEngines.Create(kind, false, key);
+        _encrypt = new BlockCipherEngine(kind, true, key);
+        _decrypt = new BlockCipherEngine(kind, false, key);
         _block = blockSize;
     }
 
@@ -58,5 +57,9 @@ internal sealed class BlockCipherCbcContext : ICipherContext
         return true;
     }
 
-    public void Dispose() { }
+    public void Dispose()
+    {
+        _encrypt.Clear();
+        _decrypt.Clear();
+    }
 }

@@ -1,6 +1,5 @@
 using System.Buffers.Binary;
 using System.Security.Cryptography;
-using Org.BouncyCastle.Crypto;
 
 namespace Petrel.Crypto.Primitives;
 
@@ -14,13 +13,13 @@ namespace Petrel.Crypto.Primitives;
 /// </summary>
 internal sealed class BlockCipherCcmContext : ICipherContext
 {
-    private readonly IBlockCipher _engine;
+    private readonly BlockCipherEngine _engine;
     private readonly byte[] _salt;
     private readonly int _icv;
 
     public BlockCipherCcmContext(BlockCipherKind kind, ReadOnlySpan<byte> key, ReadOnlySpan<byte> salt, int icvBytes)
     {
-        _engine = BlockCipherEngines.Create(kind, true, key);
+        _engine = new BlockCipherEngine(kind, true, key);
         _salt = salt.ToArray();
         _icv = icvBytes;
     }
@@ -173,5 +172,9 @@ internal sealed class BlockCipherCcmContext : ICipherContext
         _engine.ProcessBlock(x, x);
     }
 
-    public void Dispose() => CryptographicOperations.ZeroMemory(_salt);
+    public void Dispose()
+    {
+        _engine.Clear();
+        CryptographicOperations.ZeroMemory(_salt);
+    }
 }

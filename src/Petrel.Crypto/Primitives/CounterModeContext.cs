@@ -1,30 +1,29 @@
 using System.Buffers.Binary;
 using System.Security.Cryptography;
-using Org.BouncyCastle.Crypto;
 
 namespace Petrel.Crypto.Primitives;
 
 /// <summary>
 /// A keyed CTR cipher. AES builds a run of counter blocks on the stack and encrypts them with one
-/// ECB call into the runtime (AES-NI); Camellia goes block by block through BouncyCastle. Not thread-safe.
+/// ECB call into a persistent native context (AES-NI, no allocation); Camellia goes block by block
+/// through BouncyCastle. Not thread-safe.
 /// </summary>
 internal sealed class CounterModeContext : ICipherContext
 {
-    private const int Chunk = 256; // counter blocks per ECB call: 16 blocks of 16 bytes
-    private readonly Aes? _aes;
-    private readonly IBlockCipher? _engine;
+    private const int Chunk = 512; // keystream bytes built per round: 32 counter blocks on the stack
+    private readonly PersistentAes? _aes;
+    private readonly BlockCipherEngine? _engine;
     private readonly byte[] _nonce;
 
     public CounterModeContext(BlockCipherKind kind, ReadOnlySpan<byte> key, ReadOnlySpan<byte> nonce)
     {
         if (kind == BlockCipherKind.Aes)
         {
-            _aes = Aes.Create();
-            _aes.Key = key.ToArray();
+            _aes = new PersistentAes(key);
         }
         else
         {
-            _engine = BlockCipherEngines.Create(kind, true, key);
+            _engine = new BlockCipherEngine(kind, true, key);
         }
         _nonce = nonce.ToArray();
     }
@@ -58,7 +57,7 @@ internal sealed class CounterModeContext : ICipherContext
             }
             if (_aes is not null)
             {
-                _aes.EncryptEcb(counters[..(blocks * 16)], stream, PaddingMode.None);
+                _aes.EncryptEcb(counters[..(blocks * 16)], stream);
             }
             else
             {
@@ -74,6 +73,7 @@ internal sealed class CounterModeContext : ICipherContext
     public void Dispose()
     {
         _aes?.Dispose();
+        _engine?.Clear();
         CryptographicOperations.ZeroMemory(_nonce);
     }
 }

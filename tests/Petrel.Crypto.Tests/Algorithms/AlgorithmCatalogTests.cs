@@ -71,4 +71,21 @@ public class AlgorithmCatalogTests
     [InlineData("modp2048", false)]
     [InlineData("aes128", false)]
     public void Weak_flags(string keyword, bool weak) => Assert.Equal(weak, AlgorithmCatalog.FindKeyword(keyword)!.Weak);
+
+    [Theory]
+    [InlineData("aes128gcm16", 20, 8, 4, 16, 0)]
+    [InlineData("aes256ccm8", 35, 8, 4, 8, 0)]
+    [InlineData("aes192ctr", 28, 8, 4, 0, 0)]
+    [InlineData("3des", 24, 8, 8, 0, 0)]
+    [InlineData("blowfish256", 32, 8, 8, 0, 0)]
+    [InlineData("sha384", 48, 0, 0, 24, 0)]
+    [InlineData("aesxcbc", 16, 0, 0, 12, 0)]
+    [InlineData("prfaescmac", 16, 0, 0, 0, 0)]
+    [InlineData("ecp521", 0, 0, 0, 0, 132)]
+    [InlineData("mlkem768", 0, 0, 0, 0, 1184)]
+    public void Entries_report_their_sizes(string keyword, int key, int iv, int block, int icv, int ke)
+    {
+        var e = AlgorithmCatalog.FindKeyword(keyword)!;
+        Assert.Equal((key, iv, block, icv, ke), (e.KeyBytes, e.IvBytes, e.BlockBytes, e.IcvBytes, e.PublicValueBytes));
+    }
 }
