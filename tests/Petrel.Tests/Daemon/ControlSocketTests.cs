@@ -76,6 +76,20 @@ public sealed class ControlSocketTests : IAsyncLifetime
     }
 
     [Fact]
+    public void List_conns_text_resembles_swanctl()
+    {
+        var (code, output, _) = Cli("list-conns");
+        Assert.Equal(0, code);
+        string text = output.ReplaceLineEndings("\n");
+        Assert.StartsWith("lab: IKEv2, no reauthentication, rekeying every 14400s\n  local:  198.18.0.1\n  remote: 198.18.0.2\n", text);
+        Assert.Contains("  proposals: IKE:AES_CBC_128/HMAC_SHA2_256_128/PRF_HMAC_SHA2_256/MODP_2048 ", text);
+        Assert.Contains("  local pre-shared key authentication:\n    id: left\n", text);
+        Assert.Contains("  remote pre-shared key authentication:\n    id: right\n", text);
+        Assert.Contains("  net: TUNNEL, rekeying every 3600s, start_action none\n    local:  10.1.0.0/24\n    remote: 10.2.0.0/24\n", text);
+        Assert.Contains("    proposals: ESP:AES_GCM_16_128/NO_EXT_SEQ ESP:AES_CBC_128/HMAC_SHA2_256_128/NO_EXT_SEQ", text);
+    }
+
+    [Fact]
     public void List_sas_json_is_empty_then_has_the_spec_fields_after_up()
     {
         var (code, output, _) = Cli("list-sas", "--json");
