@@ -99,10 +99,14 @@ connections {
     encap = yes
     proposals = $ike
     dpd_delay = 0
-    local { auth = psk
-      id = $myid }
-    remote { auth = psk
-      id = $peerid }
+    local {
+      auth = psk
+      id = $myid
+    }
+    remote {
+      auth = psk
+      id = $peerid
+    }
     children {
       net {
         mode = tunnel
