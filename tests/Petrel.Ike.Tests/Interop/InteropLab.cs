@@ -49,7 +49,7 @@ internal sealed class InteropLab : IDisposable
         [
             new ChildConfig
             {
-                Name = "net", LocalTs = ["10.1.0.0/24"], RemoteTs = ["10.2.0.0/24"],
+                Name = "net", LocalTs = ["10.1.0.0/24", "2001:db8:1::/64"], RemoteTs = ["10.2.0.0/24", "2001:db8:2::/64"],
                 EspProposals = ProposalParser.Parse(esp, SecurityProtocol.Esp),
             },
         ],
@@ -70,8 +70,8 @@ internal sealed class InteropLab : IDisposable
               id = petrel }
             children {
               net {
-                local_ts = 10.2.0.0/24
-                remote_ts = 10.1.0.0/24
+                local_ts = 10.2.0.0/24,2001:db8:2::/64
+                remote_ts = 10.1.0.0/24,2001:db8:1::/64
                 esp_proposals = {{esp}}
                 start_action = none
               }

@@ -16,6 +16,12 @@ public class StrongSwanInteropTests
     public void StrongSwan_initiates_aes_cbc_modp2048_and_deletes() => StrongSwanInitiates("aes128-sha256-modp2048", "aes128-sha256");
 
     [RootFact]
+    public void StrongSwan_initiates_aes128_gcm_ecp256_and_deletes() => StrongSwanInitiates("aes128gcm16-prfsha256-ecp256", "aes128gcm16");
+
+    [RootFact]
+    public void Engine_initiates_aes128_gcm_ecp256_and_deletes() => EngineInitiates("aes128gcm16-prfsha256-ecp256", "aes128gcm16");
+
+    [RootFact]
     public void StrongSwan_initiates_aes_gcm_ecp384_and_deletes() => StrongSwanInitiates("aes256gcm16-prfsha384-ecp384", "aes256gcm16");
 
     [RootFact]
@@ -115,7 +121,9 @@ public class StrongSwanInteropTests
         Assert.True(sa.NatRemote, "strongSwan's faked NAT should have been detected");
         var child = Assert.Single(sa.Children);
         Assert.Equal("INSTALLED", child.State);
-        Assert.Equal(["10.1.0.0/24"], child.LocalTs);
+        // Both address families in one CHILD_SA, as the lab configures it.
+        Assert.Equal(["10.1.0.0/24", "2001:db8:1::/64"], child.LocalTs);
+        Assert.Equal(["10.2.0.0/24", "2001:db8:2::/64"], child.RemoteTs);
         Assert.Equal(2, lab.Kernel.Sas.Count);
         Assert.True(lab.Kernel.Outbound.UdpEncapsulation);
         Assert.Equal(4500, lab.Kernel.Outbound.Destination.Port);
@@ -157,6 +165,7 @@ public class StrongSwanInteropTests
         Assert.Equal("ESTABLISHED", sa.State);
         Assert.True(sa.Initiator);
         var child = Assert.Single(sa.Children);
+        Assert.Equal(["10.1.0.0/24", "2001:db8:1::/64"], child.LocalTs);
         Assert.True(lab.Kernel.Outbound.UdpEncapsulation);
         Assert.Equal(SaDirection.Outbound, lab.Kernel.Outbound.Direction);
 

@@ -61,6 +61,8 @@ internal sealed class StrongSwanPeer : IDisposable
         // The protected subnet: a veth stub (no dummy driver on this kernel).
         Shell.Must("ip", "-n", Namespace, "link", "add", "lan0", "type", "veth", "peer", "name", "lan1");
         Shell.Must("ip", "-n", Namespace, "addr", "add", "10.2.0.1/24", "dev", "lan0");
+        // charon installs a route per policy and needs a source address of each family inside local_ts.
+        Shell.Must("ip", "-n", Namespace, "-6", "addr", "add", "2001:db8:2::1/64", "dev", "lan0", "nodad");
         Shell.Must("ip", "-n", Namespace, "link", "set", "lan0", "up");
         Shell.Must("ip", "-n", Namespace, "link", "set", "lan1", "up");
     }
