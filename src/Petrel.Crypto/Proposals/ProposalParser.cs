@@ -38,9 +38,10 @@ public static class ProposalParser
     }
 
     /// <summary>
-    /// The proposals "default" expands to for this protocol: strongSwan 5.9.8's compiled-in defaults
-    /// (proposal_create_default and proposal_create_default_aead), limited to algorithms that are not weak.
-    /// IKE lists the classic proposal first, ESP the AEAD one, as strongSwan does.
+    /// The proposals "default" expands to for this protocol: what strongSwan 5.9.8 (Debian 12, with the
+    /// openssl, gcrypt, aes, des, ccm, gcm, chapoly, curve25519, xcbc and cmac plugins) logs as its
+    /// configured proposals when none are given, with the weak algorithms (3DES, SHA-1) left out.
+    /// Observed in the interop lab: IKE lists the classic proposal first, ESP the AEAD one.
     /// </summary>
     public static IReadOnlyList<Proposal> Default(SecurityProtocol protocol) => protocol switch
     {
@@ -50,12 +51,18 @@ public static class ProposalParser
         _ => throw new ArgumentOutOfRangeException(nameof(protocol)),
     };
 
-    private const string DefaultKe = "ecp256-ecp384-ecp521-ecp256bp-ecp384bp-ecp512bp-curve25519-modp3072-modp4096-modp6144-modp8192-modp2048";
-    private const string DefaultIkeClassic = "aes128-aes192-aes256-sha256-sha384-sha512-prfsha256-prfsha384-prfsha512-" + DefaultKe;
-    private const string DefaultIkeAead = "aes128gcm16-aes192gcm16-aes256gcm16-chacha20poly1305-prfsha256-prfsha384-prfsha512-" + DefaultKe;
+    private const string DefaultPrf = "prfsha256-prfsha384-prfsha512-prfaesxcbc-prfaescmac";
+    private const string DefaultKe = "curve25519-curve448-ecp256-ecp384-ecp521-ecp256bp-ecp384bp-ecp512bp-modp3072-modp4096-modp6144-modp8192-modp2048";
+    private const string DefaultIkeClassic =
+        "aes128-aes192-aes256-aes128ctr-aes192ctr-aes256ctr-camellia128-camellia192-camellia256-camellia128ctr-camellia192ctr-camellia256ctr-" +
+        "sha256-sha384-sha512-aesxcbc-aescmac-" + DefaultPrf + "-" + DefaultKe;
+    private const string DefaultIkeAead =
+        "aes128gcm16-aes192gcm16-aes256gcm16-aes128ccm16-aes192ccm16-aes256ccm16-chacha20poly1305-camellia128ccm16-camellia192ccm16-camellia256ccm16-" +
+        "aes128gcm12-aes192gcm12-aes256gcm12-aes128gcm8-aes192gcm8-aes256gcm8-aes128ccm12-aes192ccm12-aes256ccm12-aes128ccm8-aes192ccm8-aes256ccm8-" +
+        "camellia128ccm8-camellia192ccm8-camellia256ccm8-camellia128ccm12-camellia192ccm12-camellia256ccm12-" + DefaultPrf + "-" + DefaultKe;
     private const string DefaultEspAead = "aes128gcm16-aes192gcm16-aes256gcm16";
-    private const string DefaultEspClassic = "aes128-aes192-aes256-sha256-sha384-sha512";
-    private const string DefaultAh = "sha256-sha384-sha512";
+    private const string DefaultEspClassic = "aes128-aes192-aes256-sha256-sha384-sha512-aesxcbc";
+    private const string DefaultAh = "sha256-sha384-sha512-aesxcbc";
 
     private static Proposal ParseOne(string proposal, SecurityProtocol protocol)
     {
@@ -93,6 +100,10 @@ public static class ProposalParser
 
             var entry = AlgorithmCatalog.FindKeyword(token)
                 ?? throw new ProposalException($"unknown algorithm '{token}' in proposal '{proposal}'", token);
+            // strongSwan loads ESP/AH proposals with a prf keyword and ignores it (RFC 7296 §3.3.3: no PRF for
+            // ESP/AH); do the same so existing swanctl.conf files load.
+            if (entry.Type == TransformType.Prf && protocol != SecurityProtocol.Ike)
+                continue;
             if (!UsableFor(entry, protocol))
                 throw new ProposalException($"algorithm '{token}' ({entry.Name}) cannot be used in {Label(protocol)} proposals ('{proposal}')", token);
             if (!entry.Implemented)

@@ -129,7 +129,8 @@ public class ProposalSelectorTests
     public void Default_proposals_select_against_each_other()
     {
         var ike = ProposalSelector.Select(ProposalParser.Default(SecurityProtocol.Ike), ProposalParser.Default(SecurityProtocol.Ike));
-        Assert.Equal("IKE:AES_CBC_128/PRF_HMAC_SHA2_256/HMAC_SHA2_256_128/ECP_256", ike!.ToString());
+        // The lab's strongSwan 5.9.8 pair selected IKE:AES_CBC_128/HMAC_SHA2_256_128/PRF_HMAC_SHA2_256/CURVE_25519.
+        Assert.Equal("IKE:AES_CBC_128/PRF_HMAC_SHA2_256/HMAC_SHA2_256_128/CURVE_25519", ike!.ToString());
         var esp = ProposalSelector.Select(ProposalParser.Default(SecurityProtocol.Esp), ProposalParser.Default(SecurityProtocol.Esp));
         Assert.Equal("ESP:AES_GCM_16_128/NO_EXT_SEQ", esp!.ToString());
     }
