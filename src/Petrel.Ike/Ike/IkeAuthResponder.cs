@@ -68,6 +68,9 @@ internal sealed class IkeAuthResponder(IkeEngine engine)
         }
         sa.RemoteId = peerId;
         engine.Info(sa, $"authentication of '{peerId}' with pre-shared key successful");
+        // RFC 7296 §2.4: INITIAL_CONTACT says the peer has no other SAs with us; old ones are stale (it restarted).
+        if (request.GetNotify(NotifyType.InitialContact) is not null || config.Unique.Equals("replace", StringComparison.OrdinalIgnoreCase))
+            engine.DestroyStaleSas(sa);
 
         var idr = new IdentificationPayload(false, sa.LocalId);
         response.Payloads.Add(idr);

@@ -28,8 +28,9 @@ internal sealed class IkeAuthTask(IkeEngine engine, ChildConfig? childConfig, In
         if (secret is null)
             throw new IkeSetupException(error);
         request.Payloads.Add(new AuthenticationPayload(AuthMethod.SharedKeyMessageIntegrityCode, engine.Psk.Sign(sa, _idi, secret)));
-        // §2.4: tells the peer to drop state from our earlier incarnations.
-        request.Payloads.Add(new NotifyPayload(NotifyType.InitialContact));
+        // §2.4: tells the peer to drop state from our earlier incarnations; only when we have no other SA with it.
+        if (!engine.HasOtherSaWith(sa))
+            request.Payloads.Add(new NotifyPayload(NotifyType.InitialContact));
 
         if (childConfig is not null)
         {

@@ -807,6 +807,25 @@ public sealed class IkeEngine
     internal string NatText(IkeSa sa) =>
         (sa.NatHere ? ", local host is behind NAT" : "") + (sa.NatThere ? ", remote host is behind NAT" : "") + (sa.NatFake ? ", faking NAT situation to enforce UDP encapsulation" : "");
 
+    internal bool HasOtherSaWith(IkeSa sa)
+    {
+        foreach (var other in _sas.Values)
+            if (!ReferenceEquals(other, sa) && other.State == IkeSaState.Established && other.Remote.Address.Equals(sa.Remote.Address)) return true;
+        return false;
+    }
+
+    /// <summary>Destroys the other IKE SAs of the same connection, peer address and peer identity (INITIAL_CONTACT, unique = replace).</summary>
+    internal void DestroyStaleSas(IkeSa current)
+    {
+        foreach (var other in _sas.Values.ToList())
+        {
+            if (ReferenceEquals(other, current) || other.Name != current.Name || other.State == IkeSaState.Destroying) continue;
+            if (!other.Remote.Address.Equals(current.Remote.Address) || other.RemoteId is null || !other.RemoteId.Equals(current.RemoteId)) continue;
+            Info(other, $"peer '{current.RemoteId}' started over ({current.Tag} replaces it), deleting the old IKE_SA");
+            Destroy(other, $"replaced by {current.Tag}");
+        }
+    }
+
     private void AbortQueued(IkeSa sa, string reason)
     {
         while (sa.Tasks.Count > 0) sa.Tasks.Dequeue().Abort(sa, reason);
