@@ -281,9 +281,11 @@ public sealed class UserspaceKernel : IIpsecKernel, IDisposable
         return new IPAddress(b);
     }
 
-    /// <summary>Removes every SA and zeroes its keys. Policies and routes stay for the owner to remove.</summary>
+    /// <summary>Removes every policy (and so its routes) and every SA, zeroing the keys.</summary>
     public void Dispose()
     {
+        foreach (var policy in _spd.List())
+            RemovePolicy(policy.ReqId);
         foreach (var sa in _sad.Clear())
             sa.Dispose();
     }

@@ -19,6 +19,19 @@ internal static class IpCommand
 
     public static (int ExitCode, string Error) TryRun(params string[] args)
     {
+        var (code, _, error) = Execute(args);
+        return (code, error);
+    }
+
+    /// <summary>Runs `ip args…` and returns its standard output.</summary>
+    public static (int ExitCode, string Output) TryRunOutput(params string[] args)
+    {
+        var (code, output, _) = Execute(args);
+        return (code, output);
+    }
+
+    private static (int ExitCode, string Output, string Error) Execute(string[] args)
+    {
         var psi = new ProcessStartInfo("ip")
         {
             RedirectStandardError = true,
@@ -28,9 +41,9 @@ internal static class IpCommand
         foreach (var a in args)
             psi.ArgumentList.Add(a);
         using var p = Process.Start(psi) ?? throw new InvalidOperationException("cannot start ip");
-        p.StandardOutput.ReadToEnd();
+        var stdout = p.StandardOutput.ReadToEndAsync();
         string err = p.StandardError.ReadToEnd();
         p.WaitForExit();
-        return (p.ExitCode, err);
+        return (p.ExitCode, stdout.Result, err);
     }
 }

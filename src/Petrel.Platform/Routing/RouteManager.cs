@@ -16,48 +16,67 @@ namespace Petrel.Platform.Routing;
 /// Routes each protect policy's remote traffic selectors into the TUN device, with the source
 /// address set to one of the host's addresses inside the local selectors, so that the host's own
 /// traffic (e.g. from 10.1.0.1) enters the tunnel the way strongSwan's routes in table 220 do.
-/// Routes are reference-counted so two policies sharing a prefix do not remove each other's.
-/// Known gap: a remote selector covering the peer's own address (0.0.0.0/0) would also capture
-/// the outer ESP/IKE packets; such routes need an exception for the peer first.
+/// A /0 selector becomes two /1 routes so the existing default route stays untouched, and when a
+/// remote selector covers the peer's own outer address a host route keeps the path the peer had
+/// before (otherwise the ESP and IKE packets themselves would loop into the tunnel).
+/// Routes are reference-counted by prefix so policies sharing one do not remove each other's.
 /// </summary>
 public sealed class RouteManager(string device, ILogger<RouteManager>? logger = null) : IRouteController
 {
     private readonly ILogger _log = logger ?? (ILogger)NullLogger.Instance;
     private readonly Lock _lock = new();
     private readonly Dictionary<uint, List<Route>> _byReqId = [];
-    private readonly Dictionary<Route, int> _refCount = [];
+    private readonly Dictionary<string, int> _refCount = [];
 
-    private readonly record struct Route(string Prefix, IPAddress? Source)
+    /// <summary>One kernel route: prefix → device, optionally via a gateway and with a preferred source.</summary>
+    internal sealed record Route(string Prefix, string Device, IPAddress? Via, IPAddress? Source)
     {
-        public override string ToString() => Source is null ? Prefix : $"{Prefix} src {Source}";
+        public string[] Arguments()
+        {
+            var args = new List<string> { Prefix };
+            if (Via is not null)
+                args.AddRange(["via", Via.ToString()]);
+            args.AddRange(["dev", Device]);
+            if (Source is not null)
+                args.AddRange(["src", Source.ToString()]);
+            return [.. args];
+        }
+
+        public override string ToString() => string.Join(' ', Arguments());
     }
 
     public string Device { get; } = device;
 
     public void PolicyInstalled(PolicySpec policy)
     {
-        var routes = new List<Route>();
-        foreach (var remote in policy.RemoteTs)
-        {
-            var source = FindLocalSource(policy.LocalTs, remote.Family);
-            foreach (var prefix in ToPrefixes(remote))
-                routes.Add(new Route(prefix, source));
-        }
         lock (_lock)
         {
             RemoveLocked(policy.ReqId);
+            var routes = new List<Route>();
+            // The exception must be resolved before any tunnel route could capture the peer.
+            if (policy.RemoteTs.Any(ts => ts.Family == policy.RemoteAddress.AddressFamily && InRange(policy.RemoteAddress, ts.Start, ts.End))
+                && ResolveCurrentPath(policy.RemoteAddress) is { } exception)
+            {
+                routes.Add(exception);
+            }
+            foreach (var remote in policy.RemoteTs)
+            {
+                var source = FindLocalSource(policy.LocalTs, remote.Family);
+                foreach (var prefix in ToPrefixes(remote))
+                {
+                    foreach (var p in SplitDefault(prefix))
+                        routes.Add(new Route(p, Device, null, source));
+                }
+            }
             foreach (var r in routes)
             {
-                _refCount.TryGetValue(r, out int n);
+                _refCount.TryGetValue(r.Prefix, out int n);
                 if (n == 0)
                 {
-                    if (r.Source is null)
-                        IpCommand.Run("route", "replace", r.Prefix, "dev", Device);
-                    else
-                        IpCommand.Run("route", "replace", r.Prefix, "dev", Device, "src", r.Source.ToString());
-                    _log.LogInformation("route {Route} via {Device}", r, Device);
+                    IpCommand.Run(["route", "replace", .. r.Arguments()]);
+                    _log.LogInformation("route {Route}", r);
                 }
-                _refCount[r] = n + 1;
+                _refCount[r.Prefix] = n + 1;
             }
             _byReqId[policy.ReqId] = routes;
         }
@@ -75,17 +94,56 @@ public sealed class RouteManager(string device, ILogger<RouteManager>? logger = 
             return;
         foreach (var r in routes)
         {
-            int n = _refCount.GetValueOrDefault(r) - 1;
+            int n = _refCount.GetValueOrDefault(r.Prefix) - 1;
             if (n > 0)
             {
-                _refCount[r] = n;
+                _refCount[r.Prefix] = n;
                 continue;
             }
-            _refCount.Remove(r);
-            var (code, error) = IpCommand.TryRun("route", "del", r.Prefix, "dev", Device);
+            _refCount.Remove(r.Prefix);
+            var (code, error) = IpCommand.TryRun("route", "del", r.Prefix, "dev", r.Device);
             if (code != 0)
                 _log.LogWarning("removing route {Route}: {Error}", r.Prefix, error.Trim());
         }
+    }
+
+    /// <summary>"0.0.0.0/0" → "0.0.0.0/1", "128.0.0.0/1" (and "::/0" likewise): more specific than, not replacing, the default route.</summary>
+    internal static IEnumerable<string> SplitDefault(string prefix) => prefix switch
+    {
+        "0.0.0.0/0" => ["0.0.0.0/1", "128.0.0.0/1"],
+        "::/0" => ["::/1", "8000::/1"],
+        _ => [prefix],
+    };
+
+    /// <summary>The host route that keeps the peer on the path it uses now (`ip route get`), or null.</summary>
+    private Route? ResolveCurrentPath(IPAddress peer)
+    {
+        var (code, output) = IpCommand.TryRunOutput("-o", "route", "get", peer.ToString());
+        if (code != 0)
+            return null;
+        var route = ParseRouteGet(peer, output);
+        if (route is null || route.Device == Device)
+            return null;
+        return route;
+    }
+
+    /// <summary>Parses `ip -o route get` ("198.18.0.2 via 10.0.0.1 dev eth0 src 10.0.0.5 uid 0 \ cache").</summary>
+    internal static Route? ParseRouteGet(IPAddress peer, string output)
+    {
+        var tokens = output.Split([' ', '\t', '\n'], StringSplitOptions.RemoveEmptyEntries);
+        IPAddress? via = null;
+        string? dev = null;
+        for (int i = 0; i + 1 < tokens.Length; i++)
+        {
+            if (tokens[i] == "via" && IPAddress.TryParse(tokens[i + 1], out var gw))
+                via = gw;
+            else if (tokens[i] == "dev")
+                dev = tokens[i + 1];
+        }
+        if (dev is null)
+            return null;
+        string host = peer.AddressFamily == AddressFamily.InterNetwork ? "/32" : "/128";
+        return new Route(peer + host, dev, via, null);
     }
 
     /// <summary>One of the host's unicast addresses inside a local selector, if it owns any.</summary>

@@ -56,21 +56,7 @@ public sealed class NamespaceTunnelTests(ITestOutputHelper output)
         var pcap = Path.Combine(Path.GetTempPath(), $"dp-{Environment.ProcessId}.pcap");
         try
         {
-            Shell.Must("ip", "netns", "add", NsA);
-            Shell.Must("ip", "netns", "add", NsB);
-            Shell.Must("ip", "link", "add", "dpa-eth0", "netns", NsA, "type", "veth", "peer", "name", "dpb-eth0", "netns", NsB);
-            foreach (var (ns, dev, addr, lan, lan6) in new[]
-            {
-                (NsA, "dpa-eth0", $"{outerA}/{outerPrefix}", "10.1.0.1/32", "2001:db8:1::1/128"),
-                (NsB, "dpb-eth0", $"{outerB}/{outerPrefix}", "10.2.0.1/32", "2001:db8:2::1/128"),
-            })
-            {
-                Shell.Must("ip", "-n", ns, "link", "set", "lo", "up");
-                Shell.Must("ip", "-n", ns, "addr", "add", addr, "dev", dev, "nodad");
-                Shell.Must("ip", "-n", ns, "link", "set", dev, "up");
-                Shell.Must("ip", "-n", ns, "addr", "add", lan, "dev", "lo");
-                Shell.Must("ip", "-n", ns, "addr", "add", lan6, "dev", "lo");
-            }
+            CreateNamespaces(outerA, outerB, outerPrefix);
 
             var key = RandomNumberGenerator.GetBytes(20);
             var key2 = RandomNumberGenerator.GetBytes(20);
@@ -153,6 +139,71 @@ public sealed class NamespaceTunnelTests(ITestOutputHelper output)
             b?.Dispose();
             Cleanup();
             File.Delete(pcap);
+        }
+    }
+
+    /// <summary>
+    /// A policy for 0.0.0.0/0 (as a road warrior or route-based setup has) must not replace the
+    /// default route nor capture the packets to the peer itself.
+    /// </summary>
+    [RootFact]
+    public void Default_route_policy_tunnels_traffic_but_keeps_the_peer_and_default_route()
+    {
+        Cleanup();
+        Site? a = null, b = null;
+        try
+        {
+            CreateNamespaces("198.18.0.1", "198.18.0.2", 24);
+            Shell.Must("ip", "-n", NsA, "route", "add", "default", "via", "198.18.0.2");
+            var key = RandomNumberGenerator.GetBytes(20);
+            var key2 = RandomNumberGenerator.GetBytes(20);
+            a = StartSite(NsA, "198.18.0.1", "198.18.0.2", ["10.1.0.0/24"], ["0.0.0.0/0"], SpiAToB, SpiBToA, key, key2, udp: true);
+            b = StartSite(NsB, "198.18.0.2", "198.18.0.1", ["0.0.0.0/0"], ["10.1.0.0/24"], SpiBToA, SpiAToB, key2, key, udp: true);
+            string routes = Shell.Must("ip", "-n", NsA, "route");
+            output.WriteLine(routes);
+            Assert.Contains("default via 198.18.0.2 dev dpa-eth0", routes);
+            Assert.Contains("0.0.0.0/1 dev dptun0 scope link src 10.1.0.1", routes);
+            Assert.Contains("128.0.0.0/1 dev dptun0 scope link src 10.1.0.1", routes);
+            // The peer keeps its path outside the tunnel (a host route, resolved before ours went in).
+            Assert.Contains(routes.Split('\n'), l => l.StartsWith("198.18.0.2 dev dpa-eth0", StringComparison.Ordinal));
+
+            var (code, ping) = Shell.Run("ip", "netns", "exec", NsA, "ping", "-c", "2", "-i", "0.2", "-W", "2", "-I", "10.1.0.1", "10.2.0.1");
+            output.WriteLine(ping);
+            Assert.True(code == 0, ping);
+            Assert.True(a.Kernel.TryGetCounters(SpiAToB, SaDirection.Outbound, out var c) && c.Packets >= 2);
+
+            a.Dispose();
+            a = null;
+            routes = Shell.Must("ip", "-n", NsA, "route");
+            output.WriteLine(routes);
+            Assert.Contains("default via 198.18.0.2 dev dpa-eth0", routes);
+            Assert.DoesNotContain(routes.Split('\n'), l => l.StartsWith("198.18.0.2 ", StringComparison.Ordinal));
+            Assert.DoesNotContain("0.0.0.0/1", routes);
+        }
+        finally
+        {
+            a?.Dispose();
+            b?.Dispose();
+            Cleanup();
+        }
+    }
+
+    private static void CreateNamespaces(string outerA, string outerB, int outerPrefix)
+    {
+        Shell.Must("ip", "netns", "add", NsA);
+        Shell.Must("ip", "netns", "add", NsB);
+        Shell.Must("ip", "link", "add", "dpa-eth0", "netns", NsA, "type", "veth", "peer", "name", "dpb-eth0", "netns", NsB);
+        foreach (var (ns, dev, addr, lan, lan6) in new[]
+        {
+            (NsA, "dpa-eth0", $"{outerA}/{outerPrefix}", "10.1.0.1/32", "2001:db8:1::1/128"),
+            (NsB, "dpb-eth0", $"{outerB}/{outerPrefix}", "10.2.0.1/32", "2001:db8:2::1/128"),
+        })
+        {
+            Shell.Must("ip", "-n", ns, "link", "set", "lo", "up");
+            Shell.Must("ip", "-n", ns, "addr", "add", addr, "dev", dev, "nodad");
+            Shell.Must("ip", "-n", ns, "link", "set", dev, "up");
+            Shell.Must("ip", "-n", ns, "addr", "add", lan, "dev", "lo");
+            Shell.Must("ip", "-n", ns, "addr", "add", lan6, "dev", "lo");
         }
     }
 

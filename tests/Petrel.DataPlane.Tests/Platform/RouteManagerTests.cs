@@ -19,6 +19,29 @@ public class RouteManagerTests
         Assert.Equal(expected.Split(' '), RouteManager.ToPrefixes(TrafficSelector.Parse(selector)));
     }
 
+    [Theory]
+    [InlineData("0.0.0.0/0", "0.0.0.0/1 128.0.0.0/1")]
+    [InlineData("::/0", "::/1 8000::/1")]
+    [InlineData("10.0.0.0/8", "10.0.0.0/8")]
+    public void Default_prefix_is_split_so_the_default_route_survives(string prefix, string expected)
+    {
+        Assert.Equal(expected.Split(' '), RouteManager.SplitDefault(prefix));
+    }
+
+    [Fact]
+    public void Parses_the_current_path_to_the_peer()
+    {
+        var peer = System.Net.IPAddress.Parse("192.0.2.7");
+        var viaGateway = RouteManager.ParseRouteGet(peer, "192.0.2.7 via 10.0.0.1 dev eth0 src 10.0.0.5 uid 0 \\    cache \n");
+        Assert.NotNull(viaGateway);
+        Assert.Equal("192.0.2.7/32 via 10.0.0.1 dev eth0", viaGateway.ToString());
+        var onLink = RouteManager.ParseRouteGet(peer, "192.0.2.7 dev veth1 src 192.0.2.1 uid 0 \\    cache \n");
+        Assert.Equal("192.0.2.7/32 dev veth1", onLink!.ToString());
+        var v6 = RouteManager.ParseRouteGet(System.Net.IPAddress.Parse("2001:db8::9"), "2001:db8::9 from :: via fe80::1 dev eth0 proto ra src 2001:db8::2 metric 100 pref medium");
+        Assert.Equal("2001:db8::9/128 via fe80::1 dev eth0", v6!.ToString());
+        Assert.Null(RouteManager.ParseRouteGet(peer, "RTNETLINK answers: Network is unreachable"));
+    }
+
     [Fact]
     public void Finds_a_host_address_inside_the_local_selector()
     {
