@@ -404,6 +404,11 @@ public sealed class IkeEngine
 
         var existing = _sas.Values.FirstOrDefault(s => s.Name == connection && s.IsInitiator == true && s.State is IkeSaState.Established or IkeSaState.Connecting)
             ?? _sas.Values.FirstOrDefault(s => s.Name == connection && s.State == IkeSaState.Established);
+        if (existing is not null)
+        {
+            // "up" is idempotent: children that are already installed are not negotiated again.
+            children.RemoveAll(c => existing.Children.Exists(x => x.Config.Name == c.Name && x.State == ChildSaState.Installed));
+        }
         if (existing is not null && children.Count > 0)
         {
             var more = new InitiateCompletion(done, children.Count);
