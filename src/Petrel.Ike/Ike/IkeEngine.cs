@@ -325,32 +325,45 @@ public sealed class IkeEngine
         var now = Clock.Now;
         foreach (var sa in _sas.Values.ToList())
         {
-            if (sa.State == IkeSaState.Destroying) continue;
-            var pending = sa.Outstanding;
-            if (pending is not null && now >= pending.Deadline)
+            try
             {
-                if (pending.Retransmits >= Options.RetransmitTries)
-                {
-                    Warn(sa, $"giving up after {pending.Retransmits} retransmits of {pending.Task.Exchange} request {pending.MessageId}: peer {sa.Remote} does not answer");
-                    Destroy(sa, "peer not responding");
-                    continue;
-                }
-                pending.Retransmits++;
-                pending.Deadline = now + RetransmitDelay(pending.Retransmits);
-                Info(sa, $"retransmit {pending.Retransmits} of {pending.Task.Exchange} request {pending.MessageId} to {sa.Remote}");
-                SendRaw(sa.Local, sa.Remote, pending.Bytes);
+                TickSa(sa, now);
             }
-            if (sa.State == IkeSaState.Established && now >= sa.NextKeepalive)
+            catch (Exception e) when (e is not OutOfMemoryException)
             {
-                // RFC 3948 §4: keep the NAT mapping open with a single 0xFF octet from the NAT-T port.
-                SendRaw(sa.Local, sa.Remote, KeepaliveBytes);
-                sa.NextKeepalive = now + sa.Config.KeepaliveInterval;
+                // One SA's failure must not stop the timers of the others.
+                _log.LogError("{IkeSa}: timer handling failed: {Type}: {Message}", sa.Tag, e.GetType().Name, e.Message);
             }
-            if (sa.IsHalfOpen && now - sa.CreatedAt >= Options.HalfOpenTimeout)
+        }
+    }
+
+    private void TickSa(IkeSa sa, TimeSpan now)
+    {
+        if (sa.State == IkeSaState.Destroying) return;
+        var pending = sa.Outstanding;
+        if (pending is not null && now >= pending.Deadline)
+        {
+            if (pending.Retransmits >= Options.RetransmitTries)
             {
-                Info(sa, $"half-open IKE_SA from {sa.Remote} timed out");
-                Destroy(sa, "half-open timeout");
+                Warn(sa, $"giving up after {pending.Retransmits} retransmits of {pending.Task.Exchange} request {pending.MessageId}: peer {sa.Remote} does not answer");
+                Destroy(sa, "peer not responding");
+                return;
             }
+            pending.Retransmits++;
+            pending.Deadline = now + RetransmitDelay(pending.Retransmits);
+            Info(sa, $"retransmit {pending.Retransmits} of {pending.Task.Exchange} request {pending.MessageId} to {sa.Remote}");
+            SendRaw(sa.Local, sa.Remote, pending.Bytes);
+        }
+        if (sa.State == IkeSaState.Established && now >= sa.NextKeepalive)
+        {
+            // RFC 3948 §4: keep the NAT mapping open with a single 0xFF octet from the NAT-T port.
+            SendRaw(sa.Local, sa.Remote, KeepaliveBytes);
+            sa.NextKeepalive = now + sa.Config.KeepaliveInterval;
+        }
+        if (sa.IsHalfOpen && now - sa.CreatedAt >= Options.HalfOpenTimeout)
+        {
+            Info(sa, $"half-open IKE_SA from {sa.Remote} timed out");
+            Destroy(sa, "half-open timeout");
         }
     }
 
@@ -751,9 +764,12 @@ public sealed class IkeEngine
             task.BuildRequest(sa, m);
             bytes = init ? m.Encode() : m.Encode(sa.CipherOut!);
         }
-        catch (IkeSetupException e)
+        catch (Exception e) when (e is not OutOfMemoryException)
         {
-            Warn(sa, e.Message);
+            // IkeSetupException: the configuration cannot produce this request (no PSK …); anything else is a bug
+            // or a failing primitive. Either way this exchange fails, not the caller of Initiate or Tick.
+            if (e is not IkeSetupException) _log.LogError("{IkeSa}: cannot build {Exchange} request: {Type}: {Message}", sa.Tag, task.Exchange, e.GetType().Name, e.Message);
+            else Warn(sa, e.Message);
             task.Abort(sa, e.Message);
             if (sa.State != IkeSaState.Established) Destroy(sa, e.Message);
             else Pump(sa);
@@ -782,7 +798,18 @@ public sealed class IkeEngine
         SendRaw(sa.Local, sa.Remote, m.Encode(sa.CipherOut));
     }
 
-    internal void SendRaw(IPEndPoint local, IPEndPoint remote, byte[] bytes) => _transport.Send(local, remote, bytes);
+    internal void SendRaw(IPEndPoint local, IPEndPoint remote, byte[] bytes)
+    {
+        try
+        {
+            _transport.Send(local, remote, bytes);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // A send error (no route, buffer full) is a lost datagram: retransmission deals with it.
+            _log.LogError("sending {Length} bytes {Local} -> {Remote} failed: {Type}: {Message}", bytes.Length, local, remote, e.GetType().Name, e.Message);
+        }
+    }
 
     internal void Established(IkeSa sa)
     {
