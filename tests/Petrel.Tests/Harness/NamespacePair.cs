@@ -124,5 +124,13 @@ public sealed class NamespacePair : IDisposable
         }
         DeleteNamespace(Left.Namespace);
         DeleteNamespace(Right.Namespace);
+        // Logs stay for diagnosis; captures (megabytes each) go unless PETREL_E2E_KEEP=1.
+        if (Environment.GetEnvironmentVariable("PETREL_E2E_KEEP") != "1")
+        {
+            foreach (var pcap in Directory.EnumerateFiles(WorkDir, "*.pcap", SearchOption.AllDirectories))
+            {
+                try { File.Delete(pcap); } catch (IOException) { }
+            }
+        }
     }
 }
