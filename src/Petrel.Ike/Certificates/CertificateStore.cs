@@ -1,0 +1,120 @@
+using Org.BouncyCastle.X509;
+
+namespace Petrel.Ike.Certificates;
+
+/// <summary>
+/// The certificates, keys and CRLs of a configuration directory laid out as swanctl's: <c>x509/</c>
+/// (own and peer certificates), <c>x509ca/</c> (CA certificates; self-signed ones are trust anchors, others
+/// intermediates), <c>private/</c> (private keys, encrypted ones opened with one of the given passphrases) and
+/// <c>x509crl/</c>. A file that cannot be used does not stop the rest: it becomes a one-line entry in
+/// <see cref="Errors"/>, as strongSwan logs and skips it.
+/// </summary>
+public sealed class CertificateStore
+{
+    private readonly List<X509Certificate> _certificates = [];
+    private readonly List<X509Certificate> _trustAnchors = [];
+    private readonly List<X509Certificate> _intermediates = [];
+    private readonly List<PrivateKey> _keys = [];
+    private readonly List<X509Crl> _crls = [];
+    private readonly List<string> _errors = [];
+
+    public IReadOnlyList<X509Certificate> Certificates => _certificates;
+    public IReadOnlyList<X509Certificate> TrustAnchors => _trustAnchors;
+    public IReadOnlyList<X509Certificate> Intermediates => _intermediates;
+    public IReadOnlyList<PrivateKey> Keys => _keys;
+    public IReadOnlyList<X509Crl> Crls => _crls;
+    public IReadOnlyList<string> Errors => _errors;
+
+    public static CertificateStore Load(string configDirectory, IEnumerable<string>? passphrases = null)
+    {
+        var store = new CertificateStore();
+        string[] secrets = [.. passphrases ?? []];
+        foreach (string file in Files(configDirectory, "x509ca"))
+            store.Try(() => { foreach (var c in CertificateLoader.LoadCertificates(file)) store.AddCa(c); });
+        foreach (string file in Files(configDirectory, "x509"))
+            store.Try(() =>
+            {
+                foreach (var c in CertificateLoader.LoadCertificates(file))
+                {
+                    store._certificates.Add(c);
+                    if (c.GetBasicConstraints() >= 0) store._intermediates.Add(c);
+                }
+            });
+        foreach (string file in Files(configDirectory, "private"))
+            store.Try(() => store._keys.Add(LoadKey(file, secrets)));
+        foreach (string file in Files(configDirectory, "x509crl"))
+            store.Try(() => store._crls.Add(CertificateLoader.LoadCrl(file)));
+        return store;
+    }
+
+    /// <summary>Adds a CA certificate, e.g. one named by an <c>authorities</c> section or <c>remote.cacerts</c>.</summary>
+    public void AddCa(X509Certificate ca)
+    {
+        bool selfSigned = ca.SubjectDN.Equivalent(ca.IssuerDN) && SelfVerifies(ca);
+        (selfSigned ? _trustAnchors : _intermediates).Add(ca);
+    }
+
+    public void AddCrl(X509Crl crl) => _crls.Add(crl);
+
+    /// <summary>The private key whose public half is the certificate's, if the store holds it.</summary>
+    public PrivateKey? FindKeyFor(X509Certificate cert)
+    {
+        var pub = cert.GetPublicKey();
+        foreach (var key in _keys)
+            if (key.PublicKey.Equals(pub)) return key;
+        return null;
+    }
+
+    /// <summary>A validator trusting the store's anchors (or only the given CAs, for remote.cacerts) with its intermediates and CRLs.</summary>
+    public ChainValidator CreateValidator(IEnumerable<X509Certificate>? onlyTheseCas = null) =>
+        new(onlyTheseCas ?? _trustAnchors, _intermediates, _crls);
+
+    private static PrivateKey LoadKey(string file, string[] passphrases)
+    {
+        if (passphrases.Length == 0)
+            return CertificateLoader.LoadPrivateKey(file);
+        CertificateException? last = null;
+        foreach (string p in passphrases)
+        {
+            try
+            {
+                return CertificateLoader.LoadPrivateKey(file, p);
+            }
+            catch (CertificateException e)
+            {
+                last = e;
+            }
+        }
+        throw last!;
+    }
+
+    private static bool SelfVerifies(X509Certificate cert)
+    {
+        try
+        {
+            return cert.IsSignatureValid(cert.GetPublicKey());
+        }
+        catch (Exception)
+        {
+            return false;
+        }
+    }
+
+    private void Try(Action load)
+    {
+        try
+        {
+            load();
+        }
+        catch (CertificateException e)
+        {
+            _errors.Add(e.Message);
+        }
+    }
+
+    private static IEnumerable<string> Files(string directory, string sub)
+    {
+        string path = Path.Combine(directory, sub);
+        return Directory.Exists(path) ? Directory.GetFiles(path).Order(StringComparer.Ordinal) : [];
+    }
+}
