@@ -52,7 +52,10 @@ internal sealed class EspSa : IDisposable
             if (algorithms.Integrity is not { } integ)
                 throw new ArgumentException($"SA {spec.Spi:x8}: transform {spec.Encryption} is not AEAD and no integrity transform is given");
             if (_integrityKey.Length != integ.KeyLength)
+            {
+                Cipher.Dispose();
                 throw new ArgumentException($"SA {spec.Spi:x8}: integrity key is {_integrityKey.Length} bytes, transform {spec.Integrity} needs {integ.KeyLength}");
+            }
             Integrity = integ.CreateContext(_integrityKey);
             IcvLength = integ.IcvLength;
         }

@@ -26,7 +26,7 @@ public sealed unsafe class UdpEndpoint : IDisposable
         {
             if (bind.AddressFamily == AddressFamily.InterNetworkV6)
                 _socket.DualMode = false; // separate IPv4 socket; keeps PKTINFO handling simple
-            _socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
+            // No SO_REUSEADDR: a second daemon on the same port must fail loudly, not share the traffic.
             _socket.ReceiveBufferSize = receiveBufferBytes;
             _socket.SendBufferSize = receiveBufferBytes;
             _socket.Bind(bind);
