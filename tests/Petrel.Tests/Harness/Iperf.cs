@@ -5,7 +5,12 @@ namespace Petrel.Tests.Harness;
 /// <summary>iperf3 TCP between two sites (server in <c>to</c>, client in <c>from</c>), JSON output.</summary>
 public static class Iperf
 {
-    public sealed record Result(long BytesReceived, double ReceiverBitsPerSecond, string Json);
+    /// <summary>
+    /// iperf3's own totals. With -n the receiver's figure can fall short of what was sent, because
+    /// the server stops counting when the test-end message arrives; byte-exact delivery is what
+    /// <see cref="TcpTransfer"/> checks.
+    /// </summary>
+    public sealed record Result(long BytesSent, long BytesReceived, double ReceiverBitsPerSecond, string Json);
 
     /// <summary>Sends <paramref name="bytes"/> (iperf3 -n) or runs for <paramref name="seconds"/> (-t).</summary>
     public static Result Run(NamespacePair lab, LabSite from, LabSite to, long? bytes = null, int seconds = 10, bool ipv6 = false, bool outer = false, int port = 5201)
@@ -26,7 +31,9 @@ public static class Iperf
         server.Stop(grace: TimeSpan.FromSeconds(3));
         if (!r.Succeeded) throw new InvalidOperationException("iperf3 client failed: " + r.Describe());
         using var doc = JsonDocument.Parse(r.StandardOutput);
-        var received = doc.RootElement.GetProperty("end").GetProperty("sum_received");
-        return new Result((long)received.GetProperty("bytes").GetDouble(), received.GetProperty("bits_per_second").GetDouble(), r.StandardOutput);
+        var end = doc.RootElement.GetProperty("end");
+        var received = end.GetProperty("sum_received");
+        return new Result((long)end.GetProperty("sum_sent").GetProperty("bytes").GetDouble(),
+            (long)received.GetProperty("bytes").GetDouble(), received.GetProperty("bits_per_second").GetDouble(), r.StandardOutput);
     }
 }

@@ -31,6 +31,12 @@ public sealed class StrongSwanBaselineTests(BaselineLab fixture, ITestOutputHelp
             var report = TunnelTraffic.Run(lab, "baseline-" + proposalName);
             output.WriteLine(report.ToString());
             TunnelTraffic.AssertPassed(report);
+
+            // The harness's iperf3 wrapper (JSON output), as bench/iperf.sh uses iperf3.
+            var iperf = Iperf.Run(lab, lab.Left, lab.Right, bytes: TunnelTraffic.BulkBytes);
+            output.WriteLine($"iperf3: sent {iperf.BytesSent} bytes, receiver counted {iperf.BytesReceived}, {iperf.ReceiverBitsPerSecond / 1e6:F0} Mbit/s");
+            Assert.True(iperf.BytesSent >= TunnelTraffic.BulkBytes, $"iperf3 sent only {iperf.BytesSent} bytes");
+            Assert.True(iperf.BytesReceived > 0 && iperf.ReceiverBitsPerSecond > 0, "iperf3 receiver counted nothing");
         }
         catch
         {
