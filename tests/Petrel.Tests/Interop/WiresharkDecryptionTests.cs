@@ -46,6 +46,11 @@ public sealed class WiresharkDecryptionTests(DecryptionLab fixture, ITestOutputH
             output.WriteLine($"decrypted ICMP in ESP: {icmp}, IKE_AUTH with AUTH payload: {auth}, malformed: {malformed}");
             Assert.True(icmp >= 8, $"expected 4 echo requests + 4 replies decrypted, got {icmp}");
             Assert.True(auth >= 2, $"expected IKE_AUTH request and response decrypted, got {auth}");
+            // The identities inside SK {IDi, IDr}: invisible without keys, "left" and "right" with them.
+            Assert.DoesNotContain(Tshark.Fields(pcap, "isakmp.exchangetype == 35", ["isakmp.id.data.fqdn"]), row => row[0].Length > 0);
+            var ids = Tshark.Fields(pcap, "isakmp.exchangetype == 35", ["isakmp.id.data.fqdn"], options)
+                .SelectMany(row => row[0].Split(',', StringSplitOptions.RemoveEmptyEntries)).ToHashSet();
+            Assert.True(ids.SetEquals(["left", "right"]), $"decrypted IKE_AUTH identities: [{string.Join(", ", ids)}]");
             Assert.Equal(0, malformed);
         }
         catch
