@@ -62,8 +62,9 @@ public sealed record AlgorithmMatrixCase(int Index, string[] IkeKeywords, string
 
     private static string StrongSwanCipherName(AlgorithmEntry e)
     {
-        // "AES_GCM_16_128" → "AES_GCM_16-128", "CHACHA20_POLY1305_256" → "CHACHA20_POLY1305-256"; "3DES_CBC" stays.
-        var m = System.Text.RegularExpressions.Regex.Match(e.Name, "_(128|192|256)$");
-        return m.Success ? e.Name[..m.Index] + "-" + m.Groups[1].Value : e.Name;
+        // strongSwan appends "-bits" only when the transform carries a Key Length attribute (RFC 7296
+        // §3.3.5): "AES_GCM_16-128", "CAST_CBC-128", but "CHACHA20_POLY1305" and "3DES_CBC".
+        var suffix = "_" + e.KeyLengthBits;
+        return e.KeyLengthBits != 0 && e.Name.EndsWith(suffix, StringComparison.Ordinal) ? e.Name[..^suffix.Length] + "-" + e.KeyLengthBits : e.Name;
     }
 }

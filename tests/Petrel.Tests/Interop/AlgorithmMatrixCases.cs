@@ -96,5 +96,5 @@ public static class AlgorithmMatrixCases
 
     public static AlgorithmMatrixCase ByName(string name) => All.Single(c => c.Name == name);
 
-    public static IEnumerable<object[]> Names => All.Select(c => new object[] { c.Name });
+    public static IEnumerable<object[]> Names => All.Select(c => new object[] { new AlgorithmMatrixRow(c.Name) });
 }

@@ -17,9 +17,9 @@ public sealed class AlgorithmMatrixTests(AlgorithmMatrixLab fixture, ITestOutput
 
     [RootTheory]
     [MemberData(nameof(Cases))]
-    public void Negotiates_and_carries_traffic(string name)
+    public void Negotiates_and_carries_traffic(AlgorithmMatrixRow row)
     {
-        var c = AlgorithmMatrixCases.ByName(name);
+        var c = AlgorithmMatrixCases.ByName(row.Name);
         var lab = fixture.Lab;
         var strongswan = fixture.StrongSwan;
         var petrel = fixture.Petrel;
