@@ -11,6 +11,8 @@ public sealed class CatalogEspAlgorithmProvider : IEspAlgorithmProvider
     public bool TryResolve(SaSpec sa, out EspAlgorithms algorithms, out string? error)
     {
         algorithms = default;
+        if (sa.Protocol == IpsecProtocol.Ah)
+            return TryResolveAh(sa, out algorithms, out error);
         if (!AlgorithmCatalog.TryFind(sa.Encryption, out var enc) || enc.Encryption is null)
         {
             error = $"encryption transform {sa.Encryption} is not supported for ESP";
@@ -37,6 +39,25 @@ public sealed class CatalogEspAlgorithmProvider : IEspAlgorithmProvider
         }
 
         algorithms = new EspAlgorithms(enc.Encryption, integ);
+        error = null;
+        return true;
+    }
+
+    /// <summary>RFC 4302: AH runs an integrity transform only.</summary>
+    private static bool TryResolveAh(SaSpec sa, out EspAlgorithms algorithms, out string? error)
+    {
+        algorithms = default;
+        if (sa.Integrity is not { } it)
+        {
+            error = "AH needs an integrity transform";
+            return false;
+        }
+        if (!AlgorithmCatalog.TryFind(it, out var ie) || ie.Integrity is null)
+        {
+            error = $"integrity transform {it} is not supported for AH";
+            return false;
+        }
+        algorithms = new EspAlgorithms(null, ie.Integrity);
         error = null;
         return true;
     }

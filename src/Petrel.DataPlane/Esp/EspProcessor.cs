@@ -16,7 +16,7 @@ internal static class EspProcessor
     public const int HeaderLength = 8;          // SPI + Sequence Number (RFC 4303 §2)
     public const int MaxIvLength = 16;          // CBC with a 128-bit block
     public const int MaxIcvLength = 32;         // HMAC-SHA2-512-256
-    public const int Headroom = 64;             // ≥ HeaderLength + MaxIvLength, rounded for alignment
+    public const int Headroom = 128;            // ≥ HeaderLength + MaxIvLength, and AH's outer IPv6 header + AH (40 + 12 + 40)
     public const int Tailroom = 255 + 2 + MaxIcvLength + 16;
     public const byte NextHeaderIpv4 = 4;
     public const byte NextHeaderIpv6 = 41;
@@ -73,11 +73,11 @@ internal static class EspProcessor
             {
                 Span<byte> aad = stackalloc byte[12];
                 int aadLength = WriteAad(aad, sa.Spi, seq, sa.Esn);
-                sa.Cipher.Encrypt(iv, aad[..aadLength], plain, plain, icv);
+                sa.Cipher!.Encrypt(iv, aad[..aadLength], plain, plain, icv);
             }
             else
             {
-                sa.Cipher.Encrypt(iv, default, plain, plain, default);
+                sa.Cipher!.Encrypt(iv, default, plain, plain, default);
                 ComputeIcv(sa, esp, esp.Length - sa.IcvLength, seq);
             }
 
@@ -121,7 +121,7 @@ internal static class EspProcessor
             {
                 Span<byte> aad = stackalloc byte[12];
                 int aadLength = WriteAad(aad, sa.Spi, seq, sa.Esn);
-                if (!sa.Cipher.Decrypt(iv, aad[..aadLength], payload, icv, payload))
+                if (!sa.Cipher!.Decrypt(iv, aad[..aadLength], payload, icv, payload))
                 {
                     sa.CountIntegrityFailure();
                     return DropReason.IntegrityFailure;
@@ -134,7 +134,7 @@ internal static class EspProcessor
                     sa.CountIntegrityFailure();
                     return DropReason.IntegrityFailure;
                 }
-                sa.Cipher.Decrypt(iv, default, payload, default, payload);
+                sa.Cipher!.Decrypt(iv, default, payload, default, payload);
             }
 
             // RFC 4303 §3.4.3: the window moves only for authenticated packets.

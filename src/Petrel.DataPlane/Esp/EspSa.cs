@@ -5,10 +5,11 @@ using Petrel.DataPlane.Kernel;
 namespace Petrel.DataPlane.Esp;
 
 /// <summary>
-/// One unidirectional ESP SA at run time (RFC 4301 §4.4.2): keyed cipher and MAC contexts reused
+/// One unidirectional ESP or AH SA at run time (RFC 4301 §4.4.2): keyed cipher and MAC contexts reused
 /// for every packet, the sequence counter (outbound) or replay window (inbound), and counters.
 /// Packet processing for one SA is serialized by <see cref="Gate"/>, a per-SA lock, so removal
 /// can dispose the contexts and zero the keys without racing a packet in flight.
+/// An AH SA (RFC 4302) has no cipher: only the integrity context, sequence counter and window.
 /// </summary>
 internal sealed class EspSa : IDisposable
 {
@@ -29,12 +30,35 @@ internal sealed class EspSa : IDisposable
         Esn = spec.ExtendedSequenceNumbers;
         Peer = new EspPeer(spec.Source, spec.Destination, spec.UdpEncapsulation);
         Spec = spec;
-
-        var enc = algorithms.Encryption;
-        if (spec.EncryptionKey.Length != enc.KeyLength)
-            throw new ArgumentException($"SA {spec.Spi:x8}: encryption key is {spec.EncryptionKey.Length} bytes, transform {spec.Encryption} needs {enc.KeyLength}");
+        Protocol = spec.Protocol;
+        Mode = spec.Mode;
         _encryptionKey = spec.EncryptionKey;
         _integrityKey = spec.IntegrityKey;
+
+        if (spec.Protocol == IpsecProtocol.Ah)
+        {
+            // RFC 4302: integrity only; the encryption transform IKE passes for AH is a placeholder.
+            if (algorithms.Integrity is not { } ahInteg)
+                throw new ArgumentException($"SA {spec.Spi:x8}: AH needs an integrity transform");
+            if (_integrityKey.Length != ahInteg.KeyLength)
+                throw new ArgumentException($"SA {spec.Spi:x8}: integrity key is {_integrityKey.Length} bytes, transform {spec.Integrity} needs {ahInteg.KeyLength}");
+            Integrity = ahInteg.CreateContext(_integrityKey);
+            IcvLength = ahInteg.IcvLength;
+            Alignment = 4;
+            if (IcvLength < 4 || IcvLength > EspProcessor.MaxIcvLength)
+            {
+                Integrity.Dispose();
+                throw new ArgumentException($"SA {spec.Spi:x8}: ICV {IcvLength} bytes exceeds what the data plane supports");
+            }
+            if (spec.Direction == SaDirection.Inbound)
+                Replay = new ReplayWindow(spec.ReplayWindow, spec.ExtendedSequenceNumbers);
+            return;
+        }
+
+        var enc = algorithms.Encryption
+            ?? throw new ArgumentException($"SA {spec.Spi:x8}: ESP needs an encryption transform");
+        if (spec.EncryptionKey.Length != enc.KeyLength)
+            throw new ArgumentException($"SA {spec.Spi:x8}: encryption key is {spec.EncryptionKey.Length} bytes, transform {spec.Encryption} needs {enc.KeyLength}");
         Cipher = enc.CreateContext(_encryptionKey);
         IsAead = enc.IsAead;
         IvLength = enc.IvLength;
@@ -53,7 +77,7 @@ internal sealed class EspSa : IDisposable
                 throw new ArgumentException($"SA {spec.Spi:x8}: transform {spec.Encryption} is not AEAD and no integrity transform is given");
             if (_integrityKey.Length != integ.KeyLength)
             {
-                Cipher.Dispose();
+                Cipher!.Dispose();
                 throw new ArgumentException($"SA {spec.Spi:x8}: integrity key is {_integrityKey.Length} bytes, transform {spec.Integrity} needs {integ.KeyLength}");
             }
             Integrity = integ.CreateContext(_integrityKey);
@@ -72,8 +96,11 @@ internal sealed class EspSa : IDisposable
     public bool Esn { get; }
     public SaSpec Spec { get; }
     public EspPeer Peer { get; }
+    public IpsecProtocol Protocol { get; }
+    public IpsecMode Mode { get; }
 
-    public ICipherContext Cipher { get; }
+    /// <summary>Null for AH SAs only; ESP SAs always have one.</summary>
+    public ICipherContext? Cipher { get; }
     public IIntegrityContext? Integrity { get; }
     public bool IsAead { get; }
     public int IvLength { get; }
@@ -129,7 +156,7 @@ internal sealed class EspSa : IDisposable
             if (Disposed)
                 return;
             Disposed = true;
-            Cipher.Dispose();
+            Cipher?.Dispose();
             Integrity?.Dispose();
             CryptographicOperations.ZeroMemory(_encryptionKey);
             CryptographicOperations.ZeroMemory(_integrityKey);

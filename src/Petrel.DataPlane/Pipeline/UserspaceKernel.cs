@@ -5,6 +5,7 @@ using System.Net.Sockets;
 using System.Security.Cryptography;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using Petrel.DataPlane.Ah;
 using Petrel.DataPlane.Esp;
 using Petrel.DataPlane.Kernel;
 using Petrel.DataPlane.Packets;
@@ -85,10 +86,12 @@ public sealed class UserspaceKernel : IIpsecKernel, IDisposable
 
     public void InstallSa(SaSpec sa)
     {
-        if (sa.Protocol != IpsecProtocol.Esp)
-            throw new NotSupportedException($"SA {sa.Spi:x8}: the userspace data plane supports ESP only, not {sa.Protocol}");
-        if (sa.Mode != IpsecMode.Tunnel)
-            throw new NotSupportedException($"SA {sa.Spi:x8}: the userspace data plane supports tunnel mode only, not {sa.Mode}");
+        if (sa.Protocol == IpsecProtocol.Ah && sa.UdpEncapsulation)
+            throw new NotSupportedException($"SA {sa.Spi:x8}: AH cannot cross NAT (RFC 4302 §3.3.3 authenticates the outer IP addresses, and AH has no UDP encapsulation, RFC 3948 §1); use ESP");
+        if (sa.Protocol != IpsecProtocol.Esp && sa.Protocol != IpsecProtocol.Ah)
+            throw new NotSupportedException($"SA {sa.Spi:x8}: the userspace data plane supports ESP and AH, not {sa.Protocol}");
+        if (sa.Mode != IpsecMode.Tunnel && !(sa.Mode == IpsecMode.Transport && sa.Protocol == IpsecProtocol.Ah))
+            throw new NotSupportedException($"SA {sa.Spi:x8}: the userspace data plane supports {sa.Protocol} in tunnel mode only, not {sa.Mode}");
         if (!_algorithms.TryResolve(sa, out var algorithms, out var error))
             throw new NotSupportedException($"SA {sa.Spi:x8}: {error}");
 
@@ -104,8 +107,8 @@ public sealed class UserspaceKernel : IIpsecKernel, IDisposable
         {
             _lastAcquire.TryRemove(sa.ReqId, out _);
         }
-        _log.LogInformation("installed {Direction} ESP SA {Spi:x8} reqid {ReqId} {Source} -> {Destination}{Encap}",
-            sa.Direction, sa.Spi, sa.ReqId, sa.Source, sa.Destination, sa.UdpEncapsulation ? " (UDP-encapsulated)" : "");
+        _log.LogInformation("installed {Direction} {Protocol} {Mode} SA {Spi:x8} reqid {ReqId} {Source} -> {Destination}{Encap}",
+            sa.Direction, sa.Protocol, sa.Mode, sa.Spi, sa.ReqId, sa.Source, sa.Destination, sa.UdpEncapsulation ? " (UDP-encapsulated)" : "");
     }
 
     public void RemoveSa(uint spi, SaDirection direction)
@@ -119,7 +122,7 @@ public sealed class UserspaceKernel : IIpsecKernel, IDisposable
         if (removed is null)
             return;
         removed.Dispose();
-        _log.LogInformation("removed {Direction} ESP SA {Spi:x8} reqid {ReqId}", direction, spi, removed.ReqId);
+        _log.LogInformation("removed {Direction} SA {Spi:x8} reqid {ReqId}", direction, spi, removed.ReqId);
     }
 
     public void InstallPolicy(PolicySpec policy)
@@ -218,6 +221,14 @@ public sealed class UserspaceKernel : IIpsecKernel, IDisposable
             return DropReason.NoSa;
         }
 
+        if (sa.Protocol == IpsecProtocol.Ah)
+        {
+            var ahResult = AhProcessor.Seal(sa, buffer, offset, length, out int ipOffset, out int ipLength);
+            if (ahResult != DropReason.None)
+                return ahResult;
+            return _outer.SendIp(sa.Peer, buffer.Slice(ipOffset, ipLength)) ? DropReason.None : DropReason.SendFailed;
+        }
+
         byte next = flow.Family == AddressFamily.InterNetwork ? EspProcessor.NextHeaderIpv4 : EspProcessor.NextHeaderIpv6;
         var result = EspProcessor.Seal(sa, buffer, offset, length, next, out int espOffset, out int espLength);
         if (result != DropReason.None)
@@ -231,7 +242,7 @@ public sealed class UserspaceKernel : IIpsecKernel, IDisposable
             return DropReason.Truncated;
         uint spi = BinaryPrimitives.ReadUInt32BigEndian(esp);
         var sa = _sad.FindInbound(spi);
-        if (sa is null)
+        if (sa is null || sa.Protocol != IpsecProtocol.Esp)
             return DropReason.UnknownSpi;
 
         var result = EspProcessor.Open(sa, esp, out int innerOffset, out int innerLength, out byte next);
@@ -245,6 +256,50 @@ public sealed class UserspaceKernel : IIpsecKernel, IDisposable
         if (!IpPacketReader.TryRead(inner, out var flow))
             return DropReason.Malformed;
         // RFC 4301 §5.2 step 4: the decrypted packet must match the selectors of the SA's policy.
+        var policy = _spd.Find(sa.ReqId);
+        if (policy is null || !policy.MatchesInbound(flow))
+            return DropReason.PolicyMismatch;
+        return _tunnel.WritePacket(inner) ? DropReason.None : DropReason.SendFailed;
+    }
+
+    /// <summary>
+    /// Processes one whole IP packet carrying AH (IP protocol 51, from a raw socket) at
+    /// buffer[offset..offset+length]: verifies it in place and writes the inner packet (tunnel)
+    /// or the restored original packet (transport) to the tunnel device. With ESN the buffer needs
+    /// 4 spare bytes after the packet.
+    /// </summary>
+    public DropReason ProcessInboundAh(Span<byte> buffer, int offset, int length)
+    {
+        var result = InboundAh(buffer, offset, length);
+        if (result == DropReason.None)
+            Statistics.CountDecapsulated();
+        else
+            Statistics.CountDrop(result);
+        return result;
+    }
+
+    private DropReason InboundAh(Span<byte> buffer, int offset, int length)
+    {
+        var packet = buffer.Slice(offset, length);
+        if (!AhHeaderChain.TryLocate(packet, out int ahOffset, out int nextField))
+            return DropReason.Malformed;
+        uint spi = BinaryPrimitives.ReadUInt32BigEndian(packet[(ahOffset + 4)..]);
+        var sa = _sad.FindInbound(spi);
+        if (sa is null || sa.Protocol != IpsecProtocol.Ah)
+            return DropReason.UnknownSpi;
+        var result = AhProcessor.Open(sa, buffer, offset, length, ahOffset, nextField, out int innerOffset, out int innerLength, out byte next);
+        if (result != DropReason.None)
+            return result;
+        var inner = buffer.Slice(innerOffset, innerLength);
+        if (sa.Mode == IpsecMode.Tunnel)
+        {
+            int version = IpPacketReader.Version(inner);
+            if (!(next == EspProcessor.NextHeaderIpv4 && version == 4) && !(next == EspProcessor.NextHeaderIpv6 && version == 6))
+                return DropReason.BadNextHeader;
+        }
+        if (!IpPacketReader.TryRead(inner, out var flow))
+            return DropReason.Malformed;
+        // RFC 4301 §5.2 step 4: the packet must match the selectors of the SA's policy.
         var policy = _spd.Find(sa.ReqId);
         if (policy is null || !policy.MatchesInbound(flow))
             return DropReason.PolicyMismatch;

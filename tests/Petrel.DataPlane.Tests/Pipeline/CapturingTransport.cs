@@ -21,4 +21,22 @@ internal sealed class CapturingTransport : IOuterTransport
             DeliveryResults.Add(DeliverTo.ProcessInbound(copy.AsSpan()));
         return true;
     }
+
+    /// <summary>Whole IP packets (AH) sent; delivered to the peer kernel's AH input when linked.</summary>
+    public List<byte[]> SentIp { get; } = [];
+
+    public bool SendIp(EspPeer peer, ReadOnlySpan<byte> ipPacket)
+    {
+        if (Fail)
+            return false;
+        var copy = ipPacket.ToArray();
+        SentIp.Add(copy);
+        if (DeliverTo is not null)
+        {
+            var buffer = new byte[copy.Length + 4];   // room for the ESN high bits
+            copy.CopyTo(buffer, 0);
+            DeliveryResults.Add(DeliverTo.ProcessInboundAh(buffer, 0, copy.Length));
+        }
+        return true;
+    }
 }

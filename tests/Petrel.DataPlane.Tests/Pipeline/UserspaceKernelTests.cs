@@ -1,3 +1,5 @@
+using Petrel.Crypto.Proposals;
+using Petrel.Crypto.Algorithms;
 using System.Net;
 using Petrel.DataPlane.Esp;
 using Petrel.DataPlane.Kernel;
@@ -120,15 +122,23 @@ public class UserspaceKernelTests
     }
 
     [Fact]
-    public void Ah_and_transport_mode_are_refused()
+    public void Ah_across_nat_ah_without_integrity_and_esp_transport_mode_are_refused()
     {
         using var k = Kernel(new CapturingTransport());
-        var ah = new SaSpec
+        var natAh = new SaSpec
+        {
+            Spi = 0x400, Direction = SaDirection.Inbound, ReqId = 1, Source = Peer, Destination = Me, UdpEncapsulation = true,
+            Protocol = IpsecProtocol.Ah, Encryption = new Transform(TransformType.Encryption, 0), EncryptionKey = [],
+            Integrity = TestTransforms.HmacSha256_128, IntegrityKey = new byte[32],
+        };
+        var e = Assert.Throws<NotSupportedException>(() => k.InstallSa(natAh));
+        Assert.Contains("AH cannot cross NAT (RFC 4302", e.Message);
+        var noInteg = new SaSpec
         {
             Spi = 0x400, Direction = SaDirection.Inbound, ReqId = 1, Source = Peer, Destination = Me,
-            Protocol = IpsecProtocol.Ah, Encryption = TestTransforms.AesGcm16(128), EncryptionKey = new byte[20],
+            Protocol = IpsecProtocol.Ah, Encryption = new Transform(TransformType.Encryption, 0), EncryptionKey = [],
         };
-        Assert.Throws<NotSupportedException>(() => k.InstallSa(ah));
+        Assert.ThrowsAny<Exception>(() => k.InstallSa(noInteg));
         var transport = new SaSpec
         {
             Spi = 0x400, Direction = SaDirection.Inbound, ReqId = 1, Source = Peer, Destination = Me,
@@ -136,6 +146,7 @@ public class UserspaceKernelTests
         };
         Assert.Throws<NotSupportedException>(() => k.InstallSa(transport));
         Assert.Throws<ArgumentException>(() => k.InstallSa(OutboundSa(0x401, 1, new byte[16])));
+        Assert.False(k.TryGetCounters(0x400, SaDirection.Inbound, out _));
     }
 
     [Fact]

@@ -25,6 +25,12 @@ internal sealed class TestAlgorithmProvider : IEspAlgorithmProvider
             TestTransforms.AuthHmacSha256_128 => TestHmacAlgorithm.Sha256_128,
             _ => null,
         };
+        if (sa.Protocol == IpsecProtocol.Ah && integ is not null)
+        {
+            algorithms = new EspAlgorithms(null, integ);
+            error = null;
+            return true;
+        }
         if (enc is null || (sa.Integrity is not null && integ is null))
         {
             algorithms = default;
