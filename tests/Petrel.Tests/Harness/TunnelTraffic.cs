@@ -47,15 +47,17 @@ public static class TunnelTraffic
     }
 
     /// <summary>strongSwan lists the IKE SA ESTABLISHED and the CHILD_SA INSTALLED.</summary>
-    public static void AssertStrongSwanUp(StrongSwanPeer peer)
+    public static void AssertStrongSwanUp(StrongSwanPeer peer, ProposalPair? proposals = null)
     {
         var sas = peer.ListSas();
+        if (proposals is not null)
+            Assert.True(sas.Contains("ESP:" + proposals.SwanctlEsp, StringComparison.Ordinal), $"strongSwan did not negotiate ESP {proposals.SwanctlEsp}:\n" + sas);
         Assert.True(sas.Contains("ESTABLISHED, IKEv2", StringComparison.Ordinal), "strongSwan IKE SA not ESTABLISHED:\n" + sas);
         Assert.True(sas.Contains("INSTALLED, TUNNEL", StringComparison.Ordinal), "strongSwan CHILD_SA not INSTALLED:\n" + sas);
     }
 
     /// <summary>Petrel lists the IKE SA ESTABLISHED and the CHILD_SA INSTALLED, and returns them.</summary>
-    public static (PetrelSaListing.Ike Ike, PetrelSaListing.Child Child) AssertPetrelUp(PetrelPeer peer)
+    public static (PetrelSaListing.Ike Ike, PetrelSaListing.Child Child) AssertPetrelUp(PetrelPeer peer, ProposalPair? proposals = null)
     {
         var listing = peer.ListSas();
         var ike = listing.Find(LabConfig.Connection);
@@ -63,6 +65,14 @@ public static class TunnelTraffic
         Assert.True(ike!.State == "ESTABLISHED", $"Petrel IKE SA state {ike.State}:\n{listing.Json}");
         var child = ike.Children.FirstOrDefault(c => c.Name == LabConfig.Child && c.State == "INSTALLED");
         Assert.True(child is not null, "Petrel lists no INSTALLED CHILD_SA 'net':\n" + listing.Json);
+        if (proposals is not null)
+        {
+            // Naming differs in punctuation (AES_GCM_16_128 vs strongSwan's AES_GCM_16-128); the family must match.
+            var family = Letters(proposals.SwanctlEsp.Split('-', '/')[0]);
+            Assert.True(Letters(child!.Encr).StartsWith(family, StringComparison.Ordinal), $"Petrel CHILD_SA encr '{child.Encr}', expected {proposals.SwanctlEsp}");
+        }
         return (ike, child!);
     }
+
+    private static string Letters(string s) => new([.. s.Where(char.IsLetterOrDigit)]);
 }

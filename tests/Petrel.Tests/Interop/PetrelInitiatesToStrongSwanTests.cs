@@ -25,8 +25,8 @@ public sealed class PetrelInitiatesToStrongSwanTests(PetrelInitiatesLab fixture,
         {
             var up = petrel.Up(LabConfig.Connection, LabConfig.Child);
             Assert.True(up.Succeeded, up.Describe());
-            TunnelTraffic.AssertStrongSwanUp(strongswan);
-            var (ike, _) = TunnelTraffic.AssertPetrelUp(petrel);
+            TunnelTraffic.AssertStrongSwanUp(strongswan, proposals);
+            var (ike, _) = TunnelTraffic.AssertPetrelUp(petrel, proposals);
             Assert.True(ike.Initiator);
 
             var report = TunnelTraffic.Run(lab, "pi-" + proposalName);

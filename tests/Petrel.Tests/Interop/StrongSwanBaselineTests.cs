@@ -25,8 +25,8 @@ public sealed class StrongSwanBaselineTests(BaselineLab fixture, ITestOutputHelp
         try
         {
             left.Initiate(LabConfig.Child).EnsureSuccess();
-            TunnelTraffic.AssertStrongSwanUp(left);
-            TunnelTraffic.AssertStrongSwanUp(right);
+            TunnelTraffic.AssertStrongSwanUp(left, proposals);
+            TunnelTraffic.AssertStrongSwanUp(right, proposals);
 
             var report = TunnelTraffic.Run(lab, "baseline-" + proposalName);
             output.WriteLine(report.ToString());
@@ -74,7 +74,7 @@ public sealed class StrongSwanBaselineTests(BaselineLab fixture, ITestOutputHelp
             Assert.True(ping.Succeeded, ping.Describe());
             var transfer = TcpTransfer.Run(lab.Left, lab.Right, 1024 * 1024);
             Assert.True(transfer.ChecksumsMatch, transfer.ToString());
-            TunnelTraffic.AssertStrongSwanUp(right);
+            TunnelTraffic.AssertStrongSwanUp(right, proposals);
             var log = right.Log();
             int replayLines = log.Split('\n').Count(l => l.Contains("sequence number verification failed", StringComparison.OrdinalIgnoreCase));
             output.WriteLine($"charon logged {replayLines} sequence-number failures");

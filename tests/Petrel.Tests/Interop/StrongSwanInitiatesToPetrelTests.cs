@@ -24,8 +24,8 @@ public sealed class StrongSwanInitiatesToPetrelTests(StrongSwanInitiatesLab fixt
         try
         {
             strongswan.Initiate(LabConfig.Child).EnsureSuccess();
-            TunnelTraffic.AssertStrongSwanUp(strongswan);
-            var (ike, child) = TunnelTraffic.AssertPetrelUp(petrel);
+            TunnelTraffic.AssertStrongSwanUp(strongswan, proposals);
+            var (ike, child) = TunnelTraffic.AssertPetrelUp(petrel, proposals);
             Assert.False(ike.Initiator);
 
             var report = TunnelTraffic.Run(lab, "si-" + proposalName);
