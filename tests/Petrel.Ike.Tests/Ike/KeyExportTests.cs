@@ -80,6 +80,6 @@ public class KeyExportTests
         Assert.Equal("AES_CBC_128", c.Encr);
         Assert.Equal(1000UL, c.BytesIn);
         Assert.Equal(10UL, c.PacketsOut);
-        Assert.NotEqual(sa.UniqueId, 0u);
+        Assert.NotEqual(0u, sa.UniqueId);
     }
 }
