@@ -15,7 +15,8 @@ public sealed record PemBlock(string Label, byte[] Der, bool HasHeaders)
         // Skip a UTF-8 byte order mark and leading whitespace.
         if (data.StartsWith("\uFEFF"u8)) i = 3;
         while (i < data.Length && data[i] is (byte)' ' or (byte)'\t' or (byte)'\r' or (byte)'\n') i++;
-        return data[i..].StartsWith("-----BEGIN "u8);
+        // A DER structure starts with a SEQUENCE tag; text (possibly with OpenSSL's "subject=" preamble) is PEM.
+        return data.Length > i && data[i] != 0x30 && data[i..].IndexOf("-----BEGIN "u8) >= 0;
     }
 
     /// <summary>All blocks in the text; a reason instead when a block is unterminated or not Base64.</summary>
