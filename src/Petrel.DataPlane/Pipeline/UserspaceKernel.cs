@@ -196,7 +196,11 @@ public sealed class UserspaceKernel : IIpsecKernel, IDisposable
     /// </summary>
     public DropReason ProcessInbound(Span<byte> espPacket)
     {
-        var result = Inbound(espPacket);
+        return CountInbound(Inbound(espPacket));
+    }
+
+    private DropReason CountInbound(DropReason result)
+    {
         if (result == DropReason.None)
             Statistics.CountDecapsulated();
         else
@@ -270,12 +274,7 @@ public sealed class UserspaceKernel : IIpsecKernel, IDisposable
     /// </summary>
     public DropReason ProcessInboundAh(Span<byte> buffer, int offset, int length)
     {
-        var result = InboundAh(buffer, offset, length);
-        if (result == DropReason.None)
-            Statistics.CountDecapsulated();
-        else
-            Statistics.CountDrop(result);
-        return result;
+        return CountInbound(InboundAh(buffer, offset, length));
     }
 
     private DropReason InboundAh(Span<byte> buffer, int offset, int length)
