@@ -52,4 +52,10 @@ public enum DropReason : byte
 
     /// <summary>The outer transport (socket, tunnel device) refused the packet.</summary>
     SendFailed,
+
+    /// <summary>
+    /// Too big for the SA's path MTU with Don't Fragment set (always for IPv6): answered with ICMP
+    /// Fragmentation Needed / Packet Too Big (RFC 4301 §8.2.1, RFC 1191, RFC 8201).
+    /// </summary>
+    FragmentationNeeded,
 }

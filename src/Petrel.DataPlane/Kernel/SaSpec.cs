@@ -35,6 +35,15 @@ public sealed class SaSpec
     /// <summary>Anti-replay window in packets (0 disables replay protection). Inbound only.</summary>
     public int ReplayWindow { get; init; } = 128;
 
+    /// <summary>
+    /// RFC 4303 §2.7 TFC padding of outbound tunnel-mode ESP payloads (strongSwan's child
+    /// tfc_padding): 0 off, a byte count to pad inner packets up to, or <see cref="TfcPaddingMtu"/>
+    /// to pad up to the largest inner packet the path MTU allows.
+    /// </summary>
+    public int TfcPadding { get; init; }
+
+    public const int TfcPaddingMtu = -1;
+
     /// <summary>Links the SA pair and its policies.</summary>
     public required uint ReqId { get; init; }
 }

@@ -27,7 +27,7 @@ namespace Petrel.DataPlane.Pipeline;
 /// Control calls (the IIpsecKernel members) may come from any thread; packet calls from any
 /// number of packet threads. SAD and SPD are copy-on-write, so packets never take a global lock.
 /// </summary>
-public sealed class UserspaceKernel : IIpsecKernel, IDisposable
+public sealed partial class UserspaceKernel : IIpsecKernel, IDisposable
 {
     private static readonly long AcquireIntervalTicks = TimeSpan.FromSeconds(1).Ticks;
 
@@ -225,6 +225,10 @@ public sealed class UserspaceKernel : IIpsecKernel, IDisposable
             return DropReason.NoSa;
         }
 
+        var prepared = PrepareOutbound(sa, buffer, offset, ref length);
+        if (prepared != DropReason.None)
+            return prepared;
+
         if (sa.Protocol == IpsecProtocol.Ah)
         {
             var ahResult = AhProcessor.Seal(sa, buffer, offset, length, out int ipOffset, out int ipLength);
@@ -263,6 +267,7 @@ public sealed class UserspaceKernel : IIpsecKernel, IDisposable
         var policy = _spd.Find(sa.ReqId);
         if (policy is null || !policy.MatchesInbound(flow))
             return DropReason.PolicyMismatch;
+        inner = FinishInbound(sa, inner);
         return _tunnel.WritePacket(inner) ? DropReason.None : DropReason.SendFailed;
     }
 

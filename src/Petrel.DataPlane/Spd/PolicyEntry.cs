@@ -18,6 +18,32 @@ internal sealed class PolicyEntry
             Remote[i] = new SelectorRange(spec.RemoteTs[i]);
     }
 
+    /// <summary>One local × remote selector pair of a policy, ordered on its own as strongSwan installs one kernel policy per pair.</summary>
+    private PolicyEntry(PolicySpec spec, long order, SelectorRange local, SelectorRange remote)
+    {
+        Spec = spec;
+        Order = order;
+        Local = [local];
+        Remote = [remote];
+        AutoPriority = PolicyPriority.Compute(spec.Action, local, remote);
+    }
+
+    /// <summary>The entries the outbound lookup orders: one per selector pair.</summary>
+    public IEnumerable<PolicyEntry> Pairs()
+    {
+        foreach (var l in Local)
+        {
+            foreach (var r in Remote)
+            {
+                if (l.Family == r.Family)
+                    yield return new PolicyEntry(Spec, Order, l, r);
+            }
+        }
+    }
+
+    /// <summary>strongSwan's implicit order (<see cref="PolicyPriority"/>), used after the configured <see cref="PolicySpec.Priority"/>.</summary>
+    public long AutoPriority { get; }
+
     public PolicySpec Spec { get; }
     public uint ReqId => Spec.ReqId;
     public PolicyAction Action => Spec.Action;

@@ -4,8 +4,10 @@ using Petrel.DataPlane.Packets;
 namespace Petrel.DataPlane.Spd;
 
 /// <summary>
-/// The SPD (RFC 4301 §4.4.1): policies ordered by priority then install order. Writers copy the
-/// table and publish it atomically; packet threads read a snapshot without locking.
+/// The SPD (RFC 4301 §4.4.1): one entry per local × remote selector pair, ordered by the
+/// configured priority, then strongSwan's implicit one (<see cref="PolicyPriority"/>: bypass and
+/// discard first, more specific first), then install order. Writers copy the table and publish it
+/// atomically; packet threads read a snapshot without locking.
 /// </summary>
 internal sealed class SecurityPolicyDatabase
 {
@@ -15,7 +17,7 @@ internal sealed class SecurityPolicyDatabase
     private volatile Snapshot _snapshot = new([], []);
     private long _order;
 
-    public int Count => _snapshot.Ordered.Length;
+    public int Count => _snapshot.ByReqId.Count;
 
     /// <summary>Installs or replaces (same ReqId) a policy. Returns the entry it replaced, if any.</summary>
     public PolicyEntry? Install(PolicySpec spec)
@@ -31,8 +33,11 @@ internal sealed class SecurityPolicyDatabase
                 if (e.ReqId != spec.ReqId)
                     list.Add(e);
             }
-            list.Add(entry);
-            list.Sort(static (a, b) => a.Spec.Priority != b.Spec.Priority ? a.Spec.Priority.CompareTo(b.Spec.Priority) : a.Order.CompareTo(b.Order));
+            list.AddRange(entry.Pairs());
+            list.Sort(static (a, b) =>
+                a.Spec.Priority != b.Spec.Priority ? a.Spec.Priority.CompareTo(b.Spec.Priority)
+                : a.AutoPriority != b.AutoPriority ? a.AutoPriority.CompareTo(b.AutoPriority)
+                : a.Order.CompareTo(b.Order));
             var byReqId = new Dictionary<uint, PolicyEntry>(old.ByReqId) { [spec.ReqId] = entry };
             _snapshot = new Snapshot(list.ToArray(), byReqId);
             return replaced;
@@ -73,12 +78,17 @@ internal sealed class SecurityPolicyDatabase
 
     public PolicyEntry? Find(uint reqId) => _snapshot.ByReqId.GetValueOrDefault(reqId);
 
+    /// <summary>The installed policies, each once, in lookup order of their first selector pair.</summary>
     public IReadOnlyList<PolicySpec> List()
     {
         var ordered = _snapshot.Ordered;
-        var result = new PolicySpec[ordered.Length];
+        var seen = new HashSet<uint>();
+        var result = new List<PolicySpec>(ordered.Length);
         for (int i = 0; i < ordered.Length; i++)
-            result[i] = ordered[i].Spec;
+        {
+            if (seen.Add(ordered[i].ReqId))
+                result.Add(ordered[i].Spec);
+        }
         return result;
     }
 }

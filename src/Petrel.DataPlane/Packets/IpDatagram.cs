@@ -1,0 +1,25 @@
+using System.Buffers.Binary;
+
+namespace Petrel.DataPlane.Packets;
+
+/// <summary>Header fields of an IPv4 or IPv6 packet the MTU and TFC code needs; callers have validated it with <see cref="IpPacketReader"/>.</summary>
+public static class IpDatagram
+{
+    /// <summary>Length the IP header claims (IPv4 Total Length, IPv6 40 + Payload Length), or 0 if unreadable.</summary>
+    public static int TotalLength(ReadOnlySpan<byte> packet)
+    {
+        switch (IpPacketReader.Version(packet))
+        {
+            case 4 when packet.Length >= 20:
+                return BinaryPrimitives.ReadUInt16BigEndian(packet[2..]);
+            case 6 when packet.Length >= 40:
+                return 40 + BinaryPrimitives.ReadUInt16BigEndian(packet[4..]);
+            default:
+                return 0;
+        }
+    }
+
+    /// <summary>IPv4 Don't Fragment (RFC 791). IPv6 routers never fragment (RFC 8200 §5), so it is always set for IPv6.</summary>
+    public static bool DontFragment(ReadOnlySpan<byte> packet) =>
+        IpPacketReader.Version(packet) == 6 || (packet.Length >= 20 && (packet[6] & 0x40) != 0);
+}
