@@ -77,10 +77,11 @@ public static class CertificateBuilder
     /// <summary>
     /// A certificate for a subject key, signed by a CA. An intermediate CA (isCa) gets CA constraints; a gateway
     /// or client gets digitalSignature (plus keyEncipherment for RSA), the subjectAltNames (DNS names, e-mail
-    /// addresses, IP addresses as given) and serverAuth, clientAuth and ikeIntermediate.
+    /// addresses, IP addresses as given) and serverAuth, clientAuth and (unless <paramref name="ikeIntermediate"/> is
+    /// false) ikeIntermediate.
     /// </summary>
     public static X509Certificate Issue(AsymmetricKeyParameter subjectPublicKey, string subjectDn, IEnumerable<string> subjectAltNames,
-        X509Certificate issuer, PrivateKey issuerKey, DateTime notBefore, DateTime notAfter, bool isCa = false)
+        X509Certificate issuer, PrivateKey issuerKey, DateTime notBefore, DateTime notAfter, bool isCa = false, bool ikeIntermediate = true)
     {
         if (!issuerKey.PublicKey.Equals(issuer.GetPublicKey()))
             throw new CertificateException($"the CA key does not belong to the CA certificate '{issuer.SubjectDN}'");
@@ -96,8 +97,9 @@ public static class CertificateBuilder
             gen.AddExtension(X509Extensions.BasicConstraints, false, new BasicConstraints(false));
             int usage = KeyUsage.DigitalSignature | (subjectPublicKey is RsaKeyParameters ? KeyUsage.KeyEncipherment : 0);
             gen.AddExtension(X509Extensions.KeyUsage, true, new KeyUsage(usage));
-            gen.AddExtension(X509Extensions.ExtendedKeyUsage, false, new ExtendedKeyUsage(
-                [KeyPurposeID.id_kp_serverAuth, KeyPurposeID.id_kp_clientAuth, IkeIntermediate]));
+            gen.AddExtension(X509Extensions.ExtendedKeyUsage, false, new ExtendedKeyUsage(ikeIntermediate
+                ? [KeyPurposeID.id_kp_serverAuth, KeyPurposeID.id_kp_clientAuth, IkeIntermediate]
+                : [KeyPurposeID.id_kp_serverAuth, KeyPurposeID.id_kp_clientAuth]));
         }
         var sans = subjectAltNames.Select(ParseSan).ToArray();
         if (sans.Length > 0)

@@ -70,6 +70,7 @@ public static class PetrelCli
         root.Subcommands.Add(VersionCommand(stdout));
         root.Subcommands.Add(AlgorithmsCommand(stdout));
         root.Subcommands.Add(ProposalCommand(stdout, stderr));
+        root.Subcommands.Add(PkiCommand.Create(stdout));
 
         // ---- "demo": built and owned by src/Petrel/Demo; added here as it is. ----
         root.Subcommands.Add(Petrel.Demo.DemoCommand.Create());

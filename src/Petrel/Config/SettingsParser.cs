@@ -194,12 +194,14 @@ public static class SettingsParser
                 string quoted = ReadQuoted();
                 while (_pos < text.Length && text[_pos] is ' ' or '\t' or '\r') _pos++;
                 if (_pos < text.Length && text[_pos] == '#') SkipComment();
-                if (_pos < text.Length && text[_pos] != '\n')
+                if (_pos < text.Length && text[_pos] is not '\n' and not '}')
                     Fail($"unexpected text after the closing quote: '{RestOfLine()}'");
                 return quoted;
             }
+            // An unquoted value ends at the line's end, a comment, or a '}' that closes the section on the same
+            // line, as strongSwan's lexer ends it: "remote { id = left }" is id "left" (quote a value holding '}').
             int start = _pos;
-            while (_pos < text.Length && text[_pos] != '\n' && text[_pos] != '#') _pos++;
+            while (_pos < text.Length && text[_pos] is not '\n' and not '#' and not '}') _pos++;
             string value = text[start.._pos].Trim();
             if (_pos < text.Length && text[_pos] == '#') SkipComment();
             return value;

@@ -34,7 +34,7 @@ public static class SwanctlLoader
     private static readonly string[] AuthUnsupported =
     [
         "round", "pubkeys", "eap_id", "aaa_id", "xauth_id", "groups", "cert_policy", "ca_id", "revocation",
-        "certs", "cacerts", "cert", "cacert",
+        "cert", "cacert",
     ];
 
     private static readonly string[] ChildKeys =
@@ -55,7 +55,8 @@ public static class SwanctlLoader
     private static readonly string[] SecretKinds = ["ike", "eap", "xauth"];
     private static readonly string[] SecretUnsupported = ["ntlm", "ppk", "private", "rsa", "ecdsa", "pkcs8", "pkcs12", "token"];
 
-    private static readonly string[] AuthorityKeys = ["cacert", "file", "handle", "slot", "module", "crl_uris", "ocsp_uris", "cert_uri_base"];
+    private static readonly string[] AuthorityKeys = ["cacert", "file", "crl_uris", "ocsp_uris", "cert_uri_base"];
+    private static readonly string[] AuthorityUnsupported = ["handle", "slot", "module"];
 
     private static readonly string[] PetrelKeys = ["socket", "ike_port", "natt_port", "tun_name", "log_level", "dashboard"];
 
@@ -196,7 +197,8 @@ public static class SwanctlLoader
 
     private static AuthConfig MapAuth(SettingsSection s, bool isLocal, string directory)
     {
-        string[] known = isLocal ? ["auth", "id", "certs"] : ["auth", "id", "cacerts"];
+        // swanctl.conf(5): local.certs are our certificates, remote.certs pin the peer's, remote.cacerts limit the CAs.
+        string[] known = isLocal ? ["auth", "id", "certs"] : ["auth", "id", "certs", "cacerts"];
         CheckKeys(s, known, AuthUnsupported);
         CheckSections(s, [], []);
         string auth = "pubkey";
@@ -207,12 +209,25 @@ public static class SwanctlLoader
             switch (e.Key)
             {
                 case "auth": auth = AuthMethod(e, s.Path); break;
-                case "id": id = e.Value.Length == 0 ? null : e.Value; break;
+                case "id": id = IdentityValue(e, s.Path); break;
                 case "certs": certs = FileList(e, s.Path, Path.Combine(directory, "x509")); break;
                 case "cacerts": cacerts = FileList(e, s.Path, Path.Combine(directory, "x509ca")); break;
             }
         }
         return new AuthConfig { Auth = auth, Id = id, Certs = certs, CaCerts = cacerts };
+    }
+
+    /// <summary>
+    /// An identity as strongSwan writes it: an address, FQDN, e-mail, "@#keyid", or a DN such as
+    /// "C=CH, O=strongSwan, CN=moon" (quote it when it holds '#' or '}'), "*" RDN values as wildcards.
+    /// </summary>
+    private static string? IdentityValue(SettingsEntry e, string where)
+    {
+        if (e.Value.Trim().Length == 0)
+            return null;
+        if (!Petrel.Ike.Wire.Identity.TryParse(e.Value, out _, out string error))
+            throw SettingValues.Error(e, where, error);
+        return e.Value.Trim();
     }
 
     private static string AuthMethod(SettingsEntry e, string where)
@@ -402,17 +417,53 @@ public static class SwanctlLoader
 
     private static AuthorityConfig MapAuthority(SettingsSection s, string directory)
     {
-        CheckKeys(s, AuthorityKeys, []);
+        CheckKeys(s, AuthorityKeys, AuthorityUnsupported);
         CheckSections(s, [], []);
         var settings = new Dictionary<string, string>(StringComparer.Ordinal);
+        var crlUris = new List<string>();
         foreach (var e in s.Entries)
         {
-            // swanctl reads a relative cacert from x509ca/.
-            settings[e.Key] = e.Key == "cacert" && e.Value.Length > 0 && !Path.IsPathRooted(e.Value)
-                ? Path.GetFullPath(Path.Combine(directory, "x509ca", e.Value))
-                : e.Value;
+            switch (e.Key)
+            {
+                // swanctl reads a relative cacert from x509ca/; "file" is the absolute-path form of the same.
+                case "cacert" or "file":
+                    if (e.Value.Length == 0 || e.Value.IndexOfAny(['\0', '\n']) >= 0)
+                        throw SettingValues.Error(e, s.Path, "needs the CA certificate's file name");
+                    settings["cacert"] = Path.IsPathRooted(e.Value) ? e.Value : Path.GetFullPath(Path.Combine(directory, "x509ca", e.Value));
+                    break;
+                case "crl_uris":
+                    crlUris = CrlUris(e, s.Path, directory);
+                    settings[e.Key] = e.Value;
+                    break;
+                default:
+                    settings[e.Key] = e.Value;
+                    break;
+            }
         }
-        return new AuthorityConfig(s.Name, settings, $"{s.File}:{s.Line}");
+        if (!settings.ContainsKey("cacert"))
+            throw new ConfigException(s.File, s.Line, $"{s.Path}: 'cacert' (the CA certificate, in x509ca/) is missing");
+        return new AuthorityConfig(s.Name, settings, $"{s.File}:{s.Line}") { CrlUris = crlUris };
+    }
+
+    /// <summary>
+    /// CRL distribution points (swanctl.conf(5) authorities.crl_uris): http(s)/ldap URIs are kept for fetching,
+    /// file:// URIs and paths name local CRL files (relative ones in x509crl/).
+    /// </summary>
+    private static List<string> CrlUris(SettingsEntry e, string where, string directory)
+    {
+        var result = new List<string>();
+        foreach (string item in SettingValues.List(e))
+        {
+            if (Uri.TryCreate(item, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https" or "ldap" or "file")
+            {
+                result.Add(uri.Scheme == "file" ? uri.LocalPath : item);
+                continue;
+            }
+            if (item.Contains("://", StringComparison.Ordinal) || item.IndexOfAny(['\0', '\n']) >= 0)
+                throw SettingValues.Error(e, where, $"'{item}' is not a CRL URI (http://, https://, ldap://, file://) or file");
+            result.Add(Path.IsPathRooted(item) ? item : Path.GetFullPath(Path.Combine(directory, "x509crl", item)));
+        }
+        return result;
     }
 
     private static DaemonSettings MapDaemon(SettingsSection s)

@@ -27,6 +27,24 @@ public class SettingsParserTests
     }
 
     [Fact]
+    public void A_closing_brace_on_the_value_line_ends_the_value_and_the_section()
+    {
+        // strongSwan accepts one-line sections such as "remote { id = left }".
+        var root = SettingsParser.ParseText("c {\n remote { id = left }\n local { auth = psk } x { id = \"CN=a, O=b\" }\n after = 1\n}\n", "s.conf");
+        var c = root.FindSection("c")!;
+        Assert.Equal("left", c.FindSection("remote")!.FindEntry("id")!.Value);
+        Assert.Equal("psk", c.FindSection("local")!.FindEntry("auth")!.Value);
+        Assert.Equal("CN=a, O=b", c.FindSection("x")!.FindEntry("id")!.Value);
+        Assert.Equal(4, c.FindEntry("after")!.Line);
+        Assert.Empty(c.FindSection("remote")!.Sections);
+        // A quoted value keeps its '}'.
+        Assert.Equal("a}b", SettingsParser.ParseText("k { v = \"a}b\" }").FindSection("k")!.FindEntry("v")!.Value);
+        // One '}' too many is still an error with its line.
+        var e = Assert.Throws<ConfigException>(() => SettingsParser.ParseText("k { v = 1 } }\n", "s.conf"));
+        Assert.StartsWith("s.conf:1: unbalanced '}'", e.Message);
+    }
+
+    [Fact]
     public void Quoted_values_keep_hash_and_spaces_and_unescape()
     {
         var root = SettingsParser.ParseText("a {\n s = \"x # not a comment \\\"q\\\" \\\\ \"  # comment\n t = \"two\nlines\"\n u = after\n}\n");
