@@ -132,10 +132,11 @@ public sealed partial class UserspaceKernel : IIpsecKernel, IDisposable
         {
             try
             {
-                if (replaced is not null && replaced.Action == PolicyAction.Protect)
+                // Discard policies are routed into the device too (so their traffic is dropped here);
+                // bypass policies let the route controller keep their traffic off the device.
+                if (replaced is not null)
                     _routes.PolicyRemoved(replaced.Spec);
-                if (policy.Action == PolicyAction.Protect)
-                    _routes.PolicyInstalled(policy);
+                _routes.PolicyInstalled(policy);
             }
             catch (Exception e)
             {
@@ -152,7 +153,7 @@ public sealed partial class UserspaceKernel : IIpsecKernel, IDisposable
         _lastAcquire.TryRemove(reqId, out _);
         if (removed is null)
             return;
-        if (_routes is not null && removed.Action == PolicyAction.Protect)
+        if (_routes is not null)
         {
             try
             {

@@ -96,6 +96,12 @@ public sealed class ChildConfig
     public ulong RekeyPackets { get; init; }
     public ulong LifePackets { get; init; }
     public int ReplayWindow { get; init; } = 128;
+
+    /// <summary>RFC 4303 §2.7 TFC padding of outbound packets (tfc_padding): 0 off, bytes, or <see cref="TfcPaddingMtu"/>.</summary>
+    public int TfcPadding { get; init; }
+
+    public const int TfcPaddingMtu = -1;
+
     public bool Ipcomp { get; init; }
 }
 

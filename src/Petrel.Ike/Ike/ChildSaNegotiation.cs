@@ -269,6 +269,7 @@ internal sealed class ChildSaNegotiation(IkeEngine engine)
                 Encryption = encTransform, EncryptionKey = child.EncKeyOut.ToArray(),
                 Integrity = integ, IntegrityKey = child.IntegKeyOut.ToArray(),
                 ExtendedSequenceNumbers = esn, ReplayWindow = 0, ReqId = child.ReqId,
+                TfcPadding = child.Config.TfcPadding == ChildConfig.TfcPaddingMtu ? SaSpec.TfcPaddingMtu : child.Config.TfcPadding,
             });
             engine.Kernel.InstallPolicy(new PolicySpec
             {

@@ -53,7 +53,11 @@ public sealed class DataPlaneHost : IDisposable
             tun.Configure(options.TunMtu, [.. options.TunAddresses]);
             udp = new UdpTransport(options.IkePort, options.NatTPort, options.BindAddresses, options.RawEsp);
             var routes = options.ManageRoutes ? new RouteManager(tun.Name, loggers.CreateLogger<RouteManager>()) : null;
-            var kernel = new UserspaceKernel(udp, tun, routes, logger: loggers.CreateLogger<UserspaceKernel>());
+            var kernel = new UserspaceKernel(udp, tun, routes, logger: loggers.CreateLogger<UserspaceKernel>())
+            {
+                PathMtu = options.PathMtu,
+                ClampMss = options.ClampMss,
+            };
             return new DataPlaneHost(tun, udp, kernel, onIke, loggers.CreateLogger<DataPlaneHost>());
         }
         catch

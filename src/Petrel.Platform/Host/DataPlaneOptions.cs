@@ -10,6 +10,12 @@ public sealed class DataPlaneOptions
 
     public int TunMtu { get; init; } = Tun.TunDevice.DefaultMtu;
 
+    /// <summary>Outer path MTU the SAs are fitted to (<see cref="DataPlane.Pipeline.UserspaceKernel.PathMtu"/>).</summary>
+    public int PathMtu { get; init; } = DataPlane.Pipeline.UserspaceKernel.DefaultPathMtu;
+
+    /// <summary>TCP MSS clamping (<see cref="DataPlane.Pipeline.UserspaceKernel.ClampMss"/>).</summary>
+    public bool ClampMss { get; init; }
+
     /// <summary>Addresses to put on the TUN device (CIDR notation); usually none.</summary>
     public IReadOnlyList<string> TunAddresses { get; init; } = [];
 

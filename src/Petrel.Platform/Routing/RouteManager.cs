@@ -52,22 +52,7 @@ public sealed class RouteManager(string device, ILogger<RouteManager>? logger = 
         lock (_lock)
         {
             RemoveLocked(policy.ReqId);
-            var routes = new List<Route>();
-            // The exception must be resolved before any tunnel route could capture the peer.
-            if (policy.RemoteTs.Any(ts => ts.Family == policy.RemoteAddress.AddressFamily && InRange(policy.RemoteAddress, ts.Start, ts.End))
-                && ResolveCurrentPath(policy.RemoteAddress) is { } exception)
-            {
-                routes.Add(exception);
-            }
-            foreach (var remote in policy.RemoteTs)
-            {
-                var source = FindLocalSource(policy.LocalTs, remote.Family);
-                foreach (var prefix in ToPrefixes(remote))
-                {
-                    foreach (var p in SplitDefault(prefix))
-                        routes.Add(new Route(p, Device, null, source));
-                }
-            }
+            var routes = policy.Action == PolicyAction.Bypass ? BypassRoutes(policy) : TunnelRoutes(policy);
             foreach (var r in routes)
             {
                 _refCount.TryGetValue(r.Prefix, out int n);
@@ -80,6 +65,53 @@ public sealed class RouteManager(string device, ILogger<RouteManager>? logger = 
             }
             _byReqId[policy.ReqId] = routes;
         }
+    }
+
+    /// <summary>
+    /// A bypass policy (swanctl mode = pass) keeps its remote prefixes on the path they have now,
+    /// so that they stay out of the device even when a protect policy routes a wider prefix into
+    /// it. Prefixes the table already has exactly (e.g. a connected subnet) are left alone; their
+    /// own route already beats any wider tunnel route.
+    /// </summary>
+    private List<Route> BypassRoutes(PolicySpec policy)
+    {
+        var routes = new List<Route>();
+        foreach (var remote in policy.RemoteTs)
+        {
+            foreach (var prefix in ToPrefixes(remote))
+            {
+                var (code, existing) = IpCommand.TryRunOutput("route", "show", "exact", prefix);
+                if (code == 0 && existing.Trim().Length > 0)
+                    continue;
+                var first = IPAddress.Parse(prefix[..prefix.IndexOf('/')]);
+                if (ResolveCurrentPath(first) is { } path)
+                    routes.Add(path with { Prefix = prefix });
+                else
+                    _log.LogWarning("bypass policy reqid {ReqId}: no route outside {Device} for {Prefix}; its traffic follows the routing table", policy.ReqId, Device, prefix);
+            }
+        }
+        return routes;
+    }
+
+    private List<Route> TunnelRoutes(PolicySpec policy)
+    {
+        var routes = new List<Route>();
+        // The exception must be resolved before any tunnel route could capture the peer.
+        if (policy.RemoteTs.Any(ts => ts.Family == policy.RemoteAddress.AddressFamily && InRange(policy.RemoteAddress, ts.Start, ts.End))
+            && ResolveCurrentPath(policy.RemoteAddress) is { } exception)
+        {
+            routes.Add(exception);
+        }
+        foreach (var remote in policy.RemoteTs)
+        {
+            var source = FindLocalSource(policy.LocalTs, remote.Family);
+            foreach (var prefix in ToPrefixes(remote))
+            {
+                foreach (var p in SplitDefault(prefix))
+                    routes.Add(new Route(p, Device, null, source));
+            }
+        }
+        return routes;
     }
 
     public void PolicyRemoved(PolicySpec policy)

@@ -19,6 +19,18 @@ public sealed record DaemonSettings
     /// <summary>The shared TUN device for policy-based connections (petrel.tun_name).</summary>
     public string TunName { get; init; } = "petrel0";
 
+    /// <summary>MTU of the shared TUN device (petrel.tun_mtu), 1400 by default like strongSwan's kernel-libipsec.</summary>
+    public int TunMtu { get; init; } = 1400;
+
+    /// <summary>
+    /// MTU of the outer path to the peers (petrel.path_mtu), 1500 by default: inner packets larger
+    /// than it allows after the SA's overhead get ICMP fragmentation-needed / packet-too-big.
+    /// </summary>
+    public int PathMtu { get; init; } = 1500;
+
+    /// <summary>Rewrite the MSS of TCP SYNs crossing the tunnel to fit the SA (petrel.mss_clamp).</summary>
+    public bool MssClamp { get; init; }
+
     public LogLevel LogLevel { get; init; } = LogLevel.Information;
 
     /// <summary>Dashboard listen address ("127.0.0.1:8480"), null when off (petrel.dashboard).</summary>

@@ -41,13 +41,13 @@ public static class SwanctlLoader
     [
         "local_ts", "remote_ts", "esp_proposals", "ah_proposals", "mode", "start_action", "dpd_action",
         "close_action", "rekey_time", "life_time", "rand_time", "rekey_bytes", "life_bytes", "rand_bytes",
-        "rekey_packets", "life_packets", "rand_packets", "replay_window", "ipcomp",
+        "rekey_packets", "life_packets", "rand_packets", "replay_window", "ipcomp", "tfc_padding",
     ];
 
     private static readonly string[] ChildUnsupported =
     [
         "updown", "hostaccess", "policies", "policies_fwd_out", "set_mark_in", "set_mark_out", "mark_in",
-        "mark_in_sa", "mark_out", "if_id_in", "if_id_out", "label", "label_mode", "tfc_padding", "priority",
+        "mark_in_sa", "mark_out", "if_id_in", "if_id_out", "label", "label_mode", "priority",
         "interface", "sha256_96", "copy_df", "copy_ecn", "copy_dscp", "inactivity", "reqid", "hw_offload",
         "per_cpu_sas", "sec_label",
     ];
@@ -58,7 +58,7 @@ public static class SwanctlLoader
     private static readonly string[] AuthorityKeys = ["cacert", "file", "crl_uris", "ocsp_uris", "cert_uri_base"];
     private static readonly string[] AuthorityUnsupported = ["handle", "slot", "module"];
 
-    private static readonly string[] PetrelKeys = ["socket", "ike_port", "natt_port", "tun_name", "log_level", "dashboard"];
+    private static readonly string[] PetrelKeys = ["socket", "ike_port", "natt_port", "tun_name", "log_level", "dashboard", "tun_mtu", "path_mtu", "mss_clamp"];
 
     /// <summary>Reads and validates a swanctl.conf file. Throws <see cref="ConfigException"/>.</summary>
     public static SwanctlConfig Load(string path) =>
@@ -272,6 +272,7 @@ public static class SwanctlLoader
         TimeSpan? lifeTime = null, randTime = null;
         ulong rekeyBytes = 0, lifeBytes = 0, rekeyPackets = 0, lifePackets = 0;
         int replayWindow = 128;
+        int tfcPadding = 0;
         bool ipcomp = false;
 
         foreach (var e in s.Entries)
@@ -303,6 +304,12 @@ public static class SwanctlLoader
                 case "life_packets": lifePackets = SettingValues.Count(e, where); break;
                 case "rand_bytes" or "rand_packets": SettingValues.Count(e, where); break;
                 case "replay_window": replayWindow = SettingValues.Integer(e, where, 0, 1 << 20); break;
+                case "tfc_padding":
+                    // swanctl.conf(5): "mtu" pads to the path MTU, a number pads to that many bytes.
+                    tfcPadding = e.Value.Trim().Equals("mtu", StringComparison.OrdinalIgnoreCase)
+                        ? ChildConfig.TfcPaddingMtu
+                        : SettingValues.Integer(e, where, 0, 65535);
+                    break;
                 case "ipcomp":
                     if (SettingValues.Bool(e, where))
                         throw SettingValues.Error(e, where, "IPComp is not supported by Petrel yet");
@@ -333,6 +340,7 @@ public static class SwanctlLoader
             RekeyPackets = rekeyPackets,
             LifePackets = lifePackets,
             ReplayWindow = replayWindow,
+            TfcPadding = tfcPadding,
             Ipcomp = ipcomp,
         };
     }
@@ -481,6 +489,10 @@ public static class SwanctlLoader
                 "tun_name" => d with { TunName = TunName(e, s.Path) },
                 "log_level" => d with { LogLevel = LogLevelOf(e, s.Path) },
                 "dashboard" => d with { Dashboard = Dashboard(e, s.Path) },
+                // IPv4 needs 576 end to end (RFC 791); the TUN MTU may be larger than the path (PMTUD does the rest).
+                "tun_mtu" => d with { TunMtu = SettingValues.Integer(e, s.Path, 576, 65535) },
+                "path_mtu" => d with { PathMtu = SettingValues.Integer(e, s.Path, 576, 65535) },
+                "mss_clamp" => d with { MssClamp = SettingValues.Bool(e, s.Path) },
                 _ => d,
             };
         }

@@ -18,6 +18,7 @@ public sealed class PetrelDaemon : IAsyncDisposable
     private SwanctlConfig _config;
     private EngineLoop? _loop;
     private ControlServer? _control;
+    private ShuntPolicies? _shunts;
     private bool _stopped;
 
     /// <param name="config">The already loaded configuration (so startup errors are reported before logging starts).</param>
@@ -50,6 +51,11 @@ public sealed class PetrelDaemon : IAsyncDisposable
         _control = new ControlServer(_socketPath, handler, _loggers.CreateLogger<ControlServer>());
         _control.Start();
 
+        if (_platform.Kernel is { } kernel)
+        {
+            _shunts = new ShuntPolicies(kernel, _loggers.CreateLogger<ShuntPolicies>());
+            _shunts.Apply(_config);
+        }
         StartChildren(_config, previous: null);
     }
 
@@ -60,7 +66,7 @@ public sealed class PetrelDaemon : IAsyncDisposable
         {
             foreach (var child in c.Children)
             {
-                if (child.StartAction != "start")
+                if (child.StartAction != "start" || child.Mode is "pass" or "drop")
                     continue;
                 if (previous is not null && ControlHandler.CheckNames(previous.Connections, c.Name, child.Name) is null)
                     continue;
@@ -97,6 +103,7 @@ public sealed class PetrelDaemon : IAsyncDisposable
             next.Connections.Count, next.Secrets.Count, _configPath);
         if (next.Daemon != previous.Daemon)
             _log.LogWarning("petrel {{ }} settings changed; they take effect when the daemon restarts");
+        _shunts?.Apply(next);
         StartChildren(next, previous);
         return ControlResponse.Success($"loaded {next.Connections.Count} connection(s) and {next.Secrets.Count} secret(s) from {_configPath}");
     }

@@ -29,6 +29,9 @@ public sealed class SystemPlatform : IDaemonPlatform
                 TunName = settings.TunName,
                 IkePort = settings.IkePort,
                 NatTPort = settings.NatTPort,
+                TunMtu = settings.TunMtu,
+                PathMtu = settings.PathMtu,
+                ClampMss = settings.MssClamp,
             }, OnIke, loggers);
         }
         catch (Exception e) when (e is not OutOfMemoryException)

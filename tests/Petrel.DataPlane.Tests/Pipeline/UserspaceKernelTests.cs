@@ -156,12 +156,13 @@ public class UserspaceKernelTests
         using var k = Kernel(new CapturingTransport(), routes);
         k.InstallPolicy(Policy(1, "10.1.0.0/24", "10.2.0.0/24"));
         k.InstallPolicy(Policy(2, "10.1.0.0/24", "10.3.0.0/24", PolicyAction.Discard));
-        Assert.Equal(["+1"], routes.Log);
+        // Discard policies get routes too (their traffic must reach the data plane to be dropped).
+        Assert.Equal(["+1", "+2"], routes.Log);
         k.InstallPolicy(Policy(1, "10.1.0.0/24", "10.4.0.0/24")); // replaced: old route goes, new comes
         k.RemovePolicy(1);
         k.RemovePolicy(2);
         k.RemovePolicy(99);
-        Assert.Equal(["+1", "-1", "+1", "-1"], routes.Log);
+        Assert.Equal(["+1", "+2", "-1", "+1", "-1", "-2"], routes.Log);
         Assert.Empty(k.Policies);
     }
 

@@ -1,0 +1,74 @@
+using Petrel.Config;
+using Petrel.Daemon;
+using Petrel.DataPlane.Kernel;
+using Petrel.Ike.Config;
+
+namespace Petrel.Tests.Config;
+
+/// <summary>The data plane keys: child tfc_padding, mode = pass/drop shunts, petrel { tun_mtu, path_mtu, mss_clamp }.</summary>
+public sealed class DataPlaneSettingsTests
+{
+    private static string Conf(string child = "", string petrel = "") => $$"""
+        connections {
+          lab {
+            remote_addrs = 198.18.0.2
+            local {
+              auth = psk
+            }
+            remote {
+              auth = psk
+            }
+            children {
+              net {
+                local_ts = 10.1.0.0/24
+                remote_ts = 10.2.0.0/16
+                {{child}}
+              }
+            }
+          }
+        }
+        petrel {
+          {{petrel}}
+        }
+        """;
+
+    private static ChildConfig Child(string lines) => SwanctlLoader.LoadText(Conf(child: lines)).Connections[0].Children[0];
+
+    [Fact]
+    public void Tfc_padding_takes_mtu_or_a_byte_count()
+    {
+        Assert.Equal(0, Child("").TfcPadding);
+        Assert.Equal(ChildConfig.TfcPaddingMtu, Child("tfc_padding = mtu").TfcPadding);
+        Assert.Equal(1200, Child("tfc_padding = 1200").TfcPadding);
+        var e = Assert.Throws<ConfigException>(() => Child("tfc_padding = lots"));
+        Assert.Contains("tfc_padding", e.Message);
+    }
+
+    [Fact]
+    public void Petrel_section_sets_mtus_and_mss_clamping()
+    {
+        var defaults = SwanctlLoader.LoadText(Conf()).Daemon;
+        Assert.Equal((1400, 1500, false), (defaults.TunMtu, defaults.PathMtu, defaults.MssClamp));
+        var d = SwanctlLoader.LoadText(Conf(petrel: "tun_mtu = 9000\n path_mtu = 1400\n mss_clamp = yes")).Daemon;
+        Assert.Equal((9000, 1400, true), (d.TunMtu, d.PathMtu, d.MssClamp));
+        var e = Assert.Throws<ConfigException>(() => SwanctlLoader.LoadText(Conf(petrel: "tun_mtu = 100")));
+        Assert.Contains("tun_mtu", e.Message);
+    }
+
+    [Fact]
+    public void Pass_and_drop_children_become_bypass_and_discard_policies()
+    {
+        var pass = Child("mode = pass\n start_action = trap");
+        var drop = Child("mode = drop\n start_action = trap\n local_ts = dynamic[tcp]");
+        var bypass = ShuntPolicies.ToPolicy(pass, 0xF0000001);
+        var discard = ShuntPolicies.ToPolicy(drop, 0xF0000002);
+
+        Assert.Equal(PolicyAction.Bypass, bypass.Action);
+        Assert.Equal(["10.1.0.0/24"], bypass.LocalTs.Select(t => t.ToString()));
+        Assert.Equal(["10.2.0.0/16"], bypass.RemoteTs.Select(t => t.ToString()));
+        Assert.Equal(PolicyAction.Discard, discard.Action);
+        // "dynamic" in a shunt means any address of either family, with the protocol kept.
+        Assert.Equal(2, discard.LocalTs.Count);
+        Assert.All(discard.LocalTs, t => Assert.Equal(6, t.Protocol));
+    }
+}
