@@ -1,6 +1,6 @@
 namespace Petrel.Tests.Harness;
 
-/// <summary>tcpdump on a site's eth0 (the wire between the two sites), written to a pcap file.</summary>
+/// <summary>tcpdump on a site's eth0 (the wire between the two sites) or another of its interfaces, written to a pcap file.</summary>
 public sealed class PacketCapture : IDisposable
 {
     private readonly StartedProcess _tcpdump;
@@ -19,13 +19,14 @@ public sealed class PacketCapture : IDisposable
     /// <paramref name="snapLength"/> 0 keeps whole packets (needed to decrypt); a small value keeps
     /// bulk-transfer captures small while still showing every header.
     /// </summary>
-    public static PacketCapture Start(NamespacePair lab, LabSite site, string name, int snapLength = 0)
+    /// <param name="device">eth0 (the wire) unless a test watches another interface, e.g. the TUN device.</param>
+    public static PacketCapture Start(NamespacePair lab, LabSite site, string name, int snapLength = 0, string device = "eth0")
     {
         var pcap = Path.Combine(site.WorkDir, name + ".pcap");
         File.Delete(pcap);
         var logName = name + ".tcpdump.log";
         File.Delete(Path.Combine(site.WorkDir, logName));
-        var p = lab.Start(site, logName, ["tcpdump", "--immediate-mode", "-U", "-n", "-i", "eth0", "-s", snapLength.ToString(), "-w", pcap]);
+        var p = lab.Start(site, logName, ["tcpdump", "--immediate-mode", "-U", "-n", "-i", device, "-s", snapLength.ToString(), "-w", pcap]);
         var capture = new PacketCapture(p, pcap);
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
         while (!p.ReadLog().Contains("listening on", StringComparison.Ordinal))
