@@ -67,6 +67,8 @@ public static class AlgorithmCatalog
         // ---- Encryption (IANA IKEv2 Transform Type 1). IKEv1: Phase 1 Encryption Algorithm (RFC 2409 App. A,
         // RFC 3602, RFC 4312) and Phase 2 ESP transform id (RFC 2407 §4.4.4 and its IANA registry).
         list.Add(Cipher("null", [], "NULL", 11, 0, 0, 11, NullEncryption.Instance, ike: false));
+        // RFC 2405 DES-CBC: IKEv2 id 2 (ENCR_DES), IKEv1 Phase 1 value 1, ESP transform id 2 (ESP_DES).
+        list.Add(Cipher("des", [], "DES_CBC", 2, 0, 1, 2, DesCbcEncryption.Instance, weak: true));
         list.Add(Cipher("3des", [], "3DES_CBC", 3, 0, 5, 3, TripleDesCbcEncryption.Instance, weak: true));
         foreach (var bits in aesSizes)
             list.Add(Cipher($"aes{bits}", bits == 128 ? ["aes"] : [], $"AES_CBC_{bits}", 12, bits, 7, 12, new AesCbcEncryption(bits / 8)));
@@ -85,7 +87,7 @@ public static class AlgorithmCatalog
         // RFC 4543: ESP with GMAC authentication and no encryption (IKEv2 id 21, IKEv1 ESP id 23).
         foreach (var bits in aesSizes)
             list.Add(Cipher($"null_aes{bits}gmac", [], $"NULL_AES_GMAC_{bits}", 21, bits, 0, 23, new AesGmacEncryption(bits / 8), ike: false));
-        list.Add(Cipher("chacha20poly1305", [], "CHACHA20_POLY1305_256", 28, 0, 0, 0, ChaCha20Poly1305Encryption.Instance));
+        list.Add(Cipher("chacha20poly1305", [], "CHACHA20_POLY1305", 28, 0, 0, 0, ChaCha20Poly1305Encryption.Instance));
         foreach (var bits in aesSizes)
             list.Add(Cipher($"camellia{bits}", bits == 128 ? ["camellia"] : [], $"CAMELLIA_CBC_{bits}", 23, bits, 8, 22,
                 new BlockCipherCbcEncryption(BlockCipherKind.Camellia, bits / 8)));

@@ -17,11 +17,13 @@ internal static class BlockCipherEngines
             BlockCipherKind.Camellia => new CamelliaEngine(),
             BlockCipherKind.Serpent => new SerpentEngine(),
             BlockCipherKind.Twofish => new TwofishEngine(),
+            BlockCipherKind.Des => new DesEngine(),
+            BlockCipherKind.TripleDes => new DesEdeEngine(),
             _ => throw new ArgumentOutOfRangeException(nameof(kind)),
         };
         engine.Init(forEncryption, new KeyParameter(key));
         return engine;
     }
 
-    public static int BlockSize(BlockCipherKind kind) => kind is BlockCipherKind.Blowfish or BlockCipherKind.Cast128 ? 8 : 16;
+    public static int BlockSize(BlockCipherKind kind) => kind is BlockCipherKind.Blowfish or BlockCipherKind.Cast128 or BlockCipherKind.Des or BlockCipherKind.TripleDes ? 8 : 16;
 }

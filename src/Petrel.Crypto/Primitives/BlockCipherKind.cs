@@ -1,6 +1,6 @@
 namespace Petrel.Crypto.Primitives;
 
-/// <summary>The block ciphers that come from BouncyCastle (all but AES and 3DES, which the runtime provides).</summary>
+/// <summary>The block ciphers run through BouncyCastle engines (AES only where a mode needs a raw block function).</summary>
 public enum BlockCipherKind
 {
     Aes,
@@ -9,4 +9,8 @@ public enum BlockCipherKind
     Camellia,
     Serpent,
     Twofish,
+    /// <summary>Single DES (FIPS 46-3), 8-byte key with parity bits; weak, for legacy peers only.</summary>
+    Des,
+    /// <summary>3DES-EDE (RFC 2451), 24-byte key.</summary>
+    TripleDes,
 }

@@ -11,7 +11,7 @@ public class AlgorithmCatalogTests
     [InlineData("aes256gcm128", "AES_GCM_16_256", TransformType.Encryption, 20, 256)]
     [InlineData("aes192gcm12", "AES_GCM_12_192", TransformType.Encryption, 19, 192)]
     [InlineData("aes128gcm64", "AES_GCM_8_128", TransformType.Encryption, 18, 128)]
-    [InlineData("chacha20poly1305", "CHACHA20_POLY1305_256", TransformType.Encryption, 28, 0)]
+    [InlineData("chacha20poly1305", "CHACHA20_POLY1305", TransformType.Encryption, 28, 0)]
     [InlineData("sha", "HMAC_SHA1_96", TransformType.Integrity, 2, 0)]
     [InlineData("sha2_256", "HMAC_SHA2_256_128", TransformType.Integrity, 12, 0)]
     [InlineData("sha384", "HMAC_SHA2_384_192", TransformType.Integrity, 13, 0)]

@@ -56,30 +56,35 @@ public class BlockCipherModeTests
     [InlineData(8)]
     [InlineData(12)]
     [InlineData(16)]
-    public void Generic_ccm_with_aes_engine_matches_runtime_aes_ccm(int icv)
+    public void Esp_aes_ccm_and_generic_ccm_with_aes_engine_match_runtime_aes_ccm(int icv)
     {
         var rnd = new Random(icv);
         var keymat = new byte[19];
         rnd.NextBytes(keymat);
-        using var reference = new CcmEncryption(BlockCipherKind.Aes, 16, icv).CreateContext(keymat); // AesCcm
-        using var ours = new BlockCipherCcmContext(BlockCipherKind.Aes, keymat[..16], keymat[16..], icv);
-        for (int len = 0; len < 80; len += 5)
+        // The independent reference: the runtime's AesCcm with the RFC 4309 nonce salt || IV.
+        using var reference = new System.Security.Cryptography.AesCcm(keymat[..16]);
+        using var esp = new CcmEncryption(BlockCipherKind.Aes, 16, icv).CreateContext(keymat); // PersistentAes CCM
+        using var generic = new BlockCipherCcmContext(BlockCipherKind.Aes, keymat[..16], keymat[16..], icv);
+        for (int len = 0; len < 1500; len += len < 80 ? 5 : 331)
         {
             var iv = new byte[8];
             var aad = new byte[len % 3 == 0 ? 8 : 12];
             var pt = new byte[len];
             rnd.NextBytes(iv); rnd.NextBytes(aad); rnd.NextBytes(pt);
             var ct1 = new byte[len]; var tag1 = new byte[icv];
-            var ct2 = new byte[len]; var tag2 = new byte[icv];
-            reference.Encrypt(iv, aad, pt, ct1, tag1);
-            ours.Encrypt(iv, aad, pt, ct2, tag2);
-            Assert.Equal(ct1, ct2);
-            Assert.Equal(tag1, tag2);
-            var back = new byte[len];
-            Assert.True(ours.Decrypt(iv, aad, ct2, tag2, back));
-            Assert.Equal(pt, back);
-            tag2[0] ^= 1;
-            Assert.False(ours.Decrypt(iv, aad, ct2, tag2, back));
+            reference.Encrypt((byte[])[.. keymat[16..], .. iv], pt, ct1, tag1, aad);
+            foreach (var ours in new ICipherContext[] { esp, generic })
+            {
+                var ct2 = new byte[len]; var tag2 = new byte[icv];
+                ours.Encrypt(iv, aad, pt, ct2, tag2);
+                Assert.Equal(ct1, ct2);
+                Assert.Equal(tag1, tag2);
+                var back = (byte[])ct2.Clone();
+                Assert.True(ours.Decrypt(iv, aad, back, tag2, back)); // in place, as ESP opens
+                Assert.Equal(pt, back);
+                tag2[0] ^= 1;
+                Assert.False(ours.Decrypt(iv, aad, ct2, tag2, back));
+            }
         }
     }
 

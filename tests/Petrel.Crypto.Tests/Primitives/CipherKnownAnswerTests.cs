@@ -71,6 +71,8 @@ public class CipherKnownAnswerTests
     }
 
     [Theory]
+    [InlineData("des", 8, 8, 8, 0)]
+    [InlineData("3des", 24, 8, 8, 0)]
     [InlineData("aes128", 16, 16, 16, 0)]
     [InlineData("aes256", 32, 16, 16, 0)]
     [InlineData("aes128gcm16", 20, 8, 4, 16)]

@@ -50,7 +50,7 @@ public class ProposalParserTests
     public void Chacha_x25519_proposal_from_the_spec()
     {
         var p = ProposalParser.Parse("chacha20poly1305-prfsha256-x25519", SecurityProtocol.Ike);
-        Assert.Equal("IKE:CHACHA20_POLY1305_256/PRF_HMAC_SHA2_256/CURVE_25519", Show(p));
+        Assert.Equal("IKE:CHACHA20_POLY1305/PRF_HMAC_SHA2_256/CURVE_25519", Show(p));
         Assert.Equal(new Transform(TransformType.Encryption, 28), p[0].Transforms[0]);
     }
 

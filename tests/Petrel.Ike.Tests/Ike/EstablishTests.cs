@@ -7,7 +7,7 @@ public class EstablishTests
     [Theory]
     [InlineData("aes128-sha256-modp2048", "aes128-sha256", "AES_CBC_128")]
     [InlineData("aes256gcm16-prfsha384-ecp384", "aes256gcm16", "AES_GCM_16_256")]
-    [InlineData("chacha20poly1305-prfsha256-x25519", "chacha20poly1305", "CHACHA20_POLY1305_256")]
+    [InlineData("chacha20poly1305-prfsha256-x25519", "chacha20poly1305", "CHACHA20_POLY1305")]
     public void Initiator_and_responder_establish_and_install_matching_child_sas(string ike, string esp, string encrName)
     {
         var f = ExchangeFixture.Create(ike, esp, leftTs: ["10.1.0.0/24"], rightTs: ["10.2.0.0/24"]);

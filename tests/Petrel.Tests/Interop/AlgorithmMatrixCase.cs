@@ -64,9 +64,6 @@ public sealed record AlgorithmMatrixCase(int Index, string[] IkeKeywords, string
     {
         // strongSwan appends "-bits" only when the transform carries a Key Length attribute (RFC 7296
         // §3.3.5): "AES_GCM_16-128", "CAST_CBC-128", but "CHACHA20_POLY1305" and "3DES_CBC".
-        // Petrel's catalogue names ChaCha20-Poly1305 "CHACHA20_POLY1305_256" for its fixed key size.
-        if (e.KeyLengthBits == 0 && e.Name == "CHACHA20_POLY1305_256")
-            return "CHACHA20_POLY1305";
         var suffix = "_" + e.KeyLengthBits;
         return e.KeyLengthBits != 0 && e.Name.EndsWith(suffix, StringComparison.Ordinal) ? e.Name[..^suffix.Length] + "-" + e.KeyLengthBits : e.Name;
     }

@@ -77,6 +77,7 @@ public sealed class AlgorithmMatrixTests(AlgorithmMatrixLab fixture, ITestOutput
         foreach (var prf in AlgorithmMatrixCases.Prfs) Assert.Contains(all, c => c.IkeKeywords.Contains(prf));
         foreach (var ke in AlgorithmMatrixCases.KeyExchanges) Assert.Contains(all, c => c.IkeKeywords[^1] == ke);
         Assert.Contains(all, c => c.EspKeywords[0] == "null");
+        Assert.Contains(all, c => c.EspKeywords[0] == "des" && c.IkeKeywords[0] == "des");
         Assert.Contains(all, c => c.LeftInitiates);
         Assert.Contains(all, c => !c.LeftInitiates);
         // Every keyword is in Petrel's catalogue and usable where the row puts it.
