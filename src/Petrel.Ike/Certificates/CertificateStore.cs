@@ -17,6 +17,7 @@ public sealed class CertificateStore
     private readonly List<PrivateKey> _keys = [];
     private readonly List<X509Crl> _crls = [];
     private readonly List<string> _errors = [];
+    private readonly Dictionary<string, List<X509Certificate>> _byFile = new(StringComparer.Ordinal);
 
     public IReadOnlyList<X509Certificate> Certificates => _certificates;
     public IReadOnlyList<X509Certificate> TrustAnchors => _trustAnchors;
@@ -30,15 +31,12 @@ public sealed class CertificateStore
         var store = new CertificateStore();
         string[] secrets = [.. passphrases ?? []];
         foreach (string file in Files(configDirectory, "x509ca"))
-            store.Try(() => { foreach (var c in CertificateLoader.LoadCertificates(file)) store.AddCa(c); });
+            store.Try(() => { foreach (var c in CertificateLoader.LoadCertificates(file)) store.AddCa(c, file); });
         foreach (string file in Files(configDirectory, "x509"))
             store.Try(() =>
             {
                 foreach (var c in CertificateLoader.LoadCertificates(file))
-                {
-                    store._certificates.Add(c);
-                    if (c.GetBasicConstraints() >= 0) store._intermediates.Add(c);
-                }
+                    store.AddCertificate(c, file);
             });
         foreach (string file in Files(configDirectory, "private"))
             store.Try(() => store._keys.Add(LoadKey(file, secrets)));
@@ -48,10 +46,64 @@ public sealed class CertificateStore
     }
 
     /// <summary>Adds a CA certificate, e.g. one named by an <c>authorities</c> section or <c>remote.cacerts</c>.</summary>
-    public void AddCa(X509Certificate ca)
+    public void AddCa(X509Certificate ca, string? file = null)
     {
         bool selfSigned = ca.SubjectDN.Equivalent(ca.IssuerDN) && SelfVerifies(ca);
-        (selfSigned ? _trustAnchors : _intermediates).Add(ca);
+        var list = selfSigned ? _trustAnchors : _intermediates;
+        if (!list.Contains(ca)) list.Add(ca);
+        Remember(file, ca);
+    }
+
+    /// <summary>Adds an own or peer certificate (x509/, <c>local.certs</c>, <c>remote.certs</c>); a CA certificate among them also serves as intermediate.</summary>
+    public void AddCertificate(X509Certificate cert, string? file = null)
+    {
+        if (!_certificates.Contains(cert)) _certificates.Add(cert);
+        if (cert.GetBasicConstraints() >= 0 && !_intermediates.Contains(cert)) _intermediates.Add(cert);
+        Remember(file, cert);
+    }
+
+    public void AddKey(PrivateKey key) => _keys.Add(key);
+
+    /// <summary>Records a credential problem found outside <see cref="Load"/> (e.g. an authorities section's cacert).</summary>
+    public void AddError(string message) => _errors.Add(message);
+
+    /// <summary>
+    /// The certificates loaded from a file (as the config names it in <c>certs</c> / <c>cacerts</c>: an absolute path, or
+    /// a name that matches the end of a loaded file's path). Files outside the store's folders are read on first use;
+    /// null (with the one-line reason) when the file cannot be read.
+    /// </summary>
+    public IReadOnlyList<X509Certificate>? FromFile(string file, out string error, bool asCa = false)
+    {
+        error = "";
+        if (_byFile.TryGetValue(file, out var known)) return known;
+        foreach (var (path, certs) in _byFile)
+            if (path.EndsWith("/" + file, StringComparison.Ordinal) || Path.GetFileName(path) == file) return certs;
+        if (!File.Exists(file))
+        {
+            error = $"certificate file '{file}' does not exist";
+            return null;
+        }
+        try
+        {
+            foreach (var c in CertificateLoader.LoadCertificates(file))
+            {
+                if (asCa) AddCa(c, file);
+                else AddCertificate(c, file);
+            }
+        }
+        catch (CertificateException e)
+        {
+            error = e.Message;
+            return null;
+        }
+        return _byFile.TryGetValue(file, out var loaded) ? loaded : [];
+    }
+
+    private void Remember(string? file, X509Certificate cert)
+    {
+        if (file is null) return;
+        if (!_byFile.TryGetValue(file, out var list)) _byFile[file] = list = [];
+        if (!list.Contains(cert)) list.Add(cert);
     }
 
     public void AddCrl(X509Crl crl) => _crls.Add(crl);

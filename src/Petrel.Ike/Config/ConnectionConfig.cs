@@ -114,6 +114,10 @@ public sealed class SharedSecret
     /// <summary>The decoded secret. Never logged.</summary>
     public required byte[] Secret { get; init; }
 
+    /// <summary>"ike", "eap", "xauth"; or "private", "rsa", "ecdsa", "pkcs8" for a private key's passphrase.</summary>
     public string Kind { get; init; } = "ike";
+
+    /// <summary>For a private key's passphrase: the key file it opens (swanctl's secrets.private-NAME.file).</summary>
+    public string? File { get; init; }
     public override string ToString() => $"{Kind} secret for [{string.Join(", ", Ids)}]";
 }

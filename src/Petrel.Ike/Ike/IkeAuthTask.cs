@@ -4,7 +4,7 @@ using Petrel.Ike.Wire;
 namespace Petrel.Ike;
 
 /// <summary>
-/// IKE_AUTH as initiator (RFC 7296 §1.2): IDi, [IDr], AUTH (PSK), INITIAL_CONTACT and the first
+/// IKE_AUTH as initiator (RFC 7296 §1.2): IDi, [CERT, CERTREQ], [IDr], AUTH (PSK or signature), INITIAL_CONTACT and the first
 /// CHILD_SA (SA, TSi, TSr). On the response it authenticates the responder, then installs the CHILD_SA
 /// or reports why the responder refused it (the IKE SA stays up in that case, §1.2).
 /// </summary>
@@ -20,14 +20,30 @@ internal sealed class IkeAuthTask(IkeEngine engine, ChildConfig? childConfig, In
         sa.LocalId = engine.LocalIdentity(sa);
         _idi = new IdentificationPayload(true, sa.LocalId);
         request.Payloads.Add(_idi);
+        // RFC 7296 §1.2: IDi, [CERT,] [CERTREQ,] [IDr,] AUTH.
+        LocalCredential? own = null;
+        if (PubkeyAuthenticator.IsPubkey(sa.Config.Local.Auth))
+        {
+            own = engine.Pubkey.FindLocal(sa.Config, out string credentialError) ?? throw new IkeSetupException(credentialError);
+            PubkeyAuthenticator.AddCertificates(request, own);
+        }
+        if (PubkeyAuthenticator.IsPubkey(sa.Config.Remote.Auth))
+            engine.Pubkey.AddCertificateRequest(sa.Config, request);
         var remotePattern = engine.RemoteIdentityPattern(sa.Config);
         if (!remotePattern.IsAny && !remotePattern.HasWildcards)
             request.Payloads.Add(new IdentificationPayload(false, remotePattern));
 
-        var secret = engine.Psk.FindSecret(sa, sa.LocalId, remotePattern, out string error);
-        if (secret is null)
-            throw new IkeSetupException(error);
-        request.Payloads.Add(new AuthenticationPayload(AuthMethod.SharedKeyMessageIntegrityCode, engine.Psk.Sign(sa, _idi, secret)));
+        if (own is not null)
+        {
+            request.Payloads.Add(engine.Pubkey.Sign(sa, _idi, own));
+        }
+        else
+        {
+            var secret = engine.Psk.FindSecret(sa, sa.LocalId, remotePattern, out string error);
+            if (secret is null)
+                throw new IkeSetupException(error);
+            request.Payloads.Add(new AuthenticationPayload(AuthMethod.SharedKeyMessageIntegrityCode, engine.Psk.Sign(sa, _idi, secret)));
+        }
         // §2.4: tells the peer to drop state from our earlier incarnations; only when we have no other SA with it.
         if (!engine.HasOtherSaWith(sa))
             request.Payloads.Add(new NotifyPayload(NotifyType.InitialContact));
@@ -47,20 +63,33 @@ internal sealed class IkeAuthTask(IkeEngine engine, ChildConfig? childConfig, In
         {
             var error = FirstError(response);
             string reason = error == NotifyType.AuthenticationFailed
-                ? "peer rejected our authentication: AUTHENTICATION_FAILED (check the PSK and our identity " + sa.LocalId + ")"
+                ? PubkeyAuthenticator.IsPubkey(sa.Config.Local.Auth)
+                    ? $"peer rejected our authentication: AUTHENTICATION_FAILED (check that it trusts our certificate's CA and accepts our identity {sa.LocalId})"
+                    : "peer rejected our authentication: AUTHENTICATION_FAILED (check the PSK and our identity " + sa.LocalId + ")"
                 : $"IKE_AUTH failed: peer answered {(error is { } e ? NotifyNames.Of(e) : "without IDr/AUTH")}";
             return Fail(sa, reason);
         }
 
         var peerId = idr.Identity;
-        var pattern = engine.RemoteIdentityPattern(sa.Config);
-        if (!pattern.Matches(peerId))
-            return FailAuth(sa, $"peer identity '{peerId}' does not match the configured remote id '{pattern}'");
-        var secret = engine.Psk.FindSecret(sa, sa.LocalId!, peerId, out string secretError);
-        if (secret is null)
-            return FailAuth(sa, secretError);
-        if (!engine.Psk.Verify(sa, idr, auth, secret))
-            return FailAuth(sa, $"AUTH payload of '{peerId}' does not verify with the shared key for '{sa.LocalId}' - '{peerId}' (method {auth.Method})");
+        if (PubkeyAuthenticator.IsPubkey(sa.Config.Remote.Auth))
+        {
+            var checkedPeer = engine.Pubkey.VerifyPeer(sa, sa.Config, response, idr, auth);
+            if (!checkedPeer.Ok)
+                return FailAuth(sa, $"'{peerId}' with {auth.Method}: {checkedPeer.Reason}");
+            sa.PeerCertificate = checkedPeer.Certificate;
+            engine.Info(sa, $"authentication of '{peerId}' with {auth.Method} successful (certificate '{PubkeyAuthenticator.Name(checkedPeer.Certificate!)}')");
+        }
+        else
+        {
+            var pattern = engine.RemoteIdentityPattern(sa.Config);
+            if (!pattern.Matches(peerId))
+                return FailAuth(sa, $"peer identity '{peerId}' does not match the configured remote id '{pattern}'");
+            var secret = engine.Psk.FindSecret(sa, sa.LocalId!, peerId, out string secretError);
+            if (secret is null)
+                return FailAuth(sa, secretError);
+            if (!engine.Psk.Verify(sa, idr, auth, secret))
+                return FailAuth(sa, $"AUTH payload of '{peerId}' does not verify with the shared key for '{sa.LocalId}' - '{peerId}' (method {auth.Method})");
+        }
 
         sa.RemoteId = peerId;
         engine.Established(sa);

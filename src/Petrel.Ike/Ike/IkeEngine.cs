@@ -20,7 +20,7 @@ namespace Petrel.Ike;
 /// (RFC 7296 §2.3, window 1); requests we receive are answered by one responder class per exchange
 /// type. Receive never throws: every malformed or unexpected datagram is dropped and counted.
 /// </remarks>
-public sealed class IkeEngine
+public sealed partial class IkeEngine
 {
     internal const int NonceLength = 32;
 
@@ -440,9 +440,9 @@ public sealed class IkeEngine
             done(new InitiateResult(false, $"connection '{connection}': IKEv1 is not supported yet"));
             return;
         }
-        if (!config.Local.Auth.Equals("psk", StringComparison.OrdinalIgnoreCase))
+        if (!config.Local.Auth.Equals("psk", StringComparison.OrdinalIgnoreCase) && !PubkeyAuthenticator.IsPubkey(config.Local.Auth))
         {
-            done(new InitiateResult(false, $"connection '{connection}': local auth '{config.Local.Auth}' is not supported yet (only psk)"));
+            done(new InitiateResult(false, $"connection '{connection}': local auth '{config.Local.Auth}' is not supported yet (psk and pubkey are)"));
             return;
         }
         var remoteAddress = AddressMatch.FirstHost(config.RemoteAddrs);
@@ -689,9 +689,9 @@ public sealed class IkeEngine
 
     internal Identity LocalIdentity(IkeSa sa) => LocalIdentityFor(sa.Config, sa.Local.Address);
 
-    /// <summary>local.id, or our IP address when none is configured (strongSwan's default).</summary>
+    /// <summary>local.id, or when none is configured our certificate's subject (pubkey) or IP address (strongSwan's defaults).</summary>
     internal Identity LocalIdentityFor(ConnectionConfig c, IPAddress address) =>
-        c.Local.Id is { } id && Identity.TryParse(id, out var parsed, out _) && parsed is not null && !parsed.IsAny ? parsed : Identity.FromAddress(address);
+        c.Local.Id is { } id && Identity.TryParse(id, out var parsed, out _) && parsed is not null && !parsed.IsAny ? parsed : DefaultLocalIdentity(c, address);
 
     /// <summary>remote.id as a pattern; absent means %any.</summary>
     internal Identity RemoteIdentityPattern(ConnectionConfig c) =>

@@ -20,6 +20,12 @@ public sealed class IkeEngineOptions
     public TimeSpan HalfOpenTimeout { get; init; } = TimeSpan.FromSeconds(30);
 
     /// <summary>
+    /// RFC 7427 signature authentication (strongSwan's charon.signature_authentication): announce
+    /// SIGNATURE_HASH_ALGORITHMS and sign with method 14 when the peer does. Off: the classic RSA/ECDSA methods only.
+    /// </summary>
+    public bool SignatureAuthentication { get; init; } = true;
+
+    /// <summary>
     /// Source address to use towards a peer when the connection's local_addrs names none (%any): the
     /// daemon answers from the routing table. Null: such connections cannot be initiated.
     /// </summary>

@@ -12,7 +12,7 @@ namespace Petrel.Ike;
 /// message-ID windows (RFC 7296 §2.3, a window of 1 each way), the outstanding request, the cached
 /// last response, the queue of exchanges still to initiate, and its CHILD_SAs.
 /// </summary>
-internal sealed class IkeSa
+internal sealed partial class IkeSa
 {
     public required uint UniqueId { get; init; }
     public required ConnectionConfig Config { get; set; }

@@ -128,6 +128,14 @@ internal sealed class IkeSaInitResponder(IkeEngine engine)
         response.Payloads.Add(new KeyExchangePayload(groupId, kex.PublicKey));
         response.Payloads.Add(new NoncePayload(sa.Nr));
         NatDetectionNotifies.Add(response, local, remote, config.Encap, engine.Random);
+        // RFC 7296 §3.7 / RFC 7427 §4: CERTREQ and our signature hashes when a candidate connection uses certificates.
+        engine.Pubkey.ReadPeerAnnouncements(sa, request);
+        var pubkeyConfig = candidates.Find(PubkeyAuthenticator.UsesPubkey);
+        if (pubkeyConfig is not null)
+        {
+            engine.Pubkey.AddCertificateRequest(PubkeyAuthenticator.UsesPubkey(config) ? config : pubkeyConfig, response);
+            engine.Pubkey.AddSignatureHashes(response);
+        }
         var bytes = response.Encode();
         sa.InitResponse = bytes;
         sa.LastResponse = bytes;

@@ -44,6 +44,8 @@ internal sealed class IkeSaInitTask(IkeEngine engine, InitiateCompletion? comple
         request.Payloads.Add(new KeyExchangePayload(sa.KeGroup, sa.KeyExchange.PublicKey));
         request.Payloads.Add(new NoncePayload(sa.Ni));
         NatDetectionNotifies.Add(request, sa.Local, sa.Remote, sa.Config.Encap, engine.Random);
+        if (PubkeyAuthenticator.UsesPubkey(sa.Config))
+            engine.Pubkey.AddSignatureHashes(request);
     }
 
     public override TaskOutcome ProcessResponse(IkeSa sa, IkeMessage response)
@@ -131,6 +133,7 @@ internal sealed class IkeSaInitTask(IkeEngine engine, InitiateCompletion? comple
             sa.NatThere = there;
         }
         sa.NatFake = sa.Config.Encap;
+        engine.Pubkey.ReadPeerAnnouncements(sa, response);
         engine.Info(sa, $"IKE_SA_INIT done with {sa.Remote}: {ProposalText.Describe(chosen)}{engine.NatText(sa)}");
         engine.FloatToNatT(sa);
         return TaskOutcome.Done;

@@ -53,7 +53,9 @@ public static class SwanctlLoader
     ];
 
     private static readonly string[] SecretKinds = ["ike", "eap", "xauth"];
-    private static readonly string[] SecretUnsupported = ["ntlm", "ppk", "private", "rsa", "ecdsa", "pkcs8", "pkcs12", "token"];
+    /// <summary>Passphrases of encrypted private keys: secrets.private-NAME { file, secret } and the rsa-/ecdsa-/pkcs8- forms.</summary>
+    private static readonly string[] KeySecretKinds = ["private", "rsa", "ecdsa", "pkcs8"];
+    private static readonly string[] SecretUnsupported = ["ntlm", "ppk", "pkcs12", "token"];
 
     private static readonly string[] AuthorityKeys = ["cacert", "file", "crl_uris", "ocsp_uris", "cert_uri_base"];
     private static readonly string[] AuthorityUnsupported = ["handle", "slot", "module"];
@@ -398,6 +400,8 @@ public static class SwanctlLoader
         string? kind = null;
         foreach (var k in SecretKinds)
             if (s.Name.StartsWith(k, StringComparison.Ordinal)) kind = k;
+        foreach (var k in KeySecretKinds)
+            if (s.Name.StartsWith(k, StringComparison.Ordinal)) return MapKeySecret(s, k);
         if (kind is null)
         {
             foreach (var k in SecretUnsupported)
@@ -421,6 +425,29 @@ public static class SwanctlLoader
         if (secret is null)
             throw new ConfigException(s.File, s.Line, $"{s.Path}: 'secret' is missing");
         return new SharedSecret { Ids = ids, Secret = secret, Kind = kind };
+    }
+
+    /// <summary>
+    /// A private key's passphrase (swanctl.conf(5) secrets.private&lt;suffix&gt;): <c>file</c> names the key in private/
+    /// (or rsa/, ecdsa/, pkcs8/), <c>secret</c> is the passphrase. Kept as a secret of that kind; never logged.
+    /// </summary>
+    private static SharedSecret MapKeySecret(SettingsSection s, string kind)
+    {
+        CheckSections(s, [], []);
+        byte[]? secret = null;
+        string? file = null;
+        foreach (var e in s.Entries)
+        {
+            if (e.Key == "secret")
+                secret = SettingValues.Secret(e, s.Path);
+            else if (e.Key == "file")
+                file = e.Value;
+            else
+                throw new ConfigException(e.File, e.Line, $"unknown key '{e.Key}' in {s.Path}: a private key secret has 'file' and 'secret'{KeySuggestion.Hint(e.Key, ["secret", "file"])}");
+        }
+        if (secret is null)
+            throw new ConfigException(s.File, s.Line, $"{s.Path}: 'secret' (the key's passphrase) is missing");
+        return new SharedSecret { Ids = [], Secret = secret, Kind = kind, File = file };
     }
 
     private static AuthorityConfig MapAuthority(SettingsSection s, string directory)

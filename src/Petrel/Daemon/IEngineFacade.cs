@@ -1,5 +1,6 @@
 using System.Net;
 using Petrel.Ike;
+using Petrel.Ike.Certificates;
 using Petrel.Ike.Config;
 
 namespace Petrel.Daemon;
@@ -12,6 +13,9 @@ namespace Petrel.Daemon;
 public interface IEngineFacade
 {
     void Load(IReadOnlyList<ConnectionConfig> connections, IReadOnlyList<SharedSecret> secrets);
+
+    /// <summary>Load with the certificates, keys and CRLs of the config directory (auth = pubkey).</summary>
+    void Load(IReadOnlyList<ConnectionConfig> connections, IReadOnlyList<SharedSecret> secrets, CertificateStore? credentials) => Load(connections, secrets);
     IReadOnlyList<ConnectionConfig> Connections { get; }
     void Receive(IPEndPoint local, IPEndPoint remote, ReadOnlySpan<byte> message);
     void Tick();

@@ -1,5 +1,6 @@
 using System.Net;
 using Petrel.Ike;
+using Petrel.Ike.Certificates;
 using Petrel.Ike.Config;
 
 namespace Petrel.Daemon;
@@ -8,6 +9,8 @@ namespace Petrel.Daemon;
 public sealed class IkeEngineFacade(IkeEngine engine) : IEngineFacade
 {
     public void Load(IReadOnlyList<ConnectionConfig> connections, IReadOnlyList<SharedSecret> secrets) => engine.Load(connections, secrets);
+    public void Load(IReadOnlyList<ConnectionConfig> connections, IReadOnlyList<SharedSecret> secrets, CertificateStore? credentials) =>
+        engine.Load(connections, secrets, credentials);
     public IReadOnlyList<ConnectionConfig> Connections => engine.Connections;
     public void Receive(IPEndPoint local, IPEndPoint remote, ReadOnlySpan<byte> message) => engine.Receive(local, remote, message);
     public void Tick() => engine.Tick();

@@ -42,7 +42,8 @@ public sealed class PetrelDaemon : IAsyncDisposable
         var engine = _platform.CreateEngine(_config.Daemon, _loggers);
         _loop = new EngineLoop(engine, _loggers.CreateLogger<EngineLoop>());
         _loop.Start();
-        await _loop.InvokeAsync(e => { e.Load(_config.Connections, _config.Secrets); return 0; }).ConfigureAwait(false);
+        var credentials = CredentialLoader.Load(_config);
+        await _loop.InvokeAsync(e => { e.Load(_config.Connections, _config.Secrets, credentials); return 0; }).ConfigureAwait(false);
         _log.LogInformation("loaded {Connections} connections and {Secrets} secrets from {Path}",
             _config.Connections.Count, _config.Secrets.Count, _configPath);
         _platform.Start(_loop);
@@ -96,7 +97,8 @@ public sealed class PetrelDaemon : IAsyncDisposable
             _log.LogWarning("reload rejected, keeping the running configuration: {Error}", e.Message);
             return ControlResponse.Failure($"reload failed, the running configuration is unchanged: {e.Message}");
         }
-        await Loop.InvokeAsync(e => { e.Load(next.Connections, next.Secrets); return 0; }).ConfigureAwait(false);
+        var credentials = CredentialLoader.Load(next);
+        await Loop.InvokeAsync(e => { e.Load(next.Connections, next.Secrets, credentials); return 0; }).ConfigureAwait(false);
         var previous = _config;
         _config = next;
         _log.LogInformation("reloaded {Connections} connections and {Secrets} secrets from {Path}",

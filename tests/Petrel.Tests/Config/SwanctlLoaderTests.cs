@@ -291,7 +291,23 @@ public class SwanctlLoaderTests
     {
         Assert.Equal("swanctl.conf:20: secrets.ike-a: 'secret' is missing", Fails(Conf(tail: "secrets {\n ike-a {\n  id = x\n }\n}")).Message);
         Assert.Contains("secret sections start with ike, eap or xauth", Fails(Conf(tail: "secrets {\n psk-a {\n  secret = x\n }\n}")).Message);
-        Assert.Contains("private secrets are not supported by Petrel yet", Fails(Conf(tail: "secrets {\n private-a {\n  file = k.pem\n }\n}")).Message);
+        Assert.Contains("ntlm secrets are not supported by Petrel yet", Fails(Conf(tail: "secrets {\n ntlm-a {\n  secret = x\n }\n}")).Message);
+        Assert.Equal("swanctl.conf:20: secrets.private-a: 'secret' (the key's passphrase) is missing", Fails(Conf(tail: "secrets {\n private-a {\n  file = k.pem\n }\n}")).Message);
+    }
+
+    [Theory]
+    [InlineData("private-gw")]
+    [InlineData("rsa-gw")]
+    [InlineData("ecdsa-gw")]
+    [InlineData("pkcs8-gw")]
+    public void Private_key_secrets_carry_the_passphrase_and_file(string section)
+    {
+        var config = SwanctlLoader.LoadText(Conf(tail: $"secrets {{\n {section} {{\n  file = gwKey.pem\n  secret = \"pass word\"\n }}\n}}"));
+        var secret = Assert.Single(config.Secrets);
+        Assert.Equal(section[..section.IndexOf('-')], secret.Kind);
+        Assert.Equal("gwKey.pem", secret.File);
+        Assert.Equal("pass word", System.Text.Encoding.UTF8.GetString(secret.Secret));
+        Assert.Contains("unknown key 'id' in secrets." + section, Fails(Conf(tail: $"secrets {{\n {section} {{\n  id = x\n  secret = y\n }}\n}}")).Message);
     }
 
     [Fact]

@@ -1,0 +1,10 @@
+using Org.BouncyCastle.X509;
+
+namespace Petrel.Ike;
+
+/// <summary>The outcome of checking a peer's certificate and AUTH signature: its certificate, or one line saying which certificate failed and why.</summary>
+internal readonly record struct PeerAuthentication(bool Ok, X509Certificate? Certificate, string Reason)
+{
+    public static PeerAuthentication Success(X509Certificate certificate) => new(true, certificate, "");
+    public static PeerAuthentication Fail(string reason, X509Certificate? certificate = null) => new(false, certificate, reason);
+}

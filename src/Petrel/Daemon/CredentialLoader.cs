@@ -1,0 +1,32 @@
+using System.Text;
+using Petrel.Config;
+using Petrel.Ike.Certificates;
+
+namespace Petrel.Daemon;
+
+/// <summary>
+/// The certificates, keys and CRLs a configuration uses: the x509/, x509ca/, x509crl/ and private/ folders
+/// beside the config file (as swanctl --load-creds reads them), encrypted keys opened with the passphrases of
+/// secrets.private-/rsa-/ecdsa-/pkcs8- sections, and the CA certificates named by authorities.NAME.cacert.
+/// Unusable files do not stop the daemon: they are listed in <see cref="CertificateStore.Errors"/> and logged.
+/// </summary>
+public static class CredentialLoader
+{
+    private static readonly string[] PassphraseKinds = ["private", "rsa", "ecdsa", "pkcs8"];
+
+    public static CertificateStore Load(SwanctlConfig config)
+    {
+        string directory = Path.GetDirectoryName(Path.GetFullPath(config.Path)) ?? ".";
+        var passphrases = new List<string>();
+        foreach (var s in config.Secrets)
+            if (Array.IndexOf(PassphraseKinds, s.Kind) >= 0)
+                passphrases.Add(Encoding.UTF8.GetString(s.Secret));
+        var store = CertificateStore.Load(directory, passphrases);
+        foreach (var authority in config.Authorities)
+        {
+            if (authority.Settings.TryGetValue("cacert", out var file) && file.Length > 0 && store.FromFile(file, out string error, asCa: true) is null)
+                store.AddError($"authorities.{authority.Name}.cacert ({authority.Source}): {error}");
+        }
+        return store;
+    }
+}
