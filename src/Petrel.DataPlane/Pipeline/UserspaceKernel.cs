@@ -41,6 +41,7 @@ public sealed partial class UserspaceKernel : IIpsecKernel, IDisposable
     private readonly Lock _spiLock = new();
     private readonly HashSet<uint> _reservedSpis = [];
     private readonly ConcurrentDictionary<uint, long> _lastAcquire = new();
+    private readonly Func<byte[], int, int, bool?> _sendQueued;
 
     public UserspaceKernel(IOuterTransport outer, ITunnelDevice tunnel, IRouteController? routes = null,
         IEspAlgorithmProvider? algorithms = null, ILogger<UserspaceKernel>? logger = null)
@@ -50,6 +51,7 @@ public sealed partial class UserspaceKernel : IIpsecKernel, IDisposable
         _routes = routes;
         _algorithms = algorithms ?? CatalogEspAlgorithmProvider.Instance;
         _log = logger ?? (ILogger)NullLogger.Instance;
+        _sendQueued = SendQueued;
     }
 
     /// <summary>Space a caller must leave before an outbound inner packet in its buffer.</summary>
@@ -64,6 +66,9 @@ public sealed partial class UserspaceKernel : IIpsecKernel, IDisposable
     public event Action<AcquireEvent>? Acquire;
 
     public IReadOnlyList<PolicySpec> Policies => _spd.List();
+
+    /// <summary>Packets held for trap policies until their CHILD_SA is installed.</summary>
+    public AcquireQueue AcquireQueue { get; } = new();
 
     // ---- IIpsecKernel: control plane -------------------------------------------------------
 
@@ -107,6 +112,8 @@ public sealed partial class UserspaceKernel : IIpsecKernel, IDisposable
         {
             _lastAcquire.TryRemove(sa.ReqId, out _);
         }
+        // Packets queued for a trap that this SA now covers go out first (control thread; the TUN path checks too).
+        AcquireQueue.Flush(Headroom, _sendQueued);
         _log.LogInformation("installed {Direction} {Protocol} {Mode} SA {Spi:x8} reqid {ReqId} {Source} -> {Destination}{Encap}",
             sa.Direction, sa.Protocol, sa.Mode, sa.Spi, sa.ReqId, sa.Source, sa.Destination, sa.UdpEncapsulation ? " (UDP-encapsulated)" : "");
     }
@@ -145,12 +152,14 @@ public sealed partial class UserspaceKernel : IIpsecKernel, IDisposable
         }
         _log.LogInformation("installed {Action} policy reqid {ReqId} {Local} === {Remote}", policy.Action, policy.ReqId,
             string.Join(",", policy.LocalTs), string.Join(",", policy.RemoteTs));
+        AcquireQueue.Flush(Headroom, _sendQueued);
     }
 
     public void RemovePolicy(uint reqId)
     {
         var removed = _spd.Remove(reqId);
         _lastAcquire.TryRemove(reqId, out _);
+        AcquireQueue.Discard(reqId);
         if (removed is null)
             return;
         if (_routes is not null)
@@ -222,10 +231,39 @@ public sealed partial class UserspaceKernel : IIpsecKernel, IDisposable
         var sa = _sad.FindOutbound(policy.ReqId);
         if (sa is null)
         {
+            // RFC 4301 §5.1: hold the packet (bounded) while IKE negotiates; reported as NoSa because it is not sent now.
+            AcquireQueue.Enqueue(policy.ReqId, packet, Headroom, Tailroom);
             RaiseAcquire(policy.ReqId, flow);
             return DropReason.NoSa;
         }
+        // Earlier packets still queued for a trap go first, so the flow keeps its order.
+        if (AcquireQueue.Count != 0)
+            AcquireQueue.Flush(Headroom, _sendQueued);
+        return Seal(sa, flow, buffer, offset, length);
+    }
 
+    /// <summary>A queued packet: null while no SA covers it yet, else whether it was sent.</summary>
+    private bool? SendQueued(byte[] buffer, int offset, int length)
+    {
+        var span = buffer.AsSpan();
+        if (!IpPacketReader.TryRead(span.Slice(offset, length), out var flow))
+            return false;
+        var policy = _spd.LookupOutbound(flow);
+        if (policy is null || policy.Action != PolicyAction.Protect)
+            return false;
+        var sa = _sad.FindOutbound(policy.ReqId);
+        if (sa is null)
+            return null;
+        var result = Seal(sa, flow, span, offset, length);
+        if (result == DropReason.None)
+            Statistics.CountEncapsulated();
+        else
+            Statistics.CountDrop(result);
+        return result == DropReason.None;
+    }
+
+    private DropReason Seal(EspSa sa, in PacketFlow flow, Span<byte> buffer, int offset, int length)
+    {
         var prepared = PrepareOutbound(sa, buffer, offset, ref length);
         if (prepared != DropReason.None)
             return prepared;

@@ -30,6 +30,7 @@ internal sealed class ChildSaNegotiation(IkeEngine engine)
         child.SpiIn = engine.Kernel.AllocateSpi();
         child.LocalTs = TrafficSelectorNarrowing.Resolve(config.LocalTs, sa.Local.Address);
         child.RemoteTs = TrafficSelectorNarrowing.Resolve(config.RemoteTs, sa.Remote.Address);
+        engine.AddAcquireSelectors(sa, child);
         return child;
     }
 

@@ -103,8 +103,13 @@ internal sealed class IkeAuthResponder(IkeEngine engine)
         }
         sa.RemoteId = peerId;
         // RFC 7296 §2.4: INITIAL_CONTACT says the peer has no other SAs with us; old ones are stale (it restarted).
-        if (request.GetNotify(NotifyType.InitialContact) is not null || config.Unique.Equals("replace", StringComparison.OrdinalIgnoreCase))
-            engine.DestroyStaleSas(sa);
+        // unique = keep refuses this SA while an established duplicate exists (strongSwan's check_uniqueness).
+        if (engine.CheckUniqueness(sa, request.GetNotify(NotifyType.InitialContact) is not null))
+        {
+            engine.Warn(sa, $"cancelling IKE_SA setup due to uniqueness policy, sending AUTHENTICATION_FAILED");
+            response.Payloads.Add(new NotifyPayload(NotifyType.AuthenticationFailed));
+            return true;
+        }
 
         // RFC 7296 §1.2: IDr, [CERT,] AUTH.
         var idr = new IdentificationPayload(false, sa.LocalId);

@@ -92,6 +92,8 @@ internal sealed class IkeAuthTask(IkeEngine engine, ChildConfig? childConfig, In
         }
 
         sa.RemoteId = peerId;
+        if (engine.CheckUniqueness(sa, initialContact: false))
+            return Fail(sa, "cancelling IKE_SA setup due to uniqueness policy (unique = keep)");
         engine.Established(sa);
 
         if (_child is null)

@@ -83,6 +83,7 @@ public sealed partial class IkeEngine
             if (sa.State == IkeSaState.Established) Queue(sa, InformationalTask.DeleteIkeSa(this, null));
             else Destroy(sa, "connection removed");
         }
+        SyncTraps();
     }
 
     public IReadOnlyList<ConnectionConfig> Connections => _connections;
@@ -192,6 +193,7 @@ public sealed partial class IkeEngine
             return;
         }
 
+        sa.LastInbound = Clock.Now; // DPD: an authenticated message proves the peer alive
         if (header.IsResponse) HandleResponse(sa, m);
         else HandleRequest(sa, m, local, remote);
     }
@@ -335,6 +337,14 @@ public sealed partial class IkeEngine
                 _log.LogError("{IkeSa}: timer handling failed: {Type}: {Message}", sa.Tag, e.GetType().Name, e.Message);
             }
         }
+        try
+        {
+            TickRestarts(now);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            _log.LogError("restart timer handling failed: {Type}: {Message}", e.GetType().Name, e.Message);
+        }
     }
 
     private void TickSa(IkeSa sa, TimeSpan now)
@@ -346,7 +356,7 @@ public sealed partial class IkeEngine
             if (pending.Retransmits >= Options.RetransmitTries)
             {
                 Warn(sa, $"giving up after {pending.Retransmits} retransmits of {pending.Task.Exchange} request {pending.MessageId}: peer {sa.Remote} does not answer");
-                Destroy(sa, "peer not responding");
+                PeerNotResponding(sa);
                 return;
             }
             pending.Retransmits++;
@@ -364,7 +374,9 @@ public sealed partial class IkeEngine
         {
             Info(sa, $"half-open IKE_SA from {sa.Remote} timed out");
             Destroy(sa, "half-open timeout");
+            return;
         }
+        TickLiveness(sa, now);
     }
 
     private static readonly byte[] KeepaliveBytes = [0xFF];
@@ -384,7 +396,7 @@ public sealed partial class IkeEngine
                 if (sa.State == IkeSaState.Established && sa.NextKeepalive != TimeSpan.MaxValue) next = Min(next, sa.NextKeepalive);
                 if (sa.IsHalfOpen) next = Min(next, sa.CreatedAt + Options.HalfOpenTimeout);
             }
-            return next;
+            return LivenessDeadline(next);
         }
     }
 
@@ -475,6 +487,7 @@ public sealed partial class IkeEngine
     /// <summary>Deletes the CHILD_SA (child given) or the whole IKE SA of a connection. done is called once finished.</summary>
     public void Terminate(string connection, string? child, Action<InitiateResult> done)
     {
+        CancelRestarts(connection, child);
         var sas = _sas.Values.Where(s => s.Name == connection && s.State != IkeSaState.Destroying).ToList();
         if (sas.Count == 0)
         {
@@ -868,6 +881,7 @@ public sealed partial class IkeEngine
     {
         if (sa.State == IkeSaState.Destroying) return;
         sa.State = IkeSaState.Destroying;
+        var lost = sa.Children.Select(c => c.Config).ToList();
         foreach (var c in sa.Children.ToList())
             Children.Remove(sa, c);
         var pending = sa.Outstanding;
@@ -883,6 +897,7 @@ public sealed partial class IkeEngine
         }
         sa.DisposeKeys();
         Info(sa, $"IKE_SA {sa.Tag} destroyed ({reason})");
+        AfterDestroy(sa, lost);
     }
 
     private void Drop(IkeSa? sa, IPEndPoint remote, string why)

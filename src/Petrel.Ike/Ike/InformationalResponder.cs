@@ -21,6 +21,7 @@ internal sealed class InformationalResponder(IkeEngine engine)
                 case DeletePayload { Protocol: SecurityProtocol.Ike }:
                     engine.Info(sa, $"received DELETE for IKE_SA {sa.Tag}");
                     sa.State = IkeSaState.Deleting;
+                    sa.ClosedByPeer = true; // close_action applies once it is destroyed
                     destroy = true;
                     break;
                 case DeletePayload d:
@@ -36,7 +37,9 @@ internal sealed class InformationalResponder(IkeEngine engine)
                         engine.Info(sa, $"received DELETE for {d.Protocol} CHILD_SA {child.Config.Name}{{{child.UniqueId}}} with SPI {spi:x8}");
                         // A rekeyed SA being deleted by the peer, or a simultaneous delete: either way answer with ours.
                         ours.Add(child.SpiIn);
+                        var wasState = child.State;
                         engine.Children.Remove(sa, child);
+                        engine.ChildClosedByPeer(sa, child.Config, wasState);
                     }
                     if (ours.Count > 0)
                         response.Payloads.Add(new DeletePayload(d.Protocol, ours));

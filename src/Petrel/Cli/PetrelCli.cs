@@ -65,6 +65,7 @@ public static class PetrelCli
         root.Subcommands.Add(DownCommand(stdout));
         root.Subcommands.Add(ListSasCommand(stdout));
         root.Subcommands.Add(ListConnsCommand(stdout));
+        root.Subcommands.Add(ListPolsCommand(stdout));
         root.Subcommands.Add(ReloadCommand(stdout));
         root.Subcommands.Add(ExportKeysCommand(stdout));
         root.Subcommands.Add(VersionCommand(stdout));
@@ -170,6 +171,21 @@ public static class PetrelCli
             var response = Send(r.GetValue(socket)!, new ControlRequest("list-conns"));
             if (r.GetValue(json)) PrintJson(response.Result ?? new JsonArray(), stdout);
             else ConnectionListPrinter.Print(response.Result, stdout);
+            return 0;
+        });
+        return cmd;
+    }
+
+    private static Command ListPolsCommand(TextWriter stdout)
+    {
+        var json = JsonOption();
+        var socket = SocketOption();
+        var cmd = new Command("list-pols", "list the trap policies (start_action = trap, dpd_action/close_action = trap)") { json, socket };
+        cmd.SetAction(r =>
+        {
+            var response = Send(r.GetValue(socket)!, new ControlRequest("list-pols"));
+            if (r.GetValue(json)) PrintJson(response.Result ?? new JsonArray(), stdout);
+            else PolicyListPrinter.Print(response.Result, stdout);
             return 0;
         });
         return cmd;

@@ -33,6 +33,11 @@ public sealed record DaemonSettings
 
     public LogLevel LogLevel { get; init; } = LogLevel.Information;
 
+    /// <summary>IKE retransmission (petrel.retransmit_timeout/_base/_tries, strongSwan's charon.retransmit_*): 4 s × 1.8^n, 5 retransmits.</summary>
+    public TimeSpan RetransmitTimeout { get; init; } = TimeSpan.FromSeconds(4);
+    public double RetransmitBase { get; init; } = 1.8;
+    public int RetransmitTries { get; init; } = 5;
+
     /// <summary>Dashboard listen address ("127.0.0.1:8480"), null when off (petrel.dashboard).</summary>
     public string? Dashboard { get; init; }
 }

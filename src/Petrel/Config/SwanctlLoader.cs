@@ -60,7 +60,8 @@ public static class SwanctlLoader
     private static readonly string[] AuthorityKeys = ["cacert", "file", "crl_uris", "ocsp_uris", "cert_uri_base"];
     private static readonly string[] AuthorityUnsupported = ["handle", "slot", "module"];
 
-    private static readonly string[] PetrelKeys = ["socket", "ike_port", "natt_port", "tun_name", "log_level", "dashboard", "tun_mtu", "path_mtu", "mss_clamp"];
+    private static readonly string[] PetrelKeys = ["socket", "ike_port", "natt_port", "tun_name", "log_level", "dashboard", "tun_mtu", "path_mtu", "mss_clamp",
+        "retransmit_timeout", "retransmit_base", "retransmit_tries"];
 
     /// <summary>Reads and validates a swanctl.conf file. Throws <see cref="ConfigException"/>.</summary>
     public static SwanctlConfig Load(string path) =>
@@ -290,13 +291,30 @@ public static class SwanctlLoader
                         throw SettingValues.Error(e, where, "BEET mode is not supported by Petrel yet");
                     mode = SettingValues.OneOf(e, where, "tunnel", "transport", "pass", "drop");
                     break;
-                case "start_action": startAction = SettingValues.OneOf(e, where, "none", "trap", "start"); break;
+                case "start_action":
+                    // strongSwan also accepts the ipsec.conf names: route/hold = trap, restart = start, clear = none.
+                    startAction = SettingValues.OneOf(e, where, "none", "trap", "start", "route", "hold", "restart", "clear") switch
+                    {
+                        "route" or "hold" => "trap",
+                        "restart" => "start",
+                        "clear" => "none",
+                        var v => v,
+                    };
+                    break;
                 case "dpd_action":
                     // "hold" is the older spelling of trap (the seed's name for it).
                     dpdAction = SettingValues.OneOf(e, where, "clear", "trap", "hold", "restart", "none");
                     if (dpdAction == "hold") dpdAction = "trap";
                     break;
-                case "close_action": closeAction = SettingValues.OneOf(e, where, "none", "trap", "start"); break;
+                case "close_action":
+                    closeAction = SettingValues.OneOf(e, where, "none", "trap", "start", "clear", "route", "hold", "restart") switch
+                    {
+                        "route" or "hold" => "trap",
+                        "restart" => "start",
+                        "clear" => "none",
+                        var v => v,
+                    };
+                    break;
                 case "rekey_time": rekeyTime = SettingValues.Time(e, where); break;
                 case "life_time": lifeTime = SettingValues.Time(e, where); break;
                 case "rand_time": randTime = SettingValues.Time(e, where); break;
@@ -520,11 +538,28 @@ public static class SwanctlLoader
                 "tun_mtu" => d with { TunMtu = SettingValues.Integer(e, s.Path, 576, 65535) },
                 "path_mtu" => d with { PathMtu = SettingValues.Integer(e, s.Path, 576, 65535) },
                 "mss_clamp" => d with { MssClamp = SettingValues.Bool(e, s.Path) },
+                // charon.retransmit_* (RFC 7296 §2.1 back-off): how soon a silent peer is declared dead.
+                "retransmit_timeout" => d with { RetransmitTimeout = Seconds(e, s.Path) },
+                "retransmit_base" => d with { RetransmitBase = RetransmitBase(e, s.Path) },
+                "retransmit_tries" => d with { RetransmitTries = SettingValues.Integer(e, s.Path, 0, 100) },
                 _ => d,
             };
         }
         return d;
     }
+
+    /// <summary>charon.retransmit_timeout is fractional seconds ("4.0", "0.5"); a trailing s is accepted.</summary>
+    private static TimeSpan Seconds(SettingsEntry e, string where)
+    {
+        string v = e.Value.Trim().TrimEnd('s', 'S');
+        return double.TryParse(v, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out double seconds) && seconds > 0 && seconds <= 3600
+            ? TimeSpan.FromSeconds(seconds)
+            : throw SettingValues.Error(e, where, $"'{e.Value}' is not a number of seconds above 0 (e.g. 4.0 or 0.5)");
+    }
+
+    private static double RetransmitBase(SettingsEntry e, string where) =>
+        double.TryParse(e.Value.Trim(), System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out double v) && v >= 1 && v <= 10
+            ? v : throw SettingValues.Error(e, where, $"'{e.Value}' is not a number from 1 to 10");
 
     private static string NonEmpty(SettingsEntry e, string where) =>
         e.Value.Length > 0 ? e.Value : throw SettingValues.Error(e, where, "is empty");

@@ -27,6 +27,7 @@ public sealed class ControlHandler(EngineLoop loop, Func<Task<ControlResponse>> 
                 "version" => ControlResponse.Success(result: new JsonObject { ["version"] = PetrelVersion.Text }),
                 "list-sas" => ControlResponse.Success(result: await loop.InvokeAsync(e => (JsonNode)SaJson.ToJson(e.ListSas(), kernel)).ConfigureAwait(false)),
                 "list-conns" => ControlResponse.Success(result: await loop.InvokeAsync(e => (JsonNode)ConnectionJson.ToJson(e.Connections)).ConfigureAwait(false)),
+                "list-pols" => ControlResponse.Success(result: await loop.InvokeAsync(e => (JsonNode)PolicyJson.ToJson(e.ListTraps())).ConfigureAwait(false)),
                 "up" => await RunAsync(request, initiate: true, cancel).ConfigureAwait(false),
                 "down" => await RunAsync(request, initiate: false, cancel).ConfigureAwait(false),
                 "reload" => await reload().ConfigureAwait(false),

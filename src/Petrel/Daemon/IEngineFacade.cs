@@ -25,4 +25,10 @@ public interface IEngineFacade
     IReadOnlyList<IkeSaInfo> ListSas();
     IReadOnlyList<IkeV2KeyExport> ExportIkeKeys();
     IReadOnlyList<EspKeyExport> ExportEspKeys();
+
+    /// <summary>Traffic hit a trap policy (RFC 4301 §5.1 acquire): negotiate its CHILD_SA.</summary>
+    void HandleAcquire(Petrel.DataPlane.Kernel.AcquireEvent acquire) { }
+
+    /// <summary>Installed trap policies (list-pols).</summary>
+    IReadOnlyList<TrapPolicyInfo> ListTraps() => [];
 }

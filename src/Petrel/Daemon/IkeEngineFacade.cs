@@ -20,4 +20,6 @@ public sealed class IkeEngineFacade(IkeEngine engine) : IEngineFacade
     public IReadOnlyList<IkeSaInfo> ListSas() => engine.ListSas();
     public IReadOnlyList<IkeV2KeyExport> ExportIkeKeys() => engine.ExportIkeKeys();
     public IReadOnlyList<EspKeyExport> ExportEspKeys() => engine.ExportEspKeys();
+    public void HandleAcquire(Petrel.DataPlane.Kernel.AcquireEvent acquire) => engine.HandleAcquire(acquire);
+    public IReadOnlyList<TrapPolicyInfo> ListTraps() => engine.ListTraps();
 }

@@ -43,6 +43,9 @@ public sealed class SystemPlatform : IDaemonPlatform
             IkePort = settings.IkePort,
             NatTPort = settings.NatTPort,
             LocalAddressFor = SourceAddress.Towards,
+            RetransmitTimeout = settings.RetransmitTimeout,
+            RetransmitBase = settings.RetransmitBase,
+            RetransmitTries = settings.RetransmitTries,
         };
         var engine = new IkeEngine(options, _host.Kernel, new SocketIkeTransport(_host.Udp, _log), SystemClock.Instance, SystemRandom.Instance, loggers);
         return new IkeEngineFacade(engine);
@@ -63,6 +66,9 @@ public sealed class SystemPlatform : IDaemonPlatform
     public void Start(EngineLoop loop)
     {
         _loop = loop;
+        // RFC 4301 §5.1 acquires come on a TUN thread: hand them to the engine's thread.
+        if (_host is not null)
+            _host.Kernel.Acquire += a => loop.Post(e => e.HandleAcquire(a));
         _host?.Start();
     }
 

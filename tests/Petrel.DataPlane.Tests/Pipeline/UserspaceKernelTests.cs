@@ -55,10 +55,13 @@ public class UserspaceKernelTests
         Assert.Equal(IPAddress.Parse("10.1.0.1"), a.Source);
         Assert.Equal(IPAddress.Parse("10.2.0.1"), a.Destination);
 
+        // The two packets were held while there was no SA (AcquireQueue) and leave as soon as it is installed.
         k.InstallSa(OutboundSa(0x5000, 7));
+        Assert.Equal(2, outer.Sent.Count);
         Assert.Equal(DropReason.None, KernelPair.Send(k, TestPackets.Ipv4Icmp("10.1.0.1", "10.2.0.1")));
-        Assert.Equal(Peer, Assert.Single(outer.Sent).Peer.Remote);
-        Assert.True(Assert.Single(outer.Sent).Peer.UdpEncapsulation);
+        Assert.Equal(3, outer.Sent.Count);
+        Assert.All(outer.Sent, s => Assert.Equal(Peer, s.Peer.Remote));
+        Assert.All(outer.Sent, s => Assert.True(s.Peer.UdpEncapsulation));
     }
 
     [Fact]

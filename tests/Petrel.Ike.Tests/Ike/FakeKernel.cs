@@ -38,8 +38,22 @@ internal sealed class FakeKernel(uint firstSpi) : IIpsecKernel
 
     public bool TryGetCounters(uint spi, SaDirection direction, out SaCounters counters)
     {
-        counters = Sas.ContainsKey((spi, direction)) ? new SaCounters(1000, 10, 0, 0, 0) : default;
+        ulong more = Traffic.GetValueOrDefault((spi, direction));
+        counters = Sas.ContainsKey((spi, direction)) ? new SaCounters(1000 + more * 100, BasePackets + more, 0, 0, 0) : default;
         return Sas.ContainsKey((spi, direction));
+    }
+
+    /// <summary>Packets every installed SA reports (10 by default; DPD tests start from 0 like a fresh SA).</summary>
+    public ulong BasePackets { get; set; } = 10;
+
+    /// <summary>Packets counted on an SA beyond BasePackets (tests make "ESP arrives" visible to DPD this way).</summary>
+    public Dictionary<(uint Spi, SaDirection Dir), ulong> Traffic { get; } = [];
+
+    /// <summary>Counts packets on every installed inbound SA, as if ESP arrived.</summary>
+    public void ReceiveEsp(ulong packets = 1)
+    {
+        foreach (var key in Sas.Keys.Where(k => k.Dir == SaDirection.Inbound).ToList())
+            Traffic[key] = Traffic.GetValueOrDefault(key) + packets;
     }
 
     public event Action<AcquireEvent>? Acquire;
