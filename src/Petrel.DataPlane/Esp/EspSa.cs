@@ -130,6 +130,16 @@ internal sealed class EspSa : IDisposable
         return true;
     }
 
+    /// <summary>
+    /// Continues the outbound counter after last. Tests use it to reach the 32-bit wrap (and
+    /// ESN's high bits) without sending 2^32 packets first.
+    /// </summary>
+    public void ResumeSequenceAfter(ulong last)
+    {
+        lock (Gate)
+            _sequence = last;
+    }
+
     public void CountPacket(int innerBytes)
     {
         Interlocked.Add(ref _bytes, innerBytes);

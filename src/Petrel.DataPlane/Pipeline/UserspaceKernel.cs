@@ -95,8 +95,8 @@ public sealed partial class UserspaceKernel : IIpsecKernel, IDisposable
             throw new NotSupportedException($"SA {sa.Spi:x8}: AH cannot cross NAT (RFC 4302 §3.3.3 authenticates the outer IP addresses, and AH has no UDP encapsulation, RFC 3948 §1); use ESP");
         if (sa.Protocol != IpsecProtocol.Esp && sa.Protocol != IpsecProtocol.Ah)
             throw new NotSupportedException($"SA {sa.Spi:x8}: the userspace data plane supports ESP and AH, not {sa.Protocol}");
-        if (sa.Mode != IpsecMode.Tunnel && !(sa.Mode == IpsecMode.Transport && sa.Protocol == IpsecProtocol.Ah))
-            throw new NotSupportedException($"SA {sa.Spi:x8}: the userspace data plane supports {sa.Protocol} in tunnel mode only, not {sa.Mode}");
+        if (sa.Mode != IpsecMode.Tunnel && sa.Mode != IpsecMode.Transport)
+            throw new NotSupportedException($"SA {sa.Spi:x8}: the userspace data plane supports tunnel and transport mode, not {sa.Mode}");
         if (!_algorithms.TryResolve(sa, out var algorithms, out var error))
             throw new NotSupportedException($"SA {sa.Spi:x8}: {error}");
 
@@ -206,7 +206,18 @@ public sealed partial class UserspaceKernel : IIpsecKernel, IDisposable
     /// </summary>
     public DropReason ProcessInbound(Span<byte> espPacket)
     {
-        return CountInbound(Inbound(espPacket));
+        return CountInbound(Inbound(espPacket, 0, espPacket.Length));
+    }
+
+    /// <summary>
+    /// Processes the ESP packet at buffer[offset..offset+length]. Transport mode writes an IP
+    /// header in front of the decrypted payload, so callers leave <see cref="InboundHeadroom"/>
+    /// bytes before the packet (without it a transport-mode payload is moved back instead, when
+    /// the trailer leaves room).
+    /// </summary>
+    public DropReason ProcessInbound(Span<byte> buffer, int offset, int length)
+    {
+        return CountInbound(Inbound(buffer, offset, length));
     }
 
     private DropReason CountInbound(DropReason result)
@@ -276,6 +287,9 @@ public sealed partial class UserspaceKernel : IIpsecKernel, IDisposable
             return _outer.SendIp(sa.Peer, buffer.Slice(ipOffset, ipLength)) ? DropReason.None : DropReason.SendFailed;
         }
 
+        if (sa.Mode == IpsecMode.Transport)
+            return OutboundEspTransport(sa, buffer, offset, length);
+
         byte next = flow.Family == AddressFamily.InterNetwork ? EspProcessor.NextHeaderIpv4 : EspProcessor.NextHeaderIpv6;
         var result = EspProcessor.Seal(sa, buffer, offset, length, next, out int espOffset, out int espLength);
         if (result != DropReason.None)
@@ -283,8 +297,9 @@ public sealed partial class UserspaceKernel : IIpsecKernel, IDisposable
         return _outer.SendEsp(sa.Peer, buffer.Slice(espOffset, espLength)) ? DropReason.None : DropReason.SendFailed;
     }
 
-    private DropReason Inbound(Span<byte> esp)
+    private DropReason Inbound(Span<byte> buffer, int offset, int length)
     {
+        var esp = buffer.Slice(offset, length);
         if (esp.Length < EspProcessor.HeaderLength)
             return DropReason.Truncated;
         uint spi = BinaryPrimitives.ReadUInt32BigEndian(esp);
@@ -295,6 +310,8 @@ public sealed partial class UserspaceKernel : IIpsecKernel, IDisposable
         var result = EspProcessor.Open(sa, esp, out int innerOffset, out int innerLength, out byte next);
         if (result != DropReason.None)
             return result;
+        if (sa.Mode == IpsecMode.Transport)
+            return InboundEspTransport(sa, buffer, offset + innerOffset, innerLength, offset + length, next);
 
         var inner = esp.Slice(innerOffset, innerLength);
         int version = IpPacketReader.Version(inner);

@@ -216,6 +216,10 @@ internal sealed class ChildSaNegotiation(IkeEngine engine)
     /// <summary>KEYMAT (§2.17) and install: inbound SA first, then outbound, then the policy.</summary>
     private string? Install(IkeSa sa, ChildSa child, ReadOnlySpan<byte> pfsSecret, ReadOnlySpan<byte> ni, ReadOnlySpan<byte> nr, bool exchangeInitiator)
     {
+        // RFC 4302 §3.3.3: AH's ICV covers the outer addresses a NAT rewrites, and RFC 3948
+        // encapsulates ESP only, so an AH CHILD_SA behind a NAT (or with encap = yes) cannot work.
+        if (child.Protocol == SecurityProtocol.Ah && sa.NatAny)
+            return $"CHILD_SA {child.Config.Name}: AH cannot traverse NAT ({NatReason(sa)}; RFC 4302 §3.3.3 authenticates the outer IP addresses and RFC 3948 encapsulates only ESP in UDP); use esp_proposals";
         var p = child.Proposal!;
         var encr = ProposalText.First(p, TransformType.Encryption);
         var integ = ProposalText.First(p, TransformType.Integrity);
@@ -292,6 +296,12 @@ internal sealed class ChildSaNegotiation(IkeEngine engine)
         engine.Info(sa, $"CHILD_SA {child.Config.Name}{{{child.UniqueId}}} established with SPIs {child.SpiIn:x8}_i {child.SpiOut:x8}_o and TS {TrafficSelectorNarrowing.Format(child.LocalTs)} === {TrafficSelectorNarrowing.Format(child.RemoteTs)}{(child.Encap ? " (UDP-encapsulated)" : "")}");
         return null;
     }
+
+    private static string NatReason(IkeSa sa) =>
+        sa.NatHere && sa.NatThere ? "NAT detected on both sides"
+        : sa.NatHere ? "NAT detected in front of us"
+        : sa.NatThere ? "NAT detected in front of the peer"
+        : "encap = yes forces UDP encapsulation";
 
     /// <summary>Removes both SAs and the policy and forgets the keys.</summary>
     public void Remove(IkeSa sa, ChildSa child)

@@ -11,7 +11,9 @@ namespace Petrel.Platform.Host;
 /// Runs the userspace data plane on real devices: one thread reads the TUN device and feeds
 /// <see cref="UserspaceKernel.ProcessOutbound"/>; one thread per UDP socket reads datagrams and
 /// demultiplexes them (RFC 3948): IKE to <see cref="IkeDatagramHandler"/>, NAT keepalives
-/// ignored, ESP into <see cref="UserspaceKernel.ProcessInbound"/>. Each thread owns one buffer,
+/// ignored, ESP into <see cref="UserspaceKernel.ProcessInbound(Span{byte}, int, int)"/>; one thread per
+/// raw protocol 50 socket (plain ESP) and per raw protocol 51 socket (AH,
+/// <see cref="UserspaceKernel.ProcessInboundAh"/>). Each thread owns one buffer,
 /// so the steady state allocates nothing.
 /// <code>
 /// using var host = DataPlaneHost.Open(new DataPlaneOptions(), onIke, loggerFactory);
@@ -51,8 +53,10 @@ public sealed class DataPlaneHost : IDisposable
         try
         {
             tun.Configure(options.TunMtu, [.. options.TunAddresses]);
-            udp = new UdpTransport(options.IkePort, options.NatTPort, options.BindAddresses, options.RawEsp);
-            var routes = options.ManageRoutes ? new RouteManager(tun.Name, loggers.CreateLogger<RouteManager>()) : null;
+            udp = new UdpTransport(options.IkePort, options.NatTPort, options.BindAddresses, options.RawEsp, options.RawAh, options.SocketMark);
+            var routes = options.ManageRoutes
+                ? new RouteManager(tun.Name, loggers.CreateLogger<RouteManager>()) { BypassMark = options.SocketMark, TransportTable = options.TransportRouteTable }
+                : null;
             var kernel = new UserspaceKernel(udp, tun, routes, logger: loggers.CreateLogger<UserspaceKernel>())
             {
                 PathMtu = options.PathMtu,
@@ -80,6 +84,11 @@ public sealed class DataPlaneHost : IDisposable
         {
             var socket = raw;
             Spawn($"esp-rx {socket.Family}", () => RawLoop(socket));
+        }
+        foreach (var raw in Udp.RawAhSockets)
+        {
+            var socket = raw;
+            Spawn($"ah-rx {socket.Family}", () => RawAhLoop(socket));
         }
     }
 
@@ -114,18 +123,19 @@ public sealed class DataPlaneHost : IDisposable
 
     private void UdpLoop(UdpEndpoint endpoint)
     {
-        var buffer = new byte[MaxPacket];
+        // Headroom in front: transport mode writes an IP header before the decrypted payload.
+        var buffer = new byte[UserspaceKernel.InboundHeadroom + MaxPacket];
         bool natT = endpoint.Port == Udp.NatTPort;
         while (!_stopping)
         {
-            int n = endpoint.Receive(buffer, PollMs, out var source, out var destination);
+            int n = endpoint.Receive(buffer.AsSpan(UserspaceKernel.InboundHeadroom), PollMs, out var source, out var destination);
             if (n < 0)
                 break;
             if (n == 0)
                 continue;
             try
             {
-                Dispatch(buffer.AsSpan(0, n), natT, source, destination);
+                Dispatch(buffer, UserspaceKernel.InboundHeadroom, n, natT, source, destination);
             }
             catch (Exception e)
             {
@@ -134,19 +144,19 @@ public sealed class DataPlaneHost : IDisposable
         }
     }
 
-    private void RawLoop(RawEspSocket socket)
+    private void RawLoop(RawIpSocket socket)
     {
-        var buffer = new byte[MaxPacket];
+        var buffer = new byte[UserspaceKernel.InboundHeadroom + MaxPacket];
         while (!_stopping)
         {
-            int n = socket.Receive(buffer, PollMs, out int offset);
+            int n = socket.ReceivePayload(buffer.AsSpan(UserspaceKernel.InboundHeadroom), PollMs, out int offset);
             if (n < 0)
                 break;
             if (n == 0)
                 continue;
             try
             {
-                Kernel.ProcessInbound(buffer.AsSpan(offset, n));
+                Kernel.ProcessInbound(buffer, UserspaceKernel.InboundHeadroom + offset, n);
             }
             catch (Exception e)
             {
@@ -155,8 +165,31 @@ public sealed class DataPlaneHost : IDisposable
         }
     }
 
-    private void Dispatch(Span<byte> datagram, bool natT, in UdpAddress source, in UdpAddress destination)
+    /// <summary>AH (IP protocol 51): whole IP packets, with 4 spare bytes after them for the ESN high bits.</summary>
+    private void RawAhLoop(RawIpSocket socket)
     {
+        var buffer = new byte[MaxPacket + 4];
+        while (!_stopping)
+        {
+            int n = socket.ReceivePacket(buffer.AsSpan(0, MaxPacket), PollMs);
+            if (n < 0)
+                break;
+            if (n == 0)
+                continue;
+            try
+            {
+                Kernel.ProcessInboundAh(buffer, 0, n);
+            }
+            catch (Exception e)
+            {
+                _log.LogError(e, "inbound raw AH packet failed");
+            }
+        }
+    }
+
+    private void Dispatch(byte[] buffer, int offset, int length, bool natT, in UdpAddress source, in UdpAddress destination)
+    {
+        var datagram = buffer.AsSpan(offset, length);
         if (!natT)
         {
             // Port 500 carries only IKE, without a marker.
@@ -166,7 +199,7 @@ public sealed class DataPlaneHost : IDisposable
         switch (UdpEncapsulation.Classify(datagram))
         {
             case UdpDatagramKind.Esp:
-                Kernel.ProcessInbound(datagram);
+                Kernel.ProcessInbound(buffer, offset, length);
                 break;
             case UdpDatagramKind.Ike:
                 DeliverIke(destination, source, datagram[UdpEncapsulation.NonEspMarkerLength..]);

@@ -1,4 +1,5 @@
 using System.Net;
+using Petrel.Platform.Routing;
 
 namespace Petrel.Platform.Host;
 
@@ -29,6 +30,22 @@ public sealed class DataPlaneOptions
 
     /// <summary>Open raw IP protocol 50 sockets for SAs without UDP encapsulation (needs CAP_NET_RAW).</summary>
     public bool RawEsp { get; init; }
+
+    /// <summary>Open raw IP protocol 51 sockets for AH SAs (needs CAP_NET_RAW).</summary>
+    public bool RawAh { get; init; }
+
+    /// <summary>
+    /// SO_MARK on every daemon socket (0: none). Transport-mode routes live in
+    /// <see cref="TransportRouteTable"/>, consulted by a rule for packets WITHOUT this mark, so the
+    /// host's own traffic to the peer enters the TUN device while IKE/ESP/AH sockets bypass it.
+    /// </summary>
+    public uint SocketMark { get; init; }
+
+    /// <summary>The mark the daemon uses: "PE" (0x5045), unlikely to clash with other markers.</summary>
+    public const uint DefaultSocketMark = 0x5045;
+
+    /// <summary>Routing table for transport-mode routes (used only with a <see cref="SocketMark"/>).</summary>
+    public int TransportRouteTable { get; init; } = RouteManager.DefaultTransportTable;
 
     /// <summary>Install routes for protect policies into the TUN device.</summary>
     public bool ManageRoutes { get; init; } = true;

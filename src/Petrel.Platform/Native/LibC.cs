@@ -24,6 +24,11 @@ internal static unsafe partial class LibC
     public const int IPV6_RECVPKTINFO = 49;
     public const int IPV6_PKTINFO = 50;
 
+    public const int SOL_SOCKET = 1;
+    public const int SO_MARK = 36;
+    public const int IP_HDRINCL = 3;
+    public const int IPV6_HDRINCL = 36;
+
     public const int AF_INET = 2;
     public const int AF_INET6 = 10;
 

@@ -19,7 +19,7 @@ public sealed unsafe class UdpEndpoint : IDisposable
     private readonly int _fd;
     private volatile bool _closed;
 
-    public UdpEndpoint(IPEndPoint bind, int receiveBufferBytes = 4 << 20)
+    public UdpEndpoint(IPEndPoint bind, int receiveBufferBytes = 4 << 20, uint mark = 0)
     {
         _socket = new Socket(bind.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
         try
@@ -29,6 +29,7 @@ public sealed unsafe class UdpEndpoint : IDisposable
             // No SO_REUSEADDR: a second daemon on the same port must fail loudly, not share the traffic.
             _socket.ReceiveBufferSize = receiveBufferBytes;
             _socket.SendBufferSize = receiveBufferBytes;
+            SocketIo.SetMark(_socket, mark);
             _socket.Bind(bind);
             _fd = (int)_socket.Handle;
             // Ask for the datagram's destination address with every receive.
@@ -86,37 +87,18 @@ public sealed unsafe class UdpEndpoint : IDisposable
                     return (int)n;
                 }
             }
-            int errno = Marshal.GetLastPInvokeError();
-            if (errno == LibC.EINTR)
-                continue;
-            if (errno != LibC.EAGAIN)
-                return _closed ? -1 : 0;
-            LibC.PollFd pfd = new() { Fd = _fd, Events = LibC.POLLIN };
-            if (LibC.Poll(&pfd, 1, timeoutMs) == 0)
+            var next = SocketIo.AfterFailedReceive(_fd, timeoutMs, _closed);
+            if (next == SocketIo.Next.Timeout)
                 return 0;
+            if (next == SocketIo.Next.Closed)
+                return -1;
         }
         return -1;
     }
 
     /// <summary>Sends a datagram; false (never an exception) when the OS refuses it.</summary>
-    public bool Send(ReadOnlySpan<byte> datagram, SocketAddress destination)
-    {
-        if (_closed)
-            return false;
-        try
-        {
-            return _socket.SendTo(datagram, SocketFlags.None, destination) == datagram.Length;
-        }
-        catch (SocketException)
-        {
-            // e.g. ENETUNREACH or a full buffer: the packet is lost like any on the wire.
-            return false;
-        }
-        catch (ObjectDisposedException)
-        {
-            return false;
-        }
-    }
+    public bool Send(ReadOnlySpan<byte> datagram, SocketAddress destination) =>
+        SocketIo.TrySendTo(_socket, datagram, destination, _closed);
 
     private static UdpAddress ParseSockaddr(byte* sa)
     {

@@ -10,19 +10,27 @@ namespace Petrel.Platform.Net;
 /// The daemon's outer sockets: IKE on UDP port 500 and, on the NAT-T port 4500, IKE behind the
 /// non-ESP marker plus ESP-in-UDP (RFC 3948). By default one socket per family and port bound to
 /// any; pass addresses to bind specific ones instead. Optionally raw IP protocol 50 sockets for
-/// SAs without UDP encapsulation. Implements the data plane's outer transport.
+/// SAs without UDP encapsulation and raw protocol 51 sockets for AH (which has no UDP
+/// encapsulation, RFC 3948 covers ESP only). With a mark every socket carries SO_MARK, so policy
+/// routing can keep the daemon's own packets out of the TUN device (transport mode).
+/// Implements the data plane's outer transport.
 /// </summary>
 public sealed class UdpTransport : IOuterTransport, IDisposable
 {
     private readonly List<UdpEndpoint> _endpoints = [];
-    private readonly List<RawEspSocket> _raw = [];
+    private readonly List<RawIpSocket> _raw = [];
+    private readonly List<RawIpSocket> _rawAh = [];
 
     /// <param name="ikePort">Usually 500; 0 to skip it (e.g. a NAT-T-only test).</param>
     /// <param name="natTPort">Usually 4500.</param>
     /// <param name="addresses">Local addresses to bind; null for IPv4 and IPv6 any.</param>
     /// <param name="rawEsp">Also open raw protocol 50 sockets (needs CAP_NET_RAW) for plain ESP.</param>
-    public UdpTransport(int ikePort = 500, int natTPort = 4500, IEnumerable<IPAddress>? addresses = null, bool rawEsp = false)
+    /// <param name="rawAh">Also open raw protocol 51 sockets (needs CAP_NET_RAW) for AH.</param>
+    /// <param name="mark">SO_MARK for every socket (0: none; needs CAP_NET_ADMIN).</param>
+    public UdpTransport(int ikePort = 500, int natTPort = 4500, IEnumerable<IPAddress>? addresses = null, bool rawEsp = false,
+        bool rawAh = false, uint mark = 0)
     {
+        Mark = mark;
         IkePort = ikePort;
         NatTPort = natTPort;
         var binds = addresses?.ToList() ?? [IPAddress.Any, IPAddress.IPv6Any];
@@ -33,14 +41,20 @@ public sealed class UdpTransport : IOuterTransport, IDisposable
                 if (address.AddressFamily == AddressFamily.InterNetworkV6 && !Socket.OSSupportsIPv6)
                     continue;
                 if (ikePort != 0)
-                    _endpoints.Add(new UdpEndpoint(new IPEndPoint(address, ikePort)));
-                _endpoints.Add(new UdpEndpoint(new IPEndPoint(address, natTPort)));
+                    _endpoints.Add(new UdpEndpoint(new IPEndPoint(address, ikePort), mark: mark));
+                _endpoints.Add(new UdpEndpoint(new IPEndPoint(address, natTPort), mark: mark));
             }
             if (rawEsp)
             {
-                _raw.Add(new RawEspSocket(AddressFamily.InterNetwork));
+                _raw.Add(new RawIpSocket(AddressFamily.InterNetwork, RawIpSocket.EspProtocol, mark));
                 if (Socket.OSSupportsIPv6)
-                    _raw.Add(new RawEspSocket(AddressFamily.InterNetworkV6));
+                    _raw.Add(new RawIpSocket(AddressFamily.InterNetworkV6, RawIpSocket.EspProtocol, mark));
+            }
+            if (rawAh)
+            {
+                _rawAh.Add(new RawIpSocket(AddressFamily.InterNetwork, RawIpSocket.AhProtocol, mark));
+                if (Socket.OSSupportsIPv6)
+                    _rawAh.Add(new RawIpSocket(AddressFamily.InterNetworkV6, RawIpSocket.AhProtocol, mark));
             }
         }
         catch
@@ -54,8 +68,32 @@ public sealed class UdpTransport : IOuterTransport, IDisposable
     public int NatTPort { get; }
     public IReadOnlyList<UdpEndpoint> Endpoints => _endpoints;
 
+    /// <summary>The SO_MARK the sockets carry (0: none).</summary>
+    public uint Mark { get; }
+
     /// <summary>Raw protocol 50 sockets (empty unless opened with rawEsp).</summary>
-    public IReadOnlyList<RawEspSocket> RawEspSockets => _raw;
+    public IReadOnlyList<RawIpSocket> RawEspSockets => _raw;
+
+    /// <summary>Raw protocol 51 sockets (empty unless opened with rawAh).</summary>
+    public IReadOnlyList<RawIpSocket> RawAhSockets => _rawAh;
+
+    /// <summary>Sends a whole AH packet (the data plane built the IP header) from the raw AH socket of its family.</summary>
+    public bool SendIp(EspPeer peer, ReadOnlySpan<byte> ipPacket)
+    {
+        if (peer.TransportState is not EspRoute route)
+        {
+            route = new EspRoute(null, null, RawIpSocket.Destination(peer.Remote.Address));
+            foreach (var r in _rawAh)
+            {
+                if (r.Family == peer.Remote.AddressFamily)
+                    route = route with { Raw = r };
+            }
+            if (route.Raw is null)
+                return false;
+            peer.TransportState = route;
+        }
+        return route.Raw is not null && route.Raw.Send(ipPacket, route.Destination);
+    }
 
     /// <summary>
     /// Sends ESP-in-UDP from the NAT-T socket for the SA's local address, or plain ESP from the
@@ -84,7 +122,7 @@ public sealed class UdpTransport : IOuterTransport, IDisposable
         foreach (var r in _raw)
         {
             if (r.Family == peer.Remote.AddressFamily)
-                return new EspRoute(null, r, RawEspSocket.Destination(peer.Remote.Address));
+                return new EspRoute(null, r, RawIpSocket.Destination(peer.Remote.Address));
         }
         return new EspRoute(null, null, peer.Remote.Serialize());
     }
@@ -148,7 +186,9 @@ public sealed class UdpTransport : IOuterTransport, IDisposable
             e.Dispose();
         foreach (var r in _raw)
             r.Dispose();
+        foreach (var r in _rawAh)
+            r.Dispose();
     }
 
-    private sealed record EspRoute(UdpEndpoint? Udp, RawEspSocket? Raw, SocketAddress Destination);
+    private sealed record EspRoute(UdpEndpoint? Udp, RawIpSocket? Raw, SocketAddress Destination);
 }

@@ -21,7 +21,7 @@ namespace Petrel.Platform.Routing;
 /// before (otherwise the ESP and IKE packets themselves would loop into the tunnel).
 /// Routes are reference-counted by prefix so policies sharing one do not remove each other's.
 /// </summary>
-public sealed class RouteManager(string device, ILogger<RouteManager>? logger = null) : IRouteController
+public sealed partial class RouteManager(string device, ILogger<RouteManager>? logger = null) : IRouteController
 {
     private readonly ILogger _log = logger ?? (ILogger)NullLogger.Instance;
     private readonly Lock _lock = new();
@@ -29,8 +29,11 @@ public sealed class RouteManager(string device, ILogger<RouteManager>? logger = 
     private readonly Dictionary<string, int> _refCount = [];
 
     /// <summary>One kernel route: prefix → device, optionally via a gateway and with a preferred source.</summary>
-    internal sealed record Route(string Prefix, string Device, IPAddress? Via, IPAddress? Source)
+    internal sealed record Route(string Prefix, string Device, IPAddress? Via, IPAddress? Source, int Table = 0)
     {
+        /// <summary>Reference-count key: the prefix, and the table when not main.</summary>
+        public string Key => Table == 0 ? Prefix : $"{Prefix} table {Table.ToString(CultureInfo.InvariantCulture)}";
+
         public string[] Arguments()
         {
             var args = new List<string> { Prefix };
@@ -39,6 +42,8 @@ public sealed class RouteManager(string device, ILogger<RouteManager>? logger = 
             args.AddRange(["dev", Device]);
             if (Source is not null)
                 args.AddRange(["src", Source.ToString()]);
+            if (Table != 0)
+                args.AddRange(["table", Table.ToString(CultureInfo.InvariantCulture)]);
             return [.. args];
         }
 
@@ -52,19 +57,28 @@ public sealed class RouteManager(string device, ILogger<RouteManager>? logger = 
         lock (_lock)
         {
             RemoveLocked(policy.ReqId);
-            var routes = policy.Action == PolicyAction.Bypass ? BypassRoutes(policy) : TunnelRoutes(policy);
-            foreach (var r in routes)
-            {
-                _refCount.TryGetValue(r.Prefix, out int n);
-                if (n == 0)
-                {
-                    IpCommand.Run(["route", "replace", .. r.Arguments()]);
-                    _log.LogInformation("route {Route}", r);
-                }
-                _refCount[r.Prefix] = n + 1;
-            }
-            _byReqId[policy.ReqId] = routes;
+            var routes = policy.Action == PolicyAction.Bypass ? BypassRoutes(policy)
+                : policy.Mode == IpsecMode.Transport ? TransportRoutes(policy) ?? TunnelRoutes(policy)
+                : TunnelRoutes(policy);
+            InstallLocked(policy.ReqId, routes);
         }
+    }
+
+    private void InstallLocked(uint reqId, List<Route> routes)
+    {
+        foreach (var r in routes)
+        {
+            _refCount.TryGetValue(r.Key, out int n);
+            if (n == 0)
+            {
+                if (r.Table != 0)
+                    AcquireBypassRule(r);
+                IpCommand.Run(["route", "replace", .. r.Arguments()]);
+                _log.LogInformation("route {Route}", r);
+            }
+            _refCount[r.Key] = n + 1;
+        }
+        _byReqId[reqId] = routes;
     }
 
     /// <summary>
@@ -126,16 +140,20 @@ public sealed class RouteManager(string device, ILogger<RouteManager>? logger = 
             return;
         foreach (var r in routes)
         {
-            int n = _refCount.GetValueOrDefault(r.Prefix) - 1;
+            int n = _refCount.GetValueOrDefault(r.Key) - 1;
             if (n > 0)
             {
-                _refCount[r.Prefix] = n;
+                _refCount[r.Key] = n;
                 continue;
             }
-            _refCount.Remove(r.Prefix);
-            var (code, error) = IpCommand.TryRun("route", "del", r.Prefix, "dev", r.Device);
+            _refCount.Remove(r.Key);
+            var (code, error) = r.Table == 0
+                ? IpCommand.TryRun("route", "del", r.Prefix, "dev", r.Device)
+                : IpCommand.TryRun("route", "del", r.Prefix, "dev", r.Device, "table", r.Table.ToString(CultureInfo.InvariantCulture));
             if (code != 0)
-                _log.LogWarning("removing route {Route}: {Error}", r.Prefix, error.Trim());
+                _log.LogWarning("removing route {Route}: {Error}", r.Key, error.Trim());
+            if (r.Table != 0)
+                ReleaseBypassRule(r);
         }
     }
 

@@ -24,15 +24,20 @@ public sealed class SystemPlatform : IDaemonPlatform
         _log = loggers.CreateLogger<SystemPlatform>();
         try
         {
-            _host = DataPlaneHost.Open(new DataPlaneOptions
+            _host = OpenHost(settings, loggers, raw: true);
+        }
+        catch (Exception e) when (e is System.Net.Sockets.SocketException or UnauthorizedAccessException)
+        {
+            // Raw protocol 50/51 sockets need CAP_NET_RAW: without it, ESP-in-UDP still works.
+            _log.LogWarning("raw ESP/AH sockets unavailable ({Error}); only UDP-encapsulated ESP will carry traffic", e.Message);
+            try
             {
-                TunName = settings.TunName,
-                IkePort = settings.IkePort,
-                NatTPort = settings.NatTPort,
-                TunMtu = settings.TunMtu,
-                PathMtu = settings.PathMtu,
-                ClampMss = settings.MssClamp,
-            }, OnIke, loggers);
+                _host = OpenHost(settings, loggers, raw: false);
+            }
+            catch (Exception e2) when (e2 is not OutOfMemoryException)
+            {
+                throw new DaemonStartException($"cannot open the data plane (TUN device '{settings.TunName}', UDP ports {settings.IkePort}/{settings.NatTPort}): {e2.Message}", e2);
+            }
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
@@ -50,6 +55,25 @@ public sealed class SystemPlatform : IDaemonPlatform
         var engine = new IkeEngine(options, _host.Kernel, new SocketIkeTransport(_host.Udp, _log), SystemClock.Instance, SystemRandom.Instance, loggers);
         return new IkeEngineFacade(engine);
     }
+
+    /// <summary>
+    /// The data plane with raw ESP (protocol 50) and AH (51) sockets for SAs without UDP
+    /// encapsulation, and every socket marked so transport-mode routes (host traffic to the peer
+    /// into the TUN device) leave the daemon's own IKE/ESP/AH packets alone.
+    /// </summary>
+    private DataPlaneHost OpenHost(DaemonSettings settings, ILoggerFactory loggers, bool raw) =>
+        DataPlaneHost.Open(new DataPlaneOptions
+        {
+            TunName = settings.TunName,
+            IkePort = settings.IkePort,
+            NatTPort = settings.NatTPort,
+            TunMtu = settings.TunMtu,
+            PathMtu = settings.PathMtu,
+            ClampMss = settings.MssClamp,
+            RawEsp = raw,
+            RawAh = raw,
+            SocketMark = raw ? DataPlaneOptions.DefaultSocketMark : 0,
+        }, OnIke, loggers);
 
     /// <summary>On a socket thread: copy the message (the buffer is reused) and queue it for the engine.</summary>
     private void OnIke(IPEndPoint local, IPEndPoint remote, ReadOnlySpan<byte> message)

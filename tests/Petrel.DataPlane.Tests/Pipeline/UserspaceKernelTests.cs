@@ -125,7 +125,7 @@ public class UserspaceKernelTests
     }
 
     [Fact]
-    public void Ah_across_nat_ah_without_integrity_and_esp_transport_mode_are_refused()
+    public void Ah_across_nat_and_ah_without_integrity_are_refused_esp_transport_mode_installs()
     {
         using var k = Kernel(new CapturingTransport());
         var natAh = new SaSpec
@@ -147,7 +147,10 @@ public class UserspaceKernelTests
             Spi = 0x400, Direction = SaDirection.Inbound, ReqId = 1, Source = Peer, Destination = Me,
             Mode = IpsecMode.Transport, Encryption = TestTransforms.AesGcm16(128), EncryptionKey = new byte[20],
         };
-        Assert.Throws<NotSupportedException>(() => k.InstallSa(transport));
+        // ESP transport mode (RFC 4303 §3.1.1) is supported now: it installs and is removed again.
+        k.InstallSa(transport);
+        Assert.True(k.TryGetCounters(0x400, SaDirection.Inbound, out _));
+        k.RemoveSa(0x400, SaDirection.Inbound);
         Assert.Throws<ArgumentException>(() => k.InstallSa(OutboundSa(0x401, 1, new byte[16])));
         Assert.False(k.TryGetCounters(0x400, SaDirection.Inbound, out _));
     }
