@@ -56,6 +56,10 @@ public sealed class Identity : IEquatable<Identity>
             return true;
         }
 
+        // "asn1dn:" first: a DN value may itself contain '=' and ':' ("asn1dn:C=CH, CN=host:500").
+        if (s.StartsWith("asn1dn:", StringComparison.OrdinalIgnoreCase))
+            return TryParseDn(s[7..], text, out identity, out error);
+
         // Explicit type prefixes as strongSwan accepts them ("fqdn:", "email:", "keyid:" ...).
         int colon = s.IndexOf(':');
         if (colon > 0 && s.IndexOf('=') < 0)
@@ -74,8 +78,6 @@ public sealed class Identity : IEquatable<Identity>
                     identity = new Identity(IdType.Rfc822Address, Encoding.UTF8.GetBytes(rest)); return true;
                 case "keyid":
                     return TryParseKeyId(rest, text, out identity, out error);
-                case "asn1dn":
-                    return TryParseDn(rest, text, out identity, out error);
             }
         }
 
@@ -129,12 +131,14 @@ public sealed class Identity : IEquatable<Identity>
     {
         try
         {
-            var name = new X509Name(dn);
-            identity = new Identity(IdType.DerAsn1Dn, name.GetEncoded(Asn1Encodable.Der));
+            // strongSwan's "asn1dn:#30..." is the DER itself.
+            byte[] der = dn.StartsWith('#') ? Convert.FromHexString(dn[1..]) : DistinguishedName.ToDer(dn);
+            if (dn.StartsWith('#')) X509Name.GetInstance(Asn1Object.FromByteArray(der));
+            identity = new Identity(IdType.DerAsn1Dn, der);
             error = "";
             return true;
         }
-        catch (Exception e) when (e is ArgumentException or FormatException or InvalidOperationException or Asn1Exception)
+        catch (Exception e) when (e is ArgumentException or FormatException or InvalidOperationException or Asn1Exception or IOException or InvalidCastException)
         {
             identity = null;
             error = $"identity '{text}' is not a valid distinguished name: {e.Message}";

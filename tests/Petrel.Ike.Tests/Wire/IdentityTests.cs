@@ -94,6 +94,31 @@ public class IdentityTests
         Assert.NotEqual(Identity.Parse("moon"), Identity.Parse("moon@x"));
     }
 
+    /// <summary>The DER strongSwan 5.9.8's pki writes for the same text (openssl asn1parse of its certificates).</summary>
+    [Theory]
+    [InlineData("C=CH, O=strongSwan, CN=moon.strongswan.org, E=moon@strongswan.org",
+        "3064310b300906035504061302434831133011060355040a130a7374726f6e675377616e311c301a060355040313136d6f6f6e2e7374726f6e677377616e2e6f72673122302006092a864886f70d01090116136d6f6f6e407374726f6e677377616e2e6f7267")]
+    [InlineData("C=CH, CN=Zürich Gateway", "3027310b30090603550406130243483118301606035504030c0f5ac3bc726963682047617465776179")]
+    public void Distinguished_names_encode_byte_for_byte_as_strongswan_does(string text, string der)
+    {
+        Assert.Equal(der, Convert.ToHexStringLower(Identity.Parse(text).Data.Span));
+        Assert.Equal(der, Convert.ToHexStringLower(DistinguishedName.ToDer(text)));
+        Assert.Equal(text, DistinguishedName.FromDer(Convert.FromHexString(der)));
+    }
+
+    [Fact]
+    public void Asn1dn_prefix_allows_equals_and_colons_in_values()
+    {
+        var id = Identity.Parse("asn1dn:C=CH, O=strongSwan, CN=gw:4500 role=edge");
+        Assert.Equal(IdType.DerAsn1Dn, id.Type);
+        Assert.Equal("C=CH, O=strongSwan, CN=gw:4500 role=edge", id.ToString());
+        Assert.Equal(id, Identity.Parse("asn1dn:#" + Convert.ToHexString(id.Data.Span)));
+        Assert.Equal(Identity.Parse("C=CH, O=strongSwan, CN=moon"), Identity.Parse("asn1dn:C=CH, O=strongSwan, CN=moon"));
+        Assert.False(Identity.TryParse("asn1dn:#3003", out _, out string error));
+        Assert.Contains("asn1dn:#3003", error);
+        Assert.Null(DistinguishedName.FromDer([0x30, 0x05, 0x01]));
+    }
+
     [Fact]
     public void Invalid_key_id_and_dn_are_errors_naming_the_text()
     {
