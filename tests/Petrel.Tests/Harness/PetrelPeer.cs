@@ -22,13 +22,17 @@ public sealed class PetrelPeer : IDisposable
         _daemon = daemon;
     }
 
-    /// <summary>Starts the daemon with <paramref name="swanctlConf"/> and waits until its control socket answers.</summary>
-    public static PetrelPeer Start(NamespacePair lab, LabSite site, string swanctlConf)
+    /// <summary>
+    /// Starts the daemon with <paramref name="swanctlConf"/> and waits until its control socket answers;
+    /// <paramref name="credentials"/> (x509/, x509ca/, x509crl/, private/) are copied beside the config first.
+    /// </summary>
+    public static PetrelPeer Start(NamespacePair lab, LabSite site, string swanctlConf, string? credentials = null)
     {
         var dir = Path.Combine(site.WorkDir, "petrel");
         if (Directory.Exists(dir)) Directory.Delete(dir, recursive: true);
         Directory.CreateDirectory(dir);
         File.WriteAllText(Path.Combine(dir, "swanctl.conf"), swanctlConf);
+        if (credentials is not null) LabPki.CopyCredentials(credentials, dir);
         File.Delete(Path.Combine(site.WorkDir, "petrel.log"));
         var daemon = lab.Start(site, "petrel.log",
             [.. PetrelExecutable.Command, "daemon", "--config", Path.Combine(dir, "swanctl.conf"), "--socket", Path.Combine(dir, "petrel.sock")]);
@@ -67,6 +71,25 @@ public sealed class PetrelPeer : IDisposable
         Cli("up", connection, "--child", child, "--timeout", timeoutSeconds.ToString());
 
     public PetrelSaListing ListSas() => PetrelSaListing.Parse(Cli("list-sas", "--json").EnsureSuccess().StandardOutput);
+
+    /// <summary>
+    /// list-sas asked over the control socket from this process (what the CLI sends), without starting a CLI
+    /// process each time: for tests that poll.
+    /// </summary>
+    public PetrelSaListing ListSasOverSocket()
+    {
+        var response = Petrel.Cli.ControlClient.SendAsync(SocketPath, new Petrel.Daemon.ControlRequest("list-sas"), TimeSpan.FromSeconds(30)).GetAwaiter().GetResult();
+        if (!response.Ok) throw new InvalidOperationException($"list-sas failed: {response.Error}");
+        return PetrelSaListing.Parse(response.Result?.ToJsonString() ?? "[]");
+    }
+
+    /// <summary>Replaces the config (and the credential folders, when given) and runs `petrel reload`.</summary>
+    public void Reload(string swanctlConf, string? credentials = null)
+    {
+        File.WriteAllText(ConfigPath, swanctlConf);
+        if (credentials is not null) LabPki.CopyCredentials(credentials, Dir);
+        Cli("reload").EnsureSuccess();
+    }
 
     public CommandResult ExportKeys(string dir) => Cli("export-keys", "--wireshark", dir);
 

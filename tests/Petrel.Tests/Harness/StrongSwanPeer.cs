@@ -39,8 +39,11 @@ public sealed class StrongSwanPeer : IDisposable
         _charon = charon;
     }
 
-    /// <summary>Starts charon in the site's namespace and loads <paramref name="swanctlConf"/>.</summary>
-    public static StrongSwanPeer Start(NamespacePair lab, LabSite site, string swanctlConf)
+    /// <summary>
+    /// Starts charon in the site's namespace and loads <paramref name="swanctlConf"/>, with the
+    /// <paramref name="credentials"/> folders (x509/, x509ca/, x509crl/, private/) beside it, where swanctl looks.
+    /// </summary>
+    public static StrongSwanPeer Start(NamespacePair lab, LabSite site, string swanctlConf, string? credentials = null)
     {
         var dir = Path.Combine(site.WorkDir, "strongswan");
         if (Directory.Exists(dir)) Directory.Delete(dir, recursive: true);
@@ -48,6 +51,7 @@ public sealed class StrongSwanPeer : IDisposable
         Directory.CreateDirectory(Path.Combine(dir, "swanctl"));
         File.WriteAllText(Path.Combine(dir, "strongswan.conf"), StrongswanConf(dir));
         File.WriteAllText(Path.Combine(dir, "swanctl", "swanctl.conf"), swanctlConf);
+        if (credentials is not null) LabPki.CopyCredentials(credentials, Path.Combine(dir, "swanctl"));
 
         var env = new Dictionary<string, string> { ["STRONGSWAN_CONF"] = Path.Combine(dir, "strongswan.conf") };
         // A private mount namespace with our own directory over /run; sh execs charon, so the
@@ -125,10 +129,14 @@ public sealed class StrongSwanPeer : IDisposable
         CommandRunner.Run(["swanctl", .. args, "--uri", ViciUri], TimeSpan.FromSeconds(45),
             new Dictionary<string, string> { ["STRONGSWAN_CONF"] = ConfPath });
 
-    /// <summary>Replaces the loaded connections and secrets with <paramref name="swanctlConf"/>.</summary>
-    public void Reload(string swanctlConf)
+    /// <summary>
+    /// Replaces the loaded connections and secrets with <paramref name="swanctlConf"/> (and the credentials with
+    /// those of <paramref name="credentials"/>, when given).
+    /// </summary>
+    public void Reload(string swanctlConf, string? credentials = null)
     {
         File.WriteAllText(SwanctlConfPath, swanctlConf);
+        if (credentials is not null) LabPki.CopyCredentials(credentials, Path.Combine(Dir, "swanctl"));
         Swanctl("--load-all", "--clear", "--file", SwanctlConfPath).EnsureSuccess();
     }
 

@@ -33,6 +33,20 @@ public static class TunnelTraffic
         return new Report(pings, bulk, v6, wire);
     }
 
+    /// <summary>
+    /// The short check for tests that bring many tunnels up (certificates): IPv4 pings both ways and
+    /// <paramref name="bytes"/> of TCP left → right, SHA-256 checked; throws with the failing command.
+    /// </summary>
+    public static TcpTransfer.Result RunShort(NamespacePair lab, long bytes = 1024 * 1024)
+    {
+        foreach (var p in new[] { lab.Ping(lab.Left, lab.Right), lab.Ping(lab.Right, lab.Left) })
+            if (!p.Succeeded) throw new Xunit.Sdk.XunitException("ping through the tunnel failed: " + p.Describe());
+        var transfer = TcpTransfer.Run(lab.Left, lab.Right, bytes);
+        Assert.True(transfer.ChecksumsMatch, transfer.ToString());
+        Assert.Equal(bytes, transfer.BytesReceived);
+        return transfer;
+    }
+
     /// <summary>The assertions shared by all interop tests.</summary>
     public static void AssertPassed(Report r)
     {
