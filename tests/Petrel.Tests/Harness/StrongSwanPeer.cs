@@ -164,5 +164,10 @@ public sealed class StrongSwanPeer : IDisposable
         catch (IOException) { return "(no log)"; }
     }
 
+    /// <summary>Kills charon with SIGKILL (by the PID the harness started): a peer that vanishes without a word.</summary>
+    public void Kill() => _charon.Stop(StartedProcess.SigKill, TimeSpan.FromSeconds(5));
+
+    public bool HasExited => _charon.HasExited;
+
     public void Dispose() => _charon.Dispose();
 }
