@@ -20,6 +20,16 @@ public sealed class PolicySpec
     public required IPAddress LocalAddress { get; init; }
     public required IPAddress RemoteAddress { get; init; }
 
+    /// <summary>
+    /// Route-based VPN (strongSwan's if_id_out): 0 for the shared tunnel device, otherwise the
+    /// virtual tunnel interface whose packets this policy takes; only packets read from that
+    /// interface are looked up against it, and the data plane installs no routes for it.
+    /// </summary>
+    public uint InterfaceIdOut { get; init; }
+
+    /// <summary>strongSwan's if_id_in: the virtual tunnel interface decrypted packets are written to (0: the shared device).</summary>
+    public uint InterfaceIdIn { get; init; }
+
     /// <summary>Lower runs first among overlapping policies.</summary>
     public int Priority { get; init; }
 }

@@ -48,7 +48,7 @@ public sealed partial class UserspaceKernel
         sa.Protocol, sa.Mode, sa.IvLength, sa.IcvLength, sa.Alignment);
 
     /// <summary>MSS clamp, the too-big check and TFC padding for an outbound packet about to be sealed.</summary>
-    private DropReason PrepareOutbound(EspSa sa, Span<byte> buffer, int offset, ref int length)
+    private DropReason PrepareOutbound(EspSa sa, Span<byte> buffer, int offset, ref int length, uint interfaceId)
     {
         var packet = buffer.Slice(offset, length);
         int version = IpPacketReader.Version(packet);
@@ -61,7 +61,7 @@ public sealed partial class UserspaceKernel
         int limit = version == 6 ? Math.Max(maxInner, IcmpTooBigBuilder.MinIpv6Mtu) : maxInner;
         if (length > limit && IpDatagram.DontFragment(packet))
         {
-            SendTooBig(packet, limit);
+            SendTooBig(packet, limit, interfaceId);
             return DropReason.FragmentationNeeded;
         }
 
@@ -92,14 +92,16 @@ public sealed partial class UserspaceKernel
         return inner;
     }
 
-    private void SendTooBig(ReadOnlySpan<byte> packet, int mtu)
+    private void SendTooBig(ReadOnlySpan<byte> packet, int mtu, uint interfaceId)
     {
         if (!_icmpLimiter.TryAcquire(Environment.TickCount64))
             return;
         // The error quotes at most 1280 - 48 bytes: small enough for the stack.
         Span<byte> error = stackalloc byte[IcmpTooBigBuilder.MaxIpv6Error];
         int n = IcmpTooBigBuilder.Write(packet, mtu, error);
-        if (n > 0 && _tunnel.WritePacket(error[..n]))
+        // Back out of the interface the packet came in through.
+        var device = interfaceId == 0 ? _tunnel : _interfaces.GetValueOrDefault(interfaceId) ?? _tunnel;
+        if (n > 0 && device.WritePacket(error[..n]))
             Interlocked.Increment(ref _icmpSent);
     }
 }

@@ -135,13 +135,14 @@ public sealed partial class UserspaceKernel : IIpsecKernel, IDisposable
     public void InstallPolicy(PolicySpec policy)
     {
         var replaced = _spd.Install(policy);
-        if (_routes is not null)
+        // Route-based policies (an interface id) get no routes: the user or a routing daemon routes over the interface.
+        if (_routes is not null && policy.InterfaceIdOut == 0 && policy.InterfaceIdIn == 0)
         {
             try
             {
                 // Discard policies are routed into the device too (so their traffic is dropped here);
                 // bypass policies let the route controller keep their traffic off the device.
-                if (replaced is not null)
+                if (replaced is not null && replaced.Spec.InterfaceIdOut == 0 && replaced.Spec.InterfaceIdIn == 0)
                     _routes.PolicyRemoved(replaced.Spec);
                 _routes.PolicyInstalled(policy);
             }
@@ -162,7 +163,7 @@ public sealed partial class UserspaceKernel : IIpsecKernel, IDisposable
         AcquireQueue.Discard(reqId);
         if (removed is null)
             return;
-        if (_routes is not null)
+        if (_routes is not null && removed.Spec.InterfaceIdOut == 0 && removed.Spec.InterfaceIdIn == 0)
         {
             try
             {
@@ -190,9 +191,12 @@ public sealed partial class UserspaceKernel : IIpsecKernel, IDisposable
     /// it. The buffer must leave <see cref="Headroom"/> bytes before and <see cref="Tailroom"/>
     /// bytes after the packet; it is overwritten in place.
     /// </summary>
-    public DropReason ProcessOutbound(Span<byte> buffer, int offset, int length)
+    public DropReason ProcessOutbound(Span<byte> buffer, int offset, int length) => ProcessOutbound(buffer, offset, length, 0);
+
+    /// <summary>As <see cref="ProcessOutbound(Span{byte}, int, int)"/> for a packet read from the virtual tunnel interface interfaceId (0: the shared device).</summary>
+    public DropReason ProcessOutbound(Span<byte> buffer, int offset, int length, uint interfaceId)
     {
-        var result = Outbound(buffer, offset, length);
+        var result = Outbound(buffer, offset, length, interfaceId);
         if (result == DropReason.None)
             Statistics.CountEncapsulated();
         else
@@ -229,12 +233,12 @@ public sealed partial class UserspaceKernel : IIpsecKernel, IDisposable
         return result;
     }
 
-    private DropReason Outbound(Span<byte> buffer, int offset, int length)
+    private DropReason Outbound(Span<byte> buffer, int offset, int length, uint interfaceId)
     {
         var packet = buffer.Slice(offset, length);
         if (!IpPacketReader.TryRead(packet, out var flow))
             return DropReason.Malformed;
-        var policy = _spd.LookupOutbound(flow);
+        var policy = _spd.LookupOutbound(flow, interfaceId);
         if (policy is null)
             return DropReason.NoPolicy;
         if (policy.Action != PolicyAction.Protect)
@@ -250,7 +254,7 @@ public sealed partial class UserspaceKernel : IIpsecKernel, IDisposable
         // Earlier packets still queued for a trap go first, so the flow keeps its order.
         if (AcquireQueue.Count != 0)
             AcquireQueue.Flush(Headroom, _sendQueued);
-        return Seal(sa, flow, buffer, offset, length);
+        return Seal(sa, flow, buffer, offset, length, interfaceId);
     }
 
     /// <summary>A queued packet: null while no SA covers it yet, else whether it was sent.</summary>
@@ -273,9 +277,10 @@ public sealed partial class UserspaceKernel : IIpsecKernel, IDisposable
         return result == DropReason.None;
     }
 
-    private DropReason Seal(EspSa sa, in PacketFlow flow, Span<byte> buffer, int offset, int length)
+    /// <param name="interfaceId">The interface the packet came from (where a too-big error goes back); queued packets use the shared device.</param>
+    private DropReason Seal(EspSa sa, in PacketFlow flow, Span<byte> buffer, int offset, int length, uint interfaceId = 0)
     {
-        var prepared = PrepareOutbound(sa, buffer, offset, ref length);
+        var prepared = PrepareOutbound(sa, buffer, offset, ref length, interfaceId);
         if (prepared != DropReason.None)
             return prepared;
 
@@ -324,7 +329,7 @@ public sealed partial class UserspaceKernel : IIpsecKernel, IDisposable
         if (policy is null || !policy.MatchesInbound(flow))
             return DropReason.PolicyMismatch;
         inner = FinishInbound(sa, inner);
-        return _tunnel.WritePacket(inner) ? DropReason.None : DropReason.SendFailed;
+        return TunnelFor(policy.Spec).WritePacket(inner) ? DropReason.None : DropReason.SendFailed;
     }
 
     /// <summary>
@@ -363,7 +368,7 @@ public sealed partial class UserspaceKernel : IIpsecKernel, IDisposable
         var policy = _spd.Find(sa.ReqId);
         if (policy is null || !policy.MatchesInbound(flow))
             return DropReason.PolicyMismatch;
-        return _tunnel.WritePacket(inner) ? DropReason.None : DropReason.SendFailed;
+        return TunnelFor(policy.Spec).WritePacket(inner) ? DropReason.None : DropReason.SendFailed;
     }
 
     /// <summary>RFC 4301 §5.1: ask IKE for an SA, at most once a second per policy.</summary>

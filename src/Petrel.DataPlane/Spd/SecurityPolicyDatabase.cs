@@ -65,12 +65,13 @@ internal sealed class SecurityPolicyDatabase
     }
 
     /// <summary>First policy (by priority) whose local→remote selectors match an outbound packet.</summary>
-    public PolicyEntry? LookupOutbound(in PacketFlow flow)
+    public PolicyEntry? LookupOutbound(in PacketFlow flow, uint interfaceId = 0)
     {
         var ordered = _snapshot.Ordered;
         for (int i = 0; i < ordered.Length; i++)
         {
-            if (ordered[i].MatchesOutbound(flow))
+            // A route-based policy sees only the packets of its own interface (XFRM if_id semantics).
+            if (ordered[i].Spec.InterfaceIdOut == interfaceId && ordered[i].MatchesOutbound(flow))
                 return ordered[i];
         }
         return null;

@@ -102,6 +102,10 @@ public sealed class ChildConfig
 
     public const int TfcPaddingMtu = -1;
 
+    /// <summary>strongSwan's if_id_in / if_id_out: non-zero makes the CHILD_SA route-based (its virtual tunnel interface, no routes).</summary>
+    public uint InterfaceIdIn { get; init; }
+    public uint InterfaceIdOut { get; init; }
+
     public bool Ipcomp { get; init; }
 }
 

@@ -279,6 +279,7 @@ internal sealed class ChildSaNegotiation(IkeEngine engine)
             engine.Kernel.InstallPolicy(new PolicySpec
             {
                 ReqId = child.ReqId, LocalTs = child.LocalTs, RemoteTs = child.RemoteTs, Mode = child.Mode,
+                InterfaceIdIn = child.Config.InterfaceIdIn, InterfaceIdOut = child.Config.InterfaceIdOut,
                 LocalAddress = sa.Local.Address, RemoteAddress = sa.Remote.Address,
             });
         }

@@ -29,6 +29,7 @@ public sealed class DataPlaneHost : IDisposable
     private readonly IkeDatagramHandler? _onIke;
     private readonly ILogger _log;
     private readonly List<Thread> _threads = [];
+    private readonly List<(TunDevice Device, uint Id)> _interfaces = [];
     private volatile bool _stopping;
 
     public DataPlaneHost(TunDevice tun, UdpTransport udp, UserspaceKernel kernel, IkeDatagramHandler? onIke, ILogger<DataPlaneHost>? logger = null)
@@ -44,12 +45,16 @@ public sealed class DataPlaneHost : IDisposable
     public UdpTransport Udp { get; }
     public UserspaceKernel Kernel { get; }
 
+    /// <summary>The route-based virtual tunnel interfaces, by name.</summary>
+    public IReadOnlyList<string> InterfaceNames => [.. _interfaces.Select(i => i.Device.Name)];
+
     /// <summary>Opens the TUN device and sockets and builds the kernel on them (not started yet).</summary>
     public static DataPlaneHost Open(DataPlaneOptions options, IkeDatagramHandler? onIke, ILoggerFactory? loggers = null)
     {
         loggers ??= NullLoggerFactory.Instance;
         var tun = TunDevice.Open(options.TunName);
         UdpTransport? udp = null;
+        DataPlaneHost? host = null;
         try
         {
             tun.Configure(options.TunMtu, [.. options.TunAddresses]);
@@ -62,10 +67,24 @@ public sealed class DataPlaneHost : IDisposable
                 PathMtu = options.PathMtu,
                 ClampMss = options.ClampMss,
             };
-            return new DataPlaneHost(tun, udp, kernel, onIke, loggers.CreateLogger<DataPlaneHost>());
+            host = new DataPlaneHost(tun, udp, kernel, onIke, loggers.CreateLogger<DataPlaneHost>());
+            foreach (var vi in options.VirtualInterfaces)
+            {
+                var device = TunDevice.Open(vi.Name);
+                host._interfaces.Add((device, vi.Id));
+                device.Configure(options.TunMtu);
+                kernel.AddInterface(vi.Id, device);
+                host._log.LogInformation("route-based interface {Name} for if_id {Id} (no routes installed: route into it yourself)", device.Name, vi.Id);
+            }
+            return host;
         }
         catch
         {
+            if (host is not null)
+            {
+                foreach (var (device, _) in host._interfaces)
+                    device.Dispose();
+            }
             udp?.Dispose();
             tun.Dispose();
             throw;
@@ -74,7 +93,12 @@ public sealed class DataPlaneHost : IDisposable
 
     public void Start()
     {
-        Spawn($"tun-rx {Tun.Name}", TunLoop);
+        Spawn($"tun-rx {Tun.Name}", () => TunLoop(Tun, 0));
+        foreach (var (device, id) in _interfaces)
+        {
+            var (d, i) = (device, id);
+            Spawn($"tun-rx {d.Name}", () => TunLoop(d, i));
+        }
         foreach (var endpoint in Udp.Endpoints)
         {
             var ep = endpoint;
@@ -99,19 +123,19 @@ public sealed class DataPlaneHost : IDisposable
         t.Start();
     }
 
-    private void TunLoop()
+    private void TunLoop(TunDevice tun, uint interfaceId)
     {
         var buffer = new byte[UserspaceKernel.Headroom + MaxPacket + UserspaceKernel.Tailroom];
         while (!_stopping)
         {
-            int n = Tun.Read(buffer.AsSpan(UserspaceKernel.Headroom, MaxPacket), PollMs);
+            int n = tun.Read(buffer.AsSpan(UserspaceKernel.Headroom, MaxPacket), PollMs);
             if (n < 0)
                 break;
             if (n == 0)
                 continue;
             try
             {
-                Kernel.ProcessOutbound(buffer, UserspaceKernel.Headroom, n);
+                Kernel.ProcessOutbound(buffer, UserspaceKernel.Headroom, n, interfaceId);
             }
             catch (Exception e)
             {
@@ -233,5 +257,7 @@ public sealed class DataPlaneHost : IDisposable
         Kernel.Dispose();
         Udp.Dispose();
         Tun.Dispose();
+        foreach (var (device, _) in _interfaces)
+            device.Dispose();
     }
 }

@@ -47,6 +47,9 @@ public sealed class DataPlaneOptions
     /// <summary>Routing table for transport-mode routes (used only with a <see cref="SocketMark"/>).</summary>
     public int TransportRouteTable { get; init; } = RouteManager.DefaultTransportTable;
 
+    /// <summary>Virtual tunnel interfaces for route-based connections (if_id), opened beside the shared device with the same MTU.</summary>
+    public IReadOnlyList<VirtualInterface> VirtualInterfaces { get; init; } = [];
+
     /// <summary>Install routes for protect policies into the TUN device.</summary>
     public bool ManageRoutes { get; init; } = true;
 }

@@ -31,6 +31,9 @@ public sealed record DaemonSettings
     /// <summary>Rewrite the MSS of TCP SYNs crossing the tunnel to fit the SA (petrel.mss_clamp).</summary>
     public bool MssClamp { get; init; }
 
+    /// <summary>Route-based VPN interfaces derived from the children's if_id_in / if_id_out (vti00, vti01, …).</summary>
+    public VirtualInterfaceSet VirtualInterfaces { get; init; } = VirtualInterfaceSet.Empty;
+
     public LogLevel LogLevel { get; init; } = LogLevel.Information;
 
     /// <summary>IKE retransmission (petrel.retransmit_timeout/_base/_tries, strongSwan's charon.retransmit_*): 4 s × 1.8^n, 5 retransmits.</summary>

@@ -41,13 +41,13 @@ public static class SwanctlLoader
     [
         "local_ts", "remote_ts", "esp_proposals", "ah_proposals", "mode", "start_action", "dpd_action",
         "close_action", "rekey_time", "life_time", "rand_time", "rekey_bytes", "life_bytes", "rand_bytes",
-        "rekey_packets", "life_packets", "rand_packets", "replay_window", "ipcomp", "tfc_padding",
+        "rekey_packets", "life_packets", "rand_packets", "replay_window", "ipcomp", "tfc_padding", "if_id_in", "if_id_out",
     ];
 
     private static readonly string[] ChildUnsupported =
     [
         "updown", "hostaccess", "policies", "policies_fwd_out", "set_mark_in", "set_mark_out", "mark_in",
-        "mark_in_sa", "mark_out", "if_id_in", "if_id_out", "label", "label_mode", "priority",
+        "mark_in_sa", "mark_out", "label", "label_mode", "priority",
         "interface", "sha256_96", "copy_df", "copy_ecn", "copy_dscp", "inactivity", "reqid", "hw_offload",
         "per_cpu_sas", "sec_label",
     ];
@@ -105,6 +105,10 @@ public static class SwanctlLoader
         }
 
         var daemon = root.FindSection("petrel") is { } p ? MapDaemon(p) : new DaemonSettings();
+        daemon = daemon with
+        {
+            VirtualInterfaces = VirtualInterfaceSet.For(connections.SelectMany(c => c.Children).SelectMany(ch => new[] { ch.InterfaceIdOut, ch.InterfaceIdIn })),
+        };
         return new SwanctlConfig(connections, secrets, authorities, daemon, path);
     }
 
@@ -276,6 +280,7 @@ public static class SwanctlLoader
         ulong rekeyBytes = 0, lifeBytes = 0, rekeyPackets = 0, lifePackets = 0;
         int replayWindow = 128;
         int tfcPadding = 0;
+        uint ifIdIn = 0, ifIdOut = 0;
         bool ipcomp = false;
 
         foreach (var e in s.Entries)
@@ -324,6 +329,8 @@ public static class SwanctlLoader
                 case "life_packets": lifePackets = SettingValues.Count(e, where); break;
                 case "rand_bytes" or "rand_packets": SettingValues.Count(e, where); break;
                 case "replay_window": replayWindow = SettingValues.Integer(e, where, 0, 1 << 20); break;
+                case "if_id_in": ifIdIn = InterfaceId(e, where); break;
+                case "if_id_out": ifIdOut = InterfaceId(e, where); break;
                 case "tfc_padding":
                     // swanctl.conf(5): "mtu" pads to the path MTU, a number pads to that many bytes.
                     tfcPadding = e.Value.Trim().Equals("mtu", StringComparison.OrdinalIgnoreCase)
@@ -361,8 +368,27 @@ public static class SwanctlLoader
             LifePackets = lifePackets,
             ReplayWindow = replayWindow,
             TfcPadding = tfcPadding,
+            InterfaceIdIn = ifIdIn,
+            InterfaceIdOut = ifIdOut,
             Ipcomp = ipcomp,
         };
+    }
+
+    /// <summary>
+    /// swanctl.conf(5) if_id_in / if_id_out: the XFRM interface id, decimal or 0x hex; Petrel maps
+    /// each id to a virtual tunnel interface (vti00, …). %unique needs per-SA interfaces, which Petrel has not.
+    /// </summary>
+    private static uint InterfaceId(SettingsEntry e, string where)
+    {
+        string v = e.Value.Trim();
+        bool ok = v.StartsWith("0x", StringComparison.OrdinalIgnoreCase)
+            ? uint.TryParse(v[2..], System.Globalization.NumberStyles.HexNumber, System.Globalization.CultureInfo.InvariantCulture, out uint id)
+            : uint.TryParse(v, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out id);
+        if (v.StartsWith('%'))
+            throw SettingValues.Error(e, where, $"'{v}' is not supported by Petrel yet; give a number");
+        if (!ok || id == uint.MaxValue)
+            throw SettingValues.Error(e, where, $"'{e.Value}' is not an interface id (0 to 4294967294, decimal or 0x hex)");
+        return id;
     }
 
     private static List<string> TrafficSelectors(SettingsEntry e, string where)

@@ -70,6 +70,7 @@ public sealed class SystemPlatform : IDaemonPlatform
             TunMtu = settings.TunMtu,
             PathMtu = settings.PathMtu,
             ClampMss = settings.MssClamp,
+            VirtualInterfaces = [.. settings.VirtualInterfaces.Interfaces.Select(i => new VirtualInterface(i.Id, i.Name))],
             RawEsp = raw,
             RawAh = raw,
             SocketMark = raw ? DataPlaneOptions.DefaultSocketMark : 0,

@@ -71,4 +71,17 @@ public sealed class DataPlaneSettingsTests
         Assert.Equal(2, discard.LocalTs.Count);
         Assert.All(discard.LocalTs, t => Assert.Equal(6, t.Protocol));
     }
+
+    [Fact]
+    public void If_ids_make_route_based_children_with_one_vti_per_id()
+    {
+        var config = SwanctlLoader.LoadText(Conf(child: "if_id_in = 42\n if_id_out = 0x2a"));
+        var child = config.Connections[0].Children[0];
+        Assert.Equal((42u, 42u), (child.InterfaceIdIn, child.InterfaceIdOut));
+        Assert.Equal([(42u, "vti00")], config.Daemon.VirtualInterfaces.Interfaces);
+        Assert.Equal(SwanctlLoader.LoadText(Conf(child: "if_id_in = 42\n if_id_out = 42")).Daemon, config.Daemon);
+        Assert.Empty(SwanctlLoader.LoadText(Conf()).Daemon.VirtualInterfaces.Interfaces);
+        var e = Assert.Throws<ConfigException>(() => Child("if_id_in = %unique"));
+        Assert.Contains("if_id_in", e.Message);
+    }
 }

@@ -7,13 +7,16 @@ namespace Petrel.Tests.Interop;
 /// swanctl.conf for the data plane namespace tests: connection "lab" (AES-GCM-16 ESP-in-UDP) with
 /// a broad protect child "net" (the whole other /16 and /64), a narrower protect child "web"
 /// (x.x.7.0/24, its own SA pair), and on the left a pass child "bypass" (x.x.99.0/24) and a drop
-/// child "block" (x.x.66.0/24), plus a petrel { } section.
+/// child "block" (x.x.66.0/24), plus a petrel { } section. Route-based instead, the only child
+/// is "vti": 0.0.0.0/0 ⇄ 0.0.0.0/0 with if_id_in = if_id_out = 1 (Petrel's vti00, no routes).
 /// </summary>
 public static class DataPlaneLabConfig
 {
     public const string Connection = "lab";
 
-    public static string For(LabSite local, LabSite remote, bool left, string petrel)
+    public const uint InterfaceId = 1;
+
+    public static string For(LabSite local, LabSite remote, bool left, string petrel, bool routeBased = false)
     {
         string mine = left ? "10.1.0.0/24" : "10.2.0.0/16";
         string theirs = left ? "10.2.0.0/16" : "10.1.0.0/24";
@@ -30,12 +33,19 @@ public static class DataPlaneLabConfig
         sb.AppendLine($"    local {{\n      auth = psk\n      id = {local.Id}\n    }}");
         sb.AppendLine($"    remote {{\n      auth = psk\n      id = {remote.Id}\n    }}");
         sb.AppendLine("    children {");
-        Child(sb, "net", $"{mine},{local.SubnetV6}", $"{theirs},{remote.SubnetV6}", "tunnel");
-        Child(sb, "web", left ? mine : web, left ? web : theirs, "tunnel");
-        if (left)
+        if (routeBased)
         {
-            Child(sb, "bypass", mine, "10.2.99.0/24", "pass");
-            Child(sb, "block", mine, "10.2.66.0/24", "drop");
+            sb.AppendLine("      vti {");
+            sb.AppendLine("        local_ts = 0.0.0.0/0");
+            sb.AppendLine("        remote_ts = 0.0.0.0/0");
+            sb.AppendLine("        esp_proposals = aes128gcm16");
+            sb.AppendLine($"        if_id_in = {InterfaceId}");
+            sb.AppendLine($"        if_id_out = {InterfaceId}");
+            sb.AppendLine("      }");
+        }
+        else
+        {
+            AppendPolicyChildren(sb, local, remote, left, mine, theirs, web);
         }
         sb.AppendLine("    }");
         sb.AppendLine("  }");
@@ -45,6 +55,17 @@ public static class DataPlaneLabConfig
         sb.AppendLine("}");
         sb.AppendLine($"petrel {{\n  {petrel}\n}}");
         return sb.ToString();
+    }
+
+    private static void AppendPolicyChildren(StringBuilder sb, LabSite local, LabSite remote, bool left, string mine, string theirs, string web)
+    {
+        Child(sb, "net", $"{mine},{local.SubnetV6}", $"{theirs},{remote.SubnetV6}", "tunnel");
+        Child(sb, "web", left ? mine : web, left ? web : theirs, "tunnel");
+        if (left)
+        {
+            Child(sb, "bypass", mine, "10.2.99.0/24", "pass");
+            Child(sb, "block", mine, "10.2.66.0/24", "drop");
+        }
     }
 
     private static void Child(StringBuilder sb, string name, string localTs, string remoteTs, string mode)
