@@ -50,7 +50,11 @@ internal static class EspProcessor
             BinaryPrimitives.WriteUInt32BigEndian(esp[4..], (uint)seq);
 
             Span<byte> iv = esp.Slice(HeaderLength, sa.IvLength);
-            if (sa.CounterIv)
+            if (sa.FixedIv is { } fixedIv)
+            {
+                fixedIv.CopyTo(iv);
+            }
+            else if (sa.CounterIv)
             {
                 iv.Clear();
                 if (iv.Length >= 8)

@@ -117,6 +117,15 @@ internal sealed class EspSa : IDisposable
     /// <summary>Last sequence number sent (outbound). Caller holds <see cref="Gate"/>.</summary>
     public ulong Sequence => _sequence;
 
+    /// <summary>
+    /// Known-answer tests only: published ESP packets (RFC 7634 App. A, draft-mcgrew-gcm-test-01) fix the IV
+    /// and sequence number, which Petrel otherwise chooses itself. Null in production.
+    /// </summary>
+    internal byte[]? FixedIv { get; set; }
+
+    /// <summary>Known-answer tests only: the next outbound packet gets sequence number last + 1.</summary>
+    internal void ContinueSequenceAfter(ulong last) => _sequence = last;
+
     /// <summary>Next outbound sequence number, or false once the counter would cycle (RFC 4303 §3.3.3). Caller holds <see cref="Gate"/>.</summary>
     public bool TryNextSequence(out ulong sequence)
     {
