@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using Petrel.DataPlane.Esp;
 using Petrel.DataPlane.Kernel;
 using Petrel.DataPlane.Mtu;
@@ -35,6 +36,44 @@ public sealed partial class UserspaceKernel
 
     /// <summary>Replaces the ICMP error limiter (tests use a tighter one).</summary>
     public IcmpRateLimiter IcmpLimiter { get => _icmpLimiter; set => _icmpLimiter = value ?? throw new ArgumentNullException(nameof(value)); }
+
+    private readonly Dictionary<uint, int> _outboundMaxInner = [];
+    private int _suggestedMtu;
+
+    /// <summary>
+    /// The largest inner packet every installed outbound SA carries unfragmented (the smallest of
+    /// their limits), or 0 without SAs: what the shared tunnel device's MTU should be so that the
+    /// host never needs PMTUD for the tunnel (strongSwan's kernel-libipsec uses a fixed 1400).
+    /// </summary>
+    public int SuggestedTunnelMtu => Volatile.Read(ref _suggestedMtu);
+
+    /// <summary>Raised on the control thread when <see cref="SuggestedTunnelMtu"/> changes (to a non-zero value).</summary>
+    public event Action<int>? TunnelMtuChanged;
+
+    private void OutboundSaChanged(EspSa sa, bool installed)
+    {
+        int suggested;
+        lock (_outboundMaxInner)
+        {
+            if (installed)
+                _outboundMaxInner[sa.Spi] = MaxInner(sa);
+            else
+                _outboundMaxInner.Remove(sa.Spi);
+            suggested = 0;
+            foreach (var v in _outboundMaxInner.Values)
+                suggested = suggested == 0 ? v : Math.Min(suggested, v);
+        }
+        if (Interlocked.Exchange(ref _suggestedMtu, suggested) == suggested || suggested == 0)
+            return;
+        try
+        {
+            TunnelMtuChanged?.Invoke(suggested);
+        }
+        catch (Exception e)
+        {
+            _log.LogError(e, "tunnel MTU change to {Mtu} failed", suggested);
+        }
+    }
 
     /// <summary>The largest inner packet the outbound SA of reqId carries unfragmented, or null without one.</summary>
     public int? MaxInnerLength(uint reqId)

@@ -111,6 +111,7 @@ public sealed partial class UserspaceKernel : IIpsecKernel, IDisposable
         else
         {
             _lastAcquire.TryRemove(sa.ReqId, out _);
+            OutboundSaChanged(esp, installed: true);
         }
         // Packets queued for a trap that this SA now covers go out first (control thread; the TUN path checks too).
         AcquireQueue.Flush(Headroom, _sendQueued);
@@ -129,6 +130,8 @@ public sealed partial class UserspaceKernel : IIpsecKernel, IDisposable
         if (removed is null)
             return;
         removed.Dispose();
+        if (direction == SaDirection.Outbound)
+            OutboundSaChanged(removed, installed: false);
         _log.LogInformation("removed {Direction} SA {Spi:x8} reqid {ReqId}", direction, spi, removed.ReqId);
     }
 

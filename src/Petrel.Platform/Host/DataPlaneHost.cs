@@ -68,6 +68,15 @@ public sealed class DataPlaneHost : IDisposable
                 ClampMss = options.ClampMss,
             };
             host = new DataPlaneHost(tun, udp, kernel, onIke, loggers.CreateLogger<DataPlaneHost>());
+            if (options.AutoTunMtu)
+            {
+                var log = host._log;
+                kernel.TunnelMtuChanged += mtu =>
+                {
+                    tun.SetMtu(mtu);
+                    log.LogInformation("{Device} MTU {Mtu}: the largest packet every outbound SA carries within path MTU {PathMtu}", tun.Name, mtu, kernel.PathMtu);
+                };
+            }
             foreach (var vi in options.VirtualInterfaces)
             {
                 var device = TunDevice.Open(vi.Name);

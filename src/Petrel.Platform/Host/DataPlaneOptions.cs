@@ -11,6 +11,13 @@ public sealed class DataPlaneOptions
 
     public int TunMtu { get; init; } = Tun.TunDevice.DefaultMtu;
 
+    /// <summary>
+    /// Follow the installed SAs: the shared device's MTU becomes the smallest inner size the
+    /// outbound SAs carry for <see cref="PathMtu"/> (<see cref="DataPlane.Pipeline.UserspaceKernel.SuggestedTunnelMtu"/>),
+    /// starting from <see cref="TunMtu"/> until the first SA.
+    /// </summary>
+    public bool AutoTunMtu { get; init; }
+
     /// <summary>Outer path MTU the SAs are fitted to (<see cref="DataPlane.Pipeline.UserspaceKernel.PathMtu"/>).</summary>
     public int PathMtu { get; init; } = DataPlane.Pipeline.UserspaceKernel.DefaultPathMtu;
 

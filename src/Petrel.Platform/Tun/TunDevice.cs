@@ -60,6 +60,10 @@ public sealed unsafe class TunDevice : ITunnelDevice, IDisposable
         IpCommand.Run("link", "set", "dev", Name, "up");
     }
 
+    /// <summary>Changes the MTU of the (already configured) device.</summary>
+    public void SetMtu(int mtu) =>
+        IpCommand.Run("link", "set", "dev", Name, "mtu", mtu.ToString(System.Globalization.CultureInfo.InvariantCulture));
+
     /// <summary>
     /// Reads one packet into buffer. Returns its length, 0 when nothing arrived within
     /// timeoutMs, or -1 once the device is closed.

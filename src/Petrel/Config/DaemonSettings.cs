@@ -19,8 +19,10 @@ public sealed record DaemonSettings
     /// <summary>The shared TUN device for policy-based connections (petrel.tun_name).</summary>
     public string TunName { get; init; } = "petrel0";
 
-    /// <summary>MTU of the shared TUN device (petrel.tun_mtu), 1400 by default like strongSwan's kernel-libipsec.</summary>
+    /// <summary>MTU of the shared TUN device (petrel.tun_mtu), 1400 by default like strongSwan's kernel-libipsec; 0 for "auto".</summary>
     public int TunMtu { get; init; } = 1400;
+
+    public const int AutoTunMtu = 0;
 
     /// <summary>
     /// MTU of the outer path to the peers (petrel.path_mtu), 1500 by default: inner packets larger

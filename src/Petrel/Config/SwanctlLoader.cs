@@ -561,7 +561,10 @@ public static class SwanctlLoader
                 "log_level" => d with { LogLevel = LogLevelOf(e, s.Path) },
                 "dashboard" => d with { Dashboard = Dashboard(e, s.Path) },
                 // IPv4 needs 576 end to end (RFC 791); the TUN MTU may be larger than the path (PMTUD does the rest).
-                "tun_mtu" => d with { TunMtu = SettingValues.Integer(e, s.Path, 576, 65535) },
+                "tun_mtu" => d with
+                {
+                    TunMtu = e.Value.Trim().Equals("auto", StringComparison.OrdinalIgnoreCase) ? DaemonSettings.AutoTunMtu : SettingValues.Integer(e, s.Path, 576, 65535),
+                },
                 "path_mtu" => d with { PathMtu = SettingValues.Integer(e, s.Path, 576, 65535) },
                 "mss_clamp" => d with { MssClamp = SettingValues.Bool(e, s.Path) },
                 // charon.retransmit_* (RFC 7296 §2.1 back-off): how soon a silent peer is declared dead.

@@ -159,6 +159,28 @@ public sealed class KernelMtuTests
         Assert.Equal(ping, Assert.Single(pair.TunB.Written));
     }
 
+    [Fact]
+    public void Suggested_tunnel_mtu_is_the_smallest_outbound_sa_limit()
+    {
+        using var pair = KernelPair.AesGcm128();
+        var changes = new List<int>();
+        pair.A.TunnelMtuChanged += changes.Add;
+        Assert.Equal(GcmMaxInner, pair.A.SuggestedTunnelMtu);
+
+        // A second child with AES-CBC + HMAC-SHA2-256 lowers it; removing it raises it again.
+        pair.A.InstallSa(new SaSpec
+        {
+            Spi = 0xC0C0, Direction = SaDirection.Outbound, ReqId = 9, UdpEncapsulation = true,
+            Source = new IPEndPoint(IPAddress.Parse("198.18.0.1"), 4500), Destination = new IPEndPoint(IPAddress.Parse("198.18.0.2"), 4500),
+            Encryption = TestCrypto.TestTransforms.AesCbc(128), EncryptionKey = new byte[16],
+            Integrity = TestCrypto.TestTransforms.HmacSha256_128, IntegrityKey = new byte[32],
+        });
+        Assert.Equal(CbcMaxInner, pair.A.SuggestedTunnelMtu);
+        pair.A.RemoveSa(0xC0C0, SaDirection.Outbound);
+        Assert.Equal(GcmMaxInner, pair.A.SuggestedTunnelMtu);
+        Assert.Equal([CbcMaxInner, GcmMaxInner], changes);
+    }
+
     private static byte[] TcpSyn(ushort mss)
     {
         var tcp = new byte[24];

@@ -51,6 +51,7 @@ public sealed class DataPlaneSettingsTests
         Assert.Equal((1400, 1500, false), (defaults.TunMtu, defaults.PathMtu, defaults.MssClamp));
         var d = SwanctlLoader.LoadText(Conf(petrel: "tun_mtu = 9000\n path_mtu = 1400\n mss_clamp = yes")).Daemon;
         Assert.Equal((9000, 1400, true), (d.TunMtu, d.PathMtu, d.MssClamp));
+        Assert.Equal(DaemonSettings.AutoTunMtu, SwanctlLoader.LoadText(Conf(petrel: "tun_mtu = auto")).Daemon.TunMtu);
         var e = Assert.Throws<ConfigException>(() => SwanctlLoader.LoadText(Conf(petrel: "tun_mtu = 100")));
         Assert.Contains("tun_mtu", e.Message);
     }
