@@ -28,7 +28,8 @@ public sealed class ConnectionConfig
 
     public TimeSpan DpdDelay { get; init; } = TimeSpan.Zero;
     public TimeSpan DpdTimeout { get; init; } = TimeSpan.Zero;
-    public TimeSpan RekeyTime { get; init; } = TimeSpan.FromHours(4);
+    /// <summary>SPEC.md: IKE SA lifetime 3 h by default (swanctl's own default is 4 h).</summary>
+    public TimeSpan RekeyTime { get; init; } = TimeSpan.FromHours(3);
     public TimeSpan ReauthTime { get; init; } = TimeSpan.Zero;
     public TimeSpan? OverTime { get; init; }
     public TimeSpan? RandTime { get; init; }

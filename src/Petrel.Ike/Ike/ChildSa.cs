@@ -10,7 +10,7 @@ namespace Petrel.Ike;
 /// One CHILD_SA: an inbound and an outbound IPsec SA with their policies (RFC 7296 §1.3).
 /// Keeps copies of its keys only for Wireshark export; they are zeroed when the SA ends.
 /// </summary>
-internal sealed class ChildSa
+internal sealed partial class ChildSa
 {
     public required uint UniqueId { get; init; }
     public required uint ReqId { get; init; }

@@ -16,12 +16,13 @@ namespace Petrel.Ike;
 /// </summary>
 internal sealed class ChildSaNegotiation(IkeEngine engine)
 {
-    public ChildSa Create(IkeSa sa, ChildConfig config)
+    /// <param name="reqId">A rekey keeps the reqid of the SA it replaces (its policy stays); 0 allocates one.</param>
+    public ChildSa Create(IkeSa sa, ChildConfig config, uint reqId = 0)
     {
         var child = new ChildSa
         {
             UniqueId = engine.NewChildId(),
-            ReqId = engine.NewReqId(),
+            ReqId = reqId != 0 ? reqId : engine.NewReqId(),
             Config = config,
             State = ChildSaState.Created,
             Mode = config.Mode.Equals("transport", StringComparison.OrdinalIgnoreCase) ? IpsecMode.Transport : IpsecMode.Tunnel,
@@ -106,7 +107,7 @@ internal sealed class ChildSaNegotiation(IkeEngine engine)
     /// success fills the response and installs the CHILD_SA. On failure returns the error notify to send.
     /// </summary>
     public NotifyType? Respond(IkeSa sa, IkeMessage request, IkeMessage response, ReadOnlySpan<byte> pfsSecret, ReadOnlySpan<byte> ni, ReadOnlySpan<byte> nr,
-        bool allowKeyExchange, ChildConfig? fixedConfig, out ChildSa? created, out string reason)
+        bool allowKeyExchange, ChildConfig? fixedConfig, out ChildSa? created, out string reason, ChildSa? replacing = null)
     {
         created = null;
         var saPayload = request.Get<SecurityAssociationPayload>();
@@ -152,7 +153,8 @@ internal sealed class ChildSaNegotiation(IkeEngine engine)
             return NotifyType.NoProposalChosen;
         }
 
-        var child = Create(sa, config);
+        var child = Create(sa, config, replacing?.ReqId ?? 0);
+        child.Replaces = replacing;
         child.Proposal = selected;
         child.SpiOut = ProposalText.SpiOf(selected);
         child.LocalTs = narrowedR!;
@@ -161,7 +163,7 @@ internal sealed class ChildSaNegotiation(IkeEngine engine)
         bool transport = request.GetNotify(NotifyType.UseTransportMode) is not null && child.Mode == IpsecMode.Transport;
         child.Mode = transport ? IpsecMode.Transport : IpsecMode.Tunnel;
 
-        var error = Install(sa, child, pfsSecret, ni, nr, exchangeInitiator: false);
+        var error = Install(sa, child, pfsSecret, ni, nr, exchangeInitiator: false, deferOutbound: replacing is not null);
         if (error is not null)
         {
             reason = error;
@@ -214,7 +216,8 @@ internal sealed class ChildSaNegotiation(IkeEngine engine)
     }
 
     /// <summary>KEYMAT (§2.17) and install: inbound SA first, then outbound, then the policy.</summary>
-    private string? Install(IkeSa sa, ChildSa child, ReadOnlySpan<byte> pfsSecret, ReadOnlySpan<byte> ni, ReadOnlySpan<byte> nr, bool exchangeInitiator)
+    /// <param name="deferOutbound">Responder of a rekey: keep the outbound SA back until the old SA is deleted (<see cref="ChildSa.PendingOutbound"/>).</param>
+    private string? Install(IkeSa sa, ChildSa child, ReadOnlySpan<byte> pfsSecret, ReadOnlySpan<byte> ni, ReadOnlySpan<byte> nr, bool exchangeInitiator, bool deferOutbound = false)
     {
         // RFC 4302 §3.3.3: AH's ICV covers the outer addresses a NAT rewrites, and RFC 3948
         // encapsulates ESP only, so an AH CHILD_SA behind a NAT (or with encap = yes) cannot work.
@@ -267,7 +270,7 @@ internal sealed class ChildSaNegotiation(IkeEngine engine)
                 Integrity = integ, IntegrityKey = child.IntegKeyIn.ToArray(),
                 ExtendedSequenceNumbers = esn, ReplayWindow = child.Config.ReplayWindow, ReqId = child.ReqId,
             });
-            engine.Kernel.InstallSa(new SaSpec
+            var outbound = new SaSpec
             {
                 Spi = child.SpiOut, Direction = SaDirection.Outbound, Protocol = protocol, Mode = child.Mode,
                 Source = local, Destination = remote, UdpEncapsulation = child.Encap,
@@ -275,13 +278,19 @@ internal sealed class ChildSaNegotiation(IkeEngine engine)
                 Integrity = integ, IntegrityKey = child.IntegKeyOut.ToArray(),
                 ExtendedSequenceNumbers = esn, ReplayWindow = 0, ReqId = child.ReqId,
                 TfcPadding = child.Config.TfcPadding == ChildConfig.TfcPaddingMtu ? SaSpec.TfcPaddingMtu : child.Config.TfcPadding,
-            });
-            engine.Kernel.InstallPolicy(new PolicySpec
+            };
+            if (deferOutbound) child.PendingOutbound = outbound;
+            else engine.Kernel.InstallSa(outbound);
+            // A rekey keeps the reqid: the policy in place already points at the newest outbound SA of that reqid.
+            if (!engine.ReqIdInUse(child.ReqId, child))
             {
-                ReqId = child.ReqId, LocalTs = child.LocalTs, RemoteTs = child.RemoteTs, Mode = child.Mode,
-                InterfaceIdIn = child.Config.InterfaceIdIn, InterfaceIdOut = child.Config.InterfaceIdOut,
-                LocalAddress = sa.Local.Address, RemoteAddress = sa.Remote.Address,
-            });
+                engine.Kernel.InstallPolicy(new PolicySpec
+                {
+                    ReqId = child.ReqId, LocalTs = child.LocalTs, RemoteTs = child.RemoteTs, Mode = child.Mode,
+                    InterfaceIdIn = child.Config.InterfaceIdIn, InterfaceIdOut = child.Config.InterfaceIdOut,
+                    LocalAddress = sa.Local.Address, RemoteAddress = sa.Remote.Address,
+                });
+            }
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
@@ -293,6 +302,7 @@ internal sealed class ChildSaNegotiation(IkeEngine engine)
         child.Installed = true;
         child.State = ChildSaState.Installed;
         child.InstalledAt = engine.Clock.Now;
+        engine.ScheduleChild(child);
         sa.Children.Add(child);
         engine.Info(sa, $"CHILD_SA {child.Config.Name}{{{child.UniqueId}}} established with SPIs {child.SpiIn:x8}_i {child.SpiOut:x8}_o and TS {TrafficSelectorNarrowing.Format(child.LocalTs)} === {TrafficSelectorNarrowing.Format(child.RemoteTs)}{(child.Encap ? " (UDP-encapsulated)" : "")}");
         return null;
@@ -309,13 +319,38 @@ internal sealed class ChildSaNegotiation(IkeEngine engine)
     {
         if (child.Installed)
         {
-            engine.Kernel.RemovePolicy(child.ReqId);
+            // Make before break: a replacement whose outbound SA waited for this one to go takes over first.
+            foreach (var other in sa.Children)
+            {
+                if (ReferenceEquals(other.Replaces, child) && other.PendingOutbound is not null && other.Installed)
+                    InstallPendingOutbound(sa, other);
+            }
+            bool shared = engine.ReqIdInUse(child.ReqId, child);
+            if (!shared) engine.Kernel.RemovePolicy(child.ReqId);
             engine.Kernel.RemoveSa(child.SpiIn, SaDirection.Inbound);
-            engine.Kernel.RemoveSa(child.SpiOut, SaDirection.Outbound);
+            if (child.PendingOutbound is null) engine.Kernel.RemoveSa(child.SpiOut, SaDirection.Outbound);
+            child.PendingOutbound = null;
             child.Installed = false;
         }
         child.ZeroKeys();
         child.State = ChildSaState.Destroying;
         sa.Children.Remove(child);
+    }
+
+    /// <summary>Installs the outbound SA a rekey responder held back (the peer now receives on the new SA).</summary>
+    public void InstallPendingOutbound(IkeSa sa, ChildSa child)
+    {
+        var spec = child.PendingOutbound;
+        if (spec is null) return;
+        child.PendingOutbound = null;
+        try
+        {
+            engine.Kernel.InstallSa(spec);
+            engine.Debug(sa, $"CHILD_SA {child.Config.Name}{{{child.UniqueId}}} outbound SA {child.SpiOut:x8} installed");
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            engine.Warn(sa, $"CHILD_SA {child.Config.Name}{{{child.UniqueId}}}: data plane refused outbound SA {child.SpiOut:x8}: {ex.Message}");
+        }
     }
 }

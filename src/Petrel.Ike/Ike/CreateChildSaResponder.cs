@@ -9,10 +9,12 @@ namespace Petrel.Ike;
 /// <summary>
 /// CREATE_CHILD_SA as responder (RFC 7296 §1.3): new CHILD_SAs with optional PFS, and a CHILD_SA
 /// rekey (REKEY_SA, §1.3.3) answered by creating the replacement with the old one's configuration; the
-/// peer then deletes the old one. IKE SA rekeying (§1.3.2) is not implemented yet and refused.
+/// peer then deletes the old one; IKE SA rekeying (§1.3.2) goes to <see cref="IkeRekeyResponder"/>.
 /// </summary>
 internal sealed class CreateChildSaResponder(IkeEngine engine)
 {
+    private readonly IkeRekeyResponder _ikeRekey = new(engine);
+
     public void Handle(IkeSa sa, IkeMessage request, IkeMessage response)
     {
         if (sa.State is not (IkeSaState.Established or IkeSaState.Rekeying))
@@ -29,8 +31,7 @@ internal sealed class CreateChildSaResponder(IkeEngine engine)
         }
         if (saPayload.Proposals.Count > 0 && saPayload.Proposals[0].Protocol == SecurityProtocol.Ike)
         {
-            engine.Warn(sa, "peer tries to rekey the IKE SA, which is not supported yet: sending NO_PROPOSAL_CHOSEN");
-            response.Payloads.Add(new NotifyPayload(NotifyType.NoProposalChosen));
+            _ikeRekey.Handle(sa, request, response);
             return;
         }
 
@@ -47,7 +48,20 @@ internal sealed class CreateChildSaResponder(IkeEngine engine)
                 response.Payloads.Add(new NotifyPayload(NotifyType.ChildSaNotFound, default, (byte)SecurityProtocol.Esp, rekey.Spi));
                 return;
             }
+            if (ChildRekeyCheck.Refuse(engine, sa, replaced) is { } refusal)
+            {
+                response.Payloads.Add(refusal == NotifyType.ChildSaNotFound
+                    ? new NotifyPayload(NotifyType.ChildSaNotFound, default, (byte)SecurityProtocol.Esp, rekey.Spi)
+                    : new NotifyPayload(refusal));
+                return;
+            }
             fixedConfig = replaced.Config;
+        }
+        else if (sa.State == IkeSaState.Rekeying || sa.Successor is not null)
+        {
+            // §2.25.2: no new CHILD_SA on an IKE SA that is being rekeyed; the peer retries on the new one.
+            response.Payloads.Add(new NotifyPayload(NotifyType.TemporaryFailure));
+            return;
         }
 
         fixedConfig ??= ChildSaNegotiation.FindConfig(sa, request);
@@ -93,7 +107,7 @@ internal sealed class CreateChildSaResponder(IkeEngine engine)
 
         try
         {
-            var notify = engine.Children.Respond(sa, request, response, shared, nonce.Data.Span, nr, allowKeyExchange: true, fixedConfig, out var child, out string reason);
+            var notify = engine.Children.Respond(sa, request, response, shared, nonce.Data.Span, nr, allowKeyExchange: true, fixedConfig, out var child, out string reason, replaced);
             if (notify is { } n)
             {
                 engine.Warn(sa, reason + $", sending {NotifyNames.Of(n)}");
@@ -107,10 +121,7 @@ internal sealed class CreateChildSaResponder(IkeEngine engine)
             if (ours is not null)
                 response.Payloads.Insert(saIndex + 2, new KeyExchangePayload(wantedGroup!.Value.Id, ours.PublicKey));
             if (replaced is not null)
-            {
-                replaced.State = ChildSaState.Rekeyed;
-                engine.Info(sa, $"CHILD_SA {replaced.Config.Name}{{{replaced.UniqueId}}} rekeyed by the peer as {{{child!.UniqueId}}}");
-            }
+                ChildRekeyCheck.PeerRekeyed(engine, sa, replaced, child!, nonce.Data.ToArray(), nr);
         }
         finally
         {

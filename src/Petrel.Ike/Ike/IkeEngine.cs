@@ -377,6 +377,7 @@ public sealed partial class IkeEngine
             return;
         }
         TickLiveness(sa, now);
+        TickLifetimes(sa, now);
     }
 
     private static readonly byte[] KeepaliveBytes = [0xFF];
@@ -395,6 +396,7 @@ public sealed partial class IkeEngine
                 if (sa.Outstanding is { } p) next = Min(next, p.Deadline);
                 if (sa.State == IkeSaState.Established && sa.NextKeepalive != TimeSpan.MaxValue) next = Min(next, sa.NextKeepalive);
                 if (sa.IsHalfOpen) next = Min(next, sa.CreatedAt + Options.HalfOpenTimeout);
+                if (LifetimeDeadline(sa) is var l && l != LifetimeSchedule.Never) next = Min(next, l);
             }
             return LivenessDeadline(next);
         }
@@ -579,6 +581,8 @@ public sealed partial class IkeEngine
                     BytesOut = cout.Bytes,
                     PacketsOut = cout.Packets,
                     InstallSeconds = (long)(now - c.InstalledAt).TotalSeconds,
+                    RekeySeconds = c.State == ChildSaState.Installed ? SecondsUntil(c.RekeyAt, now) : null,
+                    ExpireSeconds = SecondsUntil(c.ExpireAt, now),
                 });
             }
             list.Add(new IkeSaInfo
@@ -600,6 +604,9 @@ public sealed partial class IkeEngine
                 NatLocal = sa.NatHere || sa.NatFake,
                 NatRemote = sa.NatThere,
                 EstablishedSeconds = sa.State == IkeSaState.Established ? (long)(now - sa.EstablishedAt).TotalSeconds : 0,
+                RekeySeconds = sa.State == IkeSaState.Established ? SecondsUntil(sa.RekeyAt, now) : null,
+                ReauthSeconds = sa.State == IkeSaState.Established ? SecondsUntil(sa.ReauthAt, now) : null,
+                ExpireSeconds = SecondsUntil(sa.ExpireAt, now),
                 Children = children,
             });
         }
@@ -761,7 +768,10 @@ public sealed partial class IkeEngine
     /// <summary>Starts the next queued exchange if none is outstanding (§2.3: window of one).</summary>
     private void Pump(IkeSa sa)
     {
-        if (sa.State == IkeSaState.Destroying || sa.Outstanding is not null || sa.Tasks.Count == 0) return;
+        if (sa.State == IkeSaState.Destroying || sa.Outstanding is not null) return;
+        // A queued rekey whose SA was deleted or rekeyed by the peer meanwhile is dropped, not sent.
+        while (sa.Tasks.Count > 0 && sa.Tasks.Peek().IsObsolete(sa)) sa.Tasks.Dequeue().Abort(sa, "no longer needed");
+        if (sa.Tasks.Count == 0) return;
         // Only IKE_SA_INIT may go before keys exist, and nothing but IKE_AUTH right after it.
         SendTask(sa, sa.Tasks.Dequeue());
     }
@@ -784,7 +794,7 @@ public sealed partial class IkeEngine
             if (e is not IkeSetupException) _log.LogError("{IkeSa}: cannot build {Exchange} request: {Type}: {Message}", sa.Tag, task.Exchange, e.GetType().Name, e.Message);
             else Warn(sa, e.Message);
             task.Abort(sa, e.Message);
-            if (sa.State != IkeSaState.Established) Destroy(sa, e.Message);
+            if (sa.State is not (IkeSaState.Established or IkeSaState.Rekeying)) Destroy(sa, e.Message);
             else Pump(sa);
             return;
         }
@@ -829,6 +839,7 @@ public sealed partial class IkeEngine
         sa.State = IkeSaState.Established;
         sa.EstablishedAt = Clock.Now;
         sa.EstablishedWallClock = Clock.UtcNow;
+        ScheduleIke(sa);
         // RFC 3948 §4: only the side behind the NAT (or faking one) keeps the mapping alive.
         if ((sa.NatHere || sa.NatFake) && sa.Config.KeepaliveInterval > TimeSpan.Zero)
             sa.NextKeepalive = Clock.Now + sa.Config.KeepaliveInterval;

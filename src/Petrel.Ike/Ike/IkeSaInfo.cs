@@ -22,6 +22,10 @@ public sealed record IkeSaInfo
     public bool NatLocal { get; init; }
     public bool NatRemote { get; init; }
     public long EstablishedSeconds { get; init; }
+    /// <summary>Seconds until rekey, reauthentication and hard expiry; null when not scheduled.</summary>
+    public long? RekeySeconds { get; init; }
+    public long? ReauthSeconds { get; init; }
+    public long? ExpireSeconds { get; init; }
     public IReadOnlyList<ChildSaInfo> Children { get; init; } = [];
 }
 
@@ -48,4 +52,7 @@ public sealed record ChildSaInfo
     public ulong PacketsIn { get; init; }
     public ulong PacketsOut { get; init; }
     public long InstallSeconds { get; init; }
+    /// <summary>Seconds until rekey and hard expiry; null when not scheduled.</summary>
+    public long? RekeySeconds { get; init; }
+    public long? ExpireSeconds { get; init; }
 }

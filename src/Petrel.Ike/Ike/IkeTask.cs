@@ -17,4 +17,7 @@ internal abstract class IkeTask
 
     /// <summary>The exchange will not complete (retransmits exhausted, SA deleted): report to whoever waits.</summary>
     public virtual void Abort(IkeSa sa, string reason) { }
+
+    /// <summary>True when a queued task has become pointless before it was sent (its SA is gone or already replaced).</summary>
+    public virtual bool IsObsolete(IkeSa sa) => false;
 }

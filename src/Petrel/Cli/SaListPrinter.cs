@@ -26,7 +26,7 @@ public static class SaListPrinter
             if (algorithms.Length > 0)
                 w.WriteLine($"  {algorithms}");
             if (Str(sa, "state") == "ESTABLISHED")
-                w.WriteLine($"  established {Str(sa, "established_seconds")}s ago");
+                w.WriteLine($"  established {Str(sa, "established_seconds")}s ago{Timers(sa, ("rekeying", "rekey_seconds"), ("reauth", "reauth_seconds"), ("expires", "expire_seconds"))}");
             if (sa["children"] is JsonArray children)
             {
                 foreach (var cn in children)
@@ -37,7 +37,7 @@ public static class SaListPrinter
                     w.WriteLine($"  {Str(c, "name")}: #{Str(c, "unique_id")}, reqid {Str(c, "reqid")}, {Str(c, "state")}, {mode}, " +
                                 $"{Str(c, "protocol")}:{Join(Str(c, "encr"), Str(c, "integ"), Str(c, "dh"))}");
                     if (c["install_seconds"] is not null)
-                        w.WriteLine($"    installed {Str(c, "install_seconds")}s ago");
+                        w.WriteLine($"    installed {Str(c, "install_seconds")}s ago{Timers(c, ("rekeying", "rekey_seconds"), ("expires", "expire_seconds"))}");
                     w.WriteLine($"    in  {Str(c, "spi_in"),-8}, {Str(c, "bytes_in"),10} bytes, {Str(c, "packets_in"),8} packets");
                     w.WriteLine($"    out {Str(c, "spi_out"),-8}, {Str(c, "bytes_out"),10} bytes, {Str(c, "packets_out"),8} packets");
                     w.WriteLine($"    local  {List(c, "local_ts")}");
@@ -46,6 +46,25 @@ public static class SaListPrinter
             }
         }
     }
+
+    /// <summary>swanctl's ", rekeying in 51 minutes, expires in 66 minutes" for the timers that are set.</summary>
+    private static string Timers(JsonObject o, params (string Label, string Key)[] timers)
+    {
+        var sb = new System.Text.StringBuilder();
+        foreach (var (label, key) in timers)
+        {
+            if (o[key] is JsonValue v && v.TryGetValue(out long seconds))
+                sb.Append($", {label} in {Duration(seconds)}");
+        }
+        return sb.ToString();
+    }
+
+    /// <summary>Like strongSwan's time printer: seconds up to 5 minutes, then minutes, hours, days.</summary>
+    internal static string Duration(long seconds) =>
+        seconds > 2 * 86400 ? $"{seconds / 86400} days"
+        : seconds > 2 * 3600 ? $"{seconds / 3600} hours"
+        : seconds > 5 * 60 ? $"{seconds / 60} minutes"
+        : $"{seconds} seconds";
 
     private static string Join(params string[] parts) => string.Join('/', parts.Where(p => p.Length > 0));
 

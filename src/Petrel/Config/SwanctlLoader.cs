@@ -131,7 +131,7 @@ public static class SwanctlLoader
         int localPort = 500, remotePort = 500;
         IReadOnlyList<Proposal>? proposals = null;
         bool encap = false, aggressive = false, mobike = true;
-        TimeSpan dpdDelay = TimeSpan.Zero, dpdTimeout = TimeSpan.Zero, rekeyTime = TimeSpan.FromHours(4), reauthTime = TimeSpan.Zero;
+        TimeSpan dpdDelay = TimeSpan.Zero, dpdTimeout = TimeSpan.Zero, rekeyTime = TimeSpan.FromHours(3), reauthTime = TimeSpan.Zero;
         TimeSpan? overTime = null, randTime = null;
         string fragmentation = "yes", unique = "no";
 

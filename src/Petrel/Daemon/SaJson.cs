@@ -45,6 +45,9 @@ public static class SaJson
             ["nat_local"] = sa.NatLocal,
             ["nat_remote"] = sa.NatRemote,
             ["established_seconds"] = sa.EstablishedSeconds,
+            ["rekey_seconds"] = sa.RekeySeconds,
+            ["reauth_seconds"] = sa.ReauthSeconds,
+            ["expire_seconds"] = sa.ExpireSeconds,
             ["children"] = children,
         };
     }
@@ -83,6 +86,8 @@ public static class SaJson
         ["packets_in"] = c.PacketsIn,
         ["packets_out"] = c.PacketsOut,
         ["install_seconds"] = c.InstallSeconds,
+        ["rekey_seconds"] = c.RekeySeconds,
+        ["expire_seconds"] = c.ExpireSeconds,
     };
 
     public static JsonArray Strings(IEnumerable<string> items)

@@ -36,10 +36,14 @@ internal sealed class FakeKernel(uint firstSpi) : IIpsecKernel
         Log.Add($"unpolicy {reqId}");
     }
 
+    /// <summary>Counters a test sets per SA (byte/packet lifetimes); SAs not listed report the Traffic-based defaults below.</summary>
+    public Dictionary<(uint Spi, SaDirection Dir), SaCounters> Counters { get; } = [];
+
     public bool TryGetCounters(uint spi, SaDirection direction, out SaCounters counters)
     {
         ulong more = Traffic.GetValueOrDefault((spi, direction));
-        counters = Sas.ContainsKey((spi, direction)) ? new SaCounters(1000 + more * 100, BasePackets + more, 0, 0, 0) : default;
+        counters = !Sas.ContainsKey((spi, direction)) ? default
+            : Counters.TryGetValue((spi, direction), out var set) ? set : new SaCounters(1000 + more * 100, BasePackets + more, 0, 0, 0);
         return Sas.ContainsKey((spi, direction));
     }
 

@@ -116,6 +116,10 @@ public sealed class ControlSocketTests : IAsyncLifetime
         Assert.Equal(840UL, (ulong)child["bytes_in"]!);
         Assert.Equal(20UL, (ulong)child["packets_out"]!);
         Assert.Equal("10.2.0.0/24", (string?)child["remote_ts"]![0]);
+        Assert.Equal(10000, (long)sa["rekey_seconds"]!);
+        Assert.Null(sa["reauth_seconds"]);
+        Assert.Equal(3060, (long)child["rekey_seconds"]!);
+        Assert.Equal(3960, (long)child["expire_seconds"]!);
     }
 
     [Fact]
@@ -129,6 +133,10 @@ public sealed class ControlSocketTests : IAsyncLifetime
         Assert.Contains("AES_CBC_128/HMAC_SHA2_256_128/PRF_HMAC_SHA2_256/MODP_2048", output);
         Assert.Contains("net: #1, reqid 1, INSTALLED, TUNNEL-in-UDP, ESP:AES_GCM_16_128", output);
         Assert.Contains("in  c1a2b3c4,        840 bytes,       10 packets", output);
+        // swanctl's timers: IKE rekey in 10000 s, CHILD rekey in 3060 s and hard expiry in 3960 s.
+        Assert.Contains("established 5s ago, rekeying in 2 hours", output);
+        Assert.DoesNotContain("reauth in", output);
+        Assert.Contains("installed 3s ago, rekeying in 51 minutes, expires in 66 minutes", output);
         Assert.Contains("remote 10.2.0.0/24", output);
     }
 

@@ -75,6 +75,8 @@ public sealed class FakeEngine : IEngineFacade
             PacketsIn = 10,
             PacketsOut = 20,
             InstallSeconds = 3,
+            RekeySeconds = 3060,
+            ExpireSeconds = 3960,
         }).ToList();
         _sas.Add(new IkeSaInfo
         {
@@ -93,6 +95,7 @@ public sealed class FakeEngine : IEngineFacade
             Prf = "PRF_HMAC_SHA2_256",
             Dh = "MODP_2048",
             EstablishedSeconds = 5,
+            RekeySeconds = 10000,
             Children = children,
         });
         done(new InitiateResult(true, $"connection '{connection}' established successfully", id));
