@@ -15,7 +15,8 @@ internal sealed class StrongSwanPeer : IDisposable
     public static readonly IPAddress PeerAddress = IPAddress.Parse("172.31.77.2");
 
     private static readonly string[] Plugins =
-        ["random", "nonce", "openssl", "aes", "sha1", "sha2", "hmac", "gcm", "chapoly", "curve25519", "gmp", "pem", "pkcs1", "x509", "pubkey",
+        ["random", "nonce", "openssl", "aes", "sha1", "sha2", "hmac", "gcm", "chapoly", "curve25519", "gmp", "pem", "pkcs1", "pkcs8", "x509", "pubkey",
+         "constraints", "revocation",
          "kdf", "kernel-libipsec", "kernel-netlink", "socket-default", "vici", "updown"];
 
     private readonly string _dir;
@@ -25,6 +26,9 @@ internal sealed class StrongSwanPeer : IDisposable
     public string Namespace { get; }
     public string HostVeth { get; }
     public string LogPath => Path.Combine(_dir, "charon.log");
+
+    /// <summary>Where swanctl.conf is written; swanctl --file reads x509/, x509ca/, private/ … beside it.</summary>
+    public string ConfigDirectory => _dir;
     private string Conf => Path.Combine(_dir, "strongswan.conf");
 
     public StrongSwanPeer()
