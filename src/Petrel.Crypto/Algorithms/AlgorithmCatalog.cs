@@ -118,12 +118,13 @@ public static class AlgorithmCatalog
         list.Add(Integrity("sha1_160", [], "HMAC_SHA1_160", 7, 0, 0, new HmacIntegrity(HashKind.Sha1, 20), weak: true));
         list.Add(Integrity("aesxcbc", [], "AES_XCBC_96", 5, 0, 9, new AesMacIntegrity(AesMacKind.Xcbc)));
         list.Add(Integrity("aescmac", [], "AES_CMAC_96", 8, 0, 0, new AesMacIntegrity(AesMacKind.Cmac)));
-        // RFC 4543 AH-GMAC needs a per-packet IV that IIntegrityContext has no slot for: named, not implemented.
+        // RFC 4543 §4: AES-GMAC for AH only (ids 9-11, IKEv1 AH transform / auth algorithm 11-13). Keying
+        // material is key || 4-byte salt; the 24-byte ICV field is an 8-byte IV followed by the 16-byte tag.
         foreach (var (bits, id, v1) in (ReadOnlySpan<(int, ushort, ushort)>)[(128, 9, 11), (192, 10, 12), (256, 11, 13)])
             list.Add(new AlgorithmEntry
             {
                 Keyword = $"aes{bits}gmac", Name = $"AES_{bits}_GMAC", Type = TransformType.Integrity, Id = id,
-                IkeV1Phase2Id = v1, UsableForAh = true,
+                IkeV1Phase2Id = v1, UsableForAh = true, Integrity = new AesGmacIntegrity(bits / 8),
             });
         list.Add(Integrity("sha256", ["sha2_256"], "HMAC_SHA2_256_128", 12, 4, 5, new HmacIntegrity(HashKind.Sha256, 16)));
         list.Add(Integrity("sha384", ["sha2_384"], "HMAC_SHA2_384_192", 13, 5, 6, new HmacIntegrity(HashKind.Sha384, 24)));

@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Net.Sockets;
 using System.Security.Cryptography;
+using Petrel.Crypto.Primitives;
 using Petrel.DataPlane.Esp;
 using Petrel.DataPlane.Kernel;
 
@@ -157,6 +158,10 @@ internal static class AhProcessor
             // Only the low 32 bits travel; with ESN the high half is implicit (RFC 4302 §2.5.1).
             BinaryPrimitives.WriteUInt32BigEndian(ah[8..], (uint)seq);
             Span<byte> icv = stackalloc byte[EspProcessor.MaxIcvLength];
+            // RFC 4543 §4: an AES-GMAC ICV field starts with the IV, which must never repeat under one key;
+            // the 64-bit sequence number is unique per SA.
+            if (sa.Integrity is IIvIntegrityContext)
+                BinaryPrimitives.WriteUInt64BigEndian(icv, seq);
             if (!ComputeIcv(sa, buffer, start, length, ahOffset, ahLength, seq, icv[..sa.IcvLength]))
                 return DropReason.TooBig;
             icv[..sa.IcvLength].CopyTo(ah[FixedLength..]);
@@ -215,6 +220,8 @@ internal static class AhProcessor
             Span<byte> received = stackalloc byte[EspProcessor.MaxIcvLength];
             Span<byte> computed = stackalloc byte[EspProcessor.MaxIcvLength];
             packet.Slice(ahOffset + FixedLength, sa.IcvLength).CopyTo(received);
+            if (sa.Integrity is IIvIntegrityContext withIv)
+                received[..withIv.IvLength].CopyTo(computed); // the sender's IV goes into the GMAC nonce
             if (!ComputeIcv(sa, buffer, offset, length, ahOffset, ahLength, seq, computed[..sa.IcvLength]))
                 return DropReason.TooBig;
             if (!CryptographicOperations.FixedTimeEquals(received[..sa.IcvLength], computed[..sa.IcvLength]))

@@ -44,10 +44,12 @@ public class ProposalParserCatalogueTests
     }
 
     [Fact]
-    public void Known_but_unimplemented_algorithm_is_refused_by_name()
+    public void Aes_gmac_integrity_is_ah_only()
     {
-        var e = Assert.Throws<ProposalException>(() => ProposalParser.Parse("aes128gmac", SecurityProtocol.Ah));
-        Assert.Contains("not implemented", e.Message);
+        // RFC 4543 §4: AUTH_AES_*_GMAC is for AH; ESP uses NULL_AES_GMAC (an encryption transform) instead.
+        var ah = ProposalParser.Parse("aes256gmac", SecurityProtocol.Ah);
+        Assert.Equal("AH:AES_256_GMAC/NO_EXT_SEQ", Assert.Single(ah).ToString());
+        var e = Assert.Throws<ProposalException>(() => ProposalParser.Parse("aes128-aes128gmac", SecurityProtocol.Esp));
         Assert.Equal("aes128gmac", e.Token);
     }
 
