@@ -238,6 +238,21 @@ public sealed partial class UserspaceKernel : IIpsecKernel, IDisposable
 
     private DropReason Outbound(Span<byte> buffer, int offset, int length, uint interfaceId)
     {
+        var result = Seal(buffer, offset, length, interfaceId, out int espOffset, out int espLength, out var peer);
+        if (result != DropReason.None || peer is null)
+            return result;
+        return _outer.SendEsp(peer, buffer.Slice(espOffset, espLength)) ? DropReason.None : DropReason.SendFailed;
+    }
+
+    /// <summary>
+    /// Outbound up to the wire: SPD, SA, ESP seal. An ESP packet is left at
+    /// buffer[espOffset..espOffset+espLength] for peer; AH packets are sent here (peer is null).
+    /// </summary>
+    private DropReason Seal(Span<byte> buffer, int offset, int length, uint interfaceId, out int espOffset, out int espLength, out EspPeer? peer)
+    {
+        espOffset = 0;
+        espLength = 0;
+        peer = null;
         var packet = buffer.Slice(offset, length);
         if (!IpPacketReader.TryRead(packet, out var flow))
             return DropReason.Malformed;
@@ -257,7 +272,7 @@ public sealed partial class UserspaceKernel : IIpsecKernel, IDisposable
         // Earlier packets still queued for a trap go first, so the flow keeps its order.
         if (AcquireQueue.Count != 0)
             AcquireQueue.Flush(Headroom, _sendQueued);
-        return Seal(sa, flow, buffer, offset, length, interfaceId);
+        return Seal(sa, flow, buffer, offset, length, interfaceId, out espOffset, out espLength, out peer);
     }
 
     /// <summary>A queued packet: null while no SA covers it yet, else whether it was sent.</summary>
@@ -283,6 +298,18 @@ public sealed partial class UserspaceKernel : IIpsecKernel, IDisposable
     /// <param name="interfaceId">The interface the packet came from (where a too-big error goes back); queued packets use the shared device.</param>
     private DropReason Seal(EspSa sa, in PacketFlow flow, Span<byte> buffer, int offset, int length, uint interfaceId = 0)
     {
+        var result = Seal(sa, flow, buffer, offset, length, interfaceId, out int espOffset, out int espLength, out var peer);
+        if (result != DropReason.None || peer is null)
+            return result;
+        return _outer.SendEsp(peer, buffer.Slice(espOffset, espLength)) ? DropReason.None : DropReason.SendFailed;
+    }
+
+    /// <summary>Seals for sa; an ESP packet is left in buffer for peer, AH is sent here (peer null).</summary>
+    private DropReason Seal(EspSa sa, in PacketFlow flow, Span<byte> buffer, int offset, int length, uint interfaceId, out int espOffset, out int espLength, out EspPeer? peer)
+    {
+        espOffset = 0;
+        espLength = 0;
+        peer = null;
         var prepared = PrepareOutbound(sa, buffer, offset, ref length, interfaceId);
         if (prepared != DropReason.None)
             return prepared;
@@ -299,14 +326,29 @@ public sealed partial class UserspaceKernel : IIpsecKernel, IDisposable
             return OutboundEspTransport(sa, buffer, offset, length);
 
         byte next = flow.Family == AddressFamily.InterNetwork ? EspProcessor.NextHeaderIpv4 : EspProcessor.NextHeaderIpv6;
-        var result = EspProcessor.Seal(sa, buffer, offset, length, next, out int espOffset, out int espLength);
-        if (result != DropReason.None)
-            return result;
-        return _outer.SendEsp(sa.Peer, buffer.Slice(espOffset, espLength)) ? DropReason.None : DropReason.SendFailed;
+        var result = EspProcessor.Seal(sa, buffer, offset, length, next, out espOffset, out espLength);
+        if (result == DropReason.None)
+            peer = sa.Peer;
+        return result;
     }
 
     private DropReason Inbound(Span<byte> buffer, int offset, int length)
     {
+        var result = Decapsulate(buffer, offset, length, out int innerOffset, out int innerLength);
+        if (result != DropReason.None || innerLength == 0)
+            return result;
+        return _tunnel.WritePacket(buffer.Slice(innerOffset, innerLength)) ? DropReason.None : DropReason.SendFailed;
+    }
+
+    /// <summary>
+    /// Inbound up to the tunnel device: SA by SPI, ESP open, inner policy check. A tunnel-mode
+    /// inner packet is left at buffer[innerOffset..+innerLength]; transport mode rebuilds and
+    /// writes its packet itself (innerLength 0).
+    /// </summary>
+    private DropReason Decapsulate(Span<byte> buffer, int offset, int length, out int innerOffset, out int innerLength)
+    {
+        innerOffset = 0;
+        innerLength = 0;
         var esp = buffer.Slice(offset, length);
         if (esp.Length < EspProcessor.HeaderLength)
             return DropReason.Truncated;
@@ -315,13 +357,13 @@ public sealed partial class UserspaceKernel : IIpsecKernel, IDisposable
         if (sa is null || sa.Protocol != IpsecProtocol.Esp)
             return DropReason.UnknownSpi;
 
-        var result = EspProcessor.Open(sa, esp, out int innerOffset, out int innerLength, out byte next);
+        var result = EspProcessor.Open(sa, esp, out int openedOffset, out int openedLength, out byte next);
         if (result != DropReason.None)
             return result;
         if (sa.Mode == IpsecMode.Transport)
-            return InboundEspTransport(sa, buffer, offset + innerOffset, innerLength, offset + length, next);
+            return InboundEspTransport(sa, buffer, offset + openedOffset, openedLength, offset + length, next);
 
-        var inner = esp.Slice(innerOffset, innerLength);
+        var inner = esp.Slice(openedOffset, openedLength);
         int version = IpPacketReader.Version(inner);
         if (!(next == EspProcessor.NextHeaderIpv4 && version == 4) && !(next == EspProcessor.NextHeaderIpv6 && version == 6))
             return DropReason.BadNextHeader;
@@ -331,8 +373,16 @@ public sealed partial class UserspaceKernel : IIpsecKernel, IDisposable
         var policy = _spd.Find(sa.ReqId);
         if (policy is null || !policy.MatchesInbound(flow))
             return DropReason.PolicyMismatch;
+        var tunnel = TunnelFor(policy.Spec);
         inner = FinishInbound(sa, inner);
-        return TunnelFor(policy.Spec).WritePacket(inner) ? DropReason.None : DropReason.SendFailed;
+        if (!ReferenceEquals(tunnel, _tunnel))
+        {
+            // A route-based interface (if_id): written here, the caller's batching is for the shared device.
+            return tunnel.WritePacket(inner) ? DropReason.None : DropReason.SendFailed;
+        }
+        innerOffset = offset + openedOffset;
+        innerLength = inner.Length;
+        return DropReason.None;
     }
 
     /// <summary>

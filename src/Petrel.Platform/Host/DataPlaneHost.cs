@@ -21,7 +21,7 @@ namespace Petrel.Platform.Host;
 /// host.Start();
 /// </code>
 /// </summary>
-public sealed class DataPlaneHost : IDisposable
+public sealed partial class DataPlaneHost : IDisposable
 {
     private const int PollMs = 200;
     private const int MaxPacket = 65535;
@@ -52,7 +52,7 @@ public sealed class DataPlaneHost : IDisposable
     public static DataPlaneHost Open(DataPlaneOptions options, IkeDatagramHandler? onIke, ILoggerFactory? loggers = null)
     {
         loggers ??= NullLoggerFactory.Instance;
-        var tun = TunDevice.Open(options.TunName);
+        var tun = TunDevice.Open(options.TunName, options.Offload);
         UdpTransport? udp = null;
         DataPlaneHost? host = null;
         try
@@ -102,7 +102,7 @@ public sealed class DataPlaneHost : IDisposable
 
     public void Start()
     {
-        Spawn($"tun-rx {Tun.Name}", () => TunLoop(Tun, 0));
+        Spawn($"tun-rx {Tun.Name}", Tun.Offload ? OffloadTunLoop : () => TunLoop(Tun, 0));
         foreach (var (device, id) in _interfaces)
         {
             var (d, i) = (device, id);
@@ -111,7 +111,11 @@ public sealed class DataPlaneHost : IDisposable
         foreach (var endpoint in Udp.Endpoints)
         {
             var ep = endpoint;
-            Spawn($"udp-rx {ep.LocalEndPoint}", () => UdpLoop(ep));
+            // GRO batches only on the NAT-T port, and only where the kernel offers UDP_GRO.
+            if (Tun.Offload && ep.Port == Udp.NatTPort && ep.EnableGro())
+                Spawn($"udp-rx {ep.LocalEndPoint}", () => GroUdpLoop(ep));
+            else
+                Spawn($"udp-rx {ep.LocalEndPoint}", () => UdpLoop(ep));
         }
         foreach (var raw in Udp.RawEspSockets)
         {

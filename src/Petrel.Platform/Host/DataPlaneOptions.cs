@@ -57,6 +57,12 @@ public sealed class DataPlaneOptions
     /// <summary>Virtual tunnel interfaces for route-based connections (if_id), opened beside the shared device with the same MTU.</summary>
     public IReadOnlyList<VirtualInterface> VirtualInterfaces { get; init; } = [];
 
+    /// <summary>
+    /// TUN with vnet headers, checksum and TSO offload, UDP GSO sends and UDP GRO receives with
+    /// TCP coalescing (see DataPlaneHost.Offload.cs). Off: one packet per syscall everywhere.
+    /// </summary>
+    public bool Offload { get; init; } = true;
+
     /// <summary>Install routes for protect policies into the TUN device.</summary>
     public bool ManageRoutes { get; init; } = true;
 }

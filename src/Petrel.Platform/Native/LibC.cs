@@ -38,6 +38,19 @@ internal static unsafe partial class LibC
     public const uint TUNSETIFF = 0x400454ca;
     public const short IFF_TUN = 0x0001;
     public const short IFF_NO_PI = 0x1000;
+    public const short IFF_VNET_HDR = 0x4000;
+
+    /// <summary>_IOW('T', 208, unsigned int): which offloads the TUN reader accepts (TUN_F_*).</summary>
+    public const uint TUNSETOFFLOAD = 0x400454d0;
+    public const uint TUN_F_CSUM = 0x01;
+    public const uint TUN_F_TSO4 = 0x02;
+    public const uint TUN_F_TSO6 = 0x04;
+
+    public const short POLLOUT = 0x4;
+    public const int SOL_UDP = 17;
+    /// <summary>linux/udp.h: sendmsg cmsg (u16 segment size) for UDP GSO; setsockopt to receive GRO batches.</summary>
+    public const int UDP_SEGMENT = 103;
+    public const int UDP_GRO = 104;
 
     [StructLayout(LayoutKind.Sequential)]
     public struct PollFd
@@ -99,6 +112,15 @@ internal static unsafe partial class LibC
 
     [LibraryImport("libc", EntryPoint = "poll", SetLastError = true)]
     public static partial int Poll(PollFd* fds, nuint count, int timeoutMs);
+
+    [LibraryImport("libc", EntryPoint = "writev", SetLastError = true)]
+    public static partial nint WriteV(int fd, IoVec* iov, int count);
+
+    [LibraryImport("libc", EntryPoint = "sendmsg", SetLastError = true)]
+    public static partial nint SendMsg(int fd, MsgHdr* message, int flags);
+
+    [LibraryImport("libc", EntryPoint = "setsockopt", SetLastError = true)]
+    public static partial int SetSockOpt(int fd, int level, int name, void* value, uint length);
 
     [LibraryImport("libc", EntryPoint = "recvmsg", SetLastError = true)]
     public static partial nint RecvMsg(int fd, MsgHdr* message, int flags);

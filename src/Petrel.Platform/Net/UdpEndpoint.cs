@@ -56,10 +56,19 @@ public sealed unsafe class UdpEndpoint : IDisposable
     /// Receives one datagram. Returns its length, 0 if nothing arrived within timeoutMs, -1 once
     /// closed. source and destination (our address) are filled in as <see cref="UdpAddress"/>.
     /// </summary>
-    public int Receive(Span<byte> buffer, int timeoutMs, out UdpAddress source, out UdpAddress destination)
+    public int Receive(Span<byte> buffer, int timeoutMs, out UdpAddress source, out UdpAddress destination) =>
+        Receive(buffer, timeoutMs, out source, out destination, out _);
+
+    /// <summary>
+    /// Receives one datagram or, after <see cref="EnableGro"/>, a batch of equal-sized datagrams
+    /// from one sender that the kernel coalesced: segmentSize is then the size of each (the last
+    /// may be shorter), else 0 (one datagram).
+    /// </summary>
+    public int Receive(Span<byte> buffer, int timeoutMs, out UdpAddress source, out UdpAddress destination, out int segmentSize)
     {
         source = default;
         destination = default;
+        segmentSize = 0;
         byte* name = stackalloc byte[28];
         byte* control = stackalloc byte[128];
         while (!_closed)
@@ -83,7 +92,7 @@ public sealed unsafe class UdpEndpoint : IDisposable
                     if ((msg.Flags & LibC.MSG_TRUNC) != 0)
                         continue; // larger than our buffer: no valid ESP or IKE packet is
                     source = ParseSockaddr(name);
-                    destination = ParsePktInfo(&msg, source.Family, LocalEndPoint);
+                    destination = ParsePktInfo(&msg, source.Family, LocalEndPoint, out segmentSize);
                     return (int)n;
                 }
             }
@@ -100,6 +109,66 @@ public sealed unsafe class UdpEndpoint : IDisposable
     public bool Send(ReadOnlySpan<byte> datagram, SocketAddress destination) =>
         SocketIo.TrySendTo(_socket, datagram, destination, _closed);
 
+    /// <summary>
+    /// UDP_GRO (Linux ≥ 5.0): the kernel may hand over several datagrams of one sender in one
+    /// receive (see the segmentSize of <see cref="Receive(Span{byte}, int, out UdpAddress, out UdpAddress, out int)"/>).
+    /// False if the kernel does not support it.
+    /// </summary>
+    public bool EnableGro()
+    {
+        int on = 1;
+        return LibC.SetSockOpt(_fd, LibC.SOL_UDP, LibC.UDP_GRO, &on, sizeof(int)) == 0;
+    }
+
+    /// <summary>
+    /// Sends datagrams packed back to back, each segmentSize bytes except a shorter last one, in
+    /// one sendmsg with UDP_SEGMENT (UDP GSO, Linux ≥ 4.18): the stack builds the datagrams, so
+    /// the per-packet syscall and routing cost is paid once per batch. False when refused.
+    /// </summary>
+    public bool SendSegments(ReadOnlySpan<byte> packed, int segmentSize, SocketAddress destination)
+    {
+        if (_closed)
+            return false;
+        var name = destination.Buffer.Span[..destination.Size];
+        byte* control = stackalloc byte[32];
+        new Span<byte>(control, 32).Clear();
+        var cmsg = (LibC.CmsgHdr*)control;
+        int header = sizeof(LibC.CmsgHdr);
+        cmsg->Length = (nuint)(header + sizeof(ushort));
+        cmsg->Level = LibC.SOL_UDP;
+        cmsg->Type = LibC.UDP_SEGMENT;
+        *(ushort*)(control + header) = (ushort)segmentSize;
+        fixed (byte* p = packed)
+        fixed (byte* n = name)
+        {
+            LibC.IoVec iov = new() { Base = p, Length = (nuint)packed.Length };
+            LibC.MsgHdr msg = new()
+            {
+                Name = n,
+                NameLength = (uint)name.Length,
+                Iov = &iov,
+                IovLength = 1,
+                Control = control,
+                ControlLength = (nuint)((header + sizeof(ushort) + 7) & ~7),
+            };
+            for (int attempt = 0; attempt < 3; attempt++)
+            {
+                nint sent = LibC.SendMsg(_fd, &msg, 0);
+                if (sent >= 0)
+                    return sent == packed.Length;
+                int errno = Marshal.GetLastPInvokeError();
+                if (errno == LibC.EINTR)
+                    continue;
+                if (errno != LibC.EAGAIN)
+                    return false;
+                // The socket may be non-blocking: wait briefly for room in the send buffer.
+                LibC.PollFd pfd = new() { Fd = _fd, Events = LibC.POLLOUT };
+                LibC.Poll(&pfd, 1, 100);
+            }
+            return false;
+        }
+    }
+
     private static UdpAddress ParseSockaddr(byte* sa)
     {
         ushort family = *(ushort*)sa;
@@ -109,8 +178,10 @@ public sealed unsafe class UdpEndpoint : IDisposable
         return new UdpAddress(AddressFamily.InterNetworkV6, BinaryPrimitives.ReadUInt128BigEndian(new ReadOnlySpan<byte>(sa + 8, 16)), port);
     }
 
-    private static UdpAddress ParsePktInfo(LibC.MsgHdr* msg, AddressFamily family, IPEndPoint local)
+    private static UdpAddress ParsePktInfo(LibC.MsgHdr* msg, AddressFamily family, IPEndPoint local, out int segmentSize)
     {
+        segmentSize = 0;
+        UdpAddress? found = null;
         byte* p = (byte*)msg->Control;
         nuint remaining = msg->ControlLength;
         int header = sizeof(LibC.CmsgHdr);
@@ -123,12 +194,17 @@ public sealed unsafe class UdpEndpoint : IDisposable
             if (cmsg->Level == LibC.IPPROTO_IP && cmsg->Type == LibC.IP_PKTINFO)
             {
                 // struct in_pktinfo { int ifindex; in_addr spec_dst; in_addr addr; }: addr is the header destination.
-                return new UdpAddress(AddressFamily.InterNetwork, BinaryPrimitives.ReadUInt32BigEndian(new ReadOnlySpan<byte>(data + 8, 4)), (ushort)local.Port);
+                found = new UdpAddress(AddressFamily.InterNetwork, BinaryPrimitives.ReadUInt32BigEndian(new ReadOnlySpan<byte>(data + 8, 4)), (ushort)local.Port);
             }
-            if (cmsg->Level == LibC.IPPROTO_IPV6 && cmsg->Type == LibC.IPV6_PKTINFO)
+            else if (cmsg->Level == LibC.IPPROTO_IPV6 && cmsg->Type == LibC.IPV6_PKTINFO)
             {
                 // struct in6_pktinfo { in6_addr addr; unsigned ifindex; }
-                return new UdpAddress(AddressFamily.InterNetworkV6, BinaryPrimitives.ReadUInt128BigEndian(new ReadOnlySpan<byte>(data, 16)), (ushort)local.Port);
+                found = new UdpAddress(AddressFamily.InterNetworkV6, BinaryPrimitives.ReadUInt128BigEndian(new ReadOnlySpan<byte>(data, 16)), (ushort)local.Port);
+            }
+            else if (cmsg->Level == LibC.SOL_UDP && cmsg->Type == LibC.UDP_GRO)
+            {
+                // udp_cmsg_recv: an int with the size of each coalesced datagram.
+                segmentSize = *(int*)data;
             }
             nuint step = (cmsg->Length + 7) & ~(nuint)7;
             if (step >= remaining)
@@ -136,7 +212,7 @@ public sealed unsafe class UdpEndpoint : IDisposable
             p += step;
             remaining -= step;
         }
-        return UdpAddress.From(local);
+        return found ?? UdpAddress.From(local);
     }
 
     public void Dispose()

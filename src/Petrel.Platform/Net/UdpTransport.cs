@@ -114,6 +114,25 @@ public sealed class UdpTransport : IOuterTransport, IDisposable
         return route.Raw!.Send(espPacket, route.Destination);
     }
 
+    /// <summary>
+    /// Sends ESP-in-UDP packets packed back to back (each segmentSize bytes, the last may be
+    /// shorter) to the SA's peer with one UDP GSO send. False if the SA is not UDP-encapsulated
+    /// or the kernel refused; the caller then sends them one by one.
+    /// </summary>
+    public bool SendEspSegments(EspPeer peer, ReadOnlySpan<byte> packed, int segmentSize)
+    {
+        if (!peer.UdpEncapsulation)
+            return false;
+        if (peer.TransportState is not EspRoute route)
+        {
+            route = UdpRoute(peer);
+            if (route.Udp is null)
+                return false;
+            peer.TransportState = route;
+        }
+        return route.Udp is not null && route.Udp.SendSegments(packed, segmentSize, route.Destination);
+    }
+
     private EspRoute UdpRoute(EspPeer peer) =>
         new(Find(peer.Local.Address, NatTPort), null, peer.Remote.Serialize());
 

@@ -1,0 +1,47 @@
+using Petrel.DataPlane.Esp;
+
+namespace Petrel.DataPlane.Pipeline;
+
+/// <summary>
+/// The packet calls split at the I/O boundary, for hosts that batch the I/O themselves (UDP GSO
+/// sends of many ESP packets, GRO-style coalesced writes to the tunnel device). They count in
+/// <see cref="Statistics"/> exactly like <see cref="ProcessOutbound"/> and <see cref="ProcessInbound"/>.
+/// </summary>
+public sealed partial class UserspaceKernel
+{
+    /// <summary>
+    /// Like <see cref="ProcessOutbound"/> but leaves a sealed ESP packet at
+    /// buffer[espOffset..espOffset+espLength] for the caller to send to peer. When peer is null
+    /// on success the packet went out already (AH builds and sends whole IP packets itself).
+    /// </summary>
+    public DropReason SealOutbound(Span<byte> buffer, int offset, int length, out int espOffset, out int espLength, out EspPeer? peer)
+    {
+        var result = Seal(buffer, offset, length, 0, out espOffset, out espLength, out peer);
+        if (result == DropReason.None)
+            Statistics.CountEncapsulated();
+        else
+            Statistics.CountDrop(result);
+        return result;
+    }
+
+    /// <summary>
+    /// True when the ESP packet belongs to a transport-mode SA: opening it rebuilds an IP header
+    /// in the bytes before it, so a caller holding earlier packets of the same buffer must flush them first.
+    /// </summary>
+    public bool RebuildsHeaderInPlace(ReadOnlySpan<byte> esp) =>
+        esp.Length >= EspProcessor.HeaderLength
+        && _sad.FindInbound(System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(esp)) is { Mode: Petrel.DataPlane.Kernel.IpsecMode.Transport };
+
+    /// <summary>Counts a packet that <see cref="SealOutbound"/> sealed but the caller could not send.</summary>
+    public void CountSendFailure() => Statistics.CountDrop(DropReason.SendFailed);
+
+    /// <summary>
+    /// Like <see cref="ProcessInbound(Span{byte}, int, int)"/> for the ESP packet at
+    /// buffer[offset..offset+length] but does not write a tunnel-mode inner packet: on success it
+    /// is buffer[innerOffset..innerOffset+innerLength], authenticated, decrypted and
+    /// policy-checked, for the caller to write to the tunnel device. innerLength 0 on success
+    /// means the packet was written already (transport mode rebuilds its own header).
+    /// </summary>
+    public DropReason OpenInbound(Span<byte> buffer, int offset, int length, out int innerOffset, out int innerLength) =>
+        CountInbound(Decapsulate(buffer, offset, length, out innerOffset, out innerLength));
+}
