@@ -153,7 +153,8 @@ public sealed partial class IkeEngine
             if (!r.InFlight) next = Min(next, r.Due);
         foreach (var sa in _sas.Values)
         {
-            if (sa.Config.DpdDelay <= TimeSpan.Zero || sa.State != IkeSaState.Established) continue;
+            // An SA with an exchange under way has its retransmission deadline instead.
+            if (sa.Config.DpdDelay <= TimeSpan.Zero || sa.State != IkeSaState.Established || sa.Outstanding is not null || sa.Tasks.Count > 0) continue;
             var last = sa.LastInbound > sa.EstablishedAt ? sa.LastInbound : sa.EstablishedAt;
             next = Min(next, last + sa.Config.DpdDelay);
         }

@@ -20,8 +20,9 @@ internal sealed class InformationalResponder(IkeEngine engine)
             {
                 case DeletePayload { Protocol: SecurityProtocol.Ike }:
                     engine.Info(sa, $"received DELETE for IKE_SA {sa.Tag}");
+                    // close_action applies once it is destroyed, unless it was already replaced by a rekeyed IKE SA.
+                    sa.ClosedByPeer = sa.State != IkeSaState.Rekeyed;
                     sa.State = IkeSaState.Deleting;
-                    sa.ClosedByPeer = true; // close_action applies once it is destroyed
                     destroy = true;
                     break;
                 case DeletePayload d:

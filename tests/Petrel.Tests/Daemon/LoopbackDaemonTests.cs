@@ -192,4 +192,28 @@ public sealed class LoopbackDaemonTests : IAsyncLifetime
         Assert.Equal(2, esp.Count);
         Assert.All(esp, row => Assert.Matches("^\"IPv4\",\"127\\.0\\.0\\.[12]\",\"127\\.0\\.0\\.[12]\",\"0x[0-9a-f]{8}\",\"[^\"]+\",\"0x[0-9a-f]+\",\"[^\"]*\",\"[^\"]*\"$", row));
     }
+
+    [Fact]
+    public async Task Start_action_trap_is_listed_by_list_pols_up_negotiates_and_down_keeps_the_trap()
+    {
+        await StartAsync("no", startActionB: "trap");
+        var pols = JsonNode.Parse(Cli(_socketB, "list-pols", "--json").Out)!.AsArray();
+        var pol = Assert.IsType<JsonObject>(Assert.Single(pols));
+        Assert.Equal(("lab", "net", "trap", false), ((string?)pol["connection"], (string?)pol["child"], (string?)pol["state"], (bool)pol["temporary"]!));
+        Assert.Equal("10.1.0.0/24", (string?)pol["remote_ts"]![0]);
+        var text = Cli(_socketB, "list-pols").Out;
+        Assert.Contains($"lab/net, reqid {(uint)pol["reqid"]!}, TRAP, TUNNEL", text);
+        Assert.Contains("  remote: 10.1.0.0/24", text);
+        Assert.Empty(Sas(_socketB));
+        Assert.Equal("no trap policies installed", Cli(_socketA, "list-pols").Out.Trim());
+
+        var up = Cli(_socketB, "up", "lab", "--child", "net", "--timeout", "20");
+        Assert.True(up.Code == 0, up.Err);
+        Assert.Equal("active", (string?)JsonNode.Parse(Cli(_socketB, "list-pols", "--json").Out)!.AsArray()[0]!["state"]);
+
+        var down = Cli(_socketB, "down", "lab", "--timeout", "20");
+        Assert.True(down.Code == 0, down.Err);
+        Assert.Empty(Sas(_socketB));
+        Assert.Equal("trap", (string?)Assert.Single(JsonNode.Parse(Cli(_socketB, "list-pols", "--json").Out)!.AsArray())!["state"]);
+    }
 }
