@@ -26,6 +26,8 @@ public sealed class CertificateStore
     public IReadOnlyList<X509Crl> Crls => _crls;
     public IReadOnlyList<string> Errors => _errors;
 
+    private static readonly string[] KeyFolders = ["private", "rsa", "ecdsa", "pkcs8"];
+
     public static CertificateStore Load(string configDirectory, IEnumerable<string>? passphrases = null)
     {
         var store = new CertificateStore();
@@ -38,8 +40,10 @@ public sealed class CertificateStore
                 foreach (var c in CertificateLoader.LoadCertificates(file))
                     store.AddCertificate(c, file);
             });
-        foreach (string file in Files(configDirectory, "private"))
-            store.Try(() => store._keys.Add(LoadKey(file, secrets)));
+        // swanctl.conf(5): private/ holds any key; rsa/ and ecdsa/ (PKCS#1, SEC1) and pkcs8/ are the older typed folders.
+        foreach (string folder in KeyFolders)
+            foreach (string file in Files(configDirectory, folder))
+                store.Try(() => store._keys.Add(LoadKey(file, secrets)));
         foreach (string file in Files(configDirectory, "x509crl"))
             store.Try(() => store._crls.Add(CertificateLoader.LoadCrl(file)));
         return store;

@@ -46,9 +46,13 @@ public sealed class LabPki(string dir, LabPkiTool tool, string keyType)
     }
 
     /// <summary>An end-entity certificate from CA <paramref name="ca"/>: x509/NAME.pem and private/NAME.pem (IKE EKUs).</summary>
-    public void Issue(string ca, string name, string dn, IReadOnlyList<string> sans, DateTime? notBefore = null, DateTime? notAfter = null, string? keyType = null)
+    /// <remarks>A <paramref name="password"/> encrypts the key (PKCS#8, PBES2); only <c>petrel pki</c> writes encrypted keys.</remarks>
+    public void Issue(string ca, string name, string dn, IReadOnlyList<string> sans, DateTime? notBefore = null, DateTime? notAfter = null,
+        string? keyType = null, string? password = null)
     {
         string type = keyType ?? KeyType;
+        if (password is not null && Tool != LabPkiTool.Petrel)
+            throw new ArgumentException("strongSwan's pki does not write encrypted keys", nameof(password));
         if (Tool == LabPkiTool.Petrel)
         {
             var args = new List<string>
@@ -59,6 +63,7 @@ public sealed class LabPki(string dir, LabPkiTool tool, string keyType)
             foreach (var s in sans) args.AddRange(["--san", s]);
             if (notBefore is { } nb) args.AddRange(["--not-before", nb.ToString("s", CultureInfo.InvariantCulture)]);
             if (notAfter is { } na) args.AddRange(["--not-after", na.ToString("s", CultureInfo.InvariantCulture)]);
+            if (password is not null) args.AddRange(["--password", password]);
             Petrel([.. args]);
             return;
         }

@@ -8,7 +8,8 @@ namespace Petrel.Tests.Interop;
 /// once by strongSwan's <c>pki</c>; in each, one side signs with RSA and the other with ECDSA (swapped between the
 /// two), so both tools' RSA and ECDSA certificates are signed and verified by both implementations. strongSwan
 /// initiates, then Petrel does; each time both sides show the other's subject DN as identity, charon logs the
-/// successful signature check of Petrel, and pings and 1 MB of TCP pass through the tunnel.
+/// successful signature check of Petrel, and pings and 1 MB of TCP pass through the tunnel. In the petrel pki case
+/// both private keys are encrypted PKCS#8, opened by each side with its secrets.private-lab passphrase.
 /// </summary>
 [Trait("Category", "Interop")]
 public sealed class CertificateInteropTests(CertificateInteropLab fixture, ITestOutputHelper output) : IClassFixture<CertificateInteropLab>
@@ -19,18 +20,23 @@ public sealed class CertificateInteropTests(CertificateInteropLab fixture, ITest
     private static readonly ProposalPair Proposals = ProposalPair.Gcm128;
 
     [RootTheory]
-    [InlineData(LabPkiTool.Petrel, "rsa", "ecdsa")]
-    [InlineData(LabPkiTool.StrongSwan, "ecdsa", "rsa")]
-    public void Certificates_authenticate_both_roles_and_traffic_flows(LabPkiTool tool, string petrelKey, string strongSwanKey)
+    [InlineData(LabPkiTool.Petrel, "rsa", "ecdsa", "lab key passphrase")]
+    [InlineData(LabPkiTool.StrongSwan, "ecdsa", "rsa", null)]
+    public void Certificates_authenticate_both_roles_and_traffic_flows(LabPkiTool tool, string petrelKey, string strongSwanKey, string? keyPassword)
     {
+        // With a passphrase, petrel pki encrypts both keys and both configs open them with secrets.private-lab.
         var lab = fixture.Lab;
         var pki = new LabPki(Path.Combine(lab.WorkDir, $"pki-{tool}".ToLowerInvariant()), tool, petrelKey);
         pki.Ca("labca", "C=CH, O=Petrel Lab, CN=Petrel Lab CA");
-        pki.Issue("labca", "left", LeftDn, ["left.petrel.test", lab.Left.OuterV4], keyType: strongSwanKey);
-        pki.Issue("labca", "right", RightDn, ["right.petrel.test", lab.Right.OuterV4], keyType: petrelKey);
+        pki.Issue("labca", "left", LeftDn, ["left.petrel.test", lab.Left.OuterV4], keyType: strongSwanKey, password: keyPassword);
+        pki.Issue("labca", "right", RightDn, ["right.petrel.test", lab.Right.OuterV4], keyType: petrelKey, password: keyPassword);
+        var petrelAuth = new LabAuth("right.pem", RemoteId: LeftDn, KeyFile: "right.pem", KeyPassword: keyPassword);
+        var strongSwanAuth = new LabAuth("left.pem", RemoteId: RightDn, KeyFile: "left.pem", KeyPassword: keyPassword);
+        if (keyPassword is not null)
+            Assert.StartsWith("-----BEGIN ENCRYPTED PRIVATE KEY-----", File.ReadAllText(Path.Combine(pki.Dir, "private", "right.pem")));
         var (petrel, strongswan) = fixture.Peers.Configure(
-            LabConfig.For(lab.Right, lab.Left, Proposals, auth: new LabAuth("right.pem", RemoteId: LeftDn)), pki.Site("right", ["right"], ["labca"]),
-            LabConfig.For(lab.Left, lab.Right, Proposals, auth: new LabAuth("left.pem", RemoteId: RightDn)), pki.Site("left", ["left"], ["labca"]));
+            LabConfig.For(lab.Right, lab.Left, Proposals, auth: petrelAuth), pki.Site("right", ["right"], ["labca"]),
+            LabConfig.For(lab.Left, lab.Right, Proposals, auth: strongSwanAuth), pki.Site("left", ["left"], ["labca"]));
         try
         {
             // strongSwan initiates, Petrel responds.
