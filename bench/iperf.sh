@@ -18,7 +18,7 @@ ROUNDS=${ROUNDS:-3}
 PREFIX=${PREFIX:-pbn}
 PETREL=${PETREL:-$root/petrel}
 CHARON=/usr/lib/ipsec/charon
-SETUPS=${SETUPS:-plain sw-sw:gcm sw-sw:cbc petrel-sw:gcm petrel-sw:cbc petrel-petrel:gcm petrel-petrel:cbc}
+SETUPS=${SETUPS:-plain sw-sw:gcm sw-sw:cbc wg-wg:chacha petrel-sw:gcm petrel-sw:cbc petrel-petrel:gcm petrel-petrel:cbc}
 STATE=$(mktemp -d /tmp/petrel-bench.XXXXXX)
 PSK=petrel-bench-psk-0123456789
 
@@ -39,6 +39,7 @@ ensure_pkgs() {
 }
 ensure_pkgs iproute2 iputils-ping iperf3 util-linux strongswan-charon strongswan-swanctl \
   libstrongswan-standard-plugins libstrongswan-extra-plugins libcharon-extra-plugins
+[[ " $SETUPS " == *" wg-wg"* ]] && ensure_pkgs wireguard-go wireguard-tools
 
 # ---- cleanup: only the PIDs this script started, and its own namespaces ---------------------
 PIDS=()
@@ -176,6 +177,33 @@ petrel_start() {  # ns dir conffile
   return 1
 }
 
+# wireguard-go in the foreground (so its PID is ours to stop) on a TUN named per pair, since the
+# UAPI sockets in /var/run/wireguard are shared by all namespaces; this kernel has no WireGuard
+# module, so wg(8) talks to wireguard-go through that socket.
+wg_start() {  # ns dev dir
+  local ns=$1 dev=$2 d=$3
+  mkdir -p "$d"
+  WG_I_PREFER_BUGGY_USERSPACE_TO_POLISHED_KMOD=1 ip netns exec "$ns" wireguard-go -f "$dev" >"$d/$dev.log" 2>&1 </dev/null &
+  PIDS+=($!)
+  for _ in $(seq 50); do [[ -S /var/run/wireguard/$dev.sock ]] && return 0; sleep 0.1; done
+  note "wireguard-go $dev in $ns did not come up: $(tail -2 "$d/$dev.log")"; return 1
+}
+
+wg_pair() {  # i dir
+  local i=$1 d=$2 l=${PREFIX}$1l r=${PREFIX}$1r dl=${PREFIX}w$1l dr=${PREFIX}w$1r
+  (umask 077; wg genkey >"$d/l.key"; wg genkey >"$d/r.key")
+  wg pubkey <"$d/l.key" >"$d/l.pub"
+  wg pubkey <"$d/r.key" >"$d/r.pub"
+  wg_start "$l" "$dl" "$d" && wg_start "$r" "$dr" "$d" || return 1
+  ip netns exec "$l" wg set "$dl" private-key "$d/l.key" listen-port 51820 \
+    peer "$(cat "$d/r.pub")" allowed-ips 10.2.0.0/24 endpoint 198.18.0.2:51820 || return 1
+  ip netns exec "$r" wg set "$dr" private-key "$d/r.key" listen-port 51820 \
+    peer "$(cat "$d/l.pub")" allowed-ips 10.1.0.0/24 endpoint 198.18.0.1:51820 || return 1
+  ip -n "$l" link set "$dl" up; ip -n "$r" link set "$dr" up
+  ip -n "$l" route add 10.2.0.0/24 dev "$dl" src 10.1.0.1
+  ip -n "$r" route add 10.1.0.0/24 dev "$dr" src 10.2.0.1
+}
+
 # Sets up one setup on pair $i; prints nothing; returns non-zero (with a note) when it cannot.
 establish() {  # i setup
   local i=$1 setup=$2 kind=${2%%:*} alg=${2#*:} ike esp l r d
@@ -183,6 +211,11 @@ establish() {  # i setup
   mkdir -p "$d"
   mkpair "$i"
   [[ $kind == plain ]] && return 0
+  if [[ $kind == wg-wg ]]; then
+    wg_pair "$i" "$d" || { note "$setup: could not set up wireguard-go"; return 1; }
+    ip netns exec "$l" ping -c2 -W2 -I 10.1.0.1 10.2.0.1 >/dev/null || { note "$setup: tunnel passes no traffic"; return 1; }
+    return 0
+  fi
   read -r ike esp <<<"$(proposals "$alg")"
   swanctl_conf l "$ike" "$esp" > "$d/l.conf"
   swanctl_conf r "$ike" "$esp" > "$d/r.conf"
@@ -234,9 +267,11 @@ done
 
 echo
 echo "iperf3 TCP, ${SECS}s x ${ROUNDS} interleaved rounds, $(nproc) CPUs, $(date -u '+%Y-%m-%d %H:%M UTC')"
-printf '%-20s %-8s %-26s %10s %8s %10s\n' setup cipher "rounds (Mbit/s)" median vs-veth vs-strongSwan
+printf '%-20s %-8s %-26s %10s %8s %10s %8s\n' setup cipher "rounds (Mbit/s)" median vs-veth vs-strongSwan vs-wg
 plain_med=""
 [[ -n ${results[plain]:-} ]] && plain_med=$(median ${results[plain]})
+wg_med=""
+[[ -n ${results[wg-wg:chacha]:-} ]] && wg_med=$(median ${results[wg-wg:chacha]})
 for s in "${setups[@]}"; do
   kind=${s%%:*}; alg=${s#*:}; [[ $kind == plain ]] && alg=-
   if [[ -z ${ok[$s]} ]]; then printf '%-20s %-8s %-26s %10s\n' "$kind" "$alg" "(not established)" "n/a"; continue; fi
@@ -246,5 +281,16 @@ for s in "${setups[@]}"; do
   if [[ $kind != plain && $kind != sw-sw && -n ${results[sw-sw:$alg]:-} ]]; then
     vs_sw=$(awk -v a="$med" -v b="$(median ${results[sw-sw:$alg]})" 'BEGIN {printf "%.2f", (b > 0 ? a / b : 0)}')
   fi
-  printf '%-20s %-8s %-26s %10s %8s %10s\n' "$kind" "$alg" "$(echo ${results[$s]})" "$med" "$vs_plain" "$vs_sw"
+  vs_wg=-
+  [[ -n $wg_med && $kind == petrel* ]] && vs_wg=$(awk -v a="$med" -v b="$wg_med" 'BEGIN {printf "%.2f", (b > 0 ? a / b : 0)}')
+  printf '%-20s %-8s %-26s %10s %8s %10s %8s\n' "$kind" "$alg" "$(echo ${results[$s]})" "$med" "$vs_plain" "$vs_sw" "$vs_wg"
+done
+# Issue 4's targets, from the medians of this run.
+for alg in gcm cbc; do
+  [[ -n ${results[petrel-petrel:$alg]:-} ]] || continue
+  pp=$(median ${results[petrel-petrel:$alg]})
+  line="Petrel⇄Petrel $alg: $pp Mbit/s"
+  [[ -n ${results[sw-sw:$alg]:-} ]] && line+=$(awk -v a="$pp" -v b="$(median ${results[sw-sw:$alg]})" 'BEGIN {printf ", %.2f× strongSwan⇄strongSwan (target ≥ 5)", (b > 0 ? a / b : 0)}')
+  [[ -n $wg_med ]] && line+=$(awk -v a="$pp" -v b="$wg_med" 'BEGIN {printf ", %.2f× wireguard-go⇄wireguard-go (target ≥ 2)", (b > 0 ? a / b : 0)}')
+  echo "$line"
 done
