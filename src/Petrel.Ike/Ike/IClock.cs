@@ -13,6 +13,10 @@ public interface IClock
 public sealed class SystemClock : IClock
 {
     public static readonly SystemClock Instance = new();
-    public TimeSpan Now => TimeSpan.FromTicks(System.Diagnostics.Stopwatch.GetTimestamp() * TimeSpan.TicksPerSecond / System.Diagnostics.Stopwatch.Frequency);
+    // GetTimestamp() * TicksPerSecond overflowed (silently, unchecked) once the host was up longer than ~15 min
+    // with a 1 GHz Stopwatch: Now jumped around and went negative, so lifetimes never fired or
+    // LifetimeSchedule.At threw. Scale by the ratio instead of multiplying first.
+    private static readonly double TicksPerTimestamp = (double)TimeSpan.TicksPerSecond / System.Diagnostics.Stopwatch.Frequency;
+    public TimeSpan Now => TimeSpan.FromTicks((long)(System.Diagnostics.Stopwatch.GetTimestamp() * TicksPerTimestamp));
     public DateTimeOffset UtcNow => DateTimeOffset.UtcNow;
 }

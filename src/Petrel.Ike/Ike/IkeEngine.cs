@@ -99,7 +99,7 @@ public sealed partial class IkeEngine
         {
             // Last resort: a bug in handling one datagram must not take the daemon or other SAs down.
             DroppedDatagrams++;
-            _log.LogError("dropped {Length}-byte datagram from {Remote}: {Type}: {Message}", message.Length, remote, e.GetType().Name, e.Message);
+            _log.LogError("dropped {Length}-byte datagram from {Remote}: {Type}: {Message} at {Where}", message.Length, remote, e.GetType().Name, e.Message, e.StackTrace);
         }
     }
 
