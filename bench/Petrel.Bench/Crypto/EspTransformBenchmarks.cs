@@ -14,9 +14,13 @@ public class EspTransformBenchmarks
 {
     private const int PayloadLength = 1400;
 
-    [Params("aes128gcm16", "aes256gcm16", "aes128gcm12", "aes128gcm8", "chacha20poly1305", "aes128ccm16", "null_aes128gmac",
-        "aes128", "aes256", "aes128ctr", "3des", "camellia128", "blowfish128", "cast128", "serpent128", "twofish128",
-        "camellia128ctr", "camellia128ccm16", "null")]
+    /// <summary>All transforms, or the comma-separated keywords in PETREL_BENCH_TRANSFORMS (bench/crypto.sh).</summary>
+    public static IEnumerable<string> Transforms => BenchSelection.FromEnvironment("PETREL_BENCH_TRANSFORMS",
+        ["aes128gcm16", "aes256gcm16", "aes128gcm12", "aes128gcm8", "chacha20poly1305", "aes128ccm16", "null_aes128gmac",
+         "aes128", "aes256", "aes128ctr", "3des", "camellia128", "blowfish128", "cast128", "serpent128", "twofish128",
+         "camellia128ctr", "camellia128ccm16", "null"]);
+
+    [ParamsSource(nameof(Transforms))]
     public string Transform { get; set; } = "aes128gcm16";
 
     private ICipherContext _cipher = null!;

@@ -12,8 +12,12 @@ namespace Petrel.Bench.Crypto;
 [MemoryDiagnoser]
 public class KeyExchangeBenchmarks
 {
-    [Params("modp1024", "modp2048", "modp3072", "modp4096", "modp8192", "modp2048s256", "ecp256", "ecp384", "ecp521",
-        "ecp256bp", "curve25519", "curve448", "mlkem768")]
+    /// <summary>All groups, or the comma-separated keywords in PETREL_BENCH_GROUPS (bench/crypto.sh).</summary>
+    public static IEnumerable<string> Groups => BenchSelection.FromEnvironment("PETREL_BENCH_GROUPS",
+        ["modp1024", "modp2048", "modp3072", "modp4096", "modp8192", "modp2048s256", "ecp256", "ecp384", "ecp521",
+         "ecp256bp", "curve25519", "curve448", "mlkem768"]);
+
+    [ParamsSource(nameof(Groups))]
     public string Group { get; set; } = "ecp256";
 
     private KeyExchangeMethod _method = null!;
