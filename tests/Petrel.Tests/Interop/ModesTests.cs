@@ -80,15 +80,29 @@ public sealed class ModesTests(ModesLab fixture, ITestOutputHelper output) : ICl
             int innerSource = frames.Count(r => r.Length > 1 && (r[1].Contains(leftLan, StringComparison.Ordinal) || r[1].Contains(rightLan, StringComparison.Ordinal)));
             output.WriteLine($"{c.Name}: {tcp}; {phases}, total {clock.Elapsed.TotalSeconds:F1}s");
             output.WriteLine($"  capture: {stacks.Count} frames; ESP {esp} (raw {rawEsp}, in UDP 4500 {espInUdp}), AH {ah}, TCP readable behind ESP/AH {tcpBehindIpsec}{(c.Ah ? "" : " (with exported keys)")}, inner source {innerSource}");
-            // 1 MB in ≤ MTU-sized segments is hundreds of frames each way (tshark counts reassembled fragments once).
             int expected = c.Ah ? ah : esp;
-            Assert.True(expected > 300, $"expected hundreds of {(c.Ah ? "AH" : "ESP")} frames for 1 MB, saw {expected}");
+            if (c.Udp)
+            {
+                // ESP-in-UDP leaves through UDP GSO: the veth capture shows each batch as one frame of
+                // up to 64 KB (and tcpdump may drop some of those under load), which tshark decrypts only
+                // up to the first inner packet. So: a floor of frames, the exported keys open some of
+                // them, and no TCP crosses outside ESP. WiresharkDecryptionTests checks decryption in full.
+                int cleartextTcp = stacks.Count(s => s.Contains(":tcp", StringComparison.Ordinal) && !s.Contains(":esp", StringComparison.Ordinal));
+                Assert.True(expected >= 24, $"expected at least 24 ESP-in-UDP frames for 1 MB, saw {expected}");
+                Assert.True(tcpBehindIpsec >= 1, "the exported keys decrypt no ESP-in-UDP frame");
+                Assert.Equal(0, cleartextTcp);
+            }
+            else
+            {
+                // 1 MB in ≤ MTU-sized segments is hundreds of frames each way (tshark counts reassembled fragments once).
+                Assert.True(expected > 300, $"expected hundreds of {(c.Ah ? "AH" : "ESP")} frames for 1 MB, saw {expected}");
+                // AH only authenticates: TCP is readable behind it; ESP's is readable only with the keys.
+                Assert.True(tcpBehindIpsec >= expected - 20, $"only {tcpBehindIpsec} of {expected} frames show TCP behind {(c.Ah ? "AH" : "ESP (decrypted)")}");
+            }
             Assert.Equal(0, c.Ah ? esp : ah);
             if (!c.Ah)
                 Assert.Equal(esp, c.Udp ? espInUdp : rawEsp);
-            // AH only authenticates: TCP is readable behind it; ESP's is readable only with the keys.
-            Assert.True(tcpBehindIpsec >= expected - 20, $"only {tcpBehindIpsec} of {expected} frames show TCP behind {(c.Ah ? "AH" : "ESP (decrypted)")}");
-            if (!c.Transport)
+            if (!c.Transport && !c.Udp)
                 Assert.True(innerSource >= expected - 20, $"tunnel: an inner source ({leftLan} or {rightLan}) in only {innerSource} of {expected} frames");
         }
         catch
