@@ -65,9 +65,15 @@ public class AllocationTests
         }
 
         for (int i = 0; i < 50; i++) Packet(); // warm up: JIT, tiering, lazily created native state
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        for (int i = 0; i < Packets; i++) Packet();
-        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        // The runtime may allocate on this thread while it re-JITs a hot method (tier-1/OSR) in the
+        // middle of a round; a per-packet allocation shows in every round, so keep the smallest of 3.
+        long allocated = long.MaxValue;
+        for (int round = 0; round < 3; round++)
+        {
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            for (int i = 0; i < Packets; i++) Packet();
+            allocated = Math.Min(allocated, GC.GetAllocatedBytesForCurrentThread() - before);
+        }
         Assert.Equal(0, failures);
         Assert.Equal(pt, back);
         Assert.Equal(Packets * BouncyCastleBytesPerPacket(alg, pt.Length), allocated);

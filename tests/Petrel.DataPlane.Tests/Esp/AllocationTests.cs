@@ -55,13 +55,19 @@ public class AllocationTests
         }
         for (int i = 0; i < 100; i++)
             Once(); // warm up: JIT, lazy crypto state
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        for (int i = 0; i < 1000; i++)
-            Once();
-        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        // The runtime may allocate on this thread while it re-JITs a hot method in the middle of a
+        // round; a per-packet allocation shows in every round, so keep the smallest of 3.
+        long allocated = long.MaxValue;
+        for (int round = 0; round < 3; round++)
+        {
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            for (int i = 0; i < 1000; i++)
+                Once();
+            allocated = Math.Min(allocated, GC.GetAllocatedBytesForCurrentThread() - before);
+        }
         Assert.Equal(0, failures);
         Assert.Equal(0, allocated);
-        Assert.Equal(1100, outer.Delivered);
+        Assert.Equal(3100, outer.Delivered);
     }
 
     private sealed class ForwardingTransport(DataPlane.Pipeline.UserspaceKernel? receiver) : DataPlane.Pipeline.IOuterTransport
