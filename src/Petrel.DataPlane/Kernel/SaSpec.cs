@@ -32,7 +32,10 @@ public sealed class SaSpec
 
     public bool ExtendedSequenceNumbers { get; init; }
 
-    /// <summary>Anti-replay window in packets (0 disables replay protection). Inbound only.</summary>
+    /// <summary>The largest anti-replay window the data plane keeps, in packets.</summary>
+    public const int MaxReplayWindow = Esp.ReplayWindow.MaxSize;
+
+    /// <summary>Anti-replay window in packets (0 disables replay protection, at most <see cref="MaxReplayWindow"/>). Inbound only.</summary>
     public int ReplayWindow { get; init; } = 128;
 
     /// <summary>

@@ -328,7 +328,7 @@ public static class SwanctlLoader
                 case "rekey_packets": rekeyPackets = SettingValues.Count(e, where); break;
                 case "life_packets": lifePackets = SettingValues.Count(e, where); break;
                 case "rand_bytes" or "rand_packets": SettingValues.Count(e, where); break;
-                case "replay_window": replayWindow = SettingValues.Integer(e, where, 0, 1 << 20); break;
+                case "replay_window": replayWindow = SettingValues.Integer(e, where, 0, Petrel.DataPlane.Kernel.SaSpec.MaxReplayWindow); break;
                 case "if_id_in": ifIdIn = InterfaceId(e, where); break;
                 case "if_id_out": ifIdOut = InterfaceId(e, where); break;
                 case "tfc_padding":

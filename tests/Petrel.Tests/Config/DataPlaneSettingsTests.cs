@@ -45,6 +45,15 @@ public sealed class DataPlaneSettingsTests
     }
 
     [Fact]
+    public void Replay_window_is_limited_to_what_the_data_plane_keeps()
+    {
+        Assert.Equal(4096, Child("replay_window = 4096").ReplayWindow);
+        Assert.Equal(SaSpec.MaxReplayWindow, Child("replay_window = 65536").ReplayWindow);
+        var e = Assert.Throws<ConfigException>(() => Child("replay_window = 65537"));
+        Assert.Contains("replay_window", e.Message);
+    }
+
+    [Fact]
     public void Petrel_section_sets_mtus_and_mss_clamping()
     {
         var defaults = SwanctlLoader.LoadText(Conf()).Daemon;
