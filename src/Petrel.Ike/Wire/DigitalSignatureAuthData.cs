@@ -39,8 +39,8 @@ public static class DigitalSignatureAuthData
     public static byte[] RsaPssSha256 { get; } = Der(new AlgorithmIdentifier(PkcsObjectIdentifiers.IdRsassaPss, new RsassaPssParameters(
         new AlgorithmIdentifier(NistObjectIdentifiers.IdSha256, DerNull.Instance),
         new AlgorithmIdentifier(PkcsObjectIdentifiers.IdMgf1, new AlgorithmIdentifier(NistObjectIdentifiers.IdSha256, DerNull.Instance)),
-        new DerInteger(32),
-        new DerInteger(1))));
+        DerInteger.ValueOf(32),
+        DerInteger.ValueOf(1))));
 
     private static byte[] Der(AlgorithmIdentifier id) => id.GetEncoded(Asn1Encodable.Der);
 
