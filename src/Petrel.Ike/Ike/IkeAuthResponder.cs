@@ -71,7 +71,7 @@ internal sealed class IkeAuthResponder(IkeEngine engine)
         LocalCredential? own = null;
         if (localPubkey)
         {
-            own = engine.Pubkey.FindLocal(config, out string error);
+            own = engine.Pubkey.FindLocal(config, out string error, sa.PeerCaHashes);
             if (own is null)
             {
                 engine.Warn(sa, $"{error}, sending AUTHENTICATION_FAILED");
@@ -184,7 +184,7 @@ internal sealed class IkeAuthResponder(IkeEngine engine)
             }
             if (idrRequested is not null && !idrRequested.IsAny)
             {
-                var local = engine.LocalIdentityFor(c, sa.Local.Address);
+                var local = engine.LocalIdentityFor(c, sa.Local.Address, sa.PeerCaHashes);
                 // The initiator may ask for any identity our certificate carries (a subjectAltName), RFC 4945 §3.1.
                 if (!local.Equals(idrRequested) && !(PubkeyAuthenticator.IsPubkey(c.Local.Auth)
                     && engine.Pubkey.FindLocal(c, out _) is { } own && CertificateIdentity.Matches(idrRequested, own.Certificate))) continue;

@@ -24,7 +24,7 @@ internal sealed class IkeAuthTask(IkeEngine engine, ChildConfig? childConfig, In
         LocalCredential? own = null;
         if (PubkeyAuthenticator.IsPubkey(sa.Config.Local.Auth))
         {
-            own = engine.Pubkey.FindLocal(sa.Config, out string credentialError) ?? throw new IkeSetupException(credentialError);
+            own = engine.Pubkey.FindLocal(sa.Config, out string credentialError, sa.PeerCaHashes) ?? throw new IkeSetupException(credentialError);
             PubkeyAuthenticator.AddCertificates(request, own);
         }
         if (PubkeyAuthenticator.IsPubkey(sa.Config.Remote.Auth))

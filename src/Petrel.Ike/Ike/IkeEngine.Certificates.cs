@@ -42,9 +42,9 @@ public sealed partial class IkeEngine
     /// Our identity when local.id is unset: with auth = pubkey the subject DN of our certificate (ID_DER_ASN1_DN,
     /// as strongSwan), otherwise our IP address.
     /// </summary>
-    private Identity DefaultLocalIdentity(ConnectionConfig c, IPAddress address)
+    private Identity DefaultLocalIdentity(ConnectionConfig c, IPAddress address, IReadOnlyList<byte[]>? requestedCas)
     {
-        if (PubkeyAuthenticator.IsPubkey(c.Local.Auth) && Pubkey.FindLocal(c, out _) is { } own)
+        if (PubkeyAuthenticator.IsPubkey(c.Local.Auth) && Pubkey.FindLocal(c, out _, requestedCas) is { } own)
             return CertificateIdentity.Subject(own.Certificate);
         return Identity.FromAddress(address);
     }

@@ -707,11 +707,14 @@ public sealed partial class IkeEngine
         return scored.Select(s => s.C).ToList();
     }
 
-    internal Identity LocalIdentity(IkeSa sa) => LocalIdentityFor(sa.Config, sa.Local.Address);
+    internal Identity LocalIdentity(IkeSa sa) => LocalIdentityFor(sa.Config, sa.Local.Address, sa.PeerCaHashes);
 
-    /// <summary>local.id, or when none is configured our certificate's subject (pubkey) or IP address (strongSwan's defaults).</summary>
-    internal Identity LocalIdentityFor(ConnectionConfig c, IPAddress address) =>
-        c.Local.Id is { } id && Identity.TryParse(id, out var parsed, out _) && parsed is not null && !parsed.IsAny ? parsed : DefaultLocalIdentity(c, address);
+    /// <summary>
+    /// local.id, or when none is configured our certificate's subject (pubkey; the certificate the peer's CERTREQ
+    /// prefers) or IP address (strongSwan's defaults).
+    /// </summary>
+    internal Identity LocalIdentityFor(ConnectionConfig c, IPAddress address, IReadOnlyList<byte[]>? requestedCas = null) =>
+        c.Local.Id is { } id && Identity.TryParse(id, out var parsed, out _) && parsed is not null && !parsed.IsAny ? parsed : DefaultLocalIdentity(c, address, requestedCas);
 
     /// <summary>remote.id as a pattern; absent means %any.</summary>
     internal Identity RemoteIdentityPattern(ConnectionConfig c) =>

@@ -87,10 +87,11 @@ internal sealed class PubkeyAuthenticator(IkeEngine engine)
     // ---- our side ----
 
     /// <summary>
-    /// Our certificate and key: from <c>local.certs</c>, else the first loaded end-entity certificate that carries
-    /// <c>local.id</c> (any, without one) and whose private key we hold.
+    /// Our certificate and key: from <c>local.certs</c>, else the loaded end-entity certificates that carry
+    /// <c>local.id</c> (any, without one) and whose private key we hold; of several, the first under a CA the
+    /// peer requested in CERTREQ, else the first.
     /// </summary>
-    public LocalCredential? FindLocal(ConnectionConfig c, out string error)
+    public LocalCredential? FindLocal(ConnectionConfig c, out string error, IReadOnlyList<byte[]>? requestedCas = null)
     {
         error = "";
         var store = engine.Credentials;
@@ -120,6 +121,7 @@ internal sealed class PubkeyAuthenticator(IkeEngine engine)
                 if (cert.GetBasicConstraints() < 0 && (id is null || CertificateIdentity.Matches(id, cert)))
                     candidates.Add(cert);
         }
+        LocalCredential? first = null;
         foreach (var cert in candidates)
         {
             var key = store.FindKeyFor(cert);
@@ -129,12 +131,35 @@ internal sealed class PubkeyAuthenticator(IkeEngine engine)
                 error = $"connection '{c.Name}': local.id '{id}' is not in certificate '{Name(cert)}' ({CertificateIdentity.MismatchReason(id, cert)})";
                 return null;
             }
-            return new LocalCredential(cert, key, ChainAbove(cert, store));
+            var credential = new LocalCredential(cert, key, ChainAbove(cert, store));
+            // RFC 7296 §3.7: with several usable certificates, send one under a CA the peer asked for in CERTREQ.
+            if (requestedCas is not { Count: > 0 } || IssuedUnderRequested(credential, store, requestedCas))
+                return credential;
+            first ??= credential;
         }
+        if (first is not null)
+            return first;
         error = candidates.Count == 0
             ? $"connection '{c.Name}': no certificate found for local id '{(id is null ? "%any" : id.ToString())}'"
             : $"connection '{c.Name}': no private key found for certificate '{Name(candidates[0])}'";
         return null;
+    }
+
+    /// <summary>Whether one of the CAs above our certificate (its intermediates, or the CA that signed the topmost) has a SubjectPublicKeyInfo hash the peer requested.</summary>
+    private static bool IssuedUnderRequested(LocalCredential credential, CertificateStore store, IReadOnlyList<byte[]> requested)
+    {
+        var top = credential.Intermediates.Count > 0 ? credential.Intermediates[^1] : credential.Certificate;
+        var cas = new List<X509Certificate>(credential.Intermediates);
+        foreach (var ca in store.TrustAnchors)
+            if (ca.SubjectDN.Equivalent(top.IssuerDN) && SignedBy(top, ca)) cas.Add(ca);
+        Span<byte> hash = stackalloc byte[CertificateRequestPayload.AuthorityHashLength];
+        foreach (var ca in cas)
+        {
+            SHA1.HashData(SubjectPublicKeyInfoFactory.CreateSubjectPublicKeyInfo(ca.GetPublicKey()).GetDerEncoded(), hash);
+            foreach (var r in requested)
+                if (hash.SequenceEqual(r)) return true;
+        }
+        return false;
     }
 
     /// <summary>The intermediate CAs from our certificate up to (not including) a self-signed root, as far as we hold them.</summary>
