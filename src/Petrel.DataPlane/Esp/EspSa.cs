@@ -32,6 +32,7 @@ internal sealed class EspSa : IDisposable
         Spec = spec;
         Protocol = spec.Protocol;
         Mode = spec.Mode;
+        NatChecksum = TransportNatChecksum.For(spec);
         _encryptionKey = spec.EncryptionKey;
         _integrityKey = spec.IntegrityKey;
 
@@ -98,6 +99,9 @@ internal sealed class EspSa : IDisposable
     public EspPeer Peer { get; }
     public IpsecProtocol Protocol { get; }
     public IpsecMode Mode { get; }
+
+    /// <summary>Inbound transport mode across a NAT: the TCP/UDP checksum fix-up (RFC 3948 §3.1.2).</summary>
+    public TransportNatChecksum NatChecksum { get; }
 
     /// <summary>Null for AH SAs only; ESP SAs always have one.</summary>
     public ICipherContext? Cipher { get; }

@@ -23,6 +23,17 @@ public sealed class SaSpec
     /// <summary>RFC 3948 ESP-in-UDP.</summary>
     public bool UdpEncapsulation { get; init; }
 
+    /// <summary>
+    /// Inbound transport mode in UDP (RFC 3948 §3.1.2, RFC 7296 §2.23.1): the addresses the peer's
+    /// host used for its TCP/UDP checksums, i.e. its own address before a NAT and ours as it sees
+    /// it (from the traffic selectors). Null when IKE did not learn one: the checksums are then
+    /// recomputed. See <see cref="Esp.TransportNatChecksum"/>.
+    /// </summary>
+    public IPAddress? OriginalSource { get; init; }
+
+    /// <inheritdoc cref="OriginalSource"/>
+    public IPAddress? OriginalDestination { get; init; }
+
     public required Transform Encryption { get; init; }
     public required byte[] EncryptionKey { get; init; }
 

@@ -52,6 +52,9 @@ public sealed partial class UserspaceKernel
         var packet = buffer.Slice(start, header + payloadLength);
         if (!IpPacketReader.TryRead(packet, out var flow))
             return DropReason.Malformed;
+        // Across a NAT the peer's checksums cover addresses other than these (RFC 3948 §3.1.2).
+        if (!sa.NatChecksum.Apply(packet))
+            return DropReason.Malformed;
         // RFC 4301 §5.2 step 4: the packet must match the selectors of the SA's policy.
         var policy = _spd.Find(sa.ReqId);
         if (policy is null || !policy.MatchesInbound(flow))

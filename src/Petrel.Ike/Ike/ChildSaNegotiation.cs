@@ -88,15 +88,26 @@ internal sealed class ChildSaNegotiation(IkeEngine engine)
             return $"CHILD_SA {child.Config.Name}: peer chose {ProposalText.Describe(chosen)}, which we did not propose";
         if (chosen.Spi.Length != 4)
             return $"CHILD_SA {child.Config.Name}: peer's SPI has {chosen.Spi.Length} bytes";
+        // §2.23.1: across a NAT a transport-mode responder answers with the addresses it sees; ours replace them back.
+        IReadOnlyList<TrafficSelector> answeredI = tsi.Selectors, answeredR = tsr.Selectors;
+        if (child.Mode == IpsecMode.Transport && response.GetNotify(NotifyType.UseTransportMode) is not null)
+        {
+            answeredI = TransportModeNat.Substitute(tsi.Selectors, sa.NatHere, sa.Local.Address, out var seenLocal);
+            answeredR = TransportModeNat.Substitute(tsr.Selectors, sa.NatThere, sa.Remote.Address, out var seenRemote);
+            child.LocalAddressAsPeerSees = TransportModeNat.Learned(seenLocal, sa.NatHere, sa.Local.Address);
+            child.PeerOriginalAddress = TransportModeNat.Learned(seenRemote, sa.NatThere, sa.Remote.Address);
+            if (!ReferenceEquals(answeredI, tsi.Selectors) || !ReferenceEquals(answeredR, tsr.Selectors))
+                engine.Info(sa, $"CHILD_SA {child.Config.Name}: transport mode behind NAT, peer's TS {TrafficSelectorNarrowing.Format(tsi.Selectors)} === {TrafficSelectorNarrowing.Format(tsr.Selectors)} taken as {TrafficSelectorNarrowing.Format(answeredI)} === {TrafficSelectorNarrowing.Format(answeredR)} (RFC 7296 §2.23.1)");
+        }
         // §2.9: the responder may only narrow what we proposed.
-        if (!TrafficSelectorNarrowing.IsSubset(tsi.Selectors, child.LocalTs) || !TrafficSelectorNarrowing.IsSubset(tsr.Selectors, child.RemoteTs))
+        if (!TrafficSelectorNarrowing.IsSubset(answeredI, child.LocalTs) || !TrafficSelectorNarrowing.IsSubset(answeredR, child.RemoteTs))
             return $"CHILD_SA {child.Config.Name}: peer's TSi {TrafficSelectorNarrowing.Format(tsi.Selectors)} TSr {TrafficSelectorNarrowing.Format(tsr.Selectors)} widen what we proposed";
         if (tsi.Selectors.Count == 0 || tsr.Selectors.Count == 0)
             return $"CHILD_SA {child.Config.Name}: peer returned empty traffic selectors";
         if (child.Mode == IpsecMode.Transport && response.GetNotify(NotifyType.UseTransportMode) is null)
             child.Mode = IpsecMode.Tunnel;
-        child.LocalTs = [.. tsi.Selectors];
-        child.RemoteTs = [.. tsr.Selectors];
+        child.LocalTs = [.. answeredI];
+        child.RemoteTs = [.. answeredR];
         child.Proposal = chosen;
         child.SpiOut = ProposalText.SpiOf(chosen);
         return Install(sa, child, pfsSecret, ni, nr, exchangeInitiator: true);
@@ -119,6 +130,16 @@ internal sealed class ChildSaNegotiation(IkeEngine engine)
             return NotifyType.InvalidSyntax;
         }
 
+        // §2.23.1: transport mode across a NAT: the NATed side's host selector becomes the address
+        // this IKE SA uses for it; the peer's original view is kept for the checksum fix-up.
+        IReadOnlyList<TrafficSelector> proposedI = tsi.Selectors, proposedR = tsr.Selectors;
+        IPAddress? peerOriginal = null, localAsPeerSees = null;
+        if (request.GetNotify(NotifyType.UseTransportMode) is not null)
+        {
+            proposedI = TransportModeNat.Substitute(tsi.Selectors, sa.NatThere, sa.Remote.Address, out peerOriginal);
+            proposedR = TransportModeNat.Substitute(tsr.Selectors, sa.NatHere, sa.Local.Address, out localAsPeerSees);
+        }
+
         ChildConfig? config = null;
         List<TrafficSelector>? narrowedI = null, narrowedR = null;
         var candidates = fixedConfig is not null ? [fixedConfig] : sa.Config.Children;
@@ -127,8 +148,8 @@ internal sealed class ChildSaNegotiation(IkeEngine engine)
             var local = TrafficSelectorNarrowing.Resolve(c.LocalTs, sa.Local.Address);
             var remote = TrafficSelectorNarrowing.Resolve(c.RemoteTs, sa.Remote.Address);
             // §2.9: TSi is the initiator's side (our remote), TSr ours.
-            var ni2 = TrafficSelectorNarrowing.Narrow(tsi.Selectors, remote);
-            var nr2 = TrafficSelectorNarrowing.Narrow(tsr.Selectors, local);
+            var ni2 = TrafficSelectorNarrowing.Narrow(proposedI, remote);
+            var nr2 = TrafficSelectorNarrowing.Narrow(proposedR, local);
             if (ni2.Count > 0 && nr2.Count > 0)
             {
                 config = c; narrowedI = ni2; narrowedR = nr2;
@@ -162,6 +183,13 @@ internal sealed class ChildSaNegotiation(IkeEngine engine)
         // §1.3.1: transport mode only when both ask for it; otherwise tunnel.
         bool transport = request.GetNotify(NotifyType.UseTransportMode) is not null && child.Mode == IpsecMode.Transport;
         child.Mode = transport ? IpsecMode.Transport : IpsecMode.Tunnel;
+        if (transport)
+        {
+            child.PeerOriginalAddress = peerOriginal;
+            child.LocalAddressAsPeerSees = localAsPeerSees;
+            if (!ReferenceEquals(proposedI, tsi.Selectors) || !ReferenceEquals(proposedR, tsr.Selectors))
+                engine.Info(sa, $"CHILD_SA {config.Name}: transport mode behind NAT, received TS {TrafficSelectorNarrowing.Format(tsi.Selectors)} === {TrafficSelectorNarrowing.Format(tsr.Selectors)} changed to {TrafficSelectorNarrowing.Format(proposedI)} === {TrafficSelectorNarrowing.Format(proposedR)} (RFC 7296 §2.23.1)");
+        }
 
         var error = Install(sa, child, pfsSecret, ni, nr, exchangeInitiator: false, deferOutbound: replacing is not null);
         if (error is not null)
@@ -185,11 +213,17 @@ internal sealed class ChildSaNegotiation(IkeEngine engine)
         if (request.Get(PayloadType.TrafficSelectorInitiator) is not TrafficSelectorPayload tsi
             || request.Get(PayloadType.TrafficSelectorResponder) is not TrafficSelectorPayload tsr)
             return null;
+        IReadOnlyList<TrafficSelector> proposedI = tsi.Selectors, proposedR = tsr.Selectors;
+        if (request.GetNotify(NotifyType.UseTransportMode) is not null)
+        {
+            proposedI = TransportModeNat.Substitute(tsi.Selectors, sa.NatThere, sa.Remote.Address, out _);
+            proposedR = TransportModeNat.Substitute(tsr.Selectors, sa.NatHere, sa.Local.Address, out _);
+        }
         foreach (var c in sa.Config.Children)
         {
             var local = TrafficSelectorNarrowing.Resolve(c.LocalTs, sa.Local.Address);
             var remote = TrafficSelectorNarrowing.Resolve(c.RemoteTs, sa.Remote.Address);
-            if (TrafficSelectorNarrowing.Narrow(tsi.Selectors, remote).Count > 0 && TrafficSelectorNarrowing.Narrow(tsr.Selectors, local).Count > 0)
+            if (TrafficSelectorNarrowing.Narrow(proposedI, remote).Count > 0 && TrafficSelectorNarrowing.Narrow(proposedR, local).Count > 0)
                 return c;
         }
         return null;
@@ -266,6 +300,7 @@ internal sealed class ChildSaNegotiation(IkeEngine engine)
             {
                 Spi = child.SpiIn, Direction = SaDirection.Inbound, Protocol = protocol, Mode = child.Mode,
                 Source = remote, Destination = local, UdpEncapsulation = child.Encap,
+                OriginalSource = child.PeerOriginalAddress, OriginalDestination = child.LocalAddressAsPeerSees,
                 Encryption = encTransform, EncryptionKey = child.EncKeyIn.ToArray(),
                 Integrity = integ, IntegrityKey = child.IntegKeyIn.ToArray(),
                 ExtendedSequenceNumbers = esn, ReplayWindow = child.Config.ReplayWindow, ReqId = child.ReqId,
