@@ -172,6 +172,17 @@ public sealed partial class IkeEngine
                 Drop(sa, remote, $"unencrypted {header.ExchangeType} message");
                 return;
             }
+            if (status == IkeDecodeStatus.Success && m!.Payloads.Count > 0 && m.Payloads[^1] is EncryptedFragmentPayload)
+            {
+                sa.LastInbound = Clock.Now; // an authenticated fragment proves the peer alive
+                m = Reassemble(sa, m, remote, out bool invalidSyntax);
+                if (m is null)
+                {
+                    if (!invalidSyntax) return;
+                    status = IkeDecodeStatus.InvalidSyntax;
+                    error = "reassembled fragments";
+                }
+            }
         }
         if (status == IkeDecodeStatus.InvalidSyntax && !header.IsResponse && header.MessageId == sa.ExpectedRequestId && sa.CipherOut is not null)
         {
@@ -181,6 +192,7 @@ public sealed partial class IkeEngine
             answer.Payloads.Add(new NotifyPayload(NotifyType.InvalidSyntax));
             var bytes = answer.Encode(sa.CipherOut);
             sa.LastResponse = bytes;
+            sa.LastResponseFragments = null;
             sa.LastResponseId = header.MessageId;
             sa.ExpectedRequestId = header.MessageId + 1;
             SendRaw(sa.Local, sa.Remote, bytes);
@@ -266,7 +278,7 @@ public sealed partial class IkeEngine
         {
             // §2.1: the peer did not get our response; send the very same bytes again.
             Debug(sa, $"retransmitted {m.ExchangeType} request {m.MessageId}, sending the cached response");
-            SendRaw(sa.Local, sa.Remote, sa.LastResponse);
+            SendAll(sa.Local, sa.Remote, sa.LastResponse, sa.LastResponseFragments);
             return;
         }
         if (m.MessageId != sa.ExpectedRequestId)
@@ -312,11 +324,12 @@ public sealed partial class IkeEngine
             }
         }
 
-        var bytes = response.Encode(sa.CipherOut!);
-        sa.LastResponse = bytes;
+        var datagrams = EncodeProtected(sa, response);
+        sa.LastResponse = datagrams[0];
+        sa.LastResponseFragments = datagrams.Count > 1 ? datagrams : null;
         sa.LastResponseId = m.MessageId;
         sa.ExpectedRequestId = m.MessageId + 1;
-        SendRaw(sa.Local, sa.Remote, bytes);
+        SendAll(sa.Local, sa.Remote, sa.LastResponse, sa.LastResponseFragments);
         if (destroy) Destroy(sa, $"{m.ExchangeType} ended the IKE SA");
         else Pump(sa);
     }
@@ -362,7 +375,7 @@ public sealed partial class IkeEngine
             pending.Retransmits++;
             pending.Deadline = now + RetransmitDelay(pending.Retransmits);
             Info(sa, $"retransmit {pending.Retransmits} of {pending.Task.Exchange} request {pending.MessageId} to {sa.Remote}");
-            SendRaw(sa.Local, sa.Remote, pending.Bytes);
+            SendAll(sa.Local, sa.Remote, pending.Bytes, pending.Fragments);
         }
         if (sa.State == IkeSaState.Established && now >= sa.NextKeepalive)
         {
@@ -785,10 +798,20 @@ public sealed partial class IkeEngine
         uint mid = init ? 0 : sa.NextRequestId;
         var m = NewMessage(sa, task.Exchange, response: false, mid);
         byte[] bytes;
+        IReadOnlyList<byte[]>? fragments = null;
         try
         {
             task.BuildRequest(sa, m);
-            bytes = init ? m.Encode() : m.Encode(sa.CipherOut!);
+            if (init)
+            {
+                bytes = m.Encode();
+            }
+            else
+            {
+                var datagrams = EncodeProtected(sa, m);
+                bytes = datagrams[0];
+                if (datagrams.Count > 1) fragments = datagrams;
+            }
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
@@ -810,9 +833,9 @@ public sealed partial class IkeEngine
         {
             sa.NextRequestId = mid + 1;
         }
-        sa.Outstanding = new PendingRequest { MessageId = mid, Bytes = bytes, Task = task, Deadline = Clock.Now + Options.RetransmitTimeout };
-        Debug(sa, $"sending {task.Exchange} request {mid} to {sa.Remote} ({bytes.Length} bytes)");
-        SendRaw(sa.Local, sa.Remote, bytes);
+        sa.Outstanding = new PendingRequest { MessageId = mid, Bytes = bytes, Fragments = fragments, Task = task, Deadline = Clock.Now + Options.RetransmitTimeout };
+        Debug(sa, $"sending {task.Exchange} request {mid} to {sa.Remote} ({(fragments is null ? $"{bytes.Length} bytes" : $"{fragments.Count} fragments")})");
+        SendAll(sa.Local, sa.Remote, bytes, fragments);
     }
 
     /// <summary>A one-shot INFORMATIONAL request carrying one notify (no retransmission; used right before dropping an SA).</summary>

@@ -10,6 +10,12 @@ public sealed class IkeEngineOptions
     public double RetransmitBase { get; init; } = 1.8;
     public int RetransmitTries { get; init; } = 5;
 
+    /// <summary>
+    /// RFC 7383: the largest IP datagram of an IKE message we send before fragmenting it (strongSwan's
+    /// charon.fragment_size, 1280 by default), when the peer supports fragmentation.
+    /// </summary>
+    public int FragmentSize { get; init; } = 1280;
+
     /// <summary>Half-open IKE SAs above which a responder asks for a COOKIE.</summary>
     public int CookieThreshold { get; init; } = 30;
 

@@ -123,6 +123,7 @@ internal sealed class IkeRekeyResponder(IkeEngine engine)
         created.NatHere = old.NatHere;
         created.NatThere = old.NatThere;
         created.NatFake = old.NatFake;
+        created.FragmentationAgreed = old.FragmentationAgreed; // RFC 7383 §2.3: negotiated once, for the IKE SA and its rekeyed successors
         created.Local = old.Local;
         created.Remote = old.Remote;
         // §2.18: the new IKE SA starts its message IDs at 0 in both directions.

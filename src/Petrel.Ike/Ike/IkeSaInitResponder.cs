@@ -128,6 +128,12 @@ internal sealed class IkeSaInitResponder(IkeEngine engine)
         response.Payloads.Add(new KeyExchangePayload(groupId, kex.PublicKey));
         response.Payloads.Add(new NoncePayload(sa.Nr));
         NatDetectionNotifies.Add(response, local, remote, config.Encap, engine.Random);
+        // RFC 7383 §2.3: announced back only when the initiator announced it.
+        if (IkeEngine.AnnouncesFragmentation(config) && request.GetNotify(NotifyType.Ikev2FragmentationSupported) is not null)
+        {
+            response.Payloads.Add(new NotifyPayload(NotifyType.Ikev2FragmentationSupported));
+            sa.FragmentationAgreed = true;
+        }
         // RFC 7296 §3.7 / RFC 7427 §4: CERTREQ and our signature hashes when a candidate connection uses certificates.
         engine.Pubkey.ReadPeerAnnouncements(sa, request);
         var pubkeyConfig = candidates.Find(PubkeyAuthenticator.UsesPubkey);

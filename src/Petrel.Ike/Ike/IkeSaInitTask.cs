@@ -44,6 +44,9 @@ internal sealed class IkeSaInitTask(IkeEngine engine, InitiateCompletion? comple
         request.Payloads.Add(new KeyExchangePayload(sa.KeGroup, sa.KeyExchange.PublicKey));
         request.Payloads.Add(new NoncePayload(sa.Ni));
         NatDetectionNotifies.Add(request, sa.Local, sa.Remote, sa.Config.Encap, engine.Random);
+        // RFC 7383 §2.3: we can take fragmented messages (and send them, with fragmentation = yes).
+        if (IkeEngine.AnnouncesFragmentation(sa.Config))
+            request.Payloads.Add(new NotifyPayload(NotifyType.Ikev2FragmentationSupported));
         if (PubkeyAuthenticator.UsesPubkey(sa.Config))
             engine.Pubkey.AddSignatureHashes(request);
     }
@@ -133,6 +136,7 @@ internal sealed class IkeSaInitTask(IkeEngine engine, InitiateCompletion? comple
             sa.NatThere = there;
         }
         sa.NatFake = sa.Config.Encap;
+        sa.FragmentationAgreed = IkeEngine.AnnouncesFragmentation(sa.Config) && response.GetNotify(NotifyType.Ikev2FragmentationSupported) is not null;
         engine.Pubkey.ReadPeerAnnouncements(sa, response);
         engine.Info(sa, $"IKE_SA_INIT done with {sa.Remote}: {ProposalText.Describe(chosen)}{engine.NatText(sa)}");
         engine.FloatToNatT(sa);

@@ -5,6 +5,9 @@ internal sealed class PendingRequest
 {
     public required uint MessageId { get; init; }
     public required byte[] Bytes { get; init; }
+
+    /// <summary>RFC 7383: all fragments (the first is <see cref="Bytes"/>) when the request was sent fragmented.</summary>
+    public IReadOnlyList<byte[]>? Fragments { get; init; }
     public required IkeTask Task { get; init; }
     public int Retransmits { get; set; }
     public TimeSpan Deadline { get; set; }

@@ -43,6 +43,9 @@ public sealed record DaemonSettings
     public double RetransmitBase { get; init; } = 1.8;
     public int RetransmitTries { get; init; } = 5;
 
+    /// <summary>RFC 7383: largest IP datagram of a sent IKE message before it is fragmented (petrel.fragment_size, strongSwan's charon.fragment_size).</summary>
+    public int FragmentSize { get; init; } = 1280;
+
     /// <summary>Dashboard listen address ("127.0.0.1:8480"), null when off (petrel.dashboard).</summary>
     public string? Dashboard { get; init; }
 }

@@ -61,7 +61,7 @@ public static class SwanctlLoader
     private static readonly string[] AuthorityUnsupported = ["handle", "slot", "module"];
 
     private static readonly string[] PetrelKeys = ["socket", "ike_port", "natt_port", "tun_name", "log_level", "dashboard", "tun_mtu", "path_mtu", "mss_clamp",
-        "retransmit_timeout", "retransmit_base", "retransmit_tries"];
+        "retransmit_timeout", "retransmit_base", "retransmit_tries", "fragment_size"];
 
     /// <summary>Reads and validates a swanctl.conf file. Throws <see cref="ConfigException"/>.</summary>
     public static SwanctlConfig Load(string path) =>
@@ -571,6 +571,8 @@ public static class SwanctlLoader
                 "retransmit_timeout" => d with { RetransmitTimeout = Seconds(e, s.Path) },
                 "retransmit_base" => d with { RetransmitBase = RetransmitBase(e, s.Path) },
                 "retransmit_tries" => d with { RetransmitTries = SettingValues.Integer(e, s.Path, 0, 100) },
+                // charon.fragment_size: IPv6 needs 1280 end to end, but IPv4 paths may be as small as 576 (RFC 791).
+                "fragment_size" => d with { FragmentSize = SettingValues.Integer(e, s.Path, 576, 65535) },
                 _ => d,
             };
         }

@@ -51,6 +51,7 @@ public sealed class SystemPlatform : IDaemonPlatform
             RetransmitTimeout = settings.RetransmitTimeout,
             RetransmitBase = settings.RetransmitBase,
             RetransmitTries = settings.RetransmitTries,
+            FragmentSize = settings.FragmentSize,
         };
         var engine = new IkeEngine(options, _host.Kernel, new SocketIkeTransport(_host.Udp, _log), SystemClock.Instance, SystemRandom.Instance, loggers);
         return new IkeEngineFacade(engine);

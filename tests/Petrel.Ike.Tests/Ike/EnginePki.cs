@@ -77,9 +77,11 @@ internal sealed class EnginePki
 
     public static ConnectionConfig Connection(string name, IPAddress? local, IPAddress? remote, string? localId = null, string? remoteId = null,
         string[]? localCerts = null, string[]? remoteCacerts = null, string localAuth = "pubkey", string remoteAuth = "pubkey",
-        string ike = "aes128gcm16-prfsha256-ecp256", string esp = "aes128gcm16", string[]? localTs = null, string[]? remoteTs = null) => new()
+        string ike = "aes128gcm16-prfsha256-ecp256", string esp = "aes128gcm16", string[]? localTs = null, string[]? remoteTs = null,
+        string fragmentation = "yes") => new()
     {
         Name = name,
+        Fragmentation = fragmentation,
         LocalAddrs = local is null ? [] : [local.ToString()],
         RemoteAddrs = remote is null ? [] : [remote.ToString()],
         Proposals = ProposalParser.Parse(ike, SecurityProtocol.Ike),

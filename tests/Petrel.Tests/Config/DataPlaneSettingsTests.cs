@@ -54,6 +54,15 @@ public sealed class DataPlaneSettingsTests
     }
 
     [Fact]
+    public void Fragment_size_is_read_from_the_petrel_section()
+    {
+        Assert.Equal(1280, SwanctlLoader.LoadText(Conf()).Daemon.FragmentSize);
+        Assert.Equal(600, SwanctlLoader.LoadText(Conf(petrel: "fragment_size = 600")).Daemon.FragmentSize);
+        var e = Assert.Throws<ConfigException>(() => SwanctlLoader.LoadText(Conf(petrel: "fragment_size = 100")));
+        Assert.Contains("fragment_size", e.Message);
+    }
+
+    [Fact]
     public void Petrel_section_sets_mtus_and_mss_clamping()
     {
         var defaults = SwanctlLoader.LoadText(Conf()).Daemon;

@@ -41,15 +41,16 @@ public sealed class StrongSwanPeer : IDisposable
 
     /// <summary>
     /// Starts charon in the site's namespace and loads <paramref name="swanctlConf"/>, with the
-    /// <paramref name="credentials"/> folders (x509/, x509ca/, x509crl/, private/) beside it, where swanctl looks.
+    /// <paramref name="credentials"/> folders (x509/, x509ca/, x509crl/, private/) beside it, where swanctl looks;
+    /// <paramref name="charonSettings"/> are extra strongswan.conf lines inside charon { } (e.g. "fragment_size = 576").
     /// </summary>
-    public static StrongSwanPeer Start(NamespacePair lab, LabSite site, string swanctlConf, string? credentials = null)
+    public static StrongSwanPeer Start(NamespacePair lab, LabSite site, string swanctlConf, string? credentials = null, IEnumerable<string>? charonSettings = null)
     {
         var dir = Path.Combine(site.WorkDir, "strongswan");
         if (Directory.Exists(dir)) Directory.Delete(dir, recursive: true);
         Directory.CreateDirectory(Path.Combine(dir, "run"));
         Directory.CreateDirectory(Path.Combine(dir, "swanctl"));
-        File.WriteAllText(Path.Combine(dir, "strongswan.conf"), StrongswanConf(dir));
+        File.WriteAllText(Path.Combine(dir, "strongswan.conf"), StrongswanConf(dir, charonSettings ?? []));
         File.WriteAllText(Path.Combine(dir, "swanctl", "swanctl.conf"), swanctlConf);
         if (credentials is not null) LabPki.CopyCredentials(credentials, Path.Combine(dir, "swanctl"));
 
@@ -73,7 +74,7 @@ public sealed class StrongSwanPeer : IDisposable
         }
     }
 
-    private static string StrongswanConf(string dir)
+    private static string StrongswanConf(string dir, IEnumerable<string> charonSettings)
     {
         var plugins = Plugins.Where(p => File.Exists(Path.Combine(PluginDir, $"libstrongswan-{p}.so")));
         var sb = new StringBuilder();
@@ -84,6 +85,7 @@ public sealed class StrongSwanPeer : IDisposable
         sb.AppendLine("  install_routes = yes");
         sb.AppendLine("  retransmit_tries = 3");
         sb.AppendLine("  retransmit_timeout = 2.0");
+        foreach (var line in charonSettings) sb.AppendLine("  " + line);
         sb.AppendLine("  plugins {");
         sb.AppendLine($"    vici {{ socket = unix://{dir}/charon.vici }}");
         sb.AppendLine("    kernel-libipsec { load = yes }");
