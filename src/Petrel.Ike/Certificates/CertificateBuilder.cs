@@ -78,10 +78,11 @@ public static class CertificateBuilder
     /// A certificate for a subject key, signed by a CA. An intermediate CA (isCa) gets CA constraints; a gateway
     /// or client gets digitalSignature (plus keyEncipherment for RSA), the subjectAltNames (DNS names, e-mail
     /// addresses, IP addresses as given) and serverAuth, clientAuth and (unless <paramref name="ikeIntermediate"/> is
-    /// false) ikeIntermediate.
+    /// false) ikeIntermediate. <paramref name="crlUris"/> become its cRLDistributionPoints (RFC 5280 §4.2.1.13).
     /// </summary>
     public static X509Certificate Issue(AsymmetricKeyParameter subjectPublicKey, string subjectDn, IEnumerable<string> subjectAltNames,
-        X509Certificate issuer, PrivateKey issuerKey, DateTime notBefore, DateTime notAfter, bool isCa = false, bool ikeIntermediate = true)
+        X509Certificate issuer, PrivateKey issuerKey, DateTime notBefore, DateTime notAfter, bool isCa = false, bool ikeIntermediate = true,
+        IEnumerable<string>? crlUris = null)
     {
         if (!issuerKey.PublicKey.Equals(issuer.GetPublicKey()))
             throw new CertificateException($"the CA key does not belong to the CA certificate '{issuer.SubjectDN}'");
@@ -104,6 +105,9 @@ public static class CertificateBuilder
         var sans = subjectAltNames.Select(ParseSan).ToArray();
         if (sans.Length > 0)
             gen.AddExtension(X509Extensions.SubjectAlternativeName, false, new GeneralNames(sans));
+        string[] cdps = [.. crlUris ?? []];
+        if (cdps.Length > 0)
+            gen.AddExtension(X509Extensions.CrlDistributionPoints, false, CrlDistributionPoints.Create(cdps));
         return gen.Generate(SignatureFactory(issuerKey));
     }
 

@@ -52,14 +52,16 @@ public static class CertificateLoader
         }
     }
 
-    public static X509Crl LoadCrl(string path)
+    public static X509Crl LoadCrl(string path) => ParseCrl(ReadFile(path, "CRL"), path);
+
+    /// <summary>A CRL in PEM ("X509 CRL") or DER, e.g. a file or the body of a fetch; source names it in errors.</summary>
+    public static X509Crl ParseCrl(byte[] data, string source)
     {
-        byte[] data = ReadFile(path, "CRL");
         byte[] der = data;
         if (PemBlock.LooksLikePem(data))
         {
-            var block = ParsePem(data, path).FirstOrDefault(b => b.Label == "X509 CRL")
-                ?? throw new CertificateException($"{path}: no X509 CRL block in PEM");
+            var block = ParsePem(data, source).FirstOrDefault(b => b.Label == "X509 CRL")
+                ?? throw new CertificateException($"{source}: no X509 CRL block in PEM");
             der = block.Der;
         }
         try
@@ -68,7 +70,7 @@ public static class CertificateLoader
         }
         catch (Exception e) when (e is not CertificateException)
         {
-            throw new CertificateException($"{path}: not a valid X.509 CRL (malformed DER: {OneLine(e.Message)})", e);
+            throw new CertificateException($"{source}: not a valid X.509 CRL (malformed DER: {OneLine(e.Message)})", e);
         }
     }
 

@@ -112,6 +112,18 @@ public sealed class CertificateStore
 
     public void AddCrl(X509Crl crl) => _crls.Add(crl);
 
+    private readonly List<(X509Certificate Ca, string Uri)> _crlUris = [];
+
+    /// <summary>Distribution points of a CA's CRLs from the configuration (<c>authorities.NAME.crl_uris</c>, http/https/ldap).</summary>
+    public void AddCrlUri(X509Certificate ca, string uri)
+    {
+        if (!_crlUris.Contains((ca, uri))) _crlUris.Add((ca, uri));
+    }
+
+    /// <summary>The configured CRL URIs of an issuing CA (none when it has no authorities section with crl_uris).</summary>
+    public IReadOnlyList<string> CrlUrisOf(X509Certificate issuer) =>
+        [.. _crlUris.Where(e => e.Ca.Equals(issuer)).Select(e => e.Uri)];
+
     /// <summary>The private key whose public half is the certificate's, if the store holds it.</summary>
     public PrivateKey? FindKeyFor(X509Certificate cert)
     {

@@ -137,38 +137,8 @@ public sealed class ChainValidator
             }
             var entry = crl.GetRevokedCertificate(cert.SerialNumber);
             if (entry is null || entry.RevocationDate > now) continue;
-            string reason = "";
-            var reasonExt = entry.GetExtensionValue(X509Extensions.ReasonCode);
-            if (reasonExt is not null)
-            {
-                try
-                {
-                    var code = CrlReason.GetInstance(Org.BouncyCastle.X509.Extension.X509ExtensionUtilities.FromExtensionValue(reasonExt));
-                    reason = $", reason {ReasonName(code.IntValueExact)}";
-                }
-                catch (Exception)
-                {
-                    reason = "";
-                }
-            }
-            return $"certificate '{cert.SubjectDN}' (serial {cert.SerialNumber.ToString(16)}) was revoked on {entry.RevocationDate:yyyy-MM-dd HH:mm:ss} UTC{reason} by the CRL of '{issuer.SubjectDN}'";
+            return RevocationChecker.RevokedLine(cert, issuer, entry, null);
         }
         return null;
     }
-
-    // RFC 5280 §5.3.1 CRLReason names as strongSwan prints them.
-    private static string ReasonName(int code) => code switch
-    {
-        0 => "unspecified",
-        1 => "key compromise",
-        2 => "ca compromise",
-        3 => "affiliation changed",
-        4 => "superseded",
-        5 => "cessation of operation",
-        6 => "certificate hold",
-        8 => "remove from crl",
-        9 => "privilege withdrawn",
-        10 => "aa compromise",
-        _ => $"code {code}",
-    };
 }

@@ -62,6 +62,9 @@ public sealed class AuthConfig
 
     public IReadOnlyList<string> Certs { get; init; } = [];
     public IReadOnlyList<string> CaCerts { get; init; } = [];
+
+    /// <summary>remote.revocation: strict, ifuri or relaxed (the default).</summary>
+    public RevocationPolicy Revocation { get; init; } = RevocationPolicy.Relaxed;
 }
 
 /// <summary>children.NAME.</summary>

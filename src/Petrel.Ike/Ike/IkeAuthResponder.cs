@@ -82,6 +82,12 @@ internal sealed class IkeAuthResponder(IkeEngine engine)
         if (remotePubkey)
         {
             var checkedPeer = engine.Pubkey.VerifyPeer(sa, config, request, idi, auth);
+            if (checkedPeer.Deferred)
+            {
+                // A CRL is being fetched: no answer yet; HandleRequest sees Deferred and sends nothing.
+                engine.Defer(sa, request, null);
+                return false;
+            }
             if (!checkedPeer.Ok)
             {
                 engine.Warn(sa, $"authentication of '{peerId}' with {auth.Method} failed: {checkedPeer.Reason}, sending AUTHENTICATION_FAILED");

@@ -74,6 +74,8 @@ internal sealed class IkeAuthTask(IkeEngine engine, ChildConfig? childConfig, In
         if (PubkeyAuthenticator.IsPubkey(sa.Config.Remote.Auth))
         {
             var checkedPeer = engine.Pubkey.VerifyPeer(sa, sa.Config, response, idr, auth);
+            if (checkedPeer.Deferred)
+                return TaskOutcome.Deferred;
             if (!checkedPeer.Ok)
                 return FailAuth(sa, $"'{peerId}' with {auth.Method}: {checkedPeer.Reason}");
             sa.PeerCertificate = checkedPeer.Certificate;

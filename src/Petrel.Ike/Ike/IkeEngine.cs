@@ -250,6 +250,7 @@ public sealed partial class IkeEngine
 
     private void HandleResponse(IkeSa sa, IkeMessage m)
     {
+        if (AbsorbWhileDeferred(sa, m)) return;
         var pending = sa.Outstanding;
         if (pending is null || m.MessageId != pending.MessageId)
         {
@@ -266,6 +267,9 @@ public sealed partial class IkeEngine
             case TaskOutcome.DestroySa:
                 Destroy(sa, $"{pending.Task.Exchange} ended the IKE SA");
                 break;
+            case TaskOutcome.Deferred:
+                Defer(sa, m, pending);
+                break;
             default:
                 Pump(sa);
                 break;
@@ -274,6 +278,7 @@ public sealed partial class IkeEngine
 
     private void HandleRequest(IkeSa sa, IkeMessage m, IPEndPoint local, IPEndPoint remote)
     {
+        if (AbsorbWhileDeferred(sa, m)) return;
         if (sa.LastResponse is not null && m.MessageId == sa.LastResponseId && m.MessageId + 1 == sa.ExpectedRequestId)
         {
             // §2.1: the peer did not get our response; send the very same bytes again.
@@ -324,6 +329,7 @@ public sealed partial class IkeEngine
             }
         }
 
+        if (sa.Deferred is not null) return; // waits for a CRL fetch: answered when processed again
         var datagrams = EncodeProtected(sa, response);
         sa.LastResponse = datagrams[0];
         sa.LastResponseFragments = datagrams.Count > 1 ? datagrams : null;
@@ -784,7 +790,7 @@ public sealed partial class IkeEngine
     /// <summary>Starts the next queued exchange if none is outstanding (§2.3: window of one).</summary>
     private void Pump(IkeSa sa)
     {
-        if (sa.State == IkeSaState.Destroying || sa.Outstanding is not null) return;
+        if (sa.State == IkeSaState.Destroying || sa.Outstanding is not null || sa.Deferred is not null) return;
         // A queued rekey whose SA was deleted or rekeyed by the peer meanwhile is dropped, not sent.
         while (sa.Tasks.Count > 0 && sa.Tasks.Peek().IsObsolete(sa)) sa.Tasks.Dequeue().Abort(sa, "no longer needed");
         if (sa.Tasks.Count == 0) return;

@@ -272,7 +272,8 @@ internal sealed class PubkeyAuthenticator(IkeEngine engine)
         var anchors = TrustAnchors(c, out string anchorError);
         if (anchorError.Length > 0)
             return PeerAuthentication.Fail(anchorError, endEntity);
-        var validator = new ChainValidator(pinned.Count > 0 ? [.. anchors, .. pinned] : anchors, store.Intermediates, store.Crls);
+        // Revocation is checked below (RevocationChecker: file CRLs, then distribution points), after the signature.
+        var validator = new ChainValidator(pinned.Count > 0 ? [.. anchors, .. pinned] : anchors, store.Intermediates);
         var chain = validator.Validate(endEntity, engine.Clock.UtcNow.UtcDateTime, sent.Skip(1));
         if (!chain.Ok)
             return PeerAuthentication.Fail(anchors.Count == 0 && pinned.Count == 0
@@ -285,6 +286,35 @@ internal sealed class PubkeyAuthenticator(IkeEngine engine)
         var verified = SignatureAuthenticator.Verify(endEntity, auth.Method, octets, auth.Data);
         if (!verified.Ok)
             return PeerAuthentication.Fail($"AUTH of '{peerId}' does not verify: {verified.Reason}", endEntity);
+        return CheckRevocation(sa, c, chain.Chain, endEntity);
+    }
+
+    /// <summary>
+    /// Revocation of each link of the validated chain (certificate, its issuer), then remote.revocation's verdict. A revoked
+    /// link fails at once; a CRL still being fetched defers the whole message (the links are checked again from the start).
+    /// </summary>
+    private PeerAuthentication CheckRevocation(IkeSa sa, ConnectionConfig c, IReadOnlyList<X509Certificate> chain, X509Certificate endEntity)
+    {
+        var checker = engine.NewRevocationChecker();
+        var now = engine.Clock.UtcNow.UtcDateTime;
+        var results = new List<(X509Certificate Cert, RevocationResult Result)>();
+        bool pending = false;
+        for (int i = 0; i + 1 < chain.Count; i++)
+        {
+            var result = checker.Check(chain[i], chain[i + 1], now, engine.Clock.Now);
+            if (result.Status == RevocationStatus.Revoked)
+                return PeerAuthentication.Fail(result.Detail, endEntity);
+            if (result.Status == RevocationStatus.Pending) pending = true;
+            else results.Add((chain[i], result));
+        }
+        if (pending)
+            return PeerAuthentication.Defer(endEntity);
+        foreach (var (cert, result) in results)
+        {
+            if (RevocationChecker.PolicyFailure(c.Remote.Revocation, cert, result) is { } failure)
+                return PeerAuthentication.Fail(failure, endEntity);
+            engine.Debug(sa, $"certificate status of '{Name(cert)}': {result.Status.ToString().ToLowerInvariant()} ({result.Detail})");
+        }
         return PeerAuthentication.Success(endEntity);
     }
 

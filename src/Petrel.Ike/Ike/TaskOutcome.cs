@@ -8,4 +8,6 @@ internal enum TaskOutcome
     Retry,
     /// <summary>The IKE SA cannot continue and is destroyed.</summary>
     DestroySa,
+    /// <summary>The response waits for a CRL fetch (<see cref="DeferredAuth"/>); it is processed again when the fetch completes.</summary>
+    Deferred,
 }

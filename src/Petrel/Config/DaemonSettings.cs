@@ -46,6 +46,9 @@ public sealed record DaemonSettings
     /// <summary>RFC 7383: largest IP datagram of a sent IKE message before it is fragmented (petrel.fragment_size, strongSwan's charon.fragment_size).</summary>
     public int FragmentSize { get; init; } = 1280;
 
+    /// <summary>Timeout of one CRL fetch from a distribution point (petrel.fetch_timeout), 10 s by default.</summary>
+    public TimeSpan FetchTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
     /// <summary>Dashboard listen address ("127.0.0.1:8480"), null when off (petrel.dashboard).</summary>
     public string? Dashboard { get; init; }
 }

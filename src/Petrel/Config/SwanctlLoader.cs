@@ -33,7 +33,7 @@ public static class SwanctlLoader
 
     private static readonly string[] AuthUnsupported =
     [
-        "round", "pubkeys", "eap_id", "aaa_id", "xauth_id", "groups", "cert_policy", "ca_id", "revocation",
+        "round", "pubkeys", "eap_id", "aaa_id", "xauth_id", "groups", "cert_policy", "ca_id",
         "cert", "cacert",
     ];
 
@@ -61,7 +61,7 @@ public static class SwanctlLoader
     private static readonly string[] AuthorityUnsupported = ["handle", "slot", "module"];
 
     private static readonly string[] PetrelKeys = ["socket", "ike_port", "natt_port", "tun_name", "log_level", "dashboard", "tun_mtu", "path_mtu", "mss_clamp",
-        "retransmit_timeout", "retransmit_base", "retransmit_tries", "fragment_size"];
+        "retransmit_timeout", "retransmit_base", "retransmit_tries", "fragment_size", "fetch_timeout"];
 
     /// <summary>Reads and validates a swanctl.conf file. Throws <see cref="ConfigException"/>.</summary>
     public static SwanctlConfig Load(string path) =>
@@ -205,12 +205,13 @@ public static class SwanctlLoader
     private static AuthConfig MapAuth(SettingsSection s, bool isLocal, string directory)
     {
         // swanctl.conf(5): local.certs are our certificates, remote.certs pin the peer's, remote.cacerts limit the CAs.
-        string[] known = isLocal ? ["auth", "id", "certs"] : ["auth", "id", "certs", "cacerts"];
+        string[] known = isLocal ? ["auth", "id", "certs"] : ["auth", "id", "certs", "cacerts", "revocation"];
         CheckKeys(s, known, AuthUnsupported);
         CheckSections(s, [], []);
         string auth = "pubkey";
         string? id = null;
         List<string> certs = [], cacerts = [];
+        var revocation = Petrel.Ike.Config.RevocationPolicy.Relaxed;
         foreach (var e in s.Entries)
         {
             switch (e.Key)
@@ -219,9 +220,18 @@ public static class SwanctlLoader
                 case "id": id = IdentityValue(e, s.Path); break;
                 case "certs": certs = FileList(e, s.Path, Path.Combine(directory, "x509")); break;
                 case "cacerts": cacerts = FileList(e, s.Path, Path.Combine(directory, "x509ca")); break;
+                // swanctl.conf(5) remote.revocation: strict | ifuri | relaxed (default).
+                case "revocation":
+                    revocation = SettingValues.OneOf(e, s.Path, "relaxed", "ifuri", "strict") switch
+                    {
+                        "strict" => Petrel.Ike.Config.RevocationPolicy.Strict,
+                        "ifuri" => Petrel.Ike.Config.RevocationPolicy.IfUri,
+                        _ => Petrel.Ike.Config.RevocationPolicy.Relaxed,
+                    };
+                    break;
             }
         }
-        return new AuthConfig { Auth = auth, Id = id, Certs = certs, CaCerts = cacerts };
+        return new AuthConfig { Auth = auth, Id = id, Certs = certs, CaCerts = cacerts, Revocation = revocation };
     }
 
     /// <summary>
@@ -573,6 +583,8 @@ public static class SwanctlLoader
                 "retransmit_tries" => d with { RetransmitTries = SettingValues.Integer(e, s.Path, 0, 100) },
                 // charon.fragment_size: IPv6 needs 1280 end to end, but IPv4 paths may be as small as 576 (RFC 791).
                 "fragment_size" => d with { FragmentSize = SettingValues.Integer(e, s.Path, 576, 65535) },
+                // How long one CRL fetch from a distribution point may take (the revocation check waits meanwhile).
+                "fetch_timeout" => d with { FetchTimeout = FetchTimeout(e, s.Path) },
                 _ => d,
             };
         }
@@ -586,6 +598,13 @@ public static class SwanctlLoader
         return double.TryParse(v, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out double seconds) && seconds > 0 && seconds <= 3600
             ? TimeSpan.FromSeconds(seconds)
             : throw SettingValues.Error(e, where, $"'{e.Value}' is not a number of seconds above 0 (e.g. 4.0 or 0.5)");
+    }
+
+    private static TimeSpan FetchTimeout(SettingsEntry e, string where)
+    {
+        var t = SettingValues.Time(e, where);
+        return t >= TimeSpan.FromSeconds(1) && t <= TimeSpan.FromMinutes(5)
+            ? t : throw SettingValues.Error(e, where, $"'{e.Value}' is not a time from 1s to 5m");
     }
 
     private static double RetransmitBase(SettingsEntry e, string where) =>

@@ -25,13 +25,22 @@ public static class CredentialLoader
         var store = CertificateStore.Load(directory, passphrases);
         foreach (var authority in config.Authorities)
         {
-            if (authority.Settings.TryGetValue("cacert", out var file) && file.Length > 0 && store.FromFile(file, out string error, asCa: true) is null)
-                store.AddError($"authorities.{authority.Name}.cacert ({authority.Source}): {error}");
+            IReadOnlyList<Org.BouncyCastle.X509.X509Certificate>? cas = null;
+            if (authority.Settings.TryGetValue("cacert", out var file) && file.Length > 0)
+            {
+                cas = store.FromFile(file, out string error, asCa: true);
+                if (cas is null) store.AddError($"authorities.{authority.Name}.cacert ({authority.Source}): {error}");
+            }
             // crl_uris naming local files (file:// or paths, as the loader resolved them) are read now; http(s)
-            // and ldap URIs are distribution points to fetch, not files.
+            // and ldap URIs are distribution points of the CA's CRLs, fetched when a peer's certificate needs them.
             foreach (var uri in authority.CrlUris)
             {
-                if (!Path.IsPathRooted(uri)) continue;
+                if (!Path.IsPathRooted(uri))
+                {
+                    foreach (var ca in cas ?? [])
+                        store.AddCrlUri(ca, uri);
+                    continue;
+                }
                 try
                 {
                     var crl = CertificateLoader.LoadCrl(uri);

@@ -26,6 +26,9 @@ public interface IEngineFacade
     IReadOnlyList<IkeV2KeyExport> ExportIkeKeys();
     IReadOnlyList<EspKeyExport> ExportEspKeys();
 
+    /// <summary>Fetches CRLs from distribution points for the engine (<see cref="IkeEngine.CrlFetcher"/>).</summary>
+    void UseCrlFetcher(ICrlFetcher fetcher) { }
+
     /// <summary>Traffic hit a trap policy (RFC 4301 §5.1 acquire): negotiate its CHILD_SA.</summary>
     void HandleAcquire(Petrel.DataPlane.Kernel.AcquireEvent acquire) { }
 

@@ -12,6 +12,7 @@ public sealed class IkeEngineFacade(IkeEngine engine) : IEngineFacade
     public void Load(IReadOnlyList<ConnectionConfig> connections, IReadOnlyList<SharedSecret> secrets, CertificateStore? credentials) =>
         engine.Load(connections, secrets, credentials);
     public IReadOnlyList<ConnectionConfig> Connections => engine.Connections;
+    public void UseCrlFetcher(ICrlFetcher fetcher) => engine.CrlFetcher = fetcher;
     public void Receive(IPEndPoint local, IPEndPoint remote, ReadOnlySpan<byte> message) => engine.Receive(local, remote, message);
     public void Tick() => engine.Tick();
     public TimeSpan? NextDeadline => engine.NextDeadline;

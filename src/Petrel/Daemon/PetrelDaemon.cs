@@ -17,6 +17,7 @@ public sealed class PetrelDaemon : IAsyncDisposable
     private readonly ILogger _log;
     private SwanctlConfig _config;
     private EngineLoop? _loop;
+    private HttpCrlFetcher? _crlFetcher;
     private ControlServer? _control;
     private ShuntPolicies? _shunts;
     private bool _stopped;
@@ -43,7 +44,10 @@ public sealed class PetrelDaemon : IAsyncDisposable
         _loop = new EngineLoop(engine, _loggers.CreateLogger<EngineLoop>());
         _loop.Start();
         var credentials = CredentialLoader.Load(_config);
-        await _loop.InvokeAsync(e => { e.Load(_config.Connections, _config.Secrets, credentials); return 0; }).ConfigureAwait(false);
+        var loop = _loop;
+        _crlFetcher = new HttpCrlFetcher(_config.Daemon.FetchTimeout, action => loop.Post(_ => action()));
+        var fetcher = _crlFetcher;
+        await _loop.InvokeAsync(e => { e.UseCrlFetcher(fetcher); e.Load(_config.Connections, _config.Secrets, credentials); return 0; }).ConfigureAwait(false);
         _log.LogInformation("loaded {Connections} connections and {Secrets} secrets from {Path}",
             _config.Connections.Count, _config.Secrets.Count, _configPath);
         _platform.Start(_loop);
@@ -153,6 +157,7 @@ public sealed class PetrelDaemon : IAsyncDisposable
         await _platform.DisposeAsync().ConfigureAwait(false);
         if (_loop is not null)
             await _loop.StopAsync().ConfigureAwait(false);
+        _crlFetcher?.Dispose(); // after the loop: a fetch completing now posts into a stopped loop, which drops it
         _log.LogInformation("stopped");
     }
 

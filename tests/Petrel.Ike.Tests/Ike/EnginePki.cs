@@ -78,7 +78,7 @@ internal sealed class EnginePki
     public static ConnectionConfig Connection(string name, IPAddress? local, IPAddress? remote, string? localId = null, string? remoteId = null,
         string[]? localCerts = null, string[]? remoteCacerts = null, string localAuth = "pubkey", string remoteAuth = "pubkey",
         string ike = "aes128gcm16-prfsha256-ecp256", string esp = "aes128gcm16", string[]? localTs = null, string[]? remoteTs = null,
-        string fragmentation = "yes") => new()
+        string fragmentation = "yes", RevocationPolicy revocation = RevocationPolicy.Relaxed) => new()
     {
         Name = name,
         Fragmentation = fragmentation,
@@ -86,7 +86,7 @@ internal sealed class EnginePki
         RemoteAddrs = remote is null ? [] : [remote.ToString()],
         Proposals = ProposalParser.Parse(ike, SecurityProtocol.Ike),
         Local = new AuthConfig { Auth = localAuth, Id = localId, Certs = localCerts ?? [] },
-        Remote = new AuthConfig { Auth = remoteAuth, Id = remoteId, CaCerts = remoteCacerts ?? [] },
+        Remote = new AuthConfig { Auth = remoteAuth, Id = remoteId, CaCerts = remoteCacerts ?? [], Revocation = revocation },
         Children =
         [
             new ChildConfig

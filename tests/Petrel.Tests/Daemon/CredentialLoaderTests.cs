@@ -65,5 +65,7 @@ public sealed class CredentialLoaderTests : IDisposable
         Assert.StartsWith("authorities.lab.crl_uris (", error);
         Assert.Contains("other.crl", error);
         Assert.DoesNotContain("crl.example.org", error);
+        // It is a distribution point of the authority's CA, fetched when a peer's certificate needs it.
+        Assert.Equal(["http://crl.example.org/lab.crl"], store.CrlUrisOf(ca));
     }
 }
