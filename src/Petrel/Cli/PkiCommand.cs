@@ -169,10 +169,17 @@ public static class PkiCommand
             AllowMultipleArgumentsPerToken = false,
         };
         var ikeEku = new Option<bool>("--ike-eku") { Description = "add the IKE intermediate extended key usage (1.3.6.1.5.5.8.2.2) that Windows and macOS clients want" };
+        // strongSwan's pki --issue --crl: where peers fetch the issuer's CRL (cRLDistributionPoints, RFC 5280 §4.2.1.13).
+        var crlUri = new Option<string[]>("--crl-uri")
+        {
+            Description = "CRL distribution point (repeatable): an http://, https:// or ldap:// URI where the issuer's CRL is published",
+            HelpName = "URI",
+            AllowMultipleArgumentsPerToken = false,
+        };
         var keys = new KeyOptions();
         var cmd = intermediate
-            ? new Command("intermediate", "issue an intermediate CA certificate: x509ca/NAME.pem and private/NAME.pem") { caCert, caKey, caPassword, dn }
-            : new Command("issue", "issue a gateway or client certificate (serverAuth, clientAuth): x509/NAME.pem and private/NAME.pem") { caCert, caKey, caPassword, dn, san, ikeEku };
+            ? new Command("intermediate", "issue an intermediate CA certificate: x509ca/NAME.pem and private/NAME.pem") { caCert, caKey, caPassword, dn, crlUri }
+            : new Command("issue", "issue a gateway or client certificate (serverAuth, clientAuth): x509/NAME.pem and private/NAME.pem") { caCert, caKey, caPassword, dn, san, ikeEku, crlUri };
         keys.AddTo(cmd);
         cmd.SetAction(r => Guard(() =>
         {
@@ -181,6 +188,10 @@ public static class PkiCommand
             var name = CertificateBuilder.ParseDn(subject);
             string[] sans = intermediate ? [] : r.GetValue(san) ?? [];
             foreach (var s in sans) CertificateBuilder.ParseSan(s); // a bad SAN fails before a key is made
+            string[] crlUris = r.GetValue(crlUri) ?? [];
+            foreach (var u in crlUris)
+                if (!Uri.TryCreate(u, UriKind.Absolute, out var parsed) || parsed.Scheme is not ("http" or "https" or "ldap"))
+                    throw new CliException($"--crl-uri '{u}' is not an http://, https:// or ldap:// URI", PetrelCli.UsageError);
             var (from, to) = keys.Validity(r, CertDays);
             var layout = keys.Layout(r);
             string dir = intermediate ? PkiLayout.CaDir : PkiLayout.CertDir;
@@ -188,12 +199,14 @@ public static class PkiCommand
             layout.EnsureFree((dir, file), (PkiLayout.KeyDir, file));
             var key = keys.NewKey(r);
             var cert = CertificateBuilder.Issue(key.PublicKey, subject, sans, issuer, issuerKey, from, to,
-                isCa: intermediate, ikeIntermediate: !intermediate && r.GetValue(ikeEku));
+                isCa: intermediate, ikeIntermediate: !intermediate && r.GetValue(ikeEku), crlUris: crlUris);
             string certPath = layout.WriteCertificate(dir, file, cert);
             string keyPath = layout.WriteKey(file, key, r.GetValue(keys.Password));
             stdout.WriteLine($"{(intermediate ? "intermediate CA" : "certificate")} \"{PkiPrinter.Dn(cert.SubjectDN)}\" ({key}, serial {PkiPrinter.Serial(cert.SerialNumber)}, valid until {Time(cert.NotAfter)}) issued by \"{PkiPrinter.Dn(issuer.SubjectDN)}\"");
             if (sans.Length > 0)
                 stdout.WriteLine($"  altNames {string.Join(", ", CertificateIdentity.SubjectAltNames(cert))}");
+            if (crlUris.Length > 0)
+                stdout.WriteLine($"  CRL URIs {string.Join(", ", crlUris)}");
             stdout.WriteLine($"  certificate {certPath}");
             stdout.WriteLine($"  private key {keyPath}{(r.GetValue(keys.Password) is null ? "" : " (encrypted)")}");
             return 0;

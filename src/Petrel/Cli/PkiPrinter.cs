@@ -38,6 +38,10 @@ public static class PkiPrinter
         if (sans.Count > 0)
             w.WriteLine($"  altNames:  {string.Join(", ", sans)}");
         w.WriteLine($"  flags:     {Flags(cert)}");
+        // As strongSwan's pki --print: one line per cRLDistributionPoints URI.
+        var crlUris = CrlDistributionPoints.Of(cert);
+        for (int i = 0; i < crlUris.Count; i++)
+            w.WriteLine(i == 0 ? $"  CRL URIs:  {crlUris[i]}" : $"           {crlUris[i]}");
         w.WriteLine($"  pubkey:    {PublicKey(cert.GetPublicKey())}");
     }
 
