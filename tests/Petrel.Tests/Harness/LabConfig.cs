@@ -82,6 +82,7 @@ public static class LabConfig
             sb.AppendLine("      auth = pubkey");
             if (auth.RemoteId is not null) sb.AppendLine($"      id = \"{auth.RemoteId}\"");
             if (auth.RemoteCaCerts is { Count: > 0 } cas) sb.AppendLine($"      cacerts = {string.Join(", ", cas)}");
+            if (auth.Revocation is not null) sb.AppendLine($"      revocation = {auth.Revocation}");
         }
         sb.AppendLine("    }");
         sb.AppendLine("    children {");

@@ -46,9 +46,12 @@ public sealed class LabPki(string dir, LabPkiTool tool, string keyType)
     }
 
     /// <summary>An end-entity certificate from CA <paramref name="ca"/>: x509/NAME.pem and private/NAME.pem (IKE EKUs).</summary>
-    /// <remarks>A <paramref name="password"/> encrypts the key (PKCS#8, PBES2); only <c>petrel pki</c> writes encrypted keys.</remarks>
+    /// <remarks>
+    /// A <paramref name="password"/> encrypts the key (PKCS#8, PBES2); only <c>petrel pki</c> writes encrypted keys.
+    /// <paramref name="crlUris"/> become the cRLDistributionPoints (petrel pki --crl-uri, pki --issue --crl).
+    /// </remarks>
     public void Issue(string ca, string name, string dn, IReadOnlyList<string> sans, DateTime? notBefore = null, DateTime? notAfter = null,
-        string? keyType = null, string? password = null)
+        string? keyType = null, string? password = null, IReadOnlyList<string>? crlUris = null)
     {
         string type = keyType ?? KeyType;
         if (password is not null && Tool != LabPkiTool.Petrel)
@@ -64,13 +67,14 @@ public sealed class LabPki(string dir, LabPkiTool tool, string keyType)
             if (notBefore is { } nb) args.AddRange(["--not-before", nb.ToString("s", CultureInfo.InvariantCulture)]);
             if (notAfter is { } na) args.AddRange(["--not-after", na.ToString("s", CultureInfo.InvariantCulture)]);
             if (password is not null) args.AddRange(["--password", password]);
+            foreach (var u in crlUris ?? []) args.AddRange(["--crl-uri", u]);
             Petrel([.. args]);
             return;
         }
         string validity = notBefore is { } b && notAfter is { } a
             ? $" --dateform '%Y-%m-%dT%H:%M:%S' --not-before {b.ToString("s", CultureInfo.InvariantCulture)} --not-after {a.ToString("s", CultureInfo.InvariantCulture)}"
             : " --lifetime 1095";
-        string sanArgs = string.Concat(sans.Select(s => $" --san {Q(s)}"));
+        string sanArgs = string.Concat(sans.Select(s => $" --san {Q(s)}")) + string.Concat((crlUris ?? []).Select(u => $" --crl {Q(u)}"));
         Shell($"pki --gen --type {type} --size {Bits(type)} --outform pem > {Q(F($"private/{name}.pem"))}"
             + $" && pki --pub --in {Q(F($"private/{name}.pem"))} --type {type}"
             + $" | pki --issue --cacert {Q(F($"x509ca/{ca}.pem"))} --cakey {Q(F($"private/{ca}.pem"))} --type pub --dn {Q(dn)}{sanArgs}{validity}"
