@@ -49,6 +49,9 @@ public sealed record DaemonSettings
     /// <summary>Timeout of one CRL fetch from a distribution point (petrel.fetch_timeout), 10 s by default.</summary>
     public TimeSpan FetchTimeout { get; init; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>Half-open IKE SAs above which the responder asks for a COOKIE (petrel.cookie_threshold, strongSwan's charon.cookie_threshold).</summary>
+    public int CookieThreshold { get; init; } = 30;
+
     /// <summary>Dashboard listen address ("127.0.0.1:8480"), null when off (petrel.dashboard).</summary>
     public string? Dashboard { get; init; }
 }

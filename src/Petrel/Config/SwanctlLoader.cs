@@ -61,7 +61,7 @@ public static class SwanctlLoader
     private static readonly string[] AuthorityUnsupported = ["handle", "slot", "module"];
 
     private static readonly string[] PetrelKeys = ["socket", "ike_port", "natt_port", "tun_name", "log_level", "dashboard", "tun_mtu", "path_mtu", "mss_clamp",
-        "retransmit_timeout", "retransmit_base", "retransmit_tries", "fragment_size", "fetch_timeout"];
+        "retransmit_timeout", "retransmit_base", "retransmit_tries", "fragment_size", "fetch_timeout", "cookie_threshold"];
 
     /// <summary>Reads and validates a swanctl.conf file. Throws <see cref="ConfigException"/>.</summary>
     public static SwanctlConfig Load(string path) =>
@@ -585,6 +585,7 @@ public static class SwanctlLoader
                 "fragment_size" => d with { FragmentSize = SettingValues.Integer(e, s.Path, 576, 65535) },
                 // How long one CRL fetch from a distribution point may take (the revocation check waits meanwhile).
                 "fetch_timeout" => d with { FetchTimeout = FetchTimeout(e, s.Path) },
+                "cookie_threshold" => d with { CookieThreshold = SettingValues.Integer(e, s.Path, 0, 1_000_000) },
                 _ => d,
             };
         }

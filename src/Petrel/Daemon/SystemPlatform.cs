@@ -52,6 +52,7 @@ public sealed class SystemPlatform : IDaemonPlatform
             RetransmitBase = settings.RetransmitBase,
             RetransmitTries = settings.RetransmitTries,
             FragmentSize = settings.FragmentSize,
+            CookieThreshold = settings.CookieThreshold,
         };
         var engine = new IkeEngine(options, _host.Kernel, new SocketIkeTransport(_host.Udp, _log), SystemClock.Instance, SystemRandom.Instance, loggers);
         return new IkeEngineFacade(engine);

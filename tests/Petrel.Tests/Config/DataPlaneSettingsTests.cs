@@ -60,6 +60,8 @@ public sealed class DataPlaneSettingsTests
         Assert.Equal(600, SwanctlLoader.LoadText(Conf(petrel: "fragment_size = 600")).Daemon.FragmentSize);
         var e = Assert.Throws<ConfigException>(() => SwanctlLoader.LoadText(Conf(petrel: "fragment_size = 100")));
         Assert.Contains("fragment_size", e.Message);
+        Assert.Equal(30, SwanctlLoader.LoadText(Conf()).Daemon.CookieThreshold);
+        Assert.Equal(500, SwanctlLoader.LoadText(Conf(petrel: "cookie_threshold = 500")).Daemon.CookieThreshold);
     }
 
     [Fact]
