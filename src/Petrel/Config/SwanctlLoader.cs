@@ -603,9 +603,10 @@ public static class SwanctlLoader
 
     private static TimeSpan FetchTimeout(SettingsEntry e, string where)
     {
+        // The IKE_AUTH request waits for the fetch: it must end well before the half-open IKE SA times out (30 s).
         var t = SettingValues.Time(e, where);
-        return t >= TimeSpan.FromSeconds(1) && t <= TimeSpan.FromMinutes(5)
-            ? t : throw SettingValues.Error(e, where, $"'{e.Value}' is not a time from 1s to 5m");
+        return t >= TimeSpan.FromSeconds(1) && t <= TimeSpan.FromSeconds(20)
+            ? t : throw SettingValues.Error(e, where, $"'{e.Value}' is not a time from 1s to 20s (an IKE_AUTH waits for the fetch, a half-open IKE SA lives 30 s)");
     }
 
     private static double RetransmitBase(SettingsEntry e, string where) =>

@@ -223,6 +223,61 @@ public class CrlFetchTests
         Assert.Contains($"fetching CRL from '{Uri}' failed: CRL from '{Uri}': not a valid X.509 CRL", s.Checker.Log.All);
     }
 
+    [Fact]
+    public void Each_link_is_checked_an_intermediate_revoked_by_the_root_crl_fails()
+    {
+        // left: leaf (CDP -> the intermediate's CRL) under an intermediate (CDP -> the root's CRL), sent in CERT payloads.
+        const string intermediateUri = "http://crl.petrel.test/intermediate.crl";
+        var intermediateKey = Pki.Key(KeyKind.Ecdsa, 256, 40);
+        var intermediate = CertificateBuilder.Issue(intermediateKey.PublicKey, "C=CH, O=Petrel Test, CN=Revocable Intermediate", [],
+            Pki.Root, Pki.RootKey, Now.AddDays(-30), Now.AddYears(2), isCa: true, crlUris: [Uri]);
+        var leftKey = Pki.Key(KeyKind.Ecdsa, 256, 1);
+        var leftCert = CertificateBuilder.Issue(leftKey.PublicKey, LeftDn, ["left.petrel.test"], intermediate, intermediateKey,
+            Now.AddDays(-10), Now.AddDays(365), crlUris: [intermediateUri]);
+        var rightKey = Pki.Key(KeyKind.Ecdsa, 256, 2);
+        var f = new ExchangeFixture();
+        var leftStore = Pki.Store(leftCert, leftKey, [Pki.Root]);
+        leftStore.AddCa(intermediate, "intermediate.pem");
+        f.Left.Engine.Load([EnginePki.Connection("site", L, R)], [], leftStore);
+        f.Right.Engine.Load([EnginePki.Connection("site", R, L)], [], Pki.Store(Pki.Issue(rightKey, RightDn), rightKey, [Pki.Root]));
+        var fetcher = new FakeCrlFetcher();
+        f.Right.Engine.CrlFetcher = fetcher;
+        InitiateResult? result = null;
+        f.Left.Engine.Initiate("site", null, r => result = r);
+        f.Network.Run();
+
+        // Both CRLs are fetched at once; the leaf is fine, the intermediate is revoked by the root.
+        Assert.Equal([intermediateUri, Uri], fetcher.Requests);
+        fetcher.Complete(intermediateUri, CrlFetchResult.Success(CertificateBuilder.Crl(intermediate, intermediateKey, [], Now.AddDays(-1), Now.AddDays(7)).GetEncoded()));
+        f.Network.Run();
+        Assert.Null(result); // still waiting for the root's CRL
+        fetcher.Complete(Uri, CrlFetchResult.Success(CrlDer(intermediate)));
+        f.Network.Run();
+
+        Assert.True(result is { Success: false }, f.Right.Log.All);
+        Assert.Contains($"certificate 'C=CH,O=Petrel Test,CN=Revocable Intermediate' (serial {intermediate.SerialNumber.ToString(16)}) was revoked on", f.Right.Log.All);
+        Assert.Contains($"by the CRL of '{RootName}' from '{Uri}', sending AUTHENTICATION_FAILED", f.Right.Log.All);
+    }
+
+    [Fact]
+    public void Authority_crl_uris_are_used_for_certificates_without_a_distribution_point_and_ldap_is_a_failed_fetch()
+    {
+        const string ldap = "ldap://ldap.petrel.test/cn=Root%20CA?certificateRevocationList";
+        var s = Create(responderChecks: true, RevocationPolicy.Strict, cdp: false);
+        s.F.Right.Engine.Credentials!.AddCrlUri(Pki.Root, ldap);
+        s.F.Right.Engine.Credentials!.AddCrlUri(Pki.Root, Uri);
+        InitiateResult? result = null;
+        s.F.Left.Engine.Initiate("site", null, r => result = r);
+        s.F.Network.Run();
+
+        Assert.Equal([Uri], s.Fetcher.Requests); // the ldap URI never reaches the fetcher
+        Assert.Contains($"fetching CRL from '{ldap}' failed: ldap URIs are not supported (only http and https)", s.Checker.Log.All);
+        s.Fetcher.Complete(Uri, CrlFetchResult.Success(CrlDer(null)));
+        s.F.Network.Run();
+
+        Assert.True(result is { Success: true }, result?.Message + "\n" + Logs(s));
+    }
+
     private const string GatewayDn = "C=CH, O=Petrel Test, CN=gw.petrel.test";
     private static readonly IPAddress Gateway = IPAddress.Parse("198.51.100.200");
 
@@ -262,37 +317,41 @@ public class CrlFetchTests
     }
 
     [Fact]
-    public void The_fetched_crl_serves_later_clients_until_its_next_update_and_a_failure_is_held_briefly()
+    public void One_fetch_serves_a_burst_and_later_clients_until_next_update_and_a_failure_is_held_briefly()
     {
-        var site = Gatekeeper(5);
+        var site = Gatekeeper(6);
+        // A burst: two clients need the CRL before it arrives; one fetch serves both.
         Assert.Null(Connect(site, 0));
+        Assert.Null(Connect(site, 1));
+        Assert.Single(site.Fetcher.Requests);
         site.Fetcher.Complete(Uri, CrlFetchResult.Success(CrlDer(null, Now.AddHours(1), Now.AddMinutes(-5))));
         site.Network.Run();
         Assert.True(site.Clients[0].Engine.ListSas() is [{ State: "ESTABLISHED" }], site.Gateway.Log.All);
+        Assert.True(site.Clients[1].Engine.ListSas() is [{ State: "ESTABLISHED" }], site.Gateway.Log.All);
 
         // Within nextUpdate: answered from the cache, no second fetch.
-        Assert.True(Connect(site, 1) is { Success: true }, site.Gateway.Log.All);
+        Assert.True(Connect(site, 2) is { Success: true }, site.Gateway.Log.All);
         Assert.Single(site.Fetcher.Requests);
 
         // After nextUpdate the CRL is stale: fetched again; the server is down now, which is remembered for 30 s.
         site.Clock.Advance(TimeSpan.FromMinutes(61));
-        Assert.Null(Connect(site, 2));
+        Assert.Null(Connect(site, 3));
         Assert.Equal(2, site.Fetcher.Requests.Count);
         site.Fetcher.Complete(Uri, CrlFetchResult.Failure("timed out after 10 s"));
         site.Network.Run();
-        Assert.Empty(site.Clients[2].Engine.ListSas()); // ifuri: stale CRL and failed fetch
-        Assert.Contains($"revocation = ifuri: no current CRL for certificate 'C=CH,O=Petrel Test,CN=client-2' (the CRL from '{Uri}' is stale since", site.Gateway.Log.All);
+        Assert.Empty(site.Clients[3].Engine.ListSas()); // ifuri: stale CRL and failed fetch
+        Assert.Contains($"revocation = ifuri: no current CRL for certificate 'C=CH,O=Petrel Test,CN=client-3' (the CRL from '{Uri}' is stale since", site.Gateway.Log.All);
         Assert.Contains($"fetching '{Uri}' failed: timed out after 10 s)", site.Gateway.Log.All);
 
-        Assert.True(Connect(site, 3) is { Success: false }); // refused at once from the held failure
+        Assert.True(Connect(site, 4) is { Success: false }); // refused at once from the held failure
         Assert.Equal(2, site.Fetcher.Requests.Count);
 
         site.Clock.Advance(TimeSpan.FromSeconds(31));
-        Assert.Null(Connect(site, 4)); // the hold is over: fetched again
+        Assert.Null(Connect(site, 5)); // the hold is over: fetched again
         Assert.Equal(3, site.Fetcher.Requests.Count);
         site.Fetcher.Complete(Uri, CrlFetchResult.Success(CrlDer(null, EnginePki.Now.AddHours(3), Now.AddMinutes(60))));
         site.Network.Run();
-        Assert.True(site.Clients[4].Engine.ListSas() is [{ State: "ESTABLISHED" }], site.Gateway.Log.All);
+        Assert.True(site.Clients[5].Engine.ListSas() is [{ State: "ESTABLISHED" }], site.Gateway.Log.All);
     }
 
     [Fact]

@@ -49,5 +49,7 @@ public class RevocationConfigTests
         Assert.Equal(TimeSpan.FromSeconds(10), SwanctlLoader.LoadText(Conf("")).Daemon.FetchTimeout);
         Assert.Equal(TimeSpan.FromSeconds(3), SwanctlLoader.LoadText(Conf("", "petrel {\n fetch_timeout = 3s\n}")).Daemon.FetchTimeout);
         Assert.Throws<ConfigException>(() => SwanctlLoader.LoadText(Conf("", "petrel {\n fetch_timeout = 0s\n}")));
+        var e = Assert.Throws<ConfigException>(() => SwanctlLoader.LoadText(Conf("", "petrel {\n fetch_timeout = 1m\n}")));
+        Assert.Contains("is not a time from 1s to 20s", e.Message);
     }
 }
