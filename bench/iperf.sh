@@ -10,11 +10,15 @@
 # Usage (root):  bench/iperf.sh            SECS=10 ROUNDS=3 by default
 #                SETUPS="plain sw-sw:gcm" bench/iperf.sh    a subset
 #                PETREL=/path/to/petrel   the petrel command (default: the repo's ./petrel wrapper)
+#                P=4                      parallel iperf3 streams (-P; default 1)
+#                SETUPS="petrel-petrel:cbc@1 petrel-petrel:cbc"   "@N" runs the Petrel daemons with
+#                                         petrel { packet_threads = N } (default: one per processor)
 set -Eeuo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 SECS=${SECS:-10}
 ROUNDS=${ROUNDS:-3}
+P=${P:-1}
 PREFIX=${PREFIX:-pbn}
 PETREL=${PETREL:-$root/petrel}
 CHARON=/usr/lib/ipsec/charon
@@ -162,10 +166,11 @@ SSC
   swanctl --load-all --file "$d/swanctl/swanctl.conf" --uri "unix://$d/charon.vici" >"$d/load.log" 2>&1 || { note "swanctl --load-all failed in $ns: $(tail -2 "$d/load.log")"; return 1; }
 }
 
-petrel_start() {  # ns dir conffile
-  local ns=$1 d=$2 conf=$3
+petrel_start() {  # ns dir conffile [packet_threads]
+  local ns=$1 d=$2 conf=$3 threads=${4:-}
   mkdir -p "$d"
   cp "$conf" "$d/swanctl.conf"
+  [[ -n $threads ]] && printf 'petrel {\n  packet_threads = %s\n}\n' "$threads" >>"$d/swanctl.conf"
   ip netns exec "$ns" "$PETREL" daemon --config "$d/swanctl.conf" --socket "$d/petrel.sock" >"$d/petrel.log" 2>&1 </dev/null &
   PIDS+=($!)
   for _ in $(seq 150); do
@@ -206,7 +211,8 @@ wg_pair() {  # i dir
 
 # Sets up one setup on pair $i; prints nothing; returns non-zero (with a note) when it cannot.
 establish() {  # i setup
-  local i=$1 setup=$2 kind=${2%%:*} alg=${2#*:} ike esp l r d
+  local i=$1 setup=$2 kind=${2%%:*} alg=${2#*:} ike esp l r d threads=
+  if [[ $alg == *@* ]]; then threads=${alg#*@}; alg=${alg%@*}; fi
   l=${PREFIX}$1l; r=${PREFIX}$1r; d=$STATE/$i
   mkdir -p "$d"
   mkpair "$i"
@@ -224,10 +230,10 @@ establish() {  # i setup
       sw_start "$l" "$d/l" "$d/l.conf" && sw_start "$r" "$d/r" "$d/r.conf" &&
       swanctl --initiate --child net --timeout 20 --uri "unix://$d/l/charon.vici" >/dev/null ;;
     petrel-sw)
-      sw_start "$r" "$d/r" "$d/r.conf" && petrel_start "$l" "$d/l" "$d/l.conf" &&
+      sw_start "$r" "$d/r" "$d/r.conf" && petrel_start "$l" "$d/l" "$d/l.conf" "$threads" &&
       "$PETREL" up bench --child net --timeout 20 --socket "$d/l/petrel.sock" >/dev/null ;;
     petrel-petrel)
-      petrel_start "$r" "$d/r" "$d/r.conf" && petrel_start "$l" "$d/l" "$d/l.conf" &&
+      petrel_start "$r" "$d/r" "$d/r.conf" "$threads" && petrel_start "$l" "$d/l" "$d/l.conf" "$threads" &&
       "$PETREL" up bench --child net --timeout 20 --socket "$d/l/petrel.sock" >/dev/null ;;
     *) die "unknown setup $setup" ;;
   esac || { note "$setup: could not establish the tunnel"; return 1; }
@@ -241,7 +247,7 @@ measure() {  # i setup
   ip netns exec "$r" iperf3 -s -1 -B "$dst" >/dev/null 2>&1 &
   spid=$!; PIDS+=($spid)
   for _ in $(seq 50); do ip netns exec "$r" ss -Hltn "sport = :5201" | grep -q . && break; sleep 0.1; done
-  out=$(ip netns exec "$l" iperf3 -c "$dst" -B "$src" -t "$SECS" -f m 2>&1 | awk '/receiver/ {for (k = 1; k <= NF; k++) if ($k == "Mbits/sec") print $(k-1)}') || true
+  out=$(ip netns exec "$l" iperf3 -c "$dst" -B "$src" -t "$SECS" -P "$P" -f m 2>&1 | awk -v p="$P" '/receiver/ && (p == 1 || /SUM/) {for (k = 1; k <= NF; k++) if ($k == "Mbits/sec") print $(k-1)}') || true
   wait "$spid" 2>/dev/null || true
   echo "${out:-0}"
 }
@@ -266,7 +272,7 @@ for round in $(seq "$ROUNDS"); do
 done
 
 echo
-echo "iperf3 TCP, ${SECS}s x ${ROUNDS} interleaved rounds, $(nproc) CPUs, $(date -u '+%Y-%m-%d %H:%M UTC')"
+echo "iperf3 TCP, ${P} stream(s), ${SECS}s x ${ROUNDS} interleaved rounds, $(nproc) CPUs, $(date -u '+%Y-%m-%d %H:%M UTC')"
 printf '%-20s %-8s %-26s %10s %8s %10s %8s\n' setup cipher "rounds (Mbit/s)" median vs-veth vs-strongSwan vs-wg
 plain_med=""
 [[ -n ${results[plain]:-} ]] && plain_med=$(median ${results[plain]})
@@ -274,12 +280,13 @@ wg_med=""
 [[ -n ${results[wg-wg:chacha]:-} ]] && wg_med=$(median ${results[wg-wg:chacha]})
 for s in "${setups[@]}"; do
   kind=${s%%:*}; alg=${s#*:}; [[ $kind == plain ]] && alg=-
+  base=${alg%@*}
   if [[ -z ${ok[$s]} ]]; then printf '%-20s %-8s %-26s %10s\n' "$kind" "$alg" "(not established)" "n/a"; continue; fi
   med=$(median ${results[$s]})
   vs_plain=-; vs_sw=-
   [[ -n $plain_med && $kind != plain ]] && vs_plain=$(awk -v a="$med" -v b="$plain_med" 'BEGIN {printf "%.2f", (b > 0 ? a / b : 0)}')
-  if [[ $kind != plain && $kind != sw-sw && -n ${results[sw-sw:$alg]:-} ]]; then
-    vs_sw=$(awk -v a="$med" -v b="$(median ${results[sw-sw:$alg]})" 'BEGIN {printf "%.2f", (b > 0 ? a / b : 0)}')
+  if [[ $kind != plain && $kind != sw-sw && -n ${results[sw-sw:$base]:-} ]]; then
+    vs_sw=$(awk -v a="$med" -v b="$(median ${results[sw-sw:$base]})" 'BEGIN {printf "%.2f", (b > 0 ? a / b : 0)}')
   fi
   vs_wg=-
   [[ -n $wg_med && $kind == petrel* ]] && vs_wg=$(awk -v a="$med" -v b="$wg_med" 'BEGIN {printf "%.2f", (b > 0 ? a / b : 0)}')

@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Security.Cryptography;
+using Petrel.Crypto.Primitives;
 
 namespace Petrel.DataPlane.Esp;
 
@@ -26,7 +27,14 @@ internal static class EspProcessor
     /// Encapsulates the inner packet at buffer[innerOffset..innerOffset+innerLength] for sa.
     /// On success the ESP packet is buffer[espOffset..espOffset+espLength].
     /// </summary>
-    public static DropReason Seal(EspSa sa, Span<byte> buffer, int innerOffset, int innerLength, byte nextHeader, out int espOffset, out int espLength)
+    public static DropReason Seal(EspSa sa, Span<byte> buffer, int innerOffset, int innerLength, byte nextHeader, out int espOffset, out int espLength) =>
+        Seal(sa, 0, buffer, innerOffset, innerLength, nextHeader, out espOffset, out espLength);
+
+    /// <summary>
+    /// As <see cref="Seal(EspSa, Span{byte}, int, int, byte, out int, out int)"/> with a sequence
+    /// number claimed beforehand (<see cref="EspSa.TryReserveSequences"/>), or 0 to claim the next one here.
+    /// </summary>
+    public static DropReason Seal(EspSa sa, ulong reservedSequence, Span<byte> buffer, int innerOffset, int innerLength, byte nextHeader, out int espOffset, out int espLength)
     {
         espOffset = innerOffset - HeaderLength - sa.IvLength;
         espLength = 0;
@@ -37,11 +45,13 @@ internal static class EspProcessor
         if (espOffset < 0 || innerOffset + padded + sa.IcvLength > buffer.Length)
             return DropReason.TooBig;
 
-        lock (sa.Gate)
+        var lane = sa.CurrentLane;
+        lock (lane.Gate)
         {
             if (sa.Disposed)
                 return DropReason.SaRemoved;
-            if (!sa.TryNextSequence(out ulong seq))
+            ulong seq = reservedSequence;
+            if (seq == 0 && !sa.TryNextSequence(out seq))
                 return DropReason.SequenceOverflow;
 
             Span<byte> esp = buffer.Slice(espOffset, HeaderLength + sa.IvLength + padded + sa.IcvLength);
@@ -77,12 +87,12 @@ internal static class EspProcessor
             {
                 Span<byte> aad = stackalloc byte[12];
                 int aadLength = WriteAad(aad, sa.Spi, seq, sa.Esn);
-                sa.Cipher!.Encrypt(iv, aad[..aadLength], plain, plain, icv);
+                lane.Cipher!.Encrypt(iv, aad[..aadLength], plain, plain, icv);
             }
             else
             {
-                sa.Cipher!.Encrypt(iv, default, plain, plain, default);
-                ComputeIcv(sa, esp, esp.Length - sa.IcvLength, seq);
+                lane.Cipher!.Encrypt(iv, default, plain, plain, default);
+                ComputeIcv(sa, lane.Integrity!, esp, esp.Length - sa.IcvLength, seq);
             }
 
             espLength = esp.Length;
@@ -95,8 +105,20 @@ internal static class EspProcessor
     /// Authenticates and decrypts the ESP packet esp (which starts at the SPI) for sa. On success
     /// the inner packet is esp[innerOffset..innerOffset+innerLength] and nextHeader is its type.
     /// </summary>
-    public static DropReason Open(EspSa sa, Span<byte> esp, out int innerOffset, out int innerLength, out byte nextHeader)
+    public static DropReason Open(EspSa sa, Span<byte> esp, out int innerOffset, out int innerLength, out byte nextHeader) =>
+        Open(sa, esp, deferReplay: false, out innerOffset, out innerLength, out nextHeader, out _);
+
+    /// <summary>
+    /// As <see cref="Open(EspSa, Span{byte}, out int, out int, out byte)"/>; with deferReplay the
+    /// window is only checked, not moved, and the packet not counted: the caller then calls
+    /// <see cref="Commit"/> for the packets of a batch in their arrival order, after opening them
+    /// on several threads. Moving the window in arrival order keeps a fast thread from pushing it
+    /// past packets a slower thread has not recorded yet (with a 32-packet window, half a 64-packet
+    /// batch is enough to do that).
+    /// </summary>
+    public static DropReason Open(EspSa sa, Span<byte> esp, bool deferReplay, out int innerOffset, out int innerLength, out byte nextHeader, out ulong sequence)
     {
+        sequence = 0;
         innerOffset = HeaderLength + sa.IvLength;
         innerLength = 0;
         nextHeader = 0;
@@ -106,26 +128,33 @@ internal static class EspProcessor
             return DropReason.Truncated;
 
         uint wireSeq = BinaryPrimitives.ReadUInt32BigEndian(esp[4..]);
-        lock (sa.Gate)
+        var replay = sa.Replay!;
+        ulong seq;
+        // The window is locked only around the check and the update: several threads may verify
+        // packets of one SA at once, each with its own lane's contexts.
+        lock (sa.ReplayGate)
         {
-            if (sa.Disposed)
-                return DropReason.SaRemoved;
-            var replay = sa.Replay!;
             // RFC 4303 §3.4.3: the cheap duplicate check comes before the ICV.
-            if (!replay.Check(wireSeq, out ulong seq))
+            if (!replay.Check(wireSeq, out seq))
             {
                 sa.CountReplayDrop();
                 return DropReason.Replay;
             }
+        }
 
-            Span<byte> iv = esp.Slice(HeaderLength, sa.IvLength);
-            Span<byte> payload = esp.Slice(innerOffset, cipherLength);
-            Span<byte> icv = esp.Slice(innerOffset + cipherLength, sa.IcvLength);
+        Span<byte> iv = esp.Slice(HeaderLength, sa.IvLength);
+        Span<byte> payload = esp.Slice(innerOffset, cipherLength);
+        Span<byte> icv = esp.Slice(innerOffset + cipherLength, sa.IcvLength);
+        var lane = sa.CurrentLane;
+        lock (lane.Gate)
+        {
+            if (sa.Disposed)
+                return DropReason.SaRemoved;
             if (sa.IsAead)
             {
                 Span<byte> aad = stackalloc byte[12];
                 int aadLength = WriteAad(aad, sa.Spi, seq, sa.Esn);
-                if (!sa.Cipher!.Decrypt(iv, aad[..aadLength], payload, icv, payload))
+                if (!lane.Cipher!.Decrypt(iv, aad[..aadLength], payload, icv, payload))
                 {
                     sa.CountIntegrityFailure();
                     return DropReason.IntegrityFailure;
@@ -133,38 +162,61 @@ internal static class EspProcessor
             }
             else
             {
-                if (!VerifyIcv(sa, esp, esp.Length - sa.IcvLength, seq))
+                if (!VerifyIcv(sa, lane.Integrity!, esp, esp.Length - sa.IcvLength, seq))
                 {
                     sa.CountIntegrityFailure();
                     return DropReason.IntegrityFailure;
                 }
-                sa.Cipher!.Decrypt(iv, default, payload, default, payload);
+                lane.Cipher!.Decrypt(iv, default, payload, default, payload);
             }
-
-            // RFC 4303 §3.4.3: the window moves only for authenticated packets.
-            if (!replay.Update(seq))
-            {
-                sa.CountReplayDrop();
-                return DropReason.Replay;
-            }
-
-            int padLength = payload[^2];
-            nextHeader = payload[^1];
-            if (padLength + 2 > cipherLength)
-                return DropReason.BadPadding;
-            int contentLength = cipherLength - 2 - padLength;
-            for (int i = 0; i < padLength; i++)
-            {
-                if (payload[contentLength + i] != (byte)(i + 1))
-                    return DropReason.BadPadding;
-            }
-            innerLength = contentLength;
-            // Dummy packets are authenticated traffic but carry nothing (RFC 4303 §2.6).
-            if (nextHeader == NextHeaderNone)
-                return DropReason.Dummy;
-            sa.CountPacket(innerLength);
         }
+
+        // RFC 4303 §3.4.3: the window moves only for authenticated packets.
+        sequence = seq;
+        if (!deferReplay && !CommitReplay(sa, seq))
+            return DropReason.Replay;
+
+        int padLength = payload[^2];
+        nextHeader = payload[^1];
+        if (padLength + 2 > cipherLength)
+            return DropReason.BadPadding;
+        int contentLength = cipherLength - 2 - padLength;
+        for (int i = 0; i < padLength; i++)
+        {
+            if (payload[contentLength + i] != (byte)(i + 1))
+                return DropReason.BadPadding;
+        }
+        innerLength = contentLength;
+        // Dummy packets are authenticated traffic but carry nothing (RFC 4303 §2.6).
+        if (nextHeader == NextHeaderNone)
+            return DropReason.Dummy;
+        if (!deferReplay)
+            sa.CountPacket(innerLength);
         return DropReason.None;
+    }
+
+    /// <summary>
+    /// Second half of a deferred open (any authenticated result: None, Dummy, BadPadding): moves the
+    /// window, then counts the packet if it carried one. Replay when the number was taken meanwhile
+    /// (a duplicate in the same batch, or on another thread): of two copies exactly one wins.
+    /// </summary>
+    public static DropReason Commit(EspSa sa, ulong sequence, DropReason opened, int innerLength)
+    {
+        if (!CommitReplay(sa, sequence))
+            return DropReason.Replay;
+        if (opened == DropReason.None)
+            sa.CountPacket(innerLength);
+        return opened;
+    }
+
+    private static bool CommitReplay(EspSa sa, ulong sequence)
+    {
+        bool fresh;
+        lock (sa.ReplayGate)
+            fresh = sa.Replay!.Update(sequence);
+        if (!fresh)
+            sa.CountReplayDrop();
+        return fresh;
     }
 
     /// <summary>RFC 4106 §5 / RFC 7634 §2.1: AAD is SPI | Sequence Number, or SPI | Seq-hi | Seq-lo with ESN.</summary>
@@ -185,9 +237,8 @@ internal static class EspProcessor
     /// and with ESN also the implicit high 32 bits appended after them. The ICV field directly
     /// follows the data, so the high bits are written there temporarily (ICVs are ≥ 8 bytes).
     /// </summary>
-    private static void ComputeIcv(EspSa sa, Span<byte> esp, int dataLength, ulong seq)
+    private static void ComputeIcv(EspSa sa, IIntegrityContext mac, Span<byte> esp, int dataLength, ulong seq)
     {
-        var mac = sa.Integrity!;
         Span<byte> icv = esp.Slice(dataLength, sa.IcvLength);
         if (!sa.Esn)
         {
@@ -200,9 +251,8 @@ internal static class EspProcessor
         tmp[..icv.Length].CopyTo(icv);
     }
 
-    private static bool VerifyIcv(EspSa sa, Span<byte> esp, int dataLength, ulong seq)
+    private static bool VerifyIcv(EspSa sa, IIntegrityContext mac, Span<byte> esp, int dataLength, ulong seq)
     {
-        var mac = sa.Integrity!;
         Span<byte> icv = esp.Slice(dataLength, sa.IcvLength);
         if (!sa.Esn)
             return mac.Verify(esp[..dataLength], icv);

@@ -7,9 +7,13 @@ namespace Petrel.DataPlane.Esp;
 /// <summary>
 /// One unidirectional ESP or AH SA at run time (RFC 4301 §4.4.2): keyed cipher and MAC contexts reused
 /// for every packet, the sequence counter (outbound) or replay window (inbound), and counters.
-/// Packet processing for one SA is serialized by <see cref="Gate"/>, a per-SA lock, so removal
-/// can dispose the contexts and zero the keys without racing a packet in flight.
-/// An AH SA (RFC 4302) has no cipher: only the integrity context, sequence counter and window.
+/// Several packet threads may work on one SA at once (one pipeline per core): each uses its own
+/// <see cref="SaLane"/> of contexts (<see cref="PacketLane.Current"/>) under that lane's gate, the
+/// outbound sequence counter is claimed atomically (<see cref="TryReserveSequences"/>), the replay
+/// window is guarded by <see cref="ReplayGate"/> and the counters are interlocked. Removal takes every
+/// lane's gate, so it disposes the contexts and zeroes the keys without racing a packet in flight.
+/// An AH SA (RFC 4302) has no cipher: only the integrity context, sequence counter and window; AH
+/// packets all use lane 0.
 /// </summary>
 internal sealed class EspSa : IDisposable
 {
@@ -21,8 +25,12 @@ internal sealed class EspSa : IDisposable
     private long _replayDrops;
     private long _integrityFailures;
     private long _lastUsedTicks;
+    private bool _disposed;
 
-    public EspSa(SaSpec spec, EspAlgorithms algorithms)
+    private readonly SaLane[] _lanes;
+
+    /// <param name="lanes">Context sets for that many concurrent packet threads (at least 1).</param>
+    public EspSa(SaSpec spec, EspAlgorithms algorithms, int lanes = 1)
     {
         Spi = spec.Spi;
         Direction = spec.Direction;
@@ -43,14 +51,12 @@ internal sealed class EspSa : IDisposable
                 throw new ArgumentException($"SA {spec.Spi:x8}: AH needs an integrity transform");
             if (_integrityKey.Length != ahInteg.KeyLength)
                 throw new ArgumentException($"SA {spec.Spi:x8}: integrity key is {_integrityKey.Length} bytes, transform {spec.Integrity} needs {ahInteg.KeyLength}");
-            Integrity = ahInteg.CreateContext(_integrityKey);
             IcvLength = ahInteg.IcvLength;
             Alignment = 4;
             if (IcvLength < 4 || IcvLength > EspProcessor.MaxIcvLength)
-            {
-                Integrity.Dispose();
                 throw new ArgumentException($"SA {spec.Spi:x8}: ICV {IcvLength} bytes exceeds what the data plane supports");
-            }
+            // AH runs on lane 0 only (raw sockets, one thread each).
+            _lanes = [new SaLane(null, ahInteg.CreateContext(_integrityKey))];
             if (spec.Direction == SaDirection.Inbound)
                 Replay = new ReplayWindow(spec.ReplayWindow, spec.ExtendedSequenceNumbers);
             return;
@@ -60,7 +66,6 @@ internal sealed class EspSa : IDisposable
             ?? throw new ArgumentException($"SA {spec.Spi:x8}: ESP needs an encryption transform");
         if (spec.EncryptionKey.Length != enc.KeyLength)
             throw new ArgumentException($"SA {spec.Spi:x8}: encryption key is {spec.EncryptionKey.Length} bytes, transform {spec.Encryption} needs {enc.KeyLength}");
-        Cipher = enc.CreateContext(_encryptionKey);
         IsAead = enc.IsAead;
         IvLength = enc.IvLength;
         // RFC 4303 §2.4: the trailer ends on a 4-byte boundary and the ciphertext is whole blocks.
@@ -77,15 +82,18 @@ internal sealed class EspSa : IDisposable
             if (algorithms.Integrity is not { } integ)
                 throw new ArgumentException($"SA {spec.Spi:x8}: transform {spec.Encryption} is not AEAD and no integrity transform is given");
             if (_integrityKey.Length != integ.KeyLength)
-            {
-                Cipher!.Dispose();
                 throw new ArgumentException($"SA {spec.Spi:x8}: integrity key is {_integrityKey.Length} bytes, transform {spec.Integrity} needs {integ.KeyLength}");
-            }
-            Integrity = integ.CreateContext(_integrityKey);
             IcvLength = integ.IcvLength;
         }
         if (IcvLength < 4 || IcvLength > EspProcessor.MaxIcvLength || IvLength > EspProcessor.MaxIvLength)
             throw new ArgumentException($"SA {spec.Spi:x8}: IV {IvLength} or ICV {IcvLength} bytes exceed what the data plane supports");
+
+        _lanes = new SaLane[Math.Max(1, lanes)];
+        for (int i = 0; i < _lanes.Length; i++)
+        {
+            _lanes[i] = new SaLane(enc.CreateContext(_encryptionKey),
+                IsAead ? null : algorithms.Integrity!.CreateContext(_integrityKey));
+        }
 
         if (spec.Direction == SaDirection.Inbound)
             Replay = new ReplayWindow(spec.ReplayWindow, spec.ExtendedSequenceNumbers);
@@ -103,9 +111,11 @@ internal sealed class EspSa : IDisposable
     /// <summary>Inbound transport mode across a NAT: the TCP/UDP checksum fix-up (RFC 3948 §3.1.2).</summary>
     public TransportNatChecksum NatChecksum { get; }
 
-    /// <summary>Null for AH SAs only; ESP SAs always have one.</summary>
-    public ICipherContext? Cipher { get; }
-    public IIntegrityContext? Integrity { get; }
+    /// <summary>Lane 0's cipher; null for AH SAs only, ESP SAs always have one.</summary>
+    public ICipherContext? Cipher => _lanes[0].Cipher;
+
+    /// <summary>Lane 0's integrity context.</summary>
+    public IIntegrityContext? Integrity => _lanes[0].Integrity;
     public bool IsAead { get; }
     public int IvLength { get; }
     public int IcvLength { get; }
@@ -113,13 +123,29 @@ internal sealed class EspSa : IDisposable
     public bool CounterIv { get; }
     public ReplayWindow? Replay { get; }
 
-    /// <summary>Held while a packet of this SA is processed and while the SA is disposed.</summary>
-    public Lock Gate { get; } = new();
+    /// <summary>Lane 0's gate (AH, and threads that never chose a lane).</summary>
+    public Lock Gate => _lanes[0].Gate;
 
-    public bool Disposed { get; private set; }
+    /// <summary>Guards <see cref="Replay"/>: held only for the check and the update, not while the packet is verified.</summary>
+    public Lock ReplayGate { get; } = new();
 
-    /// <summary>Last sequence number sent (outbound). Caller holds <see cref="Gate"/>.</summary>
-    public ulong Sequence => _sequence;
+    public int LaneCount => _lanes.Length;
+
+    /// <summary>The calling thread's lane (<see cref="PacketLane.Current"/>, wrapped to the lanes this SA has).</summary>
+    public SaLane CurrentLane
+    {
+        get
+        {
+            int i = PacketLane.Current;
+            var lanes = _lanes;
+            return (uint)i < (uint)lanes.Length ? lanes[i] : lanes[i % lanes.Length];
+        }
+    }
+
+    public bool Disposed { get => Volatile.Read(ref _disposed); private set => Volatile.Write(ref _disposed, value); }
+
+    /// <summary>Last sequence number claimed (outbound).</summary>
+    public ulong Sequence => Volatile.Read(ref _sequence);
 
     /// <summary>
     /// Known-answer tests only: published ESP packets (RFC 7634 App. A, draft-mcgrew-gcm-test-01) fix the IV
@@ -128,30 +154,42 @@ internal sealed class EspSa : IDisposable
     internal byte[]? FixedIv { get; set; }
 
     /// <summary>Known-answer tests only: the next outbound packet gets sequence number last + 1.</summary>
-    internal void ContinueSequenceAfter(ulong last) => _sequence = last;
+    internal void ContinueSequenceAfter(ulong last) => Volatile.Write(ref _sequence, last);
 
-    /// <summary>Next outbound sequence number, or false once the counter would cycle (RFC 4303 §3.3.3). Caller holds <see cref="Gate"/>.</summary>
-    public bool TryNextSequence(out ulong sequence)
+    /// <summary>Next outbound sequence number, or false once the counter would cycle (RFC 4303 §3.3.3). Any thread.</summary>
+    public bool TryNextSequence(out ulong sequence) => TryReserveSequences(1, out sequence);
+
+    /// <summary>
+    /// Claims count consecutive outbound sequence numbers first..first+count-1 at once, so a batch
+    /// sealed by several threads still leaves in sequence order. False (nothing claimed) when they
+    /// would pass 2^32-1, or 2^64-1 with ESN: RFC 4303 §3.3.3 forbids cycling the counter.
+    /// </summary>
+    public bool TryReserveSequences(int count, out ulong first)
     {
         ulong limit = Esn ? ulong.MaxValue : uint.MaxValue;
-        if (_sequence >= limit)
+        ulong current = Volatile.Read(ref _sequence);
+        while (true)
         {
-            sequence = 0;
-            return false;
+            if (count <= 0 || limit - current < (ulong)count)
+            {
+                first = 0;
+                return false;
+            }
+            ulong seen = Interlocked.CompareExchange(ref _sequence, current + (ulong)count, current);
+            if (seen == current)
+            {
+                first = current + 1;
+                return true;
+            }
+            current = seen;
         }
-        sequence = ++_sequence;
-        return true;
     }
 
     /// <summary>
     /// Continues the outbound counter after last. Tests use it to reach the 32-bit wrap (and
     /// ESN's high bits) without sending 2^32 packets first.
     /// </summary>
-    public void ResumeSequenceAfter(ulong last)
-    {
-        lock (Gate)
-            _sequence = last;
-    }
+    public void ResumeSequenceAfter(ulong last) => Volatile.Write(ref _sequence, last);
 
     public void CountPacket(int innerBytes)
     {
@@ -174,15 +212,25 @@ internal sealed class EspSa : IDisposable
     /// <summary>Disposes the cipher contexts and zeroes the keys (SPEC §3: key material is zeroed when an SA ends).</summary>
     public void Dispose()
     {
-        lock (Gate)
+        lock (ReplayGate)
+            DisposeLanes(0);
+    }
+
+    /// <summary>Takes the gates of lanes i.. in order (so two disposers cannot deadlock), then releases the contexts.</summary>
+    private void DisposeLanes(int i)
+    {
+        if (i < _lanes.Length)
         {
-            if (Disposed)
-                return;
-            Disposed = true;
-            Cipher?.Dispose();
-            Integrity?.Dispose();
-            CryptographicOperations.ZeroMemory(_encryptionKey);
-            CryptographicOperations.ZeroMemory(_integrityKey);
+            lock (_lanes[i].Gate)
+                DisposeLanes(i + 1);
+            return;
         }
+        if (Disposed)
+            return;
+        Disposed = true;
+        foreach (var lane in _lanes)
+            lane.Dispose();
+        CryptographicOperations.ZeroMemory(_encryptionKey);
+        CryptographicOperations.ZeroMemory(_integrityKey);
     }
 }

@@ -100,7 +100,7 @@ public sealed partial class UserspaceKernel : IIpsecKernel, IDisposable
         if (!_algorithms.TryResolve(sa, out var algorithms, out var error))
             throw new NotSupportedException($"SA {sa.Spi:x8}: {error}");
 
-        var esp = new EspSa(sa, algorithms);
+        var esp = new EspSa(sa, algorithms, PacketThreads);
         var replaced = _sad.Add(esp);
         replaced?.Dispose();
         if (sa.Direction == SaDirection.Inbound)
@@ -272,7 +272,10 @@ public sealed partial class UserspaceKernel : IIpsecKernel, IDisposable
         // Earlier packets still queued for a trap go first, so the flow keeps its order.
         if (AcquireQueue.Count != 0)
             AcquireQueue.Flush(Headroom, _sendQueued);
-        return Seal(sa, flow, buffer, offset, length, interfaceId, out espOffset, out espLength, out peer);
+        var result = Seal(sa, flow, buffer, offset, length, interfaceId, out espOffset, out espLength, out peer);
+        if (result == DropReason.SaRemoved)
+            result = SealWithSuccessor(sa, flow, buffer, offset, length, interfaceId, out espOffset, out espLength, out peer);
+        return result;
     }
 
     /// <summary>A queued packet: null while no SA covers it yet, else whether it was sent.</summary>

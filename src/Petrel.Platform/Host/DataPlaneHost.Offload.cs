@@ -30,6 +30,8 @@ public sealed partial class DataPlaneHost
         var buffer = new byte[UserspaceKernel.Headroom + MaxPacket + UserspaceKernel.Tailroom];
         var segment = new byte[UserspaceKernel.Headroom + MaxPacket + UserspaceKernel.Tailroom];
         var batch = new EspSendBatch(Udp, Kernel);
+        using var pool = new PacketWorkerPool(Kernel.PacketThreads, $"seal {Tun.Name}");
+        var sealer = pool.Workers > 1 ? new SegmentSealer(Kernel, pool) : null;
         while (!_stopping)
         {
             int n = Tun.Read(buffer.AsSpan(readOffset, TunReadSize), PollMs);
@@ -47,7 +49,7 @@ public sealed partial class DataPlaneHost
                     if (TsoSegmenter.CompleteChecksum(packet, header))
                         SealInto(batch, buffer, UserspaceKernel.Headroom, length);
                 }
-                else
+                else if (sealer is null || !sealer.TrySeal(buffer, UserspaceKernel.Headroom, length, header, batch))
                 {
                     int count = TsoSegmenter.SegmentCount(packet, header, out int headerLength);
                     var target = segment.AsSpan(UserspaceKernel.Headroom, MaxPacket);
@@ -80,6 +82,8 @@ public sealed partial class DataPlaneHost
         int start = UserspaceKernel.InboundHeadroom;
         var buffer = new byte[start + MaxPacket + 1];
         var coalescer = new TcpCoalescer(Tun);
+        using var pool = new PacketWorkerPool(Kernel.PacketThreads, $"open {endpoint.Port}");
+        var opener = pool.Workers > 1 ? new DatagramOpener(Kernel, pool) : null;
         while (!_stopping)
         {
             int n = endpoint.Receive(buffer.AsSpan(start), PollMs, out var source, out var destination, out int segmentSize);
@@ -90,6 +94,8 @@ public sealed partial class DataPlaneHost
             try
             {
                 int step = segmentSize > 0 ? segmentSize : n;
+                if (opener is not null && opener.TryOpen(buffer, start, n, step, coalescer))
+                    continue;
                 for (int off = start; off < start + n; off += step)
                 {
                     int len = Math.Min(step, start + n - off);

@@ -66,6 +66,7 @@ public sealed partial class DataPlaneHost : IDisposable
             {
                 PathMtu = options.PathMtu,
                 ClampMss = options.ClampMss,
+                PacketThreads = options.PacketThreads,
             };
             host = new DataPlaneHost(tun, udp, kernel, onIke, loggers.CreateLogger<DataPlaneHost>());
             if (options.AutoTunMtu)

@@ -63,6 +63,14 @@ public sealed class DataPlaneOptions
     /// </summary>
     public bool Offload { get; init; } = true;
 
+    /// <summary>
+    /// Packet threads per pipeline: with offload, the TUN reader seals
+    /// the segments of each TCP super-segment on this many threads and the NAT-T receiver opens
+    /// the datagrams of each GRO receive on this many, each thread with its own SA contexts
+    /// (see <see cref="SegmentSealer"/>, <see cref="DatagramOpener"/>). 1 (default): one thread per reader.
+    /// </summary>
+    public int PacketThreads { get; init; } = 1;
+
     /// <summary>Install routes for protect policies into the TUN device.</summary>
     public bool ManageRoutes { get; init; } = true;
 }

@@ -52,6 +52,15 @@ public sealed record DaemonSettings
     /// <summary>Half-open IKE SAs above which the responder asks for a COOKIE (petrel.cookie_threshold, strongSwan's charon.cookie_threshold).</summary>
     public int CookieThreshold { get; init; } = 30;
 
+    /// <summary>
+    /// Threads that seal the segments of one TCP super-segment and open the datagrams of one UDP GRO
+    /// receive together (petrel.packet_threads, 1 to 64 or "auto"); <see cref="AutoPacketThreads"/> = one per processor.
+    /// 1 by default: on the 2-CPU benchmark machine, shared with iperf3 and the peer, more threads did not pay (bench/RESULTS.md).
+    /// </summary>
+    public int PacketThreads { get; init; } = 1;
+
+    public const int AutoPacketThreads = 0;
+
     /// <summary>Dashboard listen address ("127.0.0.1:8480"), null when off (petrel.dashboard).</summary>
     public string? Dashboard { get; init; }
 }

@@ -61,7 +61,7 @@ public static class SwanctlLoader
     private static readonly string[] AuthorityUnsupported = ["handle", "slot", "module"];
 
     private static readonly string[] PetrelKeys = ["socket", "ike_port", "natt_port", "tun_name", "log_level", "dashboard", "tun_mtu", "path_mtu", "mss_clamp",
-        "retransmit_timeout", "retransmit_base", "retransmit_tries", "fragment_size", "fetch_timeout", "cookie_threshold"];
+        "retransmit_timeout", "retransmit_base", "retransmit_tries", "fragment_size", "fetch_timeout", "cookie_threshold", "packet_threads"];
 
     /// <summary>Reads and validates a swanctl.conf file. Throws <see cref="ConfigException"/>.</summary>
     public static SwanctlConfig Load(string path) =>
@@ -586,6 +586,11 @@ public static class SwanctlLoader
                 // How long one CRL fetch from a distribution point may take (the revocation check waits meanwhile).
                 "fetch_timeout" => d with { FetchTimeout = FetchTimeout(e, s.Path) },
                 "cookie_threshold" => d with { CookieThreshold = SettingValues.Integer(e, s.Path, 0, 1_000_000) },
+                // One pipeline per core: threads sealing/opening the packets of one batch ("auto" = processor count).
+                "packet_threads" => d with
+                {
+                    PacketThreads = e.Value.Trim().Equals("auto", StringComparison.OrdinalIgnoreCase) ? DaemonSettings.AutoPacketThreads : SettingValues.Integer(e, s.Path, 1, 64),
+                },
                 _ => d,
             };
         }

@@ -73,6 +73,7 @@ public sealed class SystemPlatform : IDaemonPlatform
             AutoTunMtu = settings.TunMtu == DaemonSettings.AutoTunMtu,
             PathMtu = settings.PathMtu,
             ClampMss = settings.MssClamp,
+            PacketThreads = settings.PacketThreads == DaemonSettings.AutoPacketThreads ? Environment.ProcessorCount : settings.PacketThreads,
             VirtualInterfaces = [.. settings.VirtualInterfaces.Interfaces.Select(i => new VirtualInterface(i.Id, i.Name))],
             RawEsp = raw,
             RawAh = raw,

@@ -3,7 +3,10 @@ using Petrel.DataPlane.Pipeline;
 
 namespace Petrel.DataPlane.Tests.Pipeline;
 
-/// <summary>In-memory outer network: records every ESP packet sent and, when linked, delivers it to the peer kernel.</summary>
+/// <summary>
+/// In-memory outer network: records every ESP packet sent and, when linked, delivers it to the peer
+/// kernel (on the sending thread, so several packet threads deliver concurrently).
+/// </summary>
 internal sealed class CapturingTransport : IOuterTransport
 {
     public List<(EspPeer Peer, byte[] Packet)> Sent { get; } = [];
@@ -16,9 +19,14 @@ internal sealed class CapturingTransport : IOuterTransport
         if (Fail)
             return false;
         var copy = espPacket.ToArray();
-        Sent.Add((peer, copy));
+        lock (Sent)
+            Sent.Add((peer, copy));
         if (DeliverTo is not null)
-            DeliveryResults.Add(DeliverTo.ProcessInbound(copy.AsSpan()));
+        {
+            var result = DeliverTo.ProcessInbound(copy.AsSpan());
+            lock (DeliveryResults)
+                DeliveryResults.Add(result);
+        }
         return true;
     }
 

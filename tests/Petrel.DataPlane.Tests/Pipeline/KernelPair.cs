@@ -32,11 +32,11 @@ internal sealed class KernelPair : IDisposable
     public byte[] AuthKeyBToA { get; }
 
     public KernelPair(Transform encryption, Transform? integrity, int encKeyLength, int authKeyLength, bool esn = false, int replayWindow = 128, bool link = true,
-        IEspAlgorithmProvider? algorithms = null)
+        IEspAlgorithmProvider? algorithms = null, int packetThreads = 1)
     {
         algorithms ??= TestAlgorithmProvider.Instance;
-        A = new UserspaceKernel(OuterA, TunA, algorithms: algorithms);
-        B = new UserspaceKernel(OuterB, TunB, algorithms: algorithms);
+        A = new UserspaceKernel(OuterA, TunA, algorithms: algorithms) { PacketThreads = packetThreads };
+        B = new UserspaceKernel(OuterB, TunB, algorithms: algorithms) { PacketThreads = packetThreads };
         if (link)
         {
             OuterA.DeliverTo = B;
@@ -71,12 +71,12 @@ internal sealed class KernelPair : IDisposable
         new(TestTransforms.AesCbc(128), TestTransforms.HmacSha256_128, 16, 32, esn, replayWindow, link);
 
     /// <summary>A pair running Petrel.Crypto's real primitives, chosen by strongSwan keyword ("aes128gcm16", "aes256" + "sha256").</summary>
-    public static KernelPair Catalog(string encryption, string? integrity, bool esn = false, bool link = true)
+    public static KernelPair Catalog(string encryption, string? integrity, bool esn = false, bool link = true, int replayWindow = 128, int packetThreads = 1)
     {
         var enc = AlgorithmCatalog.FindKeyword(encryption) ?? throw new ArgumentException(encryption);
         var integ = integrity is null ? null : AlgorithmCatalog.FindKeyword(integrity) ?? throw new ArgumentException(integrity);
         return new KernelPair(enc.Transform, integ?.Transform, enc.Encryption!.KeyLength, integ?.Integrity!.KeyLength ?? 0, esn,
-            link: link, algorithms: CatalogEspAlgorithmProvider.Instance);
+            replayWindow, link, CatalogEspAlgorithmProvider.Instance, packetThreads);
     }
 
     private static PolicySpec Policy(string local4, string remote4, string local6, string remote6, IPEndPoint me, IPEndPoint peer) => new()

@@ -77,6 +77,17 @@ public sealed class DataPlaneSettingsTests
     }
 
     [Fact]
+    public void Packet_threads_is_auto_or_a_count_from_1_to_64()
+    {
+        Assert.Equal(1, SwanctlLoader.LoadText(Conf()).Daemon.PacketThreads);
+        Assert.Equal(DaemonSettings.AutoPacketThreads, SwanctlLoader.LoadText(Conf(petrel: "packet_threads = auto")).Daemon.PacketThreads);
+        Assert.Equal(4, SwanctlLoader.LoadText(Conf(petrel: "packet_threads = 4")).Daemon.PacketThreads);
+        var e = Assert.Throws<ConfigException>(() => SwanctlLoader.LoadText(Conf(petrel: "packet_threads = 0")));
+        Assert.Contains("packet_threads", e.Message);
+        Assert.Throws<ConfigException>(() => SwanctlLoader.LoadText(Conf(petrel: "packet_threads = 65")));
+    }
+
+    [Fact]
     public void Pass_and_drop_children_become_bypass_and_discard_policies()
     {
         var pass = Child("mode = pass\n start_action = trap");
