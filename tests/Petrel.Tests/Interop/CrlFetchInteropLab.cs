@@ -6,13 +6,14 @@ namespace Petrel.Tests.Interop;
 /// The namespace pair of <see cref="CrlFetchInteropTests"/>: a CA made by <c>petrel pki</c> (ECDSA), a gateway certificate
 /// for Petrel (right) and two client certificates for strongSwan (left) whose cRLDistributionPoints name an HTTP server in
 /// the responder's namespace (python3 http.server on right's LAN address, started once and stopped by PID with the pair);
-/// the server holds the CA's CRL (DER) revoking one of the two clients.
+/// the server holds the CA's CRL (DER) revoking one of the two clients and a gateway certificate for strongSwan as responder.
 /// </summary>
 public sealed class CrlFetchInteropLab : LabFixture
 {
     public const string RightDn = "C=CH, O=Petrel Lab, CN=right.petrel.test";
     public const string GoodDn = "C=CH, O=Petrel Lab, CN=good-client";
     public const string RevokedDn = "C=CH, O=Petrel Lab, CN=revoked-client";
+    public const string RevokedGatewayDn = "C=CH, O=Petrel Lab, CN=revoked-gateway";
     private const int Port = 8081;
 
     private LabPki? _pki;
@@ -51,7 +52,9 @@ public sealed class CrlFetchInteropLab : LabFixture
         pki.Issue("ca", "right", RightDn, [lab.Right.OuterV4]);
         pki.Issue("ca", "good", GoodDn, [lab.Left.OuterV4], crlUris: [CrlUrl]);
         pki.Issue("ca", "revoked", RevokedDn, [lab.Left.OuterV4], crlUris: [CrlUrl]);
-        string crl = pki.Revoke("ca", "revoked");
+        // strongSwan as responder with a revoked certificate, for Petrel checking it as initiator.
+        pki.Issue("ca", "revoked-gw", RevokedGatewayDn, [lab.Left.OuterV4], crlUris: [CrlUrl]);
+        string crl = pki.Revoke("ca", "revoked", "revoked-gw");
 
         // The distribution point serves DER, as strongSwan's pki --signcrl writes by default.
         string www = Path.Combine(lab.WorkDir, "crl-www");

@@ -35,13 +35,15 @@ public sealed class CrlFetchInteropTests(CrlFetchInteropLab fixture, ITestOutput
             Assert.True(ping.Succeeded, ping.Describe());
             Assert.Contains("5 received", ping.StandardOutput);
             string log = petrel.Log()[mark..];
-            AssertLogged(log, $"fetching CRL from '{url}'");
-            AssertLogged(log, "deferred until the CRL fetch completes");
-            AssertLogged(log, $"fetched CRL of 'C=CH,O=Petrel Lab,CN=CRL CA' from '{url}', next update");
+            // The first IKE_AUTH that needs the CRL waits for it (this one, or the other test's if it ran first).
+            string all = petrel.Log();
+            AssertLogged(all, $"fetching CRL from '{url}'");
+            AssertLogged(all, "deferred until the CRL fetch completes");
+            AssertLogged(all, $"fetched CRL of 'C=CH,O=Petrel Lab,CN=CRL CA' from '{url}', next update");
             AssertLogged(log, $"authentication of '{CrlFetchInteropLab.GoodDn}' with");
             var ike = petrel.ListSasOverSocket().Find(LabConfig.Connection);
             Assert.True(ike is { State: "ESTABLISHED" }, "Petrel lists no established IKE SA");
-            output.WriteLine(Line(log, "fetched CRL of"));
+            output.WriteLine(Line(all, "fetched CRL of"));
             output.WriteLine("good client: " + ping.StandardOutput.Split('\n').FirstOrDefault(l => l.Contains("received", StringComparison.Ordinal)));
             fixture.Peers.Clear(LabConfig.Connection);
 
@@ -70,6 +72,44 @@ public sealed class CrlFetchInteropTests(CrlFetchInteropLab fixture, ITestOutput
             output.WriteLine(petrel.Diagnostics());
             output.WriteLine("HTTP server: " + fixture.HttpLog);
             throw;
+        }
+    }
+
+    [RootFact]
+    public void Petrel_as_initiator_refuses_a_strongswan_responder_whose_certificate_the_crl_revokes()
+    {
+        var lab = fixture.Lab;
+        var pki = fixture.Pki;
+        string url = fixture.CrlUrl;
+        var (petrel, strongswan) = fixture.Peers.Configure(
+            LabConfig.For(lab.Right, lab.Left, Proposals, auth: new LabAuth("right.pem", RemoteId: CrlFetchInteropLab.RevokedGatewayDn, Revocation: "strict")),
+            pki.Site("right-initiator", ["right"], ["ca"]),
+            LabConfig.For(lab.Left, lab.Right, Proposals, auth: new LabAuth("revoked-gw.pem", RemoteId: CrlFetchInteropLab.RightDn)),
+            pki.Site("left-revoked-gw", ["revoked-gw"], ["ca"]));
+        try
+        {
+            int mark = petrel.Log().Length;
+            var up = petrel.Up(LabConfig.Connection, LabConfig.Child, timeoutSeconds: 15);
+            Assert.False(up.Succeeded, "petrel up succeeded against a revoked responder:\n" + up.Describe());
+            string log = petrel.Log()[mark..];
+            string revoked = "authentication of the peer failed: 'C=CH, O=Petrel Lab, CN=revoked-gateway' with";
+            AssertLogged(log, revoked);
+            AssertLogged(log, $"certificate 'C=CH,O=Petrel Lab,CN=revoked-gateway' (serial ");
+            AssertLogged(log, $"by the CRL of 'C=CH,O=Petrel Lab,CN=CRL CA' from '{url}'");
+            var ike = petrel.ListSasOverSocket().Find(LabConfig.Connection);
+            Assert.True(ike is null || ike.State != "ESTABLISHED", "Petrel lists an established IKE SA");
+            output.WriteLine(Line(log, revoked));
+        }
+        catch
+        {
+            output.WriteLine(strongswan.Diagnostics());
+            output.WriteLine(petrel.Diagnostics());
+            output.WriteLine("HTTP server: " + fixture.HttpLog);
+            throw;
+        }
+        finally
+        {
+            fixture.Peers.Clear(LabConfig.Connection);
         }
     }
 
