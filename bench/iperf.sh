@@ -13,6 +13,8 @@
 #                P=4                      parallel iperf3 streams (-P; default 1)
 #                SETUPS="petrel-petrel:cbc@1 petrel-petrel:cbc"   "@N" runs the Petrel daemons with
 #                                         petrel { packet_threads = N } (default: one per processor)
+# Extra setup (not in the default list): petrel-petrel-raw:gcm|cbc, Petrel⇄Petrel with encap = no,
+# i.e. plain ESP over raw IP protocol 50 sockets (no NAT in the lab, so no UDP encapsulation).
 set -Eeuo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -91,8 +93,8 @@ proposals() {  # gcm|cbc -> "IKE ESP"
   esac
 }
 
-swanctl_conf() {  # side(l|r) ike esp
-  local side=$1 ike=$2 esp=$3 me peer myid peerid mynet peernet
+swanctl_conf() {  # side(l|r) ike esp [encap yes|no]
+  local side=$1 ike=$2 esp=$3 encap=${4:-yes} me peer myid peerid mynet peernet
   if [[ $side == l ]]; then me=198.18.0.1 peer=198.18.0.2 myid=left peerid=right mynet=10.1.0.0/24 peernet=10.2.0.0/24
   else me=198.18.0.2 peer=198.18.0.1 myid=right peerid=left mynet=10.2.0.0/24 peernet=10.1.0.0/24; fi
   cat <<CONF
@@ -101,7 +103,7 @@ connections {
     version = 2
     local_addrs = $me
     remote_addrs = $peer
-    encap = yes
+    encap = $encap
     proposals = $ike
     dpd_delay = 0
     local {
@@ -223,8 +225,10 @@ establish() {  # i setup
     return 0
   fi
   read -r ike esp <<<"$(proposals "$alg")"
-  swanctl_conf l "$ike" "$esp" > "$d/l.conf"
-  swanctl_conf r "$ike" "$esp" > "$d/r.conf"
+  local encap=yes
+  [[ $kind == petrel-petrel-raw ]] && encap=no
+  swanctl_conf l "$ike" "$esp" "$encap" > "$d/l.conf"
+  swanctl_conf r "$ike" "$esp" "$encap" > "$d/r.conf"
   case $kind in
     sw-sw)
       sw_start "$l" "$d/l" "$d/l.conf" && sw_start "$r" "$d/r" "$d/r.conf" &&
@@ -232,7 +236,7 @@ establish() {  # i setup
     petrel-sw)
       sw_start "$r" "$d/r" "$d/r.conf" && petrel_start "$l" "$d/l" "$d/l.conf" "$threads" &&
       "$PETREL" up bench --child net --timeout 20 --socket "$d/l/petrel.sock" >/dev/null ;;
-    petrel-petrel)
+    petrel-petrel|petrel-petrel-raw)
       petrel_start "$r" "$d/r" "$d/r.conf" "$threads" && petrel_start "$l" "$d/l" "$d/l.conf" "$threads" &&
       "$PETREL" up bench --child net --timeout 20 --socket "$d/l/petrel.sock" >/dev/null ;;
     *) die "unknown setup $setup" ;;

@@ -27,6 +27,37 @@ public sealed class DataPlaneStatistics
         return result;
     }
 
+    private long _rawReceiveCalls;
+    private long _rawPacketsReceived;
+    private long _rawSendCalls;
+    private long _rawPacketsSent;
+
+    /// <summary>Raw IP (protocol 50/51) receive system calls that returned packets (recvmmsg: several per call).</summary>
+    public long RawReceiveCalls => Volatile.Read(ref _rawReceiveCalls);
+
+    /// <summary>Packets those receive calls returned.</summary>
+    public long RawPacketsReceived => Volatile.Read(ref _rawPacketsReceived);
+
+    /// <summary>sendmmsg batches of plain ESP (two or more packets) handed to a raw socket.</summary>
+    public long RawSendBatches => Volatile.Read(ref _rawSendCalls);
+
+    /// <summary>Packets sent in those batches.</summary>
+    public long RawPacketsSentBatched => Volatile.Read(ref _rawPacketsSent);
+
+    /// <summary>A raw-socket reader got packets packets from one receive call (called by the host's reader threads).</summary>
+    public void CountRawReceive(int packets)
+    {
+        Interlocked.Increment(ref _rawReceiveCalls);
+        Interlocked.Add(ref _rawPacketsReceived, packets);
+    }
+
+    /// <summary>A batch of packets plain-ESP packets left with one sendmmsg (called by the host's send batches).</summary>
+    public void CountRawSend(int packets)
+    {
+        Interlocked.Increment(ref _rawSendCalls);
+        Interlocked.Add(ref _rawPacketsSent, packets);
+    }
+
     internal void CountDrop(DropReason reason) => Interlocked.Increment(ref _drops[(int)reason]);
 
     internal void CountEncapsulated() => Interlocked.Increment(ref _encapsulated);

@@ -182,49 +182,6 @@ public sealed partial class DataPlaneHost : IDisposable
         }
     }
 
-    private void RawLoop(RawIpSocket socket)
-    {
-        var buffer = new byte[UserspaceKernel.InboundHeadroom + MaxPacket];
-        while (!_stopping)
-        {
-            int n = socket.ReceivePayload(buffer.AsSpan(UserspaceKernel.InboundHeadroom), PollMs, out int offset);
-            if (n < 0)
-                break;
-            if (n == 0)
-                continue;
-            try
-            {
-                Kernel.ProcessInbound(buffer, UserspaceKernel.InboundHeadroom + offset, n);
-            }
-            catch (Exception e)
-            {
-                _log.LogError(e, "inbound raw ESP packet failed");
-            }
-        }
-    }
-
-    /// <summary>AH (IP protocol 51): whole IP packets, with 4 spare bytes after them for the ESN high bits.</summary>
-    private void RawAhLoop(RawIpSocket socket)
-    {
-        var buffer = new byte[MaxPacket + 4];
-        while (!_stopping)
-        {
-            int n = socket.ReceivePacket(buffer.AsSpan(0, MaxPacket), PollMs);
-            if (n < 0)
-                break;
-            if (n == 0)
-                continue;
-            try
-            {
-                Kernel.ProcessInboundAh(buffer, 0, n);
-            }
-            catch (Exception e)
-            {
-                _log.LogError(e, "inbound raw AH packet failed");
-            }
-        }
-    }
-
     private void Dispatch(byte[] buffer, int offset, int length, bool natT, in UdpAddress source, in UdpAddress destination)
     {
         var datagram = buffer.AsSpan(offset, length);

@@ -9,7 +9,7 @@ namespace Petrel.Platform.Host;
 /// sendmsg (<see cref="UdpTransport.SendEspSegments"/>). UDP GSO needs equal-sized datagrams with
 /// at most a shorter last one, at most 64 of them and less than 64 KB in all, so a packet for
 /// another peer, a larger one, one after a short one, or a full batch flushes first. Plain ESP
-/// (raw socket) is sent one by one. One instance per packet thread; nothing is allocated.
+/// (raw socket) goes to <see cref="RawEspSendBatch"/> (sendmmsg). One instance per packet thread; nothing is allocated.
 /// </summary>
 public sealed class EspSendBatch(UdpTransport udp, UserspaceKernel kernel)
 {
@@ -20,6 +20,7 @@ public sealed class EspSendBatch(UdpTransport udp, UserspaceKernel kernel)
     public const int MaxBytes = 65000;
 
     private readonly byte[] _buffer = new byte[MaxBytes];
+    private readonly RawEspSendBatch _raw = new(udp, kernel);
     private EspPeer? _peer;
     private int _segmentSize;
     private int _count;
@@ -34,7 +35,13 @@ public sealed class EspSendBatch(UdpTransport udp, UserspaceKernel kernel)
 
     public void Add(EspPeer peer, ReadOnlySpan<byte> esp)
     {
-        if (!peer.UdpEncapsulation || esp.Length > MaxBytes)
+        if (!peer.UdpEncapsulation)
+        {
+            // Plain ESP leaves through the raw socket in sendmmsg batches of its own.
+            _raw.Add(peer, esp);
+            return;
+        }
+        if (esp.Length > MaxBytes)
         {
             Flush();
             if (!udp.SendEsp(peer, esp))
@@ -59,6 +66,7 @@ public sealed class EspSendBatch(UdpTransport udp, UserspaceKernel kernel)
 
     public void Flush()
     {
+        _raw.Flush();
         if (_count == 0)
             return;
         var peer = _peer!;

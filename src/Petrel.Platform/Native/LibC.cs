@@ -79,6 +79,14 @@ internal static unsafe partial class LibC
         public int Flags;
     }
 
+    /// <summary>struct mmsghdr (recvmmsg(2)/sendmmsg(2)): one message header and the byte count the kernel filled in.</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    public struct MMsgHdr
+    {
+        public MsgHdr Header;
+        public uint Length;
+    }
+
     [StructLayout(LayoutKind.Sequential)]
     public struct CmsgHdr
     {
@@ -121,6 +129,14 @@ internal static unsafe partial class LibC
 
     [LibraryImport("libc", EntryPoint = "setsockopt", SetLastError = true)]
     public static partial int SetSockOpt(int fd, int level, int name, void* value, uint length);
+
+    /// <summary>recvmmsg(2) without a timeout: up to count messages in one system call.</summary>
+    [LibraryImport("libc", EntryPoint = "recvmmsg", SetLastError = true)]
+    public static partial int RecvMMsg(int fd, MMsgHdr* messages, uint count, int flags, void* timeout);
+
+    /// <summary>sendmmsg(2): up to count messages in one system call; returns how many were sent.</summary>
+    [LibraryImport("libc", EntryPoint = "sendmmsg", SetLastError = true)]
+    public static partial int SendMMsg(int fd, MMsgHdr* messages, uint count, int flags);
 
     [LibraryImport("libc", EntryPoint = "recvmsg", SetLastError = true)]
     public static partial nint RecvMsg(int fd, MsgHdr* message, int flags);

@@ -133,6 +133,24 @@ public sealed class UdpTransport : IOuterTransport, IDisposable
         return route.Udp is not null && route.Udp.SendSegments(packed, segmentSize, route.Destination);
     }
 
+    /// <summary>
+    /// Sends plain ESP packets (the SA is not UDP-encapsulated) packed back to back, lengths[i]
+    /// bytes each, to the SA's peer from the raw socket of its family with sendmmsg. Returns how many were sent.
+    /// </summary>
+    public int SendRawEspBatch(EspPeer peer, ReadOnlySpan<byte> packed, ReadOnlySpan<int> lengths)
+    {
+        if (peer.UdpEncapsulation)
+            return 0;
+        if (peer.TransportState is not EspRoute route)
+        {
+            route = RawRoute(peer);
+            if (route.Raw is null)
+                return 0;
+            peer.TransportState = route;
+        }
+        return route.Raw is null ? 0 : route.Raw.SendBatch(packed, lengths, route.Destination);
+    }
+
     private EspRoute UdpRoute(EspPeer peer) =>
         new(Find(peer.Local.Address, NatTPort), null, peer.Remote.Serialize());
 

@@ -66,6 +66,7 @@ public static class PetrelCli
         root.Subcommands.Add(ListSasCommand(stdout));
         root.Subcommands.Add(ListConnsCommand(stdout));
         root.Subcommands.Add(ListPolsCommand(stdout));
+        root.Subcommands.Add(StatsCommand(stdout));
         root.Subcommands.Add(ReloadCommand(stdout));
         root.Subcommands.Add(ExportKeysCommand(stdout));
         root.Subcommands.Add(VersionCommand(stdout));
@@ -186,6 +187,21 @@ public static class PetrelCli
             var response = Send(r.GetValue(socket)!, new ControlRequest("list-pols"));
             if (r.GetValue(json)) PrintJson(response.Result ?? new JsonArray(), stdout);
             else PolicyListPrinter.Print(response.Result, stdout);
+            return 0;
+        });
+        return cmd;
+    }
+
+    private static Command StatsCommand(TextWriter stdout)
+    {
+        var json = JsonOption();
+        var socket = SocketOption();
+        var cmd = new Command("stats", "data plane counters: packets each way, drops by reason, raw-socket batching") { json, socket };
+        cmd.SetAction(r =>
+        {
+            var response = Send(r.GetValue(socket)!, new ControlRequest("stats"));
+            if (r.GetValue(json)) PrintJson(response.Result ?? new JsonObject(), stdout);
+            else StatsPrinter.Print(response.Result, stdout);
             return 0;
         });
         return cmd;

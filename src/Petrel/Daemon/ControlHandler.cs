@@ -31,6 +31,7 @@ public sealed class ControlHandler(EngineLoop loop, Func<Task<ControlResponse>> 
                 "up" => await RunAsync(request, initiate: true, cancel).ConfigureAwait(false),
                 "down" => await RunAsync(request, initiate: false, cancel).ConfigureAwait(false),
                 "reload" => await reload().ConfigureAwait(false),
+                "stats" => ControlResponse.Success(result: StatsJson.ToJson(kernel)),
                 "export-keys" => ControlResponse.Success(result: await loop.InvokeAsync(ExportKeys).ConfigureAwait(false)),
                 _ => ControlResponse.Failure($"unknown command '{request.Command}'"),
             };

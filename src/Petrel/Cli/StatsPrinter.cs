@@ -1,0 +1,29 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+
+namespace Petrel.Cli;
+
+/// <summary>Text form of `petrel stats` (the daemon's <see cref="Daemon.StatsJson"/>).</summary>
+internal static class StatsPrinter
+{
+    public static void Print(JsonNode? result, TextWriter w)
+    {
+        if (result is not JsonObject o || Long(o, "encapsulated") is null)
+        {
+            w.WriteLine("no userspace data plane");
+            return;
+        }
+        w.WriteLine($"packets encapsulated {Long(o, "encapsulated")}, decapsulated {Long(o, "decapsulated")}");
+        long calls = Long(o, "raw_receive_calls") ?? 0, received = Long(o, "raw_packets_received") ?? 0;
+        string perCall = calls == 0 ? "-" : (received / (double)calls).ToString("F1", CultureInfo.InvariantCulture);
+        w.WriteLine($"raw ESP/AH receive: {received} packets in {calls} calls ({perCall} per recvmmsg)");
+        w.WriteLine($"raw ESP send: {Long(o, "raw_packets_sent_batched")} packets in {Long(o, "raw_send_batches")} sendmmsg batches");
+        var drops = o["drops"] as JsonObject;
+        w.WriteLine(drops is null || drops.Count == 0
+            ? "drops: none"
+            : "drops: " + string.Join(", ", drops.Select(d => $"{d.Key} {d.Value}")));
+    }
+
+    private static long? Long(JsonObject o, string key) =>
+        o[key] is JsonValue v && v.TryGetValue(out long l) ? l : null;
+}
