@@ -1,5 +1,7 @@
 using System.Net;
+using Petrel.Crypto.Proposals;
 using Petrel.DataPlane.Kernel;
+using Petrel.Ike.Config;
 using Petrel.DataPlane.Policy;
 
 namespace Petrel.Ike.Tests.Ike;
@@ -85,6 +87,39 @@ public class TransportNatTests
 
         Assert.NotEqual(before, f.Right.Kernel.Inbound.Spi);
         AssertSides(f);
+    }
+
+    [Fact]
+    public void Ah_transport_behind_nat_still_fails_with_the_reason()
+    {
+        var f = new ExchangeFixture();
+        f.Network.Nat(ExchangeFixture.LeftAddress, NatPublic);
+        static ConnectionConfig Ah(IPAddress local, IPAddress remote, string me, string peer) => new()
+        {
+            Name = "site",
+            LocalAddrs = [local.ToString()],
+            RemoteAddrs = [remote.ToString()],
+            Proposals = ProposalParser.Parse("aes128-sha256-modp2048", SecurityProtocol.Ike),
+            Local = new AuthConfig { Auth = "psk", Id = me },
+            Remote = new AuthConfig { Auth = "psk", Id = peer },
+            Children =
+            [
+                new ChildConfig
+                {
+                    Name = "net", LocalTs = ["dynamic"], RemoteTs = ["dynamic"], Mode = "transport",
+                    AhProposals = ProposalParser.Parse("sha256", SecurityProtocol.Ah),
+                },
+            ],
+        };
+        f.Left.Engine.Load([Ah(ExchangeFixture.LeftAddress, ExchangeFixture.RightAddress, "left", "right")], [EnginePeer.Secret("left-right-psk", "left", "right")]);
+        f.Right.Engine.Load([Ah(ExchangeFixture.RightAddress, NatPublic, "right", "left")], [EnginePeer.Secret("left-right-psk", "left", "right")]);
+
+        var result = f.Initiate();
+
+        Assert.False(result!.Success);
+        Assert.Empty(f.Right.Kernel.Sas);
+        Assert.Empty(f.Left.Kernel.Sas);
+        Assert.Contains(f.Right.Log.Lines, l => l.Contains("CHILD_SA net: AH cannot traverse NAT (NAT detected in front of the peer", StringComparison.Ordinal));
     }
 
     [Fact]
