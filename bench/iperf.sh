@@ -12,7 +12,7 @@
 #                PETREL=/path/to/petrel   the petrel command (default: the repo's ./petrel wrapper)
 #                P=4                      parallel iperf3 streams (-P; default 1)
 #                SETUPS="petrel-petrel:cbc@1 petrel-petrel:cbc"   "@N" runs the Petrel daemons with
-#                                         petrel { packet_threads = N } (default: one per processor)
+#                                         petrel { packet_threads = N } (default 1)
 # Extra setup (not in the default list): petrel-petrel-raw:gcm|cbc, Petrel⇄Petrel with encap = no,
 # i.e. plain ESP over raw IP protocol 50 sockets (no NAT in the lab, so no UDP encapsulation).
 set -Eeuo pipefail
