@@ -362,7 +362,9 @@ internal sealed class ChildSaNegotiation(IkeEngine engine)
             }
             bool shared = engine.ReqIdInUse(child.ReqId, child);
             if (!shared) engine.Kernel.RemovePolicy(child.ReqId);
-            engine.Kernel.RemoveSa(child.SpiIn, SaDirection.Inbound);
+            // A rekeyed CHILD_SA's inbound SA lingers for packets the peer sent before it switched over.
+            bool replaced = sa.Children.Exists(o => !ReferenceEquals(o, child) && ReferenceEquals(o.Replaces, child));
+            engine.RemoveInbound(sa, child, replaced);
             if (child.PendingOutbound is null) engine.Kernel.RemoveSa(child.SpiOut, SaDirection.Outbound);
             child.PendingOutbound = null;
             child.Installed = false;

@@ -359,6 +359,7 @@ public sealed partial class IkeEngine
         try
         {
             TickRestarts(now);
+            TickRekeyedInbound(now);
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {

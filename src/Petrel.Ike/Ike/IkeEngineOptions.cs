@@ -16,6 +16,12 @@ public sealed class IkeEngineOptions
     /// </summary>
     public int FragmentSize { get; init; } = 1280;
 
+    /// <summary>
+    /// How long the inbound SA of a CHILD_SA replaced by a rekey stays installed after its delete, for packets the
+    /// peer sent before switching (strongSwan's charon.delete_rekeyed_delay, 5 s). Zero removes it at once.
+    /// </summary>
+    public TimeSpan DeleteRekeyedDelay { get; init; } = TimeSpan.FromSeconds(5);
+
     /// <summary>Half-open IKE SAs above which a responder asks for a COOKIE.</summary>
     public int CookieThreshold { get; init; } = 30;
 

@@ -14,7 +14,8 @@ internal sealed class EnginePeer
         Address = address;
         Kernel = new FakeKernel((uint)(0xc0000000 + seed * 0x1000));
         Log = new RecordingLoggerFactory(name);
-        Engine = new IkeEngine(options ?? new IkeEngineOptions(), Kernel, network.TransportFor(address), clock, new DeterministicRandom(seed), Log);
+        // Rekey tests count installed SAs right after a delete; RekeyedInboundTests covers the lingering inbound SA.
+        Engine = new IkeEngine(options ?? new IkeEngineOptions { DeleteRekeyedDelay = TimeSpan.Zero }, Kernel, network.TransportFor(address), clock, new DeterministicRandom(seed), Log);
         network.Attach(address, Engine);
     }
 

@@ -25,9 +25,9 @@ internal static class RekeyFixture
         public string Esp { get; init; } = "aes128gcm16";
     }
 
-    public static ExchangeFixture Create(Lifetimes? left = null, Lifetimes? right = null, string ike = "aes128-sha256-modp2048")
+    public static ExchangeFixture Create(Lifetimes? left = null, Lifetimes? right = null, string ike = "aes128-sha256-modp2048", IkeEngineOptions? options = null)
     {
-        var f = new ExchangeFixture();
+        var f = new ExchangeFixture(options, options);
         left ??= new Lifetimes();
         right ??= left;
         f.Left.Engine.Load([Connection(ExchangeFixture.LeftAddress, ExchangeFixture.RightAddress, "left", "right", ["10.1.0.0/24"], ["10.2.0.0/24"], ike, left)],

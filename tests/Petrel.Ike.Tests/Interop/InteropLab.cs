@@ -24,7 +24,8 @@ internal sealed class InteropLab : IDisposable
         try
         {
             Host = new UdpIkeHost(StrongSwanPeer.HostAddress);
-            Engine = new IkeEngine(new IkeEngineOptions { RetransmitTimeout = TimeSpan.FromSeconds(2) }, Kernel, Host, SystemClock.Instance, SystemRandom.Instance, Log);
+            // DeleteRekeyedDelay zero: the tests count installed SAs right after a rekey (RekeyedInboundTests covers the delay).
+            Engine = new IkeEngine(new IkeEngineOptions { RetransmitTimeout = TimeSpan.FromSeconds(2), DeleteRekeyedDelay = TimeSpan.Zero }, Kernel, Host, SystemClock.Instance, SystemRandom.Instance, Log);
             Host.Engine = Engine;
             Engine.Load([Connection(ikeProposals, espProposals)], [new SharedSecret { Ids = ["petrel", "sw"], Secret = System.Text.Encoding.ASCII.GetBytes(enginePsk) }]);
             Sw.Load(SwanctlConf(strongSwanIke ?? ikeProposals, espProposals));
