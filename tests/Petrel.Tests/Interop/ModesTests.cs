@@ -68,12 +68,18 @@ public sealed class ModesTests(ModesLab fixture, ITestOutputHelper output) : ICl
                 left.ExportKeys(keys).EnsureSuccess();
                 options = WiresharkKeys.TsharkOptions(keys);
             }
-            var frames = Tshark.Fields(pcap, c.Ipv6 ? "ipv6" : "ip", ["frame.protocols", c.Ipv6 ? "ipv6.src" : "ip.src"], options);
+            var frames = Tshark.Fields(pcap, c.Ipv6 ? "ipv6" : "ip", ["frame.protocols", c.Ipv6 ? "ipv6.src" : "ip.src", "tcp.port"], options);
             var stacks = frames.Select(r => r[0]).ToList();
             int esp = stacks.Count(s => s.Contains(":esp", StringComparison.Ordinal));
             int espInUdp = stacks.Count(s => s.Contains(":udp:", StringComparison.Ordinal) && s.Contains(":esp", StringComparison.Ordinal));
             int rawEsp = stacks.Count(s => s.Contains(c.Ipv6 ? "ipv6:esp" : "ip:esp", StringComparison.Ordinal));
             int ah = stacks.Count(s => s.Contains(":ah", StringComparison.Ordinal));
+            // The daemons keep earlier rows' SAs up, so a late TCP segment of an earlier AH row (its FIN or a
+            // retransmit, readable behind AH) can land in this capture; only AH frames of this row's traffic count
+            // against an ESP row: ICMP, or TCP on this row's port.
+            string port = (45100 + c.Index).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            int ahOfThisRow = frames.Count(r => r[0].Contains(":ah", StringComparison.Ordinal)
+                && (!r[0].Contains(":tcp", StringComparison.Ordinal) || (r.Length > 2 && r[2].Split(',').Contains(port))));
             int tcpBehindIpsec = stacks.Count(s => (s.Contains(":ah:", StringComparison.Ordinal) || s.Contains(":esp:", StringComparison.Ordinal))
                 && s.Contains(":tcp", StringComparison.Ordinal));
             string leftLan = c.Ipv6 ? lab.Left.LanV6 : lab.Left.LanV4, rightLan = c.Ipv6 ? lab.Right.LanV6 : lab.Right.LanV4;
@@ -99,7 +105,7 @@ public sealed class ModesTests(ModesLab fixture, ITestOutputHelper output) : ICl
                 // AH only authenticates: TCP is readable behind it; ESP's is readable only with the keys.
                 Assert.True(tcpBehindIpsec >= expected - 20, $"only {tcpBehindIpsec} of {expected} frames show TCP behind {(c.Ah ? "AH" : "ESP (decrypted)")}");
             }
-            Assert.Equal(0, c.Ah ? esp : ah);
+            Assert.Equal(0, c.Ah ? esp : ahOfThisRow);
             if (!c.Ah)
                 Assert.Equal(esp, c.Udp ? espInUdp : rawEsp);
             if (!c.Transport && !c.Udp)
