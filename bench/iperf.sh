@@ -28,63 +28,17 @@ SETUPS=${SETUPS:-plain sw-sw:gcm sw-sw:cbc wg-wg:chacha petrel-sw:gcm petrel-sw:
 STATE=$(mktemp -d /tmp/petrel-bench.XXXXXX)
 PSK=petrel-bench-psk-0123456789
 
-die()  { echo "iperf.sh: $*" >&2; exit 1; }
-note() { echo "iperf.sh: $*" >&2; }
+# shellcheck source=bench/lib.sh
+source "$root/bench/lib.sh"
 
 [[ $(id -u) -eq 0 ]] || die "must run as root (network namespaces)"
 
-ensure_pkgs() {
-  local missing=() p
-  for p in "$@"; do
-    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
-  done
-  ((${#missing[@]})) || return 0
-  note "installing ${missing[*]}"
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get install -y --no-install-recommends "${missing[@]}" >&2 || { apt-get update >&2; apt-get install -y --no-install-recommends "${missing[@]}" >&2; }
-}
 ensure_pkgs iproute2 iputils-ping iperf3 util-linux strongswan-charon strongswan-swanctl \
   libstrongswan-standard-plugins libstrongswan-extra-plugins libcharon-extra-plugins
 [[ " $SETUPS " == *" wg-wg"* ]] && ensure_pkgs wireguard-go wireguard-tools
 
-# ---- cleanup: only the PIDs this script started, and its own namespaces ---------------------
-PIDS=()
-NSES=()
-cleanup() {
-  local pid ns
-  for pid in "${PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
-  for _ in $(seq 50); do
-    local alive=0
-    for pid in "${PIDS[@]}"; do [[ -d /proc/$pid ]] && alive=1; done
-    ((alive)) || break; sleep 0.1
-  done
-  for pid in "${PIDS[@]}"; do kill -KILL "$pid" 2>/dev/null || true; done
-  for ns in "${NSES[@]}"; do ip netns del "$ns" 2>/dev/null || true; done
-  rm -rf "$STATE"
-}
-trap cleanup EXIT
+trap bench_cleanup EXIT
 trap 'exit 130' INT TERM
-
-# ---- namespaces: PREFIX<i>l / PREFIX<i>r, same addressing as the test lab --------------------
-mkpair() {
-  local i=$1 l=${PREFIX}$1l r=${PREFIX}$1r side ns outer lan
-  ip netns del "$l" 2>/dev/null || true; ip netns del "$r" 2>/dev/null || true
-  ip netns add "$l"; NSES+=("$l")
-  ip netns add "$r"; NSES+=("$r")
-  ip -n "$l" link add eth0 type veth peer name eth0 netns "$r"
-  for side in l r; do
-    ns=${PREFIX}$i$side
-    if [[ $side == l ]]; then outer=198.18.0.1; lan=10.1.0.1; else outer=198.18.0.2; lan=10.2.0.1; fi
-    ip -n "$ns" link set lo up
-    ip -n "$ns" addr add $outer/24 dev eth0
-    ip -n "$ns" link set eth0 up
-    ip -n "$ns" link add lan0 type veth peer name lan0p
-    ip -n "$ns" addr add $lan/24 dev lan0
-    ip -n "$ns" link set lan0p up
-    ip -n "$ns" link set lan0 up
-  done
-  ip netns exec "$l" ping -c1 -W2 198.18.0.2 >/dev/null
-}
 
 proposals() {  # gcm|cbc -> "IKE ESP"
   case $1 in
@@ -135,54 +89,6 @@ secrets {
 CONF
 }
 
-# charon with kernel-libipsec, private /run, own vici socket (as the C# test harness does)
-sw_start() {  # ns dir conffile
-  local ns=$1 d=$2 conf=$3 p plugins=()
-  mkdir -p "$d/run" "$d/swanctl"
-  cp "$conf" "$d/swanctl/swanctl.conf"
-  for p in random nonce openssl aes sha1 sha2 hmac gcm chapoly curve25519 gmp pem pkcs1 pkcs8 x509 pubkey kdf \
-           kernel-libipsec kernel-netlink socket-default vici updown; do
-    [[ -e /usr/lib/ipsec/plugins/libstrongswan-$p.so ]] && plugins+=("$p")
-  done
-  cat > "$d/strongswan.conf" <<SSC
-charon {
-  load_modular = no
-  load = ${plugins[*]}
-  install_routes = yes
-  plugins {
-    vici { socket = unix://$d/charon.vici }
-    kernel-libipsec { load = yes }
-  }
-  syslog { daemon { default = -1 } }
-  filelog { bench { path = $d/charon.log
-      default = 1 } }
-}
-swanctl { socket = unix://$d/charon.vici }
-SSC
-  STRONGSWAN_CONF=$d/strongswan.conf ip netns exec "$ns" unshare --mount --propagation private \
-    /bin/sh -c 'mount --bind "$0" /run && exec "$1"' "$d/run" "$CHARON" >"$d/charon.out" 2>&1 </dev/null &
-  PIDS+=($!)
-  for _ in $(seq 100); do
-    swanctl --stats --uri "unix://$d/charon.vici" >/dev/null 2>&1 && break; sleep 0.1
-  done
-  swanctl --load-all --file "$d/swanctl/swanctl.conf" --uri "unix://$d/charon.vici" >"$d/load.log" 2>&1 || { note "swanctl --load-all failed in $ns: $(tail -2 "$d/load.log")"; return 1; }
-}
-
-petrel_start() {  # ns dir conffile [packet_threads]
-  local ns=$1 d=$2 conf=$3 threads=${4:-}
-  mkdir -p "$d"
-  cp "$conf" "$d/swanctl.conf"
-  [[ -n $threads ]] && printf 'petrel {\n  packet_threads = %s\n}\n' "$threads" >>"$d/swanctl.conf"
-  ip netns exec "$ns" "$PETREL" daemon --config "$d/swanctl.conf" --socket "$d/petrel.sock" >"$d/petrel.log" 2>&1 </dev/null &
-  PIDS+=($!)
-  for _ in $(seq 150); do
-    [[ -S $d/petrel.sock ]] && "$PETREL" list-sas --json --socket "$d/petrel.sock" >/dev/null 2>&1 && return 0
-    [[ -d /proc/${PIDS[-1]} ]] || break
-    sleep 0.2
-  done
-  note "petrel daemon in $ns did not come up: $(tail -3 "$d/petrel.log" 2>/dev/null)"
-  return 1
-}
 
 # wireguard-go in the foreground (so its PID is ours to stop) on a TUN named per pair, since the
 # UAPI sockets in /var/run/wireguard are shared by all namespaces; this kernel has no WireGuard
@@ -256,7 +162,6 @@ measure() {  # i setup
   echo "${out:-0}"
 }
 
-median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {if (NR % 2) print a[(NR+1)/2]; else print (a[NR/2]+a[NR/2+1])/2}'; }
 
 # ---- run --------------------------------------------------------------------------------------
 read -ra setups <<<"$SETUPS"

@@ -96,10 +96,11 @@ SSC
   swanctl --load-all --file "$d/swanctl/swanctl.conf" --uri "unix://$d/charon.vici" >"$d/load.log" 2>&1 || { note "swanctl --load-all failed in $ns: $(tail -2 "$d/load.log")"; return 1; }
 }
 
-petrel_start() {  # ns dir conffile
-  local ns=$1 d=$2 conf=$3
+petrel_start() {  # ns dir conffile [packet_threads]
+  local ns=$1 d=$2 conf=$3 threads=${4:-}
   mkdir -p "$d"
   cp "$conf" "$d/swanctl.conf"
+  [[ -n $threads ]] && printf 'petrel {\n  packet_threads = %s\n}\n' "$threads" >>"$d/swanctl.conf"
   ip netns exec "$ns" "$PETREL" daemon --config "$d/swanctl.conf" --socket "$d/petrel.sock" >"$d/petrel.log" 2>&1 </dev/null &
   PIDS+=($!)
   for _ in $(seq 150); do
