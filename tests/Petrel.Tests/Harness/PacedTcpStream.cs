@@ -29,21 +29,7 @@ public static class PacedTcpStream
         client.Bind(new IPEndPoint(src, 0));
         client.SendTimeout = StallMs;
 
-        var receiver = Task.Run(() =>
-        {
-            using var conn = listener.Accept();
-            conn.ReceiveTimeout = StallMs;
-            using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-            var buf = new byte[64 * 1024];
-            long total = 0;
-            int n;
-            while ((n = conn.Receive(buf)) > 0)
-            {
-                sha.AppendData(buf, 0, n);
-                total += n;
-            }
-            return (total, Convert.ToHexStringLower(sha.GetHashAndReset()));
-        });
+        var receiver = Task.Run(() => TcpTransfer.ReceiveAll(listener, StallMs));
 
         var sw = Stopwatch.StartNew();
         if (!client.ConnectAsync(new IPEndPoint(dst, port)).Wait(TimeSpan.FromSeconds(15)))

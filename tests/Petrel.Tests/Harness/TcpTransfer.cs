@@ -34,21 +34,7 @@ public static class TcpTransfer
         client.Bind(new IPEndPoint(src, 0));
         client.SendTimeout = (int)limit.TotalMilliseconds;
 
-        var receiver = Task.Run(() =>
-        {
-            using var conn = listener.Accept();
-            conn.ReceiveTimeout = (int)limit.TotalMilliseconds;
-            using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-            var buf = new byte[64 * 1024];
-            long total = 0;
-            int n;
-            while ((n = conn.Receive(buf)) > 0)
-            {
-                sha.AppendData(buf, 0, n);
-                total += n;
-            }
-            return (total, Convert.ToHexStringLower(sha.GetHashAndReset()));
-        });
+        var receiver = Task.Run(() => ReceiveAll(listener, (int)limit.TotalMilliseconds));
 
         var sw = Stopwatch.StartNew();
         var connect = client.ConnectAsync(new IPEndPoint(dst, port));
@@ -79,5 +65,22 @@ public static class TcpTransfer
         var (received, rxHash) = receiver.Result;
         var txHash = Convert.ToHexStringLower(shaOut.GetHashAndReset());
         return new Result(sent, received, txHash == rxHash && sent == received, txHash, rxHash, sw.Elapsed);
+    }
+
+    /// <summary>Accepts one connection and reads it to the end: the byte count and the SHA-256 (hex) of what arrived.</summary>
+    internal static (long Total, string Sha256) ReceiveAll(Socket listener, int receiveTimeoutMs)
+    {
+        using var conn = listener.Accept();
+        conn.ReceiveTimeout = receiveTimeoutMs;
+        using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        var buf = new byte[64 * 1024];
+        long total = 0;
+        int n;
+        while ((n = conn.Receive(buf)) > 0)
+        {
+            sha.AppendData(buf, 0, n);
+            total += n;
+        }
+        return (total, Convert.ToHexStringLower(sha.GetHashAndReset()));
     }
 }
