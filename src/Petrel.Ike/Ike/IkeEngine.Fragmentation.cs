@@ -31,12 +31,12 @@ public sealed partial class IkeEngine
     internal IReadOnlyList<byte[]> EncodeProtected(IkeSa sa, IkeMessage m)
     {
         var cipher = sa.CipherOut!;
-        var whole = m.Encode(cipher);
+        int length = m.ProtectedLength(cipher);
         int limit = MaxIkeMessage(sa);
-        if (!sa.FragmentationAgreed || !FragmentsOwnMessages(sa.Config) || whole.Length <= limit)
-            return [whole];
+        if (!sa.FragmentationAgreed || !FragmentsOwnMessages(sa.Config) || length <= limit)
+            return [m.Encode(cipher)];
         var fragments = m.EncodeFragments(cipher, limit);
-        Debug(sa, $"{MessageSummary.ExchangeName(m.ExchangeType)} {(m.IsResponse ? "response" : "request")} {m.MessageId} ({whole.Length} bytes) split into {fragments.Count} fragments of at most {limit} bytes");
+        Debug(sa, $"{MessageSummary.ExchangeName(m.ExchangeType)} {(m.IsResponse ? "response" : "request")} {m.MessageId} ({length} bytes) split into {fragments.Count} fragments of at most {limit} bytes");
         return fragments;
     }
 

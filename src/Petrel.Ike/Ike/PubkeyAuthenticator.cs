@@ -79,8 +79,7 @@ internal sealed class PubkeyAuthenticator(IkeEngine engine)
         if (anchors.Count == 0) return;
         var data = new byte[anchors.Count * CertificateRequestPayload.AuthorityHashLength];
         for (int i = 0; i < anchors.Count; i++)
-            SHA1.HashData(SubjectPublicKeyInfoFactory.CreateSubjectPublicKeyInfo(anchors[i].GetPublicKey()).GetDerEncoded(),
-                data.AsSpan(i * CertificateRequestPayload.AuthorityHashLength));
+            AuthorityHash(anchors[i], data.AsSpan(i * CertificateRequestPayload.AuthorityHashLength));
         m.Payloads.Add(new CertificateRequestPayload(CertificateEncoding.X509Signature, data));
     }
 
@@ -145,6 +144,10 @@ internal sealed class PubkeyAuthenticator(IkeEngine engine)
         return null;
     }
 
+    /// <summary>RFC 7296 §3.7: how CERTREQ names a CA, the SHA-1 hash of its SubjectPublicKeyInfo.</summary>
+    private static void AuthorityHash(X509Certificate ca, Span<byte> destination) =>
+        SHA1.HashData(SubjectPublicKeyInfoFactory.CreateSubjectPublicKeyInfo(ca.GetPublicKey()).GetDerEncoded(), destination);
+
     /// <summary>Whether one of the CAs above our certificate (its intermediates, or the CA that signed the topmost) has a SubjectPublicKeyInfo hash the peer requested.</summary>
     private static bool IssuedUnderRequested(LocalCredential credential, CertificateStore store, IReadOnlyList<byte[]> requested)
     {
@@ -155,7 +158,7 @@ internal sealed class PubkeyAuthenticator(IkeEngine engine)
         Span<byte> hash = stackalloc byte[CertificateRequestPayload.AuthorityHashLength];
         foreach (var ca in cas)
         {
-            SHA1.HashData(SubjectPublicKeyInfoFactory.CreateSubjectPublicKeyInfo(ca.GetPublicKey()).GetDerEncoded(), hash);
+            AuthorityHash(ca, hash);
             foreach (var r in requested)
                 if (hash.SequenceEqual(r)) return true;
         }

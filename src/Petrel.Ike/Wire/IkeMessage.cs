@@ -143,6 +143,9 @@ public sealed class IkeMessage
         return buffer;
     }
 
+    /// <summary>The length <see cref="Encode(SkCipher)"/> gives the message, without encoding it.</summary>
+    public int ProtectedLength(SkCipher cipher) => IkeHeader.Size + IkePayload.HeaderSize + cipher.GetProtectedLength(ChainLength(Payloads));
+
     /// <summary>Encodes the message with every payload inside one SK payload protected by cipher (RFC 7296 §3.14).</summary>
     public byte[] Encode(SkCipher cipher)
     {
