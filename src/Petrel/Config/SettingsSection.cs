@@ -9,6 +9,7 @@ public sealed class SettingsSection
 {
     private readonly List<SettingsEntry> _entries = [];
     private readonly List<SettingsSection> _sections = [];
+    private readonly List<SettingsEntry> _replaced = [];
 
     public SettingsSection(string name, string path, string file, int line)
     {
@@ -28,6 +29,9 @@ public sealed class SettingsSection
 
     public IReadOnlyList<SettingsEntry> Entries => _entries;
     public IReadOnlyList<SettingsSection> Sections => _sections;
+
+    /// <summary>Entries a later line of the same key replaced, for sections where a repeated key is a mistake rather than an override.</summary>
+    public IReadOnlyList<SettingsEntry> Replaced => _replaced;
 
     public SettingsEntry? FindEntry(string key)
     {
@@ -51,6 +55,7 @@ public sealed class SettingsSection
         {
             if (_entries[i].Key == entry.Key)
             {
+                _replaced.Add(_entries[i]);
                 _entries[i] = entry;
                 return;
             }

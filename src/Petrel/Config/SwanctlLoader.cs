@@ -104,10 +104,12 @@ public static class SwanctlLoader
                 authorities.Add(MapAuthority(a, directory));
         }
 
-        var daemon = root.FindSection("petrel") is { } p ? MapDaemon(p) : new DaemonSettings();
+        var petrel = root.FindSection("petrel");
+        var daemon = petrel is { } p ? MapDaemon(p) : new DaemonSettings();
+        var ids = connections.SelectMany(c => c.Children).SelectMany(ch => new[] { ch.InterfaceIdOut, ch.InterfaceIdIn }).ToList();
         daemon = daemon with
         {
-            VirtualInterfaces = VirtualInterfaceSet.For(connections.SelectMany(c => c.Children).SelectMany(ch => new[] { ch.InterfaceIdOut, ch.InterfaceIdIn })),
+            VirtualInterfaces = VirtualInterfaceSet.For(ids, InterfaceNames.Read(petrel?.FindSection("interfaces"), daemon.TunName, ids)),
         };
         return new SwanctlConfig(connections, secrets, authorities, daemon, path);
     }
@@ -391,15 +393,19 @@ public static class SwanctlLoader
     private static uint InterfaceId(SettingsEntry e, string where)
     {
         string v = e.Value.Trim();
-        bool ok = v.StartsWith("0x", StringComparison.OrdinalIgnoreCase)
-            ? uint.TryParse(v[2..], System.Globalization.NumberStyles.HexNumber, System.Globalization.CultureInfo.InvariantCulture, out uint id)
-            : uint.TryParse(v, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out id);
+        bool ok = TryParseInterfaceId(v, out uint id);
         if (v.StartsWith('%'))
             throw SettingValues.Error(e, where, $"'{v}' is not supported by Petrel yet; give a number");
         if (!ok || id == uint.MaxValue)
             throw SettingValues.Error(e, where, $"'{e.Value}' is not an interface id (0 to 4294967294, decimal or 0x hex)");
         return id;
     }
+
+    /// <summary>An if_id value: decimal or 0x hex, 0 to 0xffffffff (callers refuse what they must).</summary>
+    internal static bool TryParseInterfaceId(string v, out uint id) =>
+        v.StartsWith("0x", StringComparison.OrdinalIgnoreCase)
+            ? uint.TryParse(v.AsSpan(2), System.Globalization.NumberStyles.AllowHexSpecifier, System.Globalization.CultureInfo.InvariantCulture, out id)
+            : uint.TryParse(v, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out id);
 
     private static List<string> TrafficSelectors(SettingsEntry e, string where)
     {
@@ -558,7 +564,7 @@ public static class SwanctlLoader
     private static DaemonSettings MapDaemon(SettingsSection s)
     {
         CheckKeys(s, PetrelKeys, []);
-        CheckSections(s, [], []);
+        CheckSections(s, ["interfaces"], []);
         var d = new DaemonSettings();
         foreach (var e in s.Entries)
         {

@@ -2,8 +2,9 @@ namespace Petrel.Config;
 
 /// <summary>
 /// The route-based VPN interfaces the configuration needs: one per distinct if_id of the children
-/// (if_id_in / if_id_out), named vti00, vti01, … in order of first use. Compared by content, so
-/// <see cref="DaemonSettings"/> stays a value.
+/// (if_id_in / if_id_out), in order of first use. An id named in petrel { interfaces { NAME = ID } }
+/// gets that name; the others are vti00, vti01, … by their position in that order, skipping any
+/// vtiNN a user took. Compared by content, so <see cref="DaemonSettings"/> stays a value.
 /// </summary>
 public sealed class VirtualInterfaceSet : IEquatable<VirtualInterfaceSet>
 {
@@ -13,15 +14,51 @@ public sealed class VirtualInterfaceSet : IEquatable<VirtualInterfaceSet>
 
     public IReadOnlyList<(uint Id, string Name)> Interfaces { get; }
 
-    public static VirtualInterfaceSet For(IEnumerable<uint> ids)
+    /// <summary>The interface name of an if_id, or null when the id has none (0, or not configured).</summary>
+    public string? NameOf(uint id)
     {
-        var list = new List<(uint, string)>();
+        foreach (var (i, name) in Interfaces)
+            if (i == id) return name;
+        return null;
+    }
+
+    public static VirtualInterfaceSet For(IEnumerable<uint> ids) => For(ids, new Dictionary<uint, string>());
+
+    /// <param name="names">User-given names by id (petrel.interfaces), already validated: distinct names, distinct ids.</param>
+    public static VirtualInterfaceSet For(IEnumerable<uint> ids, IReadOnlyDictionary<uint, string> names)
+    {
+        var order = new List<uint>();
         foreach (var id in ids)
         {
-            if (id != 0 && !list.Exists(x => x.Item1 == id))
-                list.Add((id, $"vti{list.Count:00}"));
+            if (id != 0 && !order.Contains(id))
+                order.Add(id);
         }
-        return list.Count == 0 ? Empty : new VirtualInterfaceSet(list);
+        if (order.Count == 0)
+            return Empty;
+
+        var taken = new HashSet<string>(names.Values, StringComparer.Ordinal);
+        var list = new List<(uint, string)>(order.Count);
+        int next = 0;
+        for (int position = 0; position < order.Count; position++)
+        {
+            uint id = order[position];
+            if (names.TryGetValue(id, out var name))
+            {
+                list.Add((id, name));
+                continue;
+            }
+            // An unnamed id keeps the number of its position, so naming one interface does not
+            // rename the others (a routing daemon's config keeps pointing at the right vtiNN);
+            // only a vtiNN the user gave to another id moves it to the next free number.
+            next = Math.Max(next, position);
+            while (taken.Contains($"vti{next:00}"))
+                next++;
+            string auto = $"vti{next:00}";
+            taken.Add(auto);
+            list.Add((id, auto));
+            next++;
+        }
+        return new VirtualInterfaceSet(list);
     }
 
     public bool Equals(VirtualInterfaceSet? other) => other is not null && Interfaces.SequenceEqual(other.Interfaces);
@@ -30,5 +67,5 @@ public sealed class VirtualInterfaceSet : IEquatable<VirtualInterfaceSet>
 
     public override int GetHashCode() => Interfaces.Count;
 
-    public override string ToString() => string.Join(", ", Interfaces.Select(i => $"{i.Name} (if_id {i.Id})"));
+    public override string ToString() => Interfaces.Count == 0 ? "none" : string.Join(", ", Interfaces.Select(i => $"{i.Name} (if_id {i.Id})"));
 }
