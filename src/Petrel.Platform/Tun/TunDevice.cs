@@ -37,6 +37,30 @@ public sealed unsafe class TunDevice : IGsoTunnelDevice, IDisposable
     public bool Offload { get; }
 
     /// <summary>
+    /// Linux's tun_set_iff() attaches to an existing TUN device of the name (a persistent one), but
+    /// fails with EINVAL when the name belongs to another kind of device and EBUSY when another
+    /// process holds the TUN device: say that, not just the errno text.
+    /// </summary>
+    private static string OpenFailure(string name, int errno)
+    {
+        const int EBUSY = 16, EINVAL = 22;
+        string text = $"TUNSETIFF {name}: {LibC.ErrorText(errno)}";
+        if (errno == EBUSY)
+            return $"{text}: TUN device '{name}' exists and another process has it open";
+        if (errno == EINVAL && Exists(name))
+            return $"{text}: a network device named '{name}' exists and is not a TUN device; delete or rename it, or choose another name";
+        return text;
+    }
+
+    private static bool Exists(string name)
+    {
+        // getifaddrs-based, so it sees this process's network namespace (not whatever /sys shows).
+        foreach (var ni in System.Net.NetworkInformation.NetworkInterface.GetAllNetworkInterfaces())
+            if (ni.Name == name) return true;
+        return false;
+    }
+
+    /// <summary>
     /// Creates (or attaches to) a TUN interface. name may contain "%d" for the kernel to number
     /// it. Needs CAP_NET_ADMIN.
     /// </summary>
@@ -54,7 +78,7 @@ public sealed unsafe class TunDevice : IGsoTunnelDevice, IDisposable
         {
             int errno = Marshal.GetLastPInvokeError();
             LibC.Close(fd);
-            throw new IOException($"TUNSETIFF {name}: {LibC.ErrorText(errno)}");
+            throw new IOException(OpenFailure(name, errno));
         }
         if (offload)
         {

@@ -38,9 +38,32 @@ public static class ConnectionListPrinter
                     w.WriteLine($"    remote: {SaListPrinter.List(ch, "remote_ts")}");
                     string proposals = SaListPrinter.Str(ch, "protocol") == "AH" ? "ah_proposals" : "esp_proposals";
                     w.WriteLine($"    proposals: {SaListPrinter.List(ch, proposals)}");
+                    if (Interface(ch) is { } vti)
+                        w.WriteLine($"    {vti}");
                 }
             }
         }
+    }
+
+    /// <summary>
+    /// "interface: ospf0 (if_id 42)" for a route-based child, "interfaces: in …, out …" when its two
+    /// ids differ, null for a policy-based one. An id without a device (added by a reload) says so.
+    /// </summary>
+    internal static string? Interface(JsonObject c)
+    {
+        if (c["if_id_in"] is null && c["if_id_out"] is null)
+            return null;
+        string inbound = Device(c, "in"), outbound = Device(c, "out");
+        return inbound == outbound ? $"interface: {inbound}" : $"interfaces: in {inbound}, out {outbound}";
+    }
+
+    private static string Device(JsonObject c, string direction)
+    {
+        string id = SaListPrinter.Str(c, "if_id_" + direction);
+        if (id is "0" or "")
+            return "none";
+        string name = SaListPrinter.Str(c, "interface_" + direction);
+        return name.Length == 0 ? $"if_id {id} (no interface until the daemon restarts)" : $"{name} (if_id {id})";
     }
 
     private static void PrintAuth(JsonObject? a, string side, string filesKey, TextWriter w)

@@ -42,6 +42,8 @@ public static class SaListPrinter
                     w.WriteLine($"    out {Str(c, "spi_out"),-8}, {Str(c, "bytes_out"),10} bytes, {Str(c, "packets_out"),8} packets");
                     w.WriteLine($"    local  {List(c, "local_ts")}");
                     w.WriteLine($"    remote {List(c, "remote_ts")}");
+                    if (ConnectionListPrinter.Interface(c) is { } vti)
+                        w.WriteLine($"    {vti}");
                 }
             }
         }

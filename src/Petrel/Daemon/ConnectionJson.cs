@@ -9,19 +9,24 @@ namespace Petrel.Daemon;
 /// </summary>
 public static class ConnectionJson
 {
-    public static JsonArray ToJson(IReadOnlyList<ConnectionConfig> connections)
+    /// <param name="interfaces">The route-based interfaces the daemon opened: route-based children show theirs.</param>
+    public static JsonArray ToJson(IReadOnlyList<ConnectionConfig> connections, Petrel.Config.VirtualInterfaceSet? interfaces = null)
     {
         var array = new JsonArray();
         foreach (var c in connections)
-            array.Add(ToJson(c));
+            array.Add(ToJson(c, interfaces));
         return array;
     }
 
-    public static JsonObject ToJson(ConnectionConfig c)
+    public static JsonObject ToJson(ConnectionConfig c, Petrel.Config.VirtualInterfaceSet? interfaces = null)
     {
         var children = new JsonArray();
         foreach (var ch in c.Children)
-            children.Add(ToJson(ch));
+        {
+            var child = ToJson(ch);
+            InterfaceJson.Add(child, ch, interfaces ?? Petrel.Config.VirtualInterfaceSet.Empty);
+            children.Add(child);
+        }
         return new JsonObject
         {
             ["name"] = c.Name,

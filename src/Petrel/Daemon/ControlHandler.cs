@@ -10,7 +10,9 @@ namespace Petrel.Daemon;
 /// engine thread through <see cref="EngineLoop"/>; up and down wait for the engine's result
 /// for at most the request's timeout.
 /// </summary>
-public sealed class ControlHandler(EngineLoop loop, Func<Task<ControlResponse>> reload, ILogger<ControlHandler> log, Petrel.DataPlane.Kernel.IIpsecKernel? kernel = null)
+/// <param name="interfaces">The route-based interfaces opened at daemon start, shown by list-conns and list-sas.</param>
+public sealed class ControlHandler(EngineLoop loop, Func<Task<ControlResponse>> reload, ILogger<ControlHandler> log, Petrel.DataPlane.Kernel.IIpsecKernel? kernel = null,
+    Petrel.Config.VirtualInterfaceSet? interfaces = null)
 {
     /// <summary>
     /// How long up/down wait when the client gives no --timeout: longer than the engine's own
@@ -25,8 +27,8 @@ public sealed class ControlHandler(EngineLoop loop, Func<Task<ControlResponse>> 
             return request.Command switch
             {
                 "version" => ControlResponse.Success(result: new JsonObject { ["version"] = PetrelVersion.Text }),
-                "list-sas" => ControlResponse.Success(result: await loop.InvokeAsync(e => (JsonNode)SaJson.ToJson(e.ListSas(), kernel)).ConfigureAwait(false)),
-                "list-conns" => ControlResponse.Success(result: await loop.InvokeAsync(e => (JsonNode)ConnectionJson.ToJson(e.Connections)).ConfigureAwait(false)),
+                "list-sas" => ControlResponse.Success(result: await loop.InvokeAsync(e => (JsonNode)SaJson.ToJson(e.ListSas(), kernel, e.Connections, interfaces)).ConfigureAwait(false)),
+                "list-conns" => ControlResponse.Success(result: await loop.InvokeAsync(e => (JsonNode)ConnectionJson.ToJson(e.Connections, interfaces)).ConfigureAwait(false)),
                 "list-pols" => ControlResponse.Success(result: await loop.InvokeAsync(e => (JsonNode)PolicyJson.ToJson(e.ListTraps())).ConfigureAwait(false)),
                 "up" => await RunAsync(request, initiate: true, cancel).ConfigureAwait(false),
                 "down" => await RunAsync(request, initiate: false, cancel).ConfigureAwait(false),

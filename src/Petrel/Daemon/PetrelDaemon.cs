@@ -16,6 +16,8 @@ public sealed class PetrelDaemon : IAsyncDisposable
     private readonly ILoggerFactory _loggers;
     private readonly ILogger _log;
     private SwanctlConfig _config;
+    /// <summary>The route-based interfaces opened at start; reload cannot change them.</summary>
+    private readonly Petrel.Config.VirtualInterfaceSet _interfaces;
     private EngineLoop? _loop;
     private HttpCrlFetcher? _crlFetcher;
     private ControlServer? _control;
@@ -27,6 +29,7 @@ public sealed class PetrelDaemon : IAsyncDisposable
     public PetrelDaemon(SwanctlConfig config, string? socketPath, IDaemonPlatform platform, ILoggerFactory loggers)
     {
         _config = config;
+        _interfaces = config.Daemon.VirtualInterfaces;
         _configPath = config.Path;
         _socketPath = socketPath ?? config.Daemon.SocketPath;
         _platform = platform;
@@ -52,7 +55,7 @@ public sealed class PetrelDaemon : IAsyncDisposable
             _config.Connections.Count, _config.Secrets.Count, _configPath);
         _platform.Start(_loop);
 
-        var handler = new ControlHandler(_loop, ReloadAsync, _loggers.CreateLogger<ControlHandler>(), _platform.Kernel);
+        var handler = new ControlHandler(_loop, ReloadAsync, _loggers.CreateLogger<ControlHandler>(), _platform.Kernel, _interfaces);
         _control = new ControlServer(_socketPath, handler, _loggers.CreateLogger<ControlServer>());
         _control.Start();
 
@@ -109,9 +112,17 @@ public sealed class PetrelDaemon : IAsyncDisposable
             next.Connections.Count, next.Secrets.Count, _configPath);
         if (next.Daemon != previous.Daemon)
             _log.LogWarning("petrel {{ }} settings changed; they take effect when the daemon restarts");
+        // The route-based TUN devices are opened once at start (DataPlaneHost): say which names and
+        // ids stay as they are, so a renamed interface or a new if_id does not look applied.
+        string interfaces = "";
+        if (!next.Daemon.VirtualInterfaces.Equals(_interfaces))
+        {
+            interfaces = $"; route-based interfaces stay {_interfaces} until the daemon restarts (the file now has {next.Daemon.VirtualInterfaces})";
+            _log.LogWarning("route-based interfaces changed to {Next}; the daemon keeps {Running} until it restarts", next.Daemon.VirtualInterfaces, _interfaces);
+        }
         _shunts?.Apply(next);
         StartChildren(next, previous);
-        return ControlResponse.Success($"loaded {next.Connections.Count} connection(s) and {next.Secrets.Count} secret(s) from {_configPath}");
+        return ControlResponse.Success($"loaded {next.Connections.Count} connection(s) and {next.Secrets.Count} secret(s) from {_configPath}{interfaces}");
     }
 
     /// <summary>

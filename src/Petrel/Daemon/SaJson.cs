@@ -12,11 +12,24 @@ namespace Petrel.Daemon;
 public static class SaJson
 {
     /// <param name="kernel">When given, each CHILD_SA also shows its inbound SA's replay and integrity drops.</param>
-    public static JsonArray ToJson(IReadOnlyList<IkeSaInfo> sas, IIpsecKernel? kernel = null)
+    /// <param name="connections">With <paramref name="interfaces"/>: each route-based CHILD_SA also shows its if_ids and interfaces.</param>
+    public static JsonArray ToJson(IReadOnlyList<IkeSaInfo> sas, IIpsecKernel? kernel = null,
+        IReadOnlyList<Petrel.Ike.Config.ConnectionConfig>? connections = null, Petrel.Config.VirtualInterfaceSet? interfaces = null)
     {
         var array = new JsonArray();
         foreach (var sa in sas)
-            array.Add(ToJson(sa, kernel));
+        {
+            var o = ToJson(sa, kernel);
+            if (connections is not null && o["children"] is JsonArray children)
+            {
+                for (int i = 0; i < sa.Children.Count && i < children.Count; i++)
+                {
+                    if (InterfaceJson.Find(connections, sa.Name, sa.Children[i].Name) is { } config && children[i] is JsonObject child)
+                        InterfaceJson.Add(child, config, interfaces ?? Petrel.Config.VirtualInterfaceSet.Empty);
+                }
+            }
+            array.Add(o);
+        }
         return array;
     }
 
