@@ -20,6 +20,7 @@ public sealed class AesCbcEncryption(int keyBytes) : EncryptionAlgorithm
     {
         if (key.Length != KeyLength)
             throw new ArgumentException($"AES-CBC key must be {KeyLength} bytes, got {key.Length}", nameof(key));
-        return new AesCbcContext(key);
+        // The processor's AES instructions when present: no OpenSSL call or scratch copy per packet.
+        return AesNiCbcContext.IsSupported ? new AesNiCbcContext(key) : new AesCbcContext(key);
     }
 }

@@ -72,7 +72,7 @@ internal static class EspProcessor
             }
             else
             {
-                RandomNumberGenerator.Fill(iv);
+                lane.FillRandomIv(iv);
             }
 
             Span<byte> plain = esp.Slice(HeaderLength + sa.IvLength, padded);

@@ -1,0 +1,103 @@
+using System.Runtime.InteropServices;
+using System.Security.Cryptography;
+
+namespace Petrel.Crypto.Primitives;
+
+/// <summary>
+/// HMAC (RFC 2104) over libcrypto's low-level digest (<see cref="NativeDigest"/>). The states after
+/// the key's inner and outer pad blocks are computed once per SA; a packet copies the inner state,
+/// hashes the data, then copies the outer state and hashes the inner digest: two digest passes,
+/// four native calls, no allocation. The states live in native memory that is wiped when disposed.
+/// Not thread-safe (each packet thread has its own context).
+/// </summary>
+internal sealed unsafe class NativeHmacContext : IIntegrityContext
+{
+    private readonly NativeDigest _digest;
+    private byte* _memory;      // inner state | outer state | working state, NativeDigest.StateBytes each
+    private readonly int _outBytes;
+
+    public NativeHmacContext(NativeDigest digest, ReadOnlySpan<byte> key, int icvBytes)
+    {
+        _digest = digest;
+        _outBytes = digest.OutputBytes;
+        IcvLength = icvBytes;
+        _memory = (byte*)NativeMemory.AllocZeroed(3 * NativeDigest.StateBytes);
+
+        // RFC 2104 §2: a key longer than the block is hashed first; then it is zero-padded to the block.
+        int block = digest.BlockBytes;
+        Span<byte> pad = stackalloc byte[128];
+        pad = pad[..block];
+        pad.Clear();
+        if (key.Length > block)
+        {
+            digest.Init(Work);
+            digest.Update(Work, key);
+            fixed (byte* p = pad)
+                digest.Final(Work, p);
+        }
+        else
+        {
+            key.CopyTo(pad);
+        }
+        for (int i = 0; i < block; i++)
+            pad[i] ^= 0x36;
+        digest.Init(Inner);
+        digest.Update(Inner, pad);
+        for (int i = 0; i < block; i++)
+            pad[i] ^= 0x36 ^ 0x5c;
+        digest.Init(Outer);
+        digest.Update(Outer, pad);
+        CryptographicOperations.ZeroMemory(pad);
+        NativeMemory.Clear(Work, NativeDigest.StateBytes);
+    }
+
+    ~NativeHmacContext() => Free();
+
+    public int IcvLength { get; }
+
+    private byte* Inner => _memory;
+    private byte* Outer => _memory + NativeDigest.StateBytes;
+    private byte* Work => _memory + 2 * NativeDigest.StateBytes;
+
+    public void Compute(ReadOnlySpan<byte> data, Span<byte> icv)
+    {
+        byte* full = stackalloc byte[64];
+        Mac(data, full);
+        new ReadOnlySpan<byte>(full, IcvLength).CopyTo(icv);
+    }
+
+    public bool Verify(ReadOnlySpan<byte> data, ReadOnlySpan<byte> icv)
+    {
+        if (icv.Length != IcvLength)
+            return false;
+        byte* full = stackalloc byte[64];
+        Mac(data, full);
+        return CryptographicOperations.FixedTimeEquals(new ReadOnlySpan<byte>(full, IcvLength), icv);
+    }
+
+    private void Mac(ReadOnlySpan<byte> data, byte* output)
+    {
+        ObjectDisposedException.ThrowIf(_memory == null, this);
+        Buffer.MemoryCopy(Inner, Work, NativeDigest.StateBytes, NativeDigest.StateBytes);
+        _digest.Update(Work, data);
+        _digest.Final(Work, output);
+        Buffer.MemoryCopy(Outer, Work, NativeDigest.StateBytes, NativeDigest.StateBytes);
+        _digest.Update(Work, new ReadOnlySpan<byte>(output, _outBytes));
+        _digest.Final(Work, output);
+    }
+
+    public void Dispose()
+    {
+        Free();
+        GC.SuppressFinalize(this);
+    }
+
+    private void Free()
+    {
+        if (_memory == null)
+            return;
+        NativeMemory.Clear(_memory, 3 * NativeDigest.StateBytes);
+        NativeMemory.Free(_memory);
+        _memory = null;
+    }
+}
