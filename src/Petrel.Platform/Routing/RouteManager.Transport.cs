@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
 using Petrel.DataPlane.Kernel;
@@ -50,13 +49,9 @@ public sealed partial class RouteManager
         return routes;
     }
 
-    private static string FamilyFlag(Route r) => r.Prefix.Contains(':') ? "-6" : "-4";
-
-    private string[] RuleArguments(string verb, Route r) =>
-    [
-        FamilyFlag(r), "rule", verb, "not", "fwmark", "0x" + BypassMark.ToString("x", CultureInfo.InvariantCulture),
-        "lookup", TransportTable.ToString(CultureInfo.InvariantCulture), "pref", RulePriority.ToString(CultureInfo.InvariantCulture),
-    ];
+    /// <summary>The family's rule: `ip -4|-6 rule … not fwmark MARK lookup TABLE pref 210`.</summary>
+    private FibRule BypassRule(Route r) =>
+        new(r.Prefix.Contains(':') ? AddressFamily.InterNetworkV6 : AddressFamily.InterNetwork, BypassMark, Invert: true, TransportTable, RulePriority);
 
     /// <summary>Adds the family's rule with its first table route. Caller holds the lock.</summary>
     private void AcquireBypassRule(Route r)
@@ -65,10 +60,18 @@ public sealed partial class RouteManager
         int users = _ruleUsers.GetValueOrDefault(family);
         if (users == 0)
         {
-            // A rule left behind by a killed daemon would otherwise pile up beside the new one.
-            IpCommand.TryRun(RuleArguments("del", r));
-            IpCommand.Run(RuleArguments("add", r));
-            _log.LogInformation("rule {Rule}", string.Join(' ', RuleArguments("add", r)));
+            var rule = BypassRule(r);
+            // A rule left behind by a killed daemon would otherwise pile up beside the new one (or, with
+            // rule add's EXCL, make it fail); its absence (ENOENT) is the normal case.
+            try
+            {
+                _netlink.DeleteRule(rule);
+            }
+            catch (NetlinkException)
+            {
+            }
+            _netlink.AddRule(rule);
+            _log.LogInformation("rule {Rule}", rule.Command("add"));
         }
         _ruleUsers[family] = users + 1;
     }
@@ -84,8 +87,13 @@ public sealed partial class RouteManager
             return;
         }
         _ruleUsers.Remove(family);
-        var (code, error) = IpCommand.TryRun(RuleArguments("del", r));
-        if (code != 0)
-            _log.LogWarning("removing rule: {Error}", error.Trim());
+        try
+        {
+            _netlink.DeleteRule(BypassRule(r));
+        }
+        catch (NetlinkException e)
+        {
+            _log.LogWarning("removing rule: {Error}", e.Answer);
+        }
     }
 }

@@ -27,6 +27,8 @@ public sealed partial class RouteManager(string device, ILogger<RouteManager>? l
     private readonly Lock _lock = new();
     private readonly Dictionary<uint, List<Route>> _byReqId = [];
     private readonly Dictionary<string, int> _refCount = [];
+    // Opened with the manager, i.e. in the network namespace of the thread that created the TUN device.
+    private readonly RtNetlink _netlink = RtNetlink.Open();
 
     /// <summary>One kernel route: prefix → device, optionally via a gateway and with a preferred source.</summary>
     internal sealed record Route(string Prefix, string Device, IPAddress? Via, IPAddress? Source, int Table = 0)
@@ -46,6 +48,8 @@ public sealed partial class RouteManager(string device, ILogger<RouteManager>? l
                 args.AddRange(["table", Table.ToString(CultureInfo.InvariantCulture)]);
             return [.. args];
         }
+
+        public IPNetwork Network => IPNetwork.Parse(Prefix);
 
         public override string ToString() => string.Join(' ', Arguments());
     }
@@ -73,7 +77,7 @@ public sealed partial class RouteManager(string device, ILogger<RouteManager>? l
             {
                 if (r.Table != 0)
                     AcquireBypassRule(r);
-                IpCommand.Run(["route", "replace", .. r.Arguments()]);
+                _netlink.ReplaceRoute(r.Network, r.Device, r.Via, r.Source, r.Table);
                 _log.LogInformation("route {Route}", r);
             }
             _refCount[r.Key] = n + 1;
@@ -94,8 +98,7 @@ public sealed partial class RouteManager(string device, ILogger<RouteManager>? l
         {
             foreach (var prefix in ToPrefixes(remote))
             {
-                var (code, existing) = IpCommand.TryRunOutput("route", "show", "exact", prefix);
-                if (code == 0 && existing.Trim().Length > 0)
+                if (HasMainRoute(prefix))
                     continue;
                 var first = IPAddress.Parse(prefix[..prefix.IndexOf('/')]);
                 if (ResolveCurrentPath(first) is { } path)
@@ -147,11 +150,14 @@ public sealed partial class RouteManager(string device, ILogger<RouteManager>? l
                 continue;
             }
             _refCount.Remove(r.Key);
-            var (code, error) = r.Table == 0
-                ? IpCommand.TryRun("route", "del", r.Prefix, "dev", r.Device)
-                : IpCommand.TryRun("route", "del", r.Prefix, "dev", r.Device, "table", r.Table.ToString(CultureInfo.InvariantCulture));
-            if (code != 0)
-                _log.LogWarning("removing route {Route}: {Error}", r.Key, error.Trim());
+            try
+            {
+                _netlink.DeleteRoute(r.Network, r.Device, r.Table);
+            }
+            catch (NetlinkException e)
+            {
+                _log.LogWarning("removing route {Route}: {Error}", r.Key, e.Answer);
+            }
             if (r.Table != 0)
                 ReleaseBypassRule(r);
         }
@@ -165,16 +171,44 @@ public sealed partial class RouteManager(string device, ILogger<RouteManager>? l
         _ => [prefix],
     };
 
+    /// <summary>Whether the main table has a route for exactly this prefix (`ip route show exact`); a failed lookup counts as none.</summary>
+    private bool HasMainRoute(string prefix)
+    {
+        try
+        {
+            return _netlink.HasRoute(IPNetwork.Parse(prefix), 0);
+        }
+        catch (NetlinkException e)
+        {
+            _log.LogDebug("{Request}: {Error}", e.Request, e.Answer);
+            return false;
+        }
+    }
+
     /// <summary>The host route that keeps the peer on the path it uses now (`ip route get`), or null.</summary>
     private Route? ResolveCurrentPath(IPAddress peer)
     {
-        var (code, output) = IpCommand.TryRunOutput("-o", "route", "get", peer.ToString());
-        if (code != 0)
+        RouteLookup found;
+        try
+        {
+            found = _netlink.GetRoute(peer);
+        }
+        catch (NetlinkException e)
+        {
+            _log.LogDebug("{Request}: {Error}", e.Request, e.Answer);
             return null;
-        var route = ParseRouteGet(peer, output);
-        if (route is null || route.Device == Device)
+        }
+        var route = FromLookup(peer, found);
+        if (route.Device == Device)
             return null;
         return route;
+    }
+
+    /// <summary>The peer's host route on the path the kernel reported: via its gateway, on its device, no source.</summary>
+    internal static Route FromLookup(IPAddress peer, RouteLookup found)
+    {
+        string host = peer.AddressFamily == AddressFamily.InterNetwork ? "/32" : "/128";
+        return new Route(peer + host, found.Device, found.Gateway, null);
     }
 
     /// <summary>Parses `ip -o route get` ("198.18.0.2 via 10.0.0.1 dev eth0 src 10.0.0.5 uid 0 \ cache").</summary>
