@@ -36,12 +36,12 @@ public sealed class SystemPlatform : IDaemonPlatform
             }
             catch (Exception e2) when (e2 is not OutOfMemoryException)
             {
-                throw new DaemonStartException($"cannot open the data plane (TUN device '{settings.TunName}', UDP ports {settings.IkePort}/{settings.NatTPort}): {e2.Message}", e2);
+                throw new DaemonStartException($"cannot open the data plane ({Devices(settings)}, UDP ports {settings.IkePort}/{settings.NatTPort}): {e2.Message}", e2);
             }
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
-            throw new DaemonStartException($"cannot open the data plane (TUN device '{settings.TunName}', UDP ports {settings.IkePort}/{settings.NatTPort}): {e.Message}", e);
+            throw new DaemonStartException($"cannot open the data plane ({Devices(settings)}, UDP ports {settings.IkePort}/{settings.NatTPort}): {e.Message}", e);
         }
         var options = new IkeEngineOptions
         {
@@ -57,6 +57,12 @@ public sealed class SystemPlatform : IDaemonPlatform
         var engine = new IkeEngine(options, _host.Kernel, new SocketIkeTransport(_host.Udp, _log), SystemClock.Instance, SystemRandom.Instance, loggers);
         return new IkeEngineFacade(engine);
     }
+
+    /// <summary>"TUN device 'petrel0'" and the route-based interfaces, for the message when opening them fails.</summary>
+    private static string Devices(DaemonSettings settings) =>
+        settings.VirtualInterfaces.Interfaces.Count == 0
+            ? $"TUN device '{settings.TunName}'"
+            : $"TUN device '{settings.TunName}', route-based interfaces {settings.VirtualInterfaces}";
 
     /// <summary>
     /// The data plane with raw ESP (protocol 50) and AH (51) sockets for SAs without UDP

@@ -7,7 +7,7 @@ namespace Petrel.Tests.Interop;
 /// Petrel ⇄ Petrel route-based VPN in namespaces: a 0.0.0.0/0 ⇄ 0.0.0.0/0 CHILD_SA on the left's
 /// ospf0 (named in petrel { interfaces { } }) and the right's vti00 carries whatever the routing
 /// table sends into them (ping and TCP), Petrel installs no route for it; the named device exists
-/// only while the daemon runs; and MSS clamping on the right, seen in captures of both devices.
+/// only while the daemon runs, and naming it after a non-TUN device stops the daemon at start; and MSS clamping on the right, seen in captures of both devices.
 /// </summary>
 [Trait("Category", "Interop")]
 public sealed class RouteBasedNamespaceTests(RouteBasedLab fixture, ITestOutputHelper output) : IClassFixture<RouteBasedLab>
@@ -88,6 +88,17 @@ public sealed class RouteBasedNamespaceTests(RouteBasedLab fixture, ITestOutputH
                 var gone = lab.Exec(lab.Left, "ip", "link", "show", name);
                 output.WriteLine($"after stop: ip link show {name}: exit {gone.ExitCode} {gone.StandardError.Trim()}");
                 Assert.False(gone.Succeeded, $"{name} outlived the daemon");
+
+                // Naming the interface after a device of another kind (lan0, a veth) stops the daemon at start, saying why.
+                string conf = Path.Combine(stopped.Dir, "taken.conf");
+                File.WriteAllText(conf, DataPlaneLabConfig.For(lab.Left, lab.Right, left: true,
+                    $"interfaces {{\n    lan0 = {DataPlaneLabConfig.InterfaceId}\n  }}", routeBased: true));
+                var start = lab.Exec(lab.Left, TimeSpan.FromSeconds(30),
+                    [.. PetrelExecutable.Command, "daemon", "--config", conf, "--socket", Path.Combine(stopped.Dir, "taken.sock")]);
+                output.WriteLine($"daemon naming lan0: exit {start.ExitCode}: {start.StandardError.Trim()}");
+                Assert.False(start.Succeeded, start.Describe());
+                Assert.Contains("route-based interfaces lan0 (if_id 1)", start.StandardError);
+                Assert.Contains("TUNSETIFF lan0: Invalid argument: a network device named 'lan0' exists and is not a TUN device", start.StandardError);
             });
             Assert.Equal(3, PingsThrough(name));
         }
