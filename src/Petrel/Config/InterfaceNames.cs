@@ -68,7 +68,7 @@ public static class InterfaceNames
     private static uint Id(SettingsEntry e, string where)
     {
         string v = e.Value.Trim();
-        // 0 means "no interface" in if_id_in/if_id_out; 0xffffffff is strongSwan's %unique marker.
+        // 0 means "no interface" in if_id_in/if_id_out, and 0xffffffff is refused there too (the loader's InterfaceId).
         if (!SwanctlLoader.TryParseInterfaceId(v, out uint id) || id is 0 or uint.MaxValue)
             throw SettingValues.Error(e, where, $"'{e.Value}' is not an interface id (1 to 4294967294, decimal or 0x hex, as in if_id_in/if_id_out)");
         return id;
