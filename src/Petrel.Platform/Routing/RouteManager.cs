@@ -211,7 +211,11 @@ public sealed partial class RouteManager(string device, ILogger<RouteManager>? l
         return new Route(peer + host, found.Device, found.Gateway, null);
     }
 
-    /// <summary>Parses `ip -o route get` ("198.18.0.2 via 10.0.0.1 dev eth0 src 10.0.0.5 uid 0 \ cache").</summary>
+    /// <summary>
+    /// Parses `ip -o route get` ("198.18.0.2 via 10.0.0.1 dev eth0 src 10.0.0.5 uid 0 \ cache"). The
+    /// daemon asks the kernel over netlink (<see cref="FromLookup"/>); this parser of ip's text is the
+    /// reference RtNetlinkTests compares that answer with.
+    /// </summary>
     internal static Route? ParseRouteGet(IPAddress peer, string output)
     {
         var tokens = output.Split([' ', '\t', '\n'], StringSplitOptions.RemoveEmptyEntries);
