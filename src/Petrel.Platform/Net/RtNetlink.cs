@@ -177,6 +177,31 @@ internal sealed unsafe class RtNetlink : IDisposable
         }
     }
 
+    /// <summary>
+    /// The host's addresses of one family in the kernel's order (`ip -o addr show`: by interface,
+    /// then as added), from an RTM_GETADDR dump. IFA_LOCAL is the host's own address where it
+    /// differs from IFA_ADDRESS (the peer's, on point-to-point links), as getifaddrs(3) reports it.
+    /// </summary>
+    public List<IPAddress> Addresses(AddressFamily family)
+    {
+        var found = new List<IPAddress>();
+        lock (_lock)
+        {
+            var w = new NetlinkMessageWriter(_request, RTM_GETADDR, NLM_F_REQUEST | NLM_F_DUMP, ++_sequence);
+            w.Reserve(AddressHeaderLength)[0] = FamilyByte(family);
+            TransactLocked(w.Finish(), "addr show", dump: true, (type, payload) =>
+            {
+                if (type != RTM_NEWADDR || payload.Length < AddressHeaderLength || payload[0] != FamilyByte(family))
+                    return;
+                var attributes = payload[AddressHeaderLength..];
+                var address = NetlinkAttributes.Address(attributes, IFA_LOCAL) ?? NetlinkAttributes.Address(attributes, IFA_ADDRESS);
+                if (address is not null)
+                    found.Add(address);
+            });
+        }
+        return found;
+    }
+
     /// <summary>The index of a device (RTM_GETLINK by IFLA_IFNAME); a missing one throws like ip's "Cannot find device".</summary>
     public int LinkIndex(string device)
     {

@@ -26,6 +26,8 @@ internal static class RtNetlinkProtocol
 
     public const ushort RTM_NEWLINK = 16;
     public const ushort RTM_GETLINK = 18;
+    public const ushort RTM_NEWADDR = 20;
+    public const ushort RTM_GETADDR = 22;
     public const ushort RTM_NEWROUTE = 24;
     public const ushort RTM_DELROUTE = 25;
     public const ushort RTM_GETROUTE = 26;
@@ -47,6 +49,11 @@ internal static class RtNetlinkProtocol
     public const ushort RTA_TABLE = 15;
 
     public const ushort IFLA_IFNAME = 3;
+
+    /// <summary>struct ifaddrmsg: family, prefixlen, flags, scope, u32 index.</summary>
+    public const int AddressHeaderLength = 8;
+    public const ushort IFA_ADDRESS = 1;
+    public const ushort IFA_LOCAL = 2;
 
     public const ushort FRA_PRIORITY = 6;
     public const ushort FRA_FWMARK = 10;

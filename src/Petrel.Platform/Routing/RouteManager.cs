@@ -1,7 +1,6 @@
 using System.Buffers.Binary;
 using System.Globalization;
 using System.Net;
-using System.Net.NetworkInformation;
 using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -234,21 +233,35 @@ public sealed partial class RouteManager(string device, ILogger<RouteManager>? l
         return new Route(peer + host, dev, via, null);
     }
 
-    /// <summary>One of the host's unicast addresses inside a local selector, if it owns any.</summary>
-    internal static IPAddress? FindLocalSource(IReadOnlyList<TrafficSelector> local, AddressFamily family)
+    /// <summary>
+    /// One of the host's unicast addresses inside a local selector, if it owns any. The addresses
+    /// come from one netlink dump: .NET's NetworkInterface enumeration took ~3 ms per call on a
+    /// host with a hundred addresses, for every CHILD_SA.
+    /// </summary>
+    private IPAddress? FindLocalSource(IReadOnlyList<TrafficSelector> local, AddressFamily family)
     {
-        foreach (var nic in NetworkInterface.GetAllNetworkInterfaces())
+        try
         {
-            foreach (var ua in nic.GetIPProperties().UnicastAddresses)
+            return PickLocalSource(local, family, _netlink.Addresses(family));
+        }
+        catch (NetlinkException e)
+        {
+            _log.LogWarning("{Request}: {Error}; routing without a source address", e.Request, e.Answer);
+            return null;
+        }
+    }
+
+    /// <summary>The first address (in the host's order) of the family inside a local selector; IPv6 link-local ones never.</summary>
+    internal static IPAddress? PickLocalSource(IReadOnlyList<TrafficSelector> local, AddressFamily family, IEnumerable<IPAddress> addresses)
+    {
+        foreach (var a in addresses)
+        {
+            if (a.AddressFamily != family || a.IsIPv6LinkLocal)
+                continue;
+            foreach (var ts in local)
             {
-                var a = ua.Address;
-                if (a.AddressFamily != family || a.IsIPv6LinkLocal)
-                    continue;
-                foreach (var ts in local)
-                {
-                    if (ts.Family == family && InRange(a, ts.Start, ts.End))
-                        return a;
-                }
+                if (ts.Family == family && InRange(a, ts.Start, ts.End))
+                    return a;
             }
         }
         return null;

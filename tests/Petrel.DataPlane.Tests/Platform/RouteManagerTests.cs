@@ -45,9 +45,16 @@ public class RouteManagerTests
     [Fact]
     public void Finds_a_host_address_inside_the_local_selector()
     {
-        // Every host has 127.0.0.1 on lo.
-        var found = RouteManager.FindLocalSource([TrafficSelector.Parse("127.0.0.0/8")], System.Net.Sockets.AddressFamily.InterNetwork);
-        Assert.Equal(System.Net.IPAddress.Loopback, found);
-        Assert.Null(RouteManager.FindLocalSource([TrafficSelector.Parse("255.255.255.254/32")], System.Net.Sockets.AddressFamily.InterNetwork));
+        var v4 = System.Net.Sockets.AddressFamily.InterNetwork;
+        var v6 = System.Net.Sockets.AddressFamily.InterNetworkV6;
+        System.Net.IPAddress[] host = [.. new[] { "127.0.0.1", "198.18.0.1", "fe80::1", "10.1.0.1", "10.1.0.2", "2001:db8:1::1" }.Select(System.Net.IPAddress.Parse)];
+        // The first address in the host's order that a selector covers.
+        Assert.Equal(System.Net.IPAddress.Parse("10.1.0.1"), RouteManager.PickLocalSource([TrafficSelector.Parse("10.1.0.0/24")], v4, host));
+        Assert.Equal(System.Net.IPAddress.Parse("10.1.0.2"), RouteManager.PickLocalSource([TrafficSelector.Parse("10.1.0.2-10.1.0.9")], v4, host));
+        Assert.Equal(System.Net.IPAddress.Loopback, RouteManager.PickLocalSource([TrafficSelector.Parse("10.1.0.0/24"), TrafficSelector.Parse("127.0.0.0/8")], v4, host));
+        Assert.Null(RouteManager.PickLocalSource([TrafficSelector.Parse("255.255.255.254/32")], v4, host));
+        // IPv6 link-local addresses are never a source, even inside ::/0.
+        Assert.Equal(System.Net.IPAddress.Parse("2001:db8:1::1"), RouteManager.PickLocalSource([TrafficSelector.Parse("::/0")], v6, host));
+        Assert.Null(RouteManager.PickLocalSource([TrafficSelector.Parse("10.1.0.0/24")], v6, host));
     }
 }

@@ -163,6 +163,28 @@ public sealed class RtNetlinkTests(RtNetlinkLab lab) : IClassFixture<RtNetlinkLa
         Assert.Equal(2, missing.Errno);
     }
 
+    [RootTheory]
+    [InlineData(AddressFamily.InterNetwork, "-4")]
+    [InlineData(AddressFamily.InterNetworkV6, "-6")]
+    public void Addresses_are_the_ones_ip_addr_show_lists_in_its_order(AddressFamily family, string flag)
+    {
+        lab.Ip("addr", "add", "10.1.0.9/32", "dev", "lan0").EnsureSuccess();
+        try
+        {
+            var byIp = lab.Ip("-o", flag, "addr", "show").EnsureSuccess().StandardOutput
+                .Split('\n', StringSplitOptions.RemoveEmptyEntries)
+                .Select(line => line.Split(' ', StringSplitOptions.RemoveEmptyEntries))
+                .Select(t => IPAddress.Parse(t[Array.IndexOf(t, family == AddressFamily.InterNetwork ? "inet" : "inet6") + 1].Split('/')[0]))
+                .ToList();
+            Assert.Contains(IPAddress.Parse(family == AddressFamily.InterNetwork ? "10.1.0.1" : "2001:db8:1::1"), byIp);
+            Assert.Equal(byIp, lab.Netlink.Addresses(family));
+        }
+        finally
+        {
+            lab.Ip("addr", "del", "10.1.0.9/32", "dev", "lan0").EnsureSuccess();
+        }
+    }
+
     [RootFact]
     public void A_missing_device_fails_like_ip()
     {
