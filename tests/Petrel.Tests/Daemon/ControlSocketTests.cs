@@ -45,13 +45,7 @@ public sealed class ControlSocketTests : IAsyncLifetime
         _dir.Dispose();
     }
 
-    private (int Code, string Out, string Err) Cli(params string[] args)
-    {
-        var stdout = new StringWriter();
-        var stderr = new StringWriter();
-        int code = PetrelCli.Run([.. args, "--socket", _socket], stdout, stderr);
-        return (code, stdout.ToString(), stderr.ToString());
-    }
+    private (int Code, string Out, string Err) Cli(params string[] args) => ControlCli.Run(_socket, args);
 
     [Fact]
     public void List_conns_json_describes_the_loaded_connection_without_secrets()

@@ -82,13 +82,7 @@ public sealed class LoopbackDaemonTests : IAsyncLifetime
         _dir.Dispose();
     }
 
-    private static (int Code, string Out, string Err) Cli(string socket, params string[] args)
-    {
-        var stdout = new StringWriter();
-        var stderr = new StringWriter();
-        int code = PetrelCli.Run([.. args, "--socket", socket], stdout, stderr);
-        return (code, stdout.ToString(), stderr.ToString());
-    }
+    private static (int Code, string Out, string Err) Cli(string socket, params string[] args) => ControlCli.Run(socket, args);
 
     private static JsonArray Sas(string socket)
     {

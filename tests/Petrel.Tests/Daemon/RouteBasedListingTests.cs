@@ -81,13 +81,7 @@ public sealed class RouteBasedListingTests : IAsyncLifetime
         _dir.Dispose();
     }
 
-    private (int Code, string Out, string Err) Cli(params string[] args)
-    {
-        var stdout = new StringWriter();
-        var stderr = new StringWriter();
-        int code = PetrelCli.Run([.. args, "--socket", _socket], stdout, stderr);
-        return (code, stdout.ToString(), stderr.ToString());
-    }
+    private (int Code, string Out, string Err) Cli(params string[] args) => ControlCli.Run(_socket, args);
 
     private static JsonObject Child(JsonNode? listing, string name) =>
         Assert.IsType<JsonObject>(Assert.Single(listing!.AsArray()[0]!["children"]!.AsArray(), c => (string?)c!["name"] == name));

@@ -69,9 +69,8 @@ public sealed class StatsCommandTests : IAsyncLifetime
 
     private (int Code, string Out) Cli(params string[] args)
     {
-        var stdout = new StringWriter();
-        int code = PetrelCli.Run([.. args, "--socket", _socket], stdout, new StringWriter());
-        return (code, stdout.ToString());
+        var (code, output, _) = ControlCli.Run(_socket, args);
+        return (code, output);
     }
 
     [Fact]
