@@ -135,21 +135,37 @@ start_daemon() {  # kind(sw|petrel) ns dir conffile
 
 # Replaces the initiator's connections with the N to start; charon and Petrel both initiate the
 # start_action = start children of newly loaded connections.
-trigger() {  # kind dir
+# Puts the file with the N connections in place and readies what loads it, so that only the load itself
+# is timed: for Petrel a client already connected to the control socket (python3 takes ~0.35 s to start
+# here, swanctl a few ms), waiting on a FIFO to send the reload request (what `petrel reload` sends).
+arm() {  # kind dir
   local kind=$1 d=$2
   if [[ $kind == sw ]]; then
     cp "$d/full.conf" "$d/swanctl/swanctl.conf"
-    swanctl --load-conns --file "$d/swanctl/swanctl.conf" --uri "unix://$d/charon.vici" >"$d/trigger.log" 2>&1
-  else
-    cp "$d/full.conf" "$d/swanctl.conf"
-    # The reload request straight to the control socket (what `petrel reload` sends), so no CLI start is timed.
-    python3 - "$d/petrel.sock" >"$d/trigger.log" 2>&1 <<'PY'
+    return
+  fi
+  cp "$d/full.conf" "$d/swanctl.conf"
+  rm -f "$d/go" "$d/armed"
+  mkfifo "$d/go"
+  python3 - "$d/petrel.sock" "$d/go" "$d/armed" >"$d/trigger.log" 2>&1 <<'PY' &
 import socket, sys
 s = socket.socket(socket.AF_UNIX)
 s.connect(sys.argv[1])
+open(sys.argv[3], "w").close()
+open(sys.argv[2]).read()
 s.sendall(b'{"command":"reload"}\n')
 print(s.makefile().readline().strip())
 PY
+  for _ in $(seq 100); do [[ -e $d/armed ]] && return 0; sleep 0.05; done
+  return 1
+}
+
+trigger() {  # kind dir
+  local kind=$1 d=$2
+  if [[ $kind == sw ]]; then
+    swanctl --load-conns --file "$d/swanctl/swanctl.conf" --uri "unix://$d/charon.vici" >"$d/trigger.log" 2>&1
+  else
+    echo go >"$d/go"
   fi
 }
 
@@ -175,6 +191,7 @@ measure() {  # i setup round
   if (($(established "$ini" "$d/l") < 1)); then
     note "$setup round $round: the warm-up IKE SA did not come up"; stop_pids "${PIDS[@]:pids_before}"; PIDS=("${PIDS[@]:0:pids_before}"); echo 0; return
   fi
+  arm "$ini" "$d/l" || note "$setup round $round: the reload client did not connect: $(tail -2 "$d/l/trigger.log")"
   t0=$(date +%s.%N)
   trigger "$ini" "$d/l" || note "$setup round $round: loading the connections failed: $(tail -2 "$d/l/trigger.log")"
   while :; do
