@@ -50,19 +50,19 @@ public sealed class RevocationChecker(IReadOnlyList<X509Crl> fileCrls, Func<X509
             {
                 if (!IssuedBy(crl, issuer))
                 {
-                    notes.Add($"the CRL from '{uri}' is not signed by '{issuer.SubjectDN}'");
+                    notes.Add($"the CRL from '{LoggedUri.Of(uri)}' is not signed by '{issuer.SubjectDN}'");
                 }
                 else
                 {
                     if (RevokedBy(crl, cert, issuer, utcNow, uri) is { } revoked) return revoked;
                     if (CrlCache.IsCurrent(crl, utcNow, entry.FetchedAt, monotonicNow))
-                        return new RevocationResult(RevocationStatus.Good, $"the CRL of '{issuer.SubjectDN}' from '{uri}' does not list it");
+                        return new RevocationResult(RevocationStatus.Good, $"the CRL of '{issuer.SubjectDN}' from '{LoggedUri.Of(uri)}' does not list it");
                     stale = true;
-                    notes.Add($"the CRL from '{uri}' is stale since {Time(crl.NextUpdate!.Value)}");
+                    notes.Add($"the CRL from '{LoggedUri.Of(uri)}' is stale since {Time(crl.NextUpdate!.Value)}");
                 }
             }
             if (entry.Pending) pending = true;
-            else if (entry.Failure.Length > 0) notes.Add($"fetching '{uri}' failed: {entry.Failure}");
+            else if (entry.Failure.Length > 0) notes.Add($"fetching '{LoggedUri.Of(uri)}' failed: {entry.Failure}");
         }
         if (pending) return RevocationResult.Pending;
         return new RevocationResult(stale ? RevocationStatus.Stale : RevocationStatus.Failed, string.Join("; ", notes));
@@ -126,7 +126,7 @@ public sealed class RevocationChecker(IReadOnlyList<X509Crl> fileCrls, Func<X509
             }
         }
         return $"certificate '{cert.SubjectDN}' (serial {cert.SerialNumber.ToString(16)}) was revoked on {Time(entry.RevocationDate)}{reason} by the CRL of '{issuer.SubjectDN}'"
-            + (uri is null ? "" : $" from '{uri}'");
+            + (uri is null ? "" : $" from '{LoggedUri.Of(uri)}'");
     }
 
     internal static string Time(DateTime t) => $"{t:yyyy-MM-dd HH:mm:ss} UTC";

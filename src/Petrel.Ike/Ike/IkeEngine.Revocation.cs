@@ -38,7 +38,7 @@ public sealed partial class IkeEngine
             return;
         }
         CrlCache.MarkPending(uri);
-        Info(null, $"fetching CRL from '{uri}'");
+        Info(null, $"fetching CRL from '{LoggedUri.Of(uri)}'");
         _inFetchCall = true;
         try
         {
@@ -61,9 +61,9 @@ public sealed partial class IkeEngine
         {
             try
             {
-                var crl = CertificateLoader.ParseCrl(body, $"CRL from '{uri}'");
+                var crl = CertificateLoader.ParseCrl(body, $"CRL from '{LoggedUri.Of(uri)}'");
                 CrlCache.Store(uri, crl, Clock.Now);
-                Info(null, $"fetched CRL of '{crl.IssuerDN}' from '{uri}', next update {(crl.NextUpdate is { } next ? RevocationChecker.Time(next) : "not given")}");
+                Info(null, $"fetched CRL of '{crl.IssuerDN}' from '{LoggedUri.Of(uri)}', next update {(crl.NextUpdate is { } next ? RevocationChecker.Time(next) : "not given")}");
             }
             catch (CertificateException e)
             {
@@ -81,7 +81,7 @@ public sealed partial class IkeEngine
     private void CrlFetchFailed(string uri, string reason)
     {
         CrlCache.Fail(uri, reason, Clock.Now);
-        Warn(null, $"fetching CRL from '{uri}' failed: {reason}");
+        Warn(null, $"fetching CRL from '{LoggedUri.Of(uri)}' failed: {reason}");
     }
 
     /// <summary>Processes every deferred IKE_AUTH message again; one still waiting for another fetch is deferred again.</summary>

@@ -278,6 +278,38 @@ public class CrlFetchTests
         Assert.True(result is { Success: true }, result?.Message + "\n" + Logs(s));
     }
 
+    [Fact]
+    public void A_password_in_a_distribution_point_uri_never_reaches_the_log()
+    {
+        const string secretUri = "http://crl-reader:s3cret-Pw@crl.petrel.test:8080/root.crl?x=1";
+        var s = Create(responderChecks: true, RevocationPolicy.Strict, cdp: false);
+        s.F.Right.Engine.Credentials!.AddCrlUri(Pki.Root, secretUri);
+        InitiateResult? result = null;
+        s.F.Left.Engine.Initiate("site", null, r => result = r);
+        s.F.Network.Run();
+
+        Assert.Equal([secretUri], s.Fetcher.Requests); // the fetcher gets the URI as configured
+        s.Fetcher.Complete(secretUri, CrlFetchResult.Failure("connection refused"));
+        s.F.Network.Run();
+
+        Assert.True(result is { Success: false }, result?.Message + "\n" + Logs(s));
+        string redacted = "http://***@crl.petrel.test:8080/root.crl?x=1";
+        Assert.Contains($"fetching CRL from '{redacted}'", s.Checker.Log.All);
+        Assert.Contains($"fetching CRL from '{redacted}' failed: connection refused", s.Checker.Log.All);
+        Assert.DoesNotContain("s3cret", Logs(s));
+        Assert.DoesNotContain("s3cret", result!.Message);
+    }
+
+    [Theory]
+    [InlineData("http://crl.petrel.test/root.crl", "http://crl.petrel.test/root.crl")]
+    [InlineData("http://u:p@h/c.crl", "http://***@h/c.crl")]
+    [InlineData("https://token@h:8443", "https://***@h:8443")]
+    [InlineData("http://h/path@not-userinfo", "http://h/path@not-userinfo")]
+    [InlineData("ldap://a:b@ldap.test/cn=x?certificateRevocationList", "ldap://***@ldap.test/cn=x?certificateRevocationList")]
+    [InlineData("not a uri", "not a uri")]
+    public void Logged_uris_hide_the_user_information(string uri, string logged) =>
+        Assert.Equal(logged, LoggedUri.Of(uri));
+
     private const string GatewayDn = "C=CH, O=Petrel Test, CN=gw.petrel.test";
     private static readonly IPAddress Gateway = IPAddress.Parse("198.51.100.200");
 
