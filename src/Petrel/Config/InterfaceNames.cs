@@ -55,12 +55,20 @@ public static class InterfaceNames
     /// <summary>
     /// Linux's dev_valid_name(): 1 to 15 bytes, not "." or "..", no '/', ':' or whitespace; '%' is
     /// refused too because TUNSETIFF would treat it as a number template ("vti%d"). ASCII only.
+    /// Used for petrel.tun_name as well.
     /// </summary>
+    public static bool IsValid(string name) =>
+        name.Length is > 0 and <= 15 && name is not ("." or "..")
+        && !name.Any(c => c is '/' or ':' or '%' || char.IsWhiteSpace(c) || c <= ' ' || c > '~');
+
+    /// <summary>What <see cref="IsValid"/> asks for, as the error messages say it.</summary>
+    public const string Rule = "1 to 15 characters, not '.' or '..', no '/', ':', '%' or spaces";
+
     private static void CheckName(SettingsEntry e, string where, string tunName)
     {
         string n = e.Key;
-        if (n.Length is 0 or > 15 || n is "." or ".." || n.Any(c => c is '/' or ':' or '%' || char.IsWhiteSpace(c) || c <= ' ' || c > '~'))
-            throw SettingValues.Error(e, where, $"'{n}' is not an interface name (1 to 15 characters, not '.' or '..', no '/', ':', '%' or spaces)");
+        if (!IsValid(n))
+            throw SettingValues.Error(e, where, $"'{n}' is not an interface name ({Rule})");
         if (n == tunName)
             throw SettingValues.Error(e, where, $"'{n}' is the shared TUN device of policy-based connections (petrel.tun_name); choose another name");
     }

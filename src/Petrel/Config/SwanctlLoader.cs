@@ -631,8 +631,8 @@ public static class SwanctlLoader
     private static string TunName(SettingsEntry e, string where)
     {
         string v = e.Value.Trim();
-        if (v.Length is 0 or > 15 || v.Any(c => c == '/' || char.IsWhiteSpace(c) || c > 127))
-            throw SettingValues.Error(e, where, $"'{e.Value}' is not an interface name (1 to 15 characters, no '/' or spaces)");
+        if (!InterfaceNames.IsValid(v))
+            throw SettingValues.Error(e, where, $"'{e.Value}' is not an interface name ({InterfaceNames.Rule})");
         return v;
     }
 

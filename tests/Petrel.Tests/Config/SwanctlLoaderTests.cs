@@ -207,6 +207,19 @@ public class SwanctlLoaderTests
         }, config.Daemon);
     }
 
+    [Theory]
+    [InlineData(".")]
+    [InlineData("..")]
+    [InlineData("pt:0")]
+    [InlineData("pt%d")]
+    [InlineData("a/b")]
+    [InlineData("sixteen-chars-xx")]
+    public void Tun_name_follows_the_kernels_interface_name_rules(string name)
+    {
+        var e = Fails(Conf(tail: $"petrel {{\n tun_name = {name}\n}}"));
+        Assert.Equal($"swanctl.conf:20: petrel.tun_name: '{name}' is not an interface name (1 to 15 characters, not '.' or '..', no '/', ':', '%' or spaces)", e.Message);
+    }
+
     [Fact]
     public void Unknown_key_names_file_line_section_and_suggests()
     {
