@@ -30,6 +30,7 @@ public sealed partial class DataPlaneHost : IDisposable
     private readonly ILogger _log;
     private readonly List<Thread> _threads = [];
     private readonly List<(TunDevice Device, uint Id)> _interfaces = [];
+    private RouteManager? _routes;
     private volatile bool _stopping;
 
     public DataPlaneHost(TunDevice tun, UdpTransport udp, UserspaceKernel kernel, IkeDatagramHandler? onIke, ILogger<DataPlaneHost>? logger = null)
@@ -54,12 +55,13 @@ public sealed partial class DataPlaneHost : IDisposable
         loggers ??= NullLoggerFactory.Instance;
         var tun = TunDevice.Open(options.TunName, options.Offload);
         UdpTransport? udp = null;
+        RouteManager? routes = null;
         DataPlaneHost? host = null;
         try
         {
             tun.Configure(options.TunMtu, [.. options.TunAddresses]);
             udp = new UdpTransport(options.IkePort, options.NatTPort, options.BindAddresses, options.RawEsp, options.RawAh, options.SocketMark);
-            var routes = options.ManageRoutes
+            routes = options.ManageRoutes
                 ? new RouteManager(tun.Name, loggers.CreateLogger<RouteManager>()) { BypassMark = options.SocketMark, TransportTable = options.TransportRouteTable }
                 : null;
             var kernel = new UserspaceKernel(udp, tun, routes, logger: loggers.CreateLogger<UserspaceKernel>())
@@ -69,6 +71,7 @@ public sealed partial class DataPlaneHost : IDisposable
                 PacketThreads = options.PacketThreads,
             };
             host = new DataPlaneHost(tun, udp, kernel, onIke, loggers.CreateLogger<DataPlaneHost>());
+            host._routes = routes;
             if (options.AutoTunMtu)
             {
                 var log = host._log;
@@ -95,6 +98,7 @@ public sealed partial class DataPlaneHost : IDisposable
                 foreach (var (device, _) in host._interfaces)
                     device.Dispose();
             }
+            routes?.Dispose();
             udp?.Dispose();
             tun.Dispose();
             throw;
@@ -226,6 +230,7 @@ public sealed partial class DataPlaneHost : IDisposable
         foreach (var t in _threads)
             t.Join(TimeSpan.FromSeconds(2));
         Kernel.Dispose();
+        _routes?.Dispose();
         Udp.Dispose();
         Tun.Dispose();
         foreach (var (device, _) in _interfaces)

@@ -352,5 +352,8 @@ internal sealed unsafe class RtNetlink : IDisposable
         return s;
     }
 
+    /// <summary>Whether the socket is closed (after <see cref="Dispose"/>).</summary>
+    internal bool IsClosed => _socket.IsClosed;
+
     public void Dispose() => _socket.Dispose();
 }

@@ -20,7 +20,7 @@ namespace Petrel.Platform.Routing;
 /// before (otherwise the ESP and IKE packets themselves would loop into the tunnel).
 /// Routes are reference-counted by prefix so policies sharing one do not remove each other's.
 /// </summary>
-public sealed partial class RouteManager(string device, ILogger<RouteManager>? logger = null) : IRouteController
+public sealed partial class RouteManager(string device, ILogger<RouteManager>? logger = null) : IRouteController, IDisposable
 {
     private readonly ILogger _log = logger ?? (ILogger)NullLogger.Instance;
     private readonly Lock _lock = new();
@@ -312,4 +312,9 @@ public sealed partial class RouteManager(string device, ILogger<RouteManager>? l
         BinaryPrimitives.WriteUInt128BigEndian(b, value);
         return new IPAddress(b).ToString();
     }
+
+    /// <summary>Closes the netlink socket; the routes themselves go with their policies (UserspaceKernel.Dispose) first.</summary>
+    public void Dispose() => _netlink.Dispose();
+
+    internal bool IsClosed => _netlink.IsClosed;
 }

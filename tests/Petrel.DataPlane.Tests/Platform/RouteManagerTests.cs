@@ -57,4 +57,13 @@ public class RouteManagerTests
         Assert.Equal(System.Net.IPAddress.Parse("2001:db8:1::1"), RouteManager.PickLocalSource([TrafficSelector.Parse("::/0")], v6, host));
         Assert.Null(RouteManager.PickLocalSource([TrafficSelector.Parse("10.1.0.0/24")], v6, host));
     }
+
+    [Fact]
+    public void Disposing_closes_the_netlink_socket()
+    {
+        var manager = new RouteManager("lo");
+        Assert.False(manager.IsClosed);
+        manager.Dispose();
+        Assert.True(manager.IsClosed);
+    }
 }
