@@ -1,44 +1,25 @@
-using System.Security.Cryptography;
-
 namespace Petrel.Crypto.Primitives;
 
 /// <summary>A keyed AES-XCBC-96 or AES-CMAC-96. Not thread-safe.</summary>
-internal sealed class AesMacIntegrityContext : IIntegrityContext
+internal sealed class AesMacIntegrityContext : TruncatedMacContext
 {
     private readonly AesXcbcMac? _xcbc;
     private readonly AesCmacMac? _cmac;
 
     public AesMacIntegrityContext(AesMacKind kind, ReadOnlySpan<byte> key)
+        : base(12)
     {
         if (kind == AesMacKind.Xcbc) _xcbc = new AesXcbcMac(key);
         else _cmac = new AesCmacMac(key);
     }
 
-    public int IcvLength => 12;
-
-    public void Compute(ReadOnlySpan<byte> data, Span<byte> icv)
+    protected override void Mac(ReadOnlySpan<byte> data, Span<byte> full)
     {
-        Span<byte> full = stackalloc byte[16];
-        Mac(data, full);
-        full[..12].CopyTo(icv);
+        if (_xcbc is not null) _xcbc.Compute(data, full[..16]);
+        else _cmac!.Compute(data, full[..16]);
     }
 
-    public bool Verify(ReadOnlySpan<byte> data, ReadOnlySpan<byte> icv)
-    {
-        if (icv.Length != 12)
-            return false;
-        Span<byte> full = stackalloc byte[16];
-        Mac(data, full);
-        return CryptographicOperations.FixedTimeEquals(full[..12], icv);
-    }
-
-    private void Mac(ReadOnlySpan<byte> data, Span<byte> full)
-    {
-        if (_xcbc is not null) _xcbc.Compute(data, full);
-        else _cmac!.Compute(data, full);
-    }
-
-    public void Dispose()
+    public override void Dispose()
     {
         _xcbc?.Dispose();
         _cmac?.Dispose();

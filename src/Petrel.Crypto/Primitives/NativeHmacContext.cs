@@ -10,17 +10,15 @@ namespace Petrel.Crypto.Primitives;
 /// four native calls, no allocation. The states live in native memory that is wiped when disposed.
 /// Not thread-safe (each packet thread has its own context).
 /// </summary>
-internal sealed unsafe class NativeHmacContext : IIntegrityContext
+internal sealed unsafe class NativeHmacContext : TruncatedMacContext
 {
     private readonly NativeDigest _digest;
     private byte* _memory;      // inner state | outer state | working state, NativeDigest.StateBytes each
-    private readonly int _outBytes;
 
     public NativeHmacContext(NativeDigest digest, ReadOnlySpan<byte> key, int icvBytes)
+        : base(icvBytes)
     {
         _digest = digest;
-        _outBytes = digest.OutputBytes;
-        IcvLength = icvBytes;
         _memory = (byte*)NativeMemory.AllocZeroed(3 * NativeDigest.StateBytes);
 
         // RFC 2104 §2: a key longer than the block is hashed first; then it is zero-padded to the block.
@@ -53,40 +51,26 @@ internal sealed unsafe class NativeHmacContext : IIntegrityContext
 
     ~NativeHmacContext() => Free();
 
-    public int IcvLength { get; }
-
     private byte* Inner => _memory;
     private byte* Outer => _memory + NativeDigest.StateBytes;
     private byte* Work => _memory + 2 * NativeDigest.StateBytes;
 
-    public void Compute(ReadOnlySpan<byte> data, Span<byte> icv)
-    {
-        byte* full = stackalloc byte[64];
-        Mac(data, full);
-        new ReadOnlySpan<byte>(full, IcvLength).CopyTo(icv);
-    }
-
-    public bool Verify(ReadOnlySpan<byte> data, ReadOnlySpan<byte> icv)
-    {
-        if (icv.Length != IcvLength)
-            return false;
-        byte* full = stackalloc byte[64];
-        Mac(data, full);
-        return CryptographicOperations.FixedTimeEquals(new ReadOnlySpan<byte>(full, IcvLength), icv);
-    }
-
-    private void Mac(ReadOnlySpan<byte> data, byte* output)
+    protected override void Mac(ReadOnlySpan<byte> data, Span<byte> full)
     {
         ObjectDisposedException.ThrowIf(_memory == null, this);
-        Buffer.MemoryCopy(Inner, Work, NativeDigest.StateBytes, NativeDigest.StateBytes);
-        _digest.Update(Work, data);
-        _digest.Final(Work, output);
-        Buffer.MemoryCopy(Outer, Work, NativeDigest.StateBytes, NativeDigest.StateBytes);
-        _digest.Update(Work, new ReadOnlySpan<byte>(output, _outBytes));
-        _digest.Final(Work, output);
+        int outBytes = _digest.OutputBytes;
+        fixed (byte* output = full)
+        {
+            Buffer.MemoryCopy(Inner, Work, NativeDigest.StateBytes, NativeDigest.StateBytes);
+            _digest.Update(Work, data);
+            _digest.Final(Work, output);
+            Buffer.MemoryCopy(Outer, Work, NativeDigest.StateBytes, NativeDigest.StateBytes);
+            _digest.Update(Work, new ReadOnlySpan<byte>(output, outBytes));
+            _digest.Final(Work, output);
+        }
     }
 
-    public void Dispose()
+    public override void Dispose()
     {
         Free();
         GC.SuppressFinalize(this);
