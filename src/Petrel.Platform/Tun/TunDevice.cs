@@ -54,10 +54,17 @@ public sealed unsafe class TunDevice : IGsoTunnelDevice, IDisposable
 
     private static bool Exists(string name)
     {
-        // getifaddrs-based, so it sees this process's network namespace (not whatever /sys shows).
-        foreach (var ni in System.Net.NetworkInformation.NetworkInterface.GetAllNetworkInterfaces())
-            if (ni.Name == name) return true;
-        return false;
+        // Asked over netlink from this thread, so in the namespace TUNSETIFF just looked in.
+        try
+        {
+            using var netlink = RtNetlink.Open();
+            netlink.LinkIndex(name);
+            return true;
+        }
+        catch (Exception e) when (e is NetlinkException or IOException)
+        {
+            return false;
+        }
     }
 
     /// <summary>
