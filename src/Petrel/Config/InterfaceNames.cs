@@ -13,9 +13,8 @@ public static class InterfaceNames
     /// </summary>
     public static IReadOnlyDictionary<uint, string> Read(SettingsSection? section, string tunName, IEnumerable<uint> childIds)
     {
-        var names = new Dictionary<uint, string>();
         if (section is null)
-            return names;
+            return new Dictionary<uint, string>();
         string where = section.Path;
         foreach (var sub in section.Sections)
             throw new ConfigException(sub.File, sub.Line, $"'{sub.Name}' in {where} must be a key: NAME = IF_ID");
@@ -31,12 +30,12 @@ public static class InterfaceNames
         foreach (var id in childIds)
             if (id != 0 && !used.Contains(id)) used.Add(id);
 
-        var lines = new Dictionary<uint, SettingsEntry>();
+        var named = new Dictionary<uint, SettingsEntry>();
         foreach (var e in section.Entries)
         {
             CheckName(e, where, tunName);
             uint id = Id(e, where);
-            if (lines.TryGetValue(id, out var other))
+            if (named.TryGetValue(id, out var other))
                 throw SettingValues.Error(e, where, $"if_id {id} is already named '{other.Key}' (line {other.Line}); one name per interface");
             // A name for an id no child uses is almost always a mistyped id: refusing it at load time
             // points at the line, where a warning would leave the child on an unexpected vtiNN and the
@@ -46,10 +45,9 @@ public static class InterfaceNames
                 string children = used.Count == 0 ? "no child has if_id_in/if_id_out" : $"the children use {string.Join(", ", used)}";
                 throw SettingValues.Error(e, where, $"no child uses if_id {id} ({children}); name an id a child's if_id_in or if_id_out has");
             }
-            lines.Add(id, e);
-            names.Add(id, e.Key);
+            named.Add(id, e);
         }
-        return names;
+        return named.ToDictionary(n => n.Key, n => n.Value.Key);
     }
 
     /// <summary>
