@@ -45,7 +45,7 @@ public sealed class ChainValidator
             if (_anchors.Exists(a => a.Equals(current)))
                 return new ChainValidationResult(true, "", chain);
 
-            var anchor = FindIssuer(current, _anchors);
+            var anchor = IssuerSearch.FindIssuer(current, _anchors);
             if (anchor is not null)
             {
                 if (CheckIssuer(anchor, now, depth) is { } bad)
@@ -56,7 +56,7 @@ public sealed class ChainValidator
                 return new ChainValidationResult(true, "", chain);
             }
 
-            var intermediate = FindIssuer(current, candidates);
+            var intermediate = IssuerSearch.FindIssuer(current, candidates);
             if (intermediate is null || chain.Contains(intermediate))
             {
                 string why = _anchors.Exists(a => a.SubjectDN.Equivalent(current.IssuerDN))
@@ -72,29 +72,6 @@ public sealed class ChainValidator
             current = intermediate;
         }
         return ChainValidationResult.Fail($"no trusted chain: longer than {MaxDepth} certificates", chain);
-    }
-
-    private static X509Certificate? FindIssuer(X509Certificate cert, List<X509Certificate> pool)
-    {
-        foreach (var candidate in pool)
-        {
-            if (!candidate.SubjectDN.Equivalent(cert.IssuerDN)) continue;
-            if (Verifies(cert, candidate)) return candidate;
-        }
-        return null;
-    }
-
-    private static bool Verifies(X509Certificate cert, X509Certificate issuer)
-    {
-        try
-        {
-            return cert.IsSignatureValid(issuer.GetPublicKey());
-        }
-        catch (Exception)
-        {
-            // Unsupported or malformed signature: not an issuer (validation reports the missing link).
-            return false;
-        }
     }
 
     private static string? CheckValidity(X509Certificate cert, DateTime now)

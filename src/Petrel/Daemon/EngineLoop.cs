@@ -1,38 +1,66 @@
+using System.Diagnostics;
+using System.Net;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
-using Petrel.Ike;
+using Petrel.Ike.Engine;
+using Petrel.Ike.Sa;
 
 namespace Petrel.Daemon;
 
 /// <summary>
-/// The one thread that touches the IKE engine. Sockets, the control socket and signals post
-/// work items into a channel; the loop runs them in order and calls <see cref="IEngineFacade.Tick"/>
-/// at least every <see cref="TickInterval"/>. An exception in one item is logged and the loop goes
-/// on, so a bad packet or a bug in one exchange cannot stop the daemon.
+/// The one thread that touches the IKE engine. The control socket, CRL fetches and acquires post work
+/// items into a channel; IKE datagrams come through the bounded <see cref="IkeIngress"/> (see there why
+/// it has two lanes). Each round runs the queued work, then at most <see cref="MaxDatagramsPerRound"/>
+/// datagrams, and calls <see cref="IEngineFacade.Tick"/> every <see cref="TickInterval"/> (not once per
+/// datagram: under a flood the timers still cost the same). An exception in one item is logged and the
+/// loop goes on, so a bad packet or a bug in one exchange cannot stop the daemon.
 /// </summary>
 public sealed class EngineLoop : IAsyncDisposable
 {
     public static readonly TimeSpan TickInterval = TimeSpan.FromMilliseconds(50);
+    public const int MaxDatagramsPerRound = 256;
+    private static readonly TimeSpan ShedReportInterval = TimeSpan.FromSeconds(10);
 
     private readonly IEngineFacade _engine;
     private readonly ILogger _log;
     private readonly Channel<Action<IEngineFacade>> _work = Channel.CreateUnbounded<Action<IEngineFacade>>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly IkeIngress _ingress;
+    private readonly Action<IPEndPoint, IPEndPoint, ReadOnlySpan<byte>> _receive;
+    private readonly ManualResetEventSlim _wake = new(false);
     private readonly Thread _thread;
+    private long _newSaReported, _saReported, _shedReportedAt;
     private readonly TaskCompletionSource _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private volatile bool _stopping;
     private string? _lastTickError;
 
-    public EngineLoop(IEngineFacade engine, ILogger<EngineLoop> log)
+    public EngineLoop(IEngineFacade engine, ILogger<EngineLoop> log, IkeIngress? ingress = null)
     {
         _engine = engine;
         _log = log;
+        _ingress = ingress ?? new IkeIngress();
+        _receive = Receive;
         _thread = new Thread(Run) { IsBackground = true, Name = "petrel-ike" };
     }
 
     public void Start() => _thread.Start();
 
     /// <summary>Queues work for the engine thread. Returns false once the loop is stopping.</summary>
-    public bool Post(Action<IEngineFacade> work) => !_stopping && _work.Writer.TryWrite(work);
+    public bool Post(Action<IEngineFacade> work)
+    {
+        if (_stopping || !_work.Writer.TryWrite(work)) return false;
+        _wake.Set();
+        return true;
+    }
+
+    /// <summary>On a socket thread: queues a copy of an IKE datagram. False when it was shed (its lane is full) or the loop stops.</summary>
+    public bool PostDatagram(IPEndPoint local, IPEndPoint remote, ReadOnlySpan<byte> message)
+    {
+        if (_stopping || !_ingress.TryEnqueue(local, remote, message)) return false;
+        _wake.Set();
+        return true;
+    }
+
+    public IkeIngress Ingress => _ingress;
 
     /// <summary>Runs a function on the engine thread and returns its result.</summary>
     public Task<T> InvokeAsync<T>(Func<IEngineFacade, T> func)
@@ -66,10 +94,12 @@ public sealed class EngineLoop : IAsyncDisposable
     private void Run()
     {
         var reader = _work.Reader;
+        long lastTick = 0;
         try
         {
             while (true)
             {
+                _wake.Reset();
                 while (reader.TryRead(out var work))
                 {
                     try
@@ -81,17 +111,19 @@ public sealed class EngineLoop : IAsyncDisposable
                         _log.LogError(e, "engine work item failed: {Error}", e.Message);
                     }
                 }
+                int handled = _ingress.Drain(MaxDatagramsPerRound, _receive);
                 if (reader.Completion.IsCompleted)
                     break;
-                Tick();
-                // Sleep until more work arrives or the next tick is due.
-                try
+                var sinceTick = Stopwatch.GetElapsedTime(lastTick);
+                if (sinceTick >= TickInterval)
                 {
-                    reader.WaitToReadAsync().AsTask().Wait(TickInterval);
+                    Tick();
+                    lastTick = Stopwatch.GetTimestamp();
+                    sinceTick = TimeSpan.Zero;
                 }
-                catch (AggregateException)
-                {
-                }
+                // Sleep until more work arrives or the next tick is due; a full batch means more is waiting.
+                if (handled < MaxDatagramsPerRound)
+                    _wake.Wait(TickInterval - sinceTick);
             }
         }
         finally
@@ -100,8 +132,21 @@ public sealed class EngineLoop : IAsyncDisposable
         }
     }
 
+    private void Receive(IPEndPoint local, IPEndPoint remote, ReadOnlySpan<byte> message)
+    {
+        try
+        {
+            _engine.Receive(local, remote, message);
+        }
+        catch (Exception e)
+        {
+            _log.LogError(e, "engine receive failed: {Error}", e.Message);
+        }
+    }
+
     private void Tick()
     {
+        ReportShed();
         try
         {
             _engine.Tick();
@@ -116,12 +161,26 @@ public sealed class EngineLoop : IAsyncDisposable
         }
     }
 
+    /// <summary>One line per <see cref="ShedReportInterval"/> while datagrams are shed, never one per datagram.</summary>
+    private void ReportShed()
+    {
+        if (Stopwatch.GetElapsedTime(_shedReportedAt) < ShedReportInterval) return;
+        _shedReportedAt = Stopwatch.GetTimestamp();
+        long newSa = _ingress.ShedNewSa, sa = _ingress.ShedSa;
+        if (newSa == _newSaReported && sa == _saReported) return;
+        _log.LogWarning("IKE ingress queue full: shed {NewSa} requests for new IKE SAs and {Sa} messages of existing ones in the last {Seconds} s (in total {TotalNewSa} and {TotalSa})",
+            newSa - _newSaReported, sa - _saReported, (int)ShedReportInterval.TotalSeconds, newSa, sa);
+        _newSaReported = newSa;
+        _saReported = sa;
+    }
+
     /// <summary>Stops accepting work, runs what is queued, and ends the thread.</summary>
     public async Task StopAsync()
     {
         _stopping = true;
         _work.Writer.TryComplete();
-        if (_thread.IsAlive || _thread.ThreadState != ThreadState.Unstarted)
+        _wake.Set();
+        if (_thread.IsAlive || _thread.ThreadState != System.Threading.ThreadState.Unstarted)
             await _stopped.Task.ConfigureAwait(false);
     }
 

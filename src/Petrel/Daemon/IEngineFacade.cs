@@ -1,5 +1,6 @@
 using System.Net;
-using Petrel.Ike;
+using Petrel.Ike.Engine;
+using Petrel.Ike.Sa;
 using Petrel.Ike.Certificates;
 using Petrel.Ike.Config;
 

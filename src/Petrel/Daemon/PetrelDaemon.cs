@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Petrel.Config;
-using Petrel.Ike;
+using Petrel.Ike.Engine;
+using Petrel.Ike.Sa;
 
 namespace Petrel.Daemon;
 

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
-using Petrel.Ike;
+using Petrel.Ike.Engine;
+using Petrel.Ike.Sa;
 
 namespace Petrel.Daemon;
 

@@ -1,6 +1,7 @@
 using System.Net;
 using Microsoft.Extensions.Logging;
-using Petrel.Ike;
+using Petrel.Ike.Engine;
+using Petrel.Ike.Sa;
 using Petrel.Platform.Net;
 
 namespace Petrel.Daemon;

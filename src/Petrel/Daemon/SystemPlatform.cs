@@ -2,7 +2,8 @@ using System.Net;
 using Microsoft.Extensions.Logging;
 using Petrel.Config;
 using Petrel.Crypto.Primitives;
-using Petrel.Ike;
+using Petrel.Ike.Engine;
+using Petrel.Ike.Sa;
 using Petrel.Platform.Host;
 
 namespace Petrel.Daemon;
@@ -86,15 +87,8 @@ public sealed class SystemPlatform : IDaemonPlatform
             SocketMark = raw ? DataPlaneOptions.DefaultSocketMark : 0,
         }, OnIke, loggers);
 
-    /// <summary>On a socket thread: copy the message (the buffer is reused) and queue it for the engine.</summary>
-    private void OnIke(IPEndPoint local, IPEndPoint remote, ReadOnlySpan<byte> message)
-    {
-        var loop = _loop;
-        if (loop is null)
-            return;
-        byte[] copy = message.ToArray();
-        loop.Post(e => e.Receive(local, remote, copy));
-    }
+    /// <summary>On a socket thread: the engine's bounded ingress copies the message (the buffer is reused) or sheds it.</summary>
+    private void OnIke(IPEndPoint local, IPEndPoint remote, ReadOnlySpan<byte> message) => _loop?.PostDatagram(local, remote, message);
 
     public Petrel.DataPlane.Kernel.IIpsecKernel? Kernel => _host?.Kernel;
 

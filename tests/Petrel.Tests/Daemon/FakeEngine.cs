@@ -1,6 +1,7 @@
 using System.Net;
 using Petrel.Daemon;
-using Petrel.Ike;
+using Petrel.Ike.Engine;
+using Petrel.Ike.Sa;
 using Petrel.Ike.Config;
 
 namespace Petrel.Tests.Daemon;
@@ -39,7 +40,18 @@ public sealed class FakeEngine : IEngineFacade
 
     public IReadOnlyList<ConnectionConfig> Connections => _connections;
 
-    public void Receive(IPEndPoint local, IPEndPoint remote, ReadOnlySpan<byte> message) => Record("receive");
+    /// <summary>Every datagram received, in order (copies).</summary>
+    public List<byte[]> Datagrams { get; } = [];
+
+    /// <summary>Set to make each Receive take this long, as a busy engine would.</summary>
+    public TimeSpan ReceiveDelay { get; set; }
+
+    public void Receive(IPEndPoint local, IPEndPoint remote, ReadOnlySpan<byte> message)
+    {
+        Record("receive");
+        lock (Datagrams) Datagrams.Add(message.ToArray());
+        if (ReceiveDelay > TimeSpan.Zero) Thread.Sleep(ReceiveDelay);
+    }
 
     public void Tick()
     {

@@ -6,7 +6,8 @@ using Petrel.Crypto.Primitives;
 using Petrel.Daemon;
 using Petrel.DataPlane.Esp;
 using Petrel.DataPlane.Pipeline;
-using Petrel.Ike;
+using Petrel.Ike.Engine;
+using Petrel.Ike.Sa;
 
 namespace Petrel.Tests.Daemon;
 
@@ -76,9 +77,7 @@ public sealed class LoopbackPlatform(IPAddress address) : IDaemonPlatform, IIkeT
                 if (UdpEncapsulation.Classify(span) != UdpDatagramKind.Ike) continue;
                 span = span[UdpEncapsulation.NonEspMarkerLength..];
             }
-            byte[] copy = span.ToArray();
-            var remote = (IPEndPoint)from;
-            _loop?.Post(e => e.Receive(local, remote, copy));
+            _loop?.PostDatagram(local, (IPEndPoint)from, span);
         }
     }
 

@@ -1,0 +1,243 @@
+using System.Net;
+using Petrel.DataPlane.Kernel;
+using Petrel.Ike.Config;
+
+namespace Petrel.Ike.Engine;
+
+/// <summary>
+/// Lifetimes of IKE and CHILD SAs: soft expiry starts a rekey (or reauthentication), hard expiry
+/// deletes; byte and packet limits are polled from the data plane on Tick (RFC 7296 §2.8).
+/// </summary>
+public sealed partial class IkeEngine
+{
+    /// <summary>strongSwan retries a rekey refused with TEMPORARY_FAILURE after 15 s minus up to 10 s of jitter (RFC 7296 §2.25).</summary>
+    internal static readonly TimeSpan RetryInterval = TimeSpan.FromSeconds(15);
+    internal static readonly TimeSpan RetryJitter = TimeSpan.FromSeconds(10);
+
+    /// <summary>Rekeys this engine started (by kind), for tests and the daemon's statistics.</summary>
+    public long ChildRekeysInitiated { get; internal set; }
+    public long IkeRekeysInitiated { get; internal set; }
+    public long ReauthsInitiated { get; internal set; }
+
+    /// <summary>Installed CHILD_SAs per reqid (all IKE SAs), kept as they are installed and removed.</summary>
+    private readonly Dictionary<uint, int> _installedByReqId = [];
+
+    internal void SetInstalled(ChildSa child, bool installed)
+    {
+        if (child.Installed == installed) return;
+        child.Installed = installed;
+        int n = _installedByReqId.GetValueOrDefault(child.ReqId) + (installed ? 1 : -1);
+        if (n > 0) _installedByReqId[child.ReqId] = n;
+        else _installedByReqId.Remove(child.ReqId);
+    }
+
+    /// <summary>True when another installed CHILD_SA (any IKE SA) uses this reqid, i.e. its policy must stay.</summary>
+    internal bool ReqIdInUse(uint reqId, ChildSa except) =>
+        _installedByReqId.GetValueOrDefault(reqId) - (except.Installed && except.ReqId == reqId ? 1 : 0) > 0;
+
+    internal void ScheduleChild(ChildSa child)
+    {
+        var s = LifetimeSchedule.ForChild(child.Config, Random);
+        var now = Clock.Now;
+        child.RekeyAt = LifetimeSchedule.At(now, s.RekeyIn);
+        child.ExpireAt = LifetimeSchedule.At(now, s.ExpireIn);
+    }
+
+    internal void ScheduleIke(IkeSa sa)
+    {
+        var s = LifetimeSchedule.ForIke(sa.Config, Random);
+        var now = Clock.Now;
+        sa.RekeyAt = LifetimeSchedule.At(now, s.RekeyIn);
+        sa.ReauthAt = LifetimeSchedule.At(now, s.ReauthIn);
+        sa.ExpireAt = LifetimeSchedule.At(now, s.ExpireIn);
+    }
+
+    internal TimeSpan RetryDelay() => RetryInterval - LifetimeSchedule.Jitter(RetryJitter, Random);
+
+    /// <summary>The earliest lifetime event of an SA (for <see cref="NextDeadline"/>).</summary>
+    private static TimeSpan LifetimeDeadline(IkeSa sa)
+    {
+        if (sa.State is not (IkeSaState.Established or IkeSaState.Rekeying)) return LifetimeSchedule.Never;
+        var next = Earliest(sa.RekeyAt, Earliest(sa.ReauthAt, sa.ExpireAt));
+        foreach (var c in sa.Children)
+            next = Earliest(next, Earliest(c.RekeyAt, c.ExpireAt));
+        return next;
+    }
+
+    private static long? SecondsUntil(TimeSpan at, TimeSpan now) =>
+        at == LifetimeSchedule.Never ? null : Math.Max(0, (long)Math.Ceiling((at - now).TotalSeconds));
+
+    private static TimeSpan Earliest(TimeSpan a, TimeSpan b) => a < b ? a : b;
+
+    private void TickLifetimes(IkeSa sa, TimeSpan now)
+    {
+        if (sa.State is not (IkeSaState.Established or IkeSaState.Rekeying)) return;
+        if (now >= sa.ExpireAt)
+        {
+            sa.ExpireAt = LifetimeSchedule.Never;
+            Info(sa, $"IKE_SA {sa.Tag} reached its hard lifetime, deleting it");
+            AbortQueued(sa, "IKE_SA expired");
+            Queue(sa, InformationalTask.DeleteIkeSa(this, null));
+            return;
+        }
+        if (sa.State == IkeSaState.Established && now >= sa.ReauthAt)
+        {
+            sa.ReauthAt = LifetimeSchedule.Never;
+            StartReauth(sa);
+        }
+        if (sa.State == IkeSaState.Established && now >= sa.RekeyAt && sa.Successor is null)
+        {
+            sa.RekeyAt = LifetimeSchedule.Never;
+            StartIkeRekey(sa);
+        }
+        foreach (var c in sa.Children.ToList())
+        {
+            if (c.State is ChildSaState.Deleting or ChildSaState.Destroying) continue;
+            bool expired = now >= c.ExpireAt, soft = now >= c.RekeyAt;
+            var cfg = c.Config;
+            if ((cfg.RekeyBytes | cfg.LifeBytes | cfg.RekeyPackets | cfg.LifePackets) != 0 && c.Installed)
+            {
+                Kernel.TryGetCounters(c.SpiIn, SaDirection.Inbound, out var cin);
+                Kernel.TryGetCounters(c.SpiOut, SaDirection.Outbound, out var cout);
+                ulong bytes = Math.Max(cin.Bytes, cout.Bytes), packets = Math.Max(cin.Packets, cout.Packets);
+                expired |= (cfg.LifeBytes != 0 && bytes >= cfg.LifeBytes) || (cfg.LifePackets != 0 && packets >= cfg.LifePackets);
+                soft |= (cfg.RekeyBytes != 0 && bytes >= cfg.RekeyBytes) || (cfg.RekeyPackets != 0 && packets >= cfg.RekeyPackets);
+            }
+            if (expired)
+            {
+                c.ExpireAt = c.RekeyAt = LifetimeSchedule.Never;
+                Info(sa, $"CHILD_SA {c.Config.Name}{{{c.UniqueId}}} reached its hard lifetime, deleting it");
+                Queue(sa, InformationalTask.DeleteChildren(this, [c], null));
+                continue;
+            }
+            if (soft && c.State == ChildSaState.Installed && c.RekeyTask is null && c.PeerReplacement is null && c.OurReplacement is null
+                && !ReferenceEquals(c.Replaces?.PeerReplacement, c) && sa.State == IkeSaState.Established && sa.Successor is null)
+            {
+                c.RekeyAt = LifetimeSchedule.Never;
+                StartChildRekey(sa, c);
+            }
+        }
+    }
+
+    private void StartChildRekey(IkeSa sa, ChildSa c)
+    {
+        Info(sa, $"rekeying CHILD_SA {c.Config.Name}{{{c.UniqueId}}} with SPIs {c.SpiIn:x8}_i {c.SpiOut:x8}_o");
+        var task = new ChildRekeyTask(this, c);
+        c.RekeyTask = task;
+        Queue(sa, task);
+    }
+
+    /// <summary>Starts rekeying a CHILD_SA now (the CLI's rekey command, tests). False if it is not installed.</summary>
+    public bool RekeyChild(uint childId)
+    {
+        foreach (var sa in _sas.All)
+        {
+            var c = sa.Children.Find(x => x.UniqueId == childId);
+            if (c is null) continue;
+            if (c.State != ChildSaState.Installed || c.RekeyTask is not null || sa.State != IkeSaState.Established) return false;
+            StartChildRekey(sa, c);
+            return true;
+        }
+        return false;
+    }
+
+    /// <summary>Starts rekeying an IKE SA now. False if it is not established or already rekeying.</summary>
+    public bool RekeyIke(uint ikeSaId)
+    {
+        var sa = FindSa(ikeSaId);
+        if (sa is null || sa.State != IkeSaState.Established || sa.RekeyTask is not null || sa.Successor is not null) return false;
+        StartIkeRekey(sa);
+        return true;
+    }
+
+    /// <summary>Starts a make-before-break reauthentication of an IKE SA now.</summary>
+    public bool Reauthenticate(uint ikeSaId)
+    {
+        var sa = FindSa(ikeSaId);
+        if (sa is null || sa.State != IkeSaState.Established || sa.Successor is not null) return false;
+        StartReauth(sa);
+        return true;
+    }
+
+    private void StartIkeRekey(IkeSa sa)
+    {
+        Info(sa, $"rekeying IKE_SA {sa.Tag}");
+        var task = new IkeRekeyTask(this);
+        sa.RekeyTask = task;
+        Queue(sa, task);
+    }
+
+    /// <summary>
+    /// Reauthentication, make before break (strongSwan's make_before_break = yes): a new IKE SA with the
+    /// same CHILD_SAs is set up from scratch; once it is up, the old one is deleted.
+    /// </summary>
+    private void StartReauth(IkeSa old)
+    {
+        var configs = new List<ChildConfig>();
+        foreach (var c in old.Children)
+            if (c.State is ChildSaState.Installed or ChildSaState.Rekeying && !configs.Contains(c.Config)) configs.Add(c.Config);
+        if (configs.Count == 0) configs.AddRange(old.Config.Children);
+        int localPort = old.Config.LocalPort == 500 ? Options.IkePort : old.Config.LocalPort;
+        var remotePort = old.IsInitiator ? old.Config.RemotePort : 500;
+        var sa = CreateSa(old.Config, initiator: true, new IPEndPoint(old.Local.Address, localPort), new IPEndPoint(old.Remote.Address, remotePort));
+        sa.Reauthenticates = old;
+        old.Successor = sa;
+        Register(sa, 0);
+        sa.MoveTo(IkeSaState.Connecting);
+        ReauthsInitiated++;
+        Info(old, $"reauthenticating IKE_SA {old.Tag} as {sa.Tag} (make before break)");
+        var completion = new InitiateCompletion(r => ReauthDone(old, sa, r), Math.Max(1, configs.Count));
+        sa.Tasks.Enqueue(new IkeSaInitTask(this, completion));
+        sa.Tasks.Enqueue(new IkeAuthTask(this, configs[0], completion));
+        for (int i = 1; i < configs.Count; i++)
+            sa.Tasks.Enqueue(new CreateChildSaTask(this, configs[i], completion));
+        Pump(sa);
+    }
+
+    private void ReauthDone(IkeSa old, IkeSa sa, InitiateResult r)
+    {
+        if (!r.Success)
+        {
+            Warn(old, $"reauthentication as {sa.Tag} failed ({r.Message}); keeping IKE_SA {old.Tag} until it expires");
+            if (ReferenceEquals(old.Successor, sa)) old.Successor = null;
+            if (old.State == IkeSaState.Established) old.ReauthAt = LifetimeSchedule.At(Clock.Now, RetryDelay());
+            Touch(old);
+            return;
+        }
+        sa.Reauthenticates = null;
+        if (old.State is IkeSaState.Destroying or IkeSaState.Deleting) return;
+        Info(old, $"IKE_SA {old.Tag} reauthenticated as {sa.Tag}, deleting the old one");
+        old.MoveTo(IkeSaState.Rekeyed);
+        AbortQueued(old, "IKE_SA reauthenticated");
+        Queue(old, InformationalTask.DeleteIkeSa(this, null));
+    }
+
+    /// <summary>A new IKE SA created by a rekey (either role): registered under its SPI, lifetimes scheduled.</summary>
+    internal void AdoptRekeyed(IkeSa sa) => Register(sa, sa.SpiI);
+
+    /// <summary>§2.18: CHILD_SAs move to the new IKE SA, as do exchanges still queued on the old one.</summary>
+    internal void MoveToSuccessor(IkeSa old, IkeSa successor)
+    {
+        old.Successor = successor;
+        Touch(old);
+        Touch(successor);
+        successor.Children.AddRange(old.Children);
+        old.Children.Clear();
+        while (old.Tasks.Count > 0)
+        {
+            var t = old.Tasks.Dequeue();
+            if (t is IkeRekeyTask) { t.Abort(old, "IKE_SA rekeyed"); continue; }
+            successor.Tasks.Enqueue(t);
+        }
+        Info(successor, $"IKE_SA {old.Tag} rekeyed as {successor.Tag}, {successor.Children.Count} CHILD_SA(s) moved");
+    }
+
+    /// <summary>Queues the delete of the old IKE SA after a rekey (§1.3.2: the rekey initiator, or the collision winner, deletes it).</summary>
+    internal void RetireRekeyed(IkeSa old)
+    {
+        old.MoveTo(IkeSaState.Rekeyed);
+        Queue(old, InformationalTask.DeleteIkeSa(this, null));
+    }
+
+    internal void PumpSa(IkeSa sa) => Pump(sa);
+}

@@ -1,0 +1,128 @@
+using Microsoft.Extensions.Logging;
+using Petrel.Ike.Certificates;
+using Petrel.Ike.Wire;
+
+namespace Petrel.Ike.Engine;
+
+/// <summary>
+/// CRLs from distribution points (strongSwan's revocation plugin with a fetcher): fetches run outside the engine's
+/// thread through <see cref="CrlFetcher"/>; an IKE_AUTH message that needs a CRL still being fetched is deferred
+/// (<see cref="IkeSa.Deferred"/>: no answer, no state change, retransmits absorbed) and processed again when a fetch
+/// completes, in either role.
+/// </summary>
+public sealed partial class IkeEngine
+{
+    private bool _inFetchCall;
+
+    /// <summary>Fetches CRLs from http(s) URIs; null means no fetching (such URIs count as failed fetches).</summary>
+    public ICrlFetcher? CrlFetcher { get; set; }
+
+    /// <summary>CRLs fetched so far, by URI (kept across reloads, as strongSwan keeps its CRL cache).</summary>
+    public CrlCache CrlCache { get; } = new();
+
+    internal RevocationChecker NewRevocationChecker() =>
+        new(_credentials?.Crls ?? [], issuer => _credentials?.CrlUrisOf(issuer) ?? [], CrlCache, StartCrlFetch);
+
+    private void StartCrlFetch(string uri)
+    {
+        if (!uri.StartsWith("http://", StringComparison.OrdinalIgnoreCase) && !uri.StartsWith("https://", StringComparison.OrdinalIgnoreCase))
+        {
+            // strongSwan needs its ldap plugin for these; Petrel has no LDAP client.
+            string scheme = uri.Contains(':', StringComparison.Ordinal) ? uri[..uri.IndexOf(':', StringComparison.Ordinal)] : uri;
+            CrlFetchFailed(uri, $"{scheme} URIs are not supported (only http and https)");
+            return;
+        }
+        if (CrlFetcher is not { } fetcher)
+        {
+            CrlFetchFailed(uri, "no CRL fetcher is configured");
+            return;
+        }
+        CrlCache.MarkPending(uri);
+        Info(null, $"fetching CRL from '{LoggedUri.Of(uri)}'");
+        _inFetchCall = true;
+        try
+        {
+            fetcher.Fetch(uri, result => CrlFetched(uri, result));
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            CrlFetchFailed(uri, e.Message);
+        }
+        finally
+        {
+            _inFetchCall = false;
+        }
+    }
+
+    /// <summary>A fetch completed (on the engine's thread): cache the CRL or the failure, then retry the deferred IKE_AUTH messages.</summary>
+    private void CrlFetched(string uri, CrlFetchResult result)
+    {
+        if (result.Body is { } body)
+        {
+            try
+            {
+                var crl = CertificateLoader.ParseCrl(body, $"CRL from '{LoggedUri.Of(uri)}'");
+                CrlCache.Store(uri, crl, Clock.Now);
+                Info(null, $"fetched CRL of '{crl.IssuerDN}' from '{LoggedUri.Of(uri)}', next update {(crl.NextUpdate is { } next ? RevocationChecker.Time(next) : "not given")}");
+            }
+            catch (CertificateException e)
+            {
+                CrlFetchFailed(uri, e.Message);
+            }
+        }
+        else
+        {
+            CrlFetchFailed(uri, result.Error);
+        }
+        // A fetcher that completes inside Fetch: the check that started it reads the cache right after.
+        if (!_inFetchCall) ResumeDeferred();
+    }
+
+    private void CrlFetchFailed(string uri, string reason)
+    {
+        CrlCache.Fail(uri, reason, Clock.Now);
+        Warn(null, $"fetching CRL from '{LoggedUri.Of(uri)}' failed: {reason}");
+    }
+
+    /// <summary>Processes every deferred IKE_AUTH message again; one still waiting for another fetch is deferred again.</summary>
+    private void ResumeDeferred()
+    {
+        foreach (var sa in _sas.All.ToList())
+        {
+            if (sa.Deferred is not { } d || sa.State == IkeSaState.Destroying) continue;
+            sa.Deferred = null;
+            try
+            {
+                if (d.Pending is null)
+                {
+                    HandleRequest(sa, d.Message, sa.Local, sa.Remote);
+                }
+                else
+                {
+                    sa.Outstanding = d.Pending;
+                    HandleResponse(sa, d.Message);
+                }
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                _log.LogError("{IkeSa}: deferred IKE_AUTH failed: {Type}: {Message}", sa.Tag, e.GetType().Name, e.Message);
+                Destroy(sa, "deferred IKE_AUTH failed");
+            }
+        }
+    }
+
+    /// <summary>Defers an IKE_AUTH message until a CRL fetch completes.</summary>
+    internal void Defer(IkeSa sa, IkeMessage m, PendingRequest? pending)
+    {
+        sa.Deferred = new DeferredAuth(m, pending);
+        Info(sa, $"IKE_AUTH {(m.IsResponse ? "response" : "request")} {m.MessageId} deferred until the CRL fetch completes");
+    }
+
+    /// <summary>While an IKE_AUTH message waits for a CRL, the peer's retransmits (of it, or of its request) are absorbed.</summary>
+    private bool AbsorbWhileDeferred(IkeSa sa, IkeMessage m)
+    {
+        if (sa.Deferred is null) return false;
+        Debug(sa, $"{m.ExchangeType} {(m.IsResponse ? "response" : "request")} {m.MessageId} while waiting for a CRL fetch, absorbed");
+        return true;
+    }
+}

@@ -1,0 +1,58 @@
+namespace Petrel.Ike.Engine;
+
+/// <summary>A snapshot of one IKE SA for list-sas (SPEC.md §2 fields).</summary>
+public sealed record IkeSaInfo
+{
+    public required string Name { get; init; }
+    public required uint UniqueId { get; init; }
+    public int Version { get; init; } = 2;
+    /// <summary>CREATED, CONNECTING, ESTABLISHED, PASSIVE, REKEYING, REKEYED, DELETING, DESTROYING.</summary>
+    public required string State { get; init; }
+    public required string LocalHost { get; init; }
+    public required string RemoteHost { get; init; }
+    public string LocalId { get; init; } = "";
+    public string RemoteId { get; init; } = "";
+    public bool Initiator { get; init; }
+    public string InitiatorSpi { get; init; } = "";
+    public string ResponderSpi { get; init; } = "";
+    public string Encr { get; init; } = "";
+    public string Integ { get; init; } = "";
+    public string Prf { get; init; } = "";
+    public string Dh { get; init; } = "";
+    public bool NatLocal { get; init; }
+    public bool NatRemote { get; init; }
+    public long EstablishedSeconds { get; init; }
+    /// <summary>Seconds until rekey, reauthentication and hard expiry; null when not scheduled.</summary>
+    public long? RekeySeconds { get; init; }
+    public long? ReauthSeconds { get; init; }
+    public long? ExpireSeconds { get; init; }
+    public IReadOnlyList<ChildSaInfo> Children { get; init; } = [];
+}
+
+/// <summary>A snapshot of one CHILD_SA for list-sas.</summary>
+public sealed record ChildSaInfo
+{
+    public required string Name { get; init; }
+    public required uint UniqueId { get; init; }
+    public uint ReqId { get; init; }
+    /// <summary>CREATED, ROUTED, INSTALLING, INSTALLED, REKEYING, REKEYED, DELETING, DESTROYING.</summary>
+    public required string State { get; init; }
+    public string Mode { get; init; } = "TUNNEL";
+    public string Protocol { get; init; } = "ESP";
+    public bool Encap { get; init; }
+    public string SpiIn { get; init; } = "";
+    public string SpiOut { get; init; } = "";
+    public string Encr { get; init; } = "";
+    public string Integ { get; init; } = "";
+    public string Dh { get; init; } = "";
+    public IReadOnlyList<string> LocalTs { get; init; } = [];
+    public IReadOnlyList<string> RemoteTs { get; init; } = [];
+    public ulong BytesIn { get; init; }
+    public ulong BytesOut { get; init; }
+    public ulong PacketsIn { get; init; }
+    public ulong PacketsOut { get; init; }
+    public long InstallSeconds { get; init; }
+    /// <summary>Seconds until rekey and hard expiry; null when not scheduled.</summary>
+    public long? RekeySeconds { get; init; }
+    public long? ExpireSeconds { get; init; }
+}

@@ -1,0 +1,17 @@
+using Petrel.Ike.Wire;
+
+namespace Petrel.Ike.Sa;
+
+/// <summary>RFC 7383 IKE message fragmentation state of one IKE SA.</summary>
+internal sealed partial class IkeSa
+{
+    /// <summary>Both sides sent IKEV2_FRAGMENTATION_SUPPORTED in IKE_SA_INIT (§2.3); inherited by a rekeyed IKE SA.</summary>
+    public bool FragmentationAgreed { get; set; }
+
+    /// <summary>Fragments of the peer's current request and of the response to our outstanding request (§2.6.2).</summary>
+    public IkeFragmentReassembler RequestReassembly { get; } = new();
+    public IkeFragmentReassembler ResponseReassembly { get; } = new();
+
+    /// <summary>The fragments of <see cref="LastResponse"/> (its first one) when the response was fragmented, resent together.</summary>
+    public IReadOnlyList<byte[]>? LastResponseFragments { get; set; }
+}

@@ -1,0 +1,135 @@
+using System.Net;
+using Petrel.Crypto.KeyExchange;
+using Petrel.Crypto.Proposals;
+using Petrel.Ike.Config;
+using Petrel.Ike.Keying;
+using Petrel.Ike.Wire;
+
+namespace Petrel.Ike.Sa;
+
+/// <summary>
+/// One IKE SA and everything the engine tracks for it: role, SPIs, endpoints, NAT state, keys,
+/// message-ID windows (RFC 7296 §2.3, a window of 1 each way), the outstanding request, the cached
+/// last response, the queue of exchanges still to initiate, and its CHILD_SAs.
+/// </summary>
+internal sealed partial class IkeSa
+{
+    public required uint UniqueId { get; init; }
+    public required ConnectionConfig Config
+    {
+        get => _config;
+        set
+        {
+            var from = _config?.Name;
+            _config = value;
+            if (from is not null && from != value.Name) NameChanged?.Invoke(this, from);
+        }
+    }
+    private ConnectionConfig _config = null!;
+    public required bool IsInitiator { get; init; }
+    public ulong SpiI { get; set; }
+    public ulong SpiR { get; set; }
+    public IkeSaState State { get; private set; } = IkeSaState.Created;
+
+    /// <summary>Told of every transition (old state) after it happened: the SA table keeps its counters with it.</summary>
+    public Action<IkeSa, IkeSaState>? StateChanged { get; set; }
+
+    /// <summary>
+    /// The only way the state changes: an edge of <see cref="IkeSaStateGraph"/>, or nothing when already there.
+    /// Anything else is a bug and throws <see cref="InvalidStateTransitionException"/> before changing anything.
+    /// </summary>
+    public void MoveTo(IkeSaState next)
+    {
+        var from = State;
+        if (from == next) return;
+        if (!IkeSaStateGraph.Allows(from, next))
+            throw new InvalidStateTransitionException($"IKE_SA {Tag}", StateNames.Of(from), StateNames.Of(next));
+        State = next;
+        StateChanged?.Invoke(this, from);
+    }
+
+    /// <summary>Our SPI: the key of the engine's SA table.</summary>
+    public ulong LocalSpi => IsInitiator ? SpiI : SpiR;
+
+    public required IPEndPoint Local { get; set; }
+    public required IPEndPoint Remote
+    {
+        get => _remote;
+        set
+        {
+            var from = _remote;
+            _remote = value;
+            if (from is not null && !from.Equals(value)) RemoteChanged?.Invoke(this, from);
+        }
+    }
+    private IPEndPoint _remote = null!;
+
+    /// <summary>The SA table's hooks and its places in the per-connection and per-peer indexes (<see cref="IkeSaManager"/>).</summary>
+    public Action<IkeSa, IPEndPoint>? RemoteChanged { get; set; }
+    public Action<IkeSa, string>? NameChanged { get; set; }
+    public LinkedListNode<IkeSa>? ConnectionNode { get; set; }
+    public LinkedListNode<IkeSa>? PeerNode { get; set; }
+
+    /// <summary>RFC 7296 §2.23: a NAT in front of us / in front of the peer; NatFake is strongSwan's forced encapsulation.</summary>
+    public bool NatHere { get; set; }
+    public bool NatThere { get; set; }
+    public bool NatFake { get; set; }
+    public bool NatAny => NatHere || NatThere || NatFake;
+
+    public Proposal? Proposal { get; set; }
+    public IkeCipherSuite? Suite { get; set; }
+    public IkeSaKeys? Keys { get; set; }
+    public SkCipher? CipherOut { get; set; }
+    public SkCipher? CipherIn { get; set; }
+    public KeyExchangeState? KeyExchange { get; set; }
+    public ushort KeGroup { get; set; }
+    public byte[] Ni { get; set; } = [];
+    public byte[] Nr { get; set; } = [];
+
+    /// <summary>The two IKE_SA_INIT messages exactly as sent and received (§2.15 signed octets).</summary>
+    public byte[] InitRequest { get; set; } = [];
+    public byte[] InitResponse { get; set; } = [];
+
+    public Identity? LocalId { get; set; }
+    public Identity? RemoteId { get; set; }
+
+    // §2.3: our next request's message ID, and the ID we expect on the peer's next request.
+    public uint NextRequestId { get; set; }
+    public uint ExpectedRequestId { get; set; }
+
+    public PendingRequest? Outstanding { get; set; }
+    public Queue<IkeTask> Tasks { get; } = new();
+
+    /// <summary>§2.1: the last response, retransmitted verbatim when its request arrives again.</summary>
+    public byte[]? LastResponse { get; set; }
+    public uint LastResponseId { get; set; }
+
+    public List<ChildSa> Children { get; } = [];
+
+    public TimeSpan CreatedAt { get; init; }
+    public TimeSpan EstablishedAt { get; set; }
+    public DateTimeOffset EstablishedWallClock { get; set; }
+    public TimeSpan NextKeepalive { get; set; } = TimeSpan.MaxValue;
+
+    /// <summary>Who is waiting for this SA to come up (Initiate) or go away (Terminate).</summary>
+    public Action<InitiateResult>? OnEstablished { get; set; }
+    public Action<InitiateResult>? OnDeleted { get; set; }
+
+    public string Name => Config.Name;
+    public string Tag => $"{Config.Name}[{UniqueId}]";
+
+    public bool IsHalfOpen => !IsInitiator && State == IkeSaState.Connecting;
+
+    /// <summary>Cipher for a message from the original initiator (true) or responder (false).</summary>
+    public SkCipher? CipherFor(bool fromInitiator) => fromInitiator == IsInitiator ? CipherOut : CipherIn;
+
+    public void DisposeKeys()
+    {
+        CipherOut?.Dispose();
+        CipherIn?.Dispose();
+        CipherOut = CipherIn = null;
+        Keys?.Dispose();
+        KeyExchange?.Dispose();
+        KeyExchange = null;
+    }
+}

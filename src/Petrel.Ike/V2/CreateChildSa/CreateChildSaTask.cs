@@ -1,0 +1,54 @@
+using System.Security.Cryptography;
+using Petrel.Crypto.Algorithms;
+using Petrel.Crypto.KeyExchange;
+using Petrel.Crypto.Proposals;
+using Petrel.Ike.Config;
+using Petrel.Ike.Wire;
+
+namespace Petrel.Ike.V2.CreateChildSa;
+
+/// <summary>
+/// CREATE_CHILD_SA for an additional CHILD_SA as initiator (RFC 7296 §1.3.1): SA, Ni, [KE] for PFS,
+/// TSi, TSr. INVALID_KE_PAYLOAD makes it retry with the group the responder asks for.
+/// Rekeying (§1.3.3, REKEY_SA) will reuse this task with the CHILD_SA being replaced.
+/// </summary>
+internal sealed class CreateChildSaTask(IkeEngine engine, ChildConfig config, InitiateCompletion? completion) : IkeTask
+{
+    private readonly ChildSaInitiatorKeys _keys = new(engine);
+    private ChildSa? _child;
+
+    public override ExchangeType Exchange => ExchangeType.CreateChildSa;
+
+    public override void BuildRequest(IkeSa sa, IkeMessage request)
+    {
+        _child ??= engine.Children.Create(sa, config);
+        if (_keys.Group == 0) _keys.Group = ChildSaNegotiation.PfsGroup(config);
+        engine.Children.AddRequest(sa, _child, request, withKeyExchange: _keys.WithKeyExchange);
+        _keys.AddTo(request);
+    }
+
+    public override TaskOutcome ProcessResponse(IkeSa sa, IkeMessage response)
+    {
+        if (_keys.RetryWithPeersGroup(sa, response, $"CHILD_SA {config.Name}")) return TaskOutcome.Retry;
+        var error = _keys.ReadResponse(response, $"CHILD_SA {config.Name}", out var shared, out var nr);
+        error ??= engine.Children.CompleteAsInitiator(sa, _child!, response, shared, _keys.Ni, nr, withKeyExchange: _keys.WithKeyExchange);
+        CryptographicOperations.ZeroMemory(shared);
+        _keys.Dispose();
+        if (error is not null)
+        {
+            engine.Warn(sa, error);
+            completion?.Fail(error, sa.UniqueId);
+        }
+        else
+        {
+            completion?.ChildUp($"CHILD_SA {_child!.Config.Name}{{{_child.UniqueId}}}", sa.UniqueId);
+        }
+        return TaskOutcome.Done;
+    }
+
+    public override void Abort(IkeSa sa, string reason)
+    {
+        _keys.Dispose();
+        completion?.Fail(reason, sa.UniqueId);
+    }
+}

@@ -1,0 +1,136 @@
+using System.Security.Cryptography;
+using Petrel.Crypto.Algorithms;
+using Petrel.Crypto.Proposals;
+using Petrel.Ike.Keying;
+using Petrel.Ike.Wire;
+
+namespace Petrel.Ike.V2.CreateChildSa;
+
+/// <summary>
+/// IKE SA rekey as responder (RFC 7296 §1.3.2, §2.18): selects one of the peer's IKE proposals, answers
+/// SA (with our new SPI), Nr, KEr, and sets the new IKE SA up with keys from SK_d of the old one. Without
+/// a collision the CHILD_SAs move over at once and the peer deletes the old SA; with our own IKE rekey on
+/// the wire the move waits for its response (§2.8.1). A CHILD_SA exchange of ours in flight makes us
+/// answer TEMPORARY_FAILURE (§2.25.2).
+/// </summary>
+internal sealed class IkeRekeyResponder(IkeEngine engine)
+{
+    public void Handle(IkeSa sa, IkeMessage request, IkeMessage response)
+    {
+        if (sa.State is not (IkeSaState.Established or IkeSaState.Rekeying) || sa.Successor is not null || sa.PeerReplacement is not null
+            || sa.Outstanding?.Task is ChildRekeyTask or CreateChildSaTask)
+        {
+            engine.Info(sa, $"peer rekeys IKE_SA {sa.Tag} while it is {StateNames.Of(sa.State)}{(sa.Outstanding is null ? "" : $" with our {sa.Outstanding.Task.GetType().Name} in flight")}: sending TEMPORARY_FAILURE");
+            response.Payloads.Add(new NotifyPayload(NotifyType.TemporaryFailure));
+            return;
+        }
+        var saPayload = request.Get<SecurityAssociationPayload>()!;
+        var nonce = request.Get<NoncePayload>();
+        var ke = request.Get<KeyExchangePayload>();
+        if (nonce is null || !nonce.HasValidLength || ke is null)
+        {
+            response.Payloads.Add(new NotifyPayload(NotifyType.InvalidSyntax));
+            return;
+        }
+        var selected = ProposalSelector.Select(sa.Config.Proposals, saPayload.Proposals, ke.Group);
+        if (selected is null || selected.Spi.Length != 8)
+        {
+            engine.Warn(sa, $"no proposal chosen for the IKE_SA rekey: peer offered {ProposalText.Describe(saPayload.Proposals)}, we accept {ProposalText.Describe(sa.Config.Proposals)}");
+            response.Payloads.Add(new NotifyPayload(NotifyType.NoProposalChosen));
+            return;
+        }
+        if (ProposalSelector.NeedsDifferentKeyExchange(selected, ke.Group, out ushort wanted) || wanted == 0)
+        {
+            if (wanted == 0)
+            {
+                response.Payloads.Add(new NotifyPayload(NotifyType.NoProposalChosen));
+                return;
+            }
+            engine.Info(sa, $"IKE_SA rekey KE for group {ke.Group}, we selected {AlgorithmCatalog.Describe(new Transform(TransformType.KeyExchange, wanted))}: sending INVALID_KE_PAYLOAD");
+            var data = new byte[2];
+            System.Buffers.Binary.BinaryPrimitives.WriteUInt16BigEndian(data, wanted);
+            response.Payloads.Add(new NotifyPayload(NotifyType.InvalidKePayload, data));
+            return;
+        }
+        if (!IkeCipherSuite.TryCreate(selected, out var suite, out string error) || suite!.KeyExchange is null)
+        {
+            engine.Warn(sa, $"cannot use proposal {ProposalText.Describe(selected)} for the IKE_SA rekey: {error}");
+            response.Payloads.Add(new NotifyPayload(NotifyType.NoProposalChosen));
+            return;
+        }
+        using var kex = suite.KeyExchange.Create(engine.Random);
+        byte[] shared;
+        try
+        {
+            shared = kex.ComputeSharedSecret(ke.Data.Span);
+        }
+        catch (CryptographicException e)
+        {
+            engine.Warn(sa, $"invalid KE value in the IKE_SA rekey: {e.Message}");
+            response.Payloads.Add(new NotifyPayload(NotifyType.InvalidSyntax));
+            return;
+        }
+
+        var ni = nonce.Data.ToArray();
+        var nr = engine.RandomBytes(IkeEngine.NonceLength);
+        var created = engine.CreateSa(sa.Config, initiator: false, sa.Local, sa.Remote);
+        created.SpiI = System.Buffers.Binary.BinaryPrimitives.ReadUInt64BigEndian(selected.Spi.Span);
+        try
+        {
+            created.Keys = suite.DeriveRekeyedKeys(sa.Suite!.Prf, sa.Keys!.SkD, shared, ni, nr, created.SpiI, created.SpiR);
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(shared);
+        }
+        InheritFrom(engine, created, sa, selected, suite, wanted, ni, nr);
+
+        var spi = new byte[8];
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt64BigEndian(spi, created.SpiR);
+        response.Payloads.Add(new SecurityAssociationPayload([selected with { Spi = spi }]));
+        response.Payloads.Add(new NoncePayload(nr));
+        response.Payloads.Add(new KeyExchangePayload(wanted, kex.PublicKey));
+
+        if (sa.RekeyTask is { } ours && ReferenceEquals(sa.Outstanding?.Task, ours))
+        {
+            // §2.8.1: our own rekey is on the wire; its response decides which new IKE SA stays.
+            sa.PeerReplacement = created;
+            sa.PeerNi = ni;
+            sa.PeerNr = nr;
+            engine.Info(sa, $"IKE_SA rekey collision: the peer rekeyed {sa.Tag} as {created.Tag} too");
+            return;
+        }
+        sa.PeerReplacement = created;
+        sa.PeerNi = ni;
+        sa.PeerNr = nr;
+        engine.MoveToSuccessor(sa, created);
+        sa.MoveTo(IkeSaState.Rekeyed);
+        sa.RekeyAt = sa.ReauthAt = LifetimeSchedule.Never;
+    }
+
+    /// <summary>Completes a new IKE SA from a rekey (either role): algorithms, ciphers, identities, NAT state, endpoints.</summary>
+    internal static void InheritFrom(IkeEngine engine, IkeSa created, IkeSa old, Proposal chosen, IkeCipherSuite suite, ushort group, byte[] ni, byte[] nr)
+    {
+        created.Proposal = chosen with { Spi = ReadOnlyMemory<byte>.Empty };
+        created.Suite = suite;
+        created.KeGroup = group;
+        created.Ni = ni;
+        created.Nr = nr;
+        created.CipherOut = suite.CreateCipher(created.Keys!, created.IsInitiator, engine.Random);
+        created.CipherIn = suite.CreateCipher(created.Keys!, !created.IsInitiator, engine.Random);
+        created.LocalId = old.LocalId;
+        created.RemoteId = old.RemoteId;
+        created.NatHere = old.NatHere;
+        created.NatThere = old.NatThere;
+        created.NatFake = old.NatFake;
+        created.FragmentationAgreed = old.FragmentationAgreed; // RFC 7383 §2.3: negotiated once, for the IKE SA and its rekeyed successors
+        created.Local = old.Local;
+        created.Remote = old.Remote;
+        // §2.18: the new IKE SA starts its message IDs at 0 in both directions.
+        created.NextRequestId = 0;
+        created.ExpectedRequestId = 0;
+        engine.AdoptRekeyed(created);
+        created.MoveTo(IkeSaState.Connecting); // CREATED → CONNECTING → ESTABLISHED, as every IKE SA
+        engine.Established(created);
+    }
+}

@@ -1,0 +1,153 @@
+using System.Security.Cryptography;
+using Petrel.Crypto.Algorithms;
+using Petrel.Crypto.KeyExchange;
+using Petrel.Crypto.Proposals;
+using Petrel.Ike.Keying;
+using Petrel.Ike.Wire;
+
+namespace Petrel.Ike.V2.CreateChildSa;
+
+/// <summary>
+/// IKE SA rekey as initiator (RFC 7296 §1.3.2): CREATE_CHILD_SA with SA (IKE proposals carrying the new
+/// initiator SPI), Ni, KEi. The new SA's keys come from SK_d of the old one (§2.18); its message IDs
+/// start at 0; the CHILD_SAs move over and the old SA is deleted. Simultaneous rekeys are resolved by
+/// nonces (§2.8.1); TEMPORARY_FAILURE (§2.25) schedules a retry.
+/// </summary>
+internal sealed class IkeRekeyTask(IkeEngine engine) : IkeTask
+{
+    private IkeSa? _new;
+    private byte[] _ni = [];
+    private ushort _group;
+    private KeyExchangeState? _ke;
+    private int _retries;
+
+    public override ExchangeType Exchange => ExchangeType.CreateChildSa;
+
+    public override bool IsObsolete(IkeSa sa) => sa.State != IkeSaState.Established || sa.Successor is not null || sa.PeerReplacement is not null;
+
+    public override void BuildRequest(IkeSa sa, IkeMessage request)
+    {
+        _new ??= engine.CreateSa(sa.Config, initiator: true, sa.Local, sa.Remote);
+        sa.MoveTo(IkeSaState.Rekeying);
+        if (_group == 0) _group = sa.KeGroup != 0 ? sa.KeGroup : FirstGroup(sa);
+        var method = engine.KeyExchangeFor(_group) ?? throw new IkeSetupException($"key exchange {_group} is not available for the IKE_SA rekey");
+        _ke?.Dispose();
+        _ke = method.Create(engine.Random);
+        _ni = engine.RandomBytes(IkeEngine.NonceLength);
+        var spi = new byte[8];
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt64BigEndian(spi, _new.SpiI);
+        var proposals = new List<Proposal>(sa.Config.Proposals.Count);
+        for (int i = 0; i < sa.Config.Proposals.Count; i++)
+            proposals.Add(sa.Config.Proposals[i] with { Number = (byte)(i + 1), Spi = spi });
+        // §1.3.2: SA, Ni, KEi; the proposals carry the new SPI (§3.3.1, eight octets).
+        request.Payloads.Add(new SecurityAssociationPayload(proposals));
+        request.Payloads.Add(new NoncePayload(_ni));
+        request.Payloads.Add(new KeyExchangePayload(_group, _ke.PublicKey));
+        engine.IkeRekeysInitiated++;
+    }
+
+    public override TaskOutcome ProcessResponse(IkeSa sa, IkeMessage response)
+    {
+        var invalidKe = response.GetNotify(NotifyType.InvalidKePayload);
+        if (invalidKe is not null && invalidKe.TryGetGroup(out ushort group) && ++_retries <= 3 && engine.KeyExchangeFor(group) is not null)
+        {
+            engine.Info(sa, $"peer wants {AlgorithmCatalog.Describe(new Transform(TransformType.KeyExchange, group))} for the IKE_SA rekey, retrying");
+            _group = group;
+            engine.IkeRekeysInitiated--;
+            return TaskOutcome.Retry;
+        }
+        string? error = null;
+        foreach (var n in response.GetAll<NotifyPayload>())
+            if (n.IsError) { error = $"peer answered {NotifyNames.Of(n.NotifyType)}"; break; }
+        var saPayload = response.Get<SecurityAssociationPayload>();
+        var nonce = response.Get<NoncePayload>();
+        var ke = response.Get<KeyExchangePayload>();
+        Proposal? chosen = null;
+        if (error is null)
+        {
+            if (saPayload is null || saPayload.Proposals.Count != 1 || nonce is null || !nonce.HasValidLength || ke is null)
+                error = "response lacks SA (one proposal), Nr or KEr";
+            else if ((chosen = saPayload.Proposals[0]).Spi.Length != 8 || chosen.Protocol != SecurityProtocol.Ike)
+                error = "response's proposal is not an IKE proposal with an 8-octet SPI";
+            else if (ProposalSelector.Select(sa.Config.Proposals, [chosen]) is null)
+                error = $"peer chose {ProposalText.Describe(chosen)}, which we did not propose";
+            else if (ke.Group != _group)
+                error = $"peer's KE is for group {ke.Group}, we sent {_group}";
+        }
+        IkeCipherSuite? suite = null;
+        if (error is null && !IkeCipherSuite.TryCreate(chosen!, out suite, out string e2)) error = e2;
+        byte[] shared = [];
+        if (error is null)
+        {
+            try { shared = _ke!.ComputeSharedSecret(ke!.Data.Span); }
+            catch (CryptographicException e) { error = $"invalid KE value: {e.Message}"; }
+        }
+        _ke?.Dispose();
+        _ke = null;
+        if (error is not null)
+        {
+            var delay = engine.RetryDelay();
+            engine.Info(sa, $"IKE_SA rekey failed: {error}; retrying in {delay.TotalSeconds:0.#} s");
+            Reset(sa);
+            if (sa.State == IkeSaState.Established && sa.PeerReplacement is null) sa.RekeyAt = engine.Clock.Now + delay;
+            return TaskOutcome.Done;
+        }
+
+        var n2 = _new!;
+        n2.SpiR = System.Buffers.Binary.BinaryPrimitives.ReadUInt64BigEndian(chosen!.Spi.Span);
+        var nr = nonce!.Data.ToArray();
+        try
+        {
+            n2.Keys = suite!.DeriveRekeyedKeys(sa.Suite!.Prf, sa.Keys!.SkD, shared, _ni, nr, n2.SpiI, n2.SpiR);
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(shared);
+        }
+        IkeRekeyResponder.InheritFrom(engine, n2, sa, chosen, suite, _group, _ni, nr);
+        sa.RekeyTask = null;
+
+        if (sa.PeerReplacement is { } theirs && theirs.State == IkeSaState.Established)
+        {
+            // §2.8.1: both ends rekeyed the IKE SA; the exchange with the lowest nonce made the redundant one.
+            if (RekeyCollision.WeLose(_ni, nr, sa.PeerNi, sa.PeerNr))
+            {
+                engine.Info(sa, $"IKE_SA rekey collision lost, deleting redundant IKE_SA {n2.Tag}; {theirs.Tag} replaces {sa.Tag}");
+                engine.MoveToSuccessor(sa, theirs);
+                sa.MoveTo(IkeSaState.Rekeyed);
+                n2.MoveTo(IkeSaState.Rekeyed);
+                n2.RekeyAt = n2.ReauthAt = n2.ExpireAt = LifetimeSchedule.Never;
+                engine.Queue(n2, InformationalTask.DeleteIkeSa(engine, null));
+                engine.PumpSa(theirs);
+                return TaskOutcome.Done;
+            }
+            engine.Info(sa, $"IKE_SA rekey collision won, the peer deletes its redundant IKE_SA {theirs.Tag}");
+            theirs.MoveTo(IkeSaState.Rekeyed);
+            theirs.RekeyAt = theirs.ReauthAt = theirs.ExpireAt = LifetimeSchedule.Never;
+        }
+        engine.MoveToSuccessor(sa, n2);
+        engine.RetireRekeyed(sa);
+        engine.PumpSa(n2);
+        return TaskOutcome.Done;
+    }
+
+    public override void Abort(IkeSa sa, string reason)
+    {
+        _ke?.Dispose();
+        _ke = null;
+        Reset(sa);
+    }
+
+    private void Reset(IkeSa sa)
+    {
+        if (ReferenceEquals(sa.RekeyTask, this)) sa.RekeyTask = null;
+        if (sa.State == IkeSaState.Rekeying) sa.MoveTo(IkeSaState.Established);
+    }
+
+    private static ushort FirstGroup(IkeSa sa)
+    {
+        foreach (var p in sa.Config.Proposals)
+            if (ProposalText.First(p, TransformType.KeyExchange) is { Id: > 0 } t) return t.Id;
+        return 0;
+    }
+}

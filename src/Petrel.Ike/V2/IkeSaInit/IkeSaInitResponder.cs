@@ -1,0 +1,184 @@
+using Microsoft.Extensions.Logging;
+using System.Net;
+using System.Security.Cryptography;
+using Petrel.Crypto.Algorithms;
+using Petrel.Crypto.Proposals;
+using Petrel.Ike.Config;
+using Petrel.Ike.Keying;
+using Petrel.Ike.Wire;
+
+namespace Petrel.Ike.V2.IkeSaInit;
+
+/// <summary>
+/// IKE_SA_INIT as responder (RFC 7296 §1.2). Stays stateless until the request is acceptable: errors
+/// (NO_PROPOSAL_CHOSEN, INVALID_KE_PAYLOAD, COOKIE) are answered without creating an IKE SA (§2.6, §2.7).
+/// </summary>
+internal sealed class IkeSaInitResponder(IkeEngine engine)
+{
+    private readonly byte[] _cookieSecret = engine.RandomBytes(32);
+
+    public void Handle(IPEndPoint local, IPEndPoint remote, IkeMessage request)
+    {
+        var saPayload = request.Get<SecurityAssociationPayload>();
+        var ke = request.Get<KeyExchangePayload>();
+        var nonce = request.Get<NoncePayload>();
+        if (saPayload is null || ke is null || nonce is null || !nonce.HasValidLength)
+        {
+            engine.Unauthenticated.Write(LogLevel.Debug, "IKE_SA_INIT without SA, KE or a valid nonce, dropped", remote.Address, $"IKE_SA_INIT from {remote} lacks SA, KE or a valid nonce, dropped");
+            return;
+        }
+
+        // §2.6: under half-open load, demand proof that the initiator receives at its address.
+        if (engine.HalfOpenCount >= engine.Options.CookieThreshold)
+        {
+            var expected = Cookie(nonce.Data.Span, remote, request.InitiatorSpi);
+            var offered = request.GetNotify(NotifyType.Cookie);
+            if (offered is null || !CryptographicOperations.FixedTimeEquals(offered.Data.Span, expected))
+            {
+                engine.Unauthenticated.Write(LogLevel.Information, "asking for a COOKIE", remote.Address, $"{engine.HalfOpenCount} half-open IKE SAs, asking {remote} for a COOKIE");
+                SendError(local, remote, request, new NotifyPayload(NotifyType.Cookie, expected));
+                return;
+            }
+        }
+
+        var candidates = engine.ConnectionsFor(local.Address, remote.Address);
+        if (candidates.Count == 0)
+        {
+            engine.Unauthenticated.Write(LogLevel.Warning, "no IKE config found", remote.Address, $"no IKE config found for {local.Address}...{remote.Address}, sending NO_PROPOSAL_CHOSEN");
+            SendError(local, remote, request, new NotifyPayload(NotifyType.NoProposalChosen));
+            return;
+        }
+        ConnectionConfig? config = null;
+        Proposal? selected = null;
+        foreach (var c in candidates)
+        {
+            selected = ProposalSelector.Select(c.Proposals, saPayload.Proposals);
+            if (selected is not null) { config = c; break; }
+        }
+        if (config is null || selected is null)
+        {
+            var accepted = string.Join("; ", candidates.Select(c => $"{c.Name}: {ProposalText.Describe(c.Proposals)}"));
+            engine.Unauthenticated.Write(LogLevel.Warning, "no proposal chosen", remote.Address, $"no proposal chosen for {remote}: peer offered {ProposalText.Describe(saPayload.Proposals)}, we accept {accepted}");
+            SendError(local, remote, request, new NotifyPayload(NotifyType.NoProposalChosen));
+            return;
+        }
+
+        var group = ProposalText.First(selected, TransformType.KeyExchange);
+        ushort groupId = group?.Id ?? 0;
+        if (groupId != 0 && ke.Group != groupId)
+        {
+            // §1.2: tell the initiator which of its groups we selected; it retries with that one.
+            engine.Unauthenticated.Write(LogLevel.Information, "sending INVALID_KE_PAYLOAD", remote.Address, $"peer {remote} sent KE for {Name(ke.Group)}, we selected {Name(groupId)}: sending INVALID_KE_PAYLOAD");
+            var data = new byte[2];
+            System.Buffers.Binary.BinaryPrimitives.WriteUInt16BigEndian(data, groupId);
+            SendError(local, remote, request, new NotifyPayload(NotifyType.InvalidKePayload, data));
+            return;
+        }
+        if (!IkeCipherSuite.TryCreate(selected, out var suite, out string error) || suite!.KeyExchange is null)
+        {
+            engine.Unauthenticated.Write(LogLevel.Warning, "unusable proposal", remote.Address, $"cannot use proposal {ProposalText.Describe(selected)} from {remote}: {(error.Length > 0 ? error : "no key exchange")}");
+            SendError(local, remote, request, new NotifyPayload(NotifyType.NoProposalChosen));
+            return;
+        }
+
+        var sa = engine.CreateSa(config, initiator: false, local, remote);
+        sa.SpiI = request.InitiatorSpi;
+        sa.MoveTo(IkeSaState.Connecting);
+        sa.Proposal = selected;
+        sa.Suite = suite;
+        sa.KeGroup = groupId;
+        sa.Ni = nonce.Data.ToArray();
+        sa.Nr = engine.RandomBytes(IkeEngine.NonceLength);
+        sa.InitRequest = request.RawBytes!;
+        engine.Register(sa, request.InitiatorSpi);
+        engine.Info(sa, $"{remote} is initiating an IKE_SA, selected {ProposalText.Describe(selected)}");
+
+        using var kex = suite.KeyExchange.Create(engine.Random);
+        byte[] shared;
+        try
+        {
+            shared = kex.ComputeSharedSecret(ke.Data.Span);
+        }
+        catch (CryptographicException e)
+        {
+            engine.Warn(sa, $"invalid KE value from {remote}: {e.Message}");
+            engine.Destroy(sa, "invalid KE");
+            SendError(local, remote, request, new NotifyPayload(NotifyType.InvalidSyntax));
+            return;
+        }
+        try
+        {
+            sa.Keys = suite.DeriveKeys(shared, sa.Ni, sa.Nr, sa.SpiI, sa.SpiR);
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(shared);
+        }
+        sa.CipherOut = suite.CreateCipher(sa.Keys, false, engine.Random);
+        sa.CipherIn = suite.CreateCipher(sa.Keys, true, engine.Random);
+
+        if (NatDetectionNotifies.Evaluate(request, local, remote, out bool here, out bool there))
+        {
+            sa.NatHere = here;
+            sa.NatThere = there;
+        }
+        sa.NatFake = config.Encap;
+
+        var response = engine.NewMessage(sa, ExchangeType.IkeSaInit, response: true, 0);
+        response.Payloads.Add(new SecurityAssociationPayload([selected with { Spi = ReadOnlyMemory<byte>.Empty }]));
+        response.Payloads.Add(new KeyExchangePayload(groupId, kex.PublicKey));
+        response.Payloads.Add(new NoncePayload(sa.Nr));
+        NatDetectionNotifies.Add(response, local, remote, config.Encap, engine.Random);
+        // RFC 7383 §2.3: announced back only when the initiator announced it.
+        if (IkeEngine.AnnouncesFragmentation(config) && request.GetNotify(NotifyType.Ikev2FragmentationSupported) is not null)
+        {
+            response.Payloads.Add(new NotifyPayload(NotifyType.Ikev2FragmentationSupported));
+            sa.FragmentationAgreed = true;
+        }
+        // RFC 7296 §3.7 / RFC 7427 §4: CERTREQ and our signature hashes when a candidate connection uses certificates.
+        engine.Pubkey.ReadPeerAnnouncements(sa, request);
+        var pubkeyConfig = candidates.Find(PubkeyAuthenticator.UsesPubkey);
+        if (pubkeyConfig is not null)
+        {
+            engine.Pubkey.AddCertificateRequest(PubkeyAuthenticator.UsesPubkey(config) ? config : pubkeyConfig, response);
+            engine.Pubkey.AddSignatureHashes(response);
+        }
+        var bytes = response.Encode();
+        sa.InitResponse = bytes;
+        sa.LastResponse = bytes;
+        sa.LastResponseId = 0;
+        sa.ExpectedRequestId = 1;
+        engine.Debug(sa, $"IKE_SA_INIT response sent{engine.NatText(sa)}");
+        engine.SendRaw(local, remote, bytes);
+    }
+
+    /// <summary>An unauthenticated error answer (§2.21.1): header with our SPI zero, one notify.</summary>
+    private void SendError(IPEndPoint local, IPEndPoint remote, IkeMessage request, NotifyPayload notify)
+    {
+        var m = new IkeMessage
+        {
+            InitiatorSpi = request.InitiatorSpi,
+            ResponderSpi = 0,
+            ExchangeType = ExchangeType.IkeSaInit,
+            Flags = IkeHeaderFlags.Response,
+            MessageId = request.MessageId,
+        };
+        m.Payloads.Add(notify);
+        engine.SendRaw(local, remote, m.Encode());
+    }
+
+    /// <summary>§2.6: Cookie = &lt;VersionIDofSecret&gt; | Hash(Ni | IPi | SPIi | &lt;secret&gt;), here HMAC-SHA-256 keyed with the secret.</summary>
+    private byte[] Cookie(ReadOnlySpan<byte> ni, IPEndPoint remote, ulong spiI)
+    {
+        var data = new byte[ni.Length + 16 + 8];
+        ni.CopyTo(data);
+        remote.Address.TryWriteBytes(data.AsSpan(ni.Length), out int n);
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt64BigEndian(data.AsSpan(ni.Length + 16), spiI);
+        var cookie = new byte[1 + 32];
+        cookie[0] = 1;
+        HMACSHA256.HashData(_cookieSecret, data, cookie.AsSpan(1));
+        return cookie;
+    }
+
+    private static string Name(ushort group) => AlgorithmCatalog.Describe(new Transform(TransformType.KeyExchange, group));
+}

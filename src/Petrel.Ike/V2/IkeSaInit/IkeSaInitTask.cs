@@ -1,0 +1,171 @@
+using System.Net;
+using System.Security.Cryptography;
+using Petrel.Crypto.Algorithms;
+using Petrel.Crypto.Proposals;
+using Petrel.Ike.Keying;
+using Petrel.Ike.Wire;
+
+namespace Petrel.Ike.V2.IkeSaInit;
+
+/// <summary>
+/// IKE_SA_INIT as initiator (RFC 7296 §1.2): SA, KE, Ni, NAT detection. Handles the two ways a
+/// responder may send us back: COOKIE (§2.6, replay it first in the retried request) and
+/// INVALID_KE_PAYLOAD (§1.2, retry with the group it wants, if we offered it). Both retries keep
+/// message ID 0, the SPI and the nonce.
+/// </summary>
+internal sealed class IkeSaInitTask(IkeEngine engine, InitiateCompletion? completion) : IkeTask
+{
+    private const int MaxRetries = 5;
+    private byte[]? _cookie;
+    private int _retries;
+
+    public override ExchangeType Exchange => ExchangeType.IkeSaInit;
+
+    public override void BuildRequest(IkeSa sa, IkeMessage request)
+    {
+        if (sa.KeGroup == 0)
+            sa.KeGroup = FirstGroup(sa.Config.Proposals);
+        if (sa.KeyExchange is null)
+        {
+            var method = engine.KeyExchangeFor(sa.KeGroup)
+                ?? throw new InvalidOperationException($"key exchange method {sa.KeGroup} is not available");
+            sa.KeyExchange = method.Create(engine.Random);
+        }
+        if (sa.Ni.Length == 0)
+            sa.Ni = engine.RandomBytes(IkeEngine.NonceLength);
+
+        // §2.6: the cookie notify must be the first payload of the retried request.
+        if (_cookie is not null)
+            request.Payloads.Add(new NotifyPayload(NotifyType.Cookie, _cookie));
+        var proposals = new List<Proposal>(sa.Config.Proposals.Count);
+        for (int i = 0; i < sa.Config.Proposals.Count; i++)
+            proposals.Add(sa.Config.Proposals[i] with { Number = (byte)(i + 1), Spi = ReadOnlyMemory<byte>.Empty });
+        request.Payloads.Add(new SecurityAssociationPayload(proposals));
+        request.Payloads.Add(new KeyExchangePayload(sa.KeGroup, sa.KeyExchange.PublicKey));
+        request.Payloads.Add(new NoncePayload(sa.Ni));
+        NatDetectionNotifies.Add(request, sa.Local, sa.Remote, sa.Config.Encap, engine.Random);
+        // RFC 7383 §2.3: we can take fragmented messages (and send them, with fragmentation = yes).
+        if (IkeEngine.AnnouncesFragmentation(sa.Config))
+            request.Payloads.Add(new NotifyPayload(NotifyType.Ikev2FragmentationSupported));
+        if (PubkeyAuthenticator.UsesPubkey(sa.Config))
+            engine.Pubkey.AddSignatureHashes(request);
+    }
+
+    public override TaskOutcome ProcessResponse(IkeSa sa, IkeMessage response)
+    {
+        var cookie = response.GetNotify(NotifyType.Cookie);
+        if (cookie is not null)
+        {
+            if (++_retries > MaxRetries || cookie.Data.Length is < 1 or > 64)
+                return Fail(sa, "responder keeps asking for a COOKIE");
+            _cookie = cookie.Data.ToArray();
+            engine.Info(sa, $"received COOKIE from {sa.Remote}, retrying IKE_SA_INIT with it");
+            return TaskOutcome.Retry;
+        }
+
+        var invalidKe = response.GetNotify(NotifyType.InvalidKePayload);
+        if (invalidKe is not null)
+        {
+            if (!invalidKe.TryGetGroup(out ushort group) || ++_retries > MaxRetries)
+                return Fail(sa, "INVALID_KE_PAYLOAD without a usable group");
+            if (!Offers(sa.Config.Proposals, group) || engine.KeyExchangeFor(group) is null)
+                return Fail(sa, $"peer wants key exchange {Name(group)}, which we did not propose ({ProposalText.Describe(sa.Config.Proposals)})");
+            engine.Info(sa, $"peer didn't accept key exchange {Name(sa.KeGroup)}, it requested {Name(group)}; retrying");
+            sa.KeyExchange?.Dispose();
+            sa.KeyExchange = null;
+            sa.KeGroup = group;
+            return TaskOutcome.Retry;
+        }
+
+        foreach (var n in response.GetAll<NotifyPayload>())
+        {
+            if (n.IsError)
+            {
+                string detail = n.NotifyType == NotifyType.NoProposalChosen
+                    ? $"; we proposed {ProposalText.Describe(sa.Config.Proposals)}"
+                    : "";
+                return Fail(sa, $"IKE_SA_INIT failed: peer answered {NotifyNames.Of(n.NotifyType)}{detail}");
+            }
+        }
+
+        var saPayload = response.Get<SecurityAssociationPayload>();
+        var ke = response.Get<KeyExchangePayload>();
+        var nonce = response.Get<NoncePayload>();
+        if (saPayload is null || ke is null || nonce is null || saPayload.Proposals.Count != 1 || !nonce.HasValidLength)
+            return Fail(sa, "IKE_SA_INIT response lacks SA (one proposal), KE or a valid nonce");
+        var chosen = saPayload.Proposals[0];
+        if (ProposalSelector.Select(sa.Config.Proposals, [chosen]) is null)
+            return Fail(sa, $"peer chose {ProposalText.Describe(chosen)}, which we did not propose");
+        var chosenGroup = ProposalText.First(chosen, TransformType.KeyExchange);
+        if (ke.Group != sa.KeGroup || (chosenGroup is { } g && g.Id != sa.KeGroup))
+            return Fail(sa, $"peer's KE group {Name(ke.Group)} does not match ours ({Name(sa.KeGroup)})");
+        if (!IkeCipherSuite.TryCreate(chosen, out var suite, out string error))
+            return Fail(sa, $"cannot use the chosen proposal: {error}");
+
+        byte[] shared;
+        try
+        {
+            shared = sa.KeyExchange!.ComputeSharedSecret(ke.Data.Span);
+        }
+        catch (CryptographicException e)
+        {
+            return Fail(sa, $"invalid KE value from peer: {e.Message}");
+        }
+
+        sa.SpiR = response.ResponderSpi;
+        sa.Nr = nonce.Data.ToArray();
+        sa.Proposal = chosen;
+        sa.Suite = suite;
+        sa.InitResponse = response.RawBytes!;
+        try
+        {
+            sa.Keys = suite!.DeriveKeys(shared, sa.Ni, sa.Nr, sa.SpiI, sa.SpiR);
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(shared);
+        }
+        sa.CipherOut = suite.CreateCipher(sa.Keys, true, engine.Random);
+        sa.CipherIn = suite.CreateCipher(sa.Keys, false, engine.Random);
+        sa.KeyExchange?.Dispose();
+        sa.KeyExchange = null;
+
+        if (NatDetectionNotifies.Evaluate(response, sa.Local, sa.Remote, out bool here, out bool there))
+        {
+            sa.NatHere = here;
+            sa.NatThere = there;
+        }
+        sa.NatFake = sa.Config.Encap;
+        sa.FragmentationAgreed = IkeEngine.AnnouncesFragmentation(sa.Config) && response.GetNotify(NotifyType.Ikev2FragmentationSupported) is not null;
+        engine.Pubkey.ReadPeerAnnouncements(sa, response);
+        engine.Info(sa, $"IKE_SA_INIT done with {sa.Remote}: {ProposalText.Describe(chosen)}{engine.NatText(sa)}");
+        engine.FloatToNatT(sa);
+        return TaskOutcome.Done;
+    }
+
+    public override void Abort(IkeSa sa, string reason) => completion?.Fail(reason, sa.UniqueId);
+
+    private TaskOutcome Fail(IkeSa sa, string reason)
+    {
+        engine.Warn(sa, reason);
+        completion?.Fail(reason, sa.UniqueId);
+        return TaskOutcome.DestroySa;
+    }
+
+    private static string Name(ushort group) => AlgorithmCatalog.Describe(new Transform(TransformType.KeyExchange, group));
+
+    private static ushort FirstGroup(IReadOnlyList<Proposal> proposals)
+    {
+        foreach (var p in proposals)
+            if (ProposalText.First(p, TransformType.KeyExchange) is { } t) return t.Id;
+        return 0;
+    }
+
+    private static bool Offers(IReadOnlyList<Proposal> proposals, ushort group)
+    {
+        foreach (var p in proposals)
+            foreach (var t in p.OfType(TransformType.KeyExchange))
+                if (t.Id == group) return true;
+        return false;
+    }
+}

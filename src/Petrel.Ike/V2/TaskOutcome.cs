@@ -1,0 +1,13 @@
+namespace Petrel.Ike.V2;
+
+internal enum TaskOutcome
+{
+    /// <summary>The exchange is complete; run the next queued task.</summary>
+    Done,
+    /// <summary>Send the request again, rebuilt (COOKIE or INVALID_KE_PAYLOAD retry of IKE_SA_INIT, §1.2/§2.6).</summary>
+    Retry,
+    /// <summary>The IKE SA cannot continue and is destroyed.</summary>
+    DestroySa,
+    /// <summary>The response waits for a CRL fetch (<see cref="DeferredAuth"/>); it is processed again when the fetch completes.</summary>
+    Deferred,
+}

@@ -1,0 +1,8 @@
+global using Petrel.Ike.Auth;
+global using Petrel.Ike.Engine;
+global using Petrel.Ike.Sa;
+global using Petrel.Ike.V2;
+global using Petrel.Ike.V2.CreateChildSa;
+global using Petrel.Ike.V2.IkeAuth;
+global using Petrel.Ike.V2.IkeSaInit;
+global using Petrel.Ike.V2.Informational;
