@@ -123,6 +123,20 @@ internal sealed partial class IkeSa
     /// <summary>Cipher for a message from the original initiator (true) or responder (false).</summary>
     public SkCipher? CipherFor(bool fromInitiator) => fromInitiator == IsInitiator ? CipherOut : CipherIn;
 
+    /// <summary>
+    /// RFC 7296 §2.15: the IKE_SA_INIT messages and both nonces are signed in IKE_AUTH and nowhere after it, and the
+    /// Diffie-Hellman private value has served once SKEYSEED exists; an established SA keeps none of them.
+    /// </summary>
+    public void ReleaseHandshakeState()
+    {
+        KeyExchange?.Dispose();
+        KeyExchange = null;
+        InitRequest = [];
+        InitResponse = [];
+        Ni = [];
+        Nr = [];
+    }
+
     public void DisposeKeys()
     {
         CipherOut?.Dispose();

@@ -132,5 +132,6 @@ internal sealed class IkeRekeyResponder(IkeEngine engine)
         engine.AdoptRekeyed(created);
         created.MoveTo(IkeSaState.Connecting); // CREATED → CONNECTING → ESTABLISHED, as every IKE SA
         engine.Established(created);
+        created.ReleaseHandshakeState();
     }
 }

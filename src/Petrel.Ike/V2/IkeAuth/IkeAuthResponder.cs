@@ -140,6 +140,8 @@ internal sealed class IkeAuthResponder(IkeEngine engine)
                 response.Payloads.Add(new NotifyPayload(n));
             }
         }
+        // §2.17: the first CHILD_SA's KEYMAT took the IKE_SA_INIT nonces; after it nothing needs them.
+        sa.ReleaseHandshakeState();
         return false;
     }
 

@@ -100,10 +100,13 @@ internal sealed class IkeAuthTask(IkeEngine engine, ChildConfig? childConfig, In
 
         if (_child is null)
         {
+            sa.ReleaseHandshakeState();
             completion?.ChildUp("IKE SA " + sa.Tag, sa.UniqueId);
             return TaskOutcome.Done;
         }
+        // §2.17: the first CHILD_SA's KEYMAT takes the IKE_SA_INIT nonces; after it nothing needs them.
         var childError = engine.Children.CompleteAsInitiator(sa, _child, response, default, sa.Ni, sa.Nr, withKeyExchange: false);
+        sa.ReleaseHandshakeState();
         if (childError is not null)
         {
             engine.Warn(sa, childError);
