@@ -124,6 +124,7 @@ connections {
 }
 petrel {
   cookie_threshold = $LIMIT
+  block_threshold = $LIMIT
 }
 CONF
   secrets

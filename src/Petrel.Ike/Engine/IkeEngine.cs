@@ -67,6 +67,9 @@ public sealed partial class IkeEngine
     /// <summary>Datagrams dropped: malformed, unknown SPI, failed ICV, unexpected message ID.</summary>
     public long DroppedDatagrams { get; private set; }
 
+    /// <summary>IKE_SA_INIT requests dropped by block_threshold or init_limit_half_open.</summary>
+    public long DroppedByLimits { get; internal set; }
+
     /// <summary>Of those, the ones whose SK payload failed its integrity check.</summary>
     public long IntegrityFailures { get; private set; }
 

@@ -25,6 +25,15 @@ public sealed class IkeEngineOptions
     /// <summary>Half-open IKE SAs above which a responder asks for a COOKIE.</summary>
     public int CookieThreshold { get; init; } = 30;
 
+    /// <summary>
+    /// strongSwan's charon.block_threshold: IKE_SA_INIT requests from an address that already has this many half-open
+    /// IKE SAs are dropped (after the COOKIE check, so a spoofed source never reaches it). 0 = no limit.
+    /// </summary>
+    public int BlockThreshold { get; init; } = 5;
+
+    /// <summary>strongSwan's charon.init_limit_half_open: IKE_SA_INIT requests are dropped while this many IKE SAs are half-open. 0 = no limit.</summary>
+    public int InitLimitHalfOpen { get; init; }
+
     public int IkePort { get; init; } = 500;
     public int NatTPort { get; init; } = 4500;
 

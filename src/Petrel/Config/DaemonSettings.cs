@@ -52,6 +52,12 @@ public sealed record DaemonSettings
     /// <summary>Half-open IKE SAs above which the responder asks for a COOKIE (petrel.cookie_threshold, strongSwan's charon.cookie_threshold).</summary>
     public int CookieThreshold { get; init; } = 30;
 
+    /// <summary>Half-open IKE SAs per peer address above which its IKE_SA_INIT requests are dropped (petrel.block_threshold, charon.block_threshold; 0 = none).</summary>
+    public int BlockThreshold { get; init; } = 5;
+
+    /// <summary>Half-open IKE SAs in total above which IKE_SA_INIT requests are dropped (petrel.init_limit_half_open, charon.init_limit_half_open; 0 = none).</summary>
+    public int InitLimitHalfOpen { get; init; }
+
     /// <summary>
     /// Threads that seal the segments of one TCP super-segment and open the datagrams of one UDP GRO
     /// receive together (petrel.packet_threads, 1 to 64 or "auto"); <see cref="AutoPacketThreads"/> = one per processor.

@@ -5,13 +5,15 @@ using System.Net;
 namespace Petrel.Daemon;
 
 /// <summary>
-/// IKE datagrams on their way from the socket threads to the engine thread, in two bounded lanes: requests
-/// that would create a new IKE SA (responder SPI zero, not a response: IKE_SA_INIT, and IKEv1's first
-/// Main/Aggressive Mode message) and everything else (messages of SAs that exist). Anyone can send the
-/// first kind from any address at line rate, so that lane is the small one and the one that overflows
-/// first: a flood of IKE_SA_INIT is shed at the socket, before any copy or engine work beyond a counter,
-/// while DPD, rekeys and deletes of established SAs keep their own room. The engine drains the SA lane first.
-/// Buffers are pooled; memory is bounded by the two capacities times the largest datagram.
+/// IKE datagrams on their way from the socket threads to the engine thread, in bounded lanes: messages of
+/// SAs that exist; requests for a new IKE SA (responder SPI zero, not a response: IKE_SA_INIT, and IKEv1's
+/// first Main/Aggressive Mode message) that return a COOKIE (RFC 7296 §2.6: the initiator showed it
+/// receives at its address); and all other requests for a new SA. Anyone can send the last kind from any
+/// address at line rate, so that lane overflows first: a flood of IKE_SA_INIT is shed at the socket, before
+/// any copy or engine work beyond a counter, while DPD, rekeys and deletes of established SAs keep their own
+/// room and an initiator that answered our COOKIE does not queue behind the flood. The engine drains the
+/// lanes in that order. (A forged COOKIE gets no further than the cookie lane; the engine checks it.)
+/// Buffers are pooled; memory is bounded by the capacities times the largest datagram.
 /// </summary>
 public sealed class IkeIngress
 {
@@ -19,6 +21,7 @@ public sealed class IkeIngress
     public const int DefaultNewSaCapacity = 1024;
 
     private readonly Lane _sa;
+    private readonly Lane _cookie;
     private readonly Lane _newSa;
 
     public IkeIngress(int saCapacity = DefaultSaCapacity, int newSaCapacity = DefaultNewSaCapacity)
@@ -26,21 +29,22 @@ public sealed class IkeIngress
         ArgumentOutOfRangeException.ThrowIfLessThan(saCapacity, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(newSaCapacity, 1);
         _sa = new Lane(saCapacity);
+        _cookie = new Lane(newSaCapacity);
         _newSa = new Lane(newSaCapacity);
     }
 
-    /// <summary>Datagrams that asked for a new SA and were shed because their lane was full.</summary>
-    public long ShedNewSa => Interlocked.Read(ref _newSa.Shed);
+    /// <summary>Datagrams that asked for a new SA (with or without a COOKIE) and were shed because their lane was full.</summary>
+    public long ShedNewSa => Interlocked.Read(ref _newSa.Shed) + Interlocked.Read(ref _cookie.Shed);
 
     /// <summary>Datagrams of existing SAs dropped because their lane was full.</summary>
     public long ShedSa => Interlocked.Read(ref _sa.Shed);
 
-    public int Queued => Volatile.Read(ref _sa.Count) + Volatile.Read(ref _newSa.Count);
+    public int Queued => Volatile.Read(ref _sa.Count) + Volatile.Read(ref _cookie.Count) + Volatile.Read(ref _newSa.Count);
 
     /// <summary>Queues a copy of the datagram; false (and counted) when its lane is full.</summary>
     public bool TryEnqueue(IPEndPoint local, IPEndPoint remote, ReadOnlySpan<byte> message)
     {
-        var lane = CreatesSa(message) ? _newSa : _sa;
+        var lane = !CreatesSa(message) ? _sa : ReturnsCookie(message) ? _cookie : _newSa;
         if (Interlocked.Increment(ref lane.Count) > lane.Capacity)
         {
             Interlocked.Decrement(ref lane.Count);
@@ -60,6 +64,7 @@ public sealed class IkeIngress
     public int Drain(int max, Action<IPEndPoint, IPEndPoint, ReadOnlySpan<byte>> receive)
     {
         int n = DrainLane(_sa, max, receive);
+        n += DrainLane(_cookie, max - n, receive);
         return n + DrainLane(_newSa, max - n, receive);
     }
 
@@ -92,6 +97,17 @@ public sealed class IkeIngress
         if (message.Length < 28) return true;
         const byte ResponseFlag = 0x20;
         return (message[19] & ResponseFlag) == 0 && System.Buffers.Binary.BinaryPrimitives.ReadUInt64BigEndian(message[8..16]) == 0;
+    }
+
+    /// <summary>
+    /// RFC 7296 §2.6: an IKE_SA_INIT that returns our COOKIE carries it as the first payload (byte 16 names the first
+    /// payload, 41 = Notify; the notify type is at bytes 34–35 of the message, 16390 = COOKIE).
+    /// </summary>
+    public static bool ReturnsCookie(ReadOnlySpan<byte> message)
+    {
+        const byte Notify = 41;
+        const ushort Cookie = 16390;
+        return message.Length >= 36 && message[16] == Notify && System.Buffers.Binary.BinaryPrimitives.ReadUInt16BigEndian(message[34..36]) == Cookie;
     }
 
     private readonly record struct Datagram(IPEndPoint Local, IPEndPoint Remote, byte[] Buffer, int Length);

@@ -54,6 +54,8 @@ public sealed class SystemPlatform : IDaemonPlatform
             RetransmitTries = settings.RetransmitTries,
             FragmentSize = settings.FragmentSize,
             CookieThreshold = settings.CookieThreshold,
+            BlockThreshold = settings.BlockThreshold,
+            InitLimitHalfOpen = settings.InitLimitHalfOpen,
         };
         var engine = new IkeEngine(options, _host.Kernel, new SocketIkeTransport(_host.Udp, _log), SystemClock.Instance, SystemRandom.Instance, loggers);
         return new IkeEngineFacade(engine);

@@ -1,10 +1,6 @@
 using System.Net;
 using Petrel.Crypto.Proposals;
 using Petrel.Ike;
-using Petrel.Ike.Auth;
-using Petrel.Ike.Engine;
-using Petrel.Ike.Sa;
-using Petrel.Ike.V2;
 using Petrel.Ike.Config;
 
 namespace Petrel.Ike.Tests.Ike;

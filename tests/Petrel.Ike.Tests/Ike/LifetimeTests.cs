@@ -1,9 +1,5 @@
 using Petrel.DataPlane.Kernel;
 using Petrel.Ike;
-using Petrel.Ike.Auth;
-using Petrel.Ike.Engine;
-using Petrel.Ike.Sa;
-using Petrel.Ike.V2;
 using Petrel.Ike.Config;
 
 namespace Petrel.Ike.Tests.Ike;

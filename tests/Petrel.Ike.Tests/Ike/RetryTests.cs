@@ -1,8 +1,4 @@
 using Petrel.Ike;
-using Petrel.Ike.Auth;
-using Petrel.Ike.Engine;
-using Petrel.Ike.Sa;
-using Petrel.Ike.V2;
 
 namespace Petrel.Ike.Tests.Ike;
 

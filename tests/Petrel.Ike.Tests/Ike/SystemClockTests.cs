@@ -1,9 +1,5 @@
 using System.Diagnostics;
 using Petrel.Ike;
-using Petrel.Ike.Auth;
-using Petrel.Ike.Engine;
-using Petrel.Ike.Sa;
-using Petrel.Ike.V2;
 using Xunit;
 
 namespace Petrel.Ike.Tests.Ike;

@@ -1,10 +1,6 @@
 using System.Net;
 using Petrel.DataPlane.Policy;
 using Petrel.Ike;
-using Petrel.Ike.Auth;
-using Petrel.Ike.Engine;
-using Petrel.Ike.Sa;
-using Petrel.Ike.V2;
 
 namespace Petrel.Ike.Tests.Ike;
 

@@ -2,10 +2,6 @@ using System.Net;
 using Petrel.Crypto.Primitives;
 using Petrel.Crypto.Proposals;
 using Petrel.Ike;
-using Petrel.Ike.Auth;
-using Petrel.Ike.Engine;
-using Petrel.Ike.Sa;
-using Petrel.Ike.V2;
 using Petrel.Ike.Config;
 using Petrel.Ike.Tests.Ike;
 

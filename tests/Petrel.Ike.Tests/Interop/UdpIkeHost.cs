@@ -2,10 +2,6 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using Petrel.Ike;
-using Petrel.Ike.Auth;
-using Petrel.Ike.Engine;
-using Petrel.Ike.Sa;
-using Petrel.Ike.V2;
 
 namespace Petrel.Ike.Tests.Interop;
 

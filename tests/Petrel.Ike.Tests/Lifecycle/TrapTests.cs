@@ -1,10 +1,6 @@
 using System.Net;
 using Petrel.DataPlane.Kernel;
 using Petrel.Ike;
-using Petrel.Ike.Auth;
-using Petrel.Ike.Engine;
-using Petrel.Ike.Sa;
-using Petrel.Ike.V2;
 using Petrel.Ike.Tests.Ike;
 
 namespace Petrel.Ike.Tests.Lifecycle;

@@ -1,9 +1,5 @@
 using System.Net;
 using Petrel.Ike;
-using Petrel.Ike.Auth;
-using Petrel.Ike.Engine;
-using Petrel.Ike.Sa;
-using Petrel.Ike.V2;
 using Petrel.Ike.Tests.Ike;
 
 namespace Petrel.Ike.Tests.Sa;

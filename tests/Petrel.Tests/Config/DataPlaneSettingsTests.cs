@@ -65,6 +65,17 @@ public sealed class DataPlaneSettingsTests
     }
 
     [Fact]
+    public void Dos_limits_block_threshold_and_init_limit_half_open_default_as_strongswan_and_are_read()
+    {
+        var defaults = SwanctlLoader.LoadText(Conf()).Daemon;
+        Assert.Equal((5, 0), (defaults.BlockThreshold, defaults.InitLimitHalfOpen));
+        var d = SwanctlLoader.LoadText(Conf(petrel: "block_threshold = 0\n init_limit_half_open = 2000")).Daemon;
+        Assert.Equal((0, 2000), (d.BlockThreshold, d.InitLimitHalfOpen));
+        var e = Assert.Throws<ConfigException>(() => SwanctlLoader.LoadText(Conf(petrel: "block_threshold = -1")));
+        Assert.Contains("block_threshold", e.Message);
+    }
+
+    [Fact]
     public void Petrel_section_sets_mtus_and_mss_clamping()
     {
         var defaults = SwanctlLoader.LoadText(Conf()).Daemon;

@@ -65,6 +65,36 @@ public class IkeIngressTests
         Assert.True(ingress.TryEnqueue(Local, Peer(1), Message(0, 0x08)));
     }
 
+    /// <summary>An IKE_SA_INIT request whose first payload is N(COOKIE) (RFC 7296 §2.6), marker after it.</summary>
+    private static byte[] WithCookie(byte marker)
+    {
+        var m = new byte[28 + 8 + 33 + 1];
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt64BigEndian(m, 0x0102030405060708);
+        m[16] = 41; // first payload: Notify
+        m[17] = 0x20;
+        m[18] = 34;
+        m[19] = 0x08;
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(m.AsSpan(24), (uint)m.Length);
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt16BigEndian(m.AsSpan(30), 8 + 33);
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt16BigEndian(m.AsSpan(34), 16390);
+        m[28] = marker; // next-payload byte of the notify: doubles as the marker
+        return m;
+    }
+
+    [Fact]
+    public void A_request_returning_a_cookie_is_not_queued_behind_a_flood_without_one()
+    {
+        var ingress = new IkeIngress(saCapacity: 4, newSaCapacity: 8);
+        Assert.True(IkeIngress.ReturnsCookie(WithCookie(0)));
+        Assert.False(IkeIngress.ReturnsCookie(Message(0, 0x08)));
+        for (int i = 0; i < 50; i++) ingress.TryEnqueue(Local, Peer(i), Message(0, 0x08, marker: 1));
+        Assert.True(ingress.TryEnqueue(Local, Peer(7), WithCookie(9)));
+        Assert.Equal(42, ingress.ShedNewSa);
+        var first = new List<byte>();
+        ingress.Drain(1, (_, _, m) => first.Add(m[28]));
+        Assert.Equal([9], first);
+    }
+
     [Fact]
     public async Task Under_a_flood_the_loop_holds_at_most_its_capacity_and_an_sa_message_overtakes_the_flood()
     {
@@ -82,7 +112,7 @@ public class IkeIngressTests
         var deadline = DateTime.UtcNow.AddSeconds(10);
         while (ingress.Queued > 0 && DateTime.UtcNow < deadline) await Task.Delay(10);
 
-        Assert.True(maxQueued <= 64 + 32, $"queued {maxQueued}");
+        Assert.True(maxQueued <= 64 + 32 + 32, $"queued {maxQueued}");
         Assert.True(ingress.ShedNewSa >= 20000 - 32 - 5000, $"shed {ingress.ShedNewSa}"); // the engine took at most ~1 per ms
         Assert.Equal(20000, accepted + ingress.ShedNewSa);
         List<byte[]> seen;

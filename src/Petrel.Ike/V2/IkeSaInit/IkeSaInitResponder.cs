@@ -41,6 +41,20 @@ internal sealed class IkeSaInitResponder(IkeEngine engine)
             }
         }
 
+        // strongSwan's order: only a request that passed the COOKIE check counts against the half-open limits.
+        if (engine.Options.InitLimitHalfOpen > 0 && engine.HalfOpenCount >= engine.Options.InitLimitHalfOpen)
+        {
+            engine.DroppedByLimits++;
+            engine.Unauthenticated.Write(LogLevel.Information, "IKE_SA_INIT dropped: init_limit_half_open reached", remote.Address, $"{engine.HalfOpenCount} half-open IKE SAs (init_limit_half_open), dropping IKE_SA_INIT from {remote}");
+            return;
+        }
+        if (engine.Options.BlockThreshold > 0 && engine.HalfOpenFrom(remote.Address) >= engine.Options.BlockThreshold)
+        {
+            engine.DroppedByLimits++;
+            engine.Unauthenticated.Write(LogLevel.Information, "IKE_SA_INIT dropped: block_threshold reached", remote.Address, $"{engine.HalfOpenFrom(remote.Address)} half-open IKE SAs from {remote.Address} (block_threshold), dropping its IKE_SA_INIT");
+            return;
+        }
+
         var candidates = engine.ConnectionsFor(local.Address, remote.Address);
         if (candidates.Count == 0)
         {
