@@ -27,7 +27,7 @@ public sealed class ResponderHandshake
     private readonly int _count;
     private int _next;
 
-    public ResponderHandshake(int count, string ike = "aes128gcm16-prfsha256-ecp256", string esp = "aes128gcm16", ILoggerFactory? responderLog = null)
+    public ResponderHandshake(int count, string ike = "aes128gcm16-prfsha256-ecp256", string esp = "aes128gcm16", ILoggerFactory? responderLog = null, bool userspaceKernel = false)
     {
         _count = count;
         var clock = new StopwatchClock();
@@ -36,7 +36,10 @@ public sealed class ResponderHandshake
         for (int i = 0; i < count; i++)
             initiatorConns.Add(Connection($"c{i}", InitiatorAddress, ResponderAddress, $"c{i}.bench", "srv.bench", ike, esp, $"10.1.{i / 250}.{i % 250 + 1}/32", "10.2.0.0/16", "no"));
         _initiator = new IkeEngine(new IkeEngineOptions(), new CountingKernel(0x10000000), new Transport(this, toResponder: true), clock, SystemRandom.Instance, NullLoggerFactory.Instance);
-        _responder = new IkeEngine(new IkeEngineOptions { CookieThreshold = int.MaxValue }, new CountingKernel(0x20000000), new Transport(this, toResponder: false), clock, SystemRandom.Instance, responderLog ?? NullLoggerFactory.Instance);
+        IIpsecKernel kernel = userspaceKernel
+            ? new Petrel.DataPlane.Pipeline.UserspaceKernel(new NoOuter(), new NoTunnel(), logger: (responderLog ?? NullLoggerFactory.Instance).CreateLogger<Petrel.DataPlane.Pipeline.UserspaceKernel>())
+            : new CountingKernel(0x20000000);
+        _responder = new IkeEngine(new IkeEngineOptions { CookieThreshold = int.MaxValue, BlockThreshold = 0 }, kernel, new Transport(this, toResponder: false), clock, SystemRandom.Instance, responderLog ?? NullLoggerFactory.Instance);
         _initiator.Load(initiatorConns, [secret]);
         _responder.Load([Connection("gw", ResponderAddress, InitiatorAddress, "srv.bench", null, ike, esp, "10.2.0.0/16", "10.1.0.0/16", "never")], [secret]);
     }
@@ -120,6 +123,16 @@ public sealed class ResponderHandshake
     {
         public TimeSpan Now => Stopwatch.GetElapsedTime(0);
         public DateTimeOffset UtcNow => DateTimeOffset.UtcNow;
+    }
+
+    private sealed class NoOuter : Petrel.DataPlane.Pipeline.IOuterTransport
+    {
+        public bool SendEsp(Petrel.DataPlane.Esp.EspPeer peer, ReadOnlySpan<byte> espPacket) => true;
+    }
+
+    private sealed class NoTunnel : Petrel.DataPlane.Pipeline.ITunnelDevice
+    {
+        public bool WritePacket(ReadOnlySpan<byte> packet) => true;
     }
 
     /// <summary>A data plane that accepts everything and keeps nothing.</summary>

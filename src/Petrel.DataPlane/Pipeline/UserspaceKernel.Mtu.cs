@@ -38,6 +38,9 @@ public sealed partial class UserspaceKernel
     public IcmpRateLimiter IcmpLimiter { get => _icmpLimiter; set => _icmpLimiter = value ?? throw new ArgumentNullException(nameof(value)); }
 
     private readonly Dictionary<uint, int> _outboundMaxInner = [];
+
+    /// <summary>How many outbound SAs have each largest-inner-packet size, so the smallest is known without a walk over all SAs.</summary>
+    private readonly SortedDictionary<int, int> _maxInnerCounts = [];
     private int _suggestedMtu;
 
     /// <summary>
@@ -55,13 +58,20 @@ public sealed partial class UserspaceKernel
         int suggested;
         lock (_outboundMaxInner)
         {
+            if (_outboundMaxInner.Remove(sa.Spi, out int previous))
+                CountMaxInner(previous, -1);
             if (installed)
-                _outboundMaxInner[sa.Spi] = MaxInner(sa);
-            else
-                _outboundMaxInner.Remove(sa.Spi);
+            {
+                int max = MaxInner(sa);
+                _outboundMaxInner[sa.Spi] = max;
+                CountMaxInner(max, +1);
+            }
             suggested = 0;
-            foreach (var v in _outboundMaxInner.Values)
-                suggested = suggested == 0 ? v : Math.Min(suggested, v);
+            foreach (var (v, _) in _maxInnerCounts)
+            {
+                suggested = v;
+                break;
+            }
         }
         if (Interlocked.Exchange(ref _suggestedMtu, suggested) == suggested || suggested == 0)
             return;
@@ -73,6 +83,13 @@ public sealed partial class UserspaceKernel
         {
             _log.LogError(e, "tunnel MTU change to {Mtu} failed", suggested);
         }
+    }
+
+    private void CountMaxInner(int size, int delta)
+    {
+        int n = _maxInnerCounts.GetValueOrDefault(size) + delta;
+        if (n > 0) _maxInnerCounts[size] = n;
+        else _maxInnerCounts.Remove(size);
     }
 
     /// <summary>The largest inner packet the outbound SA of reqId carries unfragmented, or null without one.</summary>

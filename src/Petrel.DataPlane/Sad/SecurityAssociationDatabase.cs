@@ -1,55 +1,51 @@
+using System.Collections.Concurrent;
 using Petrel.DataPlane.Esp;
 using Petrel.DataPlane.Kernel;
 
 namespace Petrel.DataPlane.Sad;
 
 /// <summary>
-/// The SAD (RFC 4301 §4.4.2): inbound SAs by SPI, outbound SAs by SPI and by ReqId. Like the
-/// SPD it is copy-on-write: installs and removals build new tables, packet threads read the
-/// current ones without locking.
+/// The SAD (RFC 4301 §4.4.2): inbound SAs by SPI, outbound SAs by SPI and by ReqId. Packet threads read
+/// without locking (concurrent dictionaries); installs and removals change one entry under a writer lock, so a
+/// gateway's N-th CHILD_SA costs the same as its first (the tables were copied whole on every change before).
 /// </summary>
 internal sealed class SecurityAssociationDatabase
 {
-    private sealed record Snapshot(
-        Dictionary<uint, EspSa> Inbound,
-        Dictionary<uint, EspSa> Outbound,
-        Dictionary<uint, EspSa> OutboundByReqId);
-
     private readonly Lock _writeLock = new();
-    private volatile Snapshot _snapshot = new([], [], []);
+    private readonly ConcurrentDictionary<uint, EspSa> _inbound = new();
+    private readonly ConcurrentDictionary<uint, EspSa> _outbound = new();
+    private readonly ConcurrentDictionary<uint, EspSa> _outboundByReqId = new();
 
-    public EspSa? FindInbound(uint spi) => _snapshot.Inbound.GetValueOrDefault(spi);
+    /// <summary>Writer side: the outbound SAs of each ReqId in install order (a rekey has two for a while).</summary>
+    private readonly Dictionary<uint, List<EspSa>> _outboundOfReqId = [];
+
+    public EspSa? FindInbound(uint spi) => _inbound.GetValueOrDefault(spi);
 
     public EspSa? Find(uint spi, SaDirection direction) =>
-        (direction == SaDirection.Inbound ? _snapshot.Inbound : _snapshot.Outbound).GetValueOrDefault(spi);
+        (direction == SaDirection.Inbound ? _inbound : _outbound).GetValueOrDefault(spi);
 
     /// <summary>The outbound SA traffic of a policy leaves through: the one installed last (make-before-break rekeying).</summary>
-    public EspSa? FindOutbound(uint reqId) => _snapshot.OutboundByReqId.GetValueOrDefault(reqId);
+    public EspSa? FindOutbound(uint reqId) => _outboundByReqId.GetValueOrDefault(reqId);
 
-    public bool ContainsInbound(uint spi) => _snapshot.Inbound.ContainsKey(spi);
+    public bool ContainsInbound(uint spi) => _inbound.ContainsKey(spi);
 
     /// <summary>Adds an SA; returns an SA with the same SPI and direction that it replaced (to be disposed).</summary>
     public EspSa? Add(EspSa sa)
     {
         lock (_writeLock)
         {
-            var old = _snapshot;
-            EspSa? replaced;
             if (sa.Direction == SaDirection.Inbound)
             {
-                var inbound = new Dictionary<uint, EspSa>(old.Inbound);
-                inbound.TryGetValue(sa.Spi, out replaced);
-                inbound[sa.Spi] = sa;
-                _snapshot = old with { Inbound = inbound };
+                _inbound.TryGetValue(sa.Spi, out var replacedIn);
+                _inbound[sa.Spi] = sa;
+                return replacedIn;
             }
-            else
-            {
-                var outbound = new Dictionary<uint, EspSa>(old.Outbound);
-                outbound.TryGetValue(sa.Spi, out replaced);
-                outbound[sa.Spi] = sa;
-                var byReqId = new Dictionary<uint, EspSa>(old.OutboundByReqId) { [sa.ReqId] = sa };
-                _snapshot = new Snapshot(old.Inbound, outbound, byReqId);
-            }
+            _outbound.TryGetValue(sa.Spi, out var replaced);
+            if (replaced is not null) Forget(replaced);
+            _outbound[sa.Spi] = sa;
+            if (!_outboundOfReqId.TryGetValue(sa.ReqId, out var list)) _outboundOfReqId[sa.ReqId] = list = [];
+            list.Add(sa);
+            _outboundByReqId[sa.ReqId] = sa;
             return replaced;
         }
     }
@@ -58,36 +54,28 @@ internal sealed class SecurityAssociationDatabase
     {
         lock (_writeLock)
         {
-            var old = _snapshot;
             if (direction == SaDirection.Inbound)
-            {
-                if (!old.Inbound.TryGetValue(spi, out var removed))
-                    return null;
-                var inbound = new Dictionary<uint, EspSa>(old.Inbound);
-                inbound.Remove(spi);
-                _snapshot = old with { Inbound = inbound };
-                return removed;
-            }
-            else
-            {
-                if (!old.Outbound.TryGetValue(spi, out var removed))
-                    return null;
-                var outbound = new Dictionary<uint, EspSa>(old.Outbound);
-                outbound.Remove(spi);
-                var byReqId = new Dictionary<uint, EspSa>(old.OutboundByReqId);
-                if (byReqId.TryGetValue(removed.ReqId, out var current) && ReferenceEquals(current, removed))
-                {
-                    // Fall back to another outbound SA of the same policy (the old one during a rekey).
-                    byReqId.Remove(removed.ReqId);
-                    foreach (var other in outbound.Values)
-                    {
-                        if (other.ReqId == removed.ReqId)
-                            byReqId[removed.ReqId] = other;
-                    }
-                }
-                _snapshot = new Snapshot(old.Inbound, outbound, byReqId);
-                return removed;
-            }
+                return _inbound.TryRemove(spi, out var removedIn) ? removedIn : null;
+            if (!_outbound.TryRemove(spi, out var removed))
+                return null;
+            Forget(removed);
+            return removed;
+        }
+    }
+
+    /// <summary>Takes an outbound SA out of its ReqId's list; the policy falls back to the newest other one (the old SA during a rekey).</summary>
+    private void Forget(EspSa removed)
+    {
+        if (!_outboundOfReqId.TryGetValue(removed.ReqId, out var list)) return;
+        list.Remove(removed);
+        if (list.Count == 0)
+        {
+            _outboundOfReqId.Remove(removed.ReqId);
+            _outboundByReqId.TryRemove(removed.ReqId, out _);
+        }
+        else if (_outboundByReqId.TryGetValue(removed.ReqId, out var current) && ReferenceEquals(current, removed))
+        {
+            _outboundByReqId[removed.ReqId] = list[^1];
         }
     }
 
@@ -96,10 +84,12 @@ internal sealed class SecurityAssociationDatabase
     {
         lock (_writeLock)
         {
-            var old = _snapshot;
-            var all = new List<EspSa>(old.Inbound.Values);
-            all.AddRange(old.Outbound.Values);
-            _snapshot = new Snapshot([], [], []);
+            var all = new List<EspSa>(_inbound.Values);
+            all.AddRange(_outbound.Values);
+            _inbound.Clear();
+            _outbound.Clear();
+            _outboundByReqId.Clear();
+            _outboundOfReqId.Clear();
             return all;
         }
     }
