@@ -1,1 +1,2 @@
+Petrel.Daemon.DaemonJit.EnsureSteadyStateCode(args);
 return Petrel.Cli.PetrelCli.Run(args);
