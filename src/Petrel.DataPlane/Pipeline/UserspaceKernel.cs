@@ -115,7 +115,7 @@ public sealed partial class UserspaceKernel : IIpsecKernel, IDisposable
         }
         // Packets queued for a trap that this SA now covers go out first (control thread; the TUN path checks too).
         AcquireQueue.Flush(Headroom, _sendQueued);
-        _log.LogInformation("installed {Direction} {Protocol} {Mode} SA {Spi:x8} reqid {ReqId} {Source} -> {Destination}{Encap}",
+        _log.LogDebug("installed {Direction} {Protocol} {Mode} SA {Spi:x8} reqid {ReqId} {Source} -> {Destination}{Encap}",
             sa.Direction, sa.Protocol, sa.Mode, sa.Spi, sa.ReqId, sa.Source, sa.Destination, sa.UdpEncapsulation ? " (UDP-encapsulated)" : "");
     }
 
@@ -132,9 +132,12 @@ public sealed partial class UserspaceKernel : IIpsecKernel, IDisposable
         removed.Dispose();
         if (direction == SaDirection.Outbound)
             OutboundSaChanged(removed, installed: false);
-        _log.LogInformation("removed {Direction} SA {Spi:x8} reqid {ReqId}", direction, spi, removed.ReqId);
+        _log.LogDebug("removed {Direction} SA {Spi:x8} reqid {ReqId}", direction, spi, removed.ReqId);
     }
 
+    // Installs and removals are logged at debug, as strongSwan logs its kernel's at knl level 2: the IKE layer's info
+    // lines ("CHILD_SA … established with SPIs … and TS …", "… deleted") carry the same SPIs and selectors, and a
+    // gateway setting up thousands of SAs spends its time on them, not on three more lines each.
     public void InstallPolicy(PolicySpec policy)
     {
         var replaced = _spd.Install(policy);
@@ -154,7 +157,7 @@ public sealed partial class UserspaceKernel : IIpsecKernel, IDisposable
                 _log.LogError(e, "policy reqid {ReqId}: installing routes failed", policy.ReqId);
             }
         }
-        _log.LogInformation("installed {Action} policy reqid {ReqId} {Local} === {Remote}", policy.Action, policy.ReqId,
+        _log.LogDebug("installed {Action} policy reqid {ReqId} {Local} === {Remote}", policy.Action, policy.ReqId,
             string.Join(",", policy.LocalTs), string.Join(",", policy.RemoteTs));
         AcquireQueue.Flush(Headroom, _sendQueued);
     }
@@ -177,7 +180,7 @@ public sealed partial class UserspaceKernel : IIpsecKernel, IDisposable
                 _log.LogError(e, "policy reqid {ReqId}: removing routes failed", reqId);
             }
         }
-        _log.LogInformation("removed policy reqid {ReqId}", reqId);
+        _log.LogDebug("removed policy reqid {ReqId}", reqId);
     }
 
     public bool TryGetCounters(uint spi, SaDirection direction, out SaCounters counters)

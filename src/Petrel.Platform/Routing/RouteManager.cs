@@ -77,7 +77,7 @@ public sealed partial class RouteManager(string device, ILogger<RouteManager>? l
                 if (r.Table != 0)
                     AcquireBypassRule(r);
                 _netlink.ReplaceRoute(r.Network, r.Device, r.Via, r.Source, r.Table);
-                _log.LogInformation("route {Route}", r);
+                _log.LogDebug("route {Route}", r); // strongSwan logs route installs at knl level 2 too
             }
             _refCount[r.Key] = n + 1;
         }
