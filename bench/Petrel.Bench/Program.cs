@@ -26,6 +26,15 @@ if (args.Length > 0 && args[0] == "ike-responder")
     var processCpu = System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime - cpu;
     long after = GC.GetTotalMemory(forceFullCollection: true);
     Console.WriteLine($"{run.Established} of {n} IKE SAs established in {wall.TotalSeconds:0.00} s{(dataPlane ? " (userspace data plane)" : "")}; responder {run.ResponderTime.TotalMilliseconds / n:0.000} ms CPU and {run.ResponderAllocated / n / 1024.0:0.0} kB allocated per SA; both engines retain {(after - before) / n / 1024.0:0.0} kB of managed heap per SA; gen0 GCs {GC.CollectionCount(0) - gen0}; process CPU (both engines, GC, log writer) {processCpu.TotalMilliseconds / n:0.000} ms per SA");
+    if (args.Contains("--list"))
+    {
+        // What `petrel list-sas --json` does on the engine thread and in the control handler: list, then JSON text.
+        var t = System.Diagnostics.Stopwatch.StartNew();
+        var sas = run.Responder.ListSas();
+        var listed = t.Elapsed;
+        string json = Petrel.Daemon.SaJson.ToJson(sas).ToJsonString();
+        Console.WriteLine($"list-sas --json of {sas.Count} IKE SAs: ListSas {listed.TotalMilliseconds:0} ms, JSON {(t.Elapsed - listed).TotalMilliseconds:0} ms, {json.Length / 1024 / 1024.0:0.0} MB; process RSS {Environment.WorkingSet / 1024 / 1024} MB (both engines and data plane)");
+    }
     log?.Dispose();
     GC.KeepAlive(run);
     return;

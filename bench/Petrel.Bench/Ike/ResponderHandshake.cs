@@ -71,6 +71,9 @@ public sealed class ResponderHandshake
 
     public int Established { get; private set; }
 
+    /// <summary>The responder engine (for listings after the run).</summary>
+    public IkeEngine Responder => _responder;
+
     /// <summary>Sets up the next <paramref name="n"/> IKE SAs, delivering every message at once.</summary>
     public void SetUp(int n)
     {

@@ -47,6 +47,7 @@ public sealed partial class IkeEngine
         _sas = new IkeSaManager(Touch);
         Children = new ChildSaNegotiation(this);
         Psk = new PskAuthenticator(this);
+        Exchanges = new TaskManager(this);
         _initResponder = new IkeSaInitResponder(this);
         _authResponder = new IkeAuthResponder(this);
         _createChildResponder = new CreateChildSaResponder(this);
@@ -59,6 +60,9 @@ public sealed partial class IkeEngine
     internal IRandom Random { get; }
     internal ChildSaNegotiation Children { get; }
     internal PskAuthenticator Psk { get; }
+
+    /// <summary>The IKEv2 task manager: message IDs, the outstanding request, retransmits, the response cache, the queue.</summary>
+    internal TaskManager Exchanges { get; }
 
     /// <summary>Lines caused by packets not yet authenticated: once per kind and window, then a count.</summary>
     internal UnauthenticatedLog Unauthenticated { get; }
@@ -259,47 +263,14 @@ public sealed partial class IkeEngine
     {
         Touch(sa);
         if (AbsorbWhileDeferred(sa, m)) return;
-        var pending = sa.Outstanding;
-        if (pending is null || m.MessageId != pending.MessageId)
-        {
-            Drop(sa, sa.Remote, $"{m.ExchangeType} response {m.MessageId} does not answer our outstanding request");
-            return;
-        }
-        sa.Outstanding = null;
-        var outcome = pending.Task.ProcessResponse(sa, m);
-        switch (outcome)
-        {
-            case TaskOutcome.Retry:
-                SendTask(sa, pending.Task);
-                break;
-            case TaskOutcome.DestroySa:
-                Destroy(sa, $"{pending.Task.Exchange} ended the IKE SA");
-                break;
-            case TaskOutcome.Deferred:
-                Defer(sa, m, pending);
-                break;
-            default:
-                Pump(sa);
-                break;
-        }
+        Exchanges.OnResponse(sa, m);
     }
 
     private void HandleRequest(IkeSa sa, IkeMessage m, IPEndPoint local, IPEndPoint remote)
     {
         Touch(sa);
         if (AbsorbWhileDeferred(sa, m)) return;
-        if (sa.LastResponse is not null && m.MessageId == sa.LastResponseId && m.MessageId + 1 == sa.ExpectedRequestId)
-        {
-            // §2.1: the peer did not get our response; send the very same bytes again.
-            Debug(sa, $"retransmitted {m.ExchangeType} request {m.MessageId}, sending the cached response");
-            SendAll(sa.Local, sa.Remote, sa.LastResponse, sa.LastResponseFragments);
-            return;
-        }
-        if (m.MessageId != sa.ExpectedRequestId)
-        {
-            Drop(sa, remote, $"{m.ExchangeType} request with message ID {m.MessageId}, expected {sa.ExpectedRequestId}");
-            return;
-        }
+        if (!Exchanges.AcceptRequest(sa, m, remote)) return;
         if (sa.State == IkeSaState.Destroying) return;
 
         // §2.23: answer where the authenticated request came from (the peer may have floated to 4500, or its NAT mapping changed).
@@ -339,14 +310,9 @@ public sealed partial class IkeEngine
         }
 
         if (sa.Deferred is not null) return; // waits for a CRL fetch: answered when processed again
-        var datagrams = EncodeProtected(sa, response);
-        sa.LastResponse = datagrams[0];
-        sa.LastResponseFragments = datagrams.Count > 1 ? datagrams : null;
-        sa.LastResponseId = m.MessageId;
-        sa.ExpectedRequestId = m.MessageId + 1;
-        SendAll(sa.Local, sa.Remote, sa.LastResponse, sa.LastResponseFragments);
+        Exchanges.SendResponse(sa, response);
         if (destroy) Destroy(sa, $"{m.ExchangeType} ended the IKE SA");
-        else Pump(sa);
+        else Exchanges.Pump(sa);
     }
 
     /// <summary>Runs due timers (retransmits, keepalives, DPD, lifetimes). Call often (the daemon: every 50–100 ms).</summary>
@@ -369,19 +335,10 @@ public sealed partial class IkeEngine
     private void TickSa(IkeSa sa, TimeSpan now)
     {
         if (sa.State == IkeSaState.Destroying) return;
-        var pending = sa.Outstanding;
-        if (pending is not null && now >= pending.Deadline)
+        if (!Exchanges.Retransmit(sa, now))
         {
-            if (pending.Retransmits >= Options.RetransmitTries)
-            {
-                Warn(sa, $"giving up after {pending.Retransmits} retransmits of {pending.Task.Exchange} request {pending.MessageId}: peer {sa.Remote} does not answer");
-                PeerNotResponding(sa);
-                return;
-            }
-            pending.Retransmits++;
-            pending.Deadline = now + RetransmitDelay(pending.Retransmits);
-            Info(sa, $"retransmit {pending.Retransmits} of {pending.Task.Exchange} request {pending.MessageId} to {sa.Remote}");
-            SendAll(sa.Local, sa.Remote, pending.Bytes, pending.Fragments);
+            PeerNotResponding(sa);
+            return;
         }
         if (sa.State == IkeSaState.Established && now >= sa.NextKeepalive)
         {
@@ -400,9 +357,6 @@ public sealed partial class IkeEngine
     }
 
     private static readonly byte[] KeepaliveBytes = [0xFF];
-
-    private TimeSpan RetransmitDelay(int retransmits) =>
-        TimeSpan.FromTicks((long)(Options.RetransmitTimeout.Ticks * Math.Pow(Options.RetransmitBase, retransmits)));
 
     private static TimeSpan Min(TimeSpan? a, TimeSpan b) => a is { } x && x < b ? x : b;
 
@@ -739,87 +693,13 @@ public sealed partial class IkeEngine
         Touch(sa);
     }
 
-    internal IkeMessage NewMessage(IkeSa sa, ExchangeType exchange, bool response, uint messageId) => new()
-    {
-        InitiatorSpi = sa.SpiI,
-        ResponderSpi = sa.SpiR,
-        ExchangeType = exchange,
-        Flags = (sa.IsInitiator ? IkeHeaderFlags.Initiator : IkeHeaderFlags.None) | (response ? IkeHeaderFlags.Response : IkeHeaderFlags.None),
-        MessageId = messageId,
-    };
+    internal IkeMessage NewMessage(IkeSa sa, ExchangeType exchange, bool response, uint messageId) => TaskManager.NewMessage(sa, exchange, response, messageId);
 
-    internal void Queue(IkeSa sa, IkeTask task)
-    {
-        sa.Tasks.Enqueue(task);
-        Pump(sa);
-    }
+    internal void Queue(IkeSa sa, IkeTask task) => Exchanges.Queue(sa, task);
 
-    /// <summary>Starts the next queued exchange if none is outstanding (§2.3: window of one).</summary>
-    private void Pump(IkeSa sa)
-    {
-        Touch(sa);
-        if (sa.State == IkeSaState.Destroying || sa.Outstanding is not null || sa.Deferred is not null) return;
-        // A queued rekey whose SA was deleted or rekeyed by the peer meanwhile is dropped, not sent.
-        while (sa.Tasks.Count > 0 && sa.Tasks.Peek().IsObsolete(sa)) sa.Tasks.Dequeue().Abort(sa, "no longer needed");
-        if (sa.Tasks.Count == 0) return;
-        // Only IKE_SA_INIT may go before keys exist, and nothing but IKE_AUTH right after it.
-        SendTask(sa, sa.Tasks.Dequeue());
-    }
+    private void Pump(IkeSa sa) => Exchanges.Pump(sa);
 
-    private void SendTask(IkeSa sa, IkeTask task)
-    {
-        bool init = task.Exchange == ExchangeType.IkeSaInit;
-        uint mid = init ? 0 : sa.NextRequestId;
-        var m = NewMessage(sa, task.Exchange, response: false, mid);
-        byte[] bytes;
-        IReadOnlyList<byte[]>? fragments = null;
-        try
-        {
-            task.BuildRequest(sa, m);
-            if (init)
-            {
-                bytes = m.Encode();
-            }
-            else
-            {
-                var datagrams = EncodeProtected(sa, m);
-                bytes = datagrams[0];
-                if (datagrams.Count > 1) fragments = datagrams;
-            }
-        }
-        catch (Exception e) when (e is not OutOfMemoryException)
-        {
-            // IkeSetupException: the configuration cannot produce this request (no PSK …); anything else is a bug
-            // or a failing primitive. Either way this exchange fails, not the caller of Initiate or Tick.
-            if (e is not IkeSetupException) _log.LogError("{IkeSa}: cannot build {Exchange} request: {Type}: {Message}", sa.Tag, task.Exchange, e.GetType().Name, e.Message);
-            else Warn(sa, e.Message);
-            task.Abort(sa, e.Message);
-            if (sa.State is not (IkeSaState.Established or IkeSaState.Rekeying)) Destroy(sa, e.Message);
-            else Pump(sa);
-            return;
-        }
-        if (init)
-        {
-            sa.InitRequest = bytes;
-            sa.NextRequestId = 1;
-        }
-        else
-        {
-            sa.NextRequestId = mid + 1;
-        }
-        sa.Outstanding = new PendingRequest { MessageId = mid, Bytes = bytes, Fragments = fragments, Task = task, Deadline = Clock.Now + Options.RetransmitTimeout };
-        Debug(sa, $"sending {task.Exchange} request {mid} to {sa.Remote} ({(fragments is null ? $"{bytes.Length} bytes" : $"{fragments.Count} fragments")})");
-        SendAll(sa.Local, sa.Remote, bytes, fragments);
-    }
-
-    /// <summary>A one-shot INFORMATIONAL request carrying one notify (no retransmission; used right before dropping an SA).</summary>
-    internal void SendNotifyOnce(IkeSa sa, NotifyType type)
-    {
-        if (sa.CipherOut is null) return;
-        var m = NewMessage(sa, ExchangeType.Informational, response: false, sa.NextRequestId++);
-        m.Payloads.Add(new NotifyPayload(type));
-        SendRaw(sa.Local, sa.Remote, m.Encode(sa.CipherOut));
-    }
+    internal void SendNotifyOnce(IkeSa sa, NotifyType type) => Exchanges.SendNotifyOnce(sa, type);
 
     internal void SendRaw(IPEndPoint local, IPEndPoint remote, byte[] bytes)
     {
@@ -883,10 +763,7 @@ public sealed partial class IkeEngine
         }
     }
 
-    private void AbortQueued(IkeSa sa, string reason)
-    {
-        while (sa.Tasks.Count > 0) sa.Tasks.Dequeue().Abort(sa, reason);
-    }
+    private void AbortQueued(IkeSa sa, string reason) => TaskManager.AbortQueued(sa, reason);
 
     /// <summary>Ends an IKE SA at once: its CHILD_SAs leave the data plane, waiting callers learn why, keys are zeroed.</summary>
     internal void Destroy(IkeSa sa, string reason)
@@ -906,7 +783,7 @@ public sealed partial class IkeEngine
         AfterDestroy(sa, lost);
     }
 
-    private void Drop(IkeSa? sa, IPEndPoint remote, string why)
+    internal void Drop(IkeSa? sa, IPEndPoint remote, string why)
     {
         DroppedDatagrams++;
         if (_log.IsEnabled(LogLevel.Debug))
@@ -921,4 +798,6 @@ public sealed partial class IkeEngine
     internal void Info(IkeSa? sa, string message) => _log.LogInformation("{IkeSa}: {Event}", sa?.Tag ?? "-", message);
 
     internal void Warn(IkeSa? sa, string message) => _log.LogWarning("{IkeSa}: {Event}", sa?.Tag ?? "-", message);
+
+    internal void Error(IkeSa? sa, string message) => _log.LogError("{IkeSa}: {Event}", sa?.Tag ?? "-", message);
 }

@@ -1,0 +1,185 @@
+using System.Net;
+using Microsoft.Extensions.Logging;
+using Petrel.Ike.Wire;
+
+namespace Petrel.Ike.V2;
+
+/// <summary>
+/// The IKEv2 task manager (strongSwan's task_manager_v2): per IKE SA, the message-ID windows of RFC 7296 §2.3
+/// (a window of one each way), the outstanding request with its retransmissions and back-off (§2.1), the cached
+/// last response, and the queue of exchanges still to initiate. Tasks build requests and process responses;
+/// this class numbers, protects, sends and retransmits them, one at a time. The state lives on the
+/// <see cref="IkeSa"/>; the engine dispatches requests to the responders and owns the SA's end.
+/// </summary>
+internal sealed class TaskManager(IkeEngine engine)
+{
+    public static IkeMessage NewMessage(IkeSa sa, ExchangeType exchange, bool response, uint messageId) => new()
+    {
+        InitiatorSpi = sa.SpiI,
+        ResponderSpi = sa.SpiR,
+        ExchangeType = exchange,
+        Flags = (sa.IsInitiator ? IkeHeaderFlags.Initiator : IkeHeaderFlags.None) | (response ? IkeHeaderFlags.Response : IkeHeaderFlags.None),
+        MessageId = messageId,
+    };
+
+    public void Queue(IkeSa sa, IkeTask task)
+    {
+        sa.Tasks.Enqueue(task);
+        Pump(sa);
+    }
+
+    /// <summary>Starts the next queued exchange if none is outstanding (§2.3: window of one).</summary>
+    public void Pump(IkeSa sa)
+    {
+        engine.Touch(sa);
+        if (sa.State == IkeSaState.Destroying || sa.Outstanding is not null || sa.Deferred is not null) return;
+        // A queued rekey whose SA was deleted or rekeyed by the peer meanwhile is dropped, not sent.
+        while (sa.Tasks.Count > 0 && sa.Tasks.Peek().IsObsolete(sa)) sa.Tasks.Dequeue().Abort(sa, "no longer needed");
+        if (sa.Tasks.Count == 0) return;
+        // Only IKE_SA_INIT may go before keys exist, and nothing but IKE_AUTH right after it.
+        Send(sa, sa.Tasks.Dequeue());
+    }
+
+    /// <summary>Builds, numbers, protects and sends a task's request; it stays outstanding until answered or given up.</summary>
+    public void Send(IkeSa sa, IkeTask task)
+    {
+        bool init = task.Exchange == ExchangeType.IkeSaInit;
+        uint mid = init ? 0 : sa.NextRequestId;
+        var m = NewMessage(sa, task.Exchange, response: false, mid);
+        byte[] bytes;
+        IReadOnlyList<byte[]>? fragments = null;
+        try
+        {
+            task.BuildRequest(sa, m);
+            if (init)
+            {
+                bytes = m.Encode();
+            }
+            else
+            {
+                var datagrams = engine.EncodeProtected(sa, m);
+                bytes = datagrams[0];
+                if (datagrams.Count > 1) fragments = datagrams;
+            }
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // IkeSetupException: the configuration cannot produce this request (no PSK …); anything else is a bug
+            // or a failing primitive. Either way this exchange fails, not the caller of Initiate or Tick.
+            if (e is not IkeSetupException) engine.Error(sa, $"cannot build {task.Exchange} request: {e.GetType().Name}: {e.Message}");
+            else engine.Warn(sa, e.Message);
+            task.Abort(sa, e.Message);
+            if (sa.State is not (IkeSaState.Established or IkeSaState.Rekeying)) engine.Destroy(sa, e.Message);
+            else Pump(sa);
+            return;
+        }
+        if (init)
+        {
+            sa.InitRequest = bytes;
+            sa.NextRequestId = 1;
+        }
+        else
+        {
+            sa.NextRequestId = mid + 1;
+        }
+        sa.Outstanding = new PendingRequest { MessageId = mid, Bytes = bytes, Fragments = fragments, Task = task, Deadline = engine.Clock.Now + engine.Options.RetransmitTimeout };
+        engine.Debug(sa, $"sending {task.Exchange} request {mid} to {sa.Remote} ({(fragments is null ? $"{bytes.Length} bytes" : $"{fragments.Count} fragments")})");
+        engine.SendAll(sa.Local, sa.Remote, bytes, fragments);
+    }
+
+    /// <summary>A response arrived: it must answer the outstanding request; the task's outcome decides what follows.</summary>
+    public void OnResponse(IkeSa sa, IkeMessage m)
+    {
+        var pending = sa.Outstanding;
+        if (pending is null || m.MessageId != pending.MessageId)
+        {
+            engine.Drop(sa, sa.Remote, $"{m.ExchangeType} response {m.MessageId} does not answer our outstanding request");
+            return;
+        }
+        sa.Outstanding = null;
+        var outcome = pending.Task.ProcessResponse(sa, m);
+        switch (outcome)
+        {
+            case TaskOutcome.Retry:
+                Send(sa, pending.Task);
+                break;
+            case TaskOutcome.DestroySa:
+                engine.Destroy(sa, $"{pending.Task.Exchange} ended the IKE SA");
+                break;
+            case TaskOutcome.Deferred:
+                engine.Defer(sa, m, pending);
+                break;
+            default:
+                Pump(sa);
+                break;
+        }
+    }
+
+    /// <summary>
+    /// §2.1/§2.3: true when the request is the next one the peer may send; a retransmission of the last one gets the
+    /// cached response again, anything else is dropped.
+    /// </summary>
+    public bool AcceptRequest(IkeSa sa, IkeMessage m, IPEndPoint remote)
+    {
+        if (sa.LastResponse is not null && m.MessageId == sa.LastResponseId && m.MessageId + 1 == sa.ExpectedRequestId)
+        {
+            // §2.1: the peer did not get our response; send the very same bytes again.
+            engine.Debug(sa, $"retransmitted {m.ExchangeType} request {m.MessageId}, sending the cached response");
+            engine.SendAll(sa.Local, sa.Remote, sa.LastResponse, sa.LastResponseFragments);
+            return false;
+        }
+        if (m.MessageId != sa.ExpectedRequestId)
+        {
+            engine.Drop(sa, remote, $"{m.ExchangeType} request with message ID {m.MessageId}, expected {sa.ExpectedRequestId}");
+            return false;
+        }
+        return true;
+    }
+
+    /// <summary>Protects and sends a response, keeping it for a retransmitted request (§2.1), and opens the window for the next.</summary>
+    public void SendResponse(IkeSa sa, IkeMessage response)
+    {
+        var datagrams = engine.EncodeProtected(sa, response);
+        sa.LastResponse = datagrams[0];
+        sa.LastResponseFragments = datagrams.Count > 1 ? datagrams : null;
+        sa.LastResponseId = response.MessageId;
+        sa.ExpectedRequestId = response.MessageId + 1;
+        engine.SendAll(sa.Local, sa.Remote, sa.LastResponse, sa.LastResponseFragments);
+    }
+
+    /// <summary>
+    /// §2.1: resends the outstanding request when its time has come, each time waiting longer
+    /// (retransmit_timeout × retransmit_base^n). False when the tries are used up: the peer is not answering.
+    /// </summary>
+    public bool Retransmit(IkeSa sa, TimeSpan now)
+    {
+        var pending = sa.Outstanding;
+        if (pending is null || now < pending.Deadline) return true;
+        var options = engine.Options;
+        if (pending.Retransmits >= options.RetransmitTries)
+        {
+            engine.Warn(sa, $"giving up after {pending.Retransmits} retransmits of {pending.Task.Exchange} request {pending.MessageId}: peer {sa.Remote} does not answer");
+            return false;
+        }
+        pending.Retransmits++;
+        pending.Deadline = now + TimeSpan.FromTicks((long)(options.RetransmitTimeout.Ticks * Math.Pow(options.RetransmitBase, pending.Retransmits)));
+        engine.Info(sa, $"retransmit {pending.Retransmits} of {pending.Task.Exchange} request {pending.MessageId} to {sa.Remote}");
+        engine.SendAll(sa.Local, sa.Remote, pending.Bytes, pending.Fragments);
+        return true;
+    }
+
+    /// <summary>A one-shot INFORMATIONAL request carrying one notify (no retransmission; used right before dropping an SA).</summary>
+    public void SendNotifyOnce(IkeSa sa, NotifyType type)
+    {
+        if (sa.CipherOut is null) return;
+        var m = NewMessage(sa, ExchangeType.Informational, response: false, sa.NextRequestId++);
+        m.Payloads.Add(new NotifyPayload(type));
+        engine.SendRaw(sa.Local, sa.Remote, m.Encode(sa.CipherOut));
+    }
+
+    /// <summary>Queued exchanges that will not be sent any more (the SA goes away, or a delete goes first).</summary>
+    public static void AbortQueued(IkeSa sa, string reason)
+    {
+        while (sa.Tasks.Count > 0) sa.Tasks.Dequeue().Abort(sa, reason);
+    }
+}
