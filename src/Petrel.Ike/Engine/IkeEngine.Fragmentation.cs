@@ -91,7 +91,7 @@ public sealed partial class IkeEngine
             return null;
         }
 
-        var reassembly = fragment.IsResponse ? sa.ResponseReassembly : sa.RequestReassembly;
+        var reassembly = sa.Reassembly(fragment.IsResponse, Options.MaxPacket);
         switch (reassembly.Add(fragment, out var complete, out string error))
         {
             case FragmentAddResult.Complete:

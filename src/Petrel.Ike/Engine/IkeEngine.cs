@@ -118,6 +118,11 @@ public sealed partial class IkeEngine
     {
         // RFC 3948 §2.3: a NAT-keepalive is one 0xFF octet; nothing to do.
         if (message.Length == 1 && message[0] == 0xFF) return;
+        if (message.Length > Options.MaxPacket)
+        {
+            Drop(null, remote, $"{message.Length}-byte datagram exceeds max_packet ({Options.MaxPacket})");
+            return;
+        }
 
         var status = IkeHeader.TryDecode(message, out var header, out string error);
         if (status == IkeDecodeStatus.InvalidMajorVersion && header.ExchangeType == ExchangeType.IkeSaInit && !header.IsResponse)

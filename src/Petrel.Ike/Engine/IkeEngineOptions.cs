@@ -31,6 +31,9 @@ public sealed class IkeEngineOptions
     /// </summary>
     public int BlockThreshold { get; init; } = 5;
 
+    /// <summary>strongSwan's charon.max_packet: larger IKE datagrams are dropped unread (fragments reassemble to at most this, too).</summary>
+    public int MaxPacket { get; init; } = 10000;
+
     /// <summary>strongSwan's charon.init_limit_half_open: IKE_SA_INIT requests are dropped while this many IKE SAs are half-open. 0 = no limit.</summary>
     public int InitLimitHalfOpen { get; init; }
 

@@ -55,6 +55,9 @@ public sealed record DaemonSettings
     /// <summary>Half-open IKE SAs per peer address above which its IKE_SA_INIT requests are dropped (petrel.block_threshold, charon.block_threshold; 0 = none).</summary>
     public int BlockThreshold { get; init; } = 5;
 
+    /// <summary>IKE datagrams larger than this are dropped unread (petrel.max_packet, charon.max_packet).</summary>
+    public int MaxPacket { get; init; } = 10000;
+
     /// <summary>Half-open IKE SAs in total above which IKE_SA_INIT requests are dropped (petrel.init_limit_half_open, charon.init_limit_half_open; 0 = none).</summary>
     public int InitLimitHalfOpen { get; init; }
 

@@ -61,7 +61,7 @@ public static class SwanctlLoader
     private static readonly string[] AuthorityUnsupported = ["handle", "slot", "module"];
 
     private static readonly string[] PetrelKeys = ["socket", "ike_port", "natt_port", "tun_name", "log_level", "dashboard", "tun_mtu", "path_mtu", "mss_clamp",
-        "retransmit_timeout", "retransmit_base", "retransmit_tries", "fragment_size", "fetch_timeout", "cookie_threshold", "block_threshold", "init_limit_half_open", "packet_threads"];
+        "retransmit_timeout", "retransmit_base", "retransmit_tries", "fragment_size", "fetch_timeout", "cookie_threshold", "block_threshold", "init_limit_half_open", "max_packet", "packet_threads"];
 
     /// <summary>Reads and validates a swanctl.conf file. Throws <see cref="ConfigException"/>.</summary>
     public static SwanctlConfig Load(string path) =>
@@ -594,6 +594,8 @@ public static class SwanctlLoader
                 "cookie_threshold" => d with { CookieThreshold = SettingValues.Integer(e, s.Path, 0, 1_000_000) },
                 "block_threshold" => d with { BlockThreshold = SettingValues.Integer(e, s.Path, 0, 1_000_000) },
                 "init_limit_half_open" => d with { InitLimitHalfOpen = SettingValues.Integer(e, s.Path, 0, 10_000_000) },
+                // RFC 7296 §2: an implementation must accept at least 1280 bytes (IPv6's minimum MTU); at most a UDP datagram.
+                "max_packet" => d with { MaxPacket = SettingValues.Integer(e, s.Path, 1280, 65535) },
                 // One pipeline per core: threads sealing/opening the packets of one batch ("auto" = processor count).
                 "packet_threads" => d with
                 {

@@ -56,6 +56,7 @@ public sealed class SystemPlatform : IDaemonPlatform
             CookieThreshold = settings.CookieThreshold,
             BlockThreshold = settings.BlockThreshold,
             InitLimitHalfOpen = settings.InitLimitHalfOpen,
+            MaxPacket = settings.MaxPacket,
         };
         var engine = new IkeEngine(options, _host.Kernel, new SocketIkeTransport(_host.Udp, _log), SystemClock.Instance, SystemRandom.Instance, loggers);
         return new IkeEngineFacade(engine);

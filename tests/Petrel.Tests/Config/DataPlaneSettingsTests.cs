@@ -73,6 +73,10 @@ public sealed class DataPlaneSettingsTests
         Assert.Equal((0, 2000), (d.BlockThreshold, d.InitLimitHalfOpen));
         var e = Assert.Throws<ConfigException>(() => SwanctlLoader.LoadText(Conf(petrel: "block_threshold = -1")));
         Assert.Contains("block_threshold", e.Message);
+        Assert.Equal(10000, defaults.MaxPacket);
+        Assert.Equal(20000, SwanctlLoader.LoadText(Conf(petrel: "max_packet = 20000")).Daemon.MaxPacket);
+        e = Assert.Throws<ConfigException>(() => SwanctlLoader.LoadText(Conf(petrel: "max_packet = 1000")));
+        Assert.Contains("max_packet", e.Message);
     }
 
     [Fact]

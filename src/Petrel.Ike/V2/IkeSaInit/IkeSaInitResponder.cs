@@ -15,7 +15,10 @@ namespace Petrel.Ike.V2.IkeSaInit;
 /// </summary>
 internal sealed class IkeSaInitResponder(IkeEngine engine)
 {
-    private readonly byte[] _cookieSecret = engine.RandomBytes(32);
+    /// <summary>How long one COOKIE secret is used before a new one replaces it (the one before stays valid for as long again).</summary>
+    public static readonly TimeSpan CookieSecretLifetime = TimeSpan.FromMinutes(2);
+
+    private readonly CookieSecrets _cookies = new(engine);
 
     public void Handle(IPEndPoint local, IPEndPoint remote, IkeMessage request)
     {
@@ -31,10 +34,10 @@ internal sealed class IkeSaInitResponder(IkeEngine engine)
         // §2.6: under half-open load, demand proof that the initiator receives at its address.
         if (engine.HalfOpenCount >= engine.Options.CookieThreshold)
         {
-            var expected = Cookie(nonce.Data.Span, remote, request.InitiatorSpi);
             var offered = request.GetNotify(NotifyType.Cookie);
-            if (offered is null || !CryptographicOperations.FixedTimeEquals(offered.Data.Span, expected))
+            if (offered is null || !_cookies.Verify(offered.Data.Span, nonce.Data.Span, remote, request.InitiatorSpi))
             {
+                var expected = _cookies.Make(nonce.Data.Span, remote, request.InitiatorSpi);
                 engine.Unauthenticated.Write(LogLevel.Information, "asking for a COOKIE", remote.Address, $"{engine.HalfOpenCount} half-open IKE SAs, asking {remote} for a COOKIE");
                 SendError(local, remote, request, new NotifyPayload(NotifyType.Cookie, expected));
                 return;
@@ -182,17 +185,5 @@ internal sealed class IkeSaInitResponder(IkeEngine engine)
     }
 
     /// <summary>§2.6: Cookie = &lt;VersionIDofSecret&gt; | Hash(Ni | IPi | SPIi | &lt;secret&gt;), here HMAC-SHA-256 keyed with the secret.</summary>
-    private byte[] Cookie(ReadOnlySpan<byte> ni, IPEndPoint remote, ulong spiI)
-    {
-        var data = new byte[ni.Length + 16 + 8];
-        ni.CopyTo(data);
-        remote.Address.TryWriteBytes(data.AsSpan(ni.Length), out int n);
-        System.Buffers.Binary.BinaryPrimitives.WriteUInt64BigEndian(data.AsSpan(ni.Length + 16), spiI);
-        var cookie = new byte[1 + 32];
-        cookie[0] = 1;
-        HMACSHA256.HashData(_cookieSecret, data, cookie.AsSpan(1));
-        return cookie;
-    }
-
     private static string Name(ushort group) => AlgorithmCatalog.Describe(new Transform(TransformType.KeyExchange, group));
 }
