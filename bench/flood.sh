@@ -22,6 +22,8 @@
 # Usage (root; takes the namespace lock itself):
 #   bench/flood.sh                      FLOOD_SECS=15 ROUNDS=1 SETUPS="sw petrel"
 #   SETUPS=petrel ROUNDS=3 bench/flood.sh
+#   PETREL_LOG_LEVEL=warning SETUPS=petrel bench/flood.sh     Petrel with petrel { log_level = … } (default:
+#                                       none set, i.e. info, which logs every COOKIE it sends)
 set -Eeuo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -40,6 +42,7 @@ IKE=${IKE:-aes128gcm16-prfsha256-ecp256}
 ESP=${ESP:-aes128gcm16}
 SPOOF=${SPOOF:-198.18.128.0/17}
 PREFIX=${PREFIX:-pkf}
+PETREL_LOG_LEVEL=${PETREL_LOG_LEVEL:-}
 PETREL=${PETREL:-$root/petrel}
 CHARON=/usr/lib/ipsec/charon
 STATE=$(mktemp -d /tmp/petrel-flood.XXXXXX)
@@ -131,6 +134,7 @@ secrets {
   }
 }
 CONF
+  [[ -z $PETREL_LOG_LEVEL ]] || printf 'petrel {\n  log_level = %s\n}\n' "$PETREL_LOG_LEVEL"
 }
 
 initiator_conf() {
@@ -262,7 +266,7 @@ for round in $(seq "$ROUNDS"); do
 done
 
 echo
-echo "IKE_SA_INIT flood (spoofed $SPOOF → 198.18.0.2:500, ${FLOOD_SECS}s, C sender on one core), IKE $IKE, $(nproc) CPUs, started $started"
+echo "IKE_SA_INIT flood (spoofed $SPOOF → 198.18.0.2:500, ${FLOOD_SECS}s, C sender on one core), IKE $IKE, Petrel log_level ${PETREL_LOG_LEVEL:-default}, $(nproc) CPUs, started $started"
 echo "commit $(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo ?); sender calibration ${CAL_SECS}s: C $cal_c pps, Python $cal_py pps; load average (1 min) before each: ${loads[*]}"
 printf '%-8s %-6s %10s %9s %9s %9s %10s %11s %11s %11s\n' responder round "flood pps" "RSS0 MB" "RSS1 MB" "peak MB" "growth MB" "pings lost" "legit s" "no-flood s"
 for s in "${setups[@]}"; do
