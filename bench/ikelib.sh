@@ -96,6 +96,8 @@ proc_cpu_ms() {
 # Resident set size of a process in kB.
 proc_rss_kb() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status"; }
 
-# The PID of the Petrel daemon (dotnet) that petrel_start launched: PIDS[-1] is ip netns exec's PID, which
-# execs dotnet (./petrel execs dotnet too), so it is the same PID.
+# The responder PIDs measured are PIDS[-1] after bench/lib.sh's sw_start / petrel_start: `ip netns exec`
+# execs its command, unshare and sh exec charon, and ./petrel execs dotnet, so that PID is the daemon's.
+
+# One line on what else the machine is doing: load average and the top CPU users.
 machine_load() { echo "load average $(cut -d' ' -f1-3 /proc/loadavg); top CPU: $(ps -eo pcpu,comm --sort=-pcpu --no-headers | head -4 | awk '{printf "%s %s%%, ", $2, $1}')"; }
