@@ -11,6 +11,9 @@
 # Usage (root):  bench/ike.sh                      N=100 ROUNDS=3, IKE aes128gcm16-prfsha256-ecp256
 #                N=200 IKE=aes128gcm16-prfsha256-x25519 bench/ike.sh
 #                SETUPS="sw-sw petrel-petrel" bench/ike.sh
+# Responder-side load with strongSwan's load-tester plugin as the initiator (thousands of IKE SAs, responder
+# CPU and memory per SA, initiator retransmits) is bench/ike-load.sh; a spoofed IKE_SA_INIT flood is
+# bench/flood.sh (results of both: bench/IKE-RESULTS.md).
 set -Eeuo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
