@@ -7,7 +7,7 @@
 #      CAL_SECS; the faster one (the C one, see bench/IKE-RESULTS.md) floods.
 # Per responder and round, fresh daemons:
 #   1. the responder starts with its default DoS settings (charon: cookie_threshold 30, cookie_threshold_ip
-#      3, block_threshold 5; Petrel: cookie_threshold 30 and no per-IP limit — it has no block_threshold);
+#      3, block_threshold 5; Petrel: cookie_threshold 30, block_threshold 5; PETREL_BLOCK_THRESHOLD=0 turns it off);
 #      its connection takes any remote address (a remote-access gateway), so flooded requests reach the DH
 #      path until the cookie threshold is met; replies to the spoofed range 198.18.128.0/17 are routed back
 #      to the left namespace, which drops them;
@@ -27,8 +27,8 @@
 set -Eeuo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-NETNS_LOCK=${NETNS_LOCK:-/work/wt/netns.lock}
-if [[ -z ${FLOOD_LOCKED:-} && -d $(dirname "$NETNS_LOCK") ]]; then
+NETNS_LOCK=${NETNS_LOCK:-}  # set to a lock file to serialise runs that share namespace names
+if [[ -n $NETNS_LOCK && -z ${FLOOD_LOCKED:-} ]]; then
   export FLOOD_LOCKED=1
   exec flock "$NETNS_LOCK" "$0" "$@"
 fi
@@ -43,6 +43,7 @@ ESP=${ESP:-aes128gcm16}
 SPOOF=${SPOOF:-198.18.128.0/17}
 PREFIX=${PREFIX:-pkf}
 PETREL_LOG_LEVEL=${PETREL_LOG_LEVEL:-}
+PETREL_BLOCK_THRESHOLD=${PETREL_BLOCK_THRESHOLD:-}  # 0 turns Petrel's per-address blocking off (default 5, as charon)
 PETREL=${PETREL:-$root/petrel}
 CHARON=/usr/lib/ipsec/charon
 STATE=$(mktemp -d /tmp/petrel-flood.XXXXXX)
@@ -134,7 +135,12 @@ secrets {
   }
 }
 CONF
-  [[ -z $PETREL_LOG_LEVEL ]] || printf 'petrel {\n  log_level = %s\n}\n' "$PETREL_LOG_LEVEL"
+  if [[ -n $PETREL_LOG_LEVEL || -n $PETREL_BLOCK_THRESHOLD ]]; then
+    echo "petrel {"
+    [[ -z $PETREL_LOG_LEVEL ]] || echo "  log_level = $PETREL_LOG_LEVEL"
+    [[ -z $PETREL_BLOCK_THRESHOLD ]] || echo "  block_threshold = $PETREL_BLOCK_THRESHOLD"
+    echo "}"
+  fi
 }
 
 initiator_conf() {

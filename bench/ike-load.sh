@@ -20,7 +20,7 @@
 # One IKE SA + one CHILD_SA per initiation, PSK, IDi c<n>-r1.strongswan.org (the load-tester's own), IDr
 # srv.strongswan.org, responder remote id *.strongswan.org and unique = never; every IKE SA comes from one
 # address, so the responders' DoS limits are lifted alike: charon's cookie_threshold, cookie_threshold_ip and
-# block_threshold, Petrel's cookie_threshold (Petrel has no per-IP threshold). Petrel logs at its default
+# block_threshold, Petrel's cookie_threshold and block_threshold. Petrel logs at its default
 # (info), charon as bench/lib.sh configures it (filelog default = 1).
 #
 # Usage (root; takes the namespace lock itself):
@@ -31,8 +31,8 @@
 set -Eeuo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-NETNS_LOCK=${NETNS_LOCK:-/work/wt/netns.lock}
-if [[ -z ${IKE_LOAD_LOCKED:-} && -d $(dirname "$NETNS_LOCK") ]]; then
+NETNS_LOCK=${NETNS_LOCK:-}  # set to a lock file to serialise runs that share namespace names
+if [[ -n $NETNS_LOCK && -z ${IKE_LOAD_LOCKED:-} ]]; then
   export IKE_LOAD_LOCKED=1
   exec flock "$NETNS_LOCK" "$0" "$@"
 fi
@@ -111,6 +111,7 @@ secrets {
 }
 petrel {
   cookie_threshold = $1
+  block_threshold = $1
 }
 CONF
 }
