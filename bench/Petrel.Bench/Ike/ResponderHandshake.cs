@@ -34,14 +34,14 @@ public sealed class ResponderHandshake
         var secret = new SharedSecret { Ids = [], Secret = "petrel-bench-psk-0123456789"u8.ToArray() };
         var initiatorConns = new List<ConnectionConfig>(count);
         for (int i = 0; i < count; i++)
-            initiatorConns.Add(Connection($"c{i}", InitiatorAddress, ResponderAddress, $"c{i}.bench", "srv.bench", ike, esp, $"10.1.{i / 250}.{i % 250 + 1}/32", "10.2.0.0/16", "no"));
+            initiatorConns.Add(Connection($"c{i}", InitiatorAddress, ResponderAddress, $"c{i}.bench", "srv.bench", ike, esp, $"10.{1 + (i >> 16)}.{(i >> 8) & 255}.{i & 255}/32", "10.200.0.0/16", "no"));
         _initiator = new IkeEngine(new IkeEngineOptions(), new CountingKernel(0x10000000), new Transport(this, toResponder: true), clock, SystemRandom.Instance, NullLoggerFactory.Instance);
         IIpsecKernel kernel = userspaceKernel
             ? new Petrel.DataPlane.Pipeline.UserspaceKernel(new NoOuter(), new NoTunnel(), logger: (responderLog ?? NullLoggerFactory.Instance).CreateLogger<Petrel.DataPlane.Pipeline.UserspaceKernel>())
             : new CountingKernel(0x20000000);
         _responder = new IkeEngine(new IkeEngineOptions { CookieThreshold = int.MaxValue, BlockThreshold = 0 }, kernel, new Transport(this, toResponder: false), clock, SystemRandom.Instance, responderLog ?? NullLoggerFactory.Instance);
         _initiator.Load(initiatorConns, [secret]);
-        _responder.Load([Connection("gw", ResponderAddress, InitiatorAddress, "srv.bench", null, ike, esp, "10.2.0.0/16", "10.1.0.0/16", "never")], [secret]);
+        _responder.Load([Connection("gw", ResponderAddress, InitiatorAddress, "srv.bench", null, ike, esp, "10.200.0.0/16", "10.0.0.0/9", "never")], [secret]);
     }
 
     /// <summary>
