@@ -38,7 +38,8 @@ public sealed class ConnectionConfig
 
     /// <summary>"yes", "accept", "force", "no".</summary>
     public string Fragmentation { get; init; } = "yes";
-    public bool Mobike { get; init; } = true;
+    /// <summary>MOBIKE (RFC 4555) is not built: false whatever strongSwan would default to; the loader refuses mobike = yes.</summary>
+    public bool Mobike { get; init; }
 
     /// <summary>"no", "never", "replace", "keep".</summary>
     public string Unique { get; init; } = "no";
