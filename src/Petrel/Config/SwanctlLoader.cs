@@ -445,9 +445,10 @@ public static class SwanctlLoader
     {
         if (e.Value.Trim().Length == 0)
             throw SettingValues.Error(e, where, "needs at least one proposal (or 'default')");
+        IReadOnlyList<Proposal> proposals;
         try
         {
-            return ProposalParser.Parse(e.Value, protocol);
+            proposals = ProposalParser.Parse(e.Value, protocol);
         }
         catch (FormatException ex)
         {
@@ -457,6 +458,9 @@ public static class SwanctlLoader
         {
             throw SettingValues.Error(e, where, $"bad proposal: {ex.Message}");
         }
+        if (UnbuiltProposals.Refusal(proposals) is { } refusal)
+            throw SettingValues.Error(e, where, refusal);
+        return proposals;
     }
 
     private static IReadOnlyList<Proposal> DefaultProposals(SecurityProtocol protocol) =>
