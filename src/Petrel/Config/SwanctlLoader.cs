@@ -134,7 +134,8 @@ public static class SwanctlLoader
         IReadOnlyList<Proposal>? proposals = null;
         // strongSwan defaults mobike to yes; Petrel does not offer MOBIKE, so the model says what happens.
         bool encap = false, aggressive = false, mobike = false;
-        TimeSpan dpdDelay = TimeSpan.Zero, dpdTimeout = TimeSpan.Zero, rekeyTime = TimeSpan.FromHours(3), reauthTime = TimeSpan.Zero;
+        // SPEC.md's defaults: dpd_delay 30 s, dpd_timeout 150 s (IKEv1 only).
+        TimeSpan dpdDelay = TimeSpan.FromSeconds(30), dpdTimeout = TimeSpan.FromSeconds(150), rekeyTime = TimeSpan.FromHours(3), reauthTime = TimeSpan.Zero;
         TimeSpan? overTime = null, randTime = null;
         string fragmentation = "yes", unique = "no";
 
