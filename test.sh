@@ -5,8 +5,12 @@ set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 cd "$root"
 
-pkgs=(iproute2 iputils-ping nftables tcpdump tshark iperf3 strongswan-charon strongswan-swanctl
-      libcharon-extra-plugins libstrongswan-standard-plugins libstrongswan-extra-plugins libcharon-extauth-plugins)
+# The package list lives in tests/packages.txt (package, then the executables the tests start from it).
+pkgs=()
+while read -r p _; do
+  [[ -z "$p" || "$p" == \#* || "$p" == "-" || "$p" == "(sdk)" ]] && continue
+  pkgs+=("$p")
+done <"$root/tests/packages.txt"
 if [[ $(id -u) -eq 0 ]]; then
   missing=()
   for p in "${pkgs[@]}"; do
@@ -24,6 +28,8 @@ dotnet build Petrel.slnx -c Release --nologo -v q -clp:ErrorsOnly
 results="$root/TestResults"
 rm -rf "$results"
 status=0
+# The harness records every executable the tests start here; tests/check-packages.sh checks them below.
+export PETREL_EXEC_LOG="$results/executables"
 # Tests tagged [Trait("Category","Pending")] wait for pieces still being built; they are left out
 # unless the caller passes its own --filter.
 filter=(--filter "Category!=Pending")
@@ -38,6 +44,9 @@ for f in "$results"/*.trx; do
   x=$(sed -n 's/.* failed="\([0-9]*\)".*/\1/p' <<<"$c"); failed=$((failed + ${x:-0}))
   n=$(sed -n 's/.* notExecuted="\([0-9]*\)".*/\1/p' <<<"$c"); skipped=$((skipped + ${n:-0}))
 done
+if [[ $(id -u) -eq 0 ]]; then
+  "$root/tests/check-packages.sh" "$PETREL_EXEC_LOG" || status=1
+fi
 echo "$passed passed, $failed failed, $skipped skipped"
 if ((passed == 0)); then exit 1; fi
 exit $status

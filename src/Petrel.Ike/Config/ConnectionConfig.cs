@@ -26,8 +26,11 @@ public sealed class ConnectionConfig
     /// <summary>Force UDP encapsulation of ESP (fake NAT detection), strongSwan's encap = yes.</summary>
     public bool Encap { get; init; }
 
-    public TimeSpan DpdDelay { get; init; } = TimeSpan.Zero;
-    public TimeSpan DpdTimeout { get; init; } = TimeSpan.Zero;
+    /// <summary>SPEC.md: a liveness check after 30 s without inbound traffic (0 turns it off).</summary>
+    public TimeSpan DpdDelay { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>SPEC.md: 150 s; IKEv1 only (IKEv2 declares the peer dead when retransmissions run out).</summary>
+    public TimeSpan DpdTimeout { get; init; } = TimeSpan.FromSeconds(150);
     /// <summary>SPEC.md: IKE SA lifetime 3 h by default (swanctl's own default is 4 h).</summary>
     public TimeSpan RekeyTime { get; init; } = TimeSpan.FromHours(3);
     public TimeSpan ReauthTime { get; init; } = TimeSpan.Zero;
@@ -38,7 +41,8 @@ public sealed class ConnectionConfig
 
     /// <summary>"yes", "accept", "force", "no".</summary>
     public string Fragmentation { get; init; } = "yes";
-    public bool Mobike { get; init; } = true;
+    /// <summary>MOBIKE (RFC 4555) is not built: false whatever strongSwan would default to; the loader refuses mobike = yes.</summary>
+    public bool Mobike { get; init; }
 
     /// <summary>"no", "never", "replace", "keep".</summary>
     public string Unique { get; init; } = "no";

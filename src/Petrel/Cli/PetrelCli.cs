@@ -58,7 +58,7 @@ public static class PetrelCli
     /// <summary>The command tree; tests parse against it without running anything.</summary>
     public static RootCommand Build(TextWriter stdout, TextWriter stderr)
     {
-        var root = new RootCommand("Petrel: an IPsec VPN (IKEv2/IKEv1 daemon with a userspace ESP data plane) and its command-line client.");
+        var root = new RootCommand("Petrel: an IPsec VPN (IKEv2 daemon with a userspace ESP/AH data plane) and its command-line client.");
 
         root.Subcommands.Add(DaemonCommand());
         root.Subcommands.Add(UpCommand(stdout));
@@ -111,7 +111,7 @@ public static class PetrelCli
             DefaultValueFactory = _ => DaemonRunner.DefaultConfigPath,
         };
         var socket = new Option<string?>("--socket") { Description = "control socket (default: petrel.socket from the config, else /run/petrel/petrel.sock)", HelpName = "PATH" };
-        var cmd = new Command("daemon", "run the IKE daemon in the foreground (systemd-friendly); SIGTERM deletes the SAs and exits") { config, socket };
+        var cmd = new Command("daemon", "run the IKEv2 daemon in the foreground (e.g. under systemd, Type=simple); SIGTERM deletes the SAs and exits") { config, socket };
         cmd.SetAction(r => DaemonRunner.Run(r.GetValue(config)!, r.GetValue(socket)));
         return cmd;
     }

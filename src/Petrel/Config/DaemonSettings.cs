@@ -69,7 +69,4 @@ public sealed record DaemonSettings
     public int PacketThreads { get; init; } = 1;
 
     public const int AutoPacketThreads = 0;
-
-    /// <summary>Dashboard listen address ("127.0.0.1:8480"), null when off (petrel.dashboard).</summary>
-    public string? Dashboard { get; init; }
 }

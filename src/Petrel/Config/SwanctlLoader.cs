@@ -132,8 +132,10 @@ public static class SwanctlLoader
         var remoteAddrs = new List<string>();
         int localPort = 500, remotePort = 500;
         IReadOnlyList<Proposal>? proposals = null;
-        bool encap = false, aggressive = false, mobike = true;
-        TimeSpan dpdDelay = TimeSpan.Zero, dpdTimeout = TimeSpan.Zero, rekeyTime = TimeSpan.FromHours(3), reauthTime = TimeSpan.Zero;
+        // strongSwan defaults mobike to yes; Petrel does not offer MOBIKE, so the model says what happens.
+        bool encap = false, aggressive = false, mobike = false;
+        // SPEC.md's defaults: dpd_delay 30 s, dpd_timeout 150 s (IKEv1 only).
+        TimeSpan dpdDelay = TimeSpan.FromSeconds(30), dpdTimeout = TimeSpan.FromSeconds(150), rekeyTime = TimeSpan.FromHours(3), reauthTime = TimeSpan.Zero;
         TimeSpan? overTime = null, randTime = null;
         string fragmentation = "yes", unique = "no";
 
@@ -141,7 +143,10 @@ public static class SwanctlLoader
         {
             switch (e.Key)
             {
-                case "version": version = SettingValues.Integer(e, where, 0, 2); break;
+                case "version":
+                    version = SettingValues.Integer(e, where, 0, 2);
+                    UnbuiltFeatures.RefuseVersion(e, where, version);
+                    break;
                 case "local_addrs": localAddrs = SettingValues.Addresses(e, where); break;
                 case "remote_addrs": remoteAddrs = SettingValues.Addresses(e, where); break;
                 case "local_port": localPort = SettingValues.Integer(e, where, 1, 65535); break;
@@ -154,18 +159,18 @@ public static class SwanctlLoader
                 case "reauth_time": reauthTime = SettingValues.Time(e, where); break;
                 case "over_time": overTime = SettingValues.Time(e, where); break;
                 case "rand_time": randTime = SettingValues.Time(e, where); break;
-                case "aggressive": aggressive = SettingValues.Bool(e, where); break;
+                case "aggressive":
+                    aggressive = SettingValues.Bool(e, where);
+                    UnbuiltFeatures.RefuseAggressive(e, where, aggressive);
+                    break;
                 case "fragmentation": fragmentation = SettingValues.OneOf(e, where, "yes", "accept", "force", "no"); break;
-                case "mobike": mobike = SettingValues.Bool(e, where); break;
+                case "mobike":
+                    mobike = SettingValues.Bool(e, where);
+                    UnbuiltFeatures.RefuseMobike(e, where, mobike);
+                    break;
                 case "unique": unique = SettingValues.OneOf(e, where, "no", "never", "replace", "keep"); break;
             }
         }
-        if (aggressive && version == 2)
-        {
-            var e = s.FindEntry("aggressive")!;
-            throw SettingValues.Error(e, where, "Aggressive Mode exists only in IKEv1: set version = 1");
-        }
-
         var local = s.FindSection("local") is { } l ? MapAuth(l, isLocal: true, directory) : new AuthConfig();
         var remote = s.FindSection("remote") is { } r ? MapAuth(r, isLocal: false, directory) : new AuthConfig();
 
@@ -218,7 +223,10 @@ public static class SwanctlLoader
         {
             switch (e.Key)
             {
-                case "auth": auth = AuthMethod(e, s.Path); break;
+                case "auth":
+                    auth = AuthMethod(e, s.Path);
+                    UnbuiltFeatures.RefuseAuth(e, s.Path, auth);
+                    break;
                 case "id": id = IdentityValue(e, s.Path); break;
                 case "certs": certs = FileList(e, s.Path, Path.Combine(directory, "x509")); break;
                 case "cacerts": cacerts = FileList(e, s.Path, Path.Combine(directory, "x509ca")); break;
@@ -438,9 +446,10 @@ public static class SwanctlLoader
     {
         if (e.Value.Trim().Length == 0)
             throw SettingValues.Error(e, where, "needs at least one proposal (or 'default')");
+        IReadOnlyList<Proposal> proposals;
         try
         {
-            return ProposalParser.Parse(e.Value, protocol);
+            proposals = ProposalParser.Parse(e.Value, protocol);
         }
         catch (FormatException ex)
         {
@@ -450,6 +459,9 @@ public static class SwanctlLoader
         {
             throw SettingValues.Error(e, where, $"bad proposal: {ex.Message}");
         }
+        if (UnbuiltProposals.Refusal(proposals) is { } refusal)
+            throw SettingValues.Error(e, where, refusal);
+        return proposals;
     }
 
     private static IReadOnlyList<Proposal> DefaultProposals(SecurityProtocol protocol) =>
@@ -530,6 +542,12 @@ public static class SwanctlLoader
                     crlUris = CrlUris(e, s.Path, directory);
                     settings[e.Key] = e.Value;
                     break;
+                case "ocsp_uris":
+                    UnbuiltFeatures.RefuseOcspUris(e, s.Path);
+                    break;
+                case "cert_uri_base":
+                    UnbuiltFeatures.RefuseCertUriBase(e, s.Path);
+                    break;
                 default:
                     settings[e.Key] = e.Value;
                     break;
@@ -568,6 +586,8 @@ public static class SwanctlLoader
         var d = new DaemonSettings();
         foreach (var e in s.Entries)
         {
+            if (e.Key == "dashboard")
+                UnbuiltFeatures.RefuseDashboard(e, s.Path);
             d = e.Key switch
             {
                 "socket" => d with { SocketPath = NonEmpty(e, s.Path) },
@@ -575,7 +595,6 @@ public static class SwanctlLoader
                 "natt_port" => d with { NatTPort = SettingValues.Integer(e, s.Path, 1, 65535) },
                 "tun_name" => d with { TunName = TunName(e, s.Path) },
                 "log_level" => d with { LogLevel = LogLevelOf(e, s.Path) },
-                "dashboard" => d with { Dashboard = Dashboard(e, s.Path) },
                 // IPv4 needs 576 end to end (RFC 791); the TUN MTU may be larger than the path (PMTUD does the rest).
                 "tun_mtu" => d with
                 {
@@ -651,16 +670,6 @@ public static class SwanctlLoader
             "critical" => LogLevel.Critical,
             _ => LogLevel.None,
         };
-
-    private static string? Dashboard(SettingsEntry e, string where)
-    {
-        string v = e.Value.Trim();
-        if (v is "" or "no" or "off")
-            return null;
-        if (!System.Net.IPEndPoint.TryParse(v, out var ep) || ep.Port == 0)
-            throw SettingValues.Error(e, where, $"'{e.Value}' is not an address:port such as 127.0.0.1:8480");
-        return v;
-    }
 
     /// <summary>Every key of the section must be known; strongSwan keys Petrel lacks get their own message.</summary>
     private static void CheckKeys(SettingsSection s, string[] known, string[] unsupported)

@@ -65,7 +65,9 @@ public sealed class NamespaceTunnelTests(ITestOutputHelper output)
             output.WriteLine(Shell.Must("ip", "-n", NsA, "route"));
             output.WriteLine(Shell.Must("ip", "-n", NsA, "-6", "route"));
 
-            capture = Process.Start(new ProcessStartInfo("ip", ["netns", "exec", NsA, "tcpdump", "-i", "dpa-eth0", "-n", "-U", "-w", pcap])
+            string[] tcpdump = ["netns", "exec", NsA, "tcpdump", "-i", "dpa-eth0", "-n", "-U", "-w", pcap];
+            Petrel.TestSupport.ExecutableLog.Record("ip", tcpdump);
+            capture = Process.Start(new ProcessStartInfo("ip", tcpdump)
             { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false })!;
             WaitForFile(pcap);
 

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Petrel.TestSupport;
 
 namespace Petrel.DataPlane.Tests.Platform;
 
@@ -14,6 +15,7 @@ internal static class Shell
 
     public static (int Code, string Stdout, string Stderr) RunSplit(string file, params string[] args)
     {
+        ExecutableLog.Record(file, args);
         var psi = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (var a in args)
             psi.ArgumentList.Add(a);

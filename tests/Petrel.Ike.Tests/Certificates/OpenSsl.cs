@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Petrel.TestSupport;
 
 namespace Petrel.Ike.Tests.Certificates;
 
@@ -7,6 +8,7 @@ internal static class OpenSsl
 {
     public static (int Code, string Out, string Err) Run(string workDir, params string[] args)
     {
+        ExecutableLog.Record("openssl", args);
         var psi = new ProcessStartInfo("openssl") { WorkingDirectory = workDir, RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var a in args) psi.ArgumentList.Add(a);
         using var p = Process.Start(psi)!;

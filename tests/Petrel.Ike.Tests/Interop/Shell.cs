@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Petrel.TestSupport;
 
 namespace Petrel.Ike.Tests.Interop;
 
@@ -20,6 +21,7 @@ internal static class Shell
 
     public static Process Start(string file, IEnumerable<string> args, IDictionary<string, string>? env = null)
     {
+        ExecutableLog.Record(file, args);
         var psi = new ProcessStartInfo(file)
         {
             RedirectStandardOutput = true,

@@ -109,4 +109,35 @@ public class PetrelCliTests
         Assert.Contains("list-sas", output);
         Assert.Equal("", err);
     }
+
+    /// <summary>IKEv1 is not built: no help text (root or any command) may claim it.</summary>
+    [Fact]
+    public void Help_does_not_claim_IKEv1()
+    {
+        var root = Run("--help");
+        Assert.Contains("IKEv2", root.Out);
+        foreach (var (command, help) in AllHelp())
+        {
+            Assert.DoesNotContain("IKEv1", help, StringComparison.OrdinalIgnoreCase);
+            Assert.DoesNotContain("IKE v1", help, StringComparison.OrdinalIgnoreCase);
+            Assert.False(help.Contains("systemd-friendly", StringComparison.Ordinal), $"'{command} --help' claims systemd readiness");
+        }
+    }
+
+    /// <summary>`petrel [COMMAND …] --help` for the root and every command and subcommand.</summary>
+    private static IEnumerable<(string Command, string Help)> AllHelp()
+    {
+        var tree = PetrelCli.Build(TextWriter.Null, TextWriter.Null);
+        var pending = new Stack<(string[] Path, Command Command)>();
+        pending.Push(([], tree));
+        while (pending.Count > 0)
+        {
+            var (path, command) = pending.Pop();
+            var (code, output, err) = Run([.. path, "--help"]);
+            Assert.True(code == 0, err);
+            yield return (string.Join(' ', path), output);
+            foreach (var sub in command.Subcommands)
+                pending.Push(([.. path, sub.Name], sub));
+        }
+    }
 }

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text;
+using Petrel.TestSupport;
 
 namespace Petrel.Tests.Harness;
 
@@ -8,6 +9,7 @@ public static class CommandRunner
 {
     public static CommandResult Run(IReadOnlyList<string> argv, TimeSpan? timeout = null, IReadOnlyDictionary<string, string>? environment = null)
     {
+        ExecutableLog.Record(argv);
         var psi = new ProcessStartInfo(argv[0])
         {
             RedirectStandardOutput = true,

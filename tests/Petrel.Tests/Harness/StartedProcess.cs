@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Runtime.InteropServices;
+using Petrel.TestSupport;
 
 namespace Petrel.Tests.Harness;
 
@@ -34,6 +35,7 @@ public sealed class StartedProcess : IDisposable
     /// </summary>
     public static StartedProcess Start(IReadOnlyList<string> argv, string logPath, IReadOnlyDictionary<string, string>? environment = null)
     {
+        ExecutableLog.Record(argv);
         var line = string.Join(' ', argv.Select(CommandRunner.ShellQuote));
         var psi = new ProcessStartInfo("/bin/sh") { UseShellExecute = false, RedirectStandardInput = true };
         psi.ArgumentList.Add("-c");

@@ -8,8 +8,9 @@ namespace Petrel.Tests.Interop;
 /// <remarks>
 /// Serpent and Twofish (IKE and ESP; strongSwan's serpent/twofish plugins are not built),
 /// HMAC_SHA2_256_96 (strongSwan has no signer for it), NULL_AES_GMAC (ESP only; RFC 4543),
-/// and ML-KEM 512/768/1024: as an RFC 9370 additional key exchange ("ke1_mlkem768", strongSwan
-/// 6 syntax) after a classic group, and ML-KEM-768 alone in IKE_SA_INIT.
+/// and ML-KEM 512/768/1024 alone in IKE_SA_INIT. ML-KEM as an RFC 9370 additional key exchange
+/// ("ke1_mlkem768") has no row: it needs IKE_INTERMEDIATE, which is not built, and the loader
+/// refuses it (AdditionalKeyExchangeRefusalTests); rows that offered it checked only the main group.
 /// </remarks>
 public static class PetrelPairMatrixCases
 {
@@ -24,10 +25,9 @@ public static class PetrelPairMatrixCases
         new(6, ["aes128gcm16", "prfsha256", "ecp256"], ["null_aes128gmac"], true),
         new(7, ["aes192gcm16", "prfsha384", "ecp384"], ["null_aes192gmac"], false),
         new(8, ["aes256gcm16", "prfsha512", "curve25519"], ["null_aes256gmac"], true),
-        new(9, ["aes128gcm16", "prfsha256", "curve25519", "ke1_mlkem512"], ["aes128gcm16"], true),
-        new(10, ["aes256gcm16", "prfsha384", "ecp384", "ke1_mlkem768"], ["aes256gcm16"], false),
-        new(11, ["chacha20poly1305", "prfsha512", "curve448", "ke1_mlkem1024"], ["chacha20poly1305"], true),
-        new(12, ["aes256gcm16", "prfsha384", "mlkem768"], ["aes256gcm16"], false),
+        new(9, ["aes128gcm16", "prfsha256", "mlkem512"], ["aes128gcm16"], true),
+        new(10, ["aes256gcm16", "prfsha384", "mlkem768"], ["aes256gcm16"], false),
+        new(11, ["chacha20poly1305", "prfsha512", "mlkem1024"], ["chacha20poly1305"], true),
     ];
 
     public static AlgorithmMatrixCase ByName(string name) => All.Single(c => c.Name == name);

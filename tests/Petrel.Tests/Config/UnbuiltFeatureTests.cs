@@ -1,0 +1,144 @@
+using Petrel.Config;
+
+namespace Petrel.Tests.Config;
+
+/// <summary>
+/// Settings that ask for a feature Petrel has not built are refused at load with file, line and key
+/// (SPEC.md), not accepted and then ignored; values that do not ask for the feature still load.
+/// </summary>
+public class UnbuiltFeatureTests
+{
+    /// <summary>A valid connection; <paramref name="connection"/> lands on line 4, <paramref name="local"/> on line 6.</summary>
+    private static string Conf(string connection = "", string local = "auth = psk", string tail = "") =>
+        "connections {\n" +
+        "  lab {\n" +
+        "    remote_addrs = 198.18.0.2\n" +
+        $"    {connection}\n" +
+        "    local {\n" +
+        $"      {local}\n" +
+        "    }\n" +
+        "    remote {\n" +
+        "      auth = psk\n" +
+        "    }\n" +
+        "    children {\n" +
+        "      net {\n" +
+        "        local_ts = 10.1.0.0/24\n" +
+        "      }\n" +
+        "    }\n" +
+        "  }\n" +
+        "}\n" +
+        tail;
+
+    private static string Refusal(string text) =>
+        Assert.Throws<ConfigException>(() => SwanctlLoader.LoadText(text, "swanctl.conf")).Message;
+
+    private static void Loads(string text) => Assert.Single(SwanctlLoader.LoadText(text, "swanctl.conf").Connections);
+
+    [Fact]
+    public void Version_1_is_refused()
+    {
+        Assert.Equal("swanctl.conf:4: connections.lab.version: IKEv1 is not built yet; Petrel speaks IKEv2 only: set version = 2 (or leave it out)",
+            Refusal(Conf("version = 1")));
+    }
+
+    [Fact]
+    public void Version_0_is_refused_because_it_would_answer_IKEv1()
+    {
+        Assert.Equal("swanctl.conf:4: connections.lab.version: version = 0 (either IKE version) would also answer IKEv1, which is not built yet: set version = 2 (or leave it out)",
+            Refusal(Conf("version = 0")));
+    }
+
+    [Fact]
+    public void Version_2_and_absent_load()
+    {
+        Assert.Equal(2, SwanctlLoader.LoadText(Conf("version = 2")).Connections[0].Version);
+        Assert.Equal(2, SwanctlLoader.LoadText(Conf()).Connections[0].Version);
+    }
+
+    [Fact]
+    public void Aggressive_yes_is_refused_and_no_loads()
+    {
+        Assert.Equal("swanctl.conf:4: connections.lab.aggressive: IKEv1 Aggressive Mode is not built yet: set aggressive = no (or leave it out)",
+            Refusal(Conf("aggressive = yes")));
+        Assert.False(SwanctlLoader.LoadText(Conf("aggressive = no")).Connections[0].Aggressive);
+    }
+
+    [Fact]
+    public void Mobike_yes_is_refused_and_no_or_absent_loads_without_mobike()
+    {
+        Assert.Equal("swanctl.conf:4: connections.lab.mobike: MOBIKE (RFC 4555) is not built yet: set mobike = no (or leave it out)",
+            Refusal(Conf("mobike = yes")));
+        Assert.False(SwanctlLoader.LoadText(Conf("mobike = no")).Connections[0].Mobike);
+        // strongSwan's default is yes; Petrel does not do MOBIKE, and the model says so.
+        Assert.False(SwanctlLoader.LoadText(Conf()).Connections[0].Mobike);
+    }
+
+    [Theory]
+    [InlineData("eap")]
+    [InlineData("eap-mschapv2")]
+    [InlineData("eap-tls")]
+    [InlineData("eap-radius")]
+    public void Auth_eap_is_refused_in_local(string method)
+    {
+        Assert.Equal($"swanctl.conf:6: connections.lab.local.auth: EAP authentication ('{method}') is not built yet: use auth = psk or pubkey",
+            Refusal(Conf(local: $"auth = {method}")));
+    }
+
+    [Fact]
+    public void Auth_eap_is_refused_in_remote()
+    {
+        var text = Conf().Replace("    remote {\n      auth = psk", "    remote {\n      auth = eap-md5");
+        Assert.Equal("swanctl.conf:9: connections.lab.remote.auth: EAP authentication ('eap-md5') is not built yet: use auth = psk or pubkey",
+            Refusal(text));
+    }
+
+    [Theory]
+    [InlineData("xauth")]
+    [InlineData("xauth-generic")]
+    [InlineData("xauth-pam")]
+    public void Auth_xauth_is_refused(string method)
+    {
+        Assert.Equal($"swanctl.conf:6: connections.lab.local.auth: XAuth ('{method}') is IKEv1 and not built yet: use auth = psk or pubkey",
+            Refusal(Conf(local: $"auth = {method}")));
+    }
+
+    [Fact]
+    public void Ocsp_uris_is_refused()
+    {
+        var text = Conf(tail: "authorities {\n  ca {\n    cacert = ca.pem\n    ocsp_uris = http://ocsp.example.org\n  }\n}\n");
+        Assert.Equal("swanctl.conf:21: authorities.ca.ocsp_uris: OCSP is not built yet: remove ocsp_uris (crl_uris works)",
+            Refusal(text));
+    }
+
+    [Fact]
+    public void Cert_uri_base_is_refused()
+    {
+        var text = Conf(tail: "authorities {\n  ca {\n    cacert = ca.pem\n    cert_uri_base = http://certs.example.org/\n  }\n}\n");
+        Assert.Equal("swanctl.conf:21: authorities.ca.cert_uri_base: hash-and-URL certificate lookup is not built yet: remove cert_uri_base",
+            Refusal(text));
+    }
+
+    [Fact]
+    public void Authority_with_crl_uris_only_loads()
+    {
+        var config = SwanctlLoader.LoadText(Conf(tail: "authorities {\n  ca {\n    cacert = /etc/ca.pem\n    crl_uris = http://crl.example.org/ca.crl\n  }\n}\n"));
+        Assert.Single(config.Authorities);
+    }
+
+    [Theory]
+    [InlineData("127.0.0.1:8480")]
+    [InlineData("no")]
+    public void Dashboard_is_refused(string value)
+    {
+        Assert.Equal("swanctl.conf:19: petrel.dashboard: the web dashboard is not built yet: remove dashboard",
+            Refusal(Conf(tail: $"petrel {{\n  dashboard = {value}\n}}\n")));
+    }
+
+    [Fact]
+    public void Values_that_ask_for_nothing_missing_load()
+    {
+        Loads(Conf("mobike = no"));
+        Loads(Conf("aggressive = no"));
+        Loads(Conf(local: "auth = pubkey"));
+    }
+}
