@@ -196,7 +196,7 @@ public static class PetrelCli
     {
         var json = JsonOption();
         var socket = SocketOption();
-        var cmd = new Command("stats", "data plane counters: packets each way, drops by reason, raw-socket batching") { json, socket };
+        var cmd = new Command("stats", "data plane counters (packets each way, drops by reason, raw-socket batching) and IKE datagrams shed or dropped") { json, socket };
         cmd.SetAction(r =>
         {
             var response = Send(r.GetValue(socket)!, new ControlRequest("stats"));

@@ -22,6 +22,9 @@ internal static class StatsPrinter
         w.WriteLine(drops is null || drops.Count == 0
             ? "drops: none"
             : "drops: " + string.Join(", ", drops.Select(d => $"{d.Key} {d.Value}")));
+        if (o["ike"] is JsonObject ike)
+            w.WriteLine($"IKE: shed before the engine {Long(ike, "ingress_shed_new_sa")} requests for new SAs and {Long(ike, "ingress_shed_sa")} messages of SAs; " +
+                $"dropped {Long(ike, "dropped")} (integrity check failed {Long(ike, "integrity_failures")}); IKE_SA_INIT over the half-open limits {Long(ike, "dropped_by_limits")}");
     }
 
     private static long? Long(JsonObject o, string key) =>

@@ -21,6 +21,29 @@ public sealed class ControlHandler(EngineLoop loop, Func<Task<ControlResponse>> 
     /// </summary>
     public static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(120);
 
+    /// <summary>The engine thread only takes the snapshot; the JSON (seconds for 100,000 SAs) is built on the caller's thread.</summary>
+    private async Task<JsonNode> ListSasAsync()
+    {
+        var (sas, connections) = await loop.InvokeAsync(e => (e.ListSas(), e.Connections)).ConfigureAwait(false);
+        return SaJson.ToJson(sas, kernel, connections, interfaces);
+    }
+
+    /// <summary>The data plane's counters, and the IKE side's: datagrams shed before the engine, and those it dropped.</summary>
+    private async Task<JsonNode> StatsAsync()
+    {
+        var json = StatsJson.ToJson(kernel);
+        var ike = await loop.InvokeAsync(e => e.Counters).ConfigureAwait(false);
+        json["ike"] = new JsonObject
+        {
+            ["ingress_shed_new_sa"] = loop.Ingress.ShedNewSa,
+            ["ingress_shed_sa"] = loop.Ingress.ShedSa,
+            ["dropped"] = ike.Dropped,
+            ["integrity_failures"] = ike.IntegrityFailures,
+            ["dropped_by_limits"] = ike.DroppedByLimits,
+        };
+        return json;
+    }
+
     public async Task<ControlResponse> HandleAsync(ControlRequest request, CancellationToken cancel)
     {
         try
@@ -28,13 +51,13 @@ public sealed class ControlHandler(EngineLoop loop, Func<Task<ControlResponse>> 
             return request.Command switch
             {
                 "version" => ControlResponse.Success(result: new JsonObject { ["version"] = PetrelVersion.Text }),
-                "list-sas" => ControlResponse.Success(result: await loop.InvokeAsync(e => (JsonNode)SaJson.ToJson(e.ListSas(), kernel, e.Connections, interfaces)).ConfigureAwait(false)),
+                "list-sas" => ControlResponse.Success(result: await ListSasAsync().ConfigureAwait(false)),
                 "list-conns" => ControlResponse.Success(result: await loop.InvokeAsync(e => (JsonNode)ConnectionJson.ToJson(e.Connections, interfaces)).ConfigureAwait(false)),
                 "list-pols" => ControlResponse.Success(result: await loop.InvokeAsync(e => (JsonNode)PolicyJson.ToJson(e.ListTraps())).ConfigureAwait(false)),
                 "up" => await RunAsync(request, initiate: true, cancel).ConfigureAwait(false),
                 "down" => await RunAsync(request, initiate: false, cancel).ConfigureAwait(false),
                 "reload" => await reload().ConfigureAwait(false),
-                "stats" => ControlResponse.Success(result: StatsJson.ToJson(kernel)),
+                "stats" => ControlResponse.Success(result: await StatsAsync().ConfigureAwait(false)),
                 "export-keys" => ControlResponse.Success(result: await loop.InvokeAsync(ExportKeys).ConfigureAwait(false)),
                 _ => ControlResponse.Failure($"unknown command '{request.Command}'"),
             };

@@ -33,6 +33,9 @@ public interface IEngineFacade
     /// <summary>Traffic hit a trap policy (RFC 4301 §5.1 acquire): negotiate its CHILD_SA.</summary>
     void HandleAcquire(Petrel.DataPlane.Kernel.AcquireEvent acquire) { }
 
+    /// <summary>Datagrams the engine dropped (malformed, unknown SPI, …), of those the failed integrity checks, and IKE_SA_INIT dropped by the half-open limits.</summary>
+    IkeCounters Counters => default;
+
     /// <summary>Installed trap policies (list-pols).</summary>
     IReadOnlyList<TrapPolicyInfo> ListTraps() => [];
 }
