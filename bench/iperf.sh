@@ -207,7 +207,8 @@ if [[ ${MODE:-tcp} == perf ]]; then
   # Where the CPU goes: for each setup, perf record of the pair's two daemons (999 Hz) during one SECS
   # UDP run of PERF_SIZE-byte payloads at PERF_RATE (0 = unlimited); prints the hottest
   # command/object/symbol rows. The daemons write JIT symbol maps (DOTNET_PerfMapEnabled=1).
-  export DOTNET_PerfMapEnabled=1
+  # W^X off: with it the JIT code lives in a memfd double mapping that perf cannot match to perf-PID.map.
+  export DOTNET_PerfMapEnabled=1 DOTNET_EnableWriteXorExecute=0
   ensure_pkgs linux-perf
   read -ra setups <<<"$SETUPS"
   i=0
@@ -215,14 +216,17 @@ if [[ ${MODE:-tcp} == perf ]]; then
     i=$((i+1))
     establish "$i" "$s" || continue
     # The two daemons of the pair were the last processes started (ip netns exec execs them).
-    perf record -F 999 -p "${PIDS[-2]},${PIDS[-1]}" -o "$STATE/perf.$i.data" -- sleep "$SECS" >/dev/null 2>&1 &
+    daemons="${PIDS[-2]},${PIDS[-1]}"
+    # Warm up first (tiered JIT compiles the hot loops in the first seconds of traffic).
+    SECS=3 measure_udp "$i" "$s" "${PERF_SIZE:-1300}" "${PERF_RATE:-0}" >/dev/null
+    perf record -F 999 -p "$daemons" -o "$STATE/perf.$i.data" -- sleep "$SECS" >/dev/null 2>&1 &
     ppid=$!
     read -r got lost <<<"$(measure_udp "$i" "$s" "${PERF_SIZE:-1300}" "${PERF_RATE:-0}")"
     wait "$ppid" || true
     echo
     echo "== $s: UDP ${PERF_SIZE:-1300} B at ${PERF_RATE:-0}: $((got / SECS)) pkt/s delivered, $lost lost; perf record -p (both daemons), $(date -u '+%H:%M UTC')"
-    perf report -i "$STATE/perf.$i.data" --no-children --sort comm,dso --percent-limit 1 --stdio 2>/dev/null | grep -v '^#' | grep -v '^$' | head -25
-    perf report -i "$STATE/perf.$i.data" --no-children --sort comm,sym --percent-limit 0.8 --stdio 2>/dev/null | grep -v '^#' | grep -v '^$' | head -40
+    perf report -i "$STATE/perf.$i.data" --no-children --sort comm,dso --percent-limit 1 --stdio 2>/dev/null | grep -E -v '^#( [^S]|$)|^$|Sort order' | head -25 || true
+    perf report -i "$STATE/perf.$i.data" --no-children --sort comm,sym --percent-limit 0.8 --stdio 2>/dev/null | grep -v '^#' | grep -v '^$' | head -40 || true
   done
   exit 0
 fi
