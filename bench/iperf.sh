@@ -13,6 +13,13 @@
 #                P=4                      parallel iperf3 streams (-P; default 1)
 #                SETUPS="petrel-petrel:cbc@1 petrel-petrel:cbc"   "@N" runs the Petrel daemons with
 #                                         petrel { packet_threads = N } (default 1)
+#                MODE=udp SECS=5 bench/iperf.sh   UDP packet rates instead of TCP: every setup × payload
+#                                         size (SIZES="100 1300 imix") × offered rate (RATES="100M 300M
+#                                         500M 1G 2G 0", 0 = unlimited), delivered packets/s and loss
+#                MODE=perf SETUPS=petrel-petrel:gcm bench/iperf.sh   perf record of the daemons in one UDP run
+#                                         (PERF_SIZE=1300 PERF_RATE=0): the hottest commands and symbols
+#                SETUPS="… base-base:gcm" PETREL_BASE=/path/to/other/petrel   a second Petrel build
+#                                         (e.g. the commit before a change) measured in the same run
 # Extra setup (not in the default list): petrel-petrel-raw:gcm|cbc, Petrel⇄Petrel with encap = no,
 # i.e. plain ESP over raw IP protocol 50 sockets (no NAT in the lab, so no UDP encapsulation).
 set -Eeuo pipefail
@@ -33,7 +40,7 @@ source "$root/bench/lib.sh"
 
 [[ $(id -u) -eq 0 ]] || die "must run as root (network namespaces)"
 
-ensure_pkgs iproute2 iputils-ping iperf3 util-linux strongswan-charon strongswan-swanctl \
+ensure_pkgs iproute2 iputils-ping iperf3 jq util-linux strongswan-charon strongswan-swanctl \
   libstrongswan-standard-plugins libstrongswan-extra-plugins libcharon-extra-plugins
 [[ " $SETUPS " == *" wg-wg"* ]] && ensure_pkgs wireguard-go wireguard-tools
 
@@ -145,6 +152,9 @@ establish() {  # i setup
     petrel-petrel|petrel-petrel-raw)
       petrel_start "$r" "$d/r" "$d/r.conf" "$threads" && petrel_start "$l" "$d/l" "$d/l.conf" "$threads" &&
       "$PETREL" up bench --child net --timeout 20 --socket "$d/l/petrel.sock" >/dev/null ;;
+    base-base)
+      PETREL=$PETREL_BASE petrel_start "$r" "$d/r" "$d/r.conf" "$threads" && PETREL=$PETREL_BASE petrel_start "$l" "$d/l" "$d/l.conf" "$threads" &&
+      "$PETREL_BASE" up bench --child net --timeout 20 --socket "$d/l/petrel.sock" >/dev/null ;;
     *) die "unknown setup $setup" ;;
   esac || { note "$setup: could not establish the tunnel"; return 1; }
   ip netns exec "$l" ping -c2 -W2 -I 10.1.0.1 10.2.0.1 >/dev/null || { note "$setup: tunnel passes no traffic"; return 1; }
@@ -162,6 +172,105 @@ measure() {  # i setup
   echo "${out:-0}"
 }
 
+
+# One iperf3 UDP run on pair $i: "received-packets lost-packets" summed over the streams of the
+# size (100, 1300: one stream of that payload; imix: three streams at once, 7:4:1 packets of 20, 548
+# and 1300 payload bytes, the offered rate shared by bytes). Rate: iperf3 -b (0 = unlimited).
+measure_udp() {  # i setup size rate
+  local i=$1 kind=${2%%:*} size=$3 rate=$4 l=${PREFIX}$1l r=${PREFIX}$1r src dst k bits
+  local -a lens shares spids=() cpids=()
+  if [[ $kind == plain ]]; then src=198.18.0.1 dst=198.18.0.2; else src=10.1.0.1 dst=10.2.0.1; fi
+  if [[ $size == imix ]]; then lens=(20 548 1300); shares=(140 2192 1300)
+  else lens=("$size"); shares=(1); fi
+  local total_share=0; for k in "${shares[@]}"; do total_share=$((total_share + k)); done
+  bits=$(numfmt --from=si "${rate}" 2>/dev/null || echo 0)
+  for k in "${!lens[@]}"; do
+    ip netns exec "$r" iperf3 -s -1 -B "$dst" -p $((5201 + k)) >/dev/null 2>&1 &
+    spids+=($!); PIDS+=($!)
+  done
+  for k in "${!lens[@]}"; do
+    for _ in $(seq 50); do ip netns exec "$r" ss -Hlun "sport = :$((5201 + k))" | grep -q . && break; sleep 0.1; done
+  done
+  for k in "${!lens[@]}"; do
+    ip netns exec "$l" iperf3 -u -c "$dst" -B "$src" -p $((5201 + k)) -t "$SECS" -l "${lens[$k]}" \
+      -b $((bits * shares[k] / total_share)) --json >"$STATE/udp.$k.json" 2>&1 &
+    cpids+=($!)
+  done
+  wait "${cpids[@]}" 2>/dev/null || true
+  wait "${spids[@]}" 2>/dev/null || true
+  cat "$STATE"/udp.*.json | jq -s '[.[] | .end.sum // {}] | "\(map(.packets // 0) | add) \(map(.lost_packets // 0) | add)"' -r 2>/dev/null \
+    | awk '{print $1 - $2, $2}' || echo "0 0"
+  rm -f "$STATE"/udp.*.json
+}
+
+if [[ ${MODE:-tcp} == perf ]]; then
+  # Where the CPU goes: for each setup, perf record of the pair's two daemons (999 Hz) during one SECS
+  # UDP run of PERF_SIZE-byte payloads at PERF_RATE (0 = unlimited); prints the hottest
+  # command/object/symbol rows. The daemons write JIT symbol maps (DOTNET_PerfMapEnabled=1).
+  # W^X off: with it the JIT code lives in a memfd double mapping that perf cannot match to perf-PID.map.
+  export DOTNET_PerfMapEnabled=1 DOTNET_EnableWriteXorExecute=0
+  ensure_pkgs linux-perf
+  read -ra setups <<<"$SETUPS"
+  i=0
+  for s in "${setups[@]}"; do
+    i=$((i+1))
+    establish "$i" "$s" || continue
+    # The two daemons of the pair were the last processes started (ip netns exec execs them).
+    daemons="${PIDS[-2]},${PIDS[-1]}"
+    # Warm up first (tiered JIT compiles the hot loops in the first seconds of traffic).
+    SECS=3 measure_udp "$i" "$s" "${PERF_SIZE:-1300}" "${PERF_RATE:-0}" >/dev/null
+    perf record -F 999 -p "$daemons" -o "$STATE/perf.$i.data" -- sleep "$SECS" >/dev/null 2>&1 &
+    ppid=$!
+    read -r got lost <<<"$(measure_udp "$i" "$s" "${PERF_SIZE:-1300}" "${PERF_RATE:-0}")"
+    wait "$ppid" || true
+    echo
+    echo "== $s: UDP ${PERF_SIZE:-1300} B at ${PERF_RATE:-0}: $((got / SECS)) pkt/s delivered, $lost lost; perf record -p (both daemons), $(date -u '+%H:%M UTC')"
+    perf report -i "$STATE/perf.$i.data" --no-children --sort comm,dso --percent-limit 1 --stdio 2>/dev/null | grep -E -v '^#( [^S]|$)|^$|Sort order' | head -25 || true
+    perf report -i "$STATE/perf.$i.data" --no-children --sort comm,sym --percent-limit 0.8 --stdio 2>/dev/null | grep -v '^#' | grep -v '^$' | head -40 || true
+  done
+  exit 0
+fi
+
+if [[ ${MODE:-tcp} == udp ]]; then
+  # UDP packet rates: every setup × payload size × offered rate, one SECS run each, interleaved
+  # (for each size and rate all setups run back to back). Prints delivered packets/s and loss.
+  SIZES=${SIZES:-100 1300 imix}
+  RATES=${RATES:-100M 300M 500M 1G 2G 0}
+  read -ra setups <<<"$SETUPS"
+  declare -A ok pps loss
+  i=0
+  for s in "${setups[@]}"; do
+    i=$((i+1))
+    if establish "$i" "$s"; then ok[$s]=$i; note "$s: ready"; else ok[$s]=""; fi
+  done
+  for size in $SIZES; do
+    for rate in $RATES; do
+      for s in "${setups[@]}"; do
+        [[ -n ${ok[$s]} ]] || continue
+        read -r got lost <<<"$(measure_udp "${ok[$s]}" "$s" "$size" "$rate")"
+        pps[$s/$size/$rate]=$(awk -v g="${got:-0}" -v t="$SECS" 'BEGIN {printf "%.0f", g / t}')
+        loss[$s/$size/$rate]=$(awk -v g="${got:-0}" -v l="${lost:-0}" 'BEGIN {printf "%.1f", (g + l > 0 ? 100 * l / (g + l) : 0)}')
+        note "udp $size @ $rate $s: ${pps[$s/$size/$rate]} pkt/s, ${loss[$s/$size/$rate]} % lost"
+      done
+    done
+  done
+  echo
+  echo "iperf3 UDP, ${SECS}s per cell, delivered packets/s (loss %), $(nproc) CPUs, $(date -u '+%Y-%m-%d %H:%M UTC')"
+  for size in $SIZES; do
+    printf '\n%-22s' "payload $size"
+    for rate in $RATES; do printf ' %16s' "$([[ $rate == 0 ]] && echo unlimited || echo "$rate")"; done
+    echo
+    for s in "${setups[@]}"; do
+      printf '%-22s' "$s"
+      for rate in $RATES; do
+        if [[ -z ${ok[$s]} ]]; then printf ' %16s' n/a; continue; fi
+        printf ' %16s' "${pps[$s/$size/$rate]} (${loss[$s/$size/$rate]}%)"
+      done
+      echo
+    done
+  done
+  exit 0
+fi
 
 # ---- run --------------------------------------------------------------------------------------
 read -ra setups <<<"$SETUPS"

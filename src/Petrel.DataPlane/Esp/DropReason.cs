@@ -58,4 +58,17 @@ public enum DropReason : byte
     /// Fragmentation Needed / Packet Too Big (RFC 4301 §8.2.1, RFC 1191, RFC 8201).
     /// </summary>
     FragmentationNeeded,
+
+    /// <summary>
+    /// Dropped by the operating system before Petrel read it, because Petrel was behind: the
+    /// UDP/raw socket's receive buffer was full (SO_RXQ_OVFL). The cheapest place to drop under
+    /// overload: no CPU was spent on the packet in userspace.
+    /// </summary>
+    ReceiveQueueFull,
+
+    /// <summary>
+    /// Dropped by the operating system before Petrel read it, because Petrel was behind: the TUN
+    /// device's transmit queue (txqueuelen) was full (the device's tx_dropped counter).
+    /// </summary>
+    TunQueueFull,
 }

@@ -8,12 +8,14 @@ namespace Petrel.DataPlane.Offload;
 /// NIC would (RFC 9293 §3.7.1 sizes, RFC 7414 behaviour of TSO): every segment gets a copy of the
 /// IP and TCP headers, its own sequence number, IPv4 length/ID/header checksum or IPv6 payload
 /// length, FIN and PSH only on the last segment, CWR only on the first, and a full TCP checksum.
-/// Also completes the partial checksum of a single packet marked NEEDS_CSUM. Never allocates;
+/// A UDP GSO packet (GSO_UDP_L4, from a device with USO) is cut the same way into datagrams with
+/// their own UDP length and checksum. Also completes the partial checksum of a single packet marked NEEDS_CSUM. Never allocates;
 /// bad headers are reported, never thrown.
 /// </summary>
 public static class TsoSegmenter
 {
     private const byte ProtoTcp = 6;
+    private const byte ProtoUdp = 17;
     private const byte TcpFin = 0x01;
     private const byte TcpPsh = 0x08;
     private const byte TcpCwr = 0x80;
@@ -40,6 +42,17 @@ public static class TsoSegmenter
         {
             if (version != 6 || l4 < 40)
                 return 0;
+        }
+        else if (type == VirtioNetHeader.GsoUdpL4)
+        {
+            // UDP GSO (Linux USO): a header copy per datagram, each up to GsoSize payload bytes.
+            int ihl = (packet[0] & 0x0F) * 4;
+            if (version == 4 ? ihl < 20 || l4 != ihl || packet[9] != ProtoUdp : version != 6 || l4 < 40 || (l4 == 40 && packet[6] != ProtoUdp))
+                return 0;
+            if (l4 + 8 >= packet.Length)
+                return 0;
+            headerLength = l4 + 8;
+            return (packet.Length - headerLength + h.GsoSize - 1) / h.GsoSize;
         }
         else
         {
@@ -86,6 +99,17 @@ public static class TsoSegmenter
             BinaryPrimitives.WriteUInt16BigEndian(seg[4..], (ushort)(length - 40));
         }
 
+        if ((h.GsoType & ~VirtioNetHeader.GsoEcn) == VirtioNetHeader.GsoUdpL4)
+        {
+            var udp = seg[l4..];
+            BinaryPrimitives.WriteUInt16BigEndian(udp[4..], (ushort)udp.Length);
+            udp[6] = 0;
+            udp[7] = 0;
+            ushort check = InternetChecksum.Finish(InternetChecksum.Add(InternetChecksum.PseudoHeader(seg, ProtoUdp, udp.Length), udp));
+            // RFC 768: a computed checksum of zero is sent as all ones.
+            BinaryPrimitives.WriteUInt16BigEndian(udp[6..], check == 0 ? (ushort)0xFFFF : check);
+            return length;
+        }
         var tcp = seg[l4..];
         uint seq = BinaryPrimitives.ReadUInt32BigEndian(tcp[4..]);
         BinaryPrimitives.WriteUInt32BigEndian(tcp[4..], seq + (uint)(index * mss));

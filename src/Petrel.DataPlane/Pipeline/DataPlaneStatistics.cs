@@ -58,6 +58,17 @@ public sealed class DataPlaneStatistics
         Interlocked.Add(ref _rawPacketsSent, packets);
     }
 
+    /// <summary>
+    /// Adds count drops the operating system made on the data plane's behalf (a full socket
+    /// receive buffer or TUN queue: <see cref="DropReason.ReceiveQueueFull"/>, <see cref="DropReason.TunQueueFull"/>),
+    /// read from the kernel's counters by the host's reader threads.
+    /// </summary>
+    public void CountDrops(DropReason reason, long count)
+    {
+        if (count > 0)
+            Interlocked.Add(ref _drops[(int)reason], count);
+    }
+
     internal void CountDrop(DropReason reason) => Interlocked.Increment(ref _drops[(int)reason]);
 
     internal void CountEncapsulated() => Interlocked.Increment(ref _encapsulated);

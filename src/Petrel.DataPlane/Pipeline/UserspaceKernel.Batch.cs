@@ -32,6 +32,13 @@ public sealed partial class UserspaceKernel
         esp.Length >= EspProcessor.HeaderLength
         && _sad.FindInbound(System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(esp)) is { Mode: Petrel.DataPlane.Kernel.IpsecMode.Transport };
 
+    /// <summary>
+    /// The inbound step for one receive thread: open, coalesce, write (<see cref="InboundBatch"/>).
+    /// With a device that takes GSO writes (a TUN device with vnet headers) inner TCP and UDP
+    /// packets are coalesced into it; without one each goes to the kernel's tunnel device alone.
+    /// </summary>
+    public InboundBatch CreateInboundBatch(Offload.IGsoTunnelDevice? gsoDevice = null) => new(this, _tunnel, gsoDevice);
+
     /// <summary>Counts a packet that <see cref="SealOutbound"/> sealed but the caller could not send.</summary>
     public void CountSendFailure() => Statistics.CountDrop(DropReason.SendFailed);
 

@@ -3,6 +3,7 @@ using Petrel.DataPlane.Esp;
 using Petrel.DataPlane.Offload;
 using Petrel.DataPlane.Pipeline;
 using Petrel.Platform.Net;
+using Petrel.Platform.Tun;
 
 namespace Petrel.Platform.Host;
 
@@ -23,6 +24,9 @@ public sealed partial class DataPlaneHost
 {
     private const int TunReadSize = VirtioNetHeader.Length + MaxPacket;
 
+    /// <summary>Most packets taken from the TUN device per wake-up before the batch is sent.</summary>
+    internal const int MaxTunBurst = 64;
+
     private void OffloadTunLoop()
     {
         // The read lands so that the IP packet starts at Headroom (the header sits just before it).
@@ -32,33 +36,28 @@ public sealed partial class DataPlaneHost
         var batch = new EspSendBatch(Udp, Kernel);
         using var pool = new PacketWorkerPool(Kernel.PacketThreads, $"seal {Tun.Name}");
         var sealer = pool.Workers > 1 ? new SegmentSealer(Kernel, pool) : null;
+        var queueDrops = new TunQueueDrops(Tun.Name);
         while (!_stopping)
         {
             int n = Tun.Read(buffer.AsSpan(readOffset, TunReadSize), PollMs);
             if (n < 0)
                 break;
-            if (n <= VirtioNetHeader.Length)
+            Kernel.Statistics.CountDrops(DropReason.TunQueueFull, queueDrops.Poll());
+            if (n == 0)
                 continue;
             try
             {
-                var header = VirtioNetHeader.Read(buffer.AsSpan(readOffset));
-                int length = n - VirtioNetHeader.Length;
-                var packet = buffer.AsSpan(UserspaceKernel.Headroom, length);
-                if (header.GsoType == VirtioNetHeader.GsoNone)
+                // A burst: every packet already queued (up to MaxTunBurst) is sealed into the
+                // batch, which then leaves in as few sends as the sizes allow (UDP GSO).
+                for (int burst = 1; ; burst++)
                 {
-                    if (TsoSegmenter.CompleteChecksum(packet, header))
-                        SealInto(batch, buffer, UserspaceKernel.Headroom, length);
-                }
-                else if (sealer is null || !sealer.TrySeal(buffer, UserspaceKernel.Headroom, length, header, batch))
-                {
-                    int count = TsoSegmenter.SegmentCount(packet, header, out int headerLength);
-                    var target = segment.AsSpan(UserspaceKernel.Headroom, MaxPacket);
-                    for (int i = 0; i < count; i++)
-                    {
-                        int segLength = TsoSegmenter.WriteSegment(packet, header, headerLength, i, count, target);
-                        if (segLength > 0)
-                            SealInto(batch, segment, UserspaceKernel.Headroom, segLength);
-                    }
+                    if (n > VirtioNetHeader.Length)
+                        SealRead(buffer, readOffset, n, segment, batch, sealer);
+                    if (burst == MaxTunBurst)
+                        break;
+                    n = Tun.ReadQueued(buffer.AsSpan(readOffset, TunReadSize));
+                    if (n <= 0)
+                        break;
                 }
                 batch.Flush();
             }
@@ -69,6 +68,32 @@ public sealed partial class DataPlaneHost
         }
     }
 
+    /// <summary>One read from the TUN device: a packet, or a TCP/UDP super-segment cut into wire-sized ones; each sealed into the batch.</summary>
+    private void SealRead(byte[] buffer, int readOffset, int n, byte[] segment, EspSendBatch batch, SegmentSealer? sealer)
+    {
+        var header = VirtioNetHeader.Read(buffer.AsSpan(readOffset));
+        int length = n - VirtioNetHeader.Length;
+        var packet = buffer.AsSpan(UserspaceKernel.Headroom, length);
+        if (header.GsoType == VirtioNetHeader.GsoNone)
+        {
+            if (TsoSegmenter.CompleteChecksum(packet, header))
+                SealInto(batch, buffer, UserspaceKernel.Headroom, length);
+            return;
+        }
+        if (sealer is not null && sealer.TrySeal(buffer, UserspaceKernel.Headroom, length, header, batch))
+            return;
+        int count = TsoSegmenter.SegmentCount(packet, header, out int headerLength);
+        if (count == 0)
+            Kernel.Statistics.CountDrops(DropReason.Malformed, 1);
+        var target = segment.AsSpan(UserspaceKernel.Headroom, MaxPacket);
+        for (int i = 0; i < count; i++)
+        {
+            int segLength = TsoSegmenter.WriteSegment(packet, header, headerLength, i, count, target);
+            if (segLength > 0)
+                SealInto(batch, segment, UserspaceKernel.Headroom, segLength);
+        }
+    }
+
     private void SealInto(EspSendBatch batch, byte[] buffer, int offset, int length)
     {
         var result = Kernel.SealOutbound(buffer, offset, length, out int espOffset, out int espLength, out var peer);
@@ -76,55 +101,72 @@ public sealed partial class DataPlaneHost
             batch.Add(peer, buffer.AsSpan(espOffset, espLength));
     }
 
-    private void GroUdpLoop(UdpEndpoint endpoint)
+    /// <summary>
+    /// One UDP socket's reader: recvmmsg takes every queued message at once (each a datagram or,
+    /// with UDP_GRO, up to 64 KB of equal-sized datagrams of one sender), RFC 3948 demultiplexes
+    /// each datagram (ESP, IKE behind the non-ESP marker, keepalive), and the ESP packets of the
+    /// whole receive go through the kernel's one inbound step (<see cref="InboundBatch"/>: open,
+    /// coalesce, write). Port 500 carries only IKE, without a marker. Datagrams the kernel dropped
+    /// for a full receive buffer are counted as <see cref="DropReason.ReceiveQueueFull"/>.
+    /// </summary>
+    private void UdpLoop(UdpEndpoint endpoint)
     {
-        // Headroom in front: transport mode writes an IP header before the decrypted payload.
-        int start = UserspaceKernel.InboundHeadroom;
-        var buffer = new byte[start + MaxPacket + 1];
-        var coalescer = new TcpCoalescer(Tun);
-        using var pool = new PacketWorkerPool(Kernel.PacketThreads, $"open {endpoint.Port}");
+        // Headroom in front of every slot: transport mode writes an IP header before the decrypted payload.
+        using var batch = new RawReceiveBatch();
+        bool natT = endpoint.Port == Udp.NatTPort;
+        var inbound = Kernel.CreateInboundBatch(Tun.Offload ? Tun : null);
+        using var pool = new PacketWorkerPool(natT ? Kernel.PacketThreads : 1, $"open {endpoint.Port}");
         var opener = pool.Workers > 1 ? new DatagramOpener(Kernel, pool) : null;
+        uint drops = 0;
         while (!_stopping)
         {
-            int n = endpoint.Receive(buffer.AsSpan(start), PollMs, out var source, out var destination, out int segmentSize);
+            int n = endpoint.ReceiveBatch(batch, PollMs);
             if (n < 0)
                 break;
             if (n == 0)
                 continue;
+            if (batch.SocketDrops != drops)
+            {
+                Kernel.Statistics.CountDrops(DropReason.ReceiveQueueFull, (long)(batch.SocketDrops - drops));
+                drops = batch.SocketDrops;
+            }
             try
             {
-                int step = segmentSize > 0 ? segmentSize : n;
-                if (opener is not null && opener.TryOpen(buffer, start, n, step, coalescer))
-                    continue;
-                for (int off = start; off < start + n; off += step)
+                for (int m = 0; m < n; m++)
                 {
-                    int len = Math.Min(step, start + n - off);
-                    var datagram = buffer.AsSpan(off, len);
-                    switch (UdpEncapsulation.Classify(datagram))
+                    int start = batch.Offset(m);
+                    int length = batch.Length(m);
+                    if (!natT)
                     {
-                        case UdpDatagramKind.Esp:
-                            if (Kernel.RebuildsHeaderInPlace(datagram))
-                                coalescer.Flush();
-                            if (Kernel.OpenInbound(buffer, off, len, out int innerOffset, out int innerLength) == DropReason.None
-                                && innerLength > 0 && !coalescer.Add(buffer, innerOffset, innerLength))
-                            {
-                                Kernel.CountSendFailure();
-                            }
-                            break;
-                        case UdpDatagramKind.Ike:
-                            coalescer.Flush();
-                            DeliverIke(destination, source, datagram[UdpEncapsulation.NonEspMarkerLength..]);
-                            break;
-                        default:
-                            break; // keepalive (RFC 3948 §2.3) or runt
+                        DeliverIke(batch.Destination(m), batch.Source(m), batch.Buffer.AsSpan(start, length));
+                        continue;
+                    }
+                    int step = batch.SegmentSize(m) > 0 ? batch.SegmentSize(m) : length;
+                    if (opener is not null && opener.TryOpen(batch.Buffer, start, length, step, inbound))
+                        continue;
+                    for (int off = start; off < start + length; off += step)
+                    {
+                        int len = Math.Min(step, start + length - off);
+                        var datagram = batch.Buffer.AsSpan(off, len);
+                        switch (UdpEncapsulation.Classify(datagram))
+                        {
+                            case UdpDatagramKind.Esp:
+                                inbound.Open(batch.Buffer, off, len);
+                                break;
+                            case UdpDatagramKind.Ike:
+                                inbound.Flush();
+                                DeliverIke(batch.Destination(m), batch.Source(m), datagram[UdpEncapsulation.NonEspMarkerLength..]);
+                                break;
+                            default:
+                                break; // keepalive (RFC 3948 §2.3) or runt
+                        }
                     }
                 }
-                if (!coalescer.Flush())
-                    Kernel.CountSendFailure();
+                inbound.Flush();
             }
             catch (Exception e)
             {
-                _log.LogError(e, "inbound datagram from {Source} failed", source);
+                _log.LogError(e, "inbound datagram on {Endpoint} failed", endpoint.LocalEndPoint);
             }
         }
     }

@@ -1,6 +1,4 @@
 using Microsoft.Extensions.Logging;
-using Petrel.DataPlane.Esp;
-using Petrel.DataPlane.Offload;
 using Petrel.DataPlane.Pipeline;
 using Petrel.Platform.Net;
 
@@ -11,7 +9,7 @@ namespace Petrel.Platform.Host;
 /// <see cref="RawReceiveBatch"/>: one recvmmsg(2) returns every packet queued on the socket (up
 /// to <see cref="RawReceiveBatch.Capacity"/>), each is processed in place in its slot, and
 /// <see cref="DataPlaneStatistics.CountRawReceive"/> records calls against packets. With TUN offload
-/// the decrypted TCP segments of a receive are coalesced into GSO writes (<see cref="TcpCoalescer"/>).
+/// the decrypted packets of a receive are coalesced into GSO writes (<see cref="InboundBatch"/>).
 /// </summary>
 public sealed partial class DataPlaneHost
 {
@@ -19,9 +17,9 @@ public sealed partial class DataPlaneHost
     {
         // Each slot has UserspaceKernel.InboundHeadroom bytes in front: transport mode writes an IP header there.
         using var batch = new RawReceiveBatch();
-        // With vnet headers on the TUN device the decrypted TCP segments of one receive go up as
-        // one GSO packet, as on the UDP_GRO path (all slots live in one buffer, as the coalescer needs).
-        var coalescer = Tun.Offload ? new TcpCoalescer(Tun) : null;
+        // With vnet headers on the TUN device the decrypted TCP/UDP packets of one receive go up as
+        // GSO packets, as on the UDP_GRO path (all slots live in one buffer, as the coalescers need).
+        var inbound = Kernel.CreateInboundBatch(Tun.Offload ? Tun : null);
         while (!_stopping)
         {
             int n = socket.ReceiveBatch(batch, PollMs);
@@ -33,24 +31,8 @@ public sealed partial class DataPlaneHost
             try
             {
                 for (int i = 0; i < n; i++)
-                {
-                    if (coalescer is null)
-                    {
-                        Kernel.ProcessInbound(batch.Buffer, batch.Offset(i), batch.Length(i));
-                        continue;
-                    }
-                    var esp = batch.Buffer.AsSpan(batch.Offset(i), batch.Length(i));
-                    // Transport mode writes its packet itself: what is held goes first, in order.
-                    if (Kernel.RebuildsHeaderInPlace(esp))
-                        coalescer.Flush();
-                    if (Kernel.OpenInbound(batch.Buffer, batch.Offset(i), batch.Length(i), out int innerOffset, out int innerLength) == DropReason.None
-                        && innerLength > 0 && !coalescer.Add(batch.Buffer, innerOffset, innerLength))
-                    {
-                        Kernel.CountSendFailure();
-                    }
-                }
-                if (coalescer is not null && !coalescer.Flush())
-                    Kernel.CountSendFailure();
+                    inbound.Open(batch.Buffer, batch.Offset(i), batch.Length(i));
+                inbound.Flush();
             }
             catch (Exception e)
             {

@@ -9,11 +9,12 @@ namespace Petrel.Platform.Host;
 
 /// <summary>
 /// Runs the userspace data plane on real devices: one thread reads the TUN device and feeds
-/// <see cref="UserspaceKernel.ProcessOutbound"/>; one thread per UDP socket reads datagrams and
-/// demultiplexes them (RFC 3948): IKE to <see cref="IkeDatagramHandler"/>, NAT keepalives
-/// ignored, ESP into <see cref="UserspaceKernel.ProcessInbound(Span{byte}, int, int)"/>; one thread per
+/// <see cref="UserspaceKernel.ProcessOutbound"/> (with offload: bursts sealed into UDP GSO sends);
+/// one thread per UDP socket reads datagrams with recvmmsg and demultiplexes them (RFC 3948): IKE
+/// to <see cref="IkeDatagramHandler"/>, NAT keepalives ignored, ESP through the kernel's
+/// <see cref="InboundBatch"/> (open, coalesce, write); one thread per
 /// raw protocol 50 socket (plain ESP) and per raw protocol 51 socket (AH,
-/// <see cref="UserspaceKernel.ProcessInboundAh"/>). Each thread owns one buffer,
+/// <see cref="UserspaceKernel.ProcessInboundAh"/>). Each thread owns its buffers,
 /// so the steady state allocates nothing.
 /// <code>
 /// using var host = DataPlaneHost.Open(new DataPlaneOptions(), onIke, loggerFactory);
@@ -117,10 +118,10 @@ public sealed partial class DataPlaneHost : IDisposable
         {
             var ep = endpoint;
             // GRO batches only on the NAT-T port, and only where the kernel offers UDP_GRO.
-            if (Tun.Offload && ep.Port == Udp.NatTPort && ep.EnableGro())
-                Spawn($"udp-rx {ep.LocalEndPoint}", () => GroUdpLoop(ep));
-            else
-                Spawn($"udp-rx {ep.LocalEndPoint}", () => UdpLoop(ep));
+            if (Tun.Offload && ep.Port == Udp.NatTPort)
+                ep.EnableGro();
+            ep.EnableDropCount();
+            Spawn($"udp-rx {ep.LocalEndPoint}", () => UdpLoop(ep));
         }
         foreach (var raw in Udp.RawEspSockets)
         {
@@ -160,51 +161,6 @@ public sealed partial class DataPlaneHost : IDisposable
                 // Expected failures are drop counters; anything thrown is a bug, logged, not fatal.
                 _log.LogError(e, "outbound packet processing failed");
             }
-        }
-    }
-
-    private void UdpLoop(UdpEndpoint endpoint)
-    {
-        // Headroom in front: transport mode writes an IP header before the decrypted payload.
-        var buffer = new byte[UserspaceKernel.InboundHeadroom + MaxPacket];
-        bool natT = endpoint.Port == Udp.NatTPort;
-        while (!_stopping)
-        {
-            int n = endpoint.Receive(buffer.AsSpan(UserspaceKernel.InboundHeadroom), PollMs, out var source, out var destination);
-            if (n < 0)
-                break;
-            if (n == 0)
-                continue;
-            try
-            {
-                Dispatch(buffer, UserspaceKernel.InboundHeadroom, n, natT, source, destination);
-            }
-            catch (Exception e)
-            {
-                _log.LogError(e, "inbound datagram from {Source} failed", source);
-            }
-        }
-    }
-
-    private void Dispatch(byte[] buffer, int offset, int length, bool natT, in UdpAddress source, in UdpAddress destination)
-    {
-        var datagram = buffer.AsSpan(offset, length);
-        if (!natT)
-        {
-            // Port 500 carries only IKE, without a marker.
-            DeliverIke(destination, source, datagram);
-            return;
-        }
-        switch (UdpEncapsulation.Classify(datagram))
-        {
-            case UdpDatagramKind.Esp:
-                Kernel.ProcessInbound(buffer, offset, length);
-                break;
-            case UdpDatagramKind.Ike:
-                DeliverIke(destination, source, datagram[UdpEncapsulation.NonEspMarkerLength..]);
-                break;
-            default:
-                break; // keepalive (RFC 3948 §2.3) or runt: nothing to do
         }
     }
 

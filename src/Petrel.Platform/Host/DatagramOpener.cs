@@ -1,5 +1,4 @@
 using Petrel.DataPlane.Esp;
-using Petrel.DataPlane.Offload;
 using Petrel.DataPlane.Pipeline;
 
 namespace Petrel.Platform.Host;
@@ -11,7 +10,7 @@ namespace Petrel.Platform.Host;
 /// (<see cref="UserspaceKernel.OpenInboundDeferred"/>). Then, in datagram order on the receive
 /// thread, each packet's window update is committed (<see cref="UserspaceKernel.CommitInbound"/>:
 /// every sequence number accepted once, and the window never runs ahead of a slower worker) and
-/// the inner packets go to the coalescer, so the TCP segments reach the TUN device in the order
+/// the inner packets go through the kernel's <see cref="InboundBatch"/>, so the TCP segments reach the TUN device in the order
 /// they were sent. One instance per receive thread.
 /// </summary>
 public sealed class DatagramOpener : IPartitionedWork
@@ -44,7 +43,7 @@ public sealed class DatagramOpener : IPartitionedWork
     /// them to share: transport mode rebuilds a header in the bytes before its datagram, which
     /// belong to the previous datagram another worker may be reading.
     /// </summary>
-    public bool TryOpen(byte[] buffer, int start, int length, int step, TcpCoalescer coalescer)
+    public bool TryOpen(byte[] buffer, int start, int length, int step, InboundBatch inbound)
     {
         if (step <= 0)
             return false;
@@ -72,16 +71,10 @@ public sealed class DatagramOpener : IPartitionedWork
         for (int i = 0; i < count; i++)
         {
             // Replay windows move in arrival order, as if one thread had opened them all.
-            int innerLength = _innerLength[i];
-            if (_kernel.CommitInbound(_ticket[i], buffer, _innerOffset[i], ref innerLength) == DropReason.None
-                && innerLength > 0 && !coalescer.Add(buffer, _innerOffset[i], innerLength))
-            {
-                _kernel.CountSendFailure();
-            }
+            inbound.Commit(_ticket[i], buffer, _innerOffset[i], _innerLength[i]);
             _ticket[i] = default;
         }
-        if (!coalescer.Flush())
-            _kernel.CountSendFailure();
+        inbound.Flush();
         Batches++;
         return true;
     }

@@ -5,11 +5,14 @@ using Petrel.Platform.Net;
 namespace Petrel.Platform.Host;
 
 /// <summary>
-/// Collects sealed ESP-in-UDP packets for one peer back to back and sends them with one UDP GSO
-/// sendmsg (<see cref="UdpTransport.SendEspSegments"/>). UDP GSO needs equal-sized datagrams with
-/// at most a shorter last one, at most 64 of them and less than 64 KB in all, so a packet for
-/// another peer, a larger one, one after a short one, or a full batch flushes first. Plain ESP
-/// (raw socket) goes to <see cref="RawEspSendBatch"/> (sendmmsg). One instance per packet thread; nothing is allocated.
+/// Collects sealed ESP-in-UDP packets and sends them with as few system calls as the kernel
+/// allows: packets for one peer are packed back to back into UDP GSO groups (equal-sized
+/// datagrams with at most a shorter last one, at most 64 and less than 64 KB per group; a packet
+/// for another peer, a larger one or one after a short one starts a new group), and all groups
+/// of a flush leave in one sendmmsg(2) per socket, each message with its own UDP_SEGMENT size
+/// (<see cref="UdpTransport.SendEspGroups"/>). So a burst of mixed sizes (IMIX) costs one system
+/// call, not one per size change. Plain ESP (raw socket) goes to <see cref="RawEspSendBatch"/>.
+/// One instance per packet thread; nothing is allocated per packet.
 /// </summary>
 public sealed class EspSendBatch(UdpTransport udp, UserspaceKernel kernel)
 {
@@ -19,19 +22,29 @@ public sealed class EspSendBatch(UdpTransport udp, UserspaceKernel kernel)
     /// <summary>One UDP datagram's payload, less IPv6 and UDP headers, rounded down.</summary>
     public const int MaxBytes = 65000;
 
-    private readonly byte[] _buffer = new byte[MaxBytes];
-    private readonly RawEspSendBatch _raw = new(udp, kernel);
-    private EspPeer? _peer;
-    private int _segmentSize;
-    private int _count;
-    private int _length;
-    private bool _closed;
+    /// <summary>Groups (sendmmsg messages) per flush.</summary>
+    public const int MaxGroups = UdpEndpoint.MaxSendGroups;
 
-    /// <summary>Datagrams sent through UDP GSO sends of two or more.</summary>
+    /// <summary>Bytes held per flush: a TSO super-segment's sealed segments, or a burst of small packets.</summary>
+    public const int BufferBytes = 256 * 1024;
+
+    private readonly byte[] _buffer = new byte[BufferBytes];
+    private readonly UdpSendGroup[] _groups = new UdpSendGroup[MaxGroups];
+    private readonly EspPeer?[] _peers = new EspPeer?[MaxGroups];
+    private readonly RawEspSendBatch _raw = new(udp, kernel);
+    private int _groupCount;     // groups, the last one open
+    private int _length;         // bytes used in _buffer
+    private int _segments;       // datagrams in the open group
+    private bool _closed;        // the open group ended with a short datagram
+
+    /// <summary>Datagrams sent in UDP GSO groups of two or more.</summary>
     public long BatchedPackets { get; private set; }
 
-    /// <summary>UDP GSO sends (each of two or more datagrams).</summary>
+    /// <summary>UDP GSO groups of two or more datagrams sent.</summary>
     public long Batches { get; private set; }
+
+    /// <summary>sendmmsg calls (each with one or more groups).</summary>
+    public long SendCalls { get; private set; }
 
     public void Add(EspPeer peer, ReadOnlySpan<byte> esp)
     {
@@ -48,51 +61,74 @@ public sealed class EspSendBatch(UdpTransport udp, UserspaceKernel kernel)
                 kernel.CountSendFailure();
             return;
         }
-        if (_count > 0 && (!ReferenceEquals(peer, _peer) || _closed || esp.Length > _segmentSize
-            || _count == MaxSegments || _length + esp.Length > MaxBytes))
-        {
+        if (_length + esp.Length > BufferBytes)
             Flush();
-        }
-        if (_count == 0)
+        if (_groupCount > 0)
         {
-            _peer = peer;
-            _segmentSize = esp.Length;
+            ref var open = ref _groups[_groupCount - 1];
+            if (ReferenceEquals(peer, _peers[_groupCount - 1]) && !_closed && esp.Length <= open.SegmentSize
+                && _segments < MaxSegments && open.Length + esp.Length <= MaxBytes)
+            {
+                esp.CopyTo(_buffer.AsSpan(_length));
+                _length += esp.Length;
+                open = open with { Length = open.Length + esp.Length };
+                _segments++;
+                _closed = esp.Length < open.SegmentSize;
+                return;
+            }
+            Close();
+            if (_groupCount == MaxGroups)
+                Flush();
         }
+        _peers[_groupCount] = peer;
+        _groups[_groupCount++] = new UdpSendGroup(_length, esp.Length, esp.Length, 1);
         esp.CopyTo(_buffer.AsSpan(_length));
         _length += esp.Length;
-        _count++;
-        _closed = esp.Length < _segmentSize;
+        _segments = 1;
+        _closed = false;
     }
 
     public void Flush()
     {
         _raw.Flush();
-        if (_count == 0)
+        if (_groupCount == 0)
             return;
-        var peer = _peer!;
-        var packed = _buffer.AsSpan(0, _length);
-        int count = _count;
-        _count = 0;
+        Close();
+        int count = _groupCount;
+        _groupCount = 0;
         _length = 0;
-        _peer = null;
-        _closed = false;
-        if (count == 1)
+        // Consecutive groups for one peer share a socket and a destination: one sendmmsg each run.
+        for (int first = 0; first < count;)
         {
-            if (!udp.SendEsp(peer, packed))
-                kernel.CountSendFailure();
-            return;
+            var peer = _peers[first]!;
+            int end = first + 1;
+            while (end < count && ReferenceEquals(_peers[end], peer))
+                end++;
+            var groups = _groups.AsSpan(first, end - first);
+            int sent = udp.SendEspGroups(peer, _buffer, groups);
+            SendCalls++;
+            for (int g = 0; g < groups.Length; g++)
+            {
+                // Which groups were refused is not known, only how many: the last ones are counted.
+                if (g >= sent)
+                {
+                    for (int s = 0; s < groups[g].Segments; s++)
+                        kernel.CountSendFailure();
+                }
+                else if (groups[g].Segments > 1)
+                {
+                    Batches++;
+                    BatchedPackets += groups[g].Segments;
+                }
+            }
+            first = end;
         }
-        if (udp.SendEspSegments(peer, packed, _segmentSize))
-        {
-            Batches++;
-            BatchedPackets += count;
-            return;
-        }
-        // The kernel refused GSO (old kernel, device without it): one by one instead.
-        for (int off = 0; off < packed.Length; off += _segmentSize)
-        {
-            if (!udp.SendEsp(peer, packed.Slice(off, Math.Min(_segmentSize, packed.Length - off))))
-                kernel.CountSendFailure();
-        }
+        _peers.AsSpan(0, count).Clear();
+    }
+
+    private void Close()
+    {
+        ref var open = ref _groups[_groupCount - 1];
+        open = open with { Segments = _segments };
     }
 }

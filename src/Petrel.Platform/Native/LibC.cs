@@ -26,6 +26,8 @@ internal static unsafe partial class LibC
 
     public const int SOL_SOCKET = 1;
     public const int SO_MARK = 36;
+    /// <summary>socket(7): every received message carries a cmsg with the socket's drop count so far (u32).</summary>
+    public const int SO_RXQ_OVFL = 40;
     public const int IP_HDRINCL = 3;
     public const int IPV6_HDRINCL = 36;
 
@@ -45,6 +47,9 @@ internal static unsafe partial class LibC
     public const uint TUN_F_CSUM = 0x01;
     public const uint TUN_F_TSO4 = 0x02;
     public const uint TUN_F_TSO6 = 0x04;
+    /// <summary>Linux ≥ 6.2: UDP segmentation offload (virtio GSO_UDP_L4) for IPv4 / IPv6.</summary>
+    public const uint TUN_F_USO4 = 0x20;
+    public const uint TUN_F_USO6 = 0x40;
 
     public const short POLLOUT = 0x4;
     public const int SOL_UDP = 17;

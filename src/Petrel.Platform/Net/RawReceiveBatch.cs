@@ -10,7 +10,9 @@ namespace Petrel.Platform.Net;
 /// <see cref="Tailroom"/> spare bytes after it (AH with ESN appends the high sequence bits), plus
 /// the recvmmsg(2) headers, socket-address and control buffers in native memory. Allocated once
 /// per thread; a receive allocates nothing. After a receive, packet i of <see cref="Count"/> is
-/// <c>Buffer[Offset(i)..Offset(i)+Length(i)]</c>.
+/// <c>Buffer[Offset(i)..Offset(i)+Length(i)]</c>. <see cref="UdpEndpoint.ReceiveBatch"/> uses it too
+/// (each message then may be a UDP GRO batch of <see cref="SegmentSize"/>-byte datagrams, and
+/// carries its source and destination address).
 /// </summary>
 public sealed unsafe class RawReceiveBatch : IDisposable
 {
@@ -21,10 +23,13 @@ public sealed unsafe class RawReceiveBatch : IDisposable
     public const int Tailroom = 8;
     public const int MaxPacket = 65535;
     internal const int NameSize = 28;      // sockaddr_in6
-    internal const int ControlSize = 64;   // one IPV6_PKTINFO cmsg fits with room to spare
+    internal const int ControlSize = 128;  // IPV6_PKTINFO + UDP_GRO + SO_RXQ_OVFL cmsgs fit with room to spare
 
     private readonly int[] _offsets;
     private readonly int[] _lengths;
+    private readonly int[] _segmentSizes;
+    private readonly UdpAddress[] _sources;
+    private readonly UdpAddress[] _destinations;
     private LibC.MMsgHdr* _headers;
     private LibC.IoVec* _iov;
     private byte* _names;
@@ -42,6 +47,9 @@ public sealed unsafe class RawReceiveBatch : IDisposable
         _buffer = (byte*)Marshal.UnsafeAddrOfPinnedArrayElement(Buffer, 0);
         _offsets = new int[capacity];
         _lengths = new int[capacity];
+        _segmentSizes = new int[capacity];
+        _sources = new UdpAddress[capacity];
+        _destinations = new UdpAddress[capacity];
         _headers = (LibC.MMsgHdr*)NativeMemory.AllocZeroed((nuint)(capacity * sizeof(LibC.MMsgHdr)));
         _iov = (LibC.IoVec*)NativeMemory.AllocZeroed((nuint)(capacity * sizeof(LibC.IoVec)));
         _names = (byte*)NativeMemory.AllocZeroed((nuint)(capacity * NameSize));
@@ -62,6 +70,18 @@ public sealed unsafe class RawReceiveBatch : IDisposable
     public int Offset(int i) => _offsets[i];
 
     public int Length(int i) => _lengths[i];
+
+    /// <summary>UDP only: the size of each datagram the kernel coalesced into message i (UDP_GRO), 0 for a single datagram.</summary>
+    public int SegmentSize(int i) => _segmentSizes[i];
+
+    /// <summary>UDP only: who sent message i.</summary>
+    public ref readonly UdpAddress Source(int i) => ref _sources[i];
+
+    /// <summary>UDP only: which of our addresses message i was sent to.</summary>
+    public ref readonly UdpAddress Destination(int i) => ref _destinations[i];
+
+    /// <summary>UDP only: the socket's count of datagrams dropped for a full receive buffer (SO_RXQ_OVFL), as of the last receive that reported it.</summary>
+    public uint SocketDrops { get; internal set; }
 
     internal LibC.MMsgHdr* Headers => _headers;
 
@@ -101,6 +121,17 @@ public sealed unsafe class RawReceiveBatch : IDisposable
     {
         _offsets[Count] = offset;
         _lengths[Count] = length;
+        _segmentSizes[Count] = 0;
+        Count++;
+    }
+
+    internal void Keep(int offset, int length, int segmentSize, in UdpAddress source, in UdpAddress destination)
+    {
+        _sources[Count] = source;
+        _destinations[Count] = destination;
+        _offsets[Count] = offset;
+        _lengths[Count] = length;
+        _segmentSizes[Count] = segmentSize;
         Count++;
     }
 

@@ -92,7 +92,7 @@ public sealed unsafe class UdpEndpoint : IDisposable
                     if ((msg.Flags & LibC.MSG_TRUNC) != 0)
                         continue; // larger than our buffer: no valid ESP or IKE packet is
                     source = ParseSockaddr(name);
-                    destination = ParsePktInfo(&msg, source.Family, LocalEndPoint, out segmentSize);
+                    destination = ParsePktInfo(&msg, source.Family, LocalEndPoint, out segmentSize, out _);
                     return (int)n;
                 }
             }
@@ -103,6 +103,55 @@ public sealed unsafe class UdpEndpoint : IDisposable
                 return -1;
         }
         return -1;
+    }
+
+    /// <summary>
+    /// Receives up to <see cref="RawReceiveBatch.Capacity"/> messages with one recvmmsg(2) (after
+    /// waiting up to timeoutMs for the first): each a datagram or, after <see cref="EnableGro"/>, a
+    /// GRO batch of equal-sized datagrams, with its addresses (<see cref="RawReceiveBatch.Source"/>,
+    /// <see cref="RawReceiveBatch.Destination"/>, <see cref="RawReceiveBatch.SegmentSize"/>). Returns
+    /// the number of messages, 0 when none arrived in time, -1 once closed. Truncated messages are skipped.
+    /// </summary>
+    public int ReceiveBatch(RawReceiveBatch batch, int timeoutMs)
+    {
+        while (!_closed)
+        {
+            batch.Prepare(0);
+            int n = LibC.RecvMMsg(_fd, batch.Headers, (uint)batch.Capacity, LibC.MSG_DONTWAIT, null);
+            if (n > 0)
+            {
+                for (int i = 0; i < n; i++)
+                {
+                    var message = &batch.Headers[i];
+                    if ((message->Header.Flags & LibC.MSG_TRUNC) != 0)
+                        continue; // larger than a slot: no valid ESP or IKE packet is
+                    var source = ParseSockaddr(batch.Name(i));
+                    var destination = ParsePktInfo(&message->Header, source.Family, LocalEndPoint, out int segmentSize, out uint drops);
+                    if (drops != 0)
+                        batch.SocketDrops = drops;
+                    batch.Keep(batch.PacketStart(i), (int)message->Length, segmentSize, source, destination);
+                }
+                if (batch.Count > 0)
+                    return batch.Count;
+                continue;
+            }
+            var next = SocketIo.AfterFailedReceive(_fd, timeoutMs, _closed);
+            if (next == SocketIo.Next.Timeout)
+                return 0;
+            if (next == SocketIo.Next.Closed)
+                return -1;
+        }
+        return -1;
+    }
+
+    /// <summary>
+    /// SO_RXQ_OVFL: every receive reports how many datagrams the socket dropped so far because its
+    /// receive buffer was full (<see cref="RawReceiveBatch.SocketDrops"/>). False if refused.
+    /// </summary>
+    public bool EnableDropCount()
+    {
+        int on = 1;
+        return LibC.SetSockOpt(_fd, LibC.SOL_SOCKET, LibC.SO_RXQ_OVFL, &on, sizeof(int)) == 0;
     }
 
     /// <summary>Sends a datagram; false (never an exception) when the OS refuses it.</summary>
@@ -169,6 +218,80 @@ public sealed unsafe class UdpEndpoint : IDisposable
         }
     }
 
+    /// <summary>Most messages in one <see cref="SendGroups"/> call.</summary>
+    public const int MaxSendGroups = 64;
+
+    /// <summary>
+    /// Sends groups of datagrams packed back to back in buffer to one destination with one
+    /// sendmmsg(2): each group is one message, and a group of two or more datagrams carries its
+    /// UDP_SEGMENT size (UDP GSO), so the kernel cuts it into datagrams of that size. At most
+    /// <see cref="MaxSendGroups"/> groups. Returns how many groups were sent; a group the kernel
+    /// refuses is skipped and the rest are still tried. Never throws.
+    /// </summary>
+    public int SendGroups(byte[] buffer, ReadOnlySpan<UdpSendGroup> groups, SocketAddress destination)
+    {
+        if (_closed || groups.Length == 0)
+            return 0;
+        int count = Math.Min(groups.Length, MaxSendGroups);
+        const int ControlStride = 24; // cmsghdr (16) + u16, aligned to 8
+        var name = destination.Buffer.Span[..destination.Size];
+        LibC.MMsgHdr* messages = stackalloc LibC.MMsgHdr[count];
+        LibC.IoVec* iov = stackalloc LibC.IoVec[count];
+        byte* control = stackalloc byte[count * ControlStride];
+        int sentGroups = 0;
+        fixed (byte* b = buffer)
+        fixed (byte* n = name)
+        {
+            for (int i = 0; i < count; i++)
+            {
+                var g = groups[i];
+                if ((uint)g.Offset > (uint)buffer.Length || (uint)g.Length > (uint)(buffer.Length - g.Offset))
+                    return i;
+                iov[i] = new LibC.IoVec { Base = b + g.Offset, Length = (nuint)g.Length };
+                messages[i] = new LibC.MMsgHdr
+                {
+                    Header = new LibC.MsgHdr { Name = n, NameLength = (uint)name.Length, Iov = iov + i, IovLength = 1 },
+                };
+                if (g.Segments > 1)
+                {
+                    byte* c = control + i * ControlStride;
+                    var cmsg = (LibC.CmsgHdr*)c;
+                    cmsg->Length = (nuint)(sizeof(LibC.CmsgHdr) + sizeof(ushort));
+                    cmsg->Level = LibC.SOL_UDP;
+                    cmsg->Type = LibC.UDP_SEGMENT;
+                    *(ushort*)(c + sizeof(LibC.CmsgHdr)) = (ushort)g.SegmentSize;
+                    messages[i].Header.Control = c;
+                    messages[i].Header.ControlLength = ControlStride;
+                }
+            }
+            int next = 0;
+            int waits = 0;
+            while (next < count)
+            {
+                int sent = LibC.SendMMsg(_fd, messages + next, (uint)(count - next), 0);
+                if (sent > 0)
+                {
+                    sentGroups += sent;
+                    next += sent;
+                    continue;
+                }
+                int errno = Marshal.GetLastPInvokeError();
+                if (errno == LibC.EINTR)
+                    continue;
+                if (errno == LibC.EAGAIN && waits++ < 3)
+                {
+                    // The socket may be non-blocking: wait briefly for room in the send buffer.
+                    LibC.PollFd pfd = new() { Fd = _fd, Events = LibC.POLLOUT };
+                    LibC.Poll(&pfd, 1, 100);
+                    continue;
+                }
+                // This message was refused (e.g. EMSGSIZE, ENETUNREACH): skip it, try the rest.
+                next++;
+            }
+        }
+        return sentGroups;
+    }
+
     private static UdpAddress ParseSockaddr(byte* sa)
     {
         ushort family = *(ushort*)sa;
@@ -178,9 +301,10 @@ public sealed unsafe class UdpEndpoint : IDisposable
         return new UdpAddress(AddressFamily.InterNetworkV6, BinaryPrimitives.ReadUInt128BigEndian(new ReadOnlySpan<byte>(sa + 8, 16)), port);
     }
 
-    private static UdpAddress ParsePktInfo(LibC.MsgHdr* msg, AddressFamily family, IPEndPoint local, out int segmentSize)
+    private static UdpAddress ParsePktInfo(LibC.MsgHdr* msg, AddressFamily family, IPEndPoint local, out int segmentSize, out uint drops)
     {
         segmentSize = 0;
+        drops = 0;
         UdpAddress? found = null;
         byte* p = (byte*)msg->Control;
         nuint remaining = msg->ControlLength;
@@ -205,6 +329,11 @@ public sealed unsafe class UdpEndpoint : IDisposable
             {
                 // udp_cmsg_recv: an int with the size of each coalesced datagram.
                 segmentSize = *(int*)data;
+            }
+            else if (cmsg->Level == LibC.SOL_SOCKET && cmsg->Type == LibC.SO_RXQ_OVFL)
+            {
+                // sock_recv_drops: a u32, the socket's sk_drops so far.
+                drops = *(uint*)data;
             }
             nuint step = (cmsg->Length + 7) & ~(nuint)7;
             if (step >= remaining)

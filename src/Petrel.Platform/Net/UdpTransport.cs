@@ -134,6 +134,30 @@ public sealed class UdpTransport : IOuterTransport, IDisposable
     }
 
     /// <summary>
+    /// Sends groups of ESP-in-UDP packets packed in buffer (<see cref="UdpSendGroup"/>: each one
+    /// datagram or a UDP GSO run) to the SA's peer with one sendmmsg. Returns how many groups were
+    /// sent (0 if the SA is not UDP-encapsulated or has no socket).
+    /// </summary>
+    public int SendEspGroups(EspPeer peer, byte[] buffer, ReadOnlySpan<UdpSendGroup> groups)
+    {
+        if (!peer.UdpEncapsulation)
+            return 0;
+        if (peer.TransportState is not EspRoute route)
+        {
+            route = UdpRoute(peer);
+            if (route.Udp is null)
+                return 0;
+            peer.TransportState = route;
+        }
+        if (route.Udp is null)
+            return 0;
+        int sent = 0;
+        for (int first = 0; first < groups.Length; first += UdpEndpoint.MaxSendGroups)
+            sent += route.Udp.SendGroups(buffer, groups[first..Math.Min(groups.Length, first + UdpEndpoint.MaxSendGroups)], route.Destination);
+        return sent;
+    }
+
+    /// <summary>
     /// Sends plain ESP packets (the SA is not UDP-encapsulated) packed back to back, lengths[i]
     /// bytes each, to the SA's peer from the raw socket of its family with sendmmsg. Returns how many were sent.
     /// </summary>

@@ -24,17 +24,24 @@ public sealed unsafe class TunDevice : IGsoTunnelDevice, IDisposable
 
     private int _fd;
 
-    private TunDevice(int fd, string name, bool offload)
+    private TunDevice(int fd, string name, bool offload, bool udpGso)
     {
         _fd = fd;
         Name = name;
         Offload = offload;
+        AcceptsUdpGso = udpGso;
     }
 
     public string Name { get; }
 
     /// <summary>Reads and writes carry a <see cref="VirtioNetHeader"/>; reads may be TSO super-segments.</summary>
     public bool Offload { get; }
+
+    /// <summary>
+    /// The device was opened with UDP segmentation offload (TUN_F_USO4/6, Linux ≥ 6.2): writes may be
+    /// GSO_UDP_L4 packets (many UDP datagrams of one flow in one write), and reads may be too.
+    /// </summary>
+    public bool AcceptsUdpGso { get; }
 
     /// <summary>
     /// Linux's tun_set_iff() attaches to an existing TUN device of the name (a persistent one), but
@@ -78,6 +85,7 @@ public sealed unsafe class TunDevice : IGsoTunnelDevice, IDisposable
         int fd = LibC.Open("/dev/net/tun", LibC.O_RDWR | LibC.O_NONBLOCK | LibC.O_CLOEXEC);
         if (fd < 0)
             throw new IOException($"open /dev/net/tun: {LibC.ErrorText(Marshal.GetLastPInvokeError())}");
+        bool udpGso = false;
         LibC.IfReq req = default;
         Encoding.ASCII.GetBytes(name, new Span<byte>(req.Name, 16));
         req.Flags = (short)(LibC.IFF_TUN | LibC.IFF_NO_PI | (offload ? LibC.IFF_VNET_HDR : 0));
@@ -91,7 +99,9 @@ public sealed unsafe class TunDevice : IGsoTunnelDevice, IDisposable
         {
             // The value is passed by value, not by pointer (drivers/net/tun.c: set_offload(tun, arg)).
             nuint features = LibC.TUN_F_CSUM | LibC.TUN_F_TSO4 | LibC.TUN_F_TSO6;
-            if (LibC.Ioctl(fd, LibC.TUNSETOFFLOAD, (void*)features) < 0)
+            // UDP GSO too where the kernel knows it (6.2+); an older one refuses the unknown bits with EINVAL.
+            udpGso = LibC.Ioctl(fd, LibC.TUNSETOFFLOAD, (void*)(features | LibC.TUN_F_USO4 | LibC.TUN_F_USO6)) == 0;
+            if (!udpGso && LibC.Ioctl(fd, LibC.TUNSETOFFLOAD, (void*)features) < 0)
             {
                 int errno = Marshal.GetLastPInvokeError();
                 LibC.Close(fd);
@@ -99,7 +109,7 @@ public sealed unsafe class TunDevice : IGsoTunnelDevice, IDisposable
             }
         }
         string actual = Encoding.ASCII.GetString(new ReadOnlySpan<byte>(req.Name, 16)).TrimEnd('\0');
-        return new TunDevice(fd, actual, offload);
+        return new TunDevice(fd, actual, offload, udpGso);
     }
 
     /// <summary>Sets the MTU, adds the addresses (e.g. "10.1.0.1/24") and brings the link up.</summary>
@@ -141,6 +151,28 @@ public sealed unsafe class TunDevice : IGsoTunnelDevice, IDisposable
             int ready = LibC.Poll(&pfd, 1, timeoutMs);
             if (ready == 0)
                 return 0;
+        }
+    }
+
+    /// <summary>
+    /// Reads one more packet if one is queued, without waiting: what a reader calls after
+    /// <see cref="Read"/> to take a burst of packets before sending them in one batch. Returns the
+    /// bytes read, 0 when the queue is empty, -1 once the device is closed.
+    /// </summary>
+    public int ReadQueued(Span<byte> buffer)
+    {
+        while (true)
+        {
+            int fd = Volatile.Read(ref _fd);
+            if (fd < 0)
+                return -1;
+            nint n;
+            fixed (byte* p = buffer)
+                n = LibC.Read(fd, p, (nuint)buffer.Length);
+            if (n >= 0)
+                return (int)n;
+            if (Marshal.GetLastPInvokeError() != LibC.EINTR)
+                return Volatile.Read(ref _fd) < 0 ? -1 : 0;
         }
     }
 

@@ -90,7 +90,7 @@ public class ParallelPipelineTests
 
         using var openPool = new PacketWorkerPool(2, "test open");
         var opener = new DatagramOpener(receiver, openPool);
-        var coalescer = new TcpCoalescer(device);
+        var inbound = receiver.CreateInboundBatch(device);
         var rxBuffer = new byte[UserspaceKernel.InboundHeadroom + 65536];
         var wireSequences = new List<uint>();
         for (int tries = 0; tries < 100 && wireSequences.Count < total; tries++)
@@ -101,15 +101,11 @@ public class ParallelPipelineTests
             int step = segmentSize > 0 ? segmentSize : n;
             for (int off = 0; off < n; off += step)
                 wireSequences.Add(BinaryPrimitives.ReadUInt32BigEndian(rxBuffer.AsSpan(UserspaceKernel.InboundHeadroom + off + 4)));
-            if (!opener.TryOpen(rxBuffer, UserspaceKernel.InboundHeadroom, n, step, coalescer))
+            if (!opener.TryOpen(rxBuffer, UserspaceKernel.InboundHeadroom, n, step, inbound))
             {
                 for (int off = 0; off < n; off += step)
-                {
-                    int at = UserspaceKernel.InboundHeadroom + off;
-                    if (receiver.OpenInbound(rxBuffer, at, Math.Min(step, n - off), out int io, out int il) == DropReason.None)
-                        coalescer.Add(rxBuffer, io, il);
-                }
-                coalescer.Flush();
+                    inbound.Open(rxBuffer, UserspaceKernel.InboundHeadroom + off, Math.Min(step, n - off));
+                inbound.Flush();
             }
         }
 

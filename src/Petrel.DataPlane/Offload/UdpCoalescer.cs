@@ -1,0 +1,184 @@
+using System.Buffers.Binary;
+
+namespace Petrel.DataPlane.Offload;
+
+/// <summary>
+/// UDP GRO for decrypted inner packets on their way to a TUN device that takes GSO_UDP_L4 writes
+/// (<see cref="IGsoTunnelDevice.AcceptsUdpGso"/>): consecutive datagrams of one flow (same IP
+/// header apart from length, IPv4 ID and checksum; same ports) with equal payload sizes, the last
+/// possibly shorter, become one write with a <see cref="VirtioNetHeader"/> (GSO UDP L4,
+/// NEEDS_CSUM). The host stack then passes the batch once through routing and splits it again in
+/// __udp_gso_segment, which gives every datagram back its own length and checksum (the IPv4 ID
+/// counts up from the first one's). The first datagram's headers are rewritten in place (lengths,
+/// IPv4 header checksum, the pseudo-header sum CHECKSUM_PARTIAL expects); later ones contribute
+/// their payload by reference. A datagram joins only if its own checksum verifies (or is 0 on
+/// IPv4: none), since the stack recomputes checksums when it splits the batch; anything else is
+/// written alone so the stack drops it as it would without coalescing.
+/// One instance per packet thread; the datagrams of a run all live in one buffer.
+/// </summary>
+public sealed class UdpCoalescer
+{
+    /// <summary>linux/udp.h UDP_MAX_SEGMENTS was 64 before 6.x; stay at the lower bound.</summary>
+    public const int MaxSegments = 64;
+    private const int MaxPacket = 65535;
+    private const byte ProtoUdp = 17;
+    private const int UdpHeader = 8;
+
+    private readonly IGsoTunnelDevice _device;
+    private readonly PacketSlice[] _pieces = new PacketSlice[MaxSegments];
+    private byte[]? _buffer;
+    private int _count;
+    private int _first;
+    private int _ipHeader;
+    private int _segmentSize;   // payload bytes of the first datagram = GSO size
+    private int _total;         // IP packet length of the run so far
+    private bool _closed;       // a shorter datagram ended the run
+
+    public UdpCoalescer(IGsoTunnelDevice device) => _device = device;
+
+    /// <summary>Datagrams written as part of a GSO write of two or more.</summary>
+    public long CoalescedDatagrams { get; private set; }
+
+    /// <summary>GSO writes of two or more datagrams.</summary>
+    public long GsoWrites { get; private set; }
+
+    /// <summary>Datagrams written one by one.</summary>
+    public long SinglePackets { get; private set; }
+
+    /// <summary>True while a run is held (not yet written).</summary>
+    public bool Holding => _count > 0;
+
+    /// <summary>An IPv4 (no options, not a fragment) or IPv6 (no extension header) UDP datagram with consistent lengths.</summary>
+    public static bool IsCandidate(ReadOnlySpan<byte> p) => Parse(p, out _);
+
+    /// <summary>
+    /// Takes the datagram buffer[offset..offset+length] (a candidate, see <see cref="IsCandidate"/>);
+    /// it is written now or at the next <see cref="Flush"/>. False if a write failed.
+    /// </summary>
+    public bool Add(byte[] buffer, int offset, int length)
+    {
+        var packet = buffer.AsSpan(offset, length);
+        if (!Parse(packet, out int ipHeader) || !ChecksumValid(packet, ipHeader))
+        {
+            bool flushed = Flush();
+            SinglePackets++;
+            return _device.WritePacket(packet) && flushed;
+        }
+        if (_count > 0 && ReferenceEquals(buffer, _buffer) && TryAppend(buffer, packet, offset, ipHeader))
+            return true;
+        bool ok = Flush();
+        _buffer = buffer;
+        _first = offset;
+        _ipHeader = ipHeader;
+        _segmentSize = length - ipHeader - UdpHeader;
+        _total = length;
+        _closed = false;
+        _pieces[0] = new PacketSlice(offset, length);
+        _count = 1;
+        return ok;
+    }
+
+    /// <summary>Writes the held run, if any.</summary>
+    public bool Flush()
+    {
+        if (_count == 0)
+            return true;
+        var buffer = _buffer!;
+        int count = _count;
+        _count = 0;
+        _buffer = null;
+        if (count == 1)
+        {
+            SinglePackets++;
+            return _device.WritePacket(buffer.AsSpan(_first, _pieces[0].Length));
+        }
+        int headerLength = _ipHeader + UdpHeader;
+        var head = buffer.AsSpan(_first, headerLength);
+        bool v4 = head[0] >> 4 == 4;
+        if (v4)
+        {
+            BinaryPrimitives.WriteUInt16BigEndian(head[2..], (ushort)_total);
+            InternetChecksum.SetIpv4HeaderChecksum(head[.._ipHeader]);
+        }
+        else
+        {
+            BinaryPrimitives.WriteUInt16BigEndian(head[4..], (ushort)(_total - 40));
+        }
+        var udp = head[_ipHeader..];
+        int udpLength = _total - _ipHeader;
+        BinaryPrimitives.WriteUInt16BigEndian(udp[4..], (ushort)udpLength);
+        // CHECKSUM_PARTIAL: the folded, uncomplemented pseudo-header sum with this (large) UDP
+        // length; __udp_gso_segment swaps the length for each datagram's own.
+        BinaryPrimitives.WriteUInt16BigEndian(udp[6..], InternetChecksum.Fold(InternetChecksum.PseudoHeader(head, ProtoUdp, udpLength)));
+        var header = new VirtioNetHeader(VirtioNetHeader.FlagNeedsChecksum, VirtioNetHeader.GsoUdpL4,
+            (ushort)headerLength, (ushort)_segmentSize, (ushort)_ipHeader, 6);
+        CoalescedDatagrams += count;
+        GsoWrites++;
+        return _device.WriteGso(header, buffer, _pieces.AsSpan(0, count));
+    }
+
+    private bool TryAppend(byte[] buffer, ReadOnlySpan<byte> packet, int offset, int ipHeader)
+    {
+        int payload = packet.Length - ipHeader - UdpHeader;
+        if (_closed || _count == MaxSegments || ipHeader != _ipHeader || payload > _segmentSize
+            || payload == 0 || _total + payload > MaxPacket)
+        {
+            return false;
+        }
+        if (!SameFlow(buffer.AsSpan(_first, _ipHeader + UdpHeader), packet))
+            return false;
+        _pieces[_count++] = new PacketSlice(offset + ipHeader + UdpHeader, payload);
+        _total += payload;
+        _closed = payload < _segmentSize;
+        return true;
+    }
+
+    private static bool SameFlow(ReadOnlySpan<byte> head, ReadOnlySpan<byte> p)
+    {
+        if (head[0] >> 4 == 4)
+        {
+            // version/IHL, TOS; flags (DF); TTL, protocol; addresses; ports.
+            return p[0] == head[0] && p[1] == head[1] && p[6] == head[6] && p[7] == head[7] && p[8] == head[8] && p[9] == head[9]
+                && p.Slice(12, 12).SequenceEqual(head.Slice(12, 12));
+        }
+        // version, traffic class, flow label; next header, hop limit; addresses; ports.
+        return p[..4].SequenceEqual(head[..4]) && p[6] == head[6] && p[7] == head[7] && p.Slice(8, 36).SequenceEqual(head.Slice(8, 36));
+    }
+
+    private static bool Parse(ReadOnlySpan<byte> p, out int ipHeader)
+    {
+        ipHeader = 0;
+        if (p.Length < 28)
+            return false;
+        int version = p[0] >> 4;
+        if (version == 4)
+        {
+            if (p[0] != 0x45 || p[9] != ProtoUdp || (BinaryPrimitives.ReadUInt16BigEndian(p[6..]) & 0x3FFF) != 0
+                || BinaryPrimitives.ReadUInt16BigEndian(p[2..]) != p.Length)
+            {
+                return false;
+            }
+            ipHeader = 20;
+        }
+        else if (version == 6)
+        {
+            if (p.Length < 48 || p[6] != ProtoUdp || BinaryPrimitives.ReadUInt16BigEndian(p[4..]) != p.Length - 40)
+                return false;
+            ipHeader = 40;
+        }
+        else
+        {
+            return false;
+        }
+        return BinaryPrimitives.ReadUInt16BigEndian(p[(ipHeader + 4)..]) == p.Length - ipHeader;
+    }
+
+    private static bool ChecksumValid(ReadOnlySpan<byte> p, int ipHeader)
+    {
+        var udp = p[ipHeader..];
+        if (ipHeader == 20 && udp[6] == 0 && udp[7] == 0)
+            return true; // IPv4 without a UDP checksum (RFC 768)
+        ulong sum = InternetChecksum.PseudoHeader(p, ProtoUdp, udp.Length);
+        return InternetChecksum.Fold(InternetChecksum.Add(sum, udp)) == 0xFFFF;
+    }
+}
