@@ -103,6 +103,10 @@ public sealed class ChildConfig
     public ulong LifeBytes { get; init; }
     public ulong RekeyPackets { get; init; }
     public ulong LifePackets { get; init; }
+
+    /// <summary>rekey_bytes, life_bytes, rekey_packets or life_packets is set: the SA's counters must be watched.</summary>
+    public bool HasTrafficLimits => (RekeyBytes | LifeBytes | RekeyPackets | LifePackets) != 0;
+
     public int ReplayWindow { get; init; } = 128;
 
     /// <summary>RFC 4303 §2.7 TFC padding of outbound packets (tfc_padding): 0 off, bytes, or <see cref="TfcPaddingMtu"/>.</summary>

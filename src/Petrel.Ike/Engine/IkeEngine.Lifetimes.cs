@@ -95,7 +95,7 @@ public sealed partial class IkeEngine
             if (c.State is ChildSaState.Deleting or ChildSaState.Destroying) continue;
             bool expired = now >= c.ExpireAt, soft = now >= c.RekeyAt;
             var cfg = c.Config;
-            if ((cfg.RekeyBytes | cfg.LifeBytes | cfg.RekeyPackets | cfg.LifePackets) != 0 && c.Installed)
+            if (cfg.HasTrafficLimits && c.Installed)
             {
                 Kernel.TryGetCounters(c.SpiIn, SaDirection.Inbound, out var cin);
                 Kernel.TryGetCounters(c.SpiOut, SaDirection.Outbound, out var cout);

@@ -82,8 +82,7 @@ public sealed partial class IkeEngine
         if (sa.State is not (IkeSaState.Established or IkeSaState.Rekeying)) return false;
         foreach (var c in sa.Children)
         {
-            var cfg = c.Config;
-            if ((cfg.RekeyBytes | cfg.LifeBytes | cfg.RekeyPackets | cfg.LifePackets) != 0 && c.Installed
+            if (c.Config.HasTrafficLimits && c.Installed
                 && c.State is not (ChildSaState.Deleting or ChildSaState.Destroying)) return true;
         }
         return false;

@@ -70,6 +70,9 @@ internal sealed partial class IkeSa
     public LinkedListNode<IkeSa>? ConnectionNode { get; set; }
     public LinkedListNode<IkeSa>? PeerNode { get; set; }
 
+    /// <summary>A responder's entry in the table's index by the peer's address and SPI (retransmitted IKE_SA_INIT).</summary>
+    public (IPEndPoint Remote, ulong SpiI)? InitiatorKey { get; set; }
+
     /// <summary>RFC 7296 §2.23: a NAT in front of us / in front of the peer; NatFake is strongSwan's forced encapsulation.</summary>
     public bool NatHere { get; set; }
     public bool NatThere { get; set; }

@@ -20,7 +20,6 @@ internal sealed class IkeSaManager(Action<IkeSa>? stateChanged = null)
     private readonly Dictionary<string, LinkedList<IkeSa>> _byConnection = new(StringComparer.Ordinal);
     private readonly Dictionary<IPAddress, LinkedList<IkeSa>> _byPeer = [];
     private readonly Dictionary<IPAddress, int> _halfOpenByPeer = [];
-    private readonly Dictionary<IkeSa, (IPEndPoint Remote, ulong SpiI)> _initiatorKeys = new(ReferenceEqualityComparer.Instance);
 
     public int Count => _byId.Count;
 
@@ -65,9 +64,9 @@ internal sealed class IkeSaManager(Action<IkeSa>? stateChanged = null)
         if (!sa.IsInitiator)
         {
             var key = (sa.Remote, initiatorSpiForLookup);
-            if (_initiatorKeys.TryGetValue(sa, out var old)) _byInitiatorSpi.Remove(old);
+            if (sa.InitiatorKey is { } old) _byInitiatorSpi.Remove(old);
             _byInitiatorSpi[key] = sa;
-            _initiatorKeys[sa] = key;
+            sa.InitiatorKey = key;
         }
         if (!_byId.TryAdd(sa.UniqueId, sa)) return;
         sa.ConnectionNode = AddTo(_byConnection, sa.Name, sa);
@@ -83,7 +82,8 @@ internal sealed class IkeSaManager(Action<IkeSa>? stateChanged = null)
     {
         if (!_byId.Remove(sa.UniqueId)) return;
         if (_bySpi.TryGetValue(sa.LocalSpi, out var registered) && ReferenceEquals(registered, sa)) _bySpi.Remove(sa.LocalSpi);
-        if (_initiatorKeys.Remove(sa, out var key) && _byInitiatorSpi.TryGetValue(key, out var r) && ReferenceEquals(r, sa)) _byInitiatorSpi.Remove(key);
+        if (sa.InitiatorKey is { } key && _byInitiatorSpi.TryGetValue(key, out var r) && ReferenceEquals(r, sa)) _byInitiatorSpi.Remove(key);
+        sa.InitiatorKey = null;
         RemoveFrom(_byConnection, sa.Name, sa.ConnectionNode);
         RemoveFrom(_byPeer, sa.Remote.Address, sa.PeerNode);
         sa.ConnectionNode = sa.PeerNode = null;

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Collections.Concurrent;
 using System.Net;
+using Petrel.Ike.Wire;
 
 namespace Petrel.Daemon;
 
@@ -105,9 +106,8 @@ public sealed class IkeIngress
     /// </summary>
     public static bool ReturnsCookie(ReadOnlySpan<byte> message)
     {
-        const byte Notify = 41;
-        const ushort Cookie = 16390;
-        return message.Length >= 36 && message[16] == Notify && System.Buffers.Binary.BinaryPrimitives.ReadUInt16BigEndian(message[34..36]) == Cookie;
+        return message.Length >= 36 && message[16] == (byte)PayloadType.Notify
+            && System.Buffers.Binary.BinaryPrimitives.ReadUInt16BigEndian(message[34..36]) == (ushort)NotifyType.Cookie;
     }
 
     private readonly record struct Datagram(IPEndPoint Local, IPEndPoint Remote, byte[] Buffer, int Length);

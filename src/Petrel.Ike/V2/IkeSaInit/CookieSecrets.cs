@@ -43,7 +43,6 @@ internal sealed class CookieSecrets(IkeEngine engine)
         if (now < _changeAt) return;
         // More than one lifetime without a COOKIE: the old secret is too old to honour as well.
         _previous = now < _changeAt + IkeSaInitResponder.CookieSecretLifetime ? _current : null;
-        if (_previous is null) _version++;
         _current = engine.RandomBytes(32);
         _version++;
         _changeAt = now + IkeSaInitResponder.CookieSecretLifetime;
