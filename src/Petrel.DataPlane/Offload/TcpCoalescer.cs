@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using Petrel.DataPlane.Packets;
 
 namespace Petrel.DataPlane.Offload;
 
@@ -79,15 +80,7 @@ public sealed class TcpCoalescer
         }
         var head = buffer.AsSpan(_first, _headerLength);
         bool v4 = head[0] >> 4 == 4;
-        if (v4)
-        {
-            BinaryPrimitives.WriteUInt16BigEndian(head[2..], (ushort)_total);
-            InternetChecksum.SetIpv4HeaderChecksum(head[.._ipHeader]);
-        }
-        else
-        {
-            BinaryPrimitives.WriteUInt16BigEndian(head[4..], (ushort)(_total - 40));
-        }
+        IpDatagram.SetTotalLength(head, _ipHeader, _total);
         var tcp = head[_ipHeader..];
         if (_psh)
             tcp[13] |= TcpPsh;

@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using Petrel.DataPlane.Packets;
 
 namespace Petrel.DataPlane.Offload;
 
@@ -94,16 +95,7 @@ public sealed class UdpCoalescer
         }
         int headerLength = _ipHeader + UdpHeader;
         var head = buffer.AsSpan(_first, headerLength);
-        bool v4 = head[0] >> 4 == 4;
-        if (v4)
-        {
-            BinaryPrimitives.WriteUInt16BigEndian(head[2..], (ushort)_total);
-            InternetChecksum.SetIpv4HeaderChecksum(head[.._ipHeader]);
-        }
-        else
-        {
-            BinaryPrimitives.WriteUInt16BigEndian(head[4..], (ushort)(_total - 40));
-        }
+        IpDatagram.SetTotalLength(head, _ipHeader, _total);
         var udp = head[_ipHeader..];
         int udpLength = _total - _ipHeader;
         BinaryPrimitives.WriteUInt16BigEndian(udp[4..], (ushort)udpLength);

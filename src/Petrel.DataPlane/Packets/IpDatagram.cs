@@ -19,6 +19,23 @@ public static class IpDatagram
         }
     }
 
+    /// <summary>
+    /// Sets the length <see cref="TotalLength"/> reads: IPv4 Total Length with the header checksum recomputed over
+    /// <paramref name="ipHeaderLength"/> bytes, or IPv6 Payload Length (no extension headers).
+    /// </summary>
+    public static void SetTotalLength(Span<byte> packet, int ipHeaderLength, int total)
+    {
+        if (packet[0] >> 4 == 4)
+        {
+            BinaryPrimitives.WriteUInt16BigEndian(packet[2..], (ushort)total);
+            Offload.InternetChecksum.SetIpv4HeaderChecksum(packet[..ipHeaderLength]);
+        }
+        else
+        {
+            BinaryPrimitives.WriteUInt16BigEndian(packet[4..], (ushort)(total - 40));
+        }
+    }
+
     /// <summary>IPv4 Don't Fragment (RFC 791). IPv6 routers never fragment (RFC 8200 §5), so it is always set for IPv6.</summary>
     public static bool DontFragment(ReadOnlySpan<byte> packet) =>
         IpPacketReader.Version(packet) == 6 || (packet.Length >= 20 && (packet[6] & 0x40) != 0);
