@@ -255,7 +255,7 @@ public sealed partial class IkeEngine
         }
         if (m.UnsupportedCriticalPayload is { } u)
         {
-            Unauthenticated.Write(LogLevel.Warning, "IKE_SA_INIT with an unsupported critical payload", remote.Address, $"IKE_SA_INIT from {remote} carries unsupported critical payload {(byte)u.Type}, sending UNSUPPORTED_CRITICAL_PAYLOAD");
+            if (Unauthenticated.Admit(LogLevel.Warning, "IKE_SA_INIT with an unsupported critical payload", remote.Address)) Unauthenticated.Write(LogLevel.Warning, $"IKE_SA_INIT from {remote} carries unsupported critical payload {(byte)u.Type}, sending UNSUPPORTED_CRITICAL_PAYLOAD");
             var answer = new IkeMessage { InitiatorSpi = m.InitiatorSpi, ExchangeType = ExchangeType.IkeSaInit, Flags = IkeHeaderFlags.Response };
             answer.Payloads.Add(new NotifyPayload(NotifyType.UnsupportedCriticalPayload, new[] { (byte)u.Type }));
             SendRaw(local, remote, answer.Encode());

@@ -15,22 +15,28 @@ internal sealed class UnauthenticatedLog(ILogger log, Func<TimeSpan> now)
 
     private readonly Dictionary<string, Kind> _kinds = new(StringComparer.Ordinal);
 
-    /// <summary>Writes the line if its kind was quiet for a window, else counts it.</summary>
-    public void Write(LogLevel level, string kind, System.Net.IPAddress? from, string message)
+    /// <summary>
+    /// True when a line of this kind may be written now (its kind was quiet for a window): the caller then formats
+    /// it and calls <see cref="Write"/>. Otherwise the line is only counted, and nothing is formatted for it.
+    /// </summary>
+    public bool Admit(LogLevel level, string kind, System.Net.IPAddress? from)
     {
-        if (!log.IsEnabled(level)) return;
+        if (!log.IsEnabled(level)) return false;
         var t = now();
         if (!_kinds.TryGetValue(kind, out var k)) _kinds[kind] = k = new Kind(level);
         if (k.WindowEnd > t)
         {
             k.Suppressed++;
             if (from is not null && k.Addresses.Count < MaxAddressesCounted) k.Addresses.Add(from);
-            return;
+            return false;
         }
         Flush(k, kind);
         k.WindowEnd = t + Window;
-        log.Log(level, "{IkeSa}: {Event}", "-", message);
+        return true;
     }
+
+    /// <summary>Writes a line <see cref="Admit"/> let through.</summary>
+    public void Write(LogLevel level, string message) => log.Log(level, "{IkeSa}: {Event}", "-", message);
 
     /// <summary>Writes the summaries of windows that have ended (called from the engine's timers).</summary>
     public void Tick()

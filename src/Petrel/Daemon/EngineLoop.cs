@@ -10,7 +10,7 @@ namespace Petrel.Daemon;
 /// <summary>
 /// The one thread that touches the IKE engine. The control socket, CRL fetches and acquires post work
 /// items into a channel; IKE datagrams come through the bounded <see cref="IkeIngress"/> (see there why
-/// it has two lanes). Each round runs the queued work, then at most <see cref="MaxDatagramsPerRound"/>
+/// it has three lanes). Each round runs the queued work, then at most <see cref="MaxDatagramsPerRound"/>
 /// datagrams, and calls <see cref="IEngineFacade.Tick"/> every <see cref="TickInterval"/> (not once per
 /// datagram: under a flood the timers still cost the same). An exception in one item is logged and the
 /// loop goes on, so a bad packet or a bug in one exchange cannot stop the daemon.

@@ -27,7 +27,7 @@ internal sealed class IkeSaInitResponder(IkeEngine engine)
         var nonce = request.Get<NoncePayload>();
         if (saPayload is null || ke is null || nonce is null || !nonce.HasValidLength)
         {
-            engine.Unauthenticated.Write(LogLevel.Debug, "IKE_SA_INIT without SA, KE or a valid nonce, dropped", remote.Address, $"IKE_SA_INIT from {remote} lacks SA, KE or a valid nonce, dropped");
+            if (engine.Unauthenticated.Admit(LogLevel.Debug, "IKE_SA_INIT without SA, KE or a valid nonce, dropped", remote.Address)) engine.Unauthenticated.Write(LogLevel.Debug, $"IKE_SA_INIT from {remote} lacks SA, KE or a valid nonce, dropped");
             return;
         }
 
@@ -38,7 +38,7 @@ internal sealed class IkeSaInitResponder(IkeEngine engine)
             if (offered is null || !_cookies.Verify(offered.Data.Span, nonce.Data.Span, remote, request.InitiatorSpi))
             {
                 var expected = _cookies.Make(nonce.Data.Span, remote, request.InitiatorSpi);
-                engine.Unauthenticated.Write(LogLevel.Information, "asking for a COOKIE", remote.Address, $"{engine.HalfOpenCount} half-open IKE SAs, asking {remote} for a COOKIE");
+                if (engine.Unauthenticated.Admit(LogLevel.Information, "asking for a COOKIE", remote.Address)) engine.Unauthenticated.Write(LogLevel.Information, $"{engine.HalfOpenCount} half-open IKE SAs, asking {remote} for a COOKIE");
                 SendError(local, remote, request, new NotifyPayload(NotifyType.Cookie, expected));
                 return;
             }
@@ -48,20 +48,20 @@ internal sealed class IkeSaInitResponder(IkeEngine engine)
         if (engine.Options.InitLimitHalfOpen > 0 && engine.HalfOpenCount >= engine.Options.InitLimitHalfOpen)
         {
             engine.DroppedByLimits++;
-            engine.Unauthenticated.Write(LogLevel.Information, "IKE_SA_INIT dropped: init_limit_half_open reached", remote.Address, $"{engine.HalfOpenCount} half-open IKE SAs (init_limit_half_open), dropping IKE_SA_INIT from {remote}");
+            if (engine.Unauthenticated.Admit(LogLevel.Information, "IKE_SA_INIT dropped: init_limit_half_open reached", remote.Address)) engine.Unauthenticated.Write(LogLevel.Information, $"{engine.HalfOpenCount} half-open IKE SAs (init_limit_half_open), dropping IKE_SA_INIT from {remote}");
             return;
         }
         if (engine.Options.BlockThreshold > 0 && engine.HalfOpenFrom(remote.Address) >= engine.Options.BlockThreshold)
         {
             engine.DroppedByLimits++;
-            engine.Unauthenticated.Write(LogLevel.Information, "IKE_SA_INIT dropped: block_threshold reached", remote.Address, $"{engine.HalfOpenFrom(remote.Address)} half-open IKE SAs from {remote.Address} (block_threshold), dropping its IKE_SA_INIT");
+            if (engine.Unauthenticated.Admit(LogLevel.Information, "IKE_SA_INIT dropped: block_threshold reached", remote.Address)) engine.Unauthenticated.Write(LogLevel.Information, $"{engine.HalfOpenFrom(remote.Address)} half-open IKE SAs from {remote.Address} (block_threshold), dropping its IKE_SA_INIT");
             return;
         }
 
         var candidates = engine.ConnectionsFor(local.Address, remote.Address);
         if (candidates.Count == 0)
         {
-            engine.Unauthenticated.Write(LogLevel.Warning, "no IKE config found", remote.Address, $"no IKE config found for {local.Address}...{remote.Address}, sending NO_PROPOSAL_CHOSEN");
+            if (engine.Unauthenticated.Admit(LogLevel.Warning, "no IKE config found", remote.Address)) engine.Unauthenticated.Write(LogLevel.Warning, $"no IKE config found for {local.Address}...{remote.Address}, sending NO_PROPOSAL_CHOSEN");
             SendError(local, remote, request, new NotifyPayload(NotifyType.NoProposalChosen));
             return;
         }
@@ -74,8 +74,11 @@ internal sealed class IkeSaInitResponder(IkeEngine engine)
         }
         if (config is null || selected is null)
         {
-            var accepted = string.Join("; ", candidates.Select(c => $"{c.Name}: {ProposalText.Describe(c.Proposals)}"));
-            engine.Unauthenticated.Write(LogLevel.Warning, "no proposal chosen", remote.Address, $"no proposal chosen for {remote}: peer offered {ProposalText.Describe(saPayload.Proposals)}, we accept {accepted}");
+            if (engine.Unauthenticated.Admit(LogLevel.Warning, "no proposal chosen", remote.Address))
+            {
+                var accepted = string.Join("; ", candidates.Select(c => $"{c.Name}: {ProposalText.Describe(c.Proposals)}"));
+                engine.Unauthenticated.Write(LogLevel.Warning, $"no proposal chosen for {remote}: peer offered {ProposalText.Describe(saPayload.Proposals)}, we accept {accepted}");
+            }
             SendError(local, remote, request, new NotifyPayload(NotifyType.NoProposalChosen));
             return;
         }
@@ -85,7 +88,7 @@ internal sealed class IkeSaInitResponder(IkeEngine engine)
         if (groupId != 0 && ke.Group != groupId)
         {
             // §1.2: tell the initiator which of its groups we selected; it retries with that one.
-            engine.Unauthenticated.Write(LogLevel.Information, "sending INVALID_KE_PAYLOAD", remote.Address, $"peer {remote} sent KE for {Name(ke.Group)}, we selected {Name(groupId)}: sending INVALID_KE_PAYLOAD");
+            if (engine.Unauthenticated.Admit(LogLevel.Information, "sending INVALID_KE_PAYLOAD", remote.Address)) engine.Unauthenticated.Write(LogLevel.Information, $"peer {remote} sent KE for {Name(ke.Group)}, we selected {Name(groupId)}: sending INVALID_KE_PAYLOAD");
             var data = new byte[2];
             System.Buffers.Binary.BinaryPrimitives.WriteUInt16BigEndian(data, groupId);
             SendError(local, remote, request, new NotifyPayload(NotifyType.InvalidKePayload, data));
@@ -93,7 +96,7 @@ internal sealed class IkeSaInitResponder(IkeEngine engine)
         }
         if (!IkeCipherSuite.TryCreate(selected, out var suite, out string error) || suite!.KeyExchange is null)
         {
-            engine.Unauthenticated.Write(LogLevel.Warning, "unusable proposal", remote.Address, $"cannot use proposal {ProposalText.Describe(selected)} from {remote}: {(error.Length > 0 ? error : "no key exchange")}");
+            if (engine.Unauthenticated.Admit(LogLevel.Warning, "unusable proposal", remote.Address)) engine.Unauthenticated.Write(LogLevel.Warning, $"cannot use proposal {ProposalText.Describe(selected)} from {remote}: {(error.Length > 0 ? error : "no key exchange")}");
             SendError(local, remote, request, new NotifyPayload(NotifyType.NoProposalChosen));
             return;
         }
