@@ -11,7 +11,9 @@ public class DaemonJitTests
         try
         {
             var conf = Path.Combine(dir.FullName, "swanctl.conf");
-            File.WriteAllText(conf, "connections {\n}\n");
+            // Ports and a TUN name of its own: other test classes run daemons on 500/4500 and petrel0 meanwhile.
+            int port = Random.Shared.Next(20000, 30000) * 2;
+            File.WriteAllText(conf, $"connections {{\n}}\npetrel {{\n  ike_port = {port}\n  natt_port = {port + 1}\n  tun_name = pjit{port}\n}}\n");
             var socket = Path.Combine(dir.FullName, "petrel.sock");
             using var daemon = StartedProcess.Start([.. PetrelExecutable.Command, "daemon", "--config", conf, "--socket", socket], Path.Combine(dir.FullName, "daemon.log"), environment);
             var deadline = DateTime.UtcNow.AddSeconds(30);
