@@ -39,6 +39,9 @@ public sealed record AddressRange(IPAddress First, int Count, string Text)
 
     public bool Contains(IPAddress address) => OffsetOf(address) >= 0;
 
+    public bool Overlaps(AddressRange other) =>
+        Family == other.Family && ToNumber(First) <= ToNumber(other.Last) && ToNumber(other.First) <= ToNumber(Last);
+
     public override string ToString() => Text;
 
     public static bool TryParse(string text, out AddressRange? range, out string error)
