@@ -223,6 +223,7 @@ public sealed partial class IkeEngine
         Touch(successor);
         successor.Children.AddRange(old.Children);
         old.Children.Clear();
+        MoveVirtualIps(old, successor);
         while (old.Tasks.Count > 0)
         {
             var t = old.Tasks.Dequeue();

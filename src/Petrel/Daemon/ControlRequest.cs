@@ -6,7 +6,7 @@ namespace Petrel.Daemon;
 /// One request on the control socket: a JSON object on one line,
 /// e.g. {"command":"up","connection":"lab","child":"net","timeout":30}.
 /// </summary>
-public sealed record ControlRequest(string Command, string? Connection = null, string? Child = null, double? Timeout = null)
+public sealed record ControlRequest(string Command, string? Connection = null, string? Child = null, double? Timeout = null, bool Leases = false)
 {
     public JsonObject ToJson()
     {
@@ -14,6 +14,7 @@ public sealed record ControlRequest(string Command, string? Connection = null, s
         if (Connection is not null) o["connection"] = Connection;
         if (Child is not null) o["child"] = Child;
         if (Timeout is not null) o["timeout"] = Timeout;
+        if (Leases) o["leases"] = true;
         return o;
     }
 
@@ -57,6 +58,12 @@ public sealed record ControlRequest(string Command, string? Connection = null, s
             }
             timeout = seconds;
         }
-        return new ControlRequest(command, connection, child, timeout);
+        bool leases = false;
+        if (o["leases"] is JsonValue lv && !lv.TryGetValue(out leases))
+        {
+            error = "\"leases\" must be true or false";
+            return null;
+        }
+        return new ControlRequest(command, connection, child, timeout, leases);
     }
 }

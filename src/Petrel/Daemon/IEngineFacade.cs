@@ -36,6 +36,9 @@ public interface IEngineFacade
     /// <summary>Datagrams the engine dropped (malformed, unknown SPI, …), of those the failed integrity checks, and IKE_SA_INIT dropped by the half-open limits.</summary>
     IkeCounters Counters => default;
 
+    /// <summary>The address pools (thread-safe: list-pools reads them off the engine thread); null without an engine.</summary>
+    Petrel.Ike.Pools.AddressPoolSet? Pools => null;
+
     /// <summary>Installed trap policies (list-pols).</summary>
     IReadOnlyList<TrapPolicyInfo> ListTraps() => [];
 }

@@ -25,4 +25,5 @@ public sealed class IkeEngineFacade(IkeEngine engine) : IEngineFacade
     public IReadOnlyList<EspKeyExport> ExportEspKeys() => engine.ExportEspKeys();
     public void HandleAcquire(Petrel.DataPlane.Kernel.AcquireEvent acquire) => engine.HandleAcquire(acquire);
     public IReadOnlyList<TrapPolicyInfo> ListTraps() => engine.ListTraps();
+    public Petrel.Ike.Pools.AddressPoolSet? Pools => engine.Pools;
 }

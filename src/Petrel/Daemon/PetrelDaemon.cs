@@ -65,7 +65,7 @@ public sealed class PetrelDaemon : IAsyncDisposable
         var loop = _loop;
         _crlFetcher = new HttpCrlFetcher(_config.Daemon.FetchTimeout, action => loop.Post(_ => action()));
         var fetcher = _crlFetcher;
-        await _loop.InvokeAsync(e => { e.UseCrlFetcher(fetcher); e.Load(_config.Connections, _config.Secrets, credentials); return 0; }).ConfigureAwait(false);
+        await _loop.InvokeAsync(e => { e.UseCrlFetcher(fetcher); e.Load(_config.Connections, _config.Secrets, credentials); e.Pools?.Load(_config.Pools); return 0; }).ConfigureAwait(false);
         _log.LogInformation("loaded {Connections} connections and {Secrets} secrets from {Path}",
             _config.Connections.Count, _config.Secrets.Count, _configPath);
         _platform.Start(_loop, OnPlatformFailed);
@@ -120,7 +120,7 @@ public sealed class PetrelDaemon : IAsyncDisposable
             return ControlResponse.Failure($"reload failed, the running configuration is unchanged: {e.Message}");
         }
         var credentials = CredentialLoader.Load(next);
-        await Loop.InvokeAsync(e => { e.Load(next.Connections, next.Secrets, credentials); return 0; }).ConfigureAwait(false);
+        await Loop.InvokeAsync(e => { e.Load(next.Connections, next.Secrets, credentials); e.Pools?.Load(next.Pools); return 0; }).ConfigureAwait(false);
         var previous = _config;
         _config = next;
         _log.LogInformation("reloaded {Connections} connections and {Secrets} secrets from {Path}",
