@@ -65,6 +65,8 @@ public sealed partial class UserspaceKernel : IIpsecKernel, IDisposable
     /// <summary>Raised on a packet thread (at most once a second per policy): handlers must be quick and thread-safe.</summary>
     public event Action<AcquireEvent>? Acquire;
 
+    public event Action<SequenceExhaustionEvent>? SequenceExhaustion;
+
     public IReadOnlyList<PolicySpec> Policies => _spd.List();
 
     /// <summary>Packets held for trap policies until their CHILD_SA is installed.</summary>
@@ -101,6 +103,8 @@ public sealed partial class UserspaceKernel : IIpsecKernel, IDisposable
             throw new NotSupportedException($"SA {sa.Spi:x8}: {error}");
 
         var esp = new EspSa(sa, algorithms, PacketThreads);
+        if (sa.Direction == SaDirection.Outbound && !sa.ExtendedSequenceNumbers)
+            esp.SequenceExhausted = OnSequenceExhausted;
         var replaced = _sad.Add(esp);
         replaced?.Dispose();
         if (sa.Direction == SaDirection.Inbound)
@@ -117,6 +121,12 @@ public sealed partial class UserspaceKernel : IIpsecKernel, IDisposable
         AcquireQueue.Flush(Headroom, _sendQueued);
         _log.LogDebug("installed {Direction} {Protocol} {Mode} SA {Spi:x8} reqid {ReqId} {Source} -> {Destination}{Encap}",
             sa.Direction, sa.Protocol, sa.Mode, sa.Spi, sa.ReqId, sa.Source, sa.Destination, sa.UdpEncapsulation ? " (UDP-encapsulated)" : "");
+    }
+
+    private void OnSequenceExhausted(EspSa sa)
+    {
+        _log.LogInformation("outbound SA {Spi:x8} reqid {ReqId} has used {Sequence} of its 2^32-1 sequence numbers, asking for a rekey", sa.Spi, sa.ReqId, sa.Sequence);
+        SequenceExhaustion?.Invoke(new SequenceExhaustionEvent(sa.Spi, sa.ReqId, sa.Sequence));
     }
 
     public void RemoveSa(uint spi, SaDirection direction)
@@ -182,6 +192,9 @@ public sealed partial class UserspaceKernel : IIpsecKernel, IDisposable
         }
         _log.LogDebug("removed policy reqid {ReqId}", reqId);
     }
+
+    /// <summary>Tests: the SA itself (to move its counter near the 32-bit end).</summary>
+    internal EspSa? FindSa(uint spi, SaDirection direction) => _sad.Find(spi, direction);
 
     public bool TryGetCounters(uint spi, SaDirection direction, out SaCounters counters)
     {
