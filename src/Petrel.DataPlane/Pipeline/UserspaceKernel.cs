@@ -29,7 +29,8 @@ namespace Petrel.DataPlane.Pipeline;
 /// </summary>
 public sealed partial class UserspaceKernel : IIpsecKernel, IDisposable
 {
-    private static readonly long AcquireIntervalTicks = TimeSpan.FromSeconds(1).Ticks;
+    private static readonly TimeSpan AcquireInterval = TimeSpan.FromSeconds(1);
+    private readonly TimeProvider _time;
 
     private readonly IOuterTransport _outer;
     private readonly ITunnelDevice _tunnel;
@@ -43,9 +44,11 @@ public sealed partial class UserspaceKernel : IIpsecKernel, IDisposable
     private readonly ConcurrentDictionary<uint, long> _lastAcquire = new();
     private readonly Func<byte[], int, int, bool?> _sendQueued;
 
+    /// <param name="time">Monotonic time for the acquire limiter (tests step its wall clock); the system's by default.</param>
     public UserspaceKernel(IOuterTransport outer, ITunnelDevice tunnel, IRouteController? routes = null,
-        IEspAlgorithmProvider? algorithms = null, ILogger<UserspaceKernel>? logger = null)
+        IEspAlgorithmProvider? algorithms = null, ILogger<UserspaceKernel>? logger = null, TimeProvider? time = null)
     {
+        _time = time ?? TimeProvider.System;
         _outer = outer;
         _tunnel = tunnel;
         _routes = routes;
@@ -443,14 +446,18 @@ public sealed partial class UserspaceKernel : IIpsecKernel, IDisposable
         return TunnelFor(policy.Spec).WritePacket(inner) ? DropReason.None : DropReason.SendFailed;
     }
 
-    /// <summary>RFC 4301 §5.1: ask IKE for an SA, at most once a second per policy.</summary>
+    /// <summary>
+    /// RFC 4301 §5.1: ask IKE for an SA, at most once a second per policy. The second is measured on the monotonic
+    /// clock: with the wall clock, a step back (NTP, an operator's date) held every acquire back for as long as the
+    /// step, and trap policies stalled.
+    /// </summary>
     private void RaiseAcquire(uint reqId, in PacketFlow flow)
     {
         var handler = Acquire;
         if (handler is null)
             return;
-        long now = DateTime.UtcNow.Ticks;
-        if (_lastAcquire.TryGetValue(reqId, out long last) && now - last < AcquireIntervalTicks)
+        long now = _time.GetTimestamp();
+        if (_lastAcquire.TryGetValue(reqId, out long last) && _time.GetElapsedTime(last, now) < AcquireInterval)
             return;
         _lastAcquire[reqId] = now;
         try
