@@ -25,4 +25,7 @@ public sealed class IkeEngineFacade(IkeEngine engine) : IEngineFacade
     public IReadOnlyList<EspKeyExport> ExportEspKeys() => engine.ExportEspKeys();
     public void HandleAcquire(Petrel.DataPlane.Kernel.AcquireEvent acquire) => engine.HandleAcquire(acquire);
     public IReadOnlyList<TrapPolicyInfo> ListTraps() => engine.ListTraps();
+    public bool RekeyChild(uint childId) => engine.RekeyChild(childId);
+    public bool RekeyIke(uint ikeSaId) => engine.RekeyIke(ikeSaId);
+    public bool Reauthenticate(uint ikeSaId) => engine.Reauthenticate(ikeSaId);
 }
