@@ -62,7 +62,7 @@ public sealed partial class ViciCommands
         return ChangeAsync(() =>
         {
             if (!_store.SetConnection(connection, inline))
-                return Failure($"{ViciStore.MaxEntries} connections are loaded over vici already");
+                return Failure($"{_store.MaxEntries} connections are loaded over vici already");
             _log.LogInformation("vici: loaded connection '{Name}'", connection.Name);
             return null;
         });
@@ -100,7 +100,7 @@ public sealed partial class ViciCommands
         }
         string id = m.Text("id") ?? $"{type}-{Convert.ToHexStringLower(SHA256.HashData(data))[..16]}";
         var secret = new SharedSecret { Ids = owners, Secret = data, Kind = type };
-        return ChangeAsync(() => _store.SetSecret(id, secret) ? null : Failure($"{ViciStore.MaxEntries} shared secrets are loaded over vici already"));
+        return ChangeAsync(() => _store.SetSecret(id, secret) ? null : Failure($"{_store.MaxEntries} shared secrets are loaded over vici already"));
     }
 
     private Task<ViciWriter> UnloadSharedAsync(ViciRequest request)
@@ -130,14 +130,14 @@ public sealed partial class ViciCommands
                     {
                         for (int i = 0; i < certs.Count; i++)
                             if (!_store.SetCertificate($"{id}/{i}", certs[i], flag == "CA"))
-                                return Failure($"{ViciStore.MaxEntries} certificates are loaded over vici already");
+                                return Failure($"{_store.MaxEntries} certificates are loaded over vici already");
                         return null;
                     });
                 case "X509":
                     return Task.FromResult(Failure($"X.509 certificates with flag {flag} are not supported by Petrel (NONE and CA are; OCSP is not built)"));
                 case "X509_CRL":
                     var crl = CertificateLoader.ParseCrl(data, "vici load-cert");
-                    return ChangeAsync(() => _store.SetCrl(id, crl) ? null : Failure($"{ViciStore.MaxEntries} CRLs are loaded over vici already"));
+                    return ChangeAsync(() => _store.SetCrl(id, crl) ? null : Failure($"{_store.MaxEntries} CRLs are loaded over vici already"));
                 default:
                     return Task.FromResult(Failure($"certificates of type {type} are not supported by Petrel (X509 and X509_CRL are)"));
             }
@@ -165,7 +165,7 @@ public sealed partial class ViciCommands
         }
         var info = Org.BouncyCastle.X509.SubjectPublicKeyInfoFactory.CreateSubjectPublicKeyInfo(key.PublicKey);
         string id = Convert.ToHexStringLower(SHA1.HashData(info.PublicKey.GetBytes()));
-        return ChangeAsync(() => _store.SetKey(id, key) ? null : Failure($"{ViciStore.MaxEntries} keys are loaded over vici already"))
+        return ChangeAsync(() => _store.SetKey(id, key) ? null : Failure($"{_store.MaxEntries} keys are loaded over vici already"))
             .ContinueWith(t => t.Result.Add("id", id), TaskContinuationOptions.ExecuteSynchronously);
     }
 
@@ -234,7 +234,7 @@ public sealed partial class ViciCommands
         }
         if (cas.Count == 0)
             return Task.FromResult(Failure($"authorities.{name}: 'cacert' (the CA certificate) is missing"));
-        return ChangeAsync(() => _store.SetAuthority(new ViciAuthority(name, cas, uris, crls)) ? null : Failure($"{ViciStore.MaxEntries} authorities are loaded over vici already"));
+        return ChangeAsync(() => _store.SetAuthority(new ViciAuthority(name, cas, uris, crls)) ? null : Failure($"{_store.MaxEntries} authorities are loaded over vici already"));
     }
 
     private Task<ViciWriter> UnloadAuthorityAsync(ViciRequest request)

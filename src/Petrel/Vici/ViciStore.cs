@@ -11,9 +11,11 @@ namespace Petrel.Vici;
 /// the same name from the file. Bounded: at most <see cref="MaxEntries"/> of each kind, so a client
 /// looping over load-conn cannot exhaust the daemon's memory. Thread-safe.
 /// </summary>
-public sealed class ViciStore
+public sealed class ViciStore(int maxEntries = ViciStore.DefaultMaxEntries)
 {
-    public const int MaxEntries = 10_000;
+    public const int DefaultMaxEntries = 10_000;
+
+    public int MaxEntries => maxEntries;
 
     private readonly Lock _lock = new();
     private readonly List<ConnectionConfig> _connections = [];

@@ -224,7 +224,7 @@ public sealed class ViciLoadTests : IAsyncLifetime
         var creds = Swanctl.Run(Vici, null, "--load-creds", "--file", Path.Combine(siteA, "swanctl.conf"));
         Assert.True(creds.Succeeded, creds.Describe());
         Assert.Contains("loaded certificate from", creds.StandardOutput);
-        Assert.Matches("loaded (private|ecdsa) key from", creds.StandardOutput);
+        Assert.Matches("(?i)loaded (private|ecdsa) key from", creds.StandardOutput);
 
         var certs = Swanctl.Run(Vici, null, "--list-certs").EnsureSuccess().StandardOutput;
         Assert.Contains("subject:  \"C=CH, O=Petrel Test, CN=left.petrel.test\"", certs);
