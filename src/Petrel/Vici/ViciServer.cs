@@ -41,12 +41,20 @@ public sealed class ViciServer : IAsyncDisposable
         _log.LogInformation("vici socket listening on {Path}", _path);
     }
 
+    /// <summary>A client registered or unregistered an event, started or ended an initiate/terminate, or left.</summary>
+    public event Action? ListenersChanged;
+
+    internal void OnListenersChanged() => ListenersChanged?.Invoke();
+
     /// <summary>Sends an event to every client registered for it (ike-updown, child-updown, log).</summary>
     public void Publish(string name, byte[] message)
     {
         foreach (var s in Sessions())
             s.TrySendEvent(name, message);
     }
+
+    /// <summary>How many connected clients are registered for an event.</summary>
+    public int Listeners(string name) => Sessions().Count(s => s.IsRegistered(name));
 
     /// <summary>A copy of the connected clients, for publishing without holding the lock.</summary>
     internal ViciSession[] Sessions()
@@ -57,6 +65,7 @@ public sealed class ViciServer : IAsyncDisposable
     internal void Remove(ViciSession session)
     {
         lock (_lock) _sessions.Remove(session);
+        OnListenersChanged();
     }
 
     private async Task AcceptLoopAsync(Socket listener, CancellationToken cancel)

@@ -36,7 +36,17 @@ public sealed class ViciSession
     public long DroppedEvents => Interlocked.Read(ref _dropped);
 
     /// <summary>While an initiate or terminate runs: the connection whose log lines become control-log events.</summary>
-    public ViciControlScope? Control { get; set; }
+    public ViciControlScope? Control
+    {
+        get => _control;
+        set
+        {
+            _control = value;
+            _dispatcher.Server.OnListenersChanged();
+        }
+    }
+
+    private volatile ViciControlScope? _control;
 
     public bool IsRegistered(string name)
     {
@@ -137,6 +147,7 @@ public sealed class ViciSession
                         if (packet.Type == ViciPacketType.EventRegister) _events.Add(packet.Name!);
                         else _events.Remove(packet.Name!);
                     }
+                    _dispatcher.Server.OnListenersChanged();
                 }
                 await SendAsync(known ? ViciPacketType.EventConfirm : ViciPacketType.EventUnknown, [], cancel).ConfigureAwait(false);
                 return true;
