@@ -83,6 +83,7 @@ internal sealed class TaskManager(IkeEngine engine)
             sa.NextRequestId = mid + 1;
         }
         sa.Outstanding = new PendingRequest { MessageId = mid, Bytes = bytes, Fragments = fragments, Task = task, Deadline = engine.Clock.Now + engine.Options.RetransmitTimeout };
+        engine.CountRequest(task.Exchange);
         engine.Debug(sa, $"sending {task.Exchange} request {mid} to {sa.Remote} ({(fragments is null ? $"{bytes.Length} bytes" : $"{fragments.Count} fragments")})");
         engine.SendAll(sa.Local, sa.Remote, bytes, fragments);
     }
@@ -144,6 +145,7 @@ internal sealed class TaskManager(IkeEngine engine)
         sa.LastResponseFragments = datagrams.Count > 1 ? datagrams : null;
         sa.LastResponseId = response.MessageId;
         sa.ExpectedRequestId = response.MessageId + 1;
+        engine.CountResponse(response.ExchangeType);
         engine.SendAll(sa.Local, sa.Remote, sa.LastResponse, sa.LastResponseFragments);
     }
 
@@ -159,9 +161,11 @@ internal sealed class TaskManager(IkeEngine engine)
         if (pending.Retransmits >= options.RetransmitTries)
         {
             engine.Warn(sa, $"giving up after {pending.Retransmits} retransmits of {pending.Task.Exchange} request {pending.MessageId}: peer {sa.Remote} does not answer");
+            engine.Failed(sa, SaFailure.Timeout, $"giving up after {pending.Retransmits} retransmits of {pending.Task.Exchange} request {pending.MessageId}: peer {sa.Remote} does not answer");
             return false;
         }
         pending.Retransmits++;
+        engine.CountRetransmit();
         pending.Deadline = now + TimeSpan.FromTicks((long)(options.RetransmitTimeout.Ticks * Math.Pow(options.RetransmitBase, pending.Retransmits)));
         engine.Info(sa, $"retransmit {pending.Retransmits} of {pending.Task.Exchange} request {pending.MessageId} to {sa.Remote}");
         engine.SendAll(sa.Local, sa.Remote, pending.Bytes, pending.Fragments);

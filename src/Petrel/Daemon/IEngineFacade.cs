@@ -36,6 +36,12 @@ public interface IEngineFacade
     /// <summary>Datagrams the engine dropped (malformed, unknown SPI, …), of those the failed integrity checks, and IKE_SA_INIT dropped by the half-open limits.</summary>
     IkeCounters Counters => default;
 
+    /// <summary>Hands every SA event to <paramref name="sink"/> on the engine thread (<see cref="IkeEngine.Events"/>).</summary>
+    void UseEventFeed(Action<SaEvent> sink) { }
+
+    /// <summary>Exchanges, retransmits, failures by part, rekeys, half-open SAs (<see cref="IkeEngine.Activity"/>).</summary>
+    IkeActivity? Activity() => null;
+
     /// <summary>Installed trap policies (list-pols).</summary>
     IReadOnlyList<TrapPolicyInfo> ListTraps() => [];
 }

@@ -25,4 +25,6 @@ public sealed class IkeEngineFacade(IkeEngine engine) : IEngineFacade
     public IReadOnlyList<EspKeyExport> ExportEspKeys() => engine.ExportEspKeys();
     public void HandleAcquire(Petrel.DataPlane.Kernel.AcquireEvent acquire) => engine.HandleAcquire(acquire);
     public IReadOnlyList<TrapPolicyInfo> ListTraps() => engine.ListTraps();
+    public void UseEventFeed(Action<SaEvent> sink) => engine.Events = sink;
+    public IkeActivity? Activity() => engine.Activity();
 }

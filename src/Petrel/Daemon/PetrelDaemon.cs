@@ -27,8 +27,10 @@ public sealed class PetrelDaemon : IAsyncDisposable
 
     /// <param name="config">The already loaded configuration (so startup errors are reported before logging starts).</param>
     /// <param name="socketPath">The control socket; null for the config's petrel.socket.</param>
-    public PetrelDaemon(SwanctlConfig config, string? socketPath, IDaemonPlatform platform, ILoggerFactory loggers)
+    /// <param name="feed">The event feed the engine publishes into and `petrel log` reads; the runner shares it with the log provider.</param>
+    public PetrelDaemon(SwanctlConfig config, string? socketPath, IDaemonPlatform platform, ILoggerFactory loggers, Events.EventHub? feed = null)
     {
+        Feed = feed ?? new Events.EventHub();
         _config = config;
         _interfaces = config.Daemon.VirtualInterfaces;
         _configPath = config.Path;
@@ -42,6 +44,12 @@ public sealed class PetrelDaemon : IAsyncDisposable
     public SwanctlConfig Config => _config;
     public EngineLoop Loop => _loop ?? throw new InvalidOperationException("the daemon is not started");
 
+    /// <summary>SA events and live log lines (Events/EventHub); subscribe from any thread.</summary>
+    public Events.EventHub Feed { get; }
+
+    /// <summary>The data plane behind the engine (counters), null without one.</summary>
+    public Petrel.DataPlane.Kernel.IIpsecKernel? Kernel => _platform.Kernel;
+
     public async Task StartAsync()
     {
         var engine = _platform.CreateEngine(_config.Daemon, _loggers);
@@ -51,13 +59,14 @@ public sealed class PetrelDaemon : IAsyncDisposable
         var loop = _loop;
         _crlFetcher = new HttpCrlFetcher(_config.Daemon.FetchTimeout, action => loop.Post(_ => action()));
         var fetcher = _crlFetcher;
-        await _loop.InvokeAsync(e => { e.UseCrlFetcher(fetcher); e.Load(_config.Connections, _config.Secrets, credentials); return 0; }).ConfigureAwait(false);
+        var feed = Feed;
+        await _loop.InvokeAsync(e => { e.UseEventFeed(feed.Publish); e.UseCrlFetcher(fetcher); e.Load(_config.Connections, _config.Secrets, credentials); return 0; }).ConfigureAwait(false);
         _log.LogInformation("loaded {Connections} connections and {Secrets} secrets from {Path}",
             _config.Connections.Count, _config.Secrets.Count, _configPath);
         _platform.Start(_loop);
 
         var handler = new ControlHandler(_loop, ReloadAsync, _loggers.CreateLogger<ControlHandler>(), _platform.Kernel, _interfaces);
-        _control = new ControlServer(_socketPath, handler, _loggers.CreateLogger<ControlServer>());
+        _control = new ControlServer(_socketPath, handler, _loggers.CreateLogger<ControlServer>(), Feed);
         _control.Start();
 
         if (_platform.Kernel is { } kernel)

@@ -62,6 +62,7 @@ internal sealed class IkeSaInitResponder(IkeEngine engine)
         if (candidates.Count == 0)
         {
             if (engine.Unauthenticated.Admit(LogLevel.Warning, "no IKE config found", remote.Address)) engine.Unauthenticated.Write(LogLevel.Warning, $"no IKE config found for {local.Address}...{remote.Address}, sending NO_PROPOSAL_CHOSEN");
+            engine.Failed(null, SaFailure.Other, $"no IKE config found for {local.Address}...{remote.Address}", remote: remote);
             SendError(local, remote, request, new NotifyPayload(NotifyType.NoProposalChosen));
             return;
         }
@@ -78,7 +79,9 @@ internal sealed class IkeSaInitResponder(IkeEngine engine)
             {
                 var accepted = string.Join("; ", candidates.Select(c => $"{c.Name}: {ProposalText.Describe(c.Proposals)}"));
                 engine.Unauthenticated.Write(LogLevel.Warning, $"no proposal chosen for {remote}: peer offered {ProposalText.Describe(saPayload.Proposals)}, we accept {accepted}");
+                engine.Failed(null, SaFailure.Proposal, $"no proposal chosen for {remote}: peer offered {ProposalText.Describe(saPayload.Proposals)}, we accept {accepted}", candidates[0].Name, remote);
             }
+            else engine.Failed(null, SaFailure.Proposal, $"no proposal chosen for {remote}", candidates[0].Name, remote);
             SendError(local, remote, request, new NotifyPayload(NotifyType.NoProposalChosen));
             return;
         }
