@@ -9,7 +9,7 @@ namespace Petrel.Ike.Engine;
 /// part that failed, handed to <see cref="Events"/> on the engine thread; and the activity counters
 /// (<see cref="Activity"/>) that Prometheus and vici's stats read.
 /// </summary>
-public sealed partial class IkeEngine
+public sealed partial class IkeEngine : IIkeEvents
 {
     private readonly Action<IkeSa, IkeSaState> _ikeObserver;
     private readonly long[] _requestsSent = new long[256], _responsesSent = new long[256];
@@ -24,6 +24,8 @@ public sealed partial class IkeEngine
     public Action<SaEvent>? Events { get; set; }
 
     internal Action<ChildSa, ChildSaState> ChildObserver { get; }
+    Action<ChildSa, ChildSaState> IIkeEvents.ChildObserver => ChildObserver;
+    IIkeEvents IIkeContext.Events => this;
 
     /// <summary>A snapshot of the activity counters (call on the engine thread like everything else).</summary>
     public IkeActivity Activity()
@@ -38,12 +40,13 @@ public sealed partial class IkeEngine
         var failures = new Dictionary<SaFailure, long>();
         foreach (var f in Enum.GetValues<SaFailure>())
             if (f != SaFailure.None) failures[f] = _failures[(int)f];
-        return new IkeActivity(sent, answered, failures, _retransmits, _ikeRekeys, _childRekeys, HalfOpenCount, DroppedDatagrams, IntegrityFailures, DroppedByLimits);
+        return new IkeActivity(sent, answered, failures, _retransmits, _ikeRekeys, _childRekeys, _sas.HalfOpen, DroppedDatagrams, IntegrityFailures, DroppedByLimits);
     }
 
-    internal void CountRequest(ExchangeType exchange) => _requestsSent[(byte)exchange]++;
-    internal void CountResponse(ExchangeType exchange) => _responsesSent[(byte)exchange]++;
-    internal void CountRetransmit() => _retransmits++;
+    void IIkeEvents.CountRequest(ExchangeType exchange) => _requestsSent[(byte)exchange]++;
+    void IIkeEvents.CountResponse(ExchangeType exchange) => _responsesSent[(byte)exchange]++;
+    void IIkeEvents.CountRetransmit() => _retransmits++;
+    void IIkeEvents.Failed(IkeSa? sa, SaFailure failure, string message, string connection, IPEndPoint? remote) => Failed(sa, failure, message, connection, remote);
 
     /// <summary>A negotiation failed (the caller logs its own line): counted by part and put on the feed.</summary>
     internal void Failed(IkeSa? sa, SaFailure failure, string message, string connection = "", IPEndPoint? remote = null)
