@@ -41,6 +41,9 @@ public sealed record DaemonSettings
 
     public LogLevel LogLevel { get; init; } = LogLevel.Information;
 
+    /// <summary>petrel.log_format: "text" (one line per record, the default) or "json" (one JSON object per line).</summary>
+    public string LogFormat { get; init; } = "text";
+
     /// <summary>IKE retransmission (petrel.retransmit_timeout/_base/_tries, strongSwan's charon.retransmit_*): 4 s × 1.8^n, 5 retransmits.</summary>
     public TimeSpan RetransmitTimeout { get; init; } = TimeSpan.FromSeconds(4);
     public double RetransmitBase { get; init; } = 1.8;

@@ -61,7 +61,7 @@ public static class SwanctlLoader
     private static readonly string[] AuthorityUnsupported = ["handle", "slot", "module"];
 
     private static readonly string[] PetrelKeys = ["socket", "ike_port", "natt_port", "tun_name", "log_level", "dashboard", "tun_mtu", "path_mtu", "mss_clamp",
-        "retransmit_timeout", "retransmit_base", "retransmit_tries", "fragment_size", "fetch_timeout", "cookie_threshold", "block_threshold", "init_limit_half_open", "max_packet", "packet_threads", "vici"];
+        "retransmit_timeout", "retransmit_base", "retransmit_tries", "fragment_size", "fetch_timeout", "cookie_threshold", "block_threshold", "init_limit_half_open", "max_packet", "packet_threads", "log_format", "vici"];
 
     /// <summary>Reads and validates a swanctl.conf file. Throws <see cref="ConfigException"/>.</summary>
     public static SwanctlConfig Load(string path) =>
@@ -603,6 +603,11 @@ public static class SwanctlLoader
                 "natt_port" => d with { NatTPort = SettingValues.Integer(e, s.Path, 1, 65535) },
                 "tun_name" => d with { TunName = TunName(e, s.Path) },
                 "log_level" => d with { LogLevel = LogLevelOf(e, s.Path) },
+                "log_format" => d with
+                {
+                    LogFormat = e.Value.Trim().ToLowerInvariant() is "text" or "json" ? e.Value.Trim().ToLowerInvariant()
+                        : throw SettingValues.Error(e, s.Path, $"'{e.Value}' is not a log format (text or json)"),
+                },
                 // IPv4 needs 576 end to end (RFC 791); the TUN MTU may be larger than the path (PMTUD does the rest).
                 "tun_mtu" => d with
                 {

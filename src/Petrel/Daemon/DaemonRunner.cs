@@ -26,16 +26,22 @@ public static class DaemonRunner
         builder.Logging.ClearProviders();
         builder.Logging.SetMinimumLevel(config.Daemon.LogLevel);
         builder.Logging.AddConsoleFormatter<PetrelLogFormatter, ConsoleFormatterOptions>();
+        builder.Logging.AddConsoleFormatter<JsonLogFormatter, ConsoleFormatterOptions>();
+        var feed = new Events.EventHub();
+        // The live feed (`petrel log --level debug`) may ask for more than log_level writes to stderr;
+        // its logger is enabled only for levels a subscriber wants, so nobody listening costs nothing.
+        builder.Logging.AddProvider(new Events.FeedLoggerProvider(feed));
+        builder.Logging.AddFilter<Events.FeedLoggerProvider>(null, LogLevel.Trace);
         builder.Logging.AddConsole(o =>
         {
-            o.FormatterName = PetrelLogFormatter.FormatterName;
+            o.FormatterName = config.Daemon.LogFormat == "json" ? JsonLogFormatter.FormatterName : PetrelLogFormatter.FormatterName;
             o.LogToStandardErrorThreshold = LogLevel.Trace;
         });
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = DaemonService.DeleteWait + TimeSpan.FromSeconds(5));
         builder.Services.Configure<ConsoleLifetimeOptions>(o => o.SuppressStatusMessages = true);
         builder.Services.AddSingleton<IHostLifetime, ConsoleLifetime>();
         builder.Services.AddSingleton(PlatformFactory());
-        builder.Services.AddSingleton(sp => new PetrelDaemon(config, socketPath, sp.GetRequiredService<IDaemonPlatform>(), sp.GetRequiredService<ILoggerFactory>()));
+        builder.Services.AddSingleton(sp => new PetrelDaemon(config, socketPath, sp.GetRequiredService<IDaemonPlatform>(), sp.GetRequiredService<ILoggerFactory>(), feed));
         builder.Services.AddHostedService<DaemonService>();
 
         using var host = builder.Build();

@@ -45,6 +45,12 @@ public interface IEngineFacade
     /// <summary>Starts a make-before-break reauthentication of the IKE SA now; false when it is not established.</summary>
     bool Reauthenticate(uint ikeSaId) => false;
 
+    /// <summary>Hands every SA event to <paramref name="sink"/> on the engine thread (<see cref="IkeEngine.Events"/>).</summary>
+    void UseEventFeed(Action<SaEvent> sink) { }
+
+    /// <summary>Exchanges, retransmits, failures by part, rekeys, half-open SAs (<see cref="IkeEngine.Activity"/>).</summary>
+    IkeActivity? Activity() => null;
+
     /// <summary>Installed trap policies (list-pols).</summary>
     IReadOnlyList<TrapPolicyInfo> ListTraps() => [];
 }

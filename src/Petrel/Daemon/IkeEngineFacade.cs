@@ -28,4 +28,6 @@ public sealed class IkeEngineFacade(IkeEngine engine) : IEngineFacade
     public bool RekeyChild(uint childId) => engine.RekeyChild(childId);
     public bool RekeyIke(uint ikeSaId) => engine.RekeyIke(ikeSaId);
     public bool Reauthenticate(uint ikeSaId) => engine.Reauthenticate(ikeSaId);
+    public void UseEventFeed(Action<SaEvent> sink) => engine.Events = sink;
+    public IkeActivity? Activity() => engine.Activity();
 }

@@ -29,6 +29,7 @@ public sealed class PetrelDaemon : IAsyncDisposable
     /// <summary>Connections, secrets and credentials loaded over vici, kept beside the file's (across reloads too).</summary>
     private readonly ViciStore _viciStore = new();
     private ViciServer? _vici;
+    private ViciEventRelay? _viciEvents;
     /// <summary>What the engine runs now: the file's configuration merged with vici's.</summary>
     private SwanctlConfig _applied;
     private CertificateStore? _credentials;
@@ -37,8 +38,10 @@ public sealed class PetrelDaemon : IAsyncDisposable
 
     /// <param name="config">The already loaded configuration (so startup errors are reported before logging starts).</param>
     /// <param name="socketPath">The control socket; null for the config's petrel.socket.</param>
-    public PetrelDaemon(SwanctlConfig config, string? socketPath, IDaemonPlatform platform, ILoggerFactory loggers)
+    /// <param name="feed">The event feed the engine publishes into and `petrel log` reads; the runner shares it with the log provider.</param>
+    public PetrelDaemon(SwanctlConfig config, string? socketPath, IDaemonPlatform platform, ILoggerFactory loggers, Events.EventHub? feed = null)
     {
+        Feed = feed ?? new Events.EventHub();
         _config = config;
         _applied = config;
         _interfaces = config.Daemon.VirtualInterfaces;
@@ -84,6 +87,12 @@ public sealed class PetrelDaemon : IAsyncDisposable
         return store;
     }
 
+    /// <summary>SA events and live log lines (Events/EventHub); subscribe from any thread.</summary>
+    public Events.EventHub Feed { get; }
+
+    /// <summary>The data plane behind the engine (counters), null without one.</summary>
+    public Petrel.DataPlane.Kernel.IIpsecKernel? Kernel => _platform.Kernel;
+
     public async Task StartAsync()
     {
         var engine = _platform.CreateEngine(_config.Daemon, _loggers);
@@ -94,13 +103,14 @@ public sealed class PetrelDaemon : IAsyncDisposable
         var loop = _loop;
         _crlFetcher = new HttpCrlFetcher(_config.Daemon.FetchTimeout, action => loop.Post(_ => action()));
         var fetcher = _crlFetcher;
-        await _loop.InvokeAsync(e => { e.UseCrlFetcher(fetcher); e.Load(_config.Connections, _config.Secrets, credentials); return 0; }).ConfigureAwait(false);
+        var feed = Feed;
+        await _loop.InvokeAsync(e => { e.UseEventFeed(feed.Publish); e.UseCrlFetcher(fetcher); e.Load(_config.Connections, _config.Secrets, credentials); return 0; }).ConfigureAwait(false);
         _log.LogInformation("loaded {Connections} connections and {Secrets} secrets from {Path}",
             _config.Connections.Count, _config.Secrets.Count, _configPath);
         _platform.Start(_loop, OnPlatformFailed);
 
         var handler = new ControlHandler(_loop, ReloadAsync, _loggers.CreateLogger<ControlHandler>(), _platform.Kernel, _interfaces);
-        _control = new ControlServer(_socketPath, handler, _loggers.CreateLogger<ControlServer>());
+        _control = new ControlServer(_socketPath, handler, _loggers.CreateLogger<ControlServer>(), Feed);
         _control.Start();
         if (_config.Daemon.ViciPath is { } viciPath)
         {
@@ -108,6 +118,8 @@ public sealed class PetrelDaemon : IAsyncDisposable
             var commands = new ViciCommands(_loop, _viciStore, ApplyViciAsync, () => _credentials, directory, _interfaces, _loggers.CreateLogger<ViciCommands>());
             _vici = new ViciServer(viciPath, commands, _loggers.CreateLogger<ViciServer>());
             _vici.Start();
+            _viciEvents = new ViciEventRelay(_vici, Feed, _loop, _loggers.CreateLogger<ViciEventRelay>());
+            _viciEvents.Start();
         }
 
         if (_platform.Kernel is { } kernel)
@@ -225,6 +237,8 @@ public sealed class PetrelDaemon : IAsyncDisposable
         if (_stopped)
             return;
         _stopped = true;
+        if (_viciEvents is not null)
+            await _viciEvents.DisposeAsync().ConfigureAwait(false);
         if (_vici is not null)
             await _vici.DisposeAsync().ConfigureAwait(false);
         if (_control is not null)
