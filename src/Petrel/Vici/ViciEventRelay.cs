@@ -41,28 +41,36 @@ public sealed class ViciEventRelay : IAsyncDisposable
         _server.ListenersChanged += UpdateLogSubscription;
     }
 
-    /// <summary>Subscribes to log lines while a client wants log or has an initiate/terminate running, and leaves the feed otherwise.</summary>
+    /// <summary>
+    /// Subscribes to log lines while a client wants log or has an initiate/terminate running, at the most verbose
+    /// level one of them asked for (information, or debug for a control-log loglevel of 2 and more), and leaves
+    /// the feed otherwise.
+    /// </summary>
     private void UpdateLogSubscription()
     {
-        bool wanted = false;
+        var wanted = LogLevel.None;
         foreach (var s in _server.Sessions())
-            wanted |= s.IsRegistered("log") || (s.Control is not null && s.IsRegistered("control-log"));
+        {
+            if (s.IsRegistered("log"))
+                wanted = Min(wanted, LogEventLevel);
+            if (s.Control is { } scope && s.IsRegistered("control-log"))
+                wanted = Min(wanted, scope.Level >= 2 ? LogLevel.Debug : LogEventLevel);
+        }
         lock (_lock)
         {
-            if (_stop.IsCancellationRequested) return;
-            if (wanted && _lines is null)
+            if (_stop.IsCancellationRequested || (_lines?.LogLevel ?? LogLevel.None) == wanted) return;
+            _lines?.Dispose();
+            _lines = null;
+            if (wanted != LogLevel.None)
             {
-                _lines = _hub.Subscribe(events: false, logLevel: LogLevel.Debug);
+                _lines = _hub.Subscribe(events: false, logLevel: wanted);
                 _pumps.Add(PumpLinesAsync(_lines, _stop.Token));
-            }
-            else if (!wanted && _lines is not null)
-            {
-                _lines.Dispose();
-                _lines = null;
             }
             _pumps.RemoveAll(t => t.IsCompleted);
         }
     }
+
+    private static LogLevel Min(LogLevel a, LogLevel b) => a < b ? a : b;
 
     private async Task PumpEventsAsync(FeedSubscription subscription, CancellationToken cancel)
     {
