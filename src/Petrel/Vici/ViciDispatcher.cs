@@ -35,7 +35,8 @@ public sealed class ViciDispatcher(ViciServer server, ViciCommands commands, ILo
             var reply = await handler(new ViciRequest(message, session, cancel)).ConfigureAwait(false);
             return (ViciPacketType.CmdResponse, reply.ToArray());
         }
-        catch (Exception e) when (e is not OperationCanceledException)
+        // A client that left during a streamed listing closes its queue: that ends the session, it is no failure.
+        catch (Exception e) when (e is not OperationCanceledException and not System.Threading.Channels.ChannelClosedException)
         {
             log.LogError(e, "vici: {Command} failed: {Error}", command, e.Message);
             return (ViciPacketType.CmdResponse, Failure($"{command} failed inside the daemon: {e.Message}"));
