@@ -102,6 +102,7 @@ public sealed class SystemPlatform : IDaemonPlatform
         if (_host is not null)
         {
             _host.Kernel.Acquire += a => loop.Post(e => e.HandleAcquire(a));
+            _host.Kernel.SequenceExhaustion += x => loop.Post(e => e.HandleSequenceExhaustion(x));
             _host.DeviceLost += failed;
         }
         _host?.Start();
