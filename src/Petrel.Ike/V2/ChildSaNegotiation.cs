@@ -190,11 +190,16 @@ internal sealed class ChildSaNegotiation(IIkeContext context)
                 context.Log.Info(sa, $"CHILD_SA {config.Name}: transport mode behind NAT, received TS {TrafficSelectorNarrowing.Format(tsi.Selectors)} === {TrafficSelectorNarrowing.Format(tsr.Selectors)} changed to {TrafficSelectorNarrowing.Format(proposedI)} === {TrafficSelectorNarrowing.Format(proposedR)} (RFC 7296 §2.23.1)");
         }
 
-        var error = Install(sa, child, pfsSecret, ni, nr, exchangeInitiator: false, deferOutbound: replacing is not null);
-        if (error is not null)
+        // RFC 9370 §2.2.4: with additional key exchanges the keys are known only after the IKE_FOLLOWUP_KE exchanges,
+        // so the caller installs the CHILD_SA then (InstallAfterFollowUp).
+        if (AdditionalKeyExchanges.Of(selected).Count == 0 || pfsSecret.Length == 0)
         {
-            reason = error;
-            return NotifyType.NoProposalChosen;
+            var error = Install(sa, child, pfsSecret, ni, nr, exchangeInitiator: false, deferOutbound: replacing is not null);
+            if (error is not null)
+            {
+                reason = error;
+                return NotifyType.NoProposalChosen;
+            }
         }
         if (transport)
             response.Payloads.Add(new NotifyPayload(NotifyType.UseTransportMode));
@@ -235,7 +240,7 @@ internal sealed class ChildSaNegotiation(IIkeContext context)
         {
             var ts = new List<Transform>();
             foreach (var t in p.Transforms)
-                if (t.Type != TransformType.KeyExchange) ts.Add(t);
+                if (t.Type != TransformType.KeyExchange && !AlgorithmCatalog.IsAdditionalKeyExchange(t.Type)) ts.Add(t);
             result.Add(p with { Transforms = ts });
         }
         return result;
@@ -247,6 +252,10 @@ internal sealed class ChildSaNegotiation(IIkeContext context)
         System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(b, spi);
         return b;
     }
+
+    /// <summary>Responder, after the last IKE_FOLLOWUP_KE (RFC 9370 §2.2.4): KEYMAT over every secret in order, and install.</summary>
+    public string? InstallAfterFollowUp(IkeSa sa, ChildSa child, ReadOnlySpan<byte> secrets, ReadOnlySpan<byte> ni, ReadOnlySpan<byte> nr) =>
+        Install(sa, child, secrets, ni, nr, exchangeInitiator: false, deferOutbound: child.Replaces is not null);
 
     /// <summary>KEYMAT (§2.17) and install: inbound SA first, then outbound, then the policy.</summary>
     /// <param name="deferOutbound">Responder of a rekey: keep the outbound SA back until the old SA is deleted (<see cref="ChildSa.PendingOutbound"/>).</param>
@@ -275,6 +284,13 @@ internal sealed class ChildSaNegotiation(IIkeContext context)
             integLength = entry.Integrity.KeyLength;
         }
 
+        // What list-sas shows: the PFS group and RFC 9370's additional key exchanges, only when their secrets enter KEYMAT.
+        child.PerformedKeyExchanges.Clear();
+        if (pfsSecret.Length > 0 && ProposalText.First(p, TransformType.KeyExchange) is { Id: > 0 } pfs)
+        {
+            child.PerformedKeyExchanges.Add(pfs);
+            child.PerformedKeyExchanges.AddRange(AdditionalKeyExchanges.Of(p));
+        }
         using var keys = IkeKeyDerivation.DeriveChildSaKeys(sa.Suite!.Prf, sa.Keys!.SkD, pfsSecret, ni, nr, encLength, integLength);
         // §2.17: the first keys protect traffic from the exchange's initiator to its responder.
         child.EncKeyOut = (exchangeInitiator ? keys.EncryptionInitiatorToResponder : keys.EncryptionResponderToInitiator).ToArray();
