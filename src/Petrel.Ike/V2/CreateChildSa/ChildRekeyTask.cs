@@ -70,9 +70,10 @@ internal sealed class ChildRekeyTask(IIkeContext context, ChildSa old) : IkeTask
             return TaskOutcome.Done;
         }
 
-        if (_keys.Next(response, $"CHILD_SA {old.Config.Name} rekey", out var answer, out var shared, out var nr, out var error)) return TaskOutcome.Retry;
-        error ??= context.Children.CompleteAsInitiator(sa, _new!, answer, shared, _keys.Ni, nr, withKeyExchange: _keys.WithKeyExchange);
+        if (_keys.Next(response, $"CHILD_SA {old.Config.Name} rekey", out var answer, out var shared, out var additional, out var nr, out var error)) return TaskOutcome.Retry;
+        error ??= context.Children.CompleteAsInitiator(sa, _new!, answer, shared, _keys.Ni, nr, withKeyExchange: _keys.WithKeyExchange, additional);
         CryptographicOperations.ZeroMemory(shared);
+        CryptographicOperations.ZeroMemory(additional);
         _keys.Dispose();
         if (error is not null)
         {

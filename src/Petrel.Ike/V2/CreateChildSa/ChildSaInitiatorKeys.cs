@@ -37,11 +37,13 @@ internal sealed class ChildSaInitiatorKeys(IIkeContext context) : IDisposable
 
     /// <summary>
     /// Reads a CREATE_CHILD_SA or IKE_FOLLOWUP_KE response. True when another IKE_FOLLOWUP_KE exchange must follow (the
-    /// task sends again). Otherwise the error (or null), the CREATE_CHILD_SA response (its SA and TS payloads), every
-    /// secret concatenated (empty without PFS; the caller zeroes it) and Nr.
+    /// task sends again). Otherwise the error (or null), the CREATE_CHILD_SA response (its SA and TS payloads), the secret
+    /// of its KE (empty without PFS), those of the IKE_FOLLOWUP_KE exchanges concatenated (empty without) and Nr; the
+    /// caller zeroes the secrets.
     /// </summary>
-    public bool Next(IkeMessage response, string what, out IkeMessage createResponse, out byte[] shared, out byte[] nr, out string? error)
+    public bool Next(IkeMessage response, string what, out IkeMessage createResponse, out byte[] shared, out byte[] additional, out byte[] nr, out string? error)
     {
+        additional = [];
         if (InFollowUp)
         {
             createResponse = _createResponse!;
@@ -52,7 +54,8 @@ internal sealed class ChildSaInitiatorKeys(IIkeContext context) : IDisposable
                 shared = [];
                 return true;
             }
-            shared = error is null ? FollowUp!.Concatenated() : [];
+            shared = error is null ? FollowUp!.First() : [];
+            if (error is null) additional = FollowUp!.Additional();
             return false;
         }
         createResponse = response;

@@ -195,14 +195,16 @@ internal sealed class CreateChildSaResponder(IIkeContext context)
             return;
         }
         sa.PendingFollowUp = null;
-        var all = pending.Exchanges.Concatenated();
+        var first = pending.Exchanges.First();
+        var additional = pending.Exchanges.Additional();
         try
         {
-            error = context.Children.InstallAfterFollowUp(sa, child, all, pending.Ni, pending.Nr);
+            error = context.Children.InstallAfterFollowUp(sa, child, first, additional, pending.Ni, pending.Nr);
         }
         finally
         {
-            CryptographicOperations.ZeroMemory(all);
+            CryptographicOperations.ZeroMemory(first);
+            CryptographicOperations.ZeroMemory(additional);
             pending.Dispose();
         }
         if (error is not null)

@@ -35,9 +35,10 @@ internal sealed class CreateChildSaTask(IIkeContext context, ChildConfig config,
     public override TaskOutcome ProcessResponse(IkeSa sa, IkeMessage response)
     {
         if (_keys.FollowUp is null && _keys.RetryWithPeersGroup(sa, response, $"CHILD_SA {config.Name}")) return TaskOutcome.Retry;
-        if (_keys.Next(response, $"CHILD_SA {config.Name}", out var answer, out var shared, out var nr, out var error)) return TaskOutcome.Retry;
-        error ??= context.Children.CompleteAsInitiator(sa, _child!, answer, shared, _keys.Ni, nr, withKeyExchange: _keys.WithKeyExchange);
+        if (_keys.Next(response, $"CHILD_SA {config.Name}", out var answer, out var shared, out var additional, out var nr, out var error)) return TaskOutcome.Retry;
+        error ??= context.Children.CompleteAsInitiator(sa, _child!, answer, shared, _keys.Ni, nr, withKeyExchange: _keys.WithKeyExchange, additional);
         CryptographicOperations.ZeroMemory(shared);
+        CryptographicOperations.ZeroMemory(additional);
         _keys.Dispose();
         if (error is not null)
         {

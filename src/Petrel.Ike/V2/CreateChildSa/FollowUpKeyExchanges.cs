@@ -7,7 +7,7 @@ namespace Petrel.Ike.V2.CreateChildSa;
 /// The RFC 9370 §2.2.4 state of one CREATE_CHILD_SA whose selected proposal has additional key exchanges: the methods
 /// still to run in IKE_FOLLOWUP_KE exchanges (transform-type order), the responder's link data that ties those
 /// exchanges to the CREATE_CHILD_SA, and every shared secret so far, SK(0) of the CREATE_CHILD_SA's KE first.
-/// KEYMAT and SKEYSEED take them concatenated in that order. Dispose zeroes the secrets.
+/// KEYMAT and SKEYSEED take SK(0) | Ni | Nr | SK(1) | … | SK(n), as strongSwan does. Dispose zeroes the secrets.
 /// </summary>
 internal sealed class FollowUpKeyExchanges(IReadOnlyList<Transform> methods, byte[] first, byte[] link) : IDisposable
 {
@@ -27,12 +27,15 @@ internal sealed class FollowUpKeyExchanges(IReadOnlyList<Transform> methods, byt
         Done++;
     }
 
-    /// <summary>SK(0) | SK(1) | … | SK(n); the caller zeroes it.</summary>
-    public byte[] Concatenated()
+    /// <summary>SK(0), the secret of the CREATE_CHILD_SA's own KE (a copy; the caller zeroes it).</summary>
+    public byte[] First() => _secrets[0].ToArray();
+
+    /// <summary>SK(1) | … | SK(n), the secrets of the IKE_FOLLOWUP_KE exchanges (a copy; the caller zeroes it).</summary>
+    public byte[] Additional()
     {
-        var all = new byte[_secrets.Sum(s => s.Length)];
+        var all = new byte[_secrets.Skip(1).Sum(s => s.Length)];
         int o = 0;
-        foreach (var s in _secrets)
+        foreach (var s in _secrets.Skip(1))
         {
             s.CopyTo(all, o);
             o += s.Length;

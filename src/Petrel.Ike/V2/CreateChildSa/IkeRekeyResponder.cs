@@ -91,7 +91,7 @@ internal sealed class IkeRekeyResponder(IIkeContext context)
             context.Log.Info(sa, $"IKE_SA rekey: {additional.Count} additional key exchange(s) to follow in IKE_FOLLOWUP_KE");
             return;
         }
-        Finish(sa, created, selected, suite, wanted, ni, nr, shared);
+        Finish(sa, created, selected, suite, wanted, ni, nr, shared, []);
     }
 
     private sealed record PendingIkeRekey(IkeSa Old, IkeSa Created, Proposal Selected, IkeCipherSuite Suite, ushort Group, byte[] Ni, byte[] Nr, FollowUpKeyExchanges Exchanges);
@@ -141,22 +141,24 @@ internal sealed class IkeRekeyResponder(IIkeContext context)
             return true;
         }
         _pending = null;
-        var all = pending.Exchanges.Concatenated();
+        var first = pending.Exchanges.First();
+        var additional = pending.Exchanges.Additional();
         pending.Exchanges.Dispose();
-        Finish(sa, pending.Created, pending.Selected, pending.Suite, pending.Group, pending.Ni, pending.Nr, all);
+        Finish(sa, pending.Created, pending.Selected, pending.Suite, pending.Group, pending.Ni, pending.Nr, first, additional);
         return true;
     }
 
     /// <summary>Keys the new SA (SKEYSEED over every secret in order, zeroed here) and lets it take over, or waits for our own rekey's answer.</summary>
-    private void Finish(IkeSa sa, IkeSa created, Proposal selected, IkeCipherSuite suite, ushort wanted, byte[] ni, byte[] nr, byte[] shared)
+    private void Finish(IkeSa sa, IkeSa created, Proposal selected, IkeCipherSuite suite, ushort wanted, byte[] ni, byte[] nr, byte[] shared, byte[] additional)
     {
         try
         {
-            created.Keys = suite.DeriveRekeyedKeys(sa.Suite!.Prf, sa.Keys!.SkD, shared, ni, nr, created.SpiI, created.SpiR);
+            created.Keys = suite.DeriveRekeyedKeys(sa.Suite!.Prf, sa.Keys!.SkD, shared, ni, nr, created.SpiI, created.SpiR, additional);
         }
         finally
         {
             CryptographicOperations.ZeroMemory(shared);
+            CryptographicOperations.ZeroMemory(additional);
         }
         InheritFrom(context, created, sa, selected, suite, wanted, ni, nr);
 

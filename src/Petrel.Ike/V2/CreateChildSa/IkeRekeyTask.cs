@@ -120,7 +120,7 @@ internal sealed class IkeRekeyTask(IIkeContext context) : IkeTask
         }
         if (error is not null)
             return Failed(sa, error);
-        return Complete(sa, chosen!, suite!, shared, nonce!.Data.ToArray());
+        return Complete(sa, chosen!, suite!, shared, [], nonce!.Data.ToArray());
     }
 
     private TaskOutcome ProcessFollowUp(IkeSa sa, IkeMessage response, FollowUpKeyExchanges f)
@@ -155,10 +155,11 @@ internal sealed class IkeRekeyTask(IIkeContext context) : IkeTask
             f.Dispose();
             return Failed(sa, error);
         }
-        var all = f.Concatenated();
+        var first = f.First();
+        var additional = f.Additional();
         _followUp = null;
         f.Dispose();
-        return Complete(sa, _chosen!, _suite!, all, _nr);
+        return Complete(sa, _chosen!, _suite!, first, additional, _nr);
     }
 
     private TaskOutcome Failed(IkeSa sa, string error)
@@ -170,18 +171,19 @@ internal sealed class IkeRekeyTask(IIkeContext context) : IkeTask
         return TaskOutcome.Done;
     }
 
-    /// <summary>SKEYSEED = prf(SK_d (old), SK(0) | SK(1) | … | Ni | Nr) (§2.18, RFC 9370 §2.2.4), then the new SA takes over.</summary>
-    private TaskOutcome Complete(IkeSa sa, Proposal chosen, IkeCipherSuite suite, byte[] shared, byte[] nr)
+    /// <summary>SKEYSEED = prf(SK_d (old), SK(0) | Ni | Nr | SK(1) | … | SK(n)) (§2.18, RFC 9370 §2.2.4), then the new SA takes over.</summary>
+    private TaskOutcome Complete(IkeSa sa, Proposal chosen, IkeCipherSuite suite, byte[] shared, byte[] additional, byte[] nr)
     {
         var n2 = _new!;
         n2.SpiR = System.Buffers.Binary.BinaryPrimitives.ReadUInt64BigEndian(chosen.Spi.Span);
         try
         {
-            n2.Keys = suite!.DeriveRekeyedKeys(sa.Suite!.Prf, sa.Keys!.SkD, shared, _ni, nr, n2.SpiI, n2.SpiR);
+            n2.Keys = suite!.DeriveRekeyedKeys(sa.Suite!.Prf, sa.Keys!.SkD, shared, _ni, nr, n2.SpiI, n2.SpiR, additional);
         }
         finally
         {
             CryptographicOperations.ZeroMemory(shared);
+            CryptographicOperations.ZeroMemory(additional);
         }
         IkeRekeyResponder.InheritFrom(context, n2, sa, chosen, suite, _group, _ni, nr);
         sa.RekeyTask = null;
