@@ -7,7 +7,8 @@ namespace Petrel.Tests.Interop;
 /// <summary>
 /// Petrel ⇄ strongSwan 6.0.1 (Debian 13 packages, run from a trixie root: <see cref="StrongSwan6Peer"/>), both roles,
 /// plain and with RFC 9370 additional key exchanges (IKE_INTERMEDIATE in the IKE SA's setup, IKE_FOLLOWUP_KE in a
-/// CHILD_SA rekey with PFS), with traffic through the tunnel before and after the rekey. charon's log and
+/// CHILD_SA rekey with PFS, and in an IKE SA rekey that charon starts), with traffic through the tunnel before and after
+/// each rekey. charon's log and
 /// `swanctl --list-sas` must show the additional exchange, Petrel's list-sas every key exchange it performed.
 /// Debian's 6.0.1 has no ML-KEM (no "ml" plugin, OpenSSL's is not used for it), so the additional exchange here is a
 /// classic group; <see cref="Debian_strongswan_6_refuses_ml_kem"/> pins what it refuses.
@@ -77,6 +78,25 @@ public sealed class StrongSwan6InteropTests(StrongSwan6Lab fixture, ITestOutputH
             if (additional)
                 Assert.Contains("IKE_FOLLOWUP_KE", charon.Log());
             output.WriteLine(TunnelTraffic.RunShort(lab, 256 * 1024).ToString());
+
+            if (!petrelInitiates)
+            {
+                // IKE SA rekey started by charon: with ke1_ the new IKE SA is keyed after IKE_FOLLOWUP_KE (SK(0) | Ni | Nr | SK(1)).
+                var oldSpi = ikeSa.Raw["initiator_spi"]!.GetValue<string>();
+                charon.Swanctl("--rekey", "--ike", LabConfig.Connection).EnsureSuccess();
+                var newIke = WaitForPetrel(petrel, c => c?.Raw["initiator_spi"]?.GetValue<string>() != oldSpi && c?.Children.Count == 1, TimeSpan.FromSeconds(30));
+                Assert.Equal(ikeKeyExchanges, Strings(newIke.Raw["key_exchanges"]));
+                sas = charon.Swanctl("--list-sas").EnsureSuccess().StandardOutput;
+                output.WriteLine(sas);
+                Assert.Contains("/" + string.Join('/', ikeKeyExchanges), sas);
+                if (additional)
+                    Assert.Contains("parsed IKE_FOLLOWUP_KE response", charon.Log()[charon.Log().LastIndexOf("CREATE_CHILD_SA", StringComparison.Ordinal)..]);
+                // The moved CHILD_SA keeps working over the new IKE SA, and a DPD-style exchange on it succeeds.
+                output.WriteLine(TunnelTraffic.RunShort(lab, 256 * 1024).ToString());
+                charon.Swanctl("--rekey", "--child", LabConfig.Child).EnsureSuccess();
+                Thread.Sleep(1000);
+                output.WriteLine(TunnelTraffic.RunShort(lab, 128 * 1024).ToString());
+            }
         }
         catch
         {
