@@ -238,7 +238,11 @@ public sealed partial class IkeEngine
     }
 
     /// <summary>A new IKE SA created by a rekey (either role): registered under its SPI, lifetimes scheduled.</summary>
-    internal void AdoptRekeyed(IkeSa sa) => Register(sa, sa.SpiI);
+    internal void AdoptRekeyed(IkeSa sa)
+    {
+        sa.FromRekey = true;
+        Register(sa, sa.SpiI);
+    }
 
     /// <summary>§2.18: CHILD_SAs move to the new IKE SA, as do exchanges still queued on the old one.</summary>
     internal void MoveToSuccessor(IkeSa old, IkeSa successor)
@@ -247,6 +251,7 @@ public sealed partial class IkeEngine
         Touch(old);
         Touch(successor);
         successor.Children.AddRange(old.Children);
+        foreach (var c in old.Children) c.Owner = successor;
         old.Children.Clear();
         while (old.Tasks.Count > 0)
         {

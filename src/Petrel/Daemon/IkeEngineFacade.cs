@@ -27,4 +27,9 @@ public sealed class IkeEngineFacade(IkeEngine engine) : IEngineFacade
 
     public void HandleSequenceExhaustion(Petrel.DataPlane.Kernel.SequenceExhaustionEvent exhaustion) => engine.HandleSequenceExhaustion(exhaustion);
     public IReadOnlyList<TrapPolicyInfo> ListTraps() => engine.ListTraps();
+    public bool RekeyChild(uint childId) => engine.RekeyChild(childId);
+    public bool RekeyIke(uint ikeSaId) => engine.RekeyIke(ikeSaId);
+    public bool Reauthenticate(uint ikeSaId) => engine.Reauthenticate(ikeSaId);
+    public void UseEventFeed(Action<SaEvent> sink) => engine.Events = sink;
+    public IkeActivity? Activity() => engine.Activity();
 }
