@@ -5,5 +5,6 @@ global using Petrel.Ike.Sa;
 global using Petrel.Ike.V2;
 global using Petrel.Ike.V2.CreateChildSa;
 global using Petrel.Ike.V2.IkeAuth;
+global using Petrel.Ike.V2.IkeIntermediate;
 global using Petrel.Ike.V2.IkeSaInit;
 global using Petrel.Ike.V2.Informational;

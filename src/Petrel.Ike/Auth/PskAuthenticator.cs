@@ -37,6 +37,6 @@ internal sealed class PskAuthenticator(IIkeContext context)
 
     private static byte[] SignedOctetsFor(IkeSa sa, bool signerIsInitiator, IdentificationPayload id) =>
         signerIsInitiator
-            ? SignedOctets.Build(sa.Suite!.Prf, sa.InitRequest, sa.Nr, sa.Keys!.SkPi, id.GetBody())
-            : SignedOctets.Build(sa.Suite!.Prf, sa.InitResponse, sa.Ni, sa.Keys!.SkPr, id.GetBody());
+            ? SignedOctets.Build(sa.Suite!.Prf, sa.InitRequest, sa.Nr, sa.Keys!.SkPi, id.GetBody(), sa.IntAuth)
+            : SignedOctets.Build(sa.Suite!.Prf, sa.InitResponse, sa.Ni, sa.Keys!.SkPr, id.GetBody(), sa.IntAuth);
 }

@@ -395,8 +395,8 @@ internal sealed class PubkeyAuthenticator(IIkeContext context)
 
     private static byte[] SignedOctetsFor(IkeSa sa, bool signerIsInitiator, IdentificationPayload id) =>
         signerIsInitiator
-            ? SignedOctets.Build(sa.Suite!.Prf, sa.InitRequest, sa.Nr, sa.Keys!.SkPi, id.GetBody())
-            : SignedOctets.Build(sa.Suite!.Prf, sa.InitResponse, sa.Ni, sa.Keys!.SkPr, id.GetBody());
+            ? SignedOctets.Build(sa.Suite!.Prf, sa.InitRequest, sa.Nr, sa.Keys!.SkPi, id.GetBody(), sa.IntAuth)
+            : SignedOctets.Build(sa.Suite!.Prf, sa.InitResponse, sa.Ni, sa.Keys!.SkPr, id.GetBody(), sa.IntAuth);
 
     /// <summary>A certificate as strongSwan names it in logs: its subject DN ("C=CH, O=strongSwan, CN=moon").</summary>
     public static string Name(X509Certificate cert) => CertificateIdentity.Subject(cert).ToString();

@@ -29,6 +29,7 @@ public sealed partial class IkeEngine
     private readonly IkeSaManager _sas;
     private readonly IkeSaInitResponder _initResponder;
     private readonly IkeAuthResponder _authResponder;
+    private readonly IkeIntermediateResponder _intermediateResponder;
     private readonly CreateChildSaResponder _createChildResponder;
     private readonly InformationalResponder _informationalResponder;
     private IReadOnlyList<ConnectionConfig> _connections = [];
@@ -50,6 +51,7 @@ public sealed partial class IkeEngine
         Exchanges = new TaskManager(this);
         _initResponder = new IkeSaInitResponder(this);
         _authResponder = new IkeAuthResponder(this);
+        _intermediateResponder = new IkeIntermediateResponder(this);
         _createChildResponder = new CreateChildSaResponder(this);
         _informationalResponder = new InformationalResponder(this);
         _ikeObserver = OnIkeTransition;
@@ -186,6 +188,10 @@ public sealed partial class IkeEngine
                 return;
             }
             status = IkeMessage.TryDecode(message, cipher, out m, out error);
+            // A retransmitted IKE_INTERMEDIATE request is still protected with the keys its exchange replaced.
+            if (status == IkeDecodeStatus.IntegrityCheckFailed && sa.PreviousCipherIn is { } previous && !header.IsResponse
+                && header.ExchangeType == ExchangeType.IkeIntermediate && header.MessageId == sa.LastResponseId)
+                status = IkeMessage.TryDecode(message, previous, out m, out error);
             if (status == IkeDecodeStatus.IntegrityCheckFailed) Counters.IntegrityFailures++;
             if (status == IkeDecodeStatus.Success && !m!.WasEncrypted)
             {
@@ -306,8 +312,14 @@ public sealed partial class IkeEngine
                 case ExchangeType.IkeAuth:
                     destroy = _authResponder.Handle(sa, m, response);
                     break;
+                case ExchangeType.IkeIntermediate:
+                    destroy = _intermediateResponder.Handle(sa, m, response);
+                    break;
                 case ExchangeType.CreateChildSa:
                     _createChildResponder.Handle(sa, m, response);
+                    break;
+                case ExchangeType.IkeFollowupKe:
+                    _createChildResponder.HandleFollowUp(sa, m, response);
                     break;
                 case ExchangeType.Informational:
                     destroy = _informationalResponder.Handle(sa, m, response);
@@ -321,6 +333,8 @@ public sealed partial class IkeEngine
 
         if (sa.Deferred is not null) return; // waits for a CRL fetch: answered when processed again
         Exchanges.SendResponse(sa, response);
+        // RFC 9370 §2.2.2: the keys change after the IKE_INTERMEDIATE response, which the old ones protected.
+        if (m.ExchangeType == ExchangeType.IkeIntermediate && !destroy) _intermediateResponder.Complete(sa, m, response);
         if (destroy) Destroy(sa, $"{m.ExchangeType} ended the IKE SA");
         else Exchanges.Pump(sa);
     }
@@ -540,6 +554,7 @@ public sealed partial class IkeEngine
                     Encr = Describe(c.Proposal, TransformType.Encryption),
                     Integ = Describe(c.Proposal, TransformType.Integrity),
                     Dh = Describe(c.Proposal, TransformType.KeyExchange),
+                    KeyExchanges = c.PerformedKeyExchanges.Select(AlgorithmCatalog.Describe).ToList(),
                     LocalTs = c.LocalTs.Select(t => t.ToString()).ToList(),
                     RemoteTs = c.RemoteTs.Select(t => t.ToString()).ToList(),
                     BytesIn = cin.Bytes,
@@ -569,6 +584,7 @@ public sealed partial class IkeEngine
                 Integ = Describe(sa.Proposal, TransformType.Integrity),
                 Prf = Describe(sa.Proposal, TransformType.Prf),
                 Dh = Describe(sa.Proposal, TransformType.KeyExchange),
+                KeyExchanges = sa.PerformedKeyExchanges.Select(AlgorithmCatalog.Describe).ToList(),
                 NatLocal = sa.NatHere || sa.NatFake,
                 NatRemote = sa.NatThere,
                 EstablishedSeconds = sa.State == IkeSaState.Established ? (long)(now - sa.EstablishedAt).TotalSeconds : 0,

@@ -21,6 +21,8 @@ public sealed record IkeSaInfo
     public string Integ { get; init; } = "";
     public string Prf { get; init; } = "";
     public string Dh { get; init; } = "";
+    /// <summary>Every key exchange whose secret keyed this SA, in order ("CURVE_25519", "KE1_ML_KEM_768"): RFC 9370 additional ones included.</summary>
+    public IReadOnlyList<string> KeyExchanges { get; init; } = [];
     public bool NatLocal { get; init; }
     public bool NatRemote { get; init; }
     public long EstablishedSeconds { get; init; }
@@ -51,6 +53,8 @@ public sealed record ChildSaInfo
     public string Encr { get; init; } = "";
     public string Integ { get; init; } = "";
     public string Dh { get; init; } = "";
+    /// <summary>Every key exchange whose secret entered this CHILD_SA's KEYMAT (PFS group first, then RFC 9370 additional ones); empty without PFS.</summary>
+    public IReadOnlyList<string> KeyExchanges { get; init; } = [];
     public IReadOnlyList<string> LocalTs { get; init; } = [];
     public IReadOnlyList<string> RemoteTs { get; init; } = [];
     public ulong BytesIn { get; init; }

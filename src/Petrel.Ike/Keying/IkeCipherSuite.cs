@@ -87,10 +87,14 @@ public sealed class IkeCipherSuite
         }
     }
 
-    /// <summary>SK_* of the IKE SA replacing one whose PRF and SK_d are given (§2.18); SPIs are the new SA's.</summary>
-    public IkeSaKeys DeriveRekeyedKeys(PrfAlgorithm oldPrf, ReadOnlySpan<byte> oldSkD, ReadOnlySpan<byte> sharedSecret, ReadOnlySpan<byte> ni, ReadOnlySpan<byte> nr, ulong initiatorSpi, ulong responderSpi)
+    /// <summary>
+    /// SK_* of the IKE SA replacing one whose PRF and SK_d are given (§2.18); SPIs are the new SA's. RFC 9370's additional
+    /// secrets (IKE_FOLLOWUP_KE) go after the nonces.
+    /// </summary>
+    public IkeSaKeys DeriveRekeyedKeys(PrfAlgorithm oldPrf, ReadOnlySpan<byte> oldSkD, ReadOnlySpan<byte> sharedSecret, ReadOnlySpan<byte> ni, ReadOnlySpan<byte> nr, ulong initiatorSpi, ulong responderSpi,
+        ReadOnlySpan<byte> additionalSecrets = default)
     {
-        var skeyseed = IkeKeyDerivation.ComputeRekeyedSkeyseed(oldPrf, oldSkD, sharedSecret, ni, nr);
+        var skeyseed = IkeKeyDerivation.ComputeRekeyedSkeyseed(oldPrf, oldSkD, sharedSecret, ni, nr, additionalSecrets);
         try
         {
             return IkeKeyDerivation.DeriveIkeSaKeys(Prf, skeyseed, ni, nr, initiatorSpi, responderSpi, EncryptionKeyLength, IntegrityKeyLength);

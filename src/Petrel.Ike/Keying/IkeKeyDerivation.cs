@@ -26,11 +26,14 @@ public static class IkeKeyDerivation
 
     /// <summary>
     /// SKEYSEED of a rekeyed IKE SA (§2.18): prf(SK_d (old), g^ir (new) | Ni | Nr), with the PRF of the old IKE SA.
-    /// Ni and Nr are the nonces of the CREATE_CHILD_SA exchange (initiator of that exchange first).
+    /// Ni and Nr are the nonces of the CREATE_CHILD_SA exchange (initiator of that exchange first). With RFC 9370
+    /// additional key exchanges (IKE_FOLLOWUP_KE, §2.2.4) their secrets follow the nonces:
+    /// prf(SK_d, SK(0) | Ni | Nr | SK(1) | … | SK(n)).
     /// </summary>
-    public static byte[] ComputeRekeyedSkeyseed(PrfAlgorithm oldPrf, ReadOnlySpan<byte> oldSkD, ReadOnlySpan<byte> sharedSecret, ReadOnlySpan<byte> ni, ReadOnlySpan<byte> nr)
+    public static byte[] ComputeRekeyedSkeyseed(PrfAlgorithm oldPrf, ReadOnlySpan<byte> oldSkD, ReadOnlySpan<byte> sharedSecret, ReadOnlySpan<byte> ni, ReadOnlySpan<byte> nr,
+        ReadOnlySpan<byte> additionalSecrets = default)
     {
-        var data = Concat(sharedSecret, ni, nr);
+        var data = Concat(sharedSecret, ni, nr, additionalSecrets);
         try
         {
             return oldPrf.Compute(oldSkD, data);
@@ -84,13 +87,13 @@ public static class IkeKeyDerivation
 
     /// <summary>
     /// KEYMAT = prf+(SK_d, Ni | Nr) or, with PFS, prf+(SK_d, g^ir (new) | Ni | Nr) (§2.17), split into the
-    /// initiator→responder then responder→initiator keys. Pass an empty sharedSecret without PFS, and with
-    /// RFC 9370 additional key exchanges the concatenation SK(0) | SK(1) | ... (§2.2.4).
+    /// initiator→responder then responder→initiator keys. Pass an empty sharedSecret without PFS. With RFC 9370
+    /// additional key exchanges their secrets follow the nonces: prf+(SK_d, SK(0) | Ni | Nr | SK(1) | … | SK(n)) (§2.2.4).
     /// </summary>
     public static ChildSaKeys DeriveChildSaKeys(PrfAlgorithm prf, ReadOnlySpan<byte> skD, ReadOnlySpan<byte> sharedSecret, ReadOnlySpan<byte> ni, ReadOnlySpan<byte> nr,
-        int encryptionKeyLength, int integrityKeyLength)
+        int encryptionKeyLength, int integrityKeyLength, ReadOnlySpan<byte> additionalSecrets = default)
     {
-        var seed = Concat(sharedSecret, ni, nr);
+        var seed = Concat(sharedSecret, ni, nr, additionalSecrets);
         int e = encryptionKeyLength, a = integrityKeyLength;
         var keymat = PrfPlus.Expand(prf, skD, seed, 2 * (e + a));
         try
@@ -108,12 +111,13 @@ public static class IkeKeyDerivation
         }
     }
 
-    private static byte[] Concat(ReadOnlySpan<byte> a, ReadOnlySpan<byte> b, ReadOnlySpan<byte> c = default)
+    private static byte[] Concat(ReadOnlySpan<byte> a, ReadOnlySpan<byte> b, ReadOnlySpan<byte> c = default, ReadOnlySpan<byte> d = default)
     {
-        var result = new byte[a.Length + b.Length + c.Length];
+        var result = new byte[a.Length + b.Length + c.Length + d.Length];
         a.CopyTo(result);
         b.CopyTo(result.AsSpan(a.Length));
         c.CopyTo(result.AsSpan(a.Length + b.Length));
+        d.CopyTo(result.AsSpan(a.Length + b.Length + c.Length));
         return result;
     }
 }

@@ -43,6 +43,9 @@ internal sealed partial class ChildSa
     public IpsecMode Mode { get; set; } = IpsecMode.Tunnel;
     public Proposal? Proposal { get; set; }
 
+    /// <summary>The key exchanges whose secrets entered KEYMAT (PFS group, then RFC 9370 additional ones); empty without PFS.</summary>
+    public List<Transform> PerformedKeyExchanges { get; } = [];
+
     /// <summary>SPI we chose (peer sends to it) and SPI the peer chose (we send to it).</summary>
     public uint SpiIn { get; set; }
     public uint SpiOut { get; set; }

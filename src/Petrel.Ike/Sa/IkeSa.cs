@@ -154,6 +154,12 @@ internal sealed partial class IkeSa
         InitResponse = [];
         Ni = [];
         Nr = [];
+        IntAuthI = [];
+        IntAuthR = [];
+        PreviousCipherIn?.Dispose();
+        PreviousCipherIn = null;
+        if (PendingIntermediateSecret is { } secret) System.Security.Cryptography.CryptographicOperations.ZeroMemory(secret);
+        PendingIntermediateSecret = null;
     }
 
     public void DisposeKeys()
@@ -161,6 +167,8 @@ internal sealed partial class IkeSa
         CipherOut?.Dispose();
         CipherIn?.Dispose();
         CipherOut = CipherIn = null;
+        PreviousCipherIn?.Dispose();
+        PreviousCipherIn = null;
         Keys?.Dispose();
         KeyExchange?.Dispose();
         KeyExchange = null;

@@ -65,7 +65,9 @@ internal sealed class ChildSaNegotiation(IIkeContext context)
     /// Initiator: checks the responder's answer for a CHILD_SA and installs it. Returns null on success or
     /// the reason it failed (an error notify, or a response that does not fit what we proposed).
     /// </summary>
-    public string? CompleteAsInitiator(IkeSa sa, ChildSa child, IkeMessage response, ReadOnlySpan<byte> pfsSecret, ReadOnlySpan<byte> ni, ReadOnlySpan<byte> nr, bool withKeyExchange)
+    /// <param name="additionalSecrets">RFC 9370: SK(1) | … | SK(n) of the IKE_FOLLOWUP_KE exchanges, after the nonces in KEYMAT.</param>
+    public string? CompleteAsInitiator(IkeSa sa, ChildSa child, IkeMessage response, ReadOnlySpan<byte> pfsSecret, ReadOnlySpan<byte> ni, ReadOnlySpan<byte> nr, bool withKeyExchange,
+        ReadOnlySpan<byte> additionalSecrets = default)
     {
         foreach (var n in response.GetAll<NotifyPayload>())
         {
@@ -113,7 +115,7 @@ internal sealed class ChildSaNegotiation(IIkeContext context)
         child.RemoteTs = [.. answeredR];
         child.Proposal = chosen;
         child.SpiOut = ProposalText.SpiOf(chosen);
-        return Install(sa, child, pfsSecret, ni, nr, exchangeInitiator: true);
+        return Install(sa, child, pfsSecret, ni, nr, exchangeInitiator: true, additionalSecrets: additionalSecrets);
     }
 
     /// <summary>
@@ -196,11 +198,16 @@ internal sealed class ChildSaNegotiation(IIkeContext context)
                 context.Log.Info(sa, $"CHILD_SA {config.Name}: transport mode behind NAT, received TS {TrafficSelectorNarrowing.Format(tsi.Selectors)} === {TrafficSelectorNarrowing.Format(tsr.Selectors)} changed to {TrafficSelectorNarrowing.Format(proposedI)} === {TrafficSelectorNarrowing.Format(proposedR)} (RFC 7296 §2.23.1)");
         }
 
-        var error = Install(sa, child, pfsSecret, ni, nr, exchangeInitiator: false, deferOutbound: replacing is not null);
-        if (error is not null)
+        // RFC 9370 §2.2.4: with additional key exchanges the keys are known only after the IKE_FOLLOWUP_KE exchanges,
+        // so the caller installs the CHILD_SA then (InstallAfterFollowUp).
+        if (AdditionalKeyExchanges.Of(selected).Count == 0 || pfsSecret.Length == 0)
         {
-            reason = error;
-            return NotifyType.NoProposalChosen;
+            var error = Install(sa, child, pfsSecret, ni, nr, exchangeInitiator: false, deferOutbound: replacing is not null);
+            if (error is not null)
+            {
+                reason = error;
+                return NotifyType.NoProposalChosen;
+            }
         }
         if (transport)
             response.Payloads.Add(new NotifyPayload(NotifyType.UseTransportMode));
@@ -241,7 +248,7 @@ internal sealed class ChildSaNegotiation(IIkeContext context)
         {
             var ts = new List<Transform>();
             foreach (var t in p.Transforms)
-                if (t.Type != TransformType.KeyExchange) ts.Add(t);
+                if (t.Type != TransformType.KeyExchange && !AlgorithmCatalog.IsAdditionalKeyExchange(t.Type)) ts.Add(t);
             result.Add(p with { Transforms = ts });
         }
         return result;
@@ -254,9 +261,14 @@ internal sealed class ChildSaNegotiation(IIkeContext context)
         return b;
     }
 
+    /// <summary>Responder, after the last IKE_FOLLOWUP_KE (RFC 9370 §2.2.4): KEYMAT over every secret in order, and install.</summary>
+    public string? InstallAfterFollowUp(IkeSa sa, ChildSa child, ReadOnlySpan<byte> first, ReadOnlySpan<byte> additional, ReadOnlySpan<byte> ni, ReadOnlySpan<byte> nr) =>
+        Install(sa, child, first, ni, nr, exchangeInitiator: false, deferOutbound: child.Replaces is not null, additionalSecrets: additional);
+
     /// <summary>KEYMAT (§2.17) and install: inbound SA first, then outbound, then the policy.</summary>
     /// <param name="deferOutbound">Responder of a rekey: keep the outbound SA back until the old SA is deleted (<see cref="ChildSa.PendingOutbound"/>).</param>
-    private string? Install(IkeSa sa, ChildSa child, ReadOnlySpan<byte> pfsSecret, ReadOnlySpan<byte> ni, ReadOnlySpan<byte> nr, bool exchangeInitiator, bool deferOutbound = false)
+    private string? Install(IkeSa sa, ChildSa child, ReadOnlySpan<byte> pfsSecret, ReadOnlySpan<byte> ni, ReadOnlySpan<byte> nr, bool exchangeInitiator, bool deferOutbound = false,
+        ReadOnlySpan<byte> additionalSecrets = default)
     {
         // RFC 4302 §3.3.3: AH's ICV covers the outer addresses a NAT rewrites, and RFC 3948
         // encapsulates ESP only, so an AH CHILD_SA behind a NAT (or with encap = yes) cannot work.
@@ -281,7 +293,14 @@ internal sealed class ChildSaNegotiation(IIkeContext context)
             integLength = entry.Integrity.KeyLength;
         }
 
-        using var keys = IkeKeyDerivation.DeriveChildSaKeys(sa.Suite!.Prf, sa.Keys!.SkD, pfsSecret, ni, nr, encLength, integLength);
+        // What list-sas shows: the PFS group and RFC 9370's additional key exchanges, only when their secrets enter KEYMAT.
+        child.PerformedKeyExchanges.Clear();
+        if (pfsSecret.Length > 0 && ProposalText.First(p, TransformType.KeyExchange) is { Id: > 0 } pfs)
+        {
+            child.PerformedKeyExchanges.Add(pfs);
+            child.PerformedKeyExchanges.AddRange(AdditionalKeyExchanges.Of(p));
+        }
+        using var keys = IkeKeyDerivation.DeriveChildSaKeys(sa.Suite!.Prf, sa.Keys!.SkD, pfsSecret, ni, nr, encLength, integLength, additionalSecrets);
         // §2.17: the first keys protect traffic from the exchange's initiator to its responder.
         child.EncKeyOut = (exchangeInitiator ? keys.EncryptionInitiatorToResponder : keys.EncryptionResponderToInitiator).ToArray();
         child.IntegKeyOut = (exchangeInitiator ? keys.IntegrityInitiatorToResponder : keys.IntegrityResponderToInitiator).ToArray();

@@ -25,7 +25,11 @@ internal static class ProposalText
     }
 
     private static readonly TransformType[] DisplayOrder =
-        [TransformType.Encryption, TransformType.Integrity, TransformType.Prf, TransformType.KeyExchange, TransformType.ExtendedSequenceNumbers];
+        [TransformType.Encryption, TransformType.Integrity, TransformType.Prf, TransformType.KeyExchange,
+         // RFC 9370 additional key exchanges follow the main one, as strongSwan 6 lists them ("KE1_ML_KEM_768").
+         TransformType.AdditionalKeyExchange1, TransformType.AdditionalKeyExchange2, TransformType.AdditionalKeyExchange3, TransformType.AdditionalKeyExchange4,
+         TransformType.AdditionalKeyExchange5, TransformType.AdditionalKeyExchange6, TransformType.AdditionalKeyExchange7,
+         TransformType.ExtendedSequenceNumbers];
 
     public static string Describe(IReadOnlyList<Proposal> proposals) =>
         proposals.Count == 0 ? "(none)" : string.Join(", ", proposals.Select(Describe));
@@ -61,7 +65,8 @@ internal static class ProposalText
             bool esn = false;
             foreach (var t in p.Transforms)
             {
-                if (t.Type == TransformType.KeyExchange && !keepKeyExchange) continue;
+                // Without a key exchange (IKE_AUTH, no PFS) RFC 9370's additional ones go too: they need a KE to follow.
+                if ((t.Type == TransformType.KeyExchange || AlgorithmCatalog.IsAdditionalKeyExchange(t.Type)) && !keepKeyExchange) continue;
                 if (t.Type == TransformType.ExtendedSequenceNumbers) esn = true;
                 transforms.Add(t);
             }

@@ -65,8 +65,6 @@ public static class CatalogCommands
         {
             throw new CliException($"bad proposal '{text}': {e.Message}");
         }
-        if (UnbuiltProposals.Refusal(proposals) is { } refusal)
-            throw new CliException($"proposal '{text}': {refusal}");
         var warned = new HashSet<string>();
         foreach (var p in proposals)
         {

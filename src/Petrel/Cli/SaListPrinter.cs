@@ -22,7 +22,7 @@ public static class SaListPrinter
                         $"{Str(sa, "initiator_spi")}_i{(initiator ? "*" : "")} {Str(sa, "responder_spi")}_r{(initiator ? "" : "*")}");
             w.WriteLine($"  local  '{Str(sa, "local_id")}' @ {Str(sa, "local_host")}{(Bool(sa, "nat_local") ? " (behind NAT)" : "")}{Vips(sa, "local_vips")}");
             w.WriteLine($"  remote '{Str(sa, "remote_id")}' @ {Str(sa, "remote_host")}{(Bool(sa, "nat_remote") ? " (behind NAT)" : "")}{Vips(sa, "remote_vips")}");
-            string algorithms = Join(Str(sa, "encr"), Str(sa, "integ"), Str(sa, "prf"), Str(sa, "dh"));
+            string algorithms = Join(Str(sa, "encr"), Str(sa, "integ"), Str(sa, "prf"), KeyExchanges(sa));
             if (algorithms.Length > 0)
                 w.WriteLine($"  {algorithms}");
             if (Str(sa, "state") == "ESTABLISHED")
@@ -35,7 +35,7 @@ public static class SaListPrinter
                         continue;
                     string mode = Str(c, "mode") + (Bool(c, "encap") ? "-in-UDP" : "");
                     w.WriteLine($"  {Str(c, "name")}: #{Str(c, "unique_id")}, reqid {Str(c, "reqid")}, {Str(c, "state")}, {mode}, " +
-                                $"{Str(c, "protocol")}:{Join(Str(c, "encr"), Str(c, "integ"), Str(c, "dh"))}");
+                                $"{Str(c, "protocol")}:{Join(Str(c, "encr"), Str(c, "integ"), KeyExchanges(c))}");
                     if (c["install_seconds"] is not null)
                         w.WriteLine($"    installed {Str(c, "install_seconds")}s ago{Timers(c, ("rekeying", "rekey_seconds"), ("expires", "expire_seconds"))}");
                     w.WriteLine($"    in  {Str(c, "spi_in"),-8}, {Str(c, "bytes_in"),10} bytes, {Str(c, "packets_in"),8} packets");
@@ -67,6 +67,10 @@ public static class SaListPrinter
         : seconds > 2 * 3600 ? $"{seconds / 3600} hours"
         : seconds > 5 * 60 ? $"{seconds / 60} minutes"
         : $"{seconds} seconds";
+
+    /// <summary>Every key exchange performed ("CURVE_25519/KE1_ML_KEM_768", as strongSwan 6 prints it), else the negotiated group.</summary>
+    private static string KeyExchanges(JsonObject o) =>
+        o["key_exchanges"] is JsonArray a && a.Count > 0 ? string.Join('/', a.Select(n => n?.GetValue<string>() ?? "")) : Str(o, "dh");
 
     private static string Join(params string[] parts) => string.Join('/', parts.Where(p => p.Length > 0));
 

@@ -475,8 +475,6 @@ public static class SwanctlLoader
         {
             throw SettingValues.Error(e, where, $"bad proposal: {ex.Message}");
         }
-        if (UnbuiltProposals.Refusal(proposals) is { } refusal)
-            throw SettingValues.Error(e, where, refusal);
         return proposals;
     }
 

@@ -10,7 +10,11 @@ public static class ProposalText
 {
     /// <summary>strongSwan lists encryption, integrity, PRF, key exchange, ESN in that order.</summary>
     private static readonly TransformType[] DisplayOrder =
-        [TransformType.Encryption, TransformType.Integrity, TransformType.Prf, TransformType.KeyExchange, TransformType.ExtendedSequenceNumbers];
+        [TransformType.Encryption, TransformType.Integrity, TransformType.Prf, TransformType.KeyExchange,
+         // RFC 9370 additional key exchanges follow the main one, as strongSwan 6 lists them ("KE1_ML_KEM_768").
+         TransformType.AdditionalKeyExchange1, TransformType.AdditionalKeyExchange2, TransformType.AdditionalKeyExchange3, TransformType.AdditionalKeyExchange4,
+         TransformType.AdditionalKeyExchange5, TransformType.AdditionalKeyExchange6, TransformType.AdditionalKeyExchange7,
+         TransformType.ExtendedSequenceNumbers];
 
     public static string Describe(Proposal proposal)
     {

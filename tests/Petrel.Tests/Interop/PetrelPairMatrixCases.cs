@@ -9,8 +9,9 @@ namespace Petrel.Tests.Interop;
 /// Serpent and Twofish (IKE and ESP; strongSwan's serpent/twofish plugins are not built),
 /// HMAC_SHA2_256_96 (strongSwan has no signer for it), NULL_AES_GMAC (ESP only; RFC 4543),
 /// and ML-KEM 512/768/1024 alone in IKE_SA_INIT. ML-KEM as an RFC 9370 additional key exchange
-/// ("ke1_mlkem768") has no row: it needs IKE_INTERMEDIATE, which is not built, and the loader
-/// refuses it (AdditionalKeyExchangeRefusalTests); rows that offered it checked only the main group.
+/// ("ke1_mlkem768", IKE_INTERMEDIATE and IKE_FOLLOWUP_KE) is proven in-process by
+/// Petrel.Ike.Tests' IntermediateExchangeTests and FollowUpKeyExchangeTests, which check every key
+/// exchange performed, not only the main group.
 /// </remarks>
 public static class PetrelPairMatrixCases
 {

@@ -19,7 +19,7 @@ internal sealed class ChildRekeyTask(IIkeContext context, ChildSa old) : IkeTask
     private readonly ChildSaInitiatorKeys _keys = new(context);
     private ChildSa? _new;
 
-    public override ExchangeType Exchange => ExchangeType.CreateChildSa;
+    public override ExchangeType Exchange => _keys.InFollowUp ? ExchangeType.IkeFollowupKe : ExchangeType.CreateChildSa;
 
     public ChildSa Old => old;
 
@@ -28,6 +28,11 @@ internal sealed class ChildRekeyTask(IIkeContext context, ChildSa old) : IkeTask
 
     public override void BuildRequest(IkeSa sa, IkeMessage request)
     {
+        if (_keys.InFollowUp)
+        {
+            _keys.AddFollowUp(request); // RFC 9370 §2.2.4
+            return;
+        }
         if (_new is null)
         {
             _new = context.Children.Create(sa, old.Config, old.ReqId);
@@ -50,12 +55,12 @@ internal sealed class ChildRekeyTask(IIkeContext context, ChildSa old) : IkeTask
 
     public override TaskOutcome ProcessResponse(IkeSa sa, IkeMessage response)
     {
-        if (_keys.RetryWithPeersGroup(sa, response, "the CHILD_SA rekey"))
+        if (_keys.FollowUp is null && _keys.RetryWithPeersGroup(sa, response, "the CHILD_SA rekey"))
         {
             context.Counters.ChildRekeysInitiated--;
             return TaskOutcome.Retry;
         }
-        if (response.GetNotify(NotifyType.TemporaryFailure) is not null)
+        if (_keys.FollowUp is null && response.GetNotify(NotifyType.TemporaryFailure) is not null)
         {
             var delay = context.Scheduler.RetryDelay();
             context.Log.Info(sa, $"peer answered TEMPORARY_FAILURE to the rekey of CHILD_SA {old.Config.Name}{{{old.UniqueId}}}, retrying in {delay.TotalSeconds:0.#} s");
@@ -65,9 +70,10 @@ internal sealed class ChildRekeyTask(IIkeContext context, ChildSa old) : IkeTask
             return TaskOutcome.Done;
         }
 
-        var error = _keys.ReadResponse(response, $"CHILD_SA {old.Config.Name} rekey", out var shared, out var nr);
-        error ??= context.Children.CompleteAsInitiator(sa, _new!, response, shared, _keys.Ni, nr, withKeyExchange: _keys.WithKeyExchange);
+        if (_keys.Next(response, $"CHILD_SA {old.Config.Name} rekey", out var answer, out var shared, out var additional, out var nr, out var error)) return TaskOutcome.Retry;
+        error ??= context.Children.CompleteAsInitiator(sa, _new!, answer, shared, _keys.Ni, nr, withKeyExchange: _keys.WithKeyExchange, additional);
         CryptographicOperations.ZeroMemory(shared);
+        CryptographicOperations.ZeroMemory(additional);
         _keys.Dispose();
         if (error is not null)
         {

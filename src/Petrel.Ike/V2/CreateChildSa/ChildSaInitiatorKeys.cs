@@ -27,6 +27,50 @@ internal sealed class ChildSaInitiatorKeys(IIkeContext context) : IDisposable
 
     public bool WithKeyExchange => Group != 0;
 
+    /// <summary>RFC 9370 §2.2.4: set once the response selected additional key exchanges; IKE_FOLLOWUP_KE runs while it is pending.</summary>
+    public FollowUpKeyExchanges? FollowUp { get; private set; }
+
+    public bool InFollowUp => FollowUp is { Pending: true };
+
+    private IkeMessage? _createResponse;
+    private byte[] _nr = [];
+
+    /// <summary>
+    /// Reads a CREATE_CHILD_SA or IKE_FOLLOWUP_KE response. True when another IKE_FOLLOWUP_KE exchange must follow (the
+    /// task sends again). Otherwise the error (or null), the CREATE_CHILD_SA response (its SA and TS payloads), the secret
+    /// of its KE (empty without PFS), those of the IKE_FOLLOWUP_KE exchanges concatenated (empty without) and Nr; the
+    /// caller zeroes the secrets.
+    /// </summary>
+    public bool Next(IkeMessage response, string what, out IkeMessage createResponse, out byte[] shared, out byte[] additional, out byte[] nr, out string? error)
+    {
+        additional = [];
+        if (InFollowUp)
+        {
+            createResponse = _createResponse!;
+            nr = _nr;
+            error = ReadFollowUp(response, what);
+            if (error is null && InFollowUp)
+            {
+                shared = [];
+                return true;
+            }
+            shared = error is null ? FollowUp!.First() : [];
+            if (error is null) additional = FollowUp!.Additional();
+            return false;
+        }
+        createResponse = response;
+        error = ReadResponse(response, what, out shared, out nr);
+        if (error is null && BeginFollowUp(response, shared, what, out error))
+        {
+            _createResponse = response;
+            _nr = nr;
+            CryptographicOperations.ZeroMemory(shared);
+            shared = [];
+            return true;
+        }
+        return false;
+    }
+
     /// <summary>Adds a fresh Ni (and KEi with PFS) in front of the request's TSi.</summary>
     public void AddTo(IkeMessage request)
     {
@@ -78,9 +122,79 @@ internal sealed class ChildSaInitiatorKeys(IIkeContext context) : IDisposable
         }
     }
 
+    /// <summary>
+    /// After a CREATE_CHILD_SA response with the first secret: when the selected proposal has additional key exchanges,
+    /// keeps the secret and the responder's link data and returns true (IKE_FOLLOWUP_KE exchanges follow). An error is
+    /// returned in <paramref name="error"/> (missing link, a method we cannot run).
+    /// </summary>
+    public bool BeginFollowUp(IkeMessage response, byte[] shared, string what, out string? error)
+    {
+        error = null;
+        var chosen = response.Get<SecurityAssociationPayload>() is { Proposals.Count: 1 } sap ? sap.Proposals[0] : null;
+        if (chosen is null || Group == 0) return false;
+        var additional = AdditionalKeyExchanges.Of(chosen);
+        if (additional.Count == 0) return false;
+        var link = response.GetNotify(NotifyType.AdditionalKeyExchange);
+        if (link is null || link.Data.Length == 0)
+        {
+            error = $"{what}: response selects additional key exchanges but lacks the ADDITIONAL_KEY_EXCHANGE notify";
+            return false;
+        }
+        foreach (var t in additional)
+            if (KeyExchanges.Find(t.Id) is null)
+            {
+                error = $"{what}: additional key exchange {AlgorithmCatalog.Describe(t)} is not available";
+                return false;
+            }
+        FollowUp = new FollowUpKeyExchanges(additional, shared.ToArray(), link.Data.ToArray());
+        return true;
+    }
+
+    /// <summary>IKE_FOLLOWUP_KE request: KE of the next additional key exchange and the link notify (RFC 9370 §2.2.4).</summary>
+    public void AddFollowUp(IkeMessage request)
+    {
+        var next = FollowUp!.Next;
+        _ke?.Dispose();
+        _ke = (KeyExchanges.Find(next.Id) ?? throw new IkeSetupException($"key exchange {next.Id} is not available")).Create(context.Random);
+        request.Payloads.Add(new KeyExchangePayload(next.Id, _ke.PublicKey));
+        request.Payloads.Add(new NotifyPayload(NotifyType.AdditionalKeyExchange, FollowUp.Link));
+    }
+
+    /// <summary>The IKE_FOLLOWUP_KE response: its KE gives the next secret; a new link comes along while more remain.</summary>
+    public string? ReadFollowUp(IkeMessage response, string what)
+    {
+        var next = FollowUp!.Next;
+        foreach (var n in response.GetAll<NotifyPayload>())
+            if (n.IsError) return $"{what}: peer answered IKE_FOLLOWUP_KE for {AlgorithmCatalog.Describe(next)} with {NotifyNames.Of(n.NotifyType)}";
+        var ke = response.Get<KeyExchangePayload>();
+        if (ke is null || ke.Group != next.Id) return $"{what}: IKE_FOLLOWUP_KE response lacks KE for {AlgorithmCatalog.Describe(next)}";
+        try
+        {
+            FollowUp.Add(_ke!.ComputeSharedSecret(ke.Data.Span));
+        }
+        catch (CryptographicException e)
+        {
+            return $"{what}: invalid {AlgorithmCatalog.Describe(next)} KE value: {e.Message}";
+        }
+        finally
+        {
+            _ke?.Dispose();
+            _ke = null;
+        }
+        if (FollowUp.Pending)
+        {
+            if (response.GetNotify(NotifyType.AdditionalKeyExchange) is not { Data.Length: > 0 } link)
+                return $"{what}: IKE_FOLLOWUP_KE response lacks the ADDITIONAL_KEY_EXCHANGE notify for the next exchange";
+            FollowUp.Link = link.Data.ToArray();
+        }
+        return null;
+    }
+
     public void Dispose()
     {
         _ke?.Dispose();
         _ke = null;
+        FollowUp?.Dispose();
+        FollowUp = null;
     }
 }

@@ -121,14 +121,111 @@ internal sealed class CreateChildSaResponder(IIkeContext context)
             response.Payloads.Insert(saIndex + 1, new NoncePayload(nr));
             if (ours is not null)
                 response.Payloads.Insert(saIndex + 2, new KeyExchangePayload(wantedGroup!.Value.Id, ours.PublicKey));
+            var additional = AdditionalKeyExchanges.Of(child!.Proposal!);
+            if (ours is not null && additional.Count > 0)
+            {
+                // RFC 9370 §2.2.4: the CHILD_SA waits for the IKE_FOLLOWUP_KE exchanges, tied to this one by the link data.
+                var link = context.RandomBytes(8);
+                sa.PendingFollowUp?.Dispose();
+                sa.PendingFollowUp = new PendingFollowUp(child, nonce.Data.ToArray(), nr, new FollowUpKeyExchanges(additional, shared.ToArray(), link));
+                response.Payloads.Insert(saIndex + 3, new NotifyPayload(NotifyType.AdditionalKeyExchange, link));
+                context.Log.Info(sa, $"CHILD_SA {child.Config.Name}{{{child.UniqueId}}}: {additional.Count} additional key exchange(s) to follow in IKE_FOLLOWUP_KE");
+                return;
+            }
             if (replaced is not null)
-                ChildRekeyCheck.PeerRekeyed(context, sa, replaced, child!, nonce.Data.ToArray(), nr);
+                ChildRekeyCheck.PeerRekeyed(context, sa, replaced, child, nonce.Data.ToArray(), nr);
         }
         finally
         {
             CryptographicOperations.ZeroMemory(shared);
             ours?.Dispose();
         }
+    }
+
+    /// <summary>
+    /// IKE_FOLLOWUP_KE (RFC 9370 §2.2.4): the link must be the one we sent; the KE is the next additional key exchange.
+    /// After the last one the CHILD_SA is installed with KEYMAT over every secret in order. Returns true when the IKE SA
+    /// must go (an IKE SA rekey that cannot complete); a CHILD_SA that fails is dropped with an error notify.
+    /// </summary>
+    public void HandleFollowUp(IkeSa sa, IkeMessage request, IkeMessage response)
+    {
+        var pending = sa.PendingFollowUp;
+        var link = request.GetNotify(NotifyType.AdditionalKeyExchange);
+        if (pending is null || link is null || !CryptographicOperations.FixedTimeEquals(link.Data.Span, pending.Exchanges.Link))
+        {
+            if (_ikeRekey.HandleFollowUp(sa, request, response)) return;
+            context.Log.Warn(sa, "IKE_FOLLOWUP_KE without a matching ADDITIONAL_KEY_EXCHANGE link, sending STATE_NOT_FOUND");
+            response.Payloads.Add(new NotifyPayload(NotifyType.StateNotFound));
+            return;
+        }
+        var child = pending.Child;
+        var next = pending.Exchanges.Next;
+        var ke = request.Get<KeyExchangePayload>();
+        string? error = null;
+        byte[]? secret = null;
+        if (ke is null || ke.Group != next.Id || KeyExchanges.Find(next.Id) is not { } method)
+        {
+            error = $"IKE_FOLLOWUP_KE for CHILD_SA {child.Config.Name} lacks KE for {AlgorithmCatalog.Describe(next)}";
+        }
+        else
+        {
+            using var ours = method.Create(context.Random);
+            try
+            {
+                secret = ours.ComputeSharedSecret(ke.Data.Span);
+                response.Payloads.Add(new KeyExchangePayload(next.Id, ours.PublicKey));
+            }
+            catch (CryptographicException e)
+            {
+                error = $"invalid {AlgorithmCatalog.Describe(next)} KE value in IKE_FOLLOWUP_KE: {e.Message}";
+            }
+        }
+        if (error is not null)
+        {
+            context.Log.Warn(sa, error + ", sending NO_PROPOSAL_CHOSEN");
+            response.Payloads.Clear();
+            response.Payloads.Add(new NotifyPayload(NotifyType.NoProposalChosen));
+            Drop(sa, pending);
+            return;
+        }
+        pending.Exchanges.Add(secret!);
+        if (pending.Exchanges.Pending)
+        {
+            response.Payloads.Add(new NotifyPayload(NotifyType.AdditionalKeyExchange, pending.Exchanges.Link));
+            return;
+        }
+        sa.PendingFollowUp = null;
+        var first = pending.Exchanges.First();
+        var additional = pending.Exchanges.Additional();
+        try
+        {
+            error = context.Children.InstallAfterFollowUp(sa, child, first, additional, pending.Ni, pending.Nr);
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(first);
+            CryptographicOperations.ZeroMemory(additional);
+            pending.Dispose();
+        }
+        if (error is not null)
+        {
+            context.Log.Warn(sa, error + ", sending NO_PROPOSAL_CHOSEN");
+            response.Payloads.Clear();
+            response.Payloads.Add(new NotifyPayload(NotifyType.NoProposalChosen));
+            sa.Children.Remove(child);
+            return;
+        }
+        context.Log.Info(sa, $"CHILD_SA {child.Config.Name}{{{child.UniqueId}}} keyed with {string.Join(", ", child.PerformedKeyExchanges.Select(AlgorithmCatalog.Describe))}");
+        if (child.Replaces is { } replaced)
+            ChildRekeyCheck.PeerRekeyed(context, sa, replaced, child, pending.Ni, pending.Nr);
+    }
+
+    private void Drop(IkeSa sa, PendingFollowUp pending)
+    {
+        sa.PendingFollowUp = null;
+        pending.Dispose();
+        context.Kernel.RemoveSa(pending.Child.SpiIn, Petrel.DataPlane.Kernel.SaDirection.Inbound);
+        sa.Children.Remove(pending.Child);
     }
 
     private static ChildConfig? FirstConfig(IkeSa sa) => sa.Config.Children.Count > 0 ? sa.Config.Children[0] : null;

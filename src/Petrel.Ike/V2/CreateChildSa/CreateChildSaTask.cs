@@ -17,10 +17,15 @@ internal sealed class CreateChildSaTask(IIkeContext context, ChildConfig config,
     private readonly ChildSaInitiatorKeys _keys = new(context);
     private ChildSa? _child;
 
-    public override ExchangeType Exchange => ExchangeType.CreateChildSa;
+    public override ExchangeType Exchange => _keys.InFollowUp ? ExchangeType.IkeFollowupKe : ExchangeType.CreateChildSa;
 
     public override void BuildRequest(IkeSa sa, IkeMessage request)
     {
+        if (_keys.InFollowUp)
+        {
+            _keys.AddFollowUp(request); // RFC 9370 §2.2.4
+            return;
+        }
         _child ??= context.Children.Create(sa, config);
         if (_keys.Group == 0) _keys.Group = ChildSaNegotiation.PfsGroup(config);
         context.Children.AddRequest(sa, _child, request, withKeyExchange: _keys.WithKeyExchange);
@@ -29,10 +34,11 @@ internal sealed class CreateChildSaTask(IIkeContext context, ChildConfig config,
 
     public override TaskOutcome ProcessResponse(IkeSa sa, IkeMessage response)
     {
-        if (_keys.RetryWithPeersGroup(sa, response, $"CHILD_SA {config.Name}")) return TaskOutcome.Retry;
-        var error = _keys.ReadResponse(response, $"CHILD_SA {config.Name}", out var shared, out var nr);
-        error ??= context.Children.CompleteAsInitiator(sa, _child!, response, shared, _keys.Ni, nr, withKeyExchange: _keys.WithKeyExchange);
+        if (_keys.FollowUp is null && _keys.RetryWithPeersGroup(sa, response, $"CHILD_SA {config.Name}")) return TaskOutcome.Retry;
+        if (_keys.Next(response, $"CHILD_SA {config.Name}", out var answer, out var shared, out var additional, out var nr, out var error)) return TaskOutcome.Retry;
+        error ??= context.Children.CompleteAsInitiator(sa, _child!, answer, shared, _keys.Ni, nr, withKeyExchange: _keys.WithKeyExchange, additional);
         CryptographicOperations.ZeroMemory(shared);
+        CryptographicOperations.ZeroMemory(additional);
         _keys.Dispose();
         if (error is not null)
         {

@@ -75,21 +75,92 @@ internal sealed class IkeRekeyResponder(IIkeContext context)
         var nr = context.RandomBytes(IkeEngine.NonceLength);
         var created = context.Sas.CreateSa(sa.Config, initiator: false, sa.Local, sa.Remote);
         created.SpiI = System.Buffers.Binary.BinaryPrimitives.ReadUInt64BigEndian(selected.Spi.Span);
-        try
-        {
-            created.Keys = suite.DeriveRekeyedKeys(sa.Suite!.Prf, sa.Keys!.SkD, shared, ni, nr, created.SpiI, created.SpiR);
-        }
-        finally
-        {
-            CryptographicOperations.ZeroMemory(shared);
-        }
-        InheritFrom(context, created, sa, selected, suite, wanted, ni, nr);
-
         var spi = new byte[8];
         System.Buffers.Binary.BinaryPrimitives.WriteUInt64BigEndian(spi, created.SpiR);
         response.Payloads.Add(new SecurityAssociationPayload([selected with { Spi = spi }]));
         response.Payloads.Add(new NoncePayload(nr));
         response.Payloads.Add(new KeyExchangePayload(wanted, kex.PublicKey));
+
+        var additional = AdditionalKeyExchanges.Of(selected);
+        if (additional.Count > 0)
+        {
+            // RFC 9370 §2.2.4: the new SA is keyed after the IKE_FOLLOWUP_KE exchanges this link ties to the rekey.
+            var link = context.RandomBytes(8);
+            _pending = new PendingIkeRekey(sa, created, selected, suite, wanted, ni, nr, new FollowUpKeyExchanges(additional, shared, link));
+            response.Payloads.Add(new NotifyPayload(NotifyType.AdditionalKeyExchange, link));
+            context.Log.Info(sa, $"IKE_SA rekey: {additional.Count} additional key exchange(s) to follow in IKE_FOLLOWUP_KE");
+            return;
+        }
+        Finish(sa, created, selected, suite, wanted, ni, nr, shared, []);
+    }
+
+    private sealed record PendingIkeRekey(IkeSa Old, IkeSa Created, Proposal Selected, IkeCipherSuite Suite, ushort Group, byte[] Ni, byte[] Nr, FollowUpKeyExchanges Exchanges);
+
+    private PendingIkeRekey? _pending;
+
+    /// <summary>IKE_FOLLOWUP_KE of a peer's IKE SA rekey (RFC 9370 §2.2.4); false when it is not ours to answer.</summary>
+    public bool HandleFollowUp(IkeSa sa, IkeMessage request, IkeMessage response)
+    {
+        var pending = _pending;
+        var link = request.GetNotify(NotifyType.AdditionalKeyExchange);
+        if (pending is null || !ReferenceEquals(pending.Old, sa) || link is null || !CryptographicOperations.FixedTimeEquals(link.Data.Span, pending.Exchanges.Link))
+            return false;
+        var next = pending.Exchanges.Next;
+        var ke = request.Get<KeyExchangePayload>();
+        string? error = null;
+        if (ke is null || ke.Group != next.Id || KeyExchanges.Find(next.Id) is not { } method)
+        {
+            error = $"IKE_FOLLOWUP_KE of the IKE_SA rekey lacks KE for {AlgorithmCatalog.Describe(next)}";
+        }
+        else
+        {
+            using var ours = method.Create(context.Random);
+            try
+            {
+                pending.Exchanges.Add(ours.ComputeSharedSecret(ke.Data.Span));
+                response.Payloads.Add(new KeyExchangePayload(next.Id, ours.PublicKey));
+            }
+            catch (CryptographicException e)
+            {
+                error = $"invalid {AlgorithmCatalog.Describe(next)} KE value in IKE_FOLLOWUP_KE: {e.Message}";
+            }
+        }
+        if (error is not null)
+        {
+            context.Log.Warn(sa, error + ", sending NO_PROPOSAL_CHOSEN");
+            response.Payloads.Clear();
+            response.Payloads.Add(new NotifyPayload(NotifyType.NoProposalChosen));
+            _pending = null;
+            pending.Exchanges.Dispose();
+            context.Sas.Destroy(pending.Created, "IKE_SA rekey failed in IKE_FOLLOWUP_KE");
+            return true;
+        }
+        if (pending.Exchanges.Pending)
+        {
+            response.Payloads.Add(new NotifyPayload(NotifyType.AdditionalKeyExchange, pending.Exchanges.Link));
+            return true;
+        }
+        _pending = null;
+        var first = pending.Exchanges.First();
+        var additional = pending.Exchanges.Additional();
+        pending.Exchanges.Dispose();
+        Finish(sa, pending.Created, pending.Selected, pending.Suite, pending.Group, pending.Ni, pending.Nr, first, additional);
+        return true;
+    }
+
+    /// <summary>Keys the new SA (SKEYSEED over every secret in order, zeroed here) and lets it take over, or waits for our own rekey's answer.</summary>
+    private void Finish(IkeSa sa, IkeSa created, Proposal selected, IkeCipherSuite suite, ushort wanted, byte[] ni, byte[] nr, byte[] shared, byte[] additional)
+    {
+        try
+        {
+            created.Keys = suite.DeriveRekeyedKeys(sa.Suite!.Prf, sa.Keys!.SkD, shared, ni, nr, created.SpiI, created.SpiR, additional);
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(shared);
+            CryptographicOperations.ZeroMemory(additional);
+        }
+        InheritFrom(context, created, sa, selected, suite, wanted, ni, nr);
 
         if (sa.RekeyTask is { } ours && ReferenceEquals(sa.Outstanding?.Task, ours))
         {
@@ -114,6 +185,9 @@ internal sealed class IkeRekeyResponder(IIkeContext context)
         created.Proposal = chosen with { Spi = ReadOnlyMemory<byte>.Empty };
         created.Suite = suite;
         created.KeGroup = group;
+        created.PerformedKeyExchanges.Clear();
+        created.PerformedKeyExchanges.Add(new Transform(TransformType.KeyExchange, group));
+        created.PerformedKeyExchanges.AddRange(AdditionalKeyExchanges.Of(chosen));
         created.Ni = ni;
         created.Nr = nr;
         created.CipherOut = suite.CreateCipher(created.Keys!, created.IsInitiator, context.Random);

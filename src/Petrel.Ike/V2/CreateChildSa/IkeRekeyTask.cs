@@ -20,13 +20,27 @@ internal sealed class IkeRekeyTask(IIkeContext context) : IkeTask
     private ushort _group;
     private KeyExchangeState? _ke;
     private int _retries;
+    // RFC 9370 §2.2.4: the additional key exchanges of the chosen proposal, run in IKE_FOLLOWUP_KE before the new SA is keyed.
+    private FollowUpKeyExchanges? _followUp;
+    private Proposal? _chosen;
+    private IkeCipherSuite? _suite;
+    private byte[] _nr = [];
 
-    public override ExchangeType Exchange => ExchangeType.CreateChildSa;
+    public override ExchangeType Exchange => _followUp is { Pending: true } ? ExchangeType.IkeFollowupKe : ExchangeType.CreateChildSa;
 
     public override bool IsObsolete(IkeSa sa) => sa.State != IkeSaState.Established || sa.Successor is not null || sa.PeerReplacement is not null;
 
     public override void BuildRequest(IkeSa sa, IkeMessage request)
     {
+        if (_followUp is { Pending: true } f)
+        {
+            var next = KeyExchanges.Find(f.Next.Id) ?? throw new IkeSetupException($"key exchange {f.Next.Id} is not available for the IKE_SA rekey");
+            _ke?.Dispose();
+            _ke = next.Create(context.Random);
+            request.Payloads.Add(new KeyExchangePayload(f.Next.Id, _ke.PublicKey));
+            request.Payloads.Add(new NotifyPayload(NotifyType.AdditionalKeyExchange, f.Link));
+            return;
+        }
         _new ??= context.Sas.CreateSa(sa.Config, initiator: true, sa.Local, sa.Remote);
         sa.MoveTo(IkeSaState.Rekeying);
         if (_group == 0) _group = sa.KeGroup != 0 ? sa.KeGroup : FirstGroup(sa);
@@ -48,6 +62,8 @@ internal sealed class IkeRekeyTask(IIkeContext context) : IkeTask
 
     public override TaskOutcome ProcessResponse(IkeSa sa, IkeMessage response)
     {
+        if (_followUp is { Pending: true } f)
+            return ProcessFollowUp(sa, response, f);
         var invalidKe = response.GetNotify(NotifyType.InvalidKePayload);
         if (invalidKe is not null && invalidKe.TryGetGroup(out ushort group) && ++_retries <= 3 && KeyExchanges.Find(group) is not null)
         {
@@ -84,25 +100,90 @@ internal sealed class IkeRekeyTask(IIkeContext context) : IkeTask
         }
         _ke?.Dispose();
         _ke = null;
+        var additional = chosen is null ? [] : AdditionalKeyExchanges.Of(chosen);
+        if (error is null && additional.Count > 0)
+        {
+            var link = response.GetNotify(NotifyType.AdditionalKeyExchange);
+            if (link is not { Data.Length: > 0 })
+                error = "response selects additional key exchanges but lacks the ADDITIONAL_KEY_EXCHANGE notify";
+            else if (additional.FirstOrDefault(t => KeyExchanges.Find(t.Id) is null) is { Id: > 0 } missing)
+                error = $"additional key exchange {AlgorithmCatalog.Describe(missing)} is not available";
+            else
+            {
+                // RFC 9370 §2.2.4: SK(0) is kept; the IKE_FOLLOWUP_KE exchanges add the others, then the new SA is keyed.
+                _followUp = new FollowUpKeyExchanges(additional, shared, link.Data.ToArray());
+                _chosen = chosen;
+                _suite = suite;
+                _nr = nonce!.Data.ToArray();
+                return TaskOutcome.Retry;
+            }
+        }
+        if (error is not null)
+            return Failed(sa, error);
+        return Complete(sa, chosen!, suite!, shared, [], nonce!.Data.ToArray());
+    }
+
+    private TaskOutcome ProcessFollowUp(IkeSa sa, IkeMessage response, FollowUpKeyExchanges f)
+    {
+        string? error = null;
+        foreach (var n in response.GetAll<NotifyPayload>())
+            if (n.IsError) { error = $"peer answered IKE_FOLLOWUP_KE with {NotifyNames.Of(n.NotifyType)}"; break; }
+        var ke = response.Get<KeyExchangePayload>();
+        if (error is null && (ke is null || ke.Group != f.Next.Id))
+            error = $"IKE_FOLLOWUP_KE response lacks KE for {AlgorithmCatalog.Describe(f.Next)}";
+        if (error is null)
+        {
+            try { f.Add(_ke!.ComputeSharedSecret(ke!.Data.Span)); }
+            catch (CryptographicException e) { error = $"invalid {AlgorithmCatalog.Describe(f.Next)} KE value: {e.Message}"; }
+        }
+        _ke?.Dispose();
+        _ke = null;
+        if (error is null && f.Pending)
+        {
+            if (response.GetNotify(NotifyType.AdditionalKeyExchange) is not { Data.Length: > 0 } link)
+                error = "IKE_FOLLOWUP_KE response lacks the ADDITIONAL_KEY_EXCHANGE notify for the next exchange";
+            else
+            {
+                f.Link = link.Data.ToArray();
+                return TaskOutcome.Retry;
+            }
+        }
         if (error is not null)
         {
-            var delay = context.Scheduler.RetryDelay();
-            context.Log.Info(sa, $"IKE_SA rekey failed: {error}; retrying in {delay.TotalSeconds:0.#} s");
-            Reset(sa);
-            if (sa.State == IkeSaState.Established && sa.PeerReplacement is null) sa.RekeyAt = context.Clock.Now + delay;
-            return TaskOutcome.Done;
+            // The responder dropped its new SA with the error; ours was never keyed.
+            _followUp = null;
+            f.Dispose();
+            return Failed(sa, error);
         }
+        var first = f.First();
+        var additional = f.Additional();
+        _followUp = null;
+        f.Dispose();
+        return Complete(sa, _chosen!, _suite!, first, additional, _nr);
+    }
 
+    private TaskOutcome Failed(IkeSa sa, string error)
+    {
+        var delay = context.Scheduler.RetryDelay();
+        context.Log.Info(sa, $"IKE_SA rekey failed: {error}; retrying in {delay.TotalSeconds:0.#} s");
+        Reset(sa);
+        if (sa.State == IkeSaState.Established && sa.PeerReplacement is null) sa.RekeyAt = context.Clock.Now + delay;
+        return TaskOutcome.Done;
+    }
+
+    /// <summary>SKEYSEED = prf(SK_d (old), SK(0) | Ni | Nr | SK(1) | … | SK(n)) (§2.18, RFC 9370 §2.2.4), then the new SA takes over.</summary>
+    private TaskOutcome Complete(IkeSa sa, Proposal chosen, IkeCipherSuite suite, byte[] shared, byte[] additional, byte[] nr)
+    {
         var n2 = _new!;
-        n2.SpiR = System.Buffers.Binary.BinaryPrimitives.ReadUInt64BigEndian(chosen!.Spi.Span);
-        var nr = nonce!.Data.ToArray();
+        n2.SpiR = System.Buffers.Binary.BinaryPrimitives.ReadUInt64BigEndian(chosen.Spi.Span);
         try
         {
-            n2.Keys = suite!.DeriveRekeyedKeys(sa.Suite!.Prf, sa.Keys!.SkD, shared, _ni, nr, n2.SpiI, n2.SpiR);
+            n2.Keys = suite!.DeriveRekeyedKeys(sa.Suite!.Prf, sa.Keys!.SkD, shared, _ni, nr, n2.SpiI, n2.SpiR, additional);
         }
         finally
         {
             CryptographicOperations.ZeroMemory(shared);
+            CryptographicOperations.ZeroMemory(additional);
         }
         IkeRekeyResponder.InheritFrom(context, n2, sa, chosen, suite, _group, _ni, nr);
         sa.RekeyTask = null;
@@ -135,6 +216,8 @@ internal sealed class IkeRekeyTask(IIkeContext context) : IkeTask
     {
         _ke?.Dispose();
         _ke = null;
+        _followUp?.Dispose();
+        _followUp = null;
         Reset(sa);
     }
 

@@ -22,6 +22,13 @@ internal sealed class IkeAuthResponder(IIkeContext context)
             response.Payloads.Add(new NotifyPayload(NotifyType.InvalidSyntax));
             return false;
         }
+        if (sa.AdditionalKeyExchangesPending)
+        {
+            context.Log.Warn(sa, $"IKE_AUTH before the negotiated additional key exchanges ({sa.AdditionalKeyExchangesDone} of {sa.AdditionalKeyExchanges.Count} done), sending AUTHENTICATION_FAILED");
+            response.Payloads.Add(new NotifyPayload(NotifyType.AuthenticationFailed));
+            return true;
+        }
+        sa.IkeAuthMessageId = request.MessageId; // RFC 9242 §3.3.2: IKE_AUTH_MID ends IntAuth
         var idi = request.Get(PayloadType.IdentificationInitiator) as IdentificationPayload;
         var auth = request.Get<AuthenticationPayload>();
         if (idi is null || auth is null)

@@ -18,6 +18,7 @@ internal sealed class IkeAuthTask(IIkeContext context, ChildConfig? childConfig,
     public override void BuildRequest(IkeSa sa, IkeMessage request)
     {
         sa.LocalId = context.Credentials.LocalIdentity(sa);
+        sa.IkeAuthMessageId = request.MessageId; // RFC 9242 §3.3.2: IKE_AUTH_MID ends IntAuth
         _idi = new IdentificationPayload(true, sa.LocalId);
         request.Payloads.Add(_idi);
         // RFC 7296 §1.2: IDi, [CERT,] [CERTREQ,] [IDr,] AUTH.

@@ -86,6 +86,14 @@ internal sealed class IkeSaInitResponder(IIkeContext context)
             return;
         }
 
+        var additional = AdditionalKeyExchanges.Of(selected);
+        if (additional.Count > 0 && request.GetNotify(NotifyType.IntermediateExchangeSupported) is null)
+        {
+            // RFC 9370 §2.2.1: additional key exchanges need IKE_INTERMEDIATE, which this initiator did not announce.
+            if (context.Log.Unauthenticated.Admit(LogLevel.Warning, "additional key exchanges without IKE_INTERMEDIATE support", remote.Address)) context.Log.Unauthenticated.Write(LogLevel.Warning, $"{remote} proposes additional key exchanges ({ProposalText.Describe(selected)}) without INTERMEDIATE_EXCHANGE_SUPPORTED, sending NO_PROPOSAL_CHOSEN");
+            SendError(local, remote, request, new NotifyPayload(NotifyType.NoProposalChosen));
+            return;
+        }
         var group = ProposalText.First(selected, TransformType.KeyExchange);
         ushort groupId = group?.Id ?? 0;
         if (groupId != 0 && ke.Group != groupId)
@@ -139,6 +147,8 @@ internal sealed class IkeSaInitResponder(IIkeContext context)
         }
         sa.CipherOut = suite.CreateCipher(sa.Keys, false, context.Random);
         sa.CipherIn = suite.CreateCipher(sa.Keys, true, context.Random);
+        sa.PerformedKeyExchanges.Add(new Transform(TransformType.KeyExchange, groupId));
+        sa.AdditionalKeyExchanges = additional;
 
         if (NatDetectionNotifies.Evaluate(request, local, remote, out bool here, out bool there))
         {
@@ -158,6 +168,9 @@ internal sealed class IkeSaInitResponder(IIkeContext context)
             response.Payloads.Add(new NotifyPayload(NotifyType.Ikev2FragmentationSupported));
             sa.FragmentationAgreed = true;
         }
+        // RFC 9242 §3.1: announced back when the initiator did and we will use it for the chosen additional key exchanges.
+        if (additional.Count > 0)
+            response.Payloads.Add(new NotifyPayload(NotifyType.IntermediateExchangeSupported));
         // RFC 7296 §3.7 / RFC 7427 §4: CERTREQ and our signature hashes when a candidate connection uses certificates.
         context.Credentials.Pubkey.ReadPeerAnnouncements(sa, request);
         var pubkeyConfig = candidates.Find(PubkeyAuthenticator.UsesPubkey);

@@ -49,6 +49,9 @@ internal sealed class IkeSaInitTask(IIkeContext context, InitiateCompletion? com
             request.Payloads.Add(new NotifyPayload(NotifyType.Ikev2FragmentationSupported));
         if (PubkeyAuthenticator.UsesPubkey(sa.Config))
             context.Credentials.Pubkey.AddSignatureHashes(request);
+        // RFC 9242 §3.1: we offer additional key exchanges, which need IKE_INTERMEDIATE (RFC 9370 §2.2.1).
+        if (AdditionalKeyExchanges.AnyOffered(sa.Config.Proposals))
+            request.Payloads.Add(new NotifyPayload(NotifyType.IntermediateExchangeSupported));
     }
 
     public override TaskOutcome ProcessResponse(IkeSa sa, IkeMessage response)
@@ -103,6 +106,9 @@ internal sealed class IkeSaInitTask(IIkeContext context, InitiateCompletion? com
             return Fail(sa, $"peer's KE group {Name(ke.Group)} does not match ours ({Name(sa.KeGroup)})");
         if (!IkeCipherSuite.TryCreate(chosen, out var suite, out string error))
             return Fail(sa, $"cannot use the chosen proposal: {error}");
+        var additional = AdditionalKeyExchanges.Of(chosen);
+        if (additional.Count > 0 && response.GetNotify(NotifyType.IntermediateExchangeSupported) is null)
+            return Fail(sa, $"peer chose additional key exchanges ({ProposalText.Describe(chosen)}) without announcing IKE_INTERMEDIATE support");
 
         byte[] shared;
         try
@@ -131,6 +137,13 @@ internal sealed class IkeSaInitTask(IIkeContext context, InitiateCompletion? com
         sa.CipherIn = suite.CreateCipher(sa.Keys, false, context.Random);
         sa.KeyExchange?.Dispose();
         sa.KeyExchange = null;
+        sa.PerformedKeyExchanges.Add(new Transform(TransformType.KeyExchange, sa.KeGroup));
+        if (additional.Count > 0)
+        {
+            // RFC 9370 §2.2.2: one IKE_INTERMEDIATE exchange per additional key exchange, in order, before IKE_AUTH.
+            sa.AdditionalKeyExchanges = additional;
+            sa.QueueFirst(additional.Select(_ => (IkeTask)new IkeIntermediateTask(context, completion)));
+        }
 
         if (NatDetectionNotifies.Evaluate(response, sa.Local, sa.Remote, out bool here, out bool there))
         {
