@@ -418,9 +418,9 @@ public sealed partial class IkeEngine
             done(new InitiateResult(false, $"connection '{connection}': IKEv1 is not supported yet"));
             return;
         }
-        if (!config.Local.Auth.Equals("psk", StringComparison.OrdinalIgnoreCase) && !PubkeyAuthenticator.IsPubkey(config.Local.Auth))
+        if (!config.Local.Auth.Equals("psk", StringComparison.OrdinalIgnoreCase) && !PubkeyAuthenticator.IsPubkey(config.Local.Auth) && !config.Local.IsEap)
         {
-            done(new InitiateResult(false, $"connection '{connection}': local auth '{config.Local.Auth}' is not supported yet (psk and pubkey are)"));
+            done(new InitiateResult(false, $"connection '{connection}': local auth '{config.Local.Auth}' is not supported yet (psk, pubkey and eap… are)"));
             return;
         }
         var remoteAddress = AddressMatch.FirstHost(config.RemoteAddrs);
@@ -572,6 +572,7 @@ public sealed partial class IkeEngine
                 ReauthSeconds = sa.State == IkeSaState.Established ? SecondsUntil(sa.ReauthAt, now) : null,
                 ExpireSeconds = SecondsUntil(sa.ExpireAt, now),
                 Children = children,
+                EapIdentity = sa.EapIdentity ?? "",
             });
         }
         return list;

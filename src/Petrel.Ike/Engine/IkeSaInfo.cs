@@ -27,6 +27,9 @@ public sealed record IkeSaInfo
     public long? ReauthSeconds { get; init; }
     public long? ExpireSeconds { get; init; }
     public IReadOnlyList<ChildSaInfo> Children { get; init; } = [];
+
+    /// <summary>The EAP identity of the peer (we are the EAP server) or ours (we are the client); empty without EAP.</summary>
+    public string EapIdentity { get; init; } = "";
 }
 
 /// <summary>A snapshot of one CHILD_SA for list-sas.</summary>

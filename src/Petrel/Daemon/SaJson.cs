@@ -63,6 +63,8 @@ public static class SaJson
             ["reauth_seconds"] = sa.ReauthSeconds,
             ["expire_seconds"] = sa.ExpireSeconds,
             ["children"] = children,
+            // strongSwan's vici says remote-eap-id for the client's EAP identity; as client it is ours.
+            [sa.Initiator ? "local_eap_id" : "remote_eap_id"] = sa.EapIdentity.Length > 0 ? sa.EapIdentity : null,
         };
     }
 

@@ -13,6 +13,8 @@ namespace Petrel.Ike.V2.IkeAuth;
 /// </summary>
 internal sealed class IkeAuthResponder(IIkeContext context)
 {
+    private readonly EapResponder _eap = new(context);
+
     /// <summary>Fills response; returns true when the IKE SA must be destroyed after the response is sent.</summary>
     public bool Handle(IkeSa sa, IkeMessage request, IkeMessage response)
     {
@@ -22,12 +24,17 @@ internal sealed class IkeAuthResponder(IIkeContext context)
             response.Payloads.Add(new NotifyPayload(NotifyType.InvalidSyntax));
             return false;
         }
+        // RFC 7296 §2.16: the later IKE_AUTH exchanges of an EAP authentication.
+        if (sa.EapAuth is not null)
+            return _eap.Continue(sa, request, response);
         var idi = request.Get(PayloadType.IdentificationInitiator) as IdentificationPayload;
         var auth = request.Get<AuthenticationPayload>();
+        // No AUTH in the first IKE_AUTH request: the initiator wants to authenticate with EAP.
+        if (idi is not null && auth is null)
+            return _eap.Begin(sa, request, response, idi);
         if (idi is null || auth is null)
         {
-            if (request.Get<EapPayload>() is not null || auth is null)
-                context.Log.Warn(sa, "IKE_AUTH without AUTH (EAP is not supported yet), sending AUTHENTICATION_FAILED");
+            context.Log.Warn(sa, "IKE_AUTH request without IDi, sending AUTHENTICATION_FAILED");
             response.Payloads.Add(new NotifyPayload(NotifyType.AuthenticationFailed));
             return true;
         }
