@@ -85,7 +85,8 @@ public sealed class EapMsChapV2Server(EapServerContext context) : IEapServer
         _state = State.ExpectFailureAck;
         _identifier++;
         string message = $"E=691 R=0 C={Convert.ToHexString(_challenge)} V=3 M=Authentication failed";
-        return Send(MsChapV2OpCode.Failure, Encoding.ASCII.GetBytes(message));
+        return EapServerStep.Send(EapPacket.Request(_identifier, EapType.MsChapV2,
+            EapMsChapV2Message.Build(MsChapV2OpCode.Failure, _msChapId, Encoding.ASCII.GetBytes(message))), reason);
     }
 
     private EapServerStep Send(MsChapV2OpCode opCode, ReadOnlySpan<byte> data) =>

@@ -68,5 +68,14 @@ internal static class EapTlsBc
     }
 
     /// <summary>The first 64 bytes of the RFC 5216 key material.</summary>
-    public static byte[] Msk(TlsContext context) => context.ExportKeyingMaterial(KeyLabel, null, 128)[..64];
+    public static byte[] Msk(TlsContext context)
+    {
+        // The TLS 1.2 PRF over the master secret; the same as RFC 5705's exporter without context, computed directly
+        // because peers such as strongSwan 5.9.8 do not negotiate extended_master_secret.
+        var sp = context.SecurityParameters;
+        var seed = new byte[sp.ClientRandom.Length + sp.ServerRandom.Length];
+        sp.ClientRandom.CopyTo(seed, 0);
+        sp.ServerRandom.CopyTo(seed, sp.ClientRandom.Length);
+        return TlsUtilities.Prf(sp, sp.MasterSecret, KeyLabel, seed, 128).Extract()[..64];
+    }
 }

@@ -83,6 +83,10 @@ public sealed class EapTlsPeer : IEapPeer
         public TlsContext Context => m_context;
 
         protected override ProtocolVersion[] GetSupportedVersions() => EapTlsBc.Versions;
+
+        // RFC 5746: EAP-TLS never renegotiates, and strongSwan's TLS stack sends no renegotiation_info; BouncyCastle
+        // would refuse such a peer with handshake_failure.
+        public override void NotifySecureRenegotiation(bool secureRenegotiation) { }
         protected override int[] GetSupportedCipherSuites() => EapTlsBc.ClientSuites;
 
         public override TlsAuthentication GetAuthentication() => new Authentication(this);

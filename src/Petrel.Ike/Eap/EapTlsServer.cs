@@ -85,6 +85,10 @@ public sealed class EapTlsServer : IEapServer
         public byte[] Msk { get; private set; } = [];
 
         protected override ProtocolVersion[] GetSupportedVersions() => EapTlsBc.Versions;
+
+        // RFC 5746: EAP-TLS never renegotiates, and strongSwan's TLS stack sends no renegotiation_info; BouncyCastle
+        // would refuse such a peer with handshake_failure.
+        public override void NotifySecureRenegotiation(bool secureRenegotiation) { }
         protected override int[] GetSupportedCipherSuites() => EapTlsBc.SuitesFor(own.Key);
 
         protected override TlsCredentialedSigner GetRsaSignerCredentials() =>

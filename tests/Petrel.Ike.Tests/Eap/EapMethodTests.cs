@@ -98,6 +98,9 @@ public class EapMethodTests
         Assert.Equal(EapServerStepKind.Failure, run.Run());
         Assert.Contains("EAP-MSCHAPv2 verification of 'carol' failed (wrong password)", run.ServerReason);
         Assert.Contains("error 691", peer.Method!.Refusal);
+        // The Failure Request itself carries the reason, for a log that does not wait for the peer's answer.
+        var failureRequest = run.Packets.Count - 3;
+        Assert.Equal(4, run.Packets[failureRequest].Data[0]);
         Assert.False(peer.Method.Completed);
     }
 

@@ -117,6 +117,8 @@ internal sealed class EapResponder(IIkeContext context)
                 response.Payloads.Add(new NotifyPayload(NotifyType.AuthenticationFailed));
                 return true;
             default:
+                if (step.Reason.Length > 0)
+                    context.Log.Warn(sa, $"{state.Session.MethodName} authentication of '{state.Session.Identity}' failed: {step.Reason}, telling the peer");
                 return false;
         }
     }
