@@ -114,6 +114,7 @@ internal sealed class EapResponder(IIkeContext context)
             case EapServerStepKind.Failure:
                 sa.EapAuth = null;
                 context.Log.Warn(sa, $"{state.Session.MethodName} authentication of '{state.Session.Identity}' failed: {step.Reason}, sending EAP-Failure");
+                context.Events.Failed(sa, SaFailure.Identity, $"{state.Session.MethodName} authentication of '{state.Session.Identity}' failed: {step.Reason}");
                 response.Payloads.Add(new NotifyPayload(NotifyType.AuthenticationFailed));
                 return true;
             default:
@@ -142,6 +143,7 @@ internal sealed class EapResponder(IIkeContext context)
         if (context.Sas.CheckUniqueness(sa, first.GetNotify(NotifyType.InitialContact) is not null))
         {
             context.Log.Warn(sa, "cancelling IKE_SA setup due to uniqueness policy, sending AUTHENTICATION_FAILED");
+            context.Events.Failed(sa, SaFailure.Identity, "cancelling IKE_SA setup due to uniqueness policy, sending AUTHENTICATION_FAILED");
             response.Payloads.Add(new NotifyPayload(NotifyType.AuthenticationFailed));
             return true;
         }
@@ -166,6 +168,7 @@ internal sealed class EapResponder(IIkeContext context)
         sa.EapAuth = null;
         if (replace) response.Payloads.Clear();
         context.Log.Warn(sa, $"{reason}, sending AUTHENTICATION_FAILED");
+        context.Events.Failed(sa, SaFailure.Identity, $"{reason}, sending AUTHENTICATION_FAILED");
         response.Payloads.Add(new NotifyPayload(NotifyType.AuthenticationFailed));
         return true;
     }

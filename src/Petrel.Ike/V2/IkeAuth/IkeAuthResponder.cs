@@ -35,6 +35,7 @@ internal sealed class IkeAuthResponder(IIkeContext context)
         if (idi is null || auth is null)
         {
             context.Log.Warn(sa, "IKE_AUTH request without IDi, sending AUTHENTICATION_FAILED");
+            context.Events.Failed(sa, SaFailure.Identity, "IKE_AUTH request without IDi, sending AUTHENTICATION_FAILED");
             response.Payloads.Add(new NotifyPayload(NotifyType.AuthenticationFailed));
             return true;
         }
@@ -45,6 +46,7 @@ internal sealed class IkeAuthResponder(IIkeContext context)
         if (config is null)
         {
             context.Log.Warn(sa, $"no connection matches peer identity '{peerId}'{(idrRequested is null ? "" : $" asking for '{idrRequested}'")} authenticating with {auth.Method}{WhyNot(sa, peerId, request)}, sending AUTHENTICATION_FAILED");
+            context.Events.Failed(sa, SaFailure.Identity, $"no connection matches peer identity '{peerId}'{(idrRequested is null ? "" : $" asking for '{idrRequested}'")} authenticating with {auth.Method}{WhyNot(sa, peerId, request)}, sending AUTHENTICATION_FAILED");
             response.Payloads.Add(new NotifyPayload(NotifyType.AuthenticationFailed));
             return true;
         }
@@ -59,6 +61,7 @@ internal sealed class IkeAuthResponder(IIkeContext context)
         if (!(remotePubkey || (remotePsk && auth.Method == AuthMethod.SharedKeyMessageIntegrityCode)) || !(localPubkey || localPsk))
         {
             context.Log.Warn(sa, $"peer '{peerId}' authenticates with {auth.Method}, connection '{config.Name}' expects {config.Remote.Auth} and uses {config.Local.Auth} (psk and pubkey are supported), sending AUTHENTICATION_FAILED");
+            context.Events.Failed(sa, SaFailure.Identity, $"peer '{peerId}' authenticates with {auth.Method}, connection '{config.Name}' expects {config.Remote.Auth} and uses {config.Local.Auth} (psk and pubkey are supported), sending AUTHENTICATION_FAILED");
             response.Payloads.Add(new NotifyPayload(NotifyType.AuthenticationFailed));
             return true;
         }
@@ -71,6 +74,7 @@ internal sealed class IkeAuthResponder(IIkeContext context)
             if (secret is null)
             {
                 context.Log.Warn(sa, $"{error}, sending AUTHENTICATION_FAILED");
+                context.Events.Failed(sa, SaFailure.Identity, $"{error}, sending AUTHENTICATION_FAILED");
                 response.Payloads.Add(new NotifyPayload(NotifyType.AuthenticationFailed));
                 return true;
             }
@@ -82,6 +86,7 @@ internal sealed class IkeAuthResponder(IIkeContext context)
             if (own is null)
             {
                 context.Log.Warn(sa, $"{error}, sending AUTHENTICATION_FAILED");
+                context.Events.Failed(sa, SaFailure.Identity, $"{error}, sending AUTHENTICATION_FAILED");
                 response.Payloads.Add(new NotifyPayload(NotifyType.AuthenticationFailed));
                 return true;
             }
@@ -98,6 +103,7 @@ internal sealed class IkeAuthResponder(IIkeContext context)
             if (!checkedPeer.Ok)
             {
                 context.Log.Warn(sa, $"authentication of '{peerId}' with {auth.Method} failed: {checkedPeer.Reason}, sending AUTHENTICATION_FAILED");
+                context.Events.Failed(sa, SaFailure.Identity, $"authentication of '{peerId}' with {auth.Method} failed: {checkedPeer.Reason}, sending AUTHENTICATION_FAILED");
                 response.Payloads.Add(new NotifyPayload(NotifyType.AuthenticationFailed));
                 return true;
             }
@@ -109,6 +115,7 @@ internal sealed class IkeAuthResponder(IIkeContext context)
             if (!context.Credentials.Psk.Verify(sa, idi, auth, secret!))
             {
                 context.Log.Warn(sa, $"authentication of '{peerId}' with pre-shared key failed: AUTH does not verify with the secret for '{sa.LocalId}' - '{peerId}', sending AUTHENTICATION_FAILED");
+                context.Events.Failed(sa, SaFailure.Identity, $"authentication of '{peerId}' with pre-shared key failed: AUTH does not verify with the secret for '{sa.LocalId}' - '{peerId}', sending AUTHENTICATION_FAILED");
                 response.Payloads.Add(new NotifyPayload(NotifyType.AuthenticationFailed));
                 return true;
             }
@@ -120,6 +127,7 @@ internal sealed class IkeAuthResponder(IIkeContext context)
         if (context.Sas.CheckUniqueness(sa, request.GetNotify(NotifyType.InitialContact) is not null))
         {
             context.Log.Warn(sa, $"cancelling IKE_SA setup due to uniqueness policy, sending AUTHENTICATION_FAILED");
+            context.Events.Failed(sa, SaFailure.Identity, $"cancelling IKE_SA setup due to uniqueness policy, sending AUTHENTICATION_FAILED");
             response.Payloads.Add(new NotifyPayload(NotifyType.AuthenticationFailed));
             return true;
         }

@@ -74,7 +74,10 @@ internal sealed class IkeAuthTask(IIkeContext context, ChildConfig? childConfig,
         {
             var eapError = rounds.Process(response, out bool finished, out bool peerRefused);
             if (eapError is not null)
+            {
+                context.Events.Failed(sa, SaFailure.Identity, eapError);
                 return peerRefused ? Fail(sa, eapError) : FailAuth(sa, eapError);
+            }
             return finished ? Complete(sa, response, rounds.ResponderId) : TaskOutcome.Retry;
         }
         var idr = response.Get(PayloadType.IdentificationResponder) as IdentificationPayload;
@@ -90,6 +93,7 @@ internal sealed class IkeAuthTask(IIkeContext context, ChildConfig? childConfig,
                     ? $"peer rejected our authentication: AUTHENTICATION_FAILED (check that it trusts our certificate's CA and accepts our identity {sa.LocalId})"
                     : "peer rejected our authentication: AUTHENTICATION_FAILED (check the PSK and our identity " + sa.LocalId + ")"
                 : $"IKE_AUTH failed: peer answered {(error is { } e ? NotifyNames.Of(e) : "without IDr/AUTH")}";
+            context.Events.Failed(sa, error == NotifyType.AuthenticationFailed ? SaFailure.Identity : SaFailure.Other, reason);
             return Fail(sa, reason);
         }
 
