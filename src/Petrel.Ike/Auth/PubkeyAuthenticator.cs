@@ -333,7 +333,7 @@ internal sealed class PubkeyAuthenticator(IIkeContext context)
     }
 
     /// <summary>The CAs a connection trusts: its <c>remote.cacerts</c>, else every root in the store.</summary>
-    private List<X509Certificate> TrustAnchors(ConnectionConfig c, out string error)
+    internal List<X509Certificate> TrustAnchors(ConnectionConfig c, out string error)
     {
         error = "";
         var store = context.Credentials.Store;

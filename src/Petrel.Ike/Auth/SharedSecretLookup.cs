@@ -12,13 +12,13 @@ internal static class SharedSecretLookup
 {
     private const int MatchNone = 0, MatchAny = 1, MatchWildcard = 2, MatchPerfect = 3;
 
-    public static SharedSecret? Find(IReadOnlyList<SharedSecret> secrets, Identity localId, Identity remoteId)
+    public static SharedSecret? Find(IReadOnlyList<SharedSecret> secrets, Identity localId, Identity remoteId, string kind = "ike")
     {
         SharedSecret? best = null;
         int bestScore = 0;
         foreach (var s in secrets)
         {
-            if (!s.Kind.Equals("ike", StringComparison.OrdinalIgnoreCase)) continue;
+            if (!s.Kind.Equals(kind, StringComparison.OrdinalIgnoreCase)) continue;
             int me = Score(s.Ids, localId), other = Score(s.Ids, remoteId);
             if (me == MatchNone && other == MatchNone) continue;
             int score = me + other;

@@ -81,6 +81,15 @@ public sealed class AuthConfig
 
     /// <summary>remote.revocation: strict, ifuri or relaxed (the default).</summary>
     public RevocationPolicy Revocation { get; init; } = RevocationPolicy.Relaxed;
+
+    /// <summary>
+    /// eap_id: the EAP identity (local: ours, default our IKE identity; remote: the one the client must use,
+    /// "%any" asks the client with EAP-Identity; default its IKE identity). Null when not set.
+    /// </summary>
+    public string? EapId { get; init; }
+
+    /// <summary>True for auth = eap and eap-….</summary>
+    public bool IsEap => Auth == "eap" || Auth.StartsWith("eap-", StringComparison.Ordinal);
 }
 
 /// <summary>children.NAME.</summary>
@@ -142,7 +151,7 @@ public sealed class SharedSecret
     /// <summary>The decoded secret. Never logged.</summary>
     public required byte[] Secret { get; init; }
 
-    /// <summary>"ike", "eap", "xauth"; or "private", "rsa", "ecdsa", "pkcs8" for a private key's passphrase.</summary>
+    /// <summary>"ike", "eap", "xauth", "ntlm" (an NT hash for EAP-MSCHAPv2); or "private", "rsa", "ecdsa", "pkcs8" for a private key's passphrase.</summary>
     public string Kind { get; init; } = "ike";
 
     /// <summary>For a private key's passphrase: the key file it opens (swanctl's secrets.private-NAME.file).</summary>

@@ -40,11 +40,12 @@ public sealed partial class IkeEngine
 
     /// <summary>
     /// Our identity when local.id is unset: with auth = pubkey the subject DN of our certificate (ID_DER_ASN1_DN,
-    /// as strongSwan), otherwise our IP address.
+    /// as strongSwan; also with EAP-TLS or EAP with local.certs, whose certificate speaks for us), otherwise our IP address.
     /// </summary>
     private Identity DefaultLocalIdentity(ConnectionConfig c, IPAddress address, IReadOnlyList<byte[]>? requestedCas)
     {
-        if (PubkeyAuthenticator.IsPubkey(c.Local.Auth) && Pubkey.FindLocal(c, out _, requestedCas) is { } own)
+        bool certified = PubkeyAuthenticator.IsPubkey(c.Local.Auth) || c.Local.Auth == "eap-tls" || (c.Local.IsEap && c.Local.Certs.Count > 0);
+        if (certified && Pubkey.FindLocal(c, out _, requestedCas) is { } own)
             return CertificateIdentity.Subject(own.Certificate);
         return Identity.FromAddress(address);
     }

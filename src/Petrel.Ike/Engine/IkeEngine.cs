@@ -434,9 +434,9 @@ public sealed partial class IkeEngine
             done(new InitiateResult(false, $"connection '{connection}': IKEv1 is not supported yet"));
             return;
         }
-        if (!config.Local.Auth.Equals("psk", StringComparison.OrdinalIgnoreCase) && !PubkeyAuthenticator.IsPubkey(config.Local.Auth))
+        if (!config.Local.Auth.Equals("psk", StringComparison.OrdinalIgnoreCase) && !PubkeyAuthenticator.IsPubkey(config.Local.Auth) && !config.Local.IsEap)
         {
-            done(new InitiateResult(false, $"connection '{connection}': local auth '{config.Local.Auth}' is not supported yet (psk and pubkey are)"));
+            done(new InitiateResult(false, $"connection '{connection}': local auth '{config.Local.Auth}' is not supported yet (psk, pubkey and eap… are)"));
             return;
         }
         var remoteAddress = AddressMatch.FirstHost(config.RemoteAddrs);
@@ -594,6 +594,7 @@ public sealed partial class IkeEngine
                 Children = children,
                 LocalVips = [.. sa.OwnVips.Select(v => v.ToString())],
                 RemoteVips = [.. sa.PeerVips.Select(v => v.Address.ToString())],
+                EapIdentity = sa.EapIdentity ?? "",
             });
         }
         return list;

@@ -35,6 +35,9 @@ public sealed record IkeSaInfo
     /// <summary>Virtual IPs (RFC 7296 §3.15): ours as assigned by the peer, and those we assigned to the peer.</summary>
     public IReadOnlyList<string> LocalVips { get; init; } = [];
     public IReadOnlyList<string> RemoteVips { get; init; } = [];
+
+    /// <summary>The EAP identity of the peer (we are the EAP server) or ours (we are the client); empty without EAP.</summary>
+    public string EapIdentity { get; init; } = "";
 }
 
 /// <summary>A snapshot of one CHILD_SA for list-sas.</summary>

@@ -22,6 +22,10 @@ public static class SaListPrinter
                         $"{Str(sa, "initiator_spi")}_i{(initiator ? "*" : "")} {Str(sa, "responder_spi")}_r{(initiator ? "" : "*")}");
             w.WriteLine($"  local  '{Str(sa, "local_id")}' @ {Str(sa, "local_host")}{(Bool(sa, "nat_local") ? " (behind NAT)" : "")}{Vips(sa, "local_vips")}");
             w.WriteLine($"  remote '{Str(sa, "remote_id")}' @ {Str(sa, "remote_host")}{(Bool(sa, "nat_remote") ? " (behind NAT)" : "")}{Vips(sa, "remote_vips")}");
+            if (sa["remote_eap_id"] is not null)
+                w.WriteLine($"  remote EAP identity '{Str(sa, "remote_eap_id")}'");
+            if (sa["local_eap_id"] is not null)
+                w.WriteLine($"  local EAP identity '{Str(sa, "local_eap_id")}'");
             string algorithms = Join(Str(sa, "encr"), Str(sa, "integ"), Str(sa, "prf"), KeyExchanges(sa));
             if (algorithms.Length > 0)
                 w.WriteLine($"  {algorithms}");

@@ -33,7 +33,7 @@ public static class SwanctlLoader
 
     private static readonly string[] AuthUnsupported =
     [
-        "round", "pubkeys", "eap_id", "aaa_id", "xauth_id", "groups", "cert_policy", "ca_id",
+        "round", "pubkeys", "aaa_id", "xauth_id", "groups", "cert_policy", "ca_id",
         "cert", "cacert",
     ];
 
@@ -52,10 +52,10 @@ public static class SwanctlLoader
         "per_cpu_sas", "sec_label",
     ];
 
-    private static readonly string[] SecretKinds = ["ike", "eap", "xauth"];
+    private static readonly string[] SecretKinds = ["ike", "eap", "xauth", "ntlm"];
     /// <summary>Passphrases of encrypted private keys: secrets.private-NAME { file, secret } and the rsa-/ecdsa-/pkcs8- forms.</summary>
     private static readonly string[] KeySecretKinds = ["private", "rsa", "ecdsa", "pkcs8"];
-    private static readonly string[] SecretUnsupported = ["ntlm", "ppk", "pkcs12", "token"];
+    private static readonly string[] SecretUnsupported = ["ppk", "pkcs12", "token"];
 
     private static readonly string[] AuthorityKeys = ["cacert", "file", "crl_uris", "ocsp_uris", "cert_uri_base"];
     private static readonly string[] AuthorityUnsupported = ["handle", "slot", "module"];
@@ -228,11 +228,11 @@ public static class SwanctlLoader
     private static AuthConfig MapAuth(SettingsSection s, bool isLocal, string directory)
     {
         // swanctl.conf(5): local.certs are our certificates, remote.certs pin the peer's, remote.cacerts limit the CAs.
-        string[] known = isLocal ? ["auth", "id", "certs"] : ["auth", "id", "certs", "cacerts", "revocation"];
+        string[] known = isLocal ? ["auth", "id", "certs", "eap_id"] : ["auth", "id", "certs", "cacerts", "revocation", "eap_id"];
         CheckKeys(s, known, AuthUnsupported);
         CheckSections(s, [], []);
         string auth = "pubkey";
-        string? id = null;
+        string? id = null, eapId = null;
         List<string> certs = [], cacerts = [];
         var revocation = Petrel.Ike.Config.RevocationPolicy.Relaxed;
         foreach (var e in s.Entries)
@@ -244,6 +244,8 @@ public static class SwanctlLoader
                     UnbuiltFeatures.RefuseAuth(e, s.Path, auth);
                     break;
                 case "id": id = IdentityValue(e, s.Path); break;
+                // swanctl.conf(5) eap_id: the EAP identity; %any on the remote side asks the client for it (EAP-Identity).
+                case "eap_id": eapId = IdentityValue(e, s.Path); break;
                 case "certs": certs = FileList(e, s.Path, Path.Combine(directory, "x509")); break;
                 case "cacerts": cacerts = FileList(e, s.Path, Path.Combine(directory, "x509ca")); break;
                 // swanctl.conf(5) remote.revocation: strict | ifuri | relaxed (default).
@@ -257,7 +259,7 @@ public static class SwanctlLoader
                     break;
             }
         }
-        return new AuthConfig { Auth = auth, Id = id, Certs = certs, CaCerts = cacerts, Revocation = revocation };
+        return new AuthConfig { Auth = auth, Id = id, Certs = certs, CaCerts = cacerts, Revocation = revocation, EapId = eapId };
     }
 
     /// <summary>
@@ -494,7 +496,7 @@ public static class SwanctlLoader
                 if (s.Name.StartsWith(k, StringComparison.Ordinal))
                     throw new ConfigException(s.File, s.Line, $"secret section '{s.Name}' in secrets: {k} secrets are not supported by Petrel yet");
             throw new ConfigException(s.File, s.Line,
-                $"unknown section '{s.Name}' in secrets: secret sections start with ike, eap or xauth (e.g. ike-lab){KeySuggestion.Hint(s.Name, SecretKinds)}");
+                $"unknown section '{s.Name}' in secrets: secret sections start with ike, eap, xauth or ntlm (e.g. ike-lab){KeySuggestion.Hint(s.Name, SecretKinds)}");
         }
         CheckSections(s, [], []);
         byte[]? secret = null;
@@ -510,6 +512,9 @@ public static class SwanctlLoader
         }
         if (secret is null)
             throw new ConfigException(s.File, s.Line, $"{s.Path}: 'secret' is missing");
+        // swanctl.conf(5) secrets.ntlm<suffix>: the NT hash (MD4 of the UTF-16LE password), written 0x… (16 bytes).
+        if (kind == "ntlm" && secret.Length != 16)
+            throw new ConfigException(s.File, s.Line, $"{s.Path}: an NTLM secret is the 16-byte NT hash written as 0x… (32 hex digits), not {secret.Length} bytes");
         return new SharedSecret { Ids = ids, Secret = secret, Kind = kind };
     }
 

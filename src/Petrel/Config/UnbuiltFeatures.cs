@@ -37,11 +37,16 @@ internal static class UnbuiltFeatures
             throw NotBuilt(e, where, "MOBIKE (RFC 4555) is not built yet: set mobike = no (or leave it out)");
     }
 
-    /// <summary>local/remote auth = eap, eap-…, xauth, xauth-…: external user authentication.</summary>
+    /// <summary>
+    /// local/remote auth: EAP runs with eap (any of the built methods), eap-md5, eap-mschapv2 and eap-tls; EAP-RADIUS
+    /// (pass-through to a RADIUS server) and other EAP methods are not built; XAuth is IKEv1.
+    /// </summary>
     public static void RefuseAuth(SettingsEntry e, string where, string method)
     {
-        if (method == "eap" || method.StartsWith("eap-", StringComparison.Ordinal))
-            throw NotBuilt(e, where, $"EAP authentication ('{method}') is not built yet: use auth = psk or pubkey");
+        if (method == "eap-radius")
+            throw NotBuilt(e, where, "EAP-RADIUS (auth = eap-radius) is not built yet: use eap-mschapv2, eap-md5 or eap-tls with local secrets");
+        if (method.StartsWith("eap-", StringComparison.Ordinal) && method is not ("eap-md5" or "eap-mschapv2" or "eap-tls"))
+            throw NotBuilt(e, where, $"EAP method '{method[4..]}' is not built: Petrel does eap-md5, eap-mschapv2 and eap-tls (or eap for any of them)");
         if (method == "xauth" || method.StartsWith("xauth-", StringComparison.Ordinal))
             throw NotBuilt(e, where, $"XAuth ('{method}') is IKEv1 and not built yet: use auth = psk or pubkey");
     }

@@ -66,6 +66,8 @@ public static class SaJson
             ["local_vips"] = new JsonArray([.. sa.LocalVips.Select(v => (JsonNode)JsonValue.Create(v))]),
             ["remote_vips"] = new JsonArray([.. sa.RemoteVips.Select(v => (JsonNode)JsonValue.Create(v))]),
             ["children"] = children,
+            // strongSwan's vici says remote-eap-id for the client's EAP identity; as client it is ours.
+            [sa.Initiator ? "local_eap_id" : "remote_eap_id"] = sa.EapIdentity.Length > 0 ? sa.EapIdentity : null,
         };
     }
 

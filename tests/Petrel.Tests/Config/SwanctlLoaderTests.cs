@@ -309,8 +309,12 @@ public class SwanctlLoaderTests
     public void Secret_section_without_secret_or_with_unknown_kind()
     {
         Assert.Equal("swanctl.conf:20: secrets.ike-a: 'secret' is missing", Fails(Conf(tail: "secrets {\n ike-a {\n  id = x\n }\n}")).Message);
-        Assert.Contains("secret sections start with ike, eap or xauth", Fails(Conf(tail: "secrets {\n psk-a {\n  secret = x\n }\n}")).Message);
-        Assert.Contains("ntlm secrets are not supported by Petrel yet", Fails(Conf(tail: "secrets {\n ntlm-a {\n  secret = x\n }\n}")).Message);
+        Assert.Contains("secret sections start with ike, eap, xauth or ntlm", Fails(Conf(tail: "secrets {\n psk-a {\n  secret = x\n }\n}")).Message);
+        Assert.Equal("swanctl.conf:20: secrets.ntlm-a: an NTLM secret is the 16-byte NT hash written as 0x… (32 hex digits), not 1 bytes",
+            Fails(Conf(tail: "secrets {\n ntlm-a {\n  secret = x\n }\n}")).Message);
+        var ntlm = SwanctlLoader.LoadText(Conf(tail: "secrets {\n ntlm-a {\n  id = carol\n  secret = 0x44EBBA8D5312B8D611474411F56989AE\n }\n}")).Secrets.Single(x => x.Kind == "ntlm");
+        Assert.Equal(Convert.FromHexString("44EBBA8D5312B8D611474411F56989AE"), ntlm.Secret);
+        Assert.Equal(["carol"], ntlm.Ids);
         Assert.Equal("swanctl.conf:20: secrets.private-a: 'secret' (the key's passphrase) is missing", Fails(Conf(tail: "secrets {\n private-a {\n  file = k.pem\n }\n}")).Message);
     }
 

@@ -73,23 +73,29 @@ public class UnbuiltFeatureTests
         Assert.False(SwanctlLoader.LoadText(Conf()).Connections[0].Mobike);
     }
 
-    [Theory]
-    [InlineData("eap")]
-    [InlineData("eap-mschapv2")]
-    [InlineData("eap-tls")]
-    [InlineData("eap-radius")]
-    public void Auth_eap_is_refused_in_local(string method)
+    [Fact]
+    public void Auth_eap_radius_and_unbuilt_eap_methods_are_refused()
     {
-        Assert.Equal($"swanctl.conf:6: connections.lab.local.auth: EAP authentication ('{method}') is not built yet: use auth = psk or pubkey",
-            Refusal(Conf(local: $"auth = {method}")));
+        Assert.Equal("swanctl.conf:6: connections.lab.local.auth: EAP-RADIUS (auth = eap-radius) is not built yet: use eap-mschapv2, eap-md5 or eap-tls with local secrets",
+            Refusal(Conf(local: "auth = eap-radius")));
+        var text = Conf().Replace("    remote {\n      auth = psk", "    remote {\n      auth = eap-ttls");
+        Assert.Equal("swanctl.conf:9: connections.lab.remote.auth: EAP method 'ttls' is not built: Petrel does eap-md5, eap-mschapv2 and eap-tls (or eap for any of them)",
+            Refusal(text));
     }
 
-    [Fact]
-    public void Auth_eap_is_refused_in_remote()
+    [Theory]
+    [InlineData("eap")]
+    [InlineData("eap-md5")]
+    [InlineData("eap-mschapv2")]
+    [InlineData("eap-tls")]
+    public void Auth_eap_methods_that_work_load_with_eap_id(string method)
     {
-        var text = Conf().Replace("    remote {\n      auth = psk", "    remote {\n      auth = eap-md5");
-        Assert.Equal("swanctl.conf:9: connections.lab.remote.auth: EAP authentication ('eap-md5') is not built yet: use auth = psk or pubkey",
-            Refusal(text));
+        var text = Conf(local: $"auth = {method}\n      eap_id = carol").Replace("    remote {\n      auth = psk", $"    remote {{\n      auth = {method}\n      eap_id = %any");
+        var c = SwanctlLoader.LoadText(text).Connections[0];
+        Assert.Equal(method, c.Local.Auth);
+        Assert.True(c.Local.IsEap);
+        Assert.Equal("carol", c.Local.EapId);
+        Assert.Equal("%any", c.Remote.EapId);
     }
 
     [Theory]

@@ -19,7 +19,7 @@ public sealed class StrongSwanPeer : IDisposable
         "random", "nonce", "openssl", "aes", "des", "sha1", "sha2", "sha3", "md5", "hmac", "xcbc", "cmac", "ctr", "ccm",
         "gcm", "chapoly", "curve25519", "gmp", "mgf1", "pem", "pkcs1", "pkcs8", "x509", "pubkey", "constraints",
         "revocation", "kdf", "kernel-libipsec", "kernel-netlink", "socket-default", "vici", "updown",
-        "xauth-generic", "eap-identity", "eap-md5", "eap-mschapv2",
+        "xauth-generic", "eap-identity", "eap-md5", "eap-mschapv2", "eap-tls",
     ];
 
     private readonly StartedProcess _charon;

@@ -13,6 +13,8 @@ namespace Petrel.Ike.V2.IkeAuth;
 /// </summary>
 internal sealed class IkeAuthResponder(IIkeContext context)
 {
+    private readonly EapResponder _eap = new(context);
+
     /// <summary>Fills response; returns true when the IKE SA must be destroyed after the response is sent.</summary>
     public bool Handle(IkeSa sa, IkeMessage request, IkeMessage response)
     {
@@ -22,6 +24,9 @@ internal sealed class IkeAuthResponder(IIkeContext context)
             response.Payloads.Add(new NotifyPayload(NotifyType.InvalidSyntax));
             return false;
         }
+        // RFC 7296 §2.16: the later IKE_AUTH exchanges of an EAP authentication (IKE_AUTH_MID stays the first one's).
+        if (sa.EapAuth is not null)
+            return _eap.Continue(sa, request, response);
         if (sa.AdditionalKeyExchangesPending)
         {
             context.Log.Warn(sa, $"IKE_AUTH before the negotiated additional key exchanges ({sa.AdditionalKeyExchangesDone} of {sa.AdditionalKeyExchanges.Count} done), sending AUTHENTICATION_FAILED");
@@ -31,11 +36,13 @@ internal sealed class IkeAuthResponder(IIkeContext context)
         sa.IkeAuthMessageId = request.MessageId; // RFC 9242 §3.3.2: IKE_AUTH_MID ends IntAuth
         var idi = request.Get(PayloadType.IdentificationInitiator) as IdentificationPayload;
         var auth = request.Get<AuthenticationPayload>();
+        // No AUTH in the first IKE_AUTH request: the initiator wants to authenticate with EAP.
+        if (idi is not null && auth is null)
+            return _eap.Begin(sa, request, response, idi);
         if (idi is null || auth is null)
         {
-            if (request.Get<EapPayload>() is not null || auth is null)
-                context.Log.Warn(sa, "IKE_AUTH without AUTH (EAP is not supported yet), sending AUTHENTICATION_FAILED");
-                context.Events.Failed(sa, SaFailure.Identity, "IKE_AUTH without AUTH (EAP is not supported yet), sending AUTHENTICATION_FAILED");
+            context.Log.Warn(sa, "IKE_AUTH request without IDi, sending AUTHENTICATION_FAILED");
+            context.Events.Failed(sa, SaFailure.Identity, "IKE_AUTH request without IDi, sending AUTHENTICATION_FAILED");
             response.Payloads.Add(new NotifyPayload(NotifyType.AuthenticationFailed));
             return true;
         }

@@ -12,11 +12,18 @@ internal sealed class IkeAuthTask(IIkeContext context, ChildConfig? childConfig,
 {
     private ChildSa? _child;
     private IdentificationPayload? _idi;
+    /// <summary>Set when local auth is eap…: the EAP rounds (RFC 7296 §2.16) this task runs as further IKE_AUTH exchanges.</summary>
+    private EapInitiator? _eap;
 
     public override ExchangeType Exchange => ExchangeType.IkeAuth;
 
     public override void BuildRequest(IkeSa sa, IkeMessage request)
     {
+        if (_eap is { Started: true })
+        {
+            _eap.BuildRequest(request, _idi!);
+            return;
+        }
         sa.LocalId = context.Credentials.LocalIdentity(sa);
         sa.IkeAuthMessageId = request.MessageId; // RFC 9242 §3.3.2: IKE_AUTH_MID ends IntAuth
         _idi = new IdentificationPayload(true, sa.LocalId);
@@ -34,7 +41,13 @@ internal sealed class IkeAuthTask(IIkeContext context, ChildConfig? childConfig,
         if (!remotePattern.IsAny && !remotePattern.HasWildcards)
             request.Payloads.Add(new IdentificationPayload(false, remotePattern));
 
-        if (own is not null)
+        if (sa.Config.Local.IsEap)
+        {
+            // §2.16: no AUTH; EAP follows. strongSwan always offers EAP-only (RFC 5998) with it.
+            _eap = new EapInitiator(context, sa);
+            request.Payloads.Add(new NotifyPayload(NotifyType.EapOnlyAuthentication));
+        }
+        else if (own is not null)
         {
             request.Payloads.Add(context.Credentials.Pubkey.Sign(sa, _idi, own));
         }
@@ -59,13 +72,26 @@ internal sealed class IkeAuthTask(IIkeContext context, ChildConfig? childConfig,
 
     public override TaskOutcome ProcessResponse(IkeSa sa, IkeMessage response)
     {
+        if (_eap is { Started: true } rounds)
+        {
+            var eapError = rounds.Process(response, out bool finished, out bool peerRefused);
+            if (eapError is not null)
+            {
+                context.Events.Failed(sa, SaFailure.Identity, eapError);
+                return peerRefused ? Fail(sa, eapError) : FailAuth(sa, eapError);
+            }
+            return finished ? Complete(sa, response, rounds.ResponderId) : TaskOutcome.Retry;
+        }
         var idr = response.Get(PayloadType.IdentificationResponder) as IdentificationPayload;
         var auth = response.Get<AuthenticationPayload>();
-        if (idr is null || auth is null)
+        bool eapOnly = _eap is { EapOnly: true };
+        if (idr is null || (auth is null && !eapOnly))
         {
             var error = FirstError(response);
             string reason = error == NotifyType.AuthenticationFailed
-                ? PubkeyAuthenticator.IsPubkey(sa.Config.Local.Auth)
+                ? _eap is not null
+                    ? $"peer rejected our authentication: AUTHENTICATION_FAILED (check that it accepts EAP from our identity {sa.LocalId} with {sa.Config.Local.Auth})"
+                : PubkeyAuthenticator.IsPubkey(sa.Config.Local.Auth)
                     ? $"peer rejected our authentication: AUTHENTICATION_FAILED (check that it trusts our certificate's CA and accepts our identity {sa.LocalId})"
                     : "peer rejected our authentication: AUTHENTICATION_FAILED (check the PSK and our identity " + sa.LocalId + ")"
                 : $"IKE_AUTH failed: peer answered {(error is { } e ? NotifyNames.Of(e) : "without IDr/AUTH")}";
@@ -74,9 +100,18 @@ internal sealed class IkeAuthTask(IIkeContext context, ChildConfig? childConfig,
         }
 
         var peerId = idr.Identity;
-        if (PubkeyAuthenticator.IsPubkey(sa.Config.Remote.Auth))
+        if (eapOnly)
         {
-            var checkedPeer = context.Credentials.Pubkey.VerifyPeer(sa, sa.Config, response, idr, auth);
+            // RFC 5998: the EAP method authenticates the responder; its identity must still be the one we want.
+            var pattern = context.Credentials.RemoteIdentityPattern(sa.Config);
+            if (!pattern.Matches(peerId))
+                return FailAuth(sa, $"peer identity '{peerId}' does not match the configured remote id '{pattern}'");
+            if (auth is not null)
+                return FailAuth(sa, $"'{peerId}' sent AUTH although remote auth = {sa.Config.Remote.Auth} expects EAP-only authentication");
+        }
+        else if (PubkeyAuthenticator.IsPubkey(sa.Config.Remote.Auth))
+        {
+            var checkedPeer = context.Credentials.Pubkey.VerifyPeer(sa, sa.Config, response, idr, auth!);
             if (checkedPeer.Deferred)
                 return TaskOutcome.Deferred;
             if (!checkedPeer.Ok)
@@ -92,10 +127,26 @@ internal sealed class IkeAuthTask(IIkeContext context, ChildConfig? childConfig,
             var secret = context.Credentials.Psk.FindSecret(sa, sa.LocalId!, peerId, out string secretError);
             if (secret is null)
                 return FailAuth(sa, secretError);
-            if (!context.Credentials.Psk.Verify(sa, idr, auth, secret))
-                return FailAuth(sa, $"AUTH payload of '{peerId}' does not verify with the shared key for '{sa.LocalId}' - '{peerId}' (method {auth.Method})");
+            if (!context.Credentials.Psk.Verify(sa, idr, auth!, secret))
+                return FailAuth(sa, $"AUTH payload of '{peerId}' does not verify with the shared key for '{sa.LocalId}' - '{peerId}' (method {auth!.Method})");
         }
 
+        if (_eap is not null)
+        {
+            // The responder is who it says (or, EAP-only, will prove it by EAP): now the EAP rounds.
+            sa.RemoteId = peerId;
+            var eapError = _eap.Start(response, idr);
+            if (eapError is not null) return FailAuth(sa, eapError);
+            return TaskOutcome.Retry;
+        }
+        return Complete(sa, response, peerId);
+    }
+
+    /// <summary>Authentication done both ways: the SA is established and the first CHILD_SA completed from this response.</summary>
+    private TaskOutcome Complete(IkeSa sa, IkeMessage response, Identity peerId)
+    {
+        if (_eap is not null)
+            context.Log.Info(sa, $"authentication of '{peerId}' with EAP successful (our EAP identity '{_eap.Identity}')");
         sa.RemoteId = peerId;
         if (context.Sas.CheckUniqueness(sa, initialContact: false))
             return Fail(sa, "cancelling IKE_SA setup due to uniqueness policy (unique = keep)");

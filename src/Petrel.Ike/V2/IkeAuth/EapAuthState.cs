@@ -1,0 +1,19 @@
+using Petrel.Ike.Eap;
+using Petrel.Ike.Wire;
+
+namespace Petrel.Ike.V2.IkeAuth;
+
+/// <summary>
+/// What the responder keeps between the IKE_AUTH exchanges of an EAP authentication: the conversation, the first
+/// request (its SA and TS make the CHILD_SA at the end, its IDi is what the final AUTH covers), our IDr, and
+/// whether the method has succeeded.
+/// </summary>
+internal sealed class EapAuthState(EapServerSession session, IkeMessage firstRequest, IdentificationPayload idi, IdentificationPayload idr, bool eapOnly)
+{
+    public EapServerSession Session { get; } = session;
+    public IkeMessage FirstRequest { get; } = firstRequest;
+    public IdentificationPayload Idi { get; } = idi;
+    public IdentificationPayload Idr { get; } = idr;
+    public bool EapOnly { get; } = eapOnly;
+    public bool Succeeded { get; set; }
+}
