@@ -36,6 +36,9 @@ public interface IEngineFacade
     /// <summary>Datagrams the engine dropped (malformed, unknown SPI, …), of those the failed integrity checks, and IKE_SA_INIT dropped by the half-open limits.</summary>
     IkeCounters Counters => default;
 
+    /// <summary>Starts rekeying the connection's IKE SAs (child null) or its CHILD_SAs named child; the result says how many started.</summary>
+    InitiateResult Rekey(string connection, string? child) => new(false, "rekey is not supported by this engine");
+
     /// <summary>Hands every SA event to <paramref name="sink"/> on the engine thread (<see cref="IkeEngine.Events"/>).</summary>
     void UseEventFeed(Action<SaEvent> sink) { }
 

@@ -23,6 +23,7 @@ public sealed class PetrelDaemon : IAsyncDisposable
     private HttpCrlFetcher? _crlFetcher;
     private ControlServer? _control;
     private ShuntPolicies? _shunts;
+    private Petrel.Dashboard.DashboardServer? _dashboard;
     private bool _stopped;
 
     /// <param name="config">The already loaded configuration (so startup errors are reported before logging starts).</param>
@@ -42,6 +43,9 @@ public sealed class PetrelDaemon : IAsyncDisposable
 
     public string SocketPath => _socketPath;
     public SwanctlConfig Config => _config;
+
+    /// <summary>The dashboard's address once it listens (petrel.dashboard), else null.</summary>
+    public System.Net.IPEndPoint? DashboardEndpoint => _dashboard?.BoundEndpoint;
     public EngineLoop Loop => _loop ?? throw new InvalidOperationException("the daemon is not started");
 
     /// <summary>SA events and live log lines (Events/EventHub); subscribe from any thread.</summary>
@@ -68,6 +72,13 @@ public sealed class PetrelDaemon : IAsyncDisposable
         var handler = new ControlHandler(_loop, ReloadAsync, _loggers.CreateLogger<ControlHandler>(), _platform.Kernel, _interfaces);
         _control = new ControlServer(_socketPath, handler, _loggers.CreateLogger<ControlServer>(), Feed);
         _control.Start();
+
+        if (_config.Daemon.Dashboard is { } endpoint)
+        {
+            _dashboard = new Petrel.Dashboard.DashboardServer(endpoint, _config.Daemon.DashboardToken, _loop, Feed, _platform.Kernel, _interfaces,
+                _loggers.CreateLogger<Petrel.Dashboard.DashboardServer>());
+            await _dashboard.StartAsync().ConfigureAwait(false);
+        }
 
         if (_platform.Kernel is { } kernel)
         {
@@ -146,6 +157,8 @@ public sealed class PetrelDaemon : IAsyncDisposable
         _stopped = true;
         if (_control is not null)
             await _control.DisposeAsync().ConfigureAwait(false);
+        if (_dashboard is not null)
+            await _dashboard.DisposeAsync().ConfigureAwait(false);
         if (_loop is not null)
         {
             try
