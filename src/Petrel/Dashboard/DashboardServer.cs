@@ -73,7 +73,7 @@ public sealed class DashboardServer : IAsyncDisposable
             http.Response.Headers["X-Frame-Options"] = "DENY";
             http.Response.Headers["Content-Security-Policy"] = "default-src 'self'; frame-ancestors 'none'; form-action 'self'";
             http.Response.Headers["X-Content-Type-Options"] = "nosniff";
-            http.Response.Headers["Referrer-Policy"] = "no-referrer";
+            http.Response.Headers["Referrer-Policy"] = "same-origin"; // no-referrer would make Chrome send "Origin: null" on our own POSTs
             await next(http);
         });
         Map(app);

@@ -46,6 +46,21 @@ public sealed class DashboardHttpTests
     }
 
     [Fact]
+    public async Task Signed_in_the_page_and_its_files_are_served_with_a_strict_policy()
+    {
+        await using var lab = await DashboardLab.StartAsync();
+        using var client = await SignedIn(lab);
+        var page = await client.GetAsync("/");
+        string html = await page.Content.ReadAsStringAsync();
+        Assert.True(page.IsSuccessStatusCode, $"{(int)page.StatusCode} {html}");
+        Assert.Contains("<script src=\"/static/app.js\"", html);
+        Assert.Contains("frame-ancestors 'none'", string.Join(";", page.Headers.GetValues("Content-Security-Policy")));
+        Assert.Contains("EventSource", await client.GetStringAsync("/static/app.js"));
+        Assert.Contains(".state-ESTABLISHED", await client.GetStringAsync("/static/app.css"));
+        Assert.Equal(HttpStatusCode.NotFound, (await client.GetAsync("/static/../petrel.dll")).StatusCode);
+    }
+
+    [Fact]
     public async Task Actions_need_the_sessions_csrf_token_and_the_same_origin_then_down_deletes_the_sa()
     {
         await using var lab = await DashboardLab.StartAsync();

@@ -70,13 +70,14 @@ public sealed class DashboardLab : IAsyncDisposable
         }
         """;
 
-    public static async Task<DashboardLab> StartAsync(string? token = Token)
+    /// <param name="extraA">More petrel { } settings for the first daemon (e.g. fast retransmits).</param>
+    public static async Task<DashboardLab> StartAsync(string? token = Token, string extraA = "")
     {
         var lab = new DashboardLab();
         string tag = Guid.NewGuid().ToString("N")[..6];
         lab.SocketA = Path.Combine(Path.GetTempPath(), $"pd-a-{tag}.sock");
         lab.SocketB = Path.Combine(Path.GetTempPath(), $"pd-b-{tag}.sock");
-        string dashboard = $"dashboard = 127.0.0.1:{lab.DashboardPort}" + (token is null ? "" : $"\n  dashboard_token = {token}");
+        string dashboard = $"dashboard = 127.0.0.1:{lab.DashboardPort}" + (token is null ? "" : $"\n  dashboard_token = {token}") + "\n  " + extraA;
         var a = SwanctlLoader.Load(lab._dir.Write("a.conf", lab.Config("127.0.0.1", "127.0.0.2", "left", "right", "10.1.0.0/24", "10.2.0.0/24", dashboard)));
         var b = SwanctlLoader.Load(lab._dir.Write("b.conf", lab.Config("127.0.0.2", "127.0.0.1", "right", "left", "10.2.0.0/24", "10.1.0.0/24", "")));
         lab.A = new PetrelDaemon(a, lab.SocketA, new LoopbackPlatform(IPAddress.Parse("127.0.0.1")), NullLoggerFactory.Instance);
@@ -87,6 +88,9 @@ public sealed class DashboardLab : IAsyncDisposable
     }
 
     public (int Code, string Out, string Err) Cli(params string[] args) => ControlCli.Run(SocketA, args);
+
+    /// <summary>Silences the peer (its engine thread stops, so it sends no deletes): the first daemon's requests go unanswered.</summary>
+    public async Task StopPeerAsync() => await B.Loop.StopAsync();
 
     public async ValueTask DisposeAsync()
     {
