@@ -127,6 +127,31 @@ public sealed partial class IkeEngine
         Queue(sa, task);
     }
 
+    /// <summary>
+    /// The data plane says an outbound SA without ESN is near the end of its 32-bit sequence numbers (RFC 4303
+    /// §3.3.3): rekey its CHILD_SA now, whatever its lifetime says. At most once per CHILD_SA and 2^32 packets, so
+    /// finding it by walking the table costs nothing that matters.
+    /// </summary>
+    public void HandleSequenceExhaustion(SequenceExhaustionEvent exhaustion)
+    {
+        foreach (var sa in _sas.All)
+        {
+            var c = sa.Children.Find(x => x.SpiOut == exhaustion.Spi && x.ReqId == exhaustion.ReqId);
+            if (c is null) continue;
+            if (c.State != ChildSaState.Installed || c.RekeyTask is not null || c.OurReplacement is not null || c.PeerReplacement is not null
+                || sa.State != IkeSaState.Established || sa.Successor is not null)
+            {
+                Log.Debug(sa, $"CHILD_SA {c.Config.Name}{{{c.UniqueId}}} nears the end of its sequence numbers; already being replaced");
+                return;
+            }
+            Log.Info(sa, $"CHILD_SA {c.Config.Name}{{{c.UniqueId}}} has sent {exhaustion.Sequence} packets of 2^32-1 without ESN, rekeying before its sequence numbers run out");
+            c.RekeyAt = LifetimeSchedule.Never;
+            StartChildRekey(sa, c);
+            return;
+        }
+        Log.Debug(null, $"sequence exhaustion for SPI {exhaustion.Spi:x8} matches no CHILD_SA, ignored");
+    }
+
     /// <summary>Starts rekeying a CHILD_SA now (the CLI's rekey command, tests). False if it is not installed.</summary>
     public bool RekeyChild(uint childId)
     {

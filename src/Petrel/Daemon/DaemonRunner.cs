@@ -45,6 +45,7 @@ public static class DaemonRunner
         builder.Services.AddHostedService<DaemonService>();
 
         using var host = builder.Build();
+        var daemon = host.Services.GetRequiredService<PetrelDaemon>();
         try
         {
             host.Run();
@@ -57,6 +58,6 @@ public static class DaemonRunner
         {
             throw new CliException(e.Message);
         }
-        return 0;
+        return daemon.Failure is null ? 0 : 1;
     }
 }

@@ -33,6 +33,8 @@ public interface IEngineFacade
     /// <summary>Traffic hit a trap policy (RFC 4301 §5.1 acquire): negotiate its CHILD_SA.</summary>
     void HandleAcquire(Petrel.DataPlane.Kernel.AcquireEvent acquire) { }
 
+    void HandleSequenceExhaustion(Petrel.DataPlane.Kernel.SequenceExhaustionEvent exhaustion) { }
+
     /// <summary>Datagrams the engine dropped (malformed, unknown SPI, …), of those the failed integrity checks, and IKE_SA_INIT dropped by the half-open limits.</summary>
     IkeCounters Counters => default;
 

@@ -24,6 +24,8 @@ public sealed class IkeEngineFacade(IkeEngine engine) : IEngineFacade
     public IReadOnlyList<IkeV2KeyExport> ExportIkeKeys() => engine.ExportIkeKeys();
     public IReadOnlyList<EspKeyExport> ExportEspKeys() => engine.ExportEspKeys();
     public void HandleAcquire(Petrel.DataPlane.Kernel.AcquireEvent acquire) => engine.HandleAcquire(acquire);
+
+    public void HandleSequenceExhaustion(Petrel.DataPlane.Kernel.SequenceExhaustionEvent exhaustion) => engine.HandleSequenceExhaustion(exhaustion);
     public IReadOnlyList<TrapPolicyInfo> ListTraps() => engine.ListTraps();
     public InitiateResult Rekey(string connection, string? child)
     {

@@ -42,6 +42,20 @@ public sealed class PetrelDaemon : IAsyncDisposable
     }
 
     public string SocketPath => _socketPath;
+
+    /// <summary>Why the daemon must stop although nobody asked it to (its TUN device was deleted); null while healthy.</summary>
+    public string? Failure { get; private set; }
+
+    /// <summary>Asked to stop the process when <see cref="Failure"/> is set (the host's StopApplication).</summary>
+    public Action? RequestStop { get; set; }
+
+    private void OnPlatformFailed(string reason)
+    {
+        if (Failure is not null) return;
+        Failure = reason;
+        _log.LogCritical("{Reason}: no traffic can pass, exiting", reason);
+        RequestStop?.Invoke();
+    }
     public SwanctlConfig Config => _config;
 
     /// <summary>The dashboard's address once it listens (petrel.dashboard), else null.</summary>
@@ -67,7 +81,7 @@ public sealed class PetrelDaemon : IAsyncDisposable
         await _loop.InvokeAsync(e => { e.UseEventFeed(feed.Publish); e.UseCrlFetcher(fetcher); e.Load(_config.Connections, _config.Secrets, credentials); return 0; }).ConfigureAwait(false);
         _log.LogInformation("loaded {Connections} connections and {Secrets} secrets from {Path}",
             _config.Connections.Count, _config.Secrets.Count, _configPath);
-        _platform.Start(_loop);
+        _platform.Start(_loop, OnPlatformFailed);
 
         var handler = new ControlHandler(_loop, ReloadAsync, _loggers.CreateLogger<ControlHandler>(), _platform.Kernel, _interfaces);
         _control = new ControlServer(_socketPath, handler, _loggers.CreateLogger<ControlServer>(), Feed);
