@@ -15,10 +15,11 @@ public sealed class DashboardPrometheusLab : LabFixture
 
 /// <summary>
 /// A real Prometheus (Debian's) scrapes Petrel: two Petrel daemons in namespaces carry pings through their
-/// tunnel; the left one serves /metrics on 127.0.0.1:8480 (token required); Prometheus runs in the same
+/// tunnel; the left one serves /metrics on its outer address, port 8480 (token required); Prometheus runs in the same
 /// namespace with its own config and data directory, scraping every second with the token. Its HTTP API must
 /// return Petrel's series: the IKE SA ESTABLISHED, and the CHILD_SA byte and packet counters rising with the
-/// traffic to exactly what list-sas says.
+/// traffic to exactly what list-sas says. The dashboard listens on the left site's outer address, so the right
+/// site reaching it without the token is refused.
 /// </summary>
 [Trait("Category", "Interop")]
 public sealed class DashboardPrometheusTests(DashboardPrometheusLab fixture, ITestOutputHelper output) : IClassFixture<DashboardPrometheusLab>
@@ -82,7 +83,7 @@ public sealed class DashboardPrometheusTests(DashboardPrometheusLab fixture, ITe
         var lab = fixture.Lab;
         using var right = PetrelPeer.Start(lab, lab.Right, LabConfig.For(lab.Right, lab.Left, ProposalPair.Gcm128));
         using var left = PetrelPeer.Start(lab, lab.Left, LabConfig.For(lab.Left, lab.Right, ProposalPair.Gcm128,
-            extra: $"petrel {{\n  dashboard = 127.0.0.1:8480\n  dashboard_token = {Token}\n}}"));
+            extra: $"petrel {{\n  dashboard = {lab.Left.OuterV4}:8480\n  dashboard_token = {Token}\n}}"));
         var up = left.Up(LabConfig.Connection, LabConfig.Child);
         Assert.True(up.Succeeded, up.Describe());
 
@@ -98,7 +99,7 @@ public sealed class DashboardPrometheusTests(DashboardPrometheusLab fixture, ITe
                   type: Bearer
                   credentials: {Token}
                 static_configs:
-                  - targets: ['127.0.0.1:8480']
+                  - targets: ['{lab.Left.OuterV4}:8480']
             """);
         var prometheusProcess = lab.Start(lab.Left, "prometheus.log",
             ["prometheus", $"--config.file={Path.Combine(dir, "prometheus.yml")}", $"--storage.tsdb.path={Path.Combine(dir, "data")}",
@@ -106,6 +107,21 @@ public sealed class DashboardPrometheusTests(DashboardPrometheusLab fixture, ITe
         using var prometheus = InNamespace(lab.Left.Namespace);
         try
         {
+            // On its outer (non-loopback) address the dashboard refuses the other site without the token, and serves it with.
+            using (var fromRight = InNamespace(lab.Right.Namespace))
+            {
+                string baseUri = $"http://{lab.Left.OuterV4}:8480";
+                Assert.Equal(HttpStatusCode.Unauthorized, (await fromRight.GetAsync(baseUri + "/metrics")).StatusCode);
+                Assert.Equal(HttpStatusCode.Unauthorized, (await fromRight.GetAsync(baseUri + "/api/state")).StatusCode);
+                Assert.Equal(HttpStatusCode.Unauthorized, (await fromRight.PostAsync(baseUri + "/api/down",
+                    new StringContent("{\"connection\":\"lab\"}", System.Text.Encoding.UTF8, "application/json"))).StatusCode);
+                var withToken = new HttpRequestMessage(HttpMethod.Get, baseUri + "/api/state");
+                withToken.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", Token);
+                var state = await fromRight.SendAsync(withToken);
+                Assert.Equal(HttpStatusCode.OK, state.StatusCode);
+                Assert.Equal("ESTABLISHED", (string?)JsonNode.Parse(await state.Content.ReadAsStringAsync())!["sas"]![0]!["state"]);
+            }
+
             // The scrape works (up = 1) and the SA is ESTABLISHED.
             await WaitForAsync(prometheus, "up{job=\"petrel\"}", v => v == 1, TimeSpan.FromSeconds(60));
             Assert.Equal(1, await WaitForAsync(prometheus, "ipsec_ike_sas{state=\"ESTABLISHED\"}", v => v == 1, TimeSpan.FromSeconds(20)));
