@@ -558,6 +558,8 @@ public sealed partial class IkeEngine
                 State = StateNames.Of(sa.State),
                 LocalHost = sa.Local.Address.ToString(),
                 RemoteHost = sa.Remote.Address.ToString(),
+                LocalPort = sa.Local.Port,
+                RemotePort = sa.Remote.Port,
                 LocalId = sa.LocalId?.ToString() ?? "",
                 RemoteId = sa.RemoteId?.ToString() ?? "",
                 Initiator = sa.IsInitiator,

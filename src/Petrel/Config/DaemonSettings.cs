@@ -10,6 +10,9 @@ public sealed record DaemonSettings
     /// <summary>Control socket path (petrel.socket); the --socket option overrides it.</summary>
     public string SocketPath { get; init; } = DefaultSocketPath;
 
+    /// <summary>strongSwan's vici socket (petrel.vici), for swanctl and other vici clients; null (the default) for none.</summary>
+    public string? ViciPath { get; init; }
+
     /// <summary>UDP port for IKE (petrel.ike_port), 500 by default.</summary>
     public int IkePort { get; init; } = 500;
 

@@ -43,54 +43,10 @@ public sealed class ControlServer : IAsyncDisposable
     /// <summary>Binds the socket. Throws <see cref="IOException"/> with a one-line reason when it cannot.</summary>
     public void Start()
     {
-        string? dir = System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(_path));
-        if (dir is not null && !Directory.Exists(dir))
-        {
-            try
-            {
-                Directory.CreateDirectory(dir, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-            {
-                throw new IOException($"cannot create {dir} for the control socket: {e.Message}");
-            }
-        }
-        RemoveStaleSocket();
-
-        var listener = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
-        try
-        {
-            listener.Bind(new UnixDomainSocketEndPoint(_path));
-            File.SetUnixFileMode(_path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-            listener.Listen(16);
-        }
-        catch (Exception e) when (e is SocketException or IOException or UnauthorizedAccessException)
-        {
-            listener.Dispose();
-            throw new IOException($"cannot listen on the control socket {_path}: {e.Message}");
-        }
+        var listener = UnixSocketListener.Bind(_path, "control socket");
         _listener = listener;
         _acceptLoop = AcceptLoopAsync(listener, _stop.Token);
         _log.LogInformation("control socket listening on {Path}", _path);
-    }
-
-    /// <summary>A socket file left by a daemon that died is removed; one a live daemon answers on is not.</summary>
-    private void RemoveStaleSocket()
-    {
-        if (!File.Exists(_path))
-            return;
-        using (var probe = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified))
-        {
-            try
-            {
-                probe.Connect(new UnixDomainSocketEndPoint(_path));
-                throw new IOException($"another daemon is already listening on {_path}");
-            }
-            catch (SocketException)
-            {
-            }
-        }
-        File.Delete(_path);
     }
 
     private async Task AcceptLoopAsync(Socket listener, CancellationToken cancel)

@@ -16,6 +16,9 @@ public static class DaemonRunner
 {
     public const string DefaultConfigPath = "/etc/swanctl/swanctl.conf";
 
+    /// <summary>Log lines held for a slow sink before new ones are dropped.</summary>
+    public const int LogQueueLength = 10000;
+
     /// <summary>Creates the production platform; tests and the demo may replace it.</summary>
     public static Func<IDaemonPlatform> PlatformFactory { get; set; } = () => new SystemPlatform();
 
@@ -36,6 +39,13 @@ public static class DaemonRunner
         {
             o.FormatterName = config.Daemon.LogFormat == "json" ? JsonLogFormatter.FormatterName : PetrelLogFormatter.FormatterName;
             o.LogToStandardErrorThreshold = LogLevel.Trace;
+        });
+        // A stalled sink (a pipe nobody reads, a frozen journald) must not stall the engine: lines beyond the
+        // queue are dropped and counted (the console logger reports how many), never waited for.
+        builder.Services.Configure<ConsoleLoggerOptions>(o =>
+        {
+            o.QueueFullMode = ConsoleLoggerQueueFullMode.DropWrite;
+            o.MaxQueueLength = LogQueueLength;
         });
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = DaemonService.DeleteWait + TimeSpan.FromSeconds(5));
         builder.Services.Configure<ConsoleLifetimeOptions>(o => o.SuppressStatusMessages = true);

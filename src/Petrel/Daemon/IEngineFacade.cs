@@ -38,8 +38,39 @@ public interface IEngineFacade
     /// <summary>Datagrams the engine dropped (malformed, unknown SPI, …), of those the failed integrity checks, and IKE_SA_INIT dropped by the half-open limits.</summary>
     IkeCounters Counters => default;
 
+    /// <summary>Starts rekeying the CHILD_SA with this unique id now; false when it is not installed or already rekeying.</summary>
+    bool RekeyChild(uint childId) => false;
+
+    /// <summary>Starts rekeying the IKE SA with this unique id now; false when it is not established or already rekeying.</summary>
+    bool RekeyIke(uint ikeSaId) => false;
+
+    /// <summary>Starts a make-before-break reauthentication of the IKE SA now; false when it is not established.</summary>
+    bool Reauthenticate(uint ikeSaId) => false;
+
     /// <summary>Starts rekeying the connection's IKE SAs (child null) or its CHILD_SAs named child; the result says how many started.</summary>
-    InitiateResult Rekey(string connection, string? child) => new(false, "rekey is not supported by this engine");
+    InitiateResult Rekey(string connection, string? child)
+    {
+        int started = 0, found = 0;
+        foreach (var sa in ListSas())
+        {
+            if (sa.Name != connection) continue;
+            if (child is null)
+            {
+                found++;
+                if (RekeyIke(sa.UniqueId)) started++;
+                continue;
+            }
+            foreach (var c in sa.Children)
+            {
+                if (c.Name != child) continue;
+                found++;
+                if (RekeyChild(c.UniqueId)) started++;
+            }
+        }
+        string what = child is null ? $"IKE_SA of '{connection}'" : $"CHILD_SA '{child}' of '{connection}'";
+        if (found == 0) return new InitiateResult(false, $"no {what}");
+        return started > 0 ? new InitiateResult(true, $"rekeying {started} {what}") : new InitiateResult(false, $"{what} is not established or is rekeying already");
+    }
 
     /// <summary>Hands every SA event to <paramref name="sink"/> on the engine thread (<see cref="IkeEngine.Events"/>).</summary>
     void UseEventFeed(Action<SaEvent> sink) { }

@@ -27,30 +27,9 @@ public sealed class IkeEngineFacade(IkeEngine engine) : IEngineFacade
 
     public void HandleSequenceExhaustion(Petrel.DataPlane.Kernel.SequenceExhaustionEvent exhaustion) => engine.HandleSequenceExhaustion(exhaustion);
     public IReadOnlyList<TrapPolicyInfo> ListTraps() => engine.ListTraps();
-    public InitiateResult Rekey(string connection, string? child)
-    {
-        int started = 0, found = 0;
-        foreach (var sa in engine.ListSas())
-        {
-            if (sa.Name != connection) continue;
-            if (child is null)
-            {
-                found++;
-                if (engine.RekeyIke(sa.UniqueId)) started++;
-                continue;
-            }
-            foreach (var c in sa.Children)
-            {
-                if (c.Name != child) continue;
-                found++;
-                if (engine.RekeyChild(c.UniqueId)) started++;
-            }
-        }
-        string what = child is null ? $"IKE_SA of '{connection}'" : $"CHILD_SA '{child}' of '{connection}'";
-        if (found == 0) return new InitiateResult(false, $"no {what}");
-        return started > 0 ? new InitiateResult(true, $"rekeying {started} {what}") : new InitiateResult(false, $"{what} is not established or is rekeying already");
-    }
-
+    public bool RekeyChild(uint childId) => engine.RekeyChild(childId);
+    public bool RekeyIke(uint ikeSaId) => engine.RekeyIke(ikeSaId);
+    public bool Reauthenticate(uint ikeSaId) => engine.Reauthenticate(ikeSaId);
     public void UseEventFeed(Action<SaEvent> sink) => engine.Events = sink;
     public IkeActivity? Activity() => engine.Activity();
 }
