@@ -25,10 +25,22 @@ public sealed class DashboardBrowserTests(ITestOutputHelper output)
         Args = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"],
     });
 
+    /// <summary>
+    /// The computed background of the first IKE SA badge in this state, read in the same JavaScript turn that finds
+    /// it: the page re-renders every second, so an element handle kept across calls may be detached meanwhile.
+    /// </summary>
     private static async Task<string> StateColourAsync(IPage page, string state)
     {
-        var handle = await page.WaitForSelectorAsync($".ike .state[data-state='{state}']", new WaitForSelectorOptions { Timeout = 20000 });
-        return await handle.EvaluateFunctionAsync<string>("e => getComputedStyle(e).backgroundColor");
+        string sel = $".ike .state[data-state='{state}']";
+        await page.WaitForFunctionAsync($"() => !!document.querySelector(\"{sel}\")", new WaitForFunctionOptions { Timeout = 20000 });
+        return await page.EvaluateExpressionAsync<string>($"(() => {{ const e = document.querySelector(\"{sel}\"); return e ? getComputedStyle(e).backgroundColor : 'gone'; }})()");
+    }
+
+    /// <summary>Clicks the first element matching the selector, found and clicked in one JavaScript turn (see above).</summary>
+    private static async Task ClickAsync(IPage page, string selector)
+    {
+        await page.WaitForFunctionAsync($"() => !!document.querySelector(\"{selector}\")", new WaitForFunctionOptions { Timeout = 20000 });
+        await page.EvaluateExpressionAsync($"document.querySelector(\"{selector}\").click()");
     }
 
     private static JsonArray Sas(DashboardLab lab) => JsonNode.Parse(lab.Cli("list-sas", "--json").Out)!.AsArray();
@@ -64,19 +76,19 @@ public sealed class DashboardBrowserTests(ITestOutputHelper output)
         await page.ScreenshotAsync(Path.Combine(Artefacts, "established.png"));
 
         // The rekey button on the IKE SA: a new IKE SA (id 2) replaces id 1, live.
-        await page.ClickAsync(".ike[data-ike-sa-id='1'] h3 .act-rekey");
+        await ClickAsync(page, ".ike[data-ike-sa-id='1'] h3 .act-rekey");
         await page.WaitForSelectorAsync(".ike[data-ike-sa-id='2'] .state[data-state='ESTABLISHED']", new WaitForSelectorOptions { Timeout = 20000 });
         await page.WaitForFunctionAsync("() => document.querySelector('#events').textContent.includes('ike-rekey')", new WaitForFunctionOptions { Timeout = 10000 });
 
         // The peer goes away; the down button starts a delete nobody answers: DELETING, red, until the retransmits give up.
         await lab.StopPeerAsync();
-        await page.ClickAsync("tr.connection[data-connection='lab'] .act-down");
+        await ClickAsync(page, "tr.connection[data-connection='lab'] .act-down");
         Assert.Equal(Red, await StateColourAsync(page, "DELETING"));
         await page.WaitForFunctionAsync("() => !document.querySelector('.ike')", new WaitForFunctionOptions { Timeout = 30000 });
         Assert.Empty(Sas(lab));
 
         // Up with nobody answering: CONNECTING, orange; then the failure with its reason in the events.
-        await page.ClickAsync("tr.connection[data-connection='lab'] .act-up");
+        await ClickAsync(page, "tr.connection[data-connection='lab'] .act-up");
         Assert.Equal(Orange, await StateColourAsync(page, "CONNECTING"));
         await page.ScreenshotAsync(Path.Combine(Artefacts, "connecting.png"));
         await page.WaitForFunctionAsync("() => document.querySelector('#events').textContent.includes('failure (timeout)')", new WaitForFunctionOptions { Timeout = 30000 });
