@@ -41,6 +41,15 @@ public sealed record DaemonSettings
 
     public LogLevel LogLevel { get; init; } = LogLevel.Information;
 
+    /// <summary>petrel.dashboard = ADDRESS:PORT: the web dashboard and /metrics; null (the default) = off.</summary>
+    public System.Net.IPEndPoint? Dashboard { get; init; }
+
+    /// <summary>
+    /// petrel.dashboard_token: the secret that the dashboard's buttons (up, down, rekey) and, on a non-loopback
+    /// address, every page need. Never logged; kept out of list-conns.
+    /// </summary>
+    public string? DashboardToken { get; init; }
+
     /// <summary>petrel.log_format: "text" (one line per record, the default) or "json" (one JSON object per line).</summary>
     public string LogFormat { get; init; } = "text";
 

@@ -61,7 +61,7 @@ public static class SwanctlLoader
     private static readonly string[] AuthorityUnsupported = ["handle", "slot", "module"];
 
     private static readonly string[] PetrelKeys = ["socket", "ike_port", "natt_port", "tun_name", "log_level", "dashboard", "tun_mtu", "path_mtu", "mss_clamp",
-        "retransmit_timeout", "retransmit_base", "retransmit_tries", "fragment_size", "fetch_timeout", "cookie_threshold", "block_threshold", "init_limit_half_open", "max_packet", "packet_threads", "log_format", "vici"];
+        "retransmit_timeout", "retransmit_base", "retransmit_tries", "fragment_size", "fetch_timeout", "cookie_threshold", "block_threshold", "init_limit_half_open", "max_packet", "packet_threads", "log_format", "vici", "dashboard_token"];
 
     /// <summary>Reads and validates a swanctl.conf file. Throws <see cref="ConfigException"/>.</summary>
     public static SwanctlConfig Load(string path) =>
@@ -605,8 +605,6 @@ public static class SwanctlLoader
         var d = new DaemonSettings();
         foreach (var e in s.Entries)
         {
-            if (e.Key == "dashboard")
-                UnbuiltFeatures.RefuseDashboard(e, s.Path);
             d = e.Key switch
             {
                 "socket" => d with { SocketPath = NonEmpty(e, s.Path) },
@@ -616,6 +614,8 @@ public static class SwanctlLoader
                 "natt_port" => d with { NatTPort = SettingValues.Integer(e, s.Path, 1, 65535) },
                 "tun_name" => d with { TunName = TunName(e, s.Path) },
                 "log_level" => d with { LogLevel = LogLevelOf(e, s.Path) },
+                "dashboard" => d with { Dashboard = DashboardEndpoint(e, s.Path) },
+                "dashboard_token" => d with { DashboardToken = DashboardToken(e, s.Path) },
                 "log_format" => d with
                 {
                     LogFormat = e.Value.Trim().ToLowerInvariant() is "text" or "json" ? e.Value.Trim().ToLowerInvariant()
@@ -649,7 +649,31 @@ public static class SwanctlLoader
                 _ => d,
             };
         }
+        // An open dashboard on an address others can reach would let anyone see the SAs: refuse it.
+        if (d.Dashboard is { } endpoint && !System.Net.IPAddress.IsLoopback(endpoint.Address) && d.DashboardToken is null)
+        {
+            var entry = s.Entries.Last(x => x.Key == "dashboard");
+            throw SettingValues.Error(entry, s.Path, $"'{entry.Value}' is not a loopback address: set dashboard_token too (every page and action then needs it)");
+        }
         return d;
+    }
+
+    /// <summary>petrel.dashboard: ADDRESS:PORT ([v6]:PORT), port 1 to 65535.</summary>
+    private static System.Net.IPEndPoint DashboardEndpoint(SettingsEntry e, string where)
+    {
+        string v = e.Value.Trim();
+        if (System.Net.IPEndPoint.TryParse(v, out var ep) && ep.Port > 0 && (v.Contains(']') || ep.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork) && v.Contains(':'))
+            return ep;
+        throw SettingValues.Error(e, where, $"'{e.Value}' is not ADDRESS:PORT (e.g. 127.0.0.1:8480 or [::1]:8480)");
+    }
+
+    /// <summary>petrel.dashboard_token: at least 16 printable characters, so it cannot be guessed.</summary>
+    private static string DashboardToken(SettingsEntry e, string where)
+    {
+        string v = e.Value.Trim();
+        if (v.Length < 16 || v.Any(c => char.IsControl(c) || char.IsWhiteSpace(c)))
+            throw SettingValues.Error(e, where, "must be at least 16 printable characters without spaces");
+        return v;
     }
 
     /// <summary>charon.retransmit_timeout is fractional seconds ("4.0", "0.5"); a trailing s is accepted.</summary>

@@ -59,9 +59,5 @@ internal static class UnbuiltFeatures
     public static void RefuseCertUriBase(SettingsEntry e, string where) =>
         throw NotBuilt(e, where, "hash-and-URL certificate lookup is not built yet: remove cert_uri_base");
 
-    /// <summary>petrel.dashboard: the web dashboard.</summary>
-    public static void RefuseDashboard(SettingsEntry e, string where) =>
-        throw NotBuilt(e, where, "the web dashboard is not built yet: remove dashboard");
-
     private static ConfigException NotBuilt(SettingsEntry e, string where, string problem) => SettingValues.Error(e, where, problem);
 }

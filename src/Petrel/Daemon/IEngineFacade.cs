@@ -47,6 +47,31 @@ public interface IEngineFacade
     /// <summary>Starts a make-before-break reauthentication of the IKE SA now; false when it is not established.</summary>
     bool Reauthenticate(uint ikeSaId) => false;
 
+    /// <summary>Starts rekeying the connection's IKE SAs (child null) or its CHILD_SAs named child; the result says how many started.</summary>
+    InitiateResult Rekey(string connection, string? child)
+    {
+        int started = 0, found = 0;
+        foreach (var sa in ListSas())
+        {
+            if (sa.Name != connection) continue;
+            if (child is null)
+            {
+                found++;
+                if (RekeyIke(sa.UniqueId)) started++;
+                continue;
+            }
+            foreach (var c in sa.Children)
+            {
+                if (c.Name != child) continue;
+                found++;
+                if (RekeyChild(c.UniqueId)) started++;
+            }
+        }
+        string what = child is null ? $"IKE_SA of '{connection}'" : $"CHILD_SA '{child}' of '{connection}'";
+        if (found == 0) return new InitiateResult(false, $"no {what}");
+        return started > 0 ? new InitiateResult(true, $"rekeying {started} {what}") : new InitiateResult(false, $"{what} is not established or is rekeying already");
+    }
+
     /// <summary>Hands every SA event to <paramref name="sink"/> on the engine thread (<see cref="IkeEngine.Events"/>).</summary>
     void UseEventFeed(Action<SaEvent> sink) { }
 

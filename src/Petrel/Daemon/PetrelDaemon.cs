@@ -25,6 +25,7 @@ public sealed class PetrelDaemon : IAsyncDisposable
     private HttpCrlFetcher? _crlFetcher;
     private ControlServer? _control;
     private ShuntPolicies? _shunts;
+    private Petrel.Dashboard.DashboardServer? _dashboard;
     private bool _stopped;
     /// <summary>Connections, secrets and credentials loaded over vici, kept beside the file's (across reloads too).</summary>
     private readonly ViciStore _viciStore = new();
@@ -68,6 +69,9 @@ public sealed class PetrelDaemon : IAsyncDisposable
         RequestStop?.Invoke();
     }
     public SwanctlConfig Config => _config;
+
+    /// <summary>The dashboard's address once it listens (petrel.dashboard), else null.</summary>
+    public System.Net.IPEndPoint? DashboardEndpoint => _dashboard?.BoundEndpoint;
     public EngineLoop Loop => _loop ?? throw new InvalidOperationException("the daemon is not started");
 
     /// <summary>The vici socket, when petrel.vici is set.</summary>
@@ -120,6 +124,13 @@ public sealed class PetrelDaemon : IAsyncDisposable
             _vici.Start();
             _viciEvents = new ViciEventRelay(_vici, Feed, _loop, _loggers.CreateLogger<ViciEventRelay>());
             _viciEvents.Start();
+        }
+
+        if (_config.Daemon.Dashboard is { } endpoint)
+        {
+            _dashboard = new Petrel.Dashboard.DashboardServer(endpoint, _config.Daemon.DashboardToken, _loop, Feed, _platform.Kernel, _interfaces,
+                _loggers.CreateLogger<Petrel.Dashboard.DashboardServer>());
+            await _dashboard.StartAsync().ConfigureAwait(false);
         }
 
         if (_platform.Kernel is { } kernel)
@@ -243,6 +254,8 @@ public sealed class PetrelDaemon : IAsyncDisposable
             await _vici.DisposeAsync().ConfigureAwait(false);
         if (_control is not null)
             await _control.DisposeAsync().ConfigureAwait(false);
+        if (_dashboard is not null)
+            await _dashboard.DisposeAsync().ConfigureAwait(false);
         if (_loop is not null)
         {
             try

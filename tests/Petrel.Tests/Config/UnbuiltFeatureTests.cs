@@ -131,15 +131,6 @@ public class UnbuiltFeatureTests
         Assert.Single(config.Authorities);
     }
 
-    [Theory]
-    [InlineData("127.0.0.1:8480")]
-    [InlineData("no")]
-    public void Dashboard_is_refused(string value)
-    {
-        Assert.Equal("swanctl.conf:19: petrel.dashboard: the web dashboard is not built yet: remove dashboard",
-            Refusal(Conf(tail: $"petrel {{\n  dashboard = {value}\n}}\n")));
-    }
-
     [Fact]
     public void Values_that_ask_for_nothing_missing_load()
     {

@@ -175,6 +175,34 @@ public sealed class EventFeedTests
     }
 
     [Fact]
+    public async Task Petrel_log_command_prints_text_lines_and_events_until_cancelled()
+    {
+        using var dir = new TempConfigDir();
+        string config = Path.Combine(dir.Path, "swanctl.conf");
+        File.Copy(Path.Combine(AppContext.BaseDirectory, "data", "ikev2-psk.left.swanctl.conf"), config);
+        string socketPath = Path.Combine(Path.GetTempPath(), $"pl-{Guid.NewGuid():N}"[..11] + ".sock");
+        var hub = new EventHub();
+        using var loggers = LoggerFactory.Create(b => b.SetMinimumLevel(LogLevel.Trace).AddProvider(new FeedLoggerProvider(hub)));
+        await using var daemon = new PetrelDaemon(SwanctlLoader.Load(config), socketPath, new FakePlatform(new FakeEngine()), loggers, hub);
+        await daemon.StartAsync();
+
+        var output = new StringWriter();
+        var writer = TextWriter.Synchronized(output);
+        using var stop = new CancellationTokenSource();
+        var run = Task.Run(() => Petrel.Cli.LogStream.Run(socketPath, "info", events: true, json: false, writer, stop.Token));
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (hub.Subscribers == 0 && DateTime.UtcNow < deadline) await Task.Delay(20);
+        Assert.True((await Petrel.Cli.ControlClient.SendAsync(socketPath, new ControlRequest("up", "lab"), TimeSpan.FromSeconds(10))).Ok);
+        while (!output.ToString().Contains("event ike-updown") && DateTime.UtcNow < deadline) await Task.Delay(20);
+        stop.Cancel();
+        Assert.Equal(0, await run.WaitAsync(TimeSpan.FromSeconds(10)));
+
+        string text = output.ToString();
+        Assert.Matches(@"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z info  Petrel\.Daemon\.ControlHandler: control: initiate lab \(all\)", text);
+        Assert.Matches(@"Z event ike-updown lab\[1\] up ESTABLISHED", text);
+    }
+
+    [Fact]
     public async Task Petrel_log_refuses_an_unknown_level()
     {
         using var dir = new TempConfigDir();

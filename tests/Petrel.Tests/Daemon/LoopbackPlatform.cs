@@ -38,7 +38,11 @@ public sealed class LoopbackPlatform(IPAddress address) : IDaemonPlatform, IIkeT
             _sockets.Add(s);
         }
         Kernel = new UserspaceKernel(new DiscardOuter(), new DiscardTunnel());
-        var options = new IkeEngineOptions { IkePort = settings.IkePort, NatTPort = settings.NatTPort };
+        var options = new IkeEngineOptions
+        {
+            IkePort = settings.IkePort, NatTPort = settings.NatTPort,
+            RetransmitTimeout = settings.RetransmitTimeout, RetransmitBase = settings.RetransmitBase, RetransmitTries = settings.RetransmitTries,
+        };
         return new IkeEngineFacade(new IkeEngine(options, Kernel, this, SystemClock.Instance, SystemRandom.Instance, loggers));
     }
 
