@@ -7,11 +7,11 @@ namespace Petrel.Ike.Auth;
 /// PSK authentication of IKE_AUTH (RFC 7296 §2.15): picks the secret for our and the peer's identity,
 /// computes our AUTH over our signed octets and verifies the peer's over theirs.
 /// </summary>
-internal sealed class PskAuthenticator(IkeEngine engine)
+internal sealed class PskAuthenticator(IIkeContext context)
 {
     public byte[]? FindSecret(IkeSa sa, Identity local, Identity remote, out string error)
     {
-        var secret = SharedSecretLookup.Find(engine.Secrets, local, remote);
+        var secret = SharedSecretLookup.Find(context.Credentials.Secrets, local, remote);
         if (secret is null)
         {
             error = $"no shared key found for '{local}' - '{remote}'";

@@ -16,7 +16,7 @@ namespace Petrel.Ike.Auth;
 /// (<c>remote.cacerts</c>, else every loaded root) with validity, key usage and CRLs, that the certificate vouches
 /// for the peer's IDi/IDr and the configured <c>remote.id</c>, and finally the AUTH signature itself.
 /// </summary>
-internal sealed class PubkeyAuthenticator(IkeEngine engine)
+internal sealed class PubkeyAuthenticator(IIkeContext context)
 {
     /// <summary>RFC 7427 §4 / RFC 8420 §2: the hashes we can verify with; Identity (5) admits Ed25519.</summary>
     private static readonly HashAlgorithmId[] OurHashes =
@@ -45,7 +45,7 @@ internal sealed class PubkeyAuthenticator(IkeEngine engine)
     /// <summary>RFC 7427 §4: both sides send SIGNATURE_HASH_ALGORITHMS in IKE_SA_INIT.</summary>
     public void AddSignatureHashes(IkeMessage m)
     {
-        if (engine.Options.SignatureAuthentication)
+        if (context.Options.SignatureAuthentication)
             m.Payloads.Add(new NotifyPayload(NotifyType.SignatureHashAlgorithms, SignatureHashAlgorithms.Encode(OurHashes)));
     }
 
@@ -53,12 +53,12 @@ internal sealed class PubkeyAuthenticator(IkeEngine engine)
     public void ReadPeerAnnouncements(IkeSa sa, IkeMessage m)
     {
         var hashes = m.GetNotify(NotifyType.SignatureHashAlgorithms);
-        if (hashes is not null && engine.Options.SignatureAuthentication)
+        if (hashes is not null && context.Options.SignatureAuthentication)
         {
             if (SignatureHashAlgorithms.TryDecode(hashes.Data.Span, out var list, out string error))
                 sa.PeerSignatureHashes = list;
             else
-                engine.Debug(sa, error);
+                context.Log.Debug(sa, error);
         }
         foreach (var req in m.GetAll<CertificateRequestPayload>())
         {
@@ -93,7 +93,7 @@ internal sealed class PubkeyAuthenticator(IkeEngine engine)
     public LocalCredential? FindLocal(ConnectionConfig c, out string error, IReadOnlyList<byte[]>? requestedCas = null)
     {
         error = "";
-        var store = engine.Credentials;
+        var store = context.Credentials.Store;
         if (store is null)
         {
             error = $"connection '{c.Name}' uses public key authentication but no certificates are loaded";
@@ -194,7 +194,7 @@ internal sealed class PubkeyAuthenticator(IkeEngine engine)
         bool pss = sa.Config.Local.Auth.Contains("pss", StringComparison.OrdinalIgnoreCase);
         var (method, scheme) = SignatureAuthenticator.Choose(credential.Key, sa.PeerSignatureHashes, pss);
         var octets = SignedOctetsFor(sa, sa.IsInitiator, ourId);
-        engine.Debug(sa, $"authenticating with {scheme} (AUTH method {(byte)method}) and certificate '{Name(credential.Certificate)}'");
+        context.Log.Debug(sa, $"authenticating with {scheme} (AUTH method {(byte)method}) and certificate '{Name(credential.Certificate)}'");
         return new AuthenticationPayload(method, SignatureAuthenticator.Sign(credential.Key, method, scheme, octets));
     }
 
@@ -210,7 +210,7 @@ internal sealed class PubkeyAuthenticator(IkeEngine engine)
         if (auth.Method is not (AuthMethod.RsaDigitalSignature or AuthMethod.EcdsaSha256P256 or AuthMethod.EcdsaSha384P384
             or AuthMethod.EcdsaSha512P521 or AuthMethod.DigitalSignature))
             return PeerAuthentication.Fail($"peer '{peerId}' authenticates with AUTH method {(byte)auth.Method} ({auth.Method}), connection '{c.Name}' expects a signature (auth = {c.Remote.Auth})");
-        var store = engine.Credentials;
+        var store = context.Credentials.Store;
         if (store is null)
             return PeerAuthentication.Fail($"connection '{c.Name}' expects a certificate from '{peerId}' but no certificates are loaded");
 
@@ -251,7 +251,7 @@ internal sealed class PubkeyAuthenticator(IkeEngine engine)
         // RFC 4945 §3.1: the identity the peer claims must be in its certificate.
         if (!peerId.IsAny && !CertificateIdentity.Matches(peerId, endEntity))
             return PeerAuthentication.Fail($"certificate '{Name(endEntity)}' does not contain the peer's identity '{peerId}'", endEntity);
-        var pattern = engine.RemoteIdentityPattern(c);
+        var pattern = context.Credentials.RemoteIdentityPattern(c);
         if (!pattern.IsAny && !pattern.Matches(peerId) && !CertificateIdentity.Matches(pattern, endEntity))
             return PeerAuthentication.Fail($"id mismatch: configured remote id '{pattern}' vs certificate '{Name(endEntity)}' ({CertificateIdentity.MismatchReason(pattern, endEntity)})", endEntity);
 
@@ -260,7 +260,7 @@ internal sealed class PubkeyAuthenticator(IkeEngine engine)
             return PeerAuthentication.Fail(anchorError, endEntity);
         // Revocation is checked below (RevocationChecker: file CRLs, then distribution points), after the signature.
         var validator = new ChainValidator(pinned.Count > 0 ? [.. anchors, .. pinned] : anchors, store.Intermediates);
-        var chain = validator.Validate(endEntity, engine.Clock.UtcNow.UtcDateTime, sent.Skip(1));
+        var chain = validator.Validate(endEntity, context.Clock.UtcNow.UtcDateTime, sent.Skip(1));
         if (!chain.Ok)
             return PeerAuthentication.Fail(anchors.Count == 0 && pinned.Count == 0
                 ? $"certificate '{Name(endEntity)}': no trusted CA certificates are loaded ({chain.Reason})"
@@ -281,13 +281,13 @@ internal sealed class PubkeyAuthenticator(IkeEngine engine)
     /// </summary>
     private PeerAuthentication CheckRevocation(IkeSa sa, ConnectionConfig c, IReadOnlyList<X509Certificate> chain, X509Certificate endEntity)
     {
-        var checker = engine.NewRevocationChecker();
-        var now = engine.Clock.UtcNow.UtcDateTime;
+        var checker = context.Credentials.NewRevocationChecker();
+        var now = context.Clock.UtcNow.UtcDateTime;
         var results = new List<(X509Certificate Cert, RevocationResult Result)>();
         bool pending = false;
         for (int i = 0; i + 1 < chain.Count; i++)
         {
-            var result = checker.Check(chain[i], chain[i + 1], now, engine.Clock.Now);
+            var result = checker.Check(chain[i], chain[i + 1], now, context.Clock.Now);
             if (result.Status == RevocationStatus.Revoked)
                 return PeerAuthentication.Fail(result.Detail, endEntity);
             if (result.Status == RevocationStatus.Pending) pending = true;
@@ -299,7 +299,7 @@ internal sealed class PubkeyAuthenticator(IkeEngine engine)
         {
             if (RevocationChecker.PolicyFailure(c.Remote.Revocation, cert, result) is { } failure)
                 return PeerAuthentication.Fail(failure, endEntity);
-            engine.Debug(sa, $"certificate status of '{Name(cert)}': {result.Status.ToString().ToLowerInvariant()} ({result.Detail})");
+            context.Log.Debug(sa, $"certificate status of '{Name(cert)}': {result.Status.ToString().ToLowerInvariant()} ({result.Detail})");
         }
         return PeerAuthentication.Success(endEntity);
     }
@@ -314,7 +314,7 @@ internal sealed class PubkeyAuthenticator(IkeEngine engine)
     /// <summary>Whether a certificate was issued (directly or through intermediates it or we hold) under one of a connection's CAs.</summary>
     public bool IssuedUnder(ConnectionConfig c, X509Certificate cert, IkeMessage m)
     {
-        var store = engine.Credentials;
+        var store = context.Credentials.Store;
         if (store is null || c.Remote.CaCerts.Count == 0) return true;
         var anchors = TrustAnchors(c, out _);
         var sent = PeerCertificates(m, out _) ?? [];
@@ -336,7 +336,7 @@ internal sealed class PubkeyAuthenticator(IkeEngine engine)
     private List<X509Certificate> TrustAnchors(ConnectionConfig c, out string error)
     {
         error = "";
-        var store = engine.Credentials;
+        var store = context.Credentials.Store;
         if (store is null) return [];
         if (c.Remote.CaCerts.Count == 0) return [.. store.TrustAnchors];
         var anchors = new List<X509Certificate>();

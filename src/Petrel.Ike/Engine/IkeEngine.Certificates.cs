@@ -22,14 +22,14 @@ public sealed partial class IkeEngine
         Load(connections, secrets);
         if (credentials is null) return;
         foreach (var error in credentials.Errors)
-            Warn(null, error);
+            Log.Warn(null, error);
         foreach (var c in connections)
         {
             if (!PubkeyAuthenticator.IsPubkey(c.Local.Auth)) continue;
             if (Pubkey.FindLocal(c, out string error) is { } own)
-                Info(null, $"connection '{c.Name}' authenticates with certificate '{PubkeyAuthenticator.Name(own.Certificate)}' ({own.Key}, {own.Intermediates.Count} intermediate CA(s) sent)");
+                Log.Info(null, $"connection '{c.Name}' authenticates with certificate '{PubkeyAuthenticator.Name(own.Certificate)}' ({own.Key}, {own.Intermediates.Count} intermediate CA(s) sent)");
             else
-                Warn(null, error);
+                Log.Warn(null, error);
         }
     }
 

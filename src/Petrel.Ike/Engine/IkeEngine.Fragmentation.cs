@@ -36,7 +36,7 @@ public sealed partial class IkeEngine
         if (!sa.FragmentationAgreed || !FragmentsOwnMessages(sa.Config) || length <= limit)
             return [m.Encode(cipher)];
         var fragments = m.EncodeFragments(cipher, limit);
-        Debug(sa, $"{MessageSummary.ExchangeName(m.ExchangeType)} {(m.IsResponse ? "response" : "request")} {m.MessageId} ({length} bytes) split into {fragments.Count} fragments of at most {limit} bytes");
+        Log.Debug(sa, $"{MessageSummary.ExchangeName(m.ExchangeType)} {(m.IsResponse ? "response" : "request")} {m.MessageId} ({length} bytes) split into {fragments.Count} fragments of at most {limit} bytes");
         return fragments;
     }
 
@@ -64,14 +64,14 @@ public sealed partial class IkeEngine
         string what = $"{MessageSummary.ExchangeName(fragment.ExchangeType)} {(fragment.IsResponse ? "response" : "request")} {fragment.MessageId} fragment {skf.FragmentNumber}/{skf.TotalFragments}";
         if (!sa.FragmentationAgreed)
         {
-            Drop(sa, remote, $"{what}, but IKE fragmentation was not negotiated");
+            Log.Drop(sa, remote, $"{what}, but IKE fragmentation was not negotiated");
             return null;
         }
         if (fragment.IsResponse)
         {
             if (sa.Outstanding is not { } pending || pending.MessageId != fragment.MessageId)
             {
-                Drop(sa, remote, $"{what} does not answer our outstanding request");
+                Log.Drop(sa, remote, $"{what} does not answer our outstanding request");
                 return null;
             }
         }
@@ -80,14 +80,14 @@ public sealed partial class IkeEngine
             // §2.6.1: only fragment 1 of a retransmitted request makes us resend the response, not each of its fragments.
             if (skf.FragmentNumber == 1)
             {
-                Debug(sa, $"retransmitted {MessageSummary.ExchangeName(fragment.ExchangeType)} request {fragment.MessageId} (fragmented), sending the cached response");
+                Log.Debug(sa, $"retransmitted {MessageSummary.ExchangeName(fragment.ExchangeType)} request {fragment.MessageId} (fragmented), sending the cached response");
                 SendAll(sa.Local, sa.Remote, sa.LastResponse, sa.LastResponseFragments);
             }
             return null;
         }
         else if (fragment.MessageId != sa.ExpectedRequestId)
         {
-            Drop(sa, remote, $"{what}, expected message ID {sa.ExpectedRequestId}");
+            Log.Drop(sa, remote, $"{what}, expected message ID {sa.ExpectedRequestId}");
             return null;
         }
 
@@ -95,16 +95,16 @@ public sealed partial class IkeEngine
         switch (reassembly.Add(fragment, out var complete, out string error))
         {
             case FragmentAddResult.Complete:
-                Debug(sa, $"{MessageSummary.ExchangeName(fragment.ExchangeType)} {(fragment.IsResponse ? "response" : "request")} {fragment.MessageId} reassembled from {skf.TotalFragments} fragments");
+                Log.Debug(sa, $"{MessageSummary.ExchangeName(fragment.ExchangeType)} {(fragment.IsResponse ? "response" : "request")} {fragment.MessageId} reassembled from {skf.TotalFragments} fragments");
                 return complete;
             case FragmentAddResult.Incomplete:
                 return null;
             case FragmentAddResult.InvalidSyntax:
                 invalidSyntax = true;
-                Warn(sa, $"{what}: the reassembled message does not parse ({error})");
+                Log.Warn(sa, $"{what}: the reassembled message does not parse ({error})");
                 return null;
             default:
-                Debug(sa, $"{what} ignored: {error}");
+                Log.Debug(sa, $"{what} ignored: {error}");
                 return null;
         }
     }

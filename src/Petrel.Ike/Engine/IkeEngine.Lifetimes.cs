@@ -15,9 +15,9 @@ public sealed partial class IkeEngine
     internal static readonly TimeSpan RetryJitter = TimeSpan.FromSeconds(10);
 
     /// <summary>Rekeys this engine started (by kind), for tests and the daemon's statistics.</summary>
-    public long ChildRekeysInitiated { get; internal set; }
-    public long IkeRekeysInitiated { get; internal set; }
-    public long ReauthsInitiated { get; internal set; }
+    public long ChildRekeysInitiated => Counters.ChildRekeysInitiated;
+    public long IkeRekeysInitiated => Counters.IkeRekeysInitiated;
+    public long ReauthsInitiated => Counters.ReauthsInitiated;
 
     /// <summary>Installed CHILD_SAs per reqid (all IKE SAs), kept as they are installed and removed.</summary>
     private readonly Dictionary<uint, int> _installedByReqId = [];
@@ -75,7 +75,7 @@ public sealed partial class IkeEngine
         if (now >= sa.ExpireAt)
         {
             sa.ExpireAt = LifetimeSchedule.Never;
-            Info(sa, $"IKE_SA {sa.Tag} reached its hard lifetime, deleting it");
+            Log.Info(sa, $"IKE_SA {sa.Tag} reached its hard lifetime, deleting it");
             AbortQueued(sa, "IKE_SA expired");
             Queue(sa, InformationalTask.DeleteIkeSa(this, null));
             return;
@@ -106,7 +106,7 @@ public sealed partial class IkeEngine
             if (expired)
             {
                 c.ExpireAt = c.RekeyAt = LifetimeSchedule.Never;
-                Info(sa, $"CHILD_SA {c.Config.Name}{{{c.UniqueId}}} reached its hard lifetime, deleting it");
+                Log.Info(sa, $"CHILD_SA {c.Config.Name}{{{c.UniqueId}}} reached its hard lifetime, deleting it");
                 Queue(sa, InformationalTask.DeleteChildren(this, [c], null));
                 continue;
             }
@@ -121,7 +121,7 @@ public sealed partial class IkeEngine
 
     private void StartChildRekey(IkeSa sa, ChildSa c)
     {
-        Info(sa, $"rekeying CHILD_SA {c.Config.Name}{{{c.UniqueId}}} with SPIs {c.SpiIn:x8}_i {c.SpiOut:x8}_o");
+        Log.Info(sa, $"rekeying CHILD_SA {c.Config.Name}{{{c.UniqueId}}} with SPIs {c.SpiIn:x8}_i {c.SpiOut:x8}_o");
         var task = new ChildRekeyTask(this, c);
         c.RekeyTask = task;
         Queue(sa, task);
@@ -161,7 +161,7 @@ public sealed partial class IkeEngine
 
     private void StartIkeRekey(IkeSa sa)
     {
-        Info(sa, $"rekeying IKE_SA {sa.Tag}");
+        Log.Info(sa, $"rekeying IKE_SA {sa.Tag}");
         var task = new IkeRekeyTask(this);
         sa.RekeyTask = task;
         Queue(sa, task);
@@ -184,8 +184,8 @@ public sealed partial class IkeEngine
         old.Successor = sa;
         Register(sa, 0);
         sa.MoveTo(IkeSaState.Connecting);
-        ReauthsInitiated++;
-        Info(old, $"reauthenticating IKE_SA {old.Tag} as {sa.Tag} (make before break)");
+        Counters.ReauthsInitiated++;
+        Log.Info(old, $"reauthenticating IKE_SA {old.Tag} as {sa.Tag} (make before break)");
         var completion = new InitiateCompletion(r => ReauthDone(old, sa, r), Math.Max(1, configs.Count));
         sa.Tasks.Enqueue(new IkeSaInitTask(this, completion));
         sa.Tasks.Enqueue(new IkeAuthTask(this, configs[0], completion));
@@ -198,7 +198,7 @@ public sealed partial class IkeEngine
     {
         if (!r.Success)
         {
-            Warn(old, $"reauthentication as {sa.Tag} failed ({r.Message}); keeping IKE_SA {old.Tag} until it expires");
+            Log.Warn(old, $"reauthentication as {sa.Tag} failed ({r.Message}); keeping IKE_SA {old.Tag} until it expires");
             if (ReferenceEquals(old.Successor, sa)) old.Successor = null;
             if (old.State == IkeSaState.Established) old.ReauthAt = LifetimeSchedule.At(Clock.Now, RetryDelay());
             Touch(old);
@@ -206,7 +206,7 @@ public sealed partial class IkeEngine
         }
         sa.Reauthenticates = null;
         if (old.State is IkeSaState.Destroying or IkeSaState.Deleting) return;
-        Info(old, $"IKE_SA {old.Tag} reauthenticated as {sa.Tag}, deleting the old one");
+        Log.Info(old, $"IKE_SA {old.Tag} reauthenticated as {sa.Tag}, deleting the old one");
         old.MoveTo(IkeSaState.Rekeyed);
         AbortQueued(old, "IKE_SA reauthenticated");
         Queue(old, InformationalTask.DeleteIkeSa(this, null));
@@ -229,7 +229,7 @@ public sealed partial class IkeEngine
             if (t is IkeRekeyTask) { t.Abort(old, "IKE_SA rekeyed"); continue; }
             successor.Tasks.Enqueue(t);
         }
-        Info(successor, $"IKE_SA {old.Tag} rekeyed as {successor.Tag}, {successor.Children.Count} CHILD_SA(s) moved");
+        Log.Info(successor, $"IKE_SA {old.Tag} rekeyed as {successor.Tag}, {successor.Children.Count} CHILD_SA(s) moved");
     }
 
     /// <summary>Queues the delete of the old IKE SA after a rekey (§1.3.2: the rekey initiator, or the collision winner, deletes it).</summary>
@@ -238,6 +238,4 @@ public sealed partial class IkeEngine
         old.MoveTo(IkeSaState.Rekeyed);
         Queue(old, InformationalTask.DeleteIkeSa(this, null));
     }
-
-    internal void PumpSa(IkeSa sa) => Pump(sa);
 }

@@ -42,7 +42,7 @@ public sealed partial class IkeEngine
             sa.LastInbound = now;
             return;
         }
-        Debug(sa, $"no inbound traffic for {(now - last).TotalSeconds:0.#} s, sending DPD");
+        Log.Debug(sa, $"no inbound traffic for {(now - last).TotalSeconds:0.#} s, sending DPD");
         LivenessChecksSent++;
         Queue(sa, InformationalTask.Liveness(this));
     }
@@ -94,11 +94,11 @@ public sealed partial class IkeEngine
         switch (action)
         {
             case "trap" or "hold":
-                Info(from, $"{setting} = trap: installing a trap policy for {config.Name}/{child.Name}");
-                if (InstallTrap(config, child, temporary: child.StartAction != "trap") is { } error) Warn(from, error);
+                Log.Info(from, $"{setting} = trap: installing a trap policy for {config.Name}/{child.Name}");
+                if (InstallTrap(config, child, temporary: child.StartAction != "trap") is { } error) Log.Warn(from, error);
                 break;
             case "restart" or "start":
-                Info(from, $"{setting} = {action}: re-initiating {config.Name}/{child.Name}");
+                Log.Info(from, $"{setting} = {action}: re-initiating {config.Name}/{child.Name}");
                 ScheduleRestart(config.Name, child.Name);
                 break;
         }
@@ -131,13 +131,13 @@ public sealed partial class IkeEngine
                 schedule.InFlight = false;
                 if (result.Success)
                 {
-                    Info(null, $"{schedule.Connection}/{schedule.Child} restarted after {schedule.Attempts} attempt(s)");
+                    Log.Info(null, $"{schedule.Connection}/{schedule.Child} restarted after {schedule.Attempts} attempt(s)");
                     _restarts.Remove(schedule);
                     return;
                 }
                 var wait = RestartSchedule.Backoff(Options.RetransmitTimeout, MaxRestartDelay, schedule.Attempts);
                 schedule.Due = Clock.Now + wait;
-                Info(null, $"restarting {schedule.Connection}/{schedule.Child} failed (attempt {schedule.Attempts}: {result.Message}), retrying in {wait.TotalSeconds:0.#} s");
+                Log.Info(null, $"restarting {schedule.Connection}/{schedule.Child} failed (attempt {schedule.Attempts}: {result.Message}), retrying in {wait.TotalSeconds:0.#} s");
             });
         }
     }

@@ -20,7 +20,7 @@ public sealed partial class IkeEngine
             return;
         }
         _rekeyedInbound.Add((Clock.Now + Options.DeleteRekeyedDelay, child.SpiIn));
-        Debug(sa, $"keeping inbound SA {child.SpiIn:x8} of rekeyed CHILD_SA {child.Config.Name}{{{child.UniqueId}}} for {Options.DeleteRekeyedDelay.TotalSeconds:0.#} s for delayed packets");
+        Log.Debug(sa, $"keeping inbound SA {child.SpiIn:x8} of rekeyed CHILD_SA {child.Config.Name}{{{child.UniqueId}}} for {Options.DeleteRekeyedDelay.TotalSeconds:0.#} s for delayed packets");
     }
 
     private void TickRekeyedInbound(TimeSpan now)

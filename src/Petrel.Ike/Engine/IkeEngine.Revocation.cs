@@ -38,7 +38,7 @@ public sealed partial class IkeEngine
             return;
         }
         CrlCache.MarkPending(uri);
-        Info(null, $"fetching CRL from '{LoggedUri.Of(uri)}'");
+        Log.Info(null, $"fetching CRL from '{LoggedUri.Of(uri)}'");
         _inFetchCall = true;
         try
         {
@@ -63,7 +63,7 @@ public sealed partial class IkeEngine
             {
                 var crl = CertificateLoader.ParseCrl(body, $"CRL from '{LoggedUri.Of(uri)}'");
                 CrlCache.Store(uri, crl, Clock.Now);
-                Info(null, $"fetched CRL of '{crl.IssuerDN}' from '{LoggedUri.Of(uri)}', next update {(crl.NextUpdate is { } next ? RevocationChecker.Time(next) : "not given")}");
+                Log.Info(null, $"fetched CRL of '{crl.IssuerDN}' from '{LoggedUri.Of(uri)}', next update {(crl.NextUpdate is { } next ? RevocationChecker.Time(next) : "not given")}");
             }
             catch (CertificateException e)
             {
@@ -81,7 +81,7 @@ public sealed partial class IkeEngine
     private void CrlFetchFailed(string uri, string reason)
     {
         CrlCache.Fail(uri, reason, Clock.Now);
-        Warn(null, $"fetching CRL from '{LoggedUri.Of(uri)}' failed: {reason}");
+        Log.Warn(null, $"fetching CRL from '{LoggedUri.Of(uri)}' failed: {reason}");
     }
 
     /// <summary>Processes every deferred IKE_AUTH message again; one still waiting for another fetch is deferred again.</summary>
@@ -115,14 +115,14 @@ public sealed partial class IkeEngine
     internal void Defer(IkeSa sa, IkeMessage m, PendingRequest? pending)
     {
         sa.Deferred = new DeferredAuth(m, pending);
-        Info(sa, $"IKE_AUTH {(m.IsResponse ? "response" : "request")} {m.MessageId} deferred until the CRL fetch completes");
+        Log.Info(sa, $"IKE_AUTH {(m.IsResponse ? "response" : "request")} {m.MessageId} deferred until the CRL fetch completes");
     }
 
     /// <summary>While an IKE_AUTH message waits for a CRL, the peer's retransmits (of it, or of its request) are absorbed.</summary>
     private bool AbsorbWhileDeferred(IkeSa sa, IkeMessage m)
     {
         if (sa.Deferred is null) return false;
-        Debug(sa, $"{m.ExchangeType} {(m.IsResponse ? "response" : "request")} {m.MessageId} while waiting for a CRL fetch, absorbed");
+        Log.Debug(sa, $"{m.ExchangeType} {(m.IsResponse ? "response" : "request")} {m.MessageId} while waiting for a CRL fetch, absorbed");
         return true;
     }
 }

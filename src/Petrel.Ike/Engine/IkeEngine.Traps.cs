@@ -69,16 +69,16 @@ public sealed partial class IkeEngine
         var trap = _traps.Find(t => t.ReqId == acquire.ReqId);
         if (trap is null)
         {
-            Debug(null, $"acquire for reqid {acquire.ReqId} matches no trap policy, ignored");
+            Log.Debug(null, $"acquire for reqid {acquire.ReqId} matches no trap policy, ignored");
             return;
         }
         trap.Acquires++;
         if (trap.Pending)
         {
-            Debug(null, $"acquire for {trap.Connection}/{trap.Child.Name} ({acquire.Source} -> {acquire.Destination}): negotiation already under way");
+            Log.Debug(null, $"acquire for {trap.Connection}/{trap.Child.Name} ({acquire.Source} -> {acquire.Destination}): negotiation already under way");
             return;
         }
-        Info(null, $"acquire for {trap.Connection}/{trap.Child.Name} reqid {trap.ReqId}: {acquire.Source} -> {acquire.Destination}, initiating");
+        Log.Info(null, $"acquire for {trap.Connection}/{trap.Child.Name} reqid {trap.ReqId}: {acquire.Source} -> {acquire.Destination}, initiating");
         trap.Pending = true;
         trap.AcquireFlow = (acquire.Source, acquire.Destination);
         Initiate(trap.Connection, trap.Child.Name, r =>
@@ -87,13 +87,13 @@ public sealed partial class IkeEngine
             trap.AcquireFlow = null;
             if (!r.Success)
             {
-                Warn(null, $"acquire for {trap.Connection}/{trap.Child.Name} failed: {r.Message}");
+                Log.Warn(null, $"acquire for {trap.Connection}/{trap.Child.Name} failed: {r.Message}");
                 return;
             }
             if (trap.Temporary && _traps.Contains(trap))
             {
                 // dpd_action/close_action traps have done their job once the CHILD_SA is back.
-                Info(null, $"{trap.Connection}/{trap.Child.Name} is back, removing its temporary trap policy");
+                Log.Info(null, $"{trap.Connection}/{trap.Child.Name} is back, removing its temporary trap policy");
                 RemoveTrap(trap);
             }
         });
@@ -144,7 +144,7 @@ public sealed partial class IkeEngine
             return $"{config.Name}/{child.Name}: cannot install the trap policy: {e.Message}";
         }
         _traps.Add(trap);
-        Info(null, $"installed {(temporary ? "temporary " : "")}trap policy for {config.Name}/{child.Name} reqid {trap.ReqId}: {TrafficSelectorNarrowing.Format(trap.LocalTs)} === {TrafficSelectorNarrowing.Format(trap.RemoteTs)}");
+        Log.Info(null, $"installed {(temporary ? "temporary " : "")}trap policy for {config.Name}/{child.Name} reqid {trap.ReqId}: {TrafficSelectorNarrowing.Format(trap.LocalTs)} === {TrafficSelectorNarrowing.Format(trap.RemoteTs)}");
         return null;
     }
 
@@ -152,7 +152,7 @@ public sealed partial class IkeEngine
     {
         _traps.Remove(trap);
         Kernel.RemovePolicy(trap.ReqId);
-        Info(null, $"removed trap policy for {trap.Connection}/{trap.Child.Name} reqid {trap.ReqId}");
+        Log.Info(null, $"removed trap policy for {trap.Connection}/{trap.Child.Name} reqid {trap.ReqId}");
     }
 
     /// <summary>On Load: start_action = trap children get their traps; traps of removed or changed children go.</summary>
@@ -176,7 +176,7 @@ public sealed partial class IkeEngine
             {
                 // pass/drop children with start_action = trap are shunts (the daemon's ShuntPolicies), not traps.
                 if (child.StartAction != "trap" || child.Mode is "pass" or "drop") continue;
-                if (InstallTrap(c, child, temporary: false) is { } error) Warn(null, error);
+                if (InstallTrap(c, child, temporary: false) is { } error) Log.Warn(null, error);
             }
         }
     }

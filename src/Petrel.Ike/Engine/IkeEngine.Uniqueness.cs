@@ -26,13 +26,13 @@ public sealed partial class IkeEngine
             if (other.RemoteId is null || other.LocalId is null || !other.RemoteId.Equals(sa.RemoteId) || !other.LocalId.Equals(sa.LocalId)) continue;
             if (policy == "keep")
             {
-                Info(sa, $"keeping IKE_SA {other.Tag} for peer '{sa.RemoteId}' due to uniqueness policy, cancelling {sa.Tag}");
+                Log.Info(sa, $"keeping IKE_SA {other.Tag} for peer '{sa.RemoteId}' due to uniqueness policy, cancelling {sa.Tag}");
                 cancel = true;
                 // Like strongSwan: keep the first duplicate, delete any further ones.
                 policy = "replace";
                 continue;
             }
-            Info(sa, $"deleting duplicate IKE_SA {other.Tag} for peer '{sa.RemoteId}' due to uniqueness policy");
+            Log.Info(sa, $"deleting duplicate IKE_SA {other.Tag} for peer '{sa.RemoteId}' due to uniqueness policy");
             AbortQueued(other, "replaced due to uniqueness policy");
             Queue(other, InformationalTask.DeleteIkeSa(this, null));
         }

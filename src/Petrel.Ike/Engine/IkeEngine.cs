@@ -43,7 +43,7 @@ public sealed partial class IkeEngine
         Clock = clock;
         Random = random;
         _log = loggerFactory.CreateLogger("Petrel.Ike");
-        Unauthenticated = new UnauthenticatedLog(_log, () => Clock.Now);
+        Log = new IkeLog(_log, Counters, () => Clock.Now);
         _sas = new IkeSaManager(Touch);
         Children = new ChildSaNegotiation(this);
         Psk = new PskAuthenticator(this);
@@ -64,18 +64,21 @@ public sealed partial class IkeEngine
     /// <summary>The IKEv2 task manager: message IDs, the outstanding request, retransmits, the response cache, the queue.</summary>
     internal TaskManager Exchanges { get; }
 
+    internal IkeLog Log { get; }
+    internal IkeCounters Counters { get; } = new();
+
     /// <summary>Lines caused by packets not yet authenticated: once per kind and window, then a count.</summary>
-    internal UnauthenticatedLog Unauthenticated { get; }
+    private UnauthenticatedLog Unauthenticated => Log.Unauthenticated;
     internal IReadOnlyList<SharedSecret> Secrets => _secrets;
 
     /// <summary>Datagrams dropped: malformed, unknown SPI, failed ICV, unexpected message ID.</summary>
-    public long DroppedDatagrams { get; private set; }
+    public long DroppedDatagrams => Counters.DroppedDatagrams;
 
     /// <summary>IKE_SA_INIT requests dropped by block_threshold or init_limit_half_open.</summary>
-    public long DroppedByLimits { get; internal set; }
+    public long DroppedByLimits => Counters.DroppedByLimits;
 
     /// <summary>Of those, the ones whose SK payload failed its integrity check.</summary>
-    public long IntegrityFailures { get; private set; }
+    public long IntegrityFailures => Counters.IntegrityFailures;
 
     /// <summary>Loads (or reloads) connections and secrets. SAs of connections that still exist unchanged are kept.</summary>
     public void Load(IReadOnlyList<ConnectionConfig> connections, IReadOnlyList<SharedSecret> secrets)
@@ -90,7 +93,7 @@ public sealed partial class IkeEngine
                 sa.Config = config;
                 continue;
             }
-            Info(sa, $"connection '{sa.Name}' was removed from the configuration, deleting its IKE_SA");
+            Log.Info(sa, $"connection '{sa.Name}' was removed from the configuration, deleting its IKE_SA");
             if (sa.State == IkeSaState.Established) Queue(sa, InformationalTask.DeleteIkeSa(this, null));
             else Destroy(sa, "connection removed");
         }
@@ -109,7 +112,7 @@ public sealed partial class IkeEngine
         catch (Exception e) when (e is not OutOfMemoryException)
         {
             // Last resort: a bug in handling one datagram must not take the daemon or other SAs down.
-            DroppedDatagrams++;
+            Counters.DroppedDatagrams++;
             _log.LogError("dropped {Length}-byte datagram from {Remote}: {Type}: {Message} at {Where}", message.Length, remote, e.GetType().Name, e.Message, e.StackTrace);
         }
     }
@@ -120,7 +123,7 @@ public sealed partial class IkeEngine
         if (message.Length == 1 && message[0] == 0xFF) return;
         if (message.Length > Options.MaxPacket)
         {
-            Drop(null, remote, $"{message.Length}-byte datagram exceeds max_packet ({Options.MaxPacket})");
+            Log.Drop(null, remote, $"{message.Length}-byte datagram exceeds max_packet ({Options.MaxPacket})");
             return;
         }
 
@@ -128,16 +131,16 @@ public sealed partial class IkeEngine
         if (status == IkeDecodeStatus.InvalidMajorVersion && header.ExchangeType == ExchangeType.IkeSaInit && !header.IsResponse)
         {
             // RFC 7296 §2.5: tell the initiator the highest major version we speak, in a version-2 header.
-            Debug(null, $"IKE_SA_INIT from {remote} with major version {header.MajorVersion}, sending INVALID_MAJOR_VERSION");
+            Log.Debug(null, $"IKE_SA_INIT from {remote} with major version {header.MajorVersion}, sending INVALID_MAJOR_VERSION");
             var answer = new IkeMessage { InitiatorSpi = header.InitiatorSpi, ExchangeType = ExchangeType.IkeSaInit, Flags = IkeHeaderFlags.Response, MessageId = header.MessageId };
             answer.Payloads.Add(new NotifyPayload(NotifyType.InvalidMajorVersion));
             SendRaw(local, remote, answer.Encode());
-            DroppedDatagrams++;
+            Counters.DroppedDatagrams++;
             return;
         }
         if (status != IkeDecodeStatus.Success)
         {
-            Drop(null, remote, $"undecodable IKE header ({error})");
+            Log.Drop(null, remote, $"undecodable IKE header ({error})");
             return;
         }
 
@@ -151,14 +154,14 @@ public sealed partial class IkeEngine
         ulong localSpi = fromInitiator ? header.ResponderSpi : header.InitiatorSpi;
         if (!_sas.TryGet(localSpi, out var sa) || sa.IsInitiator == fromInitiator)
         {
-            Drop(null, remote, $"{header.ExchangeType} with unknown SPIs {header.InitiatorSpi:x16}_i {header.ResponderSpi:x16}_r");
+            Log.Drop(null, remote, $"{header.ExchangeType} with unknown SPIs {header.InitiatorSpi:x16}_i {header.ResponderSpi:x16}_r");
             return;
         }
         ulong remoteSpi = fromInitiator ? header.InitiatorSpi : header.ResponderSpi;
         ulong expectedRemote = sa.IsInitiator ? sa.SpiR : sa.SpiI;
         if (expectedRemote != 0 && remoteSpi != expectedRemote && !(header.ExchangeType == ExchangeType.IkeSaInit && remoteSpi == 0))
         {
-            Drop(sa, remote, $"{header.ExchangeType} with wrong peer SPI {remoteSpi:x16}");
+            Log.Drop(sa, remote, $"{header.ExchangeType} with wrong peer SPI {remoteSpi:x16}");
             return;
         }
 
@@ -167,7 +170,7 @@ public sealed partial class IkeEngine
         {
             if (sa.Outstanding?.Task is not IkeSaInitTask)
             {
-                Drop(sa, remote, "IKE_SA_INIT response we are not waiting for");
+                Log.Drop(sa, remote, "IKE_SA_INIT response we are not waiting for");
                 return;
             }
             status = IkeMessage.TryDecode(message, null, out m, out error);
@@ -177,15 +180,15 @@ public sealed partial class IkeEngine
             var cipher = sa.CipherFor(fromInitiator);
             if (cipher is null)
             {
-                Drop(sa, remote, $"{header.ExchangeType} before the IKE SA has keys");
+                Log.Drop(sa, remote, $"{header.ExchangeType} before the IKE SA has keys");
                 return;
             }
             status = IkeMessage.TryDecode(message, cipher, out m, out error);
-            if (status == IkeDecodeStatus.IntegrityCheckFailed) IntegrityFailures++;
+            if (status == IkeDecodeStatus.IntegrityCheckFailed) Counters.IntegrityFailures++;
             if (status == IkeDecodeStatus.Success && !m!.WasEncrypted)
             {
                 // §3.14: after IKE_SA_INIT everything travels inside SK; a cleartext message is a forgery.
-                Drop(sa, remote, $"unencrypted {header.ExchangeType} message");
+                Log.Drop(sa, remote, $"unencrypted {header.ExchangeType} message");
                 return;
             }
             if (status == IkeDecodeStatus.Success && m!.Payloads.Count > 0 && m.Payloads[^1] is EncryptedFragmentPayload)
@@ -203,7 +206,7 @@ public sealed partial class IkeEngine
         if (status == IkeDecodeStatus.InvalidSyntax && !header.IsResponse && header.MessageId == sa.ExpectedRequestId && sa.CipherOut is not null)
         {
             // §2.21.2: an authenticated request we cannot parse is answered with INVALID_SYNTAX; in IKE_AUTH that ends the SA.
-            Warn(sa, $"{header.ExchangeType} request {header.MessageId} has invalid syntax ({error}), sending INVALID_SYNTAX");
+            Log.Warn(sa, $"{header.ExchangeType} request {header.MessageId} has invalid syntax ({error}), sending INVALID_SYNTAX");
             var answer = NewMessage(sa, header.ExchangeType, response: true, header.MessageId);
             answer.Payloads.Add(new NotifyPayload(NotifyType.InvalidSyntax));
             var bytes = answer.Encode(sa.CipherOut);
@@ -217,7 +220,7 @@ public sealed partial class IkeEngine
         }
         if (status != IkeDecodeStatus.Success || m is null)
         {
-            Drop(sa, remote, $"{header.ExchangeType} {(header.IsResponse ? "response" : "request")} {header.MessageId}: {status} ({error})");
+            Log.Drop(sa, remote, $"{header.ExchangeType} {(header.IsResponse ? "response" : "request")} {header.MessageId}: {status} ({error})");
             return;
         }
 
@@ -230,7 +233,7 @@ public sealed partial class IkeEngine
     {
         if (header.ResponderSpi != 0 || header.MessageId != 0 || !header.IsInitiator)
         {
-            Drop(null, remote, "IKE_SA_INIT request with a responder SPI, message ID or flags set");
+            Log.Drop(null, remote, "IKE_SA_INIT request with a responder SPI, message ID or flags set");
             return;
         }
         if (_sas.FindByInitiator(remote, header.InitiatorSpi) is { } existing)
@@ -238,19 +241,19 @@ public sealed partial class IkeEngine
             // §2.1: a retransmitted IKE_SA_INIT gets the same answer; a different one with the same SPI is dropped.
             if (existing.LastResponseId == 0 && existing.LastResponse is not null && message.SequenceEqual(existing.InitRequest))
             {
-                Debug(existing, "retransmitted IKE_SA_INIT request, sending the cached response");
+                Log.Debug(existing, "retransmitted IKE_SA_INIT request, sending the cached response");
                 SendRaw(existing.Local, existing.Remote, existing.LastResponse);
             }
             else
             {
-                Drop(existing, remote, "second IKE_SA_INIT request for an existing IKE SA");
+                Log.Drop(existing, remote, "second IKE_SA_INIT request for an existing IKE SA");
             }
             return;
         }
         var status = IkeMessage.TryDecode(message, null, out var m, out string error);
         if (status != IkeDecodeStatus.Success || m is null)
         {
-            Drop(null, remote, $"IKE_SA_INIT request: {status} ({error})");
+            Log.Drop(null, remote, $"IKE_SA_INIT request: {status} ({error})");
             return;
         }
         if (m.UnsupportedCriticalPayload is { } u)
@@ -281,7 +284,7 @@ public sealed partial class IkeEngine
         // §2.23: answer where the authenticated request came from (the peer may have floated to 4500, or its NAT mapping changed).
         if (!sa.Local.Equals(local) || !sa.Remote.Equals(remote))
         {
-            Debug(sa, $"peer moved from {sa.Remote} to {remote} (local {local})");
+            Log.Debug(sa, $"peer moved from {sa.Remote} to {remote} (local {local})");
             sa.Local = local;
             sa.Remote = remote;
         }
@@ -291,7 +294,7 @@ public sealed partial class IkeEngine
         if (m.UnsupportedCriticalPayload is { } u)
         {
             // §2.5: refuse the whole message, naming the payload type.
-            Warn(sa, $"{m.ExchangeType} request carries unsupported critical payload {(byte)u.Type}, sending UNSUPPORTED_CRITICAL_PAYLOAD");
+            Log.Warn(sa, $"{m.ExchangeType} request carries unsupported critical payload {(byte)u.Type}, sending UNSUPPORTED_CRITICAL_PAYLOAD");
             response.Payloads.Add(new NotifyPayload(NotifyType.UnsupportedCriticalPayload, new[] { (byte)u.Type }));
         }
         else
@@ -308,7 +311,7 @@ public sealed partial class IkeEngine
                     destroy = _informationalResponder.Handle(sa, m, response);
                     break;
                 default:
-                    Warn(sa, $"unsupported exchange type {(byte)m.ExchangeType}, answering INVALID_SYNTAX");
+                    Log.Warn(sa, $"unsupported exchange type {(byte)m.ExchangeType}, answering INVALID_SYNTAX");
                     response.Payloads.Add(new NotifyPayload(NotifyType.InvalidSyntax));
                     break;
             }
@@ -353,7 +356,7 @@ public sealed partial class IkeEngine
         }
         if (sa.IsHalfOpen && now - sa.CreatedAt >= Options.HalfOpenTimeout)
         {
-            Info(sa, $"half-open IKE_SA from {sa.Remote} timed out");
+            Log.Info(sa, $"half-open IKE_SA from {sa.Remote} timed out");
             Destroy(sa, "half-open timeout");
             return;
         }
@@ -438,7 +441,7 @@ public sealed partial class IkeEngine
         var sa = CreateSa(config, initiator: true, new IPEndPoint(localAddress, localPort), new IPEndPoint(remoteAddress, config.RemotePort));
         Register(sa, 0);
         sa.MoveTo(IkeSaState.Connecting);
-        Info(sa, $"initiating IKE_SA {sa.Tag} to {sa.Remote}");
+        Log.Info(sa, $"initiating IKE_SA {sa.Tag} to {sa.Remote}");
         var completion = new InitiateCompletion(done, Math.Max(1, children.Count));
         sa.Tasks.Enqueue(new IkeSaInitTask(this, completion));
         sa.Tasks.Enqueue(new IkeAuthTask(this, children.Count > 0 ? children[0] : null, completion));
@@ -632,14 +635,6 @@ public sealed partial class IkeEngine
         return b;
     }
 
-    /// <summary>Responder SAs not yet established, counted as their states change (not by walking the table).</summary>
-    internal int HalfOpenCount => _sas.HalfOpen;
-
-    internal int HalfOpenFrom(IPAddress peer) => _sas.HalfOpenFrom(peer);
-
-    internal KeyExchangeMethod? KeyExchangeFor(ushort group) =>
-        group != 0 && AlgorithmCatalog.TryFind(new Transform(TransformType.KeyExchange, group), out var e) ? e.KeyExchange : null;
-
     internal ConnectionConfig? FindConnection(string name)
     {
         foreach (var c in _connections)
@@ -698,13 +693,11 @@ public sealed partial class IkeEngine
         Touch(sa);
     }
 
-    internal IkeMessage NewMessage(IkeSa sa, ExchangeType exchange, bool response, uint messageId) => TaskManager.NewMessage(sa, exchange, response, messageId);
+    private static IkeMessage NewMessage(IkeSa sa, ExchangeType exchange, bool response, uint messageId) => TaskManager.NewMessage(sa, exchange, response, messageId);
 
     internal void Queue(IkeSa sa, IkeTask task) => Exchanges.Queue(sa, task);
 
     private void Pump(IkeSa sa) => Exchanges.Pump(sa);
-
-    internal void SendNotifyOnce(IkeSa sa, NotifyType type) => Exchanges.SendNotifyOnce(sa, type);
 
     internal void SendRaw(IPEndPoint local, IPEndPoint remote, byte[] bytes)
     {
@@ -729,7 +722,7 @@ public sealed partial class IkeEngine
         // RFC 3948 §4: only the side behind the NAT (or faking one) keeps the mapping alive.
         if ((sa.NatHere || sa.NatFake) && sa.Config.KeepaliveInterval > TimeSpan.Zero)
             sa.NextKeepalive = Clock.Now + sa.Config.KeepaliveInterval;
-        Info(sa, $"IKE_SA {sa.Tag} established between {sa.Local.Address}[{sa.LocalId}]...{sa.Remote.Address}[{sa.RemoteId}]");
+        Log.Info(sa, $"IKE_SA {sa.Tag} established between {sa.Local.Address}[{sa.LocalId}]...{sa.Remote.Address}[{sa.RemoteId}]");
     }
 
     /// <summary>RFC 7296 §2.23: with a NAT on the path, move IKE to port 4500 (the transport adds the non-ESP marker there).</summary>
@@ -741,7 +734,7 @@ public sealed partial class IkeEngine
             : sa.Remote.Port == Options.IkePort ? new IPEndPoint(sa.Remote.Address, Options.NatTPort)
             : sa.Remote;
         if (local.Equals(sa.Local) && remote.Equals(sa.Remote)) return;
-        Debug(sa, $"switching to NAT-T ports {local} -> {remote}");
+        Log.Debug(sa, $"switching to NAT-T ports {local} -> {remote}");
         sa.Local = local;
         sa.Remote = remote;
     }
@@ -763,7 +756,7 @@ public sealed partial class IkeEngine
         {
             if (ReferenceEquals(other, current) || other.State == IkeSaState.Destroying) continue;
             if (!other.Remote.Address.Equals(current.Remote.Address) || other.RemoteId is null || !other.RemoteId.Equals(current.RemoteId)) continue;
-            Info(other, $"peer '{current.RemoteId}' started over ({current.Tag} replaces it), deleting the old IKE_SA");
+            Log.Info(other, $"peer '{current.RemoteId}' started over ({current.Tag} replaces it), deleting the old IKE_SA");
             Destroy(other, $"replaced by {current.Tag}");
         }
     }
@@ -784,25 +777,7 @@ public sealed partial class IkeEngine
         AbortQueued(sa, reason);
         _sas.Remove(sa);
         sa.DisposeKeys();
-        Info(sa, $"IKE_SA {sa.Tag} destroyed ({reason})");
+        Log.Info(sa, $"IKE_SA {sa.Tag} destroyed ({reason})");
         AfterDestroy(sa, lost);
     }
-
-    internal void Drop(IkeSa? sa, IPEndPoint remote, string why)
-    {
-        DroppedDatagrams++;
-        if (_log.IsEnabled(LogLevel.Debug))
-            _log.LogDebug("{IkeSa}: dropped datagram from {Remote}: {Why}", sa?.Tag ?? "-", remote, why);
-    }
-
-    internal void Debug(IkeSa? sa, string message)
-    {
-        if (_log.IsEnabled(LogLevel.Debug)) _log.LogDebug("{IkeSa}: {Event}", sa?.Tag ?? "-", message);
-    }
-
-    internal void Info(IkeSa? sa, string message) => _log.LogInformation("{IkeSa}: {Event}", sa?.Tag ?? "-", message);
-
-    internal void Warn(IkeSa? sa, string message) => _log.LogWarning("{IkeSa}: {Event}", sa?.Tag ?? "-", message);
-
-    internal void Error(IkeSa? sa, string message) => _log.LogError("{IkeSa}: {Event}", sa?.Tag ?? "-", message);
 }

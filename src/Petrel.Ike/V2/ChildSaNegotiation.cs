@@ -14,23 +14,23 @@ namespace Petrel.Ike.V2;
 /// The CHILD_SA part shared by IKE_AUTH and CREATE_CHILD_SA: SA/TSi/TSr payloads, proposal selection,
 /// traffic selector narrowing (RFC 7296 §2.9), KEYMAT (§2.17) and installation into the data plane.
 /// </summary>
-internal sealed class ChildSaNegotiation(IkeEngine engine)
+internal sealed class ChildSaNegotiation(IIkeContext context)
 {
     /// <param name="reqId">A rekey keeps the reqid of the SA it replaces (its policy stays); 0 allocates one.</param>
     public ChildSa Create(IkeSa sa, ChildConfig config, uint reqId = 0)
     {
         var child = new ChildSa
         {
-            UniqueId = engine.NewChildId(),
-            ReqId = reqId != 0 ? reqId : engine.NewReqId(),
+            UniqueId = context.Sas.NewChildId(),
+            ReqId = reqId != 0 ? reqId : context.Sas.NewReqId(),
             Config = config,
             Mode = config.Mode.Equals("transport", StringComparison.OrdinalIgnoreCase) ? IpsecMode.Transport : IpsecMode.Tunnel,
             Protocol = config.EspProposals.Count == 0 && config.AhProposals.Count > 0 ? SecurityProtocol.Ah : SecurityProtocol.Esp,
         };
-        child.SpiIn = engine.Kernel.AllocateSpi();
+        child.SpiIn = context.Kernel.AllocateSpi();
         child.LocalTs = TrafficSelectorNarrowing.Resolve(config.LocalTs, sa.Local.Address);
         child.RemoteTs = TrafficSelectorNarrowing.Resolve(config.RemoteTs, sa.Remote.Address);
-        engine.AddAcquireSelectors(sa, child);
+        context.Sas.AddAcquireSelectors(sa, child);
         return child;
     }
 
@@ -96,7 +96,7 @@ internal sealed class ChildSaNegotiation(IkeEngine engine)
             child.LocalAddressAsPeerSees = TransportModeNat.Learned(seenLocal, sa.NatHere, sa.Local.Address);
             child.PeerOriginalAddress = TransportModeNat.Learned(seenRemote, sa.NatThere, sa.Remote.Address);
             if (!ReferenceEquals(answeredI, tsi.Selectors) || !ReferenceEquals(answeredR, tsr.Selectors))
-                engine.Info(sa, $"CHILD_SA {child.Config.Name}: transport mode behind NAT, peer's TS {TrafficSelectorNarrowing.Format(tsi.Selectors)} === {TrafficSelectorNarrowing.Format(tsr.Selectors)} taken as {TrafficSelectorNarrowing.Format(answeredI)} === {TrafficSelectorNarrowing.Format(answeredR)} (RFC 7296 §2.23.1)");
+                context.Log.Info(sa, $"CHILD_SA {child.Config.Name}: transport mode behind NAT, peer's TS {TrafficSelectorNarrowing.Format(tsi.Selectors)} === {TrafficSelectorNarrowing.Format(tsr.Selectors)} taken as {TrafficSelectorNarrowing.Format(answeredI)} === {TrafficSelectorNarrowing.Format(answeredR)} (RFC 7296 §2.23.1)");
         }
         // §2.9: the responder may only narrow what we proposed.
         if (!TrafficSelectorNarrowing.IsSubset(answeredI, child.LocalTs) || !TrafficSelectorNarrowing.IsSubset(answeredR, child.RemoteTs))
@@ -187,7 +187,7 @@ internal sealed class ChildSaNegotiation(IkeEngine engine)
             child.PeerOriginalAddress = peerOriginal;
             child.LocalAddressAsPeerSees = localAsPeerSees;
             if (!ReferenceEquals(proposedI, tsi.Selectors) || !ReferenceEquals(proposedR, tsr.Selectors))
-                engine.Info(sa, $"CHILD_SA {config.Name}: transport mode behind NAT, received TS {TrafficSelectorNarrowing.Format(tsi.Selectors)} === {TrafficSelectorNarrowing.Format(tsr.Selectors)} changed to {TrafficSelectorNarrowing.Format(proposedI)} === {TrafficSelectorNarrowing.Format(proposedR)} (RFC 7296 §2.23.1)");
+                context.Log.Info(sa, $"CHILD_SA {config.Name}: transport mode behind NAT, received TS {TrafficSelectorNarrowing.Format(tsi.Selectors)} === {TrafficSelectorNarrowing.Format(tsr.Selectors)} changed to {TrafficSelectorNarrowing.Format(proposedI)} === {TrafficSelectorNarrowing.Format(proposedR)} (RFC 7296 §2.23.1)");
         }
 
         var error = Install(sa, child, pfsSecret, ni, nr, exchangeInitiator: false, deferOutbound: replacing is not null);
@@ -295,7 +295,7 @@ internal sealed class ChildSaNegotiation(IkeEngine engine)
         child.MoveTo(ChildSaState.Installing);
         try
         {
-            engine.Kernel.InstallSa(new SaSpec
+            context.Kernel.InstallSa(new SaSpec
             {
                 Spi = child.SpiIn, Direction = SaDirection.Inbound, Protocol = protocol, Mode = child.Mode,
                 Source = remote, Destination = local, UdpEncapsulation = child.Encap,
@@ -314,11 +314,11 @@ internal sealed class ChildSaNegotiation(IkeEngine engine)
                 TfcPadding = child.Config.TfcPadding == ChildConfig.TfcPaddingMtu ? SaSpec.TfcPaddingMtu : child.Config.TfcPadding,
             };
             if (deferOutbound) child.PendingOutbound = outbound;
-            else engine.Kernel.InstallSa(outbound);
+            else context.Kernel.InstallSa(outbound);
             // A rekey keeps the reqid: the policy in place already points at the newest outbound SA of that reqid.
-            if (!engine.ReqIdInUse(child.ReqId, child))
+            if (!context.Sas.ReqIdInUse(child.ReqId, child))
             {
-                engine.Kernel.InstallPolicy(new PolicySpec
+                context.Kernel.InstallPolicy(new PolicySpec
                 {
                     ReqId = child.ReqId, LocalTs = child.LocalTs, RemoteTs = child.RemoteTs, Mode = child.Mode,
                     InterfaceIdIn = child.Config.InterfaceIdIn, InterfaceIdOut = child.Config.InterfaceIdOut,
@@ -328,17 +328,17 @@ internal sealed class ChildSaNegotiation(IkeEngine engine)
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
-            engine.Kernel.RemoveSa(child.SpiIn, SaDirection.Inbound);
-            engine.Kernel.RemoveSa(child.SpiOut, SaDirection.Outbound);
+            context.Kernel.RemoveSa(child.SpiIn, SaDirection.Inbound);
+            context.Kernel.RemoveSa(child.SpiOut, SaDirection.Outbound);
             child.ZeroKeys();
             return $"CHILD_SA {child.Config.Name}: data plane refused the SA: {ex.Message}";
         }
-        engine.SetInstalled(child, true);
+        context.Sas.SetInstalled(child, true);
         child.MoveTo(ChildSaState.Installed);
-        child.InstalledAt = engine.Clock.Now;
-        engine.ScheduleChild(child);
+        child.InstalledAt = context.Clock.Now;
+        context.Scheduler.ScheduleChild(child);
         sa.Children.Add(child);
-        engine.Info(sa, $"CHILD_SA {child.Config.Name}{{{child.UniqueId}}} established with SPIs {child.SpiIn:x8}_i {child.SpiOut:x8}_o and TS {TrafficSelectorNarrowing.Format(child.LocalTs)} === {TrafficSelectorNarrowing.Format(child.RemoteTs)}{(child.Encap ? " (UDP-encapsulated)" : "")}");
+        context.Log.Info(sa, $"CHILD_SA {child.Config.Name}{{{child.UniqueId}}} established with SPIs {child.SpiIn:x8}_i {child.SpiOut:x8}_o and TS {TrafficSelectorNarrowing.Format(child.LocalTs)} === {TrafficSelectorNarrowing.Format(child.RemoteTs)}{(child.Encap ? " (UDP-encapsulated)" : "")}");
         return null;
     }
 
@@ -359,14 +359,14 @@ internal sealed class ChildSaNegotiation(IkeEngine engine)
                 if (ReferenceEquals(other.Replaces, child) && other.PendingOutbound is not null && other.Installed)
                     InstallPendingOutbound(sa, other);
             }
-            bool shared = engine.ReqIdInUse(child.ReqId, child);
-            if (!shared) engine.Kernel.RemovePolicy(child.ReqId);
+            bool shared = context.Sas.ReqIdInUse(child.ReqId, child);
+            if (!shared) context.Kernel.RemovePolicy(child.ReqId);
             // A rekeyed CHILD_SA's inbound SA lingers for packets the peer sent before it switched over.
             bool replaced = sa.Children.Exists(o => !ReferenceEquals(o, child) && ReferenceEquals(o.Replaces, child));
-            engine.RemoveInbound(sa, child, replaced);
-            if (child.PendingOutbound is null) engine.Kernel.RemoveSa(child.SpiOut, SaDirection.Outbound);
+            context.Sas.RemoveInbound(sa, child, replaced);
+            if (child.PendingOutbound is null) context.Kernel.RemoveSa(child.SpiOut, SaDirection.Outbound);
             child.PendingOutbound = null;
-            engine.SetInstalled(child, false);
+            context.Sas.SetInstalled(child, false);
         }
         child.ZeroKeys();
         child.MoveTo(ChildSaState.Destroying);
@@ -381,12 +381,12 @@ internal sealed class ChildSaNegotiation(IkeEngine engine)
         child.PendingOutbound = null;
         try
         {
-            engine.Kernel.InstallSa(spec);
-            engine.Debug(sa, $"CHILD_SA {child.Config.Name}{{{child.UniqueId}}} outbound SA {child.SpiOut:x8} installed");
+            context.Kernel.InstallSa(spec);
+            context.Log.Debug(sa, $"CHILD_SA {child.Config.Name}{{{child.UniqueId}}} outbound SA {child.SpiOut:x8} installed");
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
-            engine.Warn(sa, $"CHILD_SA {child.Config.Name}{{{child.UniqueId}}}: data plane refused outbound SA {child.SpiOut:x8}: {ex.Message}");
+            context.Log.Warn(sa, $"CHILD_SA {child.Config.Name}{{{child.UniqueId}}}: data plane refused outbound SA {child.SpiOut:x8}: {ex.Message}");
         }
     }
 }

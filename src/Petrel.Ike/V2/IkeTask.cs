@@ -10,7 +10,7 @@ internal abstract class IkeTask
 {
     public abstract ExchangeType Exchange { get; }
 
-    /// <summary>Adds the request's payloads (the header is filled by the engine).</summary>
+    /// <summary>Adds the request's payloads (the header is filled by the context).</summary>
     public abstract void BuildRequest(IkeSa sa, IkeMessage request);
 
     public abstract TaskOutcome ProcessResponse(IkeSa sa, IkeMessage response);

@@ -11,7 +11,7 @@ namespace Petrel.Ike.V2;
 /// this class numbers, protects, sends and retransmits them, one at a time. The state lives on the
 /// <see cref="IkeSa"/>; the engine dispatches requests to the responders and owns the SA's end.
 /// </summary>
-internal sealed class TaskManager(IkeEngine engine)
+internal sealed class TaskManager(IIkeContext context)
 {
     public static IkeMessage NewMessage(IkeSa sa, ExchangeType exchange, bool response, uint messageId) => new()
     {
@@ -31,7 +31,7 @@ internal sealed class TaskManager(IkeEngine engine)
     /// <summary>Starts the next queued exchange if none is outstanding (§2.3: window of one).</summary>
     public void Pump(IkeSa sa)
     {
-        engine.Touch(sa);
+        context.Scheduler.Touch(sa);
         if (sa.State == IkeSaState.Destroying || sa.Outstanding is not null || sa.Deferred is not null) return;
         // A queued rekey whose SA was deleted or rekeyed by the peer meanwhile is dropped, not sent.
         while (sa.Tasks.Count > 0 && sa.Tasks.Peek().IsObsolete(sa)) sa.Tasks.Dequeue().Abort(sa, "no longer needed");
@@ -57,7 +57,7 @@ internal sealed class TaskManager(IkeEngine engine)
             }
             else
             {
-                var datagrams = engine.EncodeProtected(sa, m);
+                var datagrams = context.Sender.EncodeProtected(sa, m);
                 bytes = datagrams[0];
                 if (datagrams.Count > 1) fragments = datagrams;
             }
@@ -66,10 +66,10 @@ internal sealed class TaskManager(IkeEngine engine)
         {
             // IkeSetupException: the configuration cannot produce this request (no PSK …); anything else is a bug
             // or a failing primitive. Either way this exchange fails, not the caller of Initiate or Tick.
-            if (e is not IkeSetupException) engine.Error(sa, $"cannot build {task.Exchange} request: {e.GetType().Name}: {e.Message}");
-            else engine.Warn(sa, e.Message);
+            if (e is not IkeSetupException) context.Log.Error(sa, $"cannot build {task.Exchange} request: {e.GetType().Name}: {e.Message}");
+            else context.Log.Warn(sa, e.Message);
             task.Abort(sa, e.Message);
-            if (sa.State is not (IkeSaState.Established or IkeSaState.Rekeying)) engine.Destroy(sa, e.Message);
+            if (sa.State is not (IkeSaState.Established or IkeSaState.Rekeying)) context.Sas.Destroy(sa, e.Message);
             else Pump(sa);
             return;
         }
@@ -82,9 +82,9 @@ internal sealed class TaskManager(IkeEngine engine)
         {
             sa.NextRequestId = mid + 1;
         }
-        sa.Outstanding = new PendingRequest { MessageId = mid, Bytes = bytes, Fragments = fragments, Task = task, Deadline = engine.Clock.Now + engine.Options.RetransmitTimeout };
-        engine.Debug(sa, $"sending {task.Exchange} request {mid} to {sa.Remote} ({(fragments is null ? $"{bytes.Length} bytes" : $"{fragments.Count} fragments")})");
-        engine.SendAll(sa.Local, sa.Remote, bytes, fragments);
+        sa.Outstanding = new PendingRequest { MessageId = mid, Bytes = bytes, Fragments = fragments, Task = task, Deadline = context.Clock.Now + context.Options.RetransmitTimeout };
+        context.Log.Debug(sa, $"sending {task.Exchange} request {mid} to {sa.Remote} ({(fragments is null ? $"{bytes.Length} bytes" : $"{fragments.Count} fragments")})");
+        context.Sender.SendAll(sa.Local, sa.Remote, bytes, fragments);
     }
 
     /// <summary>A response arrived: it must answer the outstanding request; the task's outcome decides what follows.</summary>
@@ -93,7 +93,7 @@ internal sealed class TaskManager(IkeEngine engine)
         var pending = sa.Outstanding;
         if (pending is null || m.MessageId != pending.MessageId)
         {
-            engine.Drop(sa, sa.Remote, $"{m.ExchangeType} response {m.MessageId} does not answer our outstanding request");
+            context.Log.Drop(sa, sa.Remote, $"{m.ExchangeType} response {m.MessageId} does not answer our outstanding request");
             return;
         }
         sa.Outstanding = null;
@@ -104,10 +104,10 @@ internal sealed class TaskManager(IkeEngine engine)
                 Send(sa, pending.Task);
                 break;
             case TaskOutcome.DestroySa:
-                engine.Destroy(sa, $"{pending.Task.Exchange} ended the IKE SA");
+                context.Sas.Destroy(sa, $"{pending.Task.Exchange} ended the IKE SA");
                 break;
             case TaskOutcome.Deferred:
-                engine.Defer(sa, m, pending);
+                context.Scheduler.Defer(sa, m, pending);
                 break;
             default:
                 Pump(sa);
@@ -124,13 +124,13 @@ internal sealed class TaskManager(IkeEngine engine)
         if (sa.LastResponse is not null && m.MessageId == sa.LastResponseId && m.MessageId + 1 == sa.ExpectedRequestId)
         {
             // §2.1: the peer did not get our response; send the very same bytes again.
-            engine.Debug(sa, $"retransmitted {m.ExchangeType} request {m.MessageId}, sending the cached response");
-            engine.SendAll(sa.Local, sa.Remote, sa.LastResponse, sa.LastResponseFragments);
+            context.Log.Debug(sa, $"retransmitted {m.ExchangeType} request {m.MessageId}, sending the cached response");
+            context.Sender.SendAll(sa.Local, sa.Remote, sa.LastResponse, sa.LastResponseFragments);
             return false;
         }
         if (m.MessageId != sa.ExpectedRequestId)
         {
-            engine.Drop(sa, remote, $"{m.ExchangeType} request with message ID {m.MessageId}, expected {sa.ExpectedRequestId}");
+            context.Log.Drop(sa, remote, $"{m.ExchangeType} request with message ID {m.MessageId}, expected {sa.ExpectedRequestId}");
             return false;
         }
         return true;
@@ -139,12 +139,12 @@ internal sealed class TaskManager(IkeEngine engine)
     /// <summary>Protects and sends a response, keeping it for a retransmitted request (§2.1), and opens the window for the next.</summary>
     public void SendResponse(IkeSa sa, IkeMessage response)
     {
-        var datagrams = engine.EncodeProtected(sa, response);
+        var datagrams = context.Sender.EncodeProtected(sa, response);
         sa.LastResponse = datagrams[0];
         sa.LastResponseFragments = datagrams.Count > 1 ? datagrams : null;
         sa.LastResponseId = response.MessageId;
         sa.ExpectedRequestId = response.MessageId + 1;
-        engine.SendAll(sa.Local, sa.Remote, sa.LastResponse, sa.LastResponseFragments);
+        context.Sender.SendAll(sa.Local, sa.Remote, sa.LastResponse, sa.LastResponseFragments);
     }
 
     /// <summary>
@@ -155,16 +155,16 @@ internal sealed class TaskManager(IkeEngine engine)
     {
         var pending = sa.Outstanding;
         if (pending is null || now < pending.Deadline) return true;
-        var options = engine.Options;
+        var options = context.Options;
         if (pending.Retransmits >= options.RetransmitTries)
         {
-            engine.Warn(sa, $"giving up after {pending.Retransmits} retransmits of {pending.Task.Exchange} request {pending.MessageId}: peer {sa.Remote} does not answer");
+            context.Log.Warn(sa, $"giving up after {pending.Retransmits} retransmits of {pending.Task.Exchange} request {pending.MessageId}: peer {sa.Remote} does not answer");
             return false;
         }
         pending.Retransmits++;
         pending.Deadline = now + TimeSpan.FromTicks((long)(options.RetransmitTimeout.Ticks * Math.Pow(options.RetransmitBase, pending.Retransmits)));
-        engine.Info(sa, $"retransmit {pending.Retransmits} of {pending.Task.Exchange} request {pending.MessageId} to {sa.Remote}");
-        engine.SendAll(sa.Local, sa.Remote, pending.Bytes, pending.Fragments);
+        context.Log.Info(sa, $"retransmit {pending.Retransmits} of {pending.Task.Exchange} request {pending.MessageId} to {sa.Remote}");
+        context.Sender.SendAll(sa.Local, sa.Remote, pending.Bytes, pending.Fragments);
         return true;
     }
 
@@ -174,7 +174,7 @@ internal sealed class TaskManager(IkeEngine engine)
         if (sa.CipherOut is null) return;
         var m = NewMessage(sa, ExchangeType.Informational, response: false, sa.NextRequestId++);
         m.Payloads.Add(new NotifyPayload(type));
-        engine.SendRaw(sa.Local, sa.Remote, m.Encode(sa.CipherOut));
+        context.Sender.SendRaw(sa.Local, sa.Remote, m.Encode(sa.CipherOut));
     }
 
     /// <summary>Queued exchanges that will not be sent any more (the SA goes away, or a delete goes first).</summary>

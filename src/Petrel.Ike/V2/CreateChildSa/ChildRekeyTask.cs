@@ -14,9 +14,9 @@ namespace Petrel.Ike.V2.CreateChildSa;
 /// SA before answering), the old SA stays until its delete completes. Collisions (§2.8.1) are resolved
 /// with the nonces of both exchanges; TEMPORARY_FAILURE (§2.25) schedules a retry.
 /// </summary>
-internal sealed class ChildRekeyTask(IkeEngine engine, ChildSa old) : IkeTask
+internal sealed class ChildRekeyTask(IIkeContext context, ChildSa old) : IkeTask
 {
-    private readonly ChildSaInitiatorKeys _keys = new(engine);
+    private readonly ChildSaInitiatorKeys _keys = new(context);
     private ChildSa? _new;
 
     public override ExchangeType Exchange => ExchangeType.CreateChildSa;
@@ -30,7 +30,7 @@ internal sealed class ChildRekeyTask(IkeEngine engine, ChildSa old) : IkeTask
     {
         if (_new is null)
         {
-            _new = engine.Children.Create(sa, old.Config, old.ReqId);
+            _new = context.Children.Create(sa, old.Config, old.ReqId);
             _new.LocalTs = old.LocalTs;
             _new.RemoteTs = old.RemoteTs;
             _new.Mode = old.Mode;
@@ -43,41 +43,41 @@ internal sealed class ChildRekeyTask(IkeEngine engine, ChildSa old) : IkeTask
         System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(spi, old.SpiIn);
         // §1.3.3: REKEY_SA carries the protocol and the SPI of the SA being replaced (our inbound one).
         request.Payloads.Add(new NotifyPayload(NotifyType.RekeySa, default, (byte)old.Protocol, spi));
-        engine.Children.AddRequest(sa, _new, request, withKeyExchange: _keys.WithKeyExchange);
+        context.Children.AddRequest(sa, _new, request, withKeyExchange: _keys.WithKeyExchange);
         _keys.AddTo(request);
-        engine.ChildRekeysInitiated++;
+        context.Counters.ChildRekeysInitiated++;
     }
 
     public override TaskOutcome ProcessResponse(IkeSa sa, IkeMessage response)
     {
         if (_keys.RetryWithPeersGroup(sa, response, "the CHILD_SA rekey"))
         {
-            engine.ChildRekeysInitiated--;
+            context.Counters.ChildRekeysInitiated--;
             return TaskOutcome.Retry;
         }
         if (response.GetNotify(NotifyType.TemporaryFailure) is not null)
         {
-            var delay = engine.RetryDelay();
-            engine.Info(sa, $"peer answered TEMPORARY_FAILURE to the rekey of CHILD_SA {old.Config.Name}{{{old.UniqueId}}}, retrying in {delay.TotalSeconds:0.#} s");
+            var delay = context.Scheduler.RetryDelay();
+            context.Log.Info(sa, $"peer answered TEMPORARY_FAILURE to the rekey of CHILD_SA {old.Config.Name}{{{old.UniqueId}}}, retrying in {delay.TotalSeconds:0.#} s");
             Release(sa);
             if (old.State == ChildSaState.Rekeying && old.PeerReplacement is null) old.MoveTo(ChildSaState.Installed);
-            old.RekeyAt = engine.Clock.Now + delay;
+            old.RekeyAt = context.Clock.Now + delay;
             return TaskOutcome.Done;
         }
 
         var error = _keys.ReadResponse(response, $"CHILD_SA {old.Config.Name} rekey", out var shared, out var nr);
-        error ??= engine.Children.CompleteAsInitiator(sa, _new!, response, shared, _keys.Ni, nr, withKeyExchange: _keys.WithKeyExchange);
+        error ??= context.Children.CompleteAsInitiator(sa, _new!, response, shared, _keys.Ni, nr, withKeyExchange: _keys.WithKeyExchange);
         CryptographicOperations.ZeroMemory(shared);
         _keys.Dispose();
         if (error is not null)
         {
-            engine.Warn(sa, error);
+            context.Log.Warn(sa, error);
             Release(sa);
             if (sa.Children.Contains(old) && old.State == ChildSaState.Rekeying && old.PeerReplacement is null)
             {
                 // The SA keeps working until its hard lifetime; try again a little later (strongSwan does the same).
                 old.MoveTo(ChildSaState.Installed);
-                old.RekeyAt = engine.Clock.Now + engine.RetryDelay();
+                old.RekeyAt = context.Clock.Now + context.Scheduler.RetryDelay();
             }
             return TaskOutcome.Done;
         }
@@ -87,7 +87,7 @@ internal sealed class ChildRekeyTask(IkeEngine engine, ChildSa old) : IkeTask
         if (!sa.Children.Contains(old))
         {
             // The peer deleted the old SA while we rekeyed it: the new one simply stays.
-            engine.Info(sa, $"CHILD_SA {old.Config.Name}{{{old.UniqueId}}} was deleted meanwhile; {{{created.UniqueId}}} stays");
+            context.Log.Info(sa, $"CHILD_SA {old.Config.Name}{{{old.UniqueId}}} was deleted meanwhile; {{{created.UniqueId}}} stays");
             return TaskOutcome.Done;
         }
         if (old.PeerReplacement is { } theirs && sa.Children.Contains(theirs))
@@ -95,15 +95,15 @@ internal sealed class ChildRekeyTask(IkeEngine engine, ChildSa old) : IkeTask
             // §2.8.1: both ends rekeyed this SA; the exchange with the lowest nonce made the redundant SA.
             if (RekeyCollision.WeLose(_keys.Ni, nr, old.PeerNi, old.PeerNr))
             {
-                engine.Info(sa, $"CHILD_SA rekey collision lost, deleting redundant CHILD_SA {created.Config.Name}{{{created.UniqueId}}}; the peer's {{{theirs.UniqueId}}} replaces {{{old.UniqueId}}}");
+                context.Log.Info(sa, $"CHILD_SA rekey collision lost, deleting redundant CHILD_SA {created.Config.Name}{{{created.UniqueId}}}; the peer's {{{theirs.UniqueId}}} replaces {{{old.UniqueId}}}");
                 created.MoveTo(ChildSaState.Rekeyed);
                 created.Replaces = null;
                 created.RekeyAt = created.ExpireAt = LifetimeSchedule.Never;
                 old.MoveTo(ChildSaState.Rekeyed);
-                sa.Tasks.Enqueue(InformationalTask.DeleteChildren(engine, [created], null));
+                sa.Tasks.Enqueue(InformationalTask.DeleteChildren(context, [created], null));
                 return TaskOutcome.Done;
             }
-            engine.Info(sa, $"CHILD_SA rekey collision won, the peer deletes its redundant CHILD_SA {theirs.Config.Name}{{{theirs.UniqueId}}}");
+            context.Log.Info(sa, $"CHILD_SA rekey collision won, the peer deletes its redundant CHILD_SA {theirs.Config.Name}{{{theirs.UniqueId}}}");
             // The peer's SA never carries our traffic: its held-back outbound SA is dropped with it.
             theirs.Replaces = null;
             theirs.MoveTo(ChildSaState.Rekeyed);
@@ -112,8 +112,8 @@ internal sealed class ChildRekeyTask(IkeEngine engine, ChildSa old) : IkeTask
         old.OurReplacement = created;
         old.MoveTo(ChildSaState.Rekeyed);
         old.RekeyAt = old.ExpireAt = LifetimeSchedule.Never;
-        engine.Info(sa, $"CHILD_SA {old.Config.Name}{{{old.UniqueId}}} rekeyed as {{{created.UniqueId}}} with SPIs {created.SpiIn:x8}_i {created.SpiOut:x8}_o");
-        sa.Tasks.Enqueue(InformationalTask.DeleteChildren(engine, [old], null));
+        context.Log.Info(sa, $"CHILD_SA {old.Config.Name}{{{old.UniqueId}}} rekeyed as {{{created.UniqueId}}} with SPIs {created.SpiIn:x8}_i {created.SpiOut:x8}_o");
+        sa.Tasks.Enqueue(InformationalTask.DeleteChildren(context, [old], null));
         return TaskOutcome.Done;
     }
 
@@ -131,7 +131,7 @@ internal sealed class ChildRekeyTask(IkeEngine engine, ChildSa old) : IkeTask
         if (ReferenceEquals(old.RekeyTask, this)) old.RekeyTask = null;
         if (_new is { Installed: false })
         {
-            engine.Kernel.RemoveSa(_new.SpiIn, SaDirection.Inbound);
+            context.Kernel.RemoveSa(_new.SpiIn, SaDirection.Inbound);
             _new.ZeroKeys();
         }
     }

@@ -1,3 +1,4 @@
+using Petrel.Ike.Keying;
 using System.Security.Cryptography;
 using Petrel.Crypto.Algorithms;
 using Petrel.Crypto.KeyExchange;
@@ -12,7 +13,7 @@ namespace Petrel.Ike.V2.CreateChildSa;
 /// INVALID_KE_PAYLOAD names the group to retry with (§1.3, at most three times); the response must carry
 /// Nr and, with PFS, KEr of the same group.
 /// </summary>
-internal sealed class ChildSaInitiatorKeys(IkeEngine engine) : IDisposable
+internal sealed class ChildSaInitiatorKeys(IIkeContext context) : IDisposable
 {
     private const int MaxGroupRetries = 3;
     private KeyExchangeState? _ke;
@@ -29,14 +30,14 @@ internal sealed class ChildSaInitiatorKeys(IkeEngine engine) : IDisposable
     /// <summary>Adds a fresh Ni (and KEi with PFS) in front of the request's TSi.</summary>
     public void AddTo(IkeMessage request)
     {
-        Ni = engine.RandomBytes(IkeEngine.NonceLength);
+        Ni = context.RandomBytes(IkeEngine.NonceLength);
         int tsIndex = request.Payloads.FindIndex(p => p.Type == PayloadType.TrafficSelectorInitiator);
         if (tsIndex < 0) tsIndex = request.Payloads.Count;
         request.Payloads.Insert(tsIndex, new NoncePayload(Ni));
         if (Group == 0) return;
-        var method = engine.KeyExchangeFor(Group) ?? throw new IkeSetupException($"key exchange {Group} is not available for PFS");
+        var method = KeyExchanges.Find(Group) ?? throw new IkeSetupException($"key exchange {Group} is not available for PFS");
         _ke?.Dispose();
-        _ke = method.Create(engine.Random);
+        _ke = method.Create(context.Random);
         request.Payloads.Insert(tsIndex + 1, new KeyExchangePayload(Group, _ke.PublicKey));
     }
 
@@ -44,9 +45,9 @@ internal sealed class ChildSaInitiatorKeys(IkeEngine engine) : IDisposable
     public bool RetryWithPeersGroup(IkeSa sa, IkeMessage response, string what)
     {
         var invalidKe = response.GetNotify(NotifyType.InvalidKePayload);
-        if (invalidKe is null || !invalidKe.TryGetGroup(out ushort group) || ++_retries > MaxGroupRetries || engine.KeyExchangeFor(group) is null)
+        if (invalidKe is null || !invalidKe.TryGetGroup(out ushort group) || ++_retries > MaxGroupRetries || KeyExchanges.Find(group) is null)
             return false;
-        engine.Info(sa, $"peer wants {AlgorithmCatalog.Describe(new Transform(TransformType.KeyExchange, group))} for {what}, retrying");
+        context.Log.Info(sa, $"peer wants {AlgorithmCatalog.Describe(new Transform(TransformType.KeyExchange, group))} for {what}, retrying");
         Group = group;
         return true;
     }

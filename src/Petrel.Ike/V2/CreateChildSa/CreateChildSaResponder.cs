@@ -1,3 +1,4 @@
+using Petrel.Ike.Keying;
 using System.Security.Cryptography;
 using Petrel.Crypto.Algorithms;
 using Petrel.Crypto.Proposals;
@@ -11,9 +12,9 @@ namespace Petrel.Ike.V2.CreateChildSa;
 /// rekey (REKEY_SA, §1.3.3) answered by creating the replacement with the old one's configuration; the
 /// peer then deletes the old one; IKE SA rekeying (§1.3.2) goes to <see cref="IkeRekeyResponder"/>.
 /// </summary>
-internal sealed class CreateChildSaResponder(IkeEngine engine)
+internal sealed class CreateChildSaResponder(IIkeContext context)
 {
-    private readonly IkeRekeyResponder _ikeRekey = new(engine);
+    private readonly IkeRekeyResponder _ikeRekey = new(context);
 
     public void Handle(IkeSa sa, IkeMessage request, IkeMessage response)
     {
@@ -44,11 +45,11 @@ internal sealed class CreateChildSaResponder(IkeEngine engine)
             replaced = sa.Children.Find(c => c.SpiOut == spi);
             if (replaced is null)
             {
-                engine.Warn(sa, $"peer rekeys CHILD_SA with SPI {spi:x8}, which we do not have: sending CHILD_SA_NOT_FOUND");
+                context.Log.Warn(sa, $"peer rekeys CHILD_SA with SPI {spi:x8}, which we do not have: sending CHILD_SA_NOT_FOUND");
                 response.Payloads.Add(new NotifyPayload(NotifyType.ChildSaNotFound, default, (byte)SecurityProtocol.Esp, rekey.Spi));
                 return;
             }
-            if (ChildRekeyCheck.Refuse(engine, sa, replaced) is { } refusal)
+            if (ChildRekeyCheck.Refuse(context, sa, replaced) is { } refusal)
             {
                 response.Payloads.Add(refusal == NotifyType.ChildSaNotFound
                     ? new NotifyPayload(NotifyType.ChildSaNotFound, default, (byte)SecurityProtocol.Esp, rekey.Spi)
@@ -69,7 +70,7 @@ internal sealed class CreateChildSaResponder(IkeEngine engine)
         // PFS: if the proposal we would select carries a group, the KE payload must use it (§1.3.1).
         var ke = request.Get<KeyExchangePayload>();
         byte[] shared = [];
-        var nr = engine.RandomBytes(IkeEngine.NonceLength);
+        var nr = context.RandomBytes(IkeEngine.NonceLength);
         if (fixedConfig is null && FirstConfig(sa) is null)
         {
             response.Payloads.Add(new NotifyPayload(NotifyType.TsUnacceptable));
@@ -82,23 +83,23 @@ internal sealed class CreateChildSaResponder(IkeEngine engine)
         {
             if (ke is null || ke.Group != g.Id)
             {
-                engine.Info(sa, $"CREATE_CHILD_SA KE {(ke is null ? "missing" : $"for group {ke.Group}")}, we selected {AlgorithmCatalog.Describe(g)}: sending INVALID_KE_PAYLOAD");
+                context.Log.Info(sa, $"CREATE_CHILD_SA KE {(ke is null ? "missing" : $"for group {ke.Group}")}, we selected {AlgorithmCatalog.Describe(g)}: sending INVALID_KE_PAYLOAD");
                 var data = new byte[2];
                 System.Buffers.Binary.BinaryPrimitives.WriteUInt16BigEndian(data, g.Id);
                 response.Payloads.Add(new NotifyPayload(NotifyType.InvalidKePayload, data));
                 return;
             }
-            var method = engine.KeyExchangeFor(g.Id);
+            var method = KeyExchanges.Find(g.Id);
             if (method is null)
             {
                 response.Payloads.Add(new NotifyPayload(NotifyType.NoProposalChosen));
                 return;
             }
-            ours = method.Create(engine.Random);
+            ours = method.Create(context.Random);
             try { shared = ours.ComputeSharedSecret(ke.Data.Span); }
             catch (CryptographicException e)
             {
-                engine.Warn(sa, $"invalid KE value in CREATE_CHILD_SA: {e.Message}");
+                context.Log.Warn(sa, $"invalid KE value in CREATE_CHILD_SA: {e.Message}");
                 ours.Dispose();
                 response.Payloads.Add(new NotifyPayload(NotifyType.InvalidSyntax));
                 return;
@@ -107,10 +108,10 @@ internal sealed class CreateChildSaResponder(IkeEngine engine)
 
         try
         {
-            var notify = engine.Children.Respond(sa, request, response, shared, nonce.Data.Span, nr, allowKeyExchange: true, fixedConfig, out var child, out string reason, replaced);
+            var notify = context.Children.Respond(sa, request, response, shared, nonce.Data.Span, nr, allowKeyExchange: true, fixedConfig, out var child, out string reason, replaced);
             if (notify is { } n)
             {
-                engine.Warn(sa, reason + $", sending {NotifyNames.Of(n)}");
+                context.Log.Warn(sa, reason + $", sending {NotifyNames.Of(n)}");
                 response.Payloads.Clear();
                 response.Payloads.Add(new NotifyPayload(n));
                 return;
@@ -121,7 +122,7 @@ internal sealed class CreateChildSaResponder(IkeEngine engine)
             if (ours is not null)
                 response.Payloads.Insert(saIndex + 2, new KeyExchangePayload(wantedGroup!.Value.Id, ours.PublicKey));
             if (replaced is not null)
-                ChildRekeyCheck.PeerRekeyed(engine, sa, replaced, child!, nonce.Data.ToArray(), nr);
+                ChildRekeyCheck.PeerRekeyed(context, sa, replaced, child!, nonce.Data.ToArray(), nr);
         }
         finally
         {

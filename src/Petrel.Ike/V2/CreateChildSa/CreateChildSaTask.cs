@@ -12,18 +12,18 @@ namespace Petrel.Ike.V2.CreateChildSa;
 /// TSi, TSr. INVALID_KE_PAYLOAD makes it retry with the group the responder asks for.
 /// Rekeying (§1.3.3, REKEY_SA) will reuse this task with the CHILD_SA being replaced.
 /// </summary>
-internal sealed class CreateChildSaTask(IkeEngine engine, ChildConfig config, InitiateCompletion? completion) : IkeTask
+internal sealed class CreateChildSaTask(IIkeContext context, ChildConfig config, InitiateCompletion? completion) : IkeTask
 {
-    private readonly ChildSaInitiatorKeys _keys = new(engine);
+    private readonly ChildSaInitiatorKeys _keys = new(context);
     private ChildSa? _child;
 
     public override ExchangeType Exchange => ExchangeType.CreateChildSa;
 
     public override void BuildRequest(IkeSa sa, IkeMessage request)
     {
-        _child ??= engine.Children.Create(sa, config);
+        _child ??= context.Children.Create(sa, config);
         if (_keys.Group == 0) _keys.Group = ChildSaNegotiation.PfsGroup(config);
-        engine.Children.AddRequest(sa, _child, request, withKeyExchange: _keys.WithKeyExchange);
+        context.Children.AddRequest(sa, _child, request, withKeyExchange: _keys.WithKeyExchange);
         _keys.AddTo(request);
     }
 
@@ -31,12 +31,12 @@ internal sealed class CreateChildSaTask(IkeEngine engine, ChildConfig config, In
     {
         if (_keys.RetryWithPeersGroup(sa, response, $"CHILD_SA {config.Name}")) return TaskOutcome.Retry;
         var error = _keys.ReadResponse(response, $"CHILD_SA {config.Name}", out var shared, out var nr);
-        error ??= engine.Children.CompleteAsInitiator(sa, _child!, response, shared, _keys.Ni, nr, withKeyExchange: _keys.WithKeyExchange);
+        error ??= context.Children.CompleteAsInitiator(sa, _child!, response, shared, _keys.Ni, nr, withKeyExchange: _keys.WithKeyExchange);
         CryptographicOperations.ZeroMemory(shared);
         _keys.Dispose();
         if (error is not null)
         {
-            engine.Warn(sa, error);
+            context.Log.Warn(sa, error);
             completion?.Fail(error, sa.UniqueId);
         }
         else

@@ -13,14 +13,14 @@ namespace Petrel.Ike.V2.CreateChildSa;
 /// the wire the move waits for its response (§2.8.1). A CHILD_SA exchange of ours in flight makes us
 /// answer TEMPORARY_FAILURE (§2.25.2).
 /// </summary>
-internal sealed class IkeRekeyResponder(IkeEngine engine)
+internal sealed class IkeRekeyResponder(IIkeContext context)
 {
     public void Handle(IkeSa sa, IkeMessage request, IkeMessage response)
     {
         if (sa.State is not (IkeSaState.Established or IkeSaState.Rekeying) || sa.Successor is not null || sa.PeerReplacement is not null
             || sa.Outstanding?.Task is ChildRekeyTask or CreateChildSaTask)
         {
-            engine.Info(sa, $"peer rekeys IKE_SA {sa.Tag} while it is {StateNames.Of(sa.State)}{(sa.Outstanding is null ? "" : $" with our {sa.Outstanding.Task.GetType().Name} in flight")}: sending TEMPORARY_FAILURE");
+            context.Log.Info(sa, $"peer rekeys IKE_SA {sa.Tag} while it is {StateNames.Of(sa.State)}{(sa.Outstanding is null ? "" : $" with our {sa.Outstanding.Task.GetType().Name} in flight")}: sending TEMPORARY_FAILURE");
             response.Payloads.Add(new NotifyPayload(NotifyType.TemporaryFailure));
             return;
         }
@@ -35,7 +35,7 @@ internal sealed class IkeRekeyResponder(IkeEngine engine)
         var selected = ProposalSelector.Select(sa.Config.Proposals, saPayload.Proposals, ke.Group);
         if (selected is null || selected.Spi.Length != 8)
         {
-            engine.Warn(sa, $"no proposal chosen for the IKE_SA rekey: peer offered {ProposalText.Describe(saPayload.Proposals)}, we accept {ProposalText.Describe(sa.Config.Proposals)}");
+            context.Log.Warn(sa, $"no proposal chosen for the IKE_SA rekey: peer offered {ProposalText.Describe(saPayload.Proposals)}, we accept {ProposalText.Describe(sa.Config.Proposals)}");
             response.Payloads.Add(new NotifyPayload(NotifyType.NoProposalChosen));
             return;
         }
@@ -46,7 +46,7 @@ internal sealed class IkeRekeyResponder(IkeEngine engine)
                 response.Payloads.Add(new NotifyPayload(NotifyType.NoProposalChosen));
                 return;
             }
-            engine.Info(sa, $"IKE_SA rekey KE for group {ke.Group}, we selected {AlgorithmCatalog.Describe(new Transform(TransformType.KeyExchange, wanted))}: sending INVALID_KE_PAYLOAD");
+            context.Log.Info(sa, $"IKE_SA rekey KE for group {ke.Group}, we selected {AlgorithmCatalog.Describe(new Transform(TransformType.KeyExchange, wanted))}: sending INVALID_KE_PAYLOAD");
             var data = new byte[2];
             System.Buffers.Binary.BinaryPrimitives.WriteUInt16BigEndian(data, wanted);
             response.Payloads.Add(new NotifyPayload(NotifyType.InvalidKePayload, data));
@@ -54,11 +54,11 @@ internal sealed class IkeRekeyResponder(IkeEngine engine)
         }
         if (!IkeCipherSuite.TryCreate(selected, out var suite, out string error) || suite!.KeyExchange is null)
         {
-            engine.Warn(sa, $"cannot use proposal {ProposalText.Describe(selected)} for the IKE_SA rekey: {error}");
+            context.Log.Warn(sa, $"cannot use proposal {ProposalText.Describe(selected)} for the IKE_SA rekey: {error}");
             response.Payloads.Add(new NotifyPayload(NotifyType.NoProposalChosen));
             return;
         }
-        using var kex = suite.KeyExchange.Create(engine.Random);
+        using var kex = suite.KeyExchange.Create(context.Random);
         byte[] shared;
         try
         {
@@ -66,14 +66,14 @@ internal sealed class IkeRekeyResponder(IkeEngine engine)
         }
         catch (CryptographicException e)
         {
-            engine.Warn(sa, $"invalid KE value in the IKE_SA rekey: {e.Message}");
+            context.Log.Warn(sa, $"invalid KE value in the IKE_SA rekey: {e.Message}");
             response.Payloads.Add(new NotifyPayload(NotifyType.InvalidSyntax));
             return;
         }
 
         var ni = nonce.Data.ToArray();
-        var nr = engine.RandomBytes(IkeEngine.NonceLength);
-        var created = engine.CreateSa(sa.Config, initiator: false, sa.Local, sa.Remote);
+        var nr = context.RandomBytes(IkeEngine.NonceLength);
+        var created = context.Sas.CreateSa(sa.Config, initiator: false, sa.Local, sa.Remote);
         created.SpiI = System.Buffers.Binary.BinaryPrimitives.ReadUInt64BigEndian(selected.Spi.Span);
         try
         {
@@ -83,7 +83,7 @@ internal sealed class IkeRekeyResponder(IkeEngine engine)
         {
             CryptographicOperations.ZeroMemory(shared);
         }
-        InheritFrom(engine, created, sa, selected, suite, wanted, ni, nr);
+        InheritFrom(context, created, sa, selected, suite, wanted, ni, nr);
 
         var spi = new byte[8];
         System.Buffers.Binary.BinaryPrimitives.WriteUInt64BigEndian(spi, created.SpiR);
@@ -97,27 +97,27 @@ internal sealed class IkeRekeyResponder(IkeEngine engine)
             sa.PeerReplacement = created;
             sa.PeerNi = ni;
             sa.PeerNr = nr;
-            engine.Info(sa, $"IKE_SA rekey collision: the peer rekeyed {sa.Tag} as {created.Tag} too");
+            context.Log.Info(sa, $"IKE_SA rekey collision: the peer rekeyed {sa.Tag} as {created.Tag} too");
             return;
         }
         sa.PeerReplacement = created;
         sa.PeerNi = ni;
         sa.PeerNr = nr;
-        engine.MoveToSuccessor(sa, created);
+        context.Sas.MoveToSuccessor(sa, created);
         sa.MoveTo(IkeSaState.Rekeyed);
         sa.RekeyAt = sa.ReauthAt = LifetimeSchedule.Never;
     }
 
     /// <summary>Completes a new IKE SA from a rekey (either role): algorithms, ciphers, identities, NAT state, endpoints.</summary>
-    internal static void InheritFrom(IkeEngine engine, IkeSa created, IkeSa old, Proposal chosen, IkeCipherSuite suite, ushort group, byte[] ni, byte[] nr)
+    internal static void InheritFrom(IIkeContext context, IkeSa created, IkeSa old, Proposal chosen, IkeCipherSuite suite, ushort group, byte[] ni, byte[] nr)
     {
         created.Proposal = chosen with { Spi = ReadOnlyMemory<byte>.Empty };
         created.Suite = suite;
         created.KeGroup = group;
         created.Ni = ni;
         created.Nr = nr;
-        created.CipherOut = suite.CreateCipher(created.Keys!, created.IsInitiator, engine.Random);
-        created.CipherIn = suite.CreateCipher(created.Keys!, !created.IsInitiator, engine.Random);
+        created.CipherOut = suite.CreateCipher(created.Keys!, created.IsInitiator, context.Random);
+        created.CipherIn = suite.CreateCipher(created.Keys!, !created.IsInitiator, context.Random);
         created.LocalId = old.LocalId;
         created.RemoteId = old.RemoteId;
         created.NatHere = old.NatHere;
@@ -129,9 +129,9 @@ internal sealed class IkeRekeyResponder(IkeEngine engine)
         // §2.18: the new IKE SA starts its message IDs at 0 in both directions.
         created.NextRequestId = 0;
         created.ExpectedRequestId = 0;
-        engine.AdoptRekeyed(created);
+        context.Sas.AdoptRekeyed(created);
         created.MoveTo(IkeSaState.Connecting); // CREATED → CONNECTING → ESTABLISHED, as every IKE SA
-        engine.Established(created);
+        context.Sas.Established(created);
         created.ReleaseHandshakeState();
     }
 }

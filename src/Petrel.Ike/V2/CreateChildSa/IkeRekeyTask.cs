@@ -13,7 +13,7 @@ namespace Petrel.Ike.V2.CreateChildSa;
 /// start at 0; the CHILD_SAs move over and the old SA is deleted. Simultaneous rekeys are resolved by
 /// nonces (§2.8.1); TEMPORARY_FAILURE (§2.25) schedules a retry.
 /// </summary>
-internal sealed class IkeRekeyTask(IkeEngine engine) : IkeTask
+internal sealed class IkeRekeyTask(IIkeContext context) : IkeTask
 {
     private IkeSa? _new;
     private byte[] _ni = [];
@@ -27,13 +27,13 @@ internal sealed class IkeRekeyTask(IkeEngine engine) : IkeTask
 
     public override void BuildRequest(IkeSa sa, IkeMessage request)
     {
-        _new ??= engine.CreateSa(sa.Config, initiator: true, sa.Local, sa.Remote);
+        _new ??= context.Sas.CreateSa(sa.Config, initiator: true, sa.Local, sa.Remote);
         sa.MoveTo(IkeSaState.Rekeying);
         if (_group == 0) _group = sa.KeGroup != 0 ? sa.KeGroup : FirstGroup(sa);
-        var method = engine.KeyExchangeFor(_group) ?? throw new IkeSetupException($"key exchange {_group} is not available for the IKE_SA rekey");
+        var method = KeyExchanges.Find(_group) ?? throw new IkeSetupException($"key exchange {_group} is not available for the IKE_SA rekey");
         _ke?.Dispose();
-        _ke = method.Create(engine.Random);
-        _ni = engine.RandomBytes(IkeEngine.NonceLength);
+        _ke = method.Create(context.Random);
+        _ni = context.RandomBytes(IkeEngine.NonceLength);
         var spi = new byte[8];
         System.Buffers.Binary.BinaryPrimitives.WriteUInt64BigEndian(spi, _new.SpiI);
         var proposals = new List<Proposal>(sa.Config.Proposals.Count);
@@ -43,17 +43,17 @@ internal sealed class IkeRekeyTask(IkeEngine engine) : IkeTask
         request.Payloads.Add(new SecurityAssociationPayload(proposals));
         request.Payloads.Add(new NoncePayload(_ni));
         request.Payloads.Add(new KeyExchangePayload(_group, _ke.PublicKey));
-        engine.IkeRekeysInitiated++;
+        context.Counters.IkeRekeysInitiated++;
     }
 
     public override TaskOutcome ProcessResponse(IkeSa sa, IkeMessage response)
     {
         var invalidKe = response.GetNotify(NotifyType.InvalidKePayload);
-        if (invalidKe is not null && invalidKe.TryGetGroup(out ushort group) && ++_retries <= 3 && engine.KeyExchangeFor(group) is not null)
+        if (invalidKe is not null && invalidKe.TryGetGroup(out ushort group) && ++_retries <= 3 && KeyExchanges.Find(group) is not null)
         {
-            engine.Info(sa, $"peer wants {AlgorithmCatalog.Describe(new Transform(TransformType.KeyExchange, group))} for the IKE_SA rekey, retrying");
+            context.Log.Info(sa, $"peer wants {AlgorithmCatalog.Describe(new Transform(TransformType.KeyExchange, group))} for the IKE_SA rekey, retrying");
             _group = group;
-            engine.IkeRekeysInitiated--;
+            context.Counters.IkeRekeysInitiated--;
             return TaskOutcome.Retry;
         }
         string? error = null;
@@ -86,10 +86,10 @@ internal sealed class IkeRekeyTask(IkeEngine engine) : IkeTask
         _ke = null;
         if (error is not null)
         {
-            var delay = engine.RetryDelay();
-            engine.Info(sa, $"IKE_SA rekey failed: {error}; retrying in {delay.TotalSeconds:0.#} s");
+            var delay = context.Scheduler.RetryDelay();
+            context.Log.Info(sa, $"IKE_SA rekey failed: {error}; retrying in {delay.TotalSeconds:0.#} s");
             Reset(sa);
-            if (sa.State == IkeSaState.Established && sa.PeerReplacement is null) sa.RekeyAt = engine.Clock.Now + delay;
+            if (sa.State == IkeSaState.Established && sa.PeerReplacement is null) sa.RekeyAt = context.Clock.Now + delay;
             return TaskOutcome.Done;
         }
 
@@ -104,7 +104,7 @@ internal sealed class IkeRekeyTask(IkeEngine engine) : IkeTask
         {
             CryptographicOperations.ZeroMemory(shared);
         }
-        IkeRekeyResponder.InheritFrom(engine, n2, sa, chosen, suite, _group, _ni, nr);
+        IkeRekeyResponder.InheritFrom(context, n2, sa, chosen, suite, _group, _ni, nr);
         sa.RekeyTask = null;
 
         if (sa.PeerReplacement is { } theirs && theirs.State == IkeSaState.Established)
@@ -112,22 +112,22 @@ internal sealed class IkeRekeyTask(IkeEngine engine) : IkeTask
             // §2.8.1: both ends rekeyed the IKE SA; the exchange with the lowest nonce made the redundant one.
             if (RekeyCollision.WeLose(_ni, nr, sa.PeerNi, sa.PeerNr))
             {
-                engine.Info(sa, $"IKE_SA rekey collision lost, deleting redundant IKE_SA {n2.Tag}; {theirs.Tag} replaces {sa.Tag}");
-                engine.MoveToSuccessor(sa, theirs);
+                context.Log.Info(sa, $"IKE_SA rekey collision lost, deleting redundant IKE_SA {n2.Tag}; {theirs.Tag} replaces {sa.Tag}");
+                context.Sas.MoveToSuccessor(sa, theirs);
                 sa.MoveTo(IkeSaState.Rekeyed);
                 n2.MoveTo(IkeSaState.Rekeyed);
                 n2.RekeyAt = n2.ReauthAt = n2.ExpireAt = LifetimeSchedule.Never;
-                engine.Queue(n2, InformationalTask.DeleteIkeSa(engine, null));
-                engine.PumpSa(theirs);
+                context.Scheduler.Queue(n2, InformationalTask.DeleteIkeSa(context, null));
+                context.Scheduler.PumpSa(theirs);
                 return TaskOutcome.Done;
             }
-            engine.Info(sa, $"IKE_SA rekey collision won, the peer deletes its redundant IKE_SA {theirs.Tag}");
+            context.Log.Info(sa, $"IKE_SA rekey collision won, the peer deletes its redundant IKE_SA {theirs.Tag}");
             theirs.MoveTo(IkeSaState.Rekeyed);
             theirs.RekeyAt = theirs.ReauthAt = theirs.ExpireAt = LifetimeSchedule.Never;
         }
-        engine.MoveToSuccessor(sa, n2);
-        engine.RetireRekeyed(sa);
-        engine.PumpSa(n2);
+        context.Sas.MoveToSuccessor(sa, n2);
+        context.Sas.RetireRekeyed(sa);
+        context.Scheduler.PumpSa(n2);
         return TaskOutcome.Done;
     }
 

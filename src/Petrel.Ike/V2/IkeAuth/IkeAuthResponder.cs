@@ -11,14 +11,14 @@ namespace Petrel.Ike.V2.IkeAuth;
 /// answered with AUTHENTICATION_FAILED and the IKE SA is dropped (§2.21.2); a failed CHILD_SA only adds
 /// its error notify, the IKE SA stays up (§1.2).
 /// </summary>
-internal sealed class IkeAuthResponder(IkeEngine engine)
+internal sealed class IkeAuthResponder(IIkeContext context)
 {
     /// <summary>Fills response; returns true when the IKE SA must be destroyed after the response is sent.</summary>
     public bool Handle(IkeSa sa, IkeMessage request, IkeMessage response)
     {
         if (sa.State != IkeSaState.Connecting)
         {
-            engine.Debug(sa, $"IKE_AUTH request in state {StateNames.Of(sa.State)}, ignored");
+            context.Log.Debug(sa, $"IKE_AUTH request in state {StateNames.Of(sa.State)}, ignored");
             response.Payloads.Add(new NotifyPayload(NotifyType.InvalidSyntax));
             return false;
         }
@@ -27,7 +27,7 @@ internal sealed class IkeAuthResponder(IkeEngine engine)
         if (idi is null || auth is null)
         {
             if (request.Get<EapPayload>() is not null || auth is null)
-                engine.Warn(sa, "IKE_AUTH without AUTH (EAP is not supported yet), sending AUTHENTICATION_FAILED");
+                context.Log.Warn(sa, "IKE_AUTH without AUTH (EAP is not supported yet), sending AUTHENTICATION_FAILED");
             response.Payloads.Add(new NotifyPayload(NotifyType.AuthenticationFailed));
             return true;
         }
@@ -37,33 +37,33 @@ internal sealed class IkeAuthResponder(IkeEngine engine)
         var config = SelectConnection(sa, peerId, idrRequested, auth.Method, request);
         if (config is null)
         {
-            engine.Warn(sa, $"no connection matches peer identity '{peerId}'{(idrRequested is null ? "" : $" asking for '{idrRequested}'")} authenticating with {auth.Method}{WhyNot(sa, peerId, request)}, sending AUTHENTICATION_FAILED");
+            context.Log.Warn(sa, $"no connection matches peer identity '{peerId}'{(idrRequested is null ? "" : $" asking for '{idrRequested}'")} authenticating with {auth.Method}{WhyNot(sa, peerId, request)}, sending AUTHENTICATION_FAILED");
             response.Payloads.Add(new NotifyPayload(NotifyType.AuthenticationFailed));
             return true;
         }
         if (!ReferenceEquals(config, sa.Config))
         {
-            engine.Info(sa, $"switching to connection '{config.Name}' for peer '{peerId}'");
+            context.Log.Info(sa, $"switching to connection '{config.Name}' for peer '{peerId}'");
             sa.Config = config;
         }
-        engine.Pubkey.ReadPeerAnnouncements(sa, request);
+        context.Credentials.Pubkey.ReadPeerAnnouncements(sa, request);
         bool remotePubkey = PubkeyAuthenticator.IsPubkey(config.Remote.Auth), localPubkey = PubkeyAuthenticator.IsPubkey(config.Local.Auth);
         bool remotePsk = config.Remote.Auth.Equals("psk", StringComparison.OrdinalIgnoreCase), localPsk = config.Local.Auth.Equals("psk", StringComparison.OrdinalIgnoreCase);
         if (!(remotePubkey || (remotePsk && auth.Method == AuthMethod.SharedKeyMessageIntegrityCode)) || !(localPubkey || localPsk))
         {
-            engine.Warn(sa, $"peer '{peerId}' authenticates with {auth.Method}, connection '{config.Name}' expects {config.Remote.Auth} and uses {config.Local.Auth} (psk and pubkey are supported), sending AUTHENTICATION_FAILED");
+            context.Log.Warn(sa, $"peer '{peerId}' authenticates with {auth.Method}, connection '{config.Name}' expects {config.Remote.Auth} and uses {config.Local.Auth} (psk and pubkey are supported), sending AUTHENTICATION_FAILED");
             response.Payloads.Add(new NotifyPayload(NotifyType.AuthenticationFailed));
             return true;
         }
 
-        sa.LocalId = engine.LocalIdentity(sa);
+        sa.LocalId = context.Credentials.LocalIdentity(sa);
         byte[]? secret = null;
         if (localPsk || remotePsk)
         {
-            secret = engine.Psk.FindSecret(sa, sa.LocalId, peerId, out string error);
+            secret = context.Credentials.Psk.FindSecret(sa, sa.LocalId, peerId, out string error);
             if (secret is null)
             {
-                engine.Warn(sa, $"{error}, sending AUTHENTICATION_FAILED");
+                context.Log.Warn(sa, $"{error}, sending AUTHENTICATION_FAILED");
                 response.Payloads.Add(new NotifyPayload(NotifyType.AuthenticationFailed));
                 return true;
             }
@@ -71,48 +71,48 @@ internal sealed class IkeAuthResponder(IkeEngine engine)
         LocalCredential? own = null;
         if (localPubkey)
         {
-            own = engine.Pubkey.FindLocal(config, out string error, sa.PeerCaHashes);
+            own = context.Credentials.Pubkey.FindLocal(config, out string error, sa.PeerCaHashes);
             if (own is null)
             {
-                engine.Warn(sa, $"{error}, sending AUTHENTICATION_FAILED");
+                context.Log.Warn(sa, $"{error}, sending AUTHENTICATION_FAILED");
                 response.Payloads.Add(new NotifyPayload(NotifyType.AuthenticationFailed));
                 return true;
             }
         }
         if (remotePubkey)
         {
-            var checkedPeer = engine.Pubkey.VerifyPeer(sa, config, request, idi, auth);
+            var checkedPeer = context.Credentials.Pubkey.VerifyPeer(sa, config, request, idi, auth);
             if (checkedPeer.Deferred)
             {
                 // A CRL is being fetched: no answer yet; HandleRequest sees Deferred and sends nothing.
-                engine.Defer(sa, request, null);
+                context.Scheduler.Defer(sa, request, null);
                 return false;
             }
             if (!checkedPeer.Ok)
             {
-                engine.Warn(sa, $"authentication of '{peerId}' with {auth.Method} failed: {checkedPeer.Reason}, sending AUTHENTICATION_FAILED");
+                context.Log.Warn(sa, $"authentication of '{peerId}' with {auth.Method} failed: {checkedPeer.Reason}, sending AUTHENTICATION_FAILED");
                 response.Payloads.Add(new NotifyPayload(NotifyType.AuthenticationFailed));
                 return true;
             }
             sa.PeerCertificate = checkedPeer.Certificate;
-            engine.Info(sa, $"authentication of '{peerId}' with {auth.Method} successful (certificate '{PubkeyAuthenticator.Name(checkedPeer.Certificate!)}')");
+            context.Log.Info(sa, $"authentication of '{peerId}' with {auth.Method} successful (certificate '{PubkeyAuthenticator.Name(checkedPeer.Certificate!)}')");
         }
         else
         {
-            if (!engine.Psk.Verify(sa, idi, auth, secret!))
+            if (!context.Credentials.Psk.Verify(sa, idi, auth, secret!))
             {
-                engine.Warn(sa, $"authentication of '{peerId}' with pre-shared key failed: AUTH does not verify with the secret for '{sa.LocalId}' - '{peerId}', sending AUTHENTICATION_FAILED");
+                context.Log.Warn(sa, $"authentication of '{peerId}' with pre-shared key failed: AUTH does not verify with the secret for '{sa.LocalId}' - '{peerId}', sending AUTHENTICATION_FAILED");
                 response.Payloads.Add(new NotifyPayload(NotifyType.AuthenticationFailed));
                 return true;
             }
-            engine.Info(sa, $"authentication of '{peerId}' with pre-shared key successful");
+            context.Log.Info(sa, $"authentication of '{peerId}' with pre-shared key successful");
         }
         sa.RemoteId = peerId;
         // RFC 7296 §2.4: INITIAL_CONTACT says the peer has no other SAs with us; old ones are stale (it restarted).
         // unique = keep refuses this SA while an established duplicate exists (strongSwan's check_uniqueness).
-        if (engine.CheckUniqueness(sa, request.GetNotify(NotifyType.InitialContact) is not null))
+        if (context.Sas.CheckUniqueness(sa, request.GetNotify(NotifyType.InitialContact) is not null))
         {
-            engine.Warn(sa, $"cancelling IKE_SA setup due to uniqueness policy, sending AUTHENTICATION_FAILED");
+            context.Log.Warn(sa, $"cancelling IKE_SA setup due to uniqueness policy, sending AUTHENTICATION_FAILED");
             response.Payloads.Add(new NotifyPayload(NotifyType.AuthenticationFailed));
             return true;
         }
@@ -123,20 +123,20 @@ internal sealed class IkeAuthResponder(IkeEngine engine)
         if (own is not null)
         {
             PubkeyAuthenticator.AddCertificates(response, own);
-            response.Payloads.Add(engine.Pubkey.Sign(sa, idr, own));
+            response.Payloads.Add(context.Credentials.Pubkey.Sign(sa, idr, own));
         }
         else
         {
-            response.Payloads.Add(new AuthenticationPayload(AuthMethod.SharedKeyMessageIntegrityCode, engine.Psk.Sign(sa, idr, secret!)));
+            response.Payloads.Add(new AuthenticationPayload(AuthMethod.SharedKeyMessageIntegrityCode, context.Credentials.Psk.Sign(sa, idr, secret!)));
         }
-        engine.Established(sa);
+        context.Sas.Established(sa);
 
         if (request.Get<SecurityAssociationPayload>() is not null)
         {
-            var notify = engine.Children.Respond(sa, request, response, default, sa.Ni, sa.Nr, allowKeyExchange: false, null, out _, out string reason);
+            var notify = context.Children.Respond(sa, request, response, default, sa.Ni, sa.Nr, allowKeyExchange: false, null, out _, out string reason);
             if (notify is { } n)
             {
-                engine.Warn(sa, reason + $", sending {NotifyNames.Of(n)}");
+                context.Log.Warn(sa, reason + $", sending {NotifyNames.Of(n)}");
                 response.Payloads.Add(new NotifyPayload(n));
             }
         }
@@ -151,13 +151,13 @@ internal sealed class IkeAuthResponder(IkeEngine engine)
         var cert = PubkeyAuthenticator.FirstCertificate(request);
         if (cert is null) return "";
         var reasons = new List<string>();
-        foreach (var c in engine.ConnectionsFor(sa.Local.Address, sa.Remote.Address))
+        foreach (var c in context.Sas.ConnectionsFor(sa.Local.Address, sa.Remote.Address))
         {
             if (!PubkeyAuthenticator.IsPubkey(c.Remote.Auth)) continue;
-            var remote = engine.RemoteIdentityPattern(c);
+            var remote = context.Credentials.RemoteIdentityPattern(c);
             if (!remote.IsAny && !remote.Matches(peerId) && !CertificateIdentity.Matches(remote, cert))
                 reasons.Add($"'{c.Name}': id mismatch: configured remote id '{remote}' vs certificate '{PubkeyAuthenticator.Name(cert)}' ({CertificateIdentity.MismatchReason(remote, cert)})");
-            else if (c.Remote.CaCerts.Count > 0 && !engine.Pubkey.IssuedUnder(c, cert, request))
+            else if (c.Remote.CaCerts.Count > 0 && !context.Credentials.Pubkey.IssuedUnder(c, cert, request))
                 reasons.Add($"'{c.Name}': certificate '{PubkeyAuthenticator.Name(cert)}' is not issued under its remote.cacerts");
         }
         return reasons.Count == 0 ? "" : " (" + string.Join("; ", reasons) + ")";
@@ -177,25 +177,25 @@ internal sealed class IkeAuthResponder(IkeEngine engine)
         int bestScore = 0;
         bool peerSigns = method != AuthMethod.SharedKeyMessageIntegrityCode;
         var peerCert = peerSigns ? PubkeyAuthenticator.FirstCertificate(request) : null;
-        foreach (var c in engine.ConnectionsFor(sa.Local.Address, sa.Remote.Address))
+        foreach (var c in context.Sas.ConnectionsFor(sa.Local.Address, sa.Remote.Address))
         {
             bool pubkey = PubkeyAuthenticator.IsPubkey(c.Remote.Auth);
             if (pubkey != peerSigns && (pubkey || c.Remote.Auth.Equals("psk", StringComparison.OrdinalIgnoreCase))) continue;
-            var remote = engine.RemoteIdentityPattern(c);
+            var remote = context.Credentials.RemoteIdentityPattern(c);
             int score = remote.IsAny ? 1 : remote.Equals(peerId) ? 3 : remote.Matches(peerId) ? 2
                 : pubkey && peerCert is not null && CertificateIdentity.Matches(remote, peerCert) ? 2 : 0;
             if (score == 0) continue;
             if (pubkey && c.Remote.CaCerts.Count > 0)
             {
-                if (peerCert is not null && !engine.Pubkey.IssuedUnder(c, peerCert, request)) continue;
+                if (peerCert is not null && !context.Credentials.Pubkey.IssuedUnder(c, peerCert, request)) continue;
                 score += 2;
             }
             if (idrRequested is not null && !idrRequested.IsAny)
             {
-                var local = engine.LocalIdentityFor(c, sa.Local.Address, sa.PeerCaHashes);
+                var local = context.Credentials.LocalIdentityFor(c, sa.Local.Address, sa.PeerCaHashes);
                 // The initiator may ask for any identity our certificate carries (a subjectAltName), RFC 4945 §3.1.
                 if (!local.Equals(idrRequested) && !(PubkeyAuthenticator.IsPubkey(c.Local.Auth)
-                    && engine.Pubkey.FindLocal(c, out _) is { } own && CertificateIdentity.Matches(idrRequested, own.Certificate))) continue;
+                    && context.Credentials.Pubkey.FindLocal(c, out _) is { } own && CertificateIdentity.Matches(idrRequested, own.Certificate))) continue;
                 score += 3;
             }
             // Staying on the connection IKE_SA_INIT chose wins ties.

@@ -8,7 +8,7 @@ namespace Petrel.Ike.V2.IkeAuth;
 /// CHILD_SA (SA, TSi, TSr). On the response it authenticates the responder, then installs the CHILD_SA
 /// or reports why the responder refused it (the IKE SA stays up in that case, §1.2).
 /// </summary>
-internal sealed class IkeAuthTask(IkeEngine engine, ChildConfig? childConfig, InitiateCompletion? completion) : IkeTask
+internal sealed class IkeAuthTask(IIkeContext context, ChildConfig? childConfig, InitiateCompletion? completion) : IkeTask
 {
     private ChildSa? _child;
     private IdentificationPayload? _idi;
@@ -17,41 +17,41 @@ internal sealed class IkeAuthTask(IkeEngine engine, ChildConfig? childConfig, In
 
     public override void BuildRequest(IkeSa sa, IkeMessage request)
     {
-        sa.LocalId = engine.LocalIdentity(sa);
+        sa.LocalId = context.Credentials.LocalIdentity(sa);
         _idi = new IdentificationPayload(true, sa.LocalId);
         request.Payloads.Add(_idi);
         // RFC 7296 §1.2: IDi, [CERT,] [CERTREQ,] [IDr,] AUTH.
         LocalCredential? own = null;
         if (PubkeyAuthenticator.IsPubkey(sa.Config.Local.Auth))
         {
-            own = engine.Pubkey.FindLocal(sa.Config, out string credentialError, sa.PeerCaHashes) ?? throw new IkeSetupException(credentialError);
+            own = context.Credentials.Pubkey.FindLocal(sa.Config, out string credentialError, sa.PeerCaHashes) ?? throw new IkeSetupException(credentialError);
             PubkeyAuthenticator.AddCertificates(request, own);
         }
         if (PubkeyAuthenticator.IsPubkey(sa.Config.Remote.Auth))
-            engine.Pubkey.AddCertificateRequest(sa.Config, request);
-        var remotePattern = engine.RemoteIdentityPattern(sa.Config);
+            context.Credentials.Pubkey.AddCertificateRequest(sa.Config, request);
+        var remotePattern = context.Credentials.RemoteIdentityPattern(sa.Config);
         if (!remotePattern.IsAny && !remotePattern.HasWildcards)
             request.Payloads.Add(new IdentificationPayload(false, remotePattern));
 
         if (own is not null)
         {
-            request.Payloads.Add(engine.Pubkey.Sign(sa, _idi, own));
+            request.Payloads.Add(context.Credentials.Pubkey.Sign(sa, _idi, own));
         }
         else
         {
-            var secret = engine.Psk.FindSecret(sa, sa.LocalId, remotePattern, out string error);
+            var secret = context.Credentials.Psk.FindSecret(sa, sa.LocalId, remotePattern, out string error);
             if (secret is null)
                 throw new IkeSetupException(error);
-            request.Payloads.Add(new AuthenticationPayload(AuthMethod.SharedKeyMessageIntegrityCode, engine.Psk.Sign(sa, _idi, secret)));
+            request.Payloads.Add(new AuthenticationPayload(AuthMethod.SharedKeyMessageIntegrityCode, context.Credentials.Psk.Sign(sa, _idi, secret)));
         }
         // §2.4: tells the peer to drop state from our earlier incarnations; only when we have no other SA with it.
-        if (!engine.HasOtherSaWith(sa))
+        if (!context.Sas.HasOtherSaWith(sa))
             request.Payloads.Add(new NotifyPayload(NotifyType.InitialContact));
 
         if (childConfig is not null)
         {
-            _child ??= engine.Children.Create(sa, childConfig);
-            engine.Children.AddRequest(sa, _child, request, withKeyExchange: false);
+            _child ??= context.Children.Create(sa, childConfig);
+            context.Children.AddRequest(sa, _child, request, withKeyExchange: false);
         }
     }
 
@@ -73,30 +73,30 @@ internal sealed class IkeAuthTask(IkeEngine engine, ChildConfig? childConfig, In
         var peerId = idr.Identity;
         if (PubkeyAuthenticator.IsPubkey(sa.Config.Remote.Auth))
         {
-            var checkedPeer = engine.Pubkey.VerifyPeer(sa, sa.Config, response, idr, auth);
+            var checkedPeer = context.Credentials.Pubkey.VerifyPeer(sa, sa.Config, response, idr, auth);
             if (checkedPeer.Deferred)
                 return TaskOutcome.Deferred;
             if (!checkedPeer.Ok)
                 return FailAuth(sa, $"'{peerId}' with {auth.Method}: {checkedPeer.Reason}");
             sa.PeerCertificate = checkedPeer.Certificate;
-            engine.Info(sa, $"authentication of '{peerId}' with {auth.Method} successful (certificate '{PubkeyAuthenticator.Name(checkedPeer.Certificate!)}')");
+            context.Log.Info(sa, $"authentication of '{peerId}' with {auth.Method} successful (certificate '{PubkeyAuthenticator.Name(checkedPeer.Certificate!)}')");
         }
         else
         {
-            var pattern = engine.RemoteIdentityPattern(sa.Config);
+            var pattern = context.Credentials.RemoteIdentityPattern(sa.Config);
             if (!pattern.Matches(peerId))
                 return FailAuth(sa, $"peer identity '{peerId}' does not match the configured remote id '{pattern}'");
-            var secret = engine.Psk.FindSecret(sa, sa.LocalId!, peerId, out string secretError);
+            var secret = context.Credentials.Psk.FindSecret(sa, sa.LocalId!, peerId, out string secretError);
             if (secret is null)
                 return FailAuth(sa, secretError);
-            if (!engine.Psk.Verify(sa, idr, auth, secret))
+            if (!context.Credentials.Psk.Verify(sa, idr, auth, secret))
                 return FailAuth(sa, $"AUTH payload of '{peerId}' does not verify with the shared key for '{sa.LocalId}' - '{peerId}' (method {auth.Method})");
         }
 
         sa.RemoteId = peerId;
-        if (engine.CheckUniqueness(sa, initialContact: false))
+        if (context.Sas.CheckUniqueness(sa, initialContact: false))
             return Fail(sa, "cancelling IKE_SA setup due to uniqueness policy (unique = keep)");
-        engine.Established(sa);
+        context.Sas.Established(sa);
 
         if (_child is null)
         {
@@ -105,11 +105,11 @@ internal sealed class IkeAuthTask(IkeEngine engine, ChildConfig? childConfig, In
             return TaskOutcome.Done;
         }
         // §2.17: the first CHILD_SA's KEYMAT takes the IKE_SA_INIT nonces; after it nothing needs them.
-        var childError = engine.Children.CompleteAsInitiator(sa, _child, response, default, sa.Ni, sa.Nr, withKeyExchange: false);
+        var childError = context.Children.CompleteAsInitiator(sa, _child, response, default, sa.Ni, sa.Nr, withKeyExchange: false);
         sa.ReleaseHandshakeState();
         if (childError is not null)
         {
-            engine.Warn(sa, childError);
+            context.Log.Warn(sa, childError);
             completion?.Fail(childError, sa.UniqueId);
         }
         else
@@ -130,7 +130,7 @@ internal sealed class IkeAuthTask(IkeEngine engine, ChildConfig? childConfig, In
 
     private TaskOutcome Fail(IkeSa sa, string reason)
     {
-        engine.Warn(sa, reason);
+        context.Log.Warn(sa, reason);
         completion?.Fail(reason, sa.UniqueId);
         return TaskOutcome.DestroySa;
     }
@@ -138,7 +138,7 @@ internal sealed class IkeAuthTask(IkeEngine engine, ChildConfig? childConfig, In
     /// <summary>§2.21.2: the responder failed our check; tell it (one INFORMATIONAL, not retransmitted) and drop the SA.</summary>
     private TaskOutcome FailAuth(IkeSa sa, string reason)
     {
-        engine.SendNotifyOnce(sa, NotifyType.AuthenticationFailed);
+        context.Sender.SendNotifyOnce(sa, NotifyType.AuthenticationFailed);
         return Fail(sa, "authentication of the peer failed: " + reason);
     }
 }

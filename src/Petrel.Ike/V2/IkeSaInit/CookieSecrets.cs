@@ -9,13 +9,13 @@ namespace Petrel.Ike.V2.IkeSaInit;
 /// cannot be collected once and replayed for ever; a cookie made with the previous secret is still accepted
 /// (its version byte says which), so an initiator whose first answer straddles a change is not refused.
 /// </summary>
-internal sealed class CookieSecrets(IkeEngine engine)
+internal sealed class CookieSecrets(IIkeContext context)
 {
     private const int Length = 1 + 32;
-    private byte[] _current = engine.RandomBytes(32);
+    private byte[] _current = context.RandomBytes(32);
     private byte[]? _previous;
     private byte _version = 1;
-    private TimeSpan _changeAt = engine.Clock.Now + IkeSaInitResponder.CookieSecretLifetime;
+    private TimeSpan _changeAt = context.Clock.Now + IkeSaInitResponder.CookieSecretLifetime;
 
     public byte[] Make(ReadOnlySpan<byte> ni, IPEndPoint remote, ulong spiI)
     {
@@ -39,11 +39,11 @@ internal sealed class CookieSecrets(IkeEngine engine)
 
     private void Rotate()
     {
-        var now = engine.Clock.Now;
+        var now = context.Clock.Now;
         if (now < _changeAt) return;
         // More than one lifetime without a COOKIE: the old secret is too old to honour as well.
         _previous = now < _changeAt + IkeSaInitResponder.CookieSecretLifetime ? _current : null;
-        _current = engine.RandomBytes(32);
+        _current = context.RandomBytes(32);
         _version++;
         _changeAt = now + IkeSaInitResponder.CookieSecretLifetime;
     }

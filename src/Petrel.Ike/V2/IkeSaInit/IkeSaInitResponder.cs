@@ -13,12 +13,12 @@ namespace Petrel.Ike.V2.IkeSaInit;
 /// IKE_SA_INIT as responder (RFC 7296 §1.2). Stays stateless until the request is acceptable: errors
 /// (NO_PROPOSAL_CHOSEN, INVALID_KE_PAYLOAD, COOKIE) are answered without creating an IKE SA (§2.6, §2.7).
 /// </summary>
-internal sealed class IkeSaInitResponder(IkeEngine engine)
+internal sealed class IkeSaInitResponder(IIkeContext context)
 {
     /// <summary>How long one COOKIE secret is used before a new one replaces it (the one before stays valid for as long again).</summary>
     public static readonly TimeSpan CookieSecretLifetime = TimeSpan.FromMinutes(2);
 
-    private readonly CookieSecrets _cookies = new(engine);
+    private readonly CookieSecrets _cookies = new(context);
 
     public void Handle(IPEndPoint local, IPEndPoint remote, IkeMessage request)
     {
@@ -27,41 +27,41 @@ internal sealed class IkeSaInitResponder(IkeEngine engine)
         var nonce = request.Get<NoncePayload>();
         if (saPayload is null || ke is null || nonce is null || !nonce.HasValidLength)
         {
-            if (engine.Unauthenticated.Admit(LogLevel.Debug, "IKE_SA_INIT without SA, KE or a valid nonce, dropped", remote.Address)) engine.Unauthenticated.Write(LogLevel.Debug, $"IKE_SA_INIT from {remote} lacks SA, KE or a valid nonce, dropped");
+            if (context.Log.Unauthenticated.Admit(LogLevel.Debug, "IKE_SA_INIT without SA, KE or a valid nonce, dropped", remote.Address)) context.Log.Unauthenticated.Write(LogLevel.Debug, $"IKE_SA_INIT from {remote} lacks SA, KE or a valid nonce, dropped");
             return;
         }
 
         // §2.6: under half-open load, demand proof that the initiator receives at its address.
-        if (engine.HalfOpenCount >= engine.Options.CookieThreshold)
+        if (context.Sas.HalfOpenCount >= context.Options.CookieThreshold)
         {
             var offered = request.GetNotify(NotifyType.Cookie);
             if (offered is null || !_cookies.Verify(offered.Data.Span, nonce.Data.Span, remote, request.InitiatorSpi))
             {
                 var expected = _cookies.Make(nonce.Data.Span, remote, request.InitiatorSpi);
-                if (engine.Unauthenticated.Admit(LogLevel.Information, "asking for a COOKIE", remote.Address)) engine.Unauthenticated.Write(LogLevel.Information, $"{engine.HalfOpenCount} half-open IKE SAs, asking {remote} for a COOKIE");
+                if (context.Log.Unauthenticated.Admit(LogLevel.Information, "asking for a COOKIE", remote.Address)) context.Log.Unauthenticated.Write(LogLevel.Information, $"{context.Sas.HalfOpenCount} half-open IKE SAs, asking {remote} for a COOKIE");
                 SendError(local, remote, request, new NotifyPayload(NotifyType.Cookie, expected));
                 return;
             }
         }
 
         // strongSwan's order: only a request that passed the COOKIE check counts against the half-open limits.
-        if (engine.Options.InitLimitHalfOpen > 0 && engine.HalfOpenCount >= engine.Options.InitLimitHalfOpen)
+        if (context.Options.InitLimitHalfOpen > 0 && context.Sas.HalfOpenCount >= context.Options.InitLimitHalfOpen)
         {
-            engine.DroppedByLimits++;
-            if (engine.Unauthenticated.Admit(LogLevel.Information, "IKE_SA_INIT dropped: init_limit_half_open reached", remote.Address)) engine.Unauthenticated.Write(LogLevel.Information, $"{engine.HalfOpenCount} half-open IKE SAs (init_limit_half_open), dropping IKE_SA_INIT from {remote}");
+            context.Counters.DroppedByLimits++;
+            if (context.Log.Unauthenticated.Admit(LogLevel.Information, "IKE_SA_INIT dropped: init_limit_half_open reached", remote.Address)) context.Log.Unauthenticated.Write(LogLevel.Information, $"{context.Sas.HalfOpenCount} half-open IKE SAs (init_limit_half_open), dropping IKE_SA_INIT from {remote}");
             return;
         }
-        if (engine.Options.BlockThreshold > 0 && engine.HalfOpenFrom(remote.Address) >= engine.Options.BlockThreshold)
+        if (context.Options.BlockThreshold > 0 && context.Sas.HalfOpenFrom(remote.Address) >= context.Options.BlockThreshold)
         {
-            engine.DroppedByLimits++;
-            if (engine.Unauthenticated.Admit(LogLevel.Information, "IKE_SA_INIT dropped: block_threshold reached", remote.Address)) engine.Unauthenticated.Write(LogLevel.Information, $"{engine.HalfOpenFrom(remote.Address)} half-open IKE SAs from {remote.Address} (block_threshold), dropping its IKE_SA_INIT");
+            context.Counters.DroppedByLimits++;
+            if (context.Log.Unauthenticated.Admit(LogLevel.Information, "IKE_SA_INIT dropped: block_threshold reached", remote.Address)) context.Log.Unauthenticated.Write(LogLevel.Information, $"{context.Sas.HalfOpenFrom(remote.Address)} half-open IKE SAs from {remote.Address} (block_threshold), dropping its IKE_SA_INIT");
             return;
         }
 
-        var candidates = engine.ConnectionsFor(local.Address, remote.Address);
+        var candidates = context.Sas.ConnectionsFor(local.Address, remote.Address);
         if (candidates.Count == 0)
         {
-            if (engine.Unauthenticated.Admit(LogLevel.Warning, "no IKE config found", remote.Address)) engine.Unauthenticated.Write(LogLevel.Warning, $"no IKE config found for {local.Address}...{remote.Address}, sending NO_PROPOSAL_CHOSEN");
+            if (context.Log.Unauthenticated.Admit(LogLevel.Warning, "no IKE config found", remote.Address)) context.Log.Unauthenticated.Write(LogLevel.Warning, $"no IKE config found for {local.Address}...{remote.Address}, sending NO_PROPOSAL_CHOSEN");
             SendError(local, remote, request, new NotifyPayload(NotifyType.NoProposalChosen));
             return;
         }
@@ -74,10 +74,10 @@ internal sealed class IkeSaInitResponder(IkeEngine engine)
         }
         if (config is null || selected is null)
         {
-            if (engine.Unauthenticated.Admit(LogLevel.Warning, "no proposal chosen", remote.Address))
+            if (context.Log.Unauthenticated.Admit(LogLevel.Warning, "no proposal chosen", remote.Address))
             {
                 var accepted = string.Join("; ", candidates.Select(c => $"{c.Name}: {ProposalText.Describe(c.Proposals)}"));
-                engine.Unauthenticated.Write(LogLevel.Warning, $"no proposal chosen for {remote}: peer offered {ProposalText.Describe(saPayload.Proposals)}, we accept {accepted}");
+                context.Log.Unauthenticated.Write(LogLevel.Warning, $"no proposal chosen for {remote}: peer offered {ProposalText.Describe(saPayload.Proposals)}, we accept {accepted}");
             }
             SendError(local, remote, request, new NotifyPayload(NotifyType.NoProposalChosen));
             return;
@@ -88,7 +88,7 @@ internal sealed class IkeSaInitResponder(IkeEngine engine)
         if (groupId != 0 && ke.Group != groupId)
         {
             // §1.2: tell the initiator which of its groups we selected; it retries with that one.
-            if (engine.Unauthenticated.Admit(LogLevel.Information, "sending INVALID_KE_PAYLOAD", remote.Address)) engine.Unauthenticated.Write(LogLevel.Information, $"peer {remote} sent KE for {Name(ke.Group)}, we selected {Name(groupId)}: sending INVALID_KE_PAYLOAD");
+            if (context.Log.Unauthenticated.Admit(LogLevel.Information, "sending INVALID_KE_PAYLOAD", remote.Address)) context.Log.Unauthenticated.Write(LogLevel.Information, $"peer {remote} sent KE for {Name(ke.Group)}, we selected {Name(groupId)}: sending INVALID_KE_PAYLOAD");
             var data = new byte[2];
             System.Buffers.Binary.BinaryPrimitives.WriteUInt16BigEndian(data, groupId);
             SendError(local, remote, request, new NotifyPayload(NotifyType.InvalidKePayload, data));
@@ -96,24 +96,24 @@ internal sealed class IkeSaInitResponder(IkeEngine engine)
         }
         if (!IkeCipherSuite.TryCreate(selected, out var suite, out string error) || suite!.KeyExchange is null)
         {
-            if (engine.Unauthenticated.Admit(LogLevel.Warning, "unusable proposal", remote.Address)) engine.Unauthenticated.Write(LogLevel.Warning, $"cannot use proposal {ProposalText.Describe(selected)} from {remote}: {(error.Length > 0 ? error : "no key exchange")}");
+            if (context.Log.Unauthenticated.Admit(LogLevel.Warning, "unusable proposal", remote.Address)) context.Log.Unauthenticated.Write(LogLevel.Warning, $"cannot use proposal {ProposalText.Describe(selected)} from {remote}: {(error.Length > 0 ? error : "no key exchange")}");
             SendError(local, remote, request, new NotifyPayload(NotifyType.NoProposalChosen));
             return;
         }
 
-        var sa = engine.CreateSa(config, initiator: false, local, remote);
+        var sa = context.Sas.CreateSa(config, initiator: false, local, remote);
         sa.SpiI = request.InitiatorSpi;
         sa.MoveTo(IkeSaState.Connecting);
         sa.Proposal = selected;
         sa.Suite = suite;
         sa.KeGroup = groupId;
         sa.Ni = nonce.Data.ToArray();
-        sa.Nr = engine.RandomBytes(IkeEngine.NonceLength);
+        sa.Nr = context.RandomBytes(IkeEngine.NonceLength);
         sa.InitRequest = request.RawBytes!;
-        engine.Register(sa, request.InitiatorSpi);
-        engine.Info(sa, $"{remote} is initiating an IKE_SA, selected {ProposalText.Describe(selected)}");
+        context.Sas.Register(sa, request.InitiatorSpi);
+        context.Log.Info(sa, $"{remote} is initiating an IKE_SA, selected {ProposalText.Describe(selected)}");
 
-        using var kex = suite.KeyExchange.Create(engine.Random);
+        using var kex = suite.KeyExchange.Create(context.Random);
         byte[] shared;
         try
         {
@@ -121,8 +121,8 @@ internal sealed class IkeSaInitResponder(IkeEngine engine)
         }
         catch (CryptographicException e)
         {
-            engine.Warn(sa, $"invalid KE value from {remote}: {e.Message}");
-            engine.Destroy(sa, "invalid KE");
+            context.Log.Warn(sa, $"invalid KE value from {remote}: {e.Message}");
+            context.Sas.Destroy(sa, "invalid KE");
             SendError(local, remote, request, new NotifyPayload(NotifyType.InvalidSyntax));
             return;
         }
@@ -134,8 +134,8 @@ internal sealed class IkeSaInitResponder(IkeEngine engine)
         {
             CryptographicOperations.ZeroMemory(shared);
         }
-        sa.CipherOut = suite.CreateCipher(sa.Keys, false, engine.Random);
-        sa.CipherIn = suite.CreateCipher(sa.Keys, true, engine.Random);
+        sa.CipherOut = suite.CreateCipher(sa.Keys, false, context.Random);
+        sa.CipherIn = suite.CreateCipher(sa.Keys, true, context.Random);
 
         if (NatDetectionNotifies.Evaluate(request, local, remote, out bool here, out bool there))
         {
@@ -144,11 +144,11 @@ internal sealed class IkeSaInitResponder(IkeEngine engine)
         }
         sa.NatFake = config.Encap;
 
-        var response = engine.NewMessage(sa, ExchangeType.IkeSaInit, response: true, 0);
+        var response = context.Sender.NewMessage(sa, ExchangeType.IkeSaInit, response: true, 0);
         response.Payloads.Add(new SecurityAssociationPayload([selected with { Spi = ReadOnlyMemory<byte>.Empty }]));
         response.Payloads.Add(new KeyExchangePayload(groupId, kex.PublicKey));
         response.Payloads.Add(new NoncePayload(sa.Nr));
-        NatDetectionNotifies.Add(response, local, remote, config.Encap, engine.Random);
+        NatDetectionNotifies.Add(response, local, remote, config.Encap, context.Random);
         // RFC 7383 §2.3: announced back only when the initiator announced it.
         if (IkeEngine.AnnouncesFragmentation(config) && request.GetNotify(NotifyType.Ikev2FragmentationSupported) is not null)
         {
@@ -156,20 +156,20 @@ internal sealed class IkeSaInitResponder(IkeEngine engine)
             sa.FragmentationAgreed = true;
         }
         // RFC 7296 §3.7 / RFC 7427 §4: CERTREQ and our signature hashes when a candidate connection uses certificates.
-        engine.Pubkey.ReadPeerAnnouncements(sa, request);
+        context.Credentials.Pubkey.ReadPeerAnnouncements(sa, request);
         var pubkeyConfig = candidates.Find(PubkeyAuthenticator.UsesPubkey);
         if (pubkeyConfig is not null)
         {
-            engine.Pubkey.AddCertificateRequest(PubkeyAuthenticator.UsesPubkey(config) ? config : pubkeyConfig, response);
-            engine.Pubkey.AddSignatureHashes(response);
+            context.Credentials.Pubkey.AddCertificateRequest(PubkeyAuthenticator.UsesPubkey(config) ? config : pubkeyConfig, response);
+            context.Credentials.Pubkey.AddSignatureHashes(response);
         }
         var bytes = response.Encode();
         sa.InitResponse = bytes;
         sa.LastResponse = bytes;
         sa.LastResponseId = 0;
         sa.ExpectedRequestId = 1;
-        engine.Debug(sa, $"IKE_SA_INIT response sent{engine.NatText(sa)}");
-        engine.SendRaw(local, remote, bytes);
+        context.Log.Debug(sa, $"IKE_SA_INIT response sent{context.Sender.NatText(sa)}");
+        context.Sender.SendRaw(local, remote, bytes);
     }
 
     /// <summary>An unauthenticated error answer (§2.21.1): header with our SPI zero, one notify.</summary>
@@ -184,7 +184,7 @@ internal sealed class IkeSaInitResponder(IkeEngine engine)
             MessageId = request.MessageId,
         };
         m.Payloads.Add(notify);
-        engine.SendRaw(local, remote, m.Encode());
+        context.Sender.SendRaw(local, remote, m.Encode());
     }
 
     /// <summary>§2.6: Cookie = &lt;VersionIDofSecret&gt; | Hash(Ni | IPi | SPIi | &lt;secret&gt;), here HMAC-SHA-256 keyed with the secret.</summary>

@@ -13,7 +13,7 @@ namespace Petrel.Ike.V2.IkeSaInit;
 /// INVALID_KE_PAYLOAD (§1.2, retry with the group it wants, if we offered it). Both retries keep
 /// message ID 0, the SPI and the nonce.
 /// </summary>
-internal sealed class IkeSaInitTask(IkeEngine engine, InitiateCompletion? completion) : IkeTask
+internal sealed class IkeSaInitTask(IIkeContext context, InitiateCompletion? completion) : IkeTask
 {
     private const int MaxRetries = 5;
     private byte[]? _cookie;
@@ -27,12 +27,12 @@ internal sealed class IkeSaInitTask(IkeEngine engine, InitiateCompletion? comple
             sa.KeGroup = FirstGroup(sa.Config.Proposals);
         if (sa.KeyExchange is null)
         {
-            var method = engine.KeyExchangeFor(sa.KeGroup)
+            var method = KeyExchanges.Find(sa.KeGroup)
                 ?? throw new InvalidOperationException($"key exchange method {sa.KeGroup} is not available");
-            sa.KeyExchange = method.Create(engine.Random);
+            sa.KeyExchange = method.Create(context.Random);
         }
         if (sa.Ni.Length == 0)
-            sa.Ni = engine.RandomBytes(IkeEngine.NonceLength);
+            sa.Ni = context.RandomBytes(IkeEngine.NonceLength);
 
         // §2.6: the cookie notify must be the first payload of the retried request.
         if (_cookie is not null)
@@ -43,12 +43,12 @@ internal sealed class IkeSaInitTask(IkeEngine engine, InitiateCompletion? comple
         request.Payloads.Add(new SecurityAssociationPayload(proposals));
         request.Payloads.Add(new KeyExchangePayload(sa.KeGroup, sa.KeyExchange.PublicKey));
         request.Payloads.Add(new NoncePayload(sa.Ni));
-        NatDetectionNotifies.Add(request, sa.Local, sa.Remote, sa.Config.Encap, engine.Random);
+        NatDetectionNotifies.Add(request, sa.Local, sa.Remote, sa.Config.Encap, context.Random);
         // RFC 7383 §2.3: we can take fragmented messages (and send them, with fragmentation = yes).
         if (IkeEngine.AnnouncesFragmentation(sa.Config))
             request.Payloads.Add(new NotifyPayload(NotifyType.Ikev2FragmentationSupported));
         if (PubkeyAuthenticator.UsesPubkey(sa.Config))
-            engine.Pubkey.AddSignatureHashes(request);
+            context.Credentials.Pubkey.AddSignatureHashes(request);
     }
 
     public override TaskOutcome ProcessResponse(IkeSa sa, IkeMessage response)
@@ -59,7 +59,7 @@ internal sealed class IkeSaInitTask(IkeEngine engine, InitiateCompletion? comple
             if (++_retries > MaxRetries || cookie.Data.Length is < 1 or > 64)
                 return Fail(sa, "responder keeps asking for a COOKIE");
             _cookie = cookie.Data.ToArray();
-            engine.Info(sa, $"received COOKIE from {sa.Remote}, retrying IKE_SA_INIT with it");
+            context.Log.Info(sa, $"received COOKIE from {sa.Remote}, retrying IKE_SA_INIT with it");
             return TaskOutcome.Retry;
         }
 
@@ -68,9 +68,9 @@ internal sealed class IkeSaInitTask(IkeEngine engine, InitiateCompletion? comple
         {
             if (!invalidKe.TryGetGroup(out ushort group) || ++_retries > MaxRetries)
                 return Fail(sa, "INVALID_KE_PAYLOAD without a usable group");
-            if (!Offers(sa.Config.Proposals, group) || engine.KeyExchangeFor(group) is null)
+            if (!Offers(sa.Config.Proposals, group) || KeyExchanges.Find(group) is null)
                 return Fail(sa, $"peer wants key exchange {Name(group)}, which we did not propose ({ProposalText.Describe(sa.Config.Proposals)})");
-            engine.Info(sa, $"peer didn't accept key exchange {Name(sa.KeGroup)}, it requested {Name(group)}; retrying");
+            context.Log.Info(sa, $"peer didn't accept key exchange {Name(sa.KeGroup)}, it requested {Name(group)}; retrying");
             sa.KeyExchange?.Dispose();
             sa.KeyExchange = null;
             sa.KeGroup = group;
@@ -125,8 +125,8 @@ internal sealed class IkeSaInitTask(IkeEngine engine, InitiateCompletion? comple
         {
             CryptographicOperations.ZeroMemory(shared);
         }
-        sa.CipherOut = suite.CreateCipher(sa.Keys, true, engine.Random);
-        sa.CipherIn = suite.CreateCipher(sa.Keys, false, engine.Random);
+        sa.CipherOut = suite.CreateCipher(sa.Keys, true, context.Random);
+        sa.CipherIn = suite.CreateCipher(sa.Keys, false, context.Random);
         sa.KeyExchange?.Dispose();
         sa.KeyExchange = null;
 
@@ -137,9 +137,9 @@ internal sealed class IkeSaInitTask(IkeEngine engine, InitiateCompletion? comple
         }
         sa.NatFake = sa.Config.Encap;
         sa.FragmentationAgreed = IkeEngine.AnnouncesFragmentation(sa.Config) && response.GetNotify(NotifyType.Ikev2FragmentationSupported) is not null;
-        engine.Pubkey.ReadPeerAnnouncements(sa, response);
-        engine.Info(sa, $"IKE_SA_INIT done with {sa.Remote}: {ProposalText.Describe(chosen)}{engine.NatText(sa)}");
-        engine.FloatToNatT(sa);
+        context.Credentials.Pubkey.ReadPeerAnnouncements(sa, response);
+        context.Log.Info(sa, $"IKE_SA_INIT done with {sa.Remote}: {ProposalText.Describe(chosen)}{context.Sender.NatText(sa)}");
+        context.Sender.FloatToNatT(sa);
         return TaskOutcome.Done;
     }
 
@@ -147,7 +147,7 @@ internal sealed class IkeSaInitTask(IkeEngine engine, InitiateCompletion? comple
 
     private TaskOutcome Fail(IkeSa sa, string reason)
     {
-        engine.Warn(sa, reason);
+        context.Log.Warn(sa, reason);
         completion?.Fail(reason, sa.UniqueId);
         return TaskOutcome.DestroySa;
     }

@@ -8,7 +8,7 @@ namespace Petrel.Ike.V2.Informational;
 /// our inbound SPIs of the same CHILD_SAs, §1.4.1) or for the IKE SA (answered empty, then the SA and its
 /// children go), notifies (errors logged, status ignored) and empty liveness checks (answered empty).
 /// </summary>
-internal sealed class InformationalResponder(IkeEngine engine)
+internal sealed class InformationalResponder(IIkeContext context)
 {
     /// <summary>Returns true when the IKE SA must be destroyed once the response is sent.</summary>
     public bool Handle(IkeSa sa, IkeMessage request, IkeMessage response)
@@ -19,7 +19,7 @@ internal sealed class InformationalResponder(IkeEngine engine)
             switch (p)
             {
                 case DeletePayload { Protocol: SecurityProtocol.Ike }:
-                    engine.Info(sa, $"received DELETE for IKE_SA {sa.Tag}");
+                    context.Log.Info(sa, $"received DELETE for IKE_SA {sa.Tag}");
                     // close_action applies once it is destroyed, unless it was already replaced by a rekeyed IKE SA.
                     sa.ClosedByPeer = sa.State != IkeSaState.Rekeyed;
                     sa.MoveTo(IkeSaState.Deleting);
@@ -32,21 +32,21 @@ internal sealed class InformationalResponder(IkeEngine engine)
                         var child = sa.Children.Find(c => c.SpiOut == spi && c.Protocol == d.Protocol);
                         if (child is null)
                         {
-                            engine.Debug(sa, $"received DELETE for unknown {d.Protocol} CHILD_SA with SPI {spi:x8}");
+                            context.Log.Debug(sa, $"received DELETE for unknown {d.Protocol} CHILD_SA with SPI {spi:x8}");
                             continue;
                         }
-                        engine.Info(sa, $"received DELETE for {d.Protocol} CHILD_SA {child.Config.Name}{{{child.UniqueId}}} with SPI {spi:x8}");
+                        context.Log.Info(sa, $"received DELETE for {d.Protocol} CHILD_SA {child.Config.Name}{{{child.UniqueId}}} with SPI {spi:x8}");
                         // A rekeyed SA being deleted by the peer, or a simultaneous delete: either way answer with ours.
                         ours.Add(child.SpiIn);
                         var wasState = child.State;
-                        engine.Children.Remove(sa, child);
-                        engine.ChildClosedByPeer(sa, child.Config, wasState);
+                        context.Children.Remove(sa, child);
+                        context.Sas.ChildClosedByPeer(sa, child.Config, wasState);
                     }
                     if (ours.Count > 0)
                         response.Payloads.Add(new DeletePayload(d.Protocol, ours));
                     break;
                 case NotifyPayload n when n.IsError:
-                    engine.Warn(sa, $"peer notified {NotifyNames.Of(n.NotifyType)}");
+                    context.Log.Warn(sa, $"peer notified {NotifyNames.Of(n.NotifyType)}");
                     if (n.NotifyType == NotifyType.AuthenticationFailed) destroy = true;
                     break;
             }

@@ -10,22 +10,22 @@ namespace Petrel.Ike.V2.Informational;
 /// </summary>
 internal sealed class InformationalTask : IkeTask
 {
-    private readonly IkeEngine _engine;
+    private readonly IIkeContext _context;
     private readonly List<ChildSa> _children;
     private readonly bool _deleteIke;
     private readonly Action<InitiateResult>? _done;
 
-    private InformationalTask(IkeEngine engine, List<ChildSa> children, bool deleteIke, Action<InitiateResult>? done)
+    private InformationalTask(IIkeContext context, List<ChildSa> children, bool deleteIke, Action<InitiateResult>? done)
     {
-        _engine = engine;
+        _context = context;
         _children = children;
         _deleteIke = deleteIke;
         _done = done;
     }
 
-    public static InformationalTask DeleteChildren(IkeEngine engine, List<ChildSa> children, Action<InitiateResult>? done) => new(engine, children, false, done);
-    public static InformationalTask DeleteIkeSa(IkeEngine engine, Action<InitiateResult>? done) => new(engine, [], true, done);
-    public static InformationalTask Liveness(IkeEngine engine) => new(engine, [], false, null);
+    public static InformationalTask DeleteChildren(IIkeContext context, List<ChildSa> children, Action<InitiateResult>? done) => new(context, children, false, done);
+    public static InformationalTask DeleteIkeSa(IIkeContext context, Action<InitiateResult>? done) => new(context, [], true, done);
+    public static InformationalTask Liveness(IIkeContext context) => new(context, [], false, null);
 
     public override ExchangeType Exchange => ExchangeType.Informational;
 
@@ -35,7 +35,7 @@ internal sealed class InformationalTask : IkeTask
         {
             sa.MoveTo(IkeSaState.Deleting);
             request.Payloads.Add(DeletePayload.ForIkeSa());
-            _engine.Info(sa, $"deleting IKE_SA {sa.Tag} between {sa.Local}...{sa.Remote}");
+            _context.Log.Info(sa, $"deleting IKE_SA {sa.Tag} between {sa.Local}...{sa.Remote}");
             return;
         }
         if (_children.Count == 0) return;
@@ -44,7 +44,7 @@ internal sealed class InformationalTask : IkeTask
         {
             c.MoveTo(ChildSaState.Deleting);
             bySpi.Add(c.SpiIn);
-            _engine.Info(sa, $"deleting CHILD_SA {c.Config.Name}{{{c.UniqueId}}} with SPIs {c.SpiIn:x8}_i {c.SpiOut:x8}_o");
+            _context.Log.Info(sa, $"deleting CHILD_SA {c.Config.Name}{{{c.UniqueId}}} with SPIs {c.SpiIn:x8}_i {c.SpiOut:x8}_o");
         }
         // §3.11: we name our inbound SPIs; the peer removes its outbound SAs with them.
         request.Payloads.Add(new DeletePayload(_children[0].Protocol, bySpi));
@@ -54,15 +54,15 @@ internal sealed class InformationalTask : IkeTask
     {
         if (_deleteIke)
         {
-            _engine.Info(sa, "IKE_SA deleted");
+            _context.Log.Info(sa, "IKE_SA deleted");
             _done?.Invoke(new InitiateResult(true, $"IKE_SA {sa.Tag} deleted", sa.UniqueId));
             return TaskOutcome.DestroySa;
         }
         foreach (var c in _children)
-            _engine.Children.Remove(sa, c);
+            _context.Children.Remove(sa, c);
         if (_children.Count > 0)
         {
-            _engine.Info(sa, $"CHILD_SA {string.Join(", ", _children.Select(c => $"{c.Config.Name}{{{c.UniqueId}}}"))} deleted");
+            _context.Log.Info(sa, $"CHILD_SA {string.Join(", ", _children.Select(c => $"{c.Config.Name}{{{c.UniqueId}}}"))} deleted");
             _done?.Invoke(new InitiateResult(true, $"CHILD_SA {string.Join(", ", _children.Select(c => c.Config.Name))} deleted", sa.UniqueId));
         }
         return TaskOutcome.Done;

@@ -1,0 +1,110 @@
+using System.Net;
+using Petrel.Crypto.Primitives;
+using Petrel.DataPlane.Kernel;
+using Petrel.Ike.Certificates;
+using Petrel.Ike.Config;
+using Petrel.Ike.Wire;
+
+namespace Petrel.Ike.Engine;
+
+/// <summary>
+/// What an exchange sees of the engine: the narrow door a task (an exchange we start) or a responder
+/// (one we answer) is given instead of <see cref="IkeEngine"/>. Grouped by the service it stands for:
+/// time and randomness, the data plane, the log, credentials, the SA table, the scheduler and the
+/// sender. Engine thread only, like the engine itself.
+/// </summary>
+internal interface IIkeContext
+{
+    IkeEngineOptions Options { get; }
+    IClock Clock { get; }
+    IRandom Random { get; }
+
+    /// <summary>Fresh random octets (nonces, SPIs of CHILD_SAs).</summary>
+    byte[] RandomBytes(int length);
+
+    /// <summary>The data plane: SAs and policies installed and removed, counters read.</summary>
+    IIpsecKernel Kernel { get; }
+
+    IkeLog Log { get; }
+    IkeCounters Counters { get; }
+    IIkeCredentials Credentials { get; }
+    IIkeSaTable Sas { get; }
+    IIkeScheduler Scheduler { get; }
+    IIkeSender Sender { get; }
+
+    /// <summary>The CHILD_SA part shared by IKE_AUTH and CREATE_CHILD_SA.</summary>
+    ChildSaNegotiation Children { get; }
+}
+
+/// <summary>Secrets, certificates and the identities derived from them.</summary>
+internal interface IIkeCredentials
+{
+    PskAuthenticator Psk { get; }
+    PubkeyAuthenticator Pubkey { get; }
+    IReadOnlyList<SharedSecret> Secrets { get; }
+
+    /// <summary>The certificates, keys and CRLs the daemon loaded; null when none.</summary>
+    CertificateStore? Store { get; }
+
+    RevocationChecker NewRevocationChecker();
+
+    Identity LocalIdentity(IkeSa sa);
+    Identity LocalIdentityFor(ConnectionConfig c, IPAddress address, IReadOnlyList<byte[]>? requestedCas = null);
+    Identity RemoteIdentityPattern(ConnectionConfig c);
+}
+
+/// <summary>The SA table and the lifecycle steps that keep its indexes and the data plane in step.</summary>
+internal interface IIkeSaTable
+{
+    IkeSa CreateSa(ConnectionConfig config, bool initiator, IPEndPoint local, IPEndPoint remote);
+    void Register(IkeSa sa, ulong initiatorSpiForLookup);
+    void Established(IkeSa sa);
+    void Destroy(IkeSa sa, string reason);
+
+    /// <summary>IKE SA rekey: the new SA joins the table, takes over the CHILD_SAs, the old one retires.</summary>
+    void AdoptRekeyed(IkeSa sa);
+    void MoveToSuccessor(IkeSa old, IkeSa successor);
+    void RetireRekeyed(IkeSa old);
+
+    /// <summary>unique = … and INITIAL_CONTACT; false when this SA itself was refused.</summary>
+    bool CheckUniqueness(IkeSa sa, bool initialContact);
+    bool HasOtherSaWith(IkeSa sa);
+    /// <summary>Responder SAs not yet established, counted as their states change (not by walking the table).</summary>
+    int HalfOpenCount { get; }
+    int HalfOpenFrom(IPAddress peer);
+    List<ConnectionConfig> ConnectionsFor(IPAddress local, IPAddress remote);
+
+    uint NewChildId();
+    uint NewReqId();
+    bool ReqIdInUse(uint reqId, ChildSa except);
+    void SetInstalled(ChildSa child, bool installed);
+    void RemoveInbound(IkeSa sa, ChildSa child, bool replaced);
+    void ChildClosedByPeer(IkeSa sa, ChildConfig child, ChildSaState stateBefore);
+    void AddAcquireSelectors(IkeSa sa, ChildSa child);
+}
+
+/// <summary>Timers and the per-SA task queue.</summary>
+internal interface IIkeScheduler
+{
+    /// <summary>The SA's deadlines changed: the timer queue re-reads them.</summary>
+    void Touch(IkeSa sa);
+    void ScheduleChild(ChildSa child);
+    TimeSpan RetryDelay();
+    void Queue(IkeSa sa, IkeTask task);
+    void PumpSa(IkeSa sa);
+
+    /// <summary>Parks a message until revocation data it needs has been fetched.</summary>
+    void Defer(IkeSa sa, IkeMessage m, PendingRequest? pending);
+}
+
+/// <summary>Messages out: headers, SK protection and fragments, datagrams, NAT-T ports.</summary>
+internal interface IIkeSender
+{
+    IkeMessage NewMessage(IkeSa sa, ExchangeType exchange, bool response, uint messageId);
+    IReadOnlyList<byte[]> EncodeProtected(IkeSa sa, IkeMessage m);
+    void SendAll(IPEndPoint local, IPEndPoint remote, byte[] first, IReadOnlyList<byte[]>? fragments);
+    void SendRaw(IPEndPoint local, IPEndPoint remote, byte[] bytes);
+    void SendNotifyOnce(IkeSa sa, NotifyType type);
+    void FloatToNatT(IkeSa sa);
+    string NatText(IkeSa sa);
+}
