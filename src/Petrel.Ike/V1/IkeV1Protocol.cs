@@ -41,7 +41,7 @@ internal sealed class IkeV1Protocol
     public void Drop(IkeSa? sa, IPEndPoint remote, string why)
     {
         Dropped++;
-        _engine.Drop(sa, remote, "IKEv1: " + why);
+        _engine.Log.Drop(sa, remote, "IKEv1: " + why);
     }
 
     public void Receive(IPEndPoint local, IPEndPoint remote, ReadOnlySpan<byte> datagram)
@@ -66,8 +66,8 @@ internal sealed class IkeV1Protocol
             }
             if (h.ResponderCookie == 0 && h.Exchange == IsakmpExchange.Aggressive)
             {
-                if (_engine.Unauthenticated.Admit(Microsoft.Extensions.Logging.LogLevel.Warning, "IKEv1 Aggressive Mode", remote.Address))
-                    _engine.Unauthenticated.Write(Microsoft.Extensions.Logging.LogLevel.Warning, $"IKEv1 Aggressive Mode from {remote} refused: Petrel answers only Main Mode");
+                if (_engine.Log.Unauthenticated.Admit(Microsoft.Extensions.Logging.LogLevel.Warning, "IKEv1 Aggressive Mode", remote.Address))
+                    _engine.Log.Unauthenticated.Write(Microsoft.Extensions.Logging.LogLevel.Warning, $"IKEv1 Aggressive Mode from {remote} refused: Petrel answers only Main Mode");
                 Dropped++;
                 return;
             }
@@ -81,12 +81,12 @@ internal sealed class IkeV1Protocol
         {
             if (last.Answer is not null)
             {
-                _engine.Debug(sa, $"received retransmit of {IsakmpMessage.ExchangeName(h.Exchange)} {h.MessageId}, sending the cached answer");
+                _engine.Log.Debug(sa, $"received retransmit of {IsakmpMessage.ExchangeName(h.Exchange)} {h.MessageId}, sending the cached answer");
                 _engine.SendRaw(sa.Local, sa.Remote, last.Answer);
             }
             else
             {
-                _engine.Debug(sa, $"ignoring retransmit of {IsakmpMessage.ExchangeName(h.Exchange)} {h.MessageId}");
+                _engine.Log.Debug(sa, $"ignoring retransmit of {IsakmpMessage.ExchangeName(h.Exchange)} {h.MessageId}");
             }
             return;
         }
@@ -98,17 +98,17 @@ internal sealed class IkeV1Protocol
         if (!IsakmpMessage.TryDecode(datagram, h.WasEncrypted ? state.Cipher : null, out var m, out error))
         {
             if (h.WasEncrypted && h.Exchange == IsakmpExchange.IdentityProtection && state.Step is 3 or 4)
-                _engine.Warn(sa, $"Main Mode message from {remote} does not decrypt to valid payloads ({error}); the pre-shared keys probably differ");
+                _engine.Log.Warn(sa, $"Main Mode message from {remote} does not decrypt to valid payloads ({error}); the pre-shared keys probably differ");
             Drop(sa, remote, $"{IsakmpMessage.ExchangeName(h.Exchange)} {h.MessageId}: {error}");
             return;
         }
         Remember(state, h.MessageId, digest);
         if (m.WasEncrypted) sa.LastInbound = _engine.Clock.Now; // DPD: the peer is alive
-        _engine.Debug(sa, $"parsed {m}");
+        _engine.Log.Debug(sa, $"parsed {m}");
         if (m.WasEncrypted && (!sa.Local.Equals(local) || !sa.Remote.Equals(remote)))
         {
             // RFC 3947 §4: the peer floated to 4500 (or its NAT mapping changed); answer where it came from.
-            _engine.Debug(sa, $"peer moved from {sa.Remote} to {remote} (local {local})");
+            _engine.Log.Debug(sa, $"peer moved from {sa.Remote} to {remote} (local {local})");
             sa.Local = local;
             sa.Remote = remote;
         }
@@ -128,7 +128,7 @@ internal sealed class IkeV1Protocol
                 Info.OnUnprotected(sa, m, remote);
                 break;
             case IsakmpExchange.Transaction:
-                _engine.Warn(sa, "received an XAuth/Mode Config (TRANSACTION) exchange; Petrel does not do XAuth or Mode Config over IKEv1");
+                _engine.Log.Warn(sa, "received an XAuth/Mode Config (TRANSACTION) exchange; Petrel does not do XAuth or Mode Config over IKEv1");
                 Drop(sa, remote, "TRANSACTION exchange");
                 break;
             default:
@@ -167,7 +167,7 @@ internal sealed class IkeV1Protocol
     {
         var state = sa.V1!;
         var bytes = m.Encode(state.Cipher);
-        _engine.Debug(sa, $"sending {m} to {sa.Remote}");
+        _engine.Log.Debug(sa, $"sending {m} to {sa.Remote}");
         _engine.SendRaw(sa.Local, sa.Remote, bytes);
         _engine.Touch(sa);
         if (expectAnswer)
@@ -180,7 +180,7 @@ internal sealed class IkeV1Protocol
     /// <summary>Sends an unencrypted message outside any SA (an error notify to message 1).</summary>
     public void SendRaw(IPEndPoint local, IPEndPoint remote, IsakmpMessage m)
     {
-        _engine.Debug(null, $"sending {m} to {remote}");
+        _engine.Log.Debug(null, $"sending {m} to {remote}");
         _engine.SendRaw(local, remote, m.Encode());
     }
 
@@ -202,7 +202,7 @@ internal sealed class IkeV1Protocol
                 continue;
             }
             r.Tries++;
-            _engine.Debug(sa, $"retransmit {r.Tries} of message {mid}");
+            _engine.Log.Debug(sa, $"retransmit {r.Tries} of message {mid}");
             _engine.SendRaw(sa.Local, sa.Remote, r.Bytes);
             r.Next = now + _engine.Options.RetransmitTimeout * Math.Pow(_engine.Options.RetransmitBase, r.Tries);
         }
@@ -213,7 +213,7 @@ internal sealed class IkeV1Protocol
         }
         if (sa.IsHalfOpen && now - sa.CreatedAt >= _engine.Options.HalfOpenTimeout)
         {
-            _engine.Info(sa, $"half-open IKE_SA from {sa.Remote} timed out");
+            _engine.Log.Info(sa, $"half-open IKE_SA from {sa.Remote} timed out");
             _engine.Destroy(sa, "half-open timeout");
             return;
         }
@@ -227,14 +227,14 @@ internal sealed class IkeV1Protocol
         var state = sa.V1!;
         if (messageId == 0 || sa.State != IkeSaState.Established)
         {
-            _engine.Info(sa, $"giving up after {_engine.Options.RetransmitTries} retransmits");
+            _engine.Log.Info(sa, $"giving up after {_engine.Options.RetransmitTries} retransmits");
             state.Completion?.Fail($"IKE_SA {sa.Tag}: peer not responding", sa.UniqueId);
             _engine.PeerGone(sa);
             return;
         }
         if (state.QuickModes.TryGetValue(messageId, out var qm))
         {
-            _engine.Info(sa, $"Quick Mode {messageId:x8} for CHILD_SA {qm.Config.Name}: peer not responding");
+            _engine.Log.Info(sa, $"Quick Mode {messageId:x8} for CHILD_SA {qm.Config.Name}: peer not responding");
             Quick.Fail(sa, qm, "peer not responding");
             _engine.PeerGone(sa);
             return;

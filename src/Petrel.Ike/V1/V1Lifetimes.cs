@@ -17,7 +17,7 @@ internal static class V1Lifetimes
         if (now >= sa.ExpireAt)
         {
             sa.ExpireAt = LifetimeSchedule.Never;
-            e.Info(sa, $"IKE_SA {sa.Tag} reached its hard lifetime, deleting it");
+            e.Log.Info(sa, $"IKE_SA {sa.Tag} reached its hard lifetime, deleting it");
             v1.Info.DeleteIkeSa(sa);
             e.Destroy(sa, "IKE_SA expired");
             return;
@@ -33,15 +33,15 @@ internal static class V1Lifetimes
             if (now >= c.ExpireAt)
             {
                 c.ExpireAt = c.RekeyAt = LifetimeSchedule.Never;
-                e.Info(sa, $"CHILD_SA {c.Config.Name}{{{c.UniqueId}}} reached its hard lifetime, deleting it");
+                e.Log.Info(sa, $"CHILD_SA {c.Config.Name}{{{c.UniqueId}}} reached its hard lifetime, deleting it");
                 v1.Info.DeleteChild(sa, c, byPeer: false);
                 continue;
             }
             if (now >= c.RekeyAt && !sa.V1!.QuickModes.Values.Any(q => ReferenceEquals(q.Replaces, c)))
             {
                 c.RekeyAt = LifetimeSchedule.Never;
-                e.Info(sa, $"rekeying CHILD_SA {c.Config.Name}{{{c.UniqueId}}} with SPIs {c.SpiIn:x8}_i {c.SpiOut:x8}_o");
-                e.ChildRekeysInitiated++;
+                e.Log.Info(sa, $"rekeying CHILD_SA {c.Config.Name}{{{c.UniqueId}}} with SPIs {c.SpiIn:x8}_i {c.SpiOut:x8}_o");
+                e.Counters.ChildRekeysInitiated++;
                 v1.Quick.Start(sa, c.Config, null, replaces: c);
             }
         }
@@ -51,8 +51,8 @@ internal static class V1Lifetimes
     public static void Reauthenticate(IkeV1Protocol v1, IkeSa old)
     {
         var e = v1.Engine;
-        e.Info(old, $"reauthenticating IKE_SA {old.Tag}");
-        e.ReauthsInitiated++;
+        e.Log.Info(old, $"reauthenticating IKE_SA {old.Tag}");
+        e.Counters.ReauthsInitiated++;
         var children = old.Children.Where(c => c.State == ChildSaState.Installed).ToList();
         var configs = children.Select(c => c.Config).ToList();
         v1.Initiate(old.Config, configs, old.Local.Port == e.Options.NatTPort ? new System.Net.IPEndPoint(old.Local.Address, e.Options.IkePort) : old.Local,
@@ -60,11 +60,11 @@ internal static class V1Lifetimes
             {
                 if (!r.Success)
                 {
-                    e.Warn(old, $"reauthentication failed: {r.Message}");
+                    e.Log.Warn(old, $"reauthentication failed: {r.Message}");
                     return;
                 }
                 if (old.State != IkeSaState.Established) return;
-                e.Info(old, $"reauthenticated as IKE_SA {r.IkeSaId}, deleting the old one");
+                e.Log.Info(old, $"reauthenticated as IKE_SA {r.IkeSaId}, deleting the old one");
                 v1.Info.DeleteIkeSa(old);
                 e.Destroy(old, "reauthenticated");
             }, reqIds: children.Select(c => c.ReqId).ToList());

@@ -62,7 +62,7 @@ internal sealed class InformationalV1(IkeV1Protocol v1)
         switch (n.Type)
         {
             case IsakmpNotify.RUThere when n.Data.Length == 4:
-                E.Debug(sa, $"received DPD R-U-THERE {BinaryPrimitives.ReadUInt32BigEndian(n.Data)}, answering");
+                E.Log.Debug(sa, $"received DPD R-U-THERE {BinaryPrimitives.ReadUInt32BigEndian(n.Data)}, answering");
                 Send(sa, new V1Notify(IsakmpNotify.RUThereAck, V1Protocol.Isakmp, Cookies(sa), n.Data));
                 break;
             case IsakmpNotify.RUThereAck when n.Data.Length == 4:
@@ -73,17 +73,17 @@ internal sealed class InformationalV1(IkeV1Protocol v1)
                 if (sa.Config.Unique != "never") E.DestroyStaleSas(sa);
                 break;
             case IsakmpNotify.ResponderLifetime:
-                E.Info(sa, "received RESPONDER_LIFETIME notify");
+                E.Log.Info(sa, "received RESPONDER_LIFETIME notify");
                 break;
             default:
                 if (n.IsError)
                 {
-                    E.Warn(sa, $"received {V1Notify.Name(n.Type)} error notify");
+                    E.Log.Warn(sa, $"received {V1Notify.Name(n.Type)} error notify");
                     v1.Quick.Refused(sa, n.Type);
                 }
                 else
                 {
-                    E.Debug(sa, $"received {V1Notify.Name(n.Type)} notify");
+                    E.Log.Debug(sa, $"received {V1Notify.Name(n.Type)} notify");
                 }
                 break;
         }
@@ -93,7 +93,7 @@ internal sealed class InformationalV1(IkeV1Protocol v1)
     {
         if (d.Protocol == V1Protocol.Isakmp)
         {
-            E.Info(sa, $"received DELETE for IKE_SA {sa.Tag}");
+            E.Log.Info(sa, $"received DELETE for IKE_SA {sa.Tag}");
             sa.ClosedByPeer = true;
             E.Destroy(sa, "deleted by peer");
             return;
@@ -106,10 +106,10 @@ internal sealed class InformationalV1(IkeV1Protocol v1)
             var child = sa.Children.FirstOrDefault(c => c.SpiOut == spi);
             if (child is null)
             {
-                E.Debug(sa, $"received DELETE for unknown ESP SA {spi:x8}");
+                E.Log.Debug(sa, $"received DELETE for unknown ESP SA {spi:x8}");
                 continue;
             }
-            E.Info(sa, $"received DELETE for ESP CHILD_SA {child.Config.Name}{{{child.UniqueId}}} with SPI {spi:x8}");
+            E.Log.Info(sa, $"received DELETE for ESP CHILD_SA {child.Config.Name}{{{child.UniqueId}}} with SPI {spi:x8}");
             var before = child.State;
             E.Children.Remove(sa, child);
             E.ChildClosedByPeer(sa, child.Config, before);
@@ -148,7 +148,7 @@ internal sealed class InformationalV1(IkeV1Protocol v1)
         var spi = new byte[4];
         BinaryPrimitives.WriteUInt32BigEndian(spi, child.SpiIn);
         if (!byPeer && sa.State == IkeSaState.Established) Send(sa, IsakmpPayloadType.Delete, new V1Delete(V1Protocol.Esp, [spi]).Encode());
-        E.Info(sa, $"deleting CHILD_SA {child.Config.Name}{{{child.UniqueId}}} with SPIs {child.SpiIn:x8}_i {child.SpiOut:x8}_o");
+        E.Log.Info(sa, $"deleting CHILD_SA {child.Config.Name}{{{child.UniqueId}}} with SPIs {child.SpiIn:x8}_i {child.SpiOut:x8}_o");
         E.Children.Remove(sa, child);
     }
 
@@ -179,7 +179,7 @@ internal sealed class InformationalV1(IkeV1Protocol v1)
         }
         if (state.DpdPending is not null && now - last >= sa.Config.DpdTimeout)
         {
-            E.Info(sa, $"DPD: no answer from {sa.Remote} for {(now - last).TotalSeconds:0} s (dpd_timeout {sa.Config.DpdTimeout.TotalSeconds:0} s), peer is dead");
+            E.Log.Info(sa, $"DPD: no answer from {sa.Remote} for {(now - last).TotalSeconds:0} s (dpd_timeout {sa.Config.DpdTimeout.TotalSeconds:0} s), peer is dead");
             E.PeerGone(sa);
             return;
         }
@@ -192,10 +192,10 @@ internal sealed class InformationalV1(IkeV1Protocol v1)
             DpdSent++;
             var data = new byte[4];
             BinaryPrimitives.WriteUInt32BigEndian(data, seq);
-            E.Debug(sa, $"sending DPD R-U-THERE {seq}");
+            E.Log.Debug(sa, $"sending DPD R-U-THERE {seq}");
             Send(sa, new V1Notify(IsakmpNotify.RUThere, V1Protocol.Isakmp, Cookies(sa), data));
         }
     }
 
-    public void GaveUp(IkeSa sa, uint messageId) => E.Debug(sa, $"no answer to message {messageId:x8}");
+    public void GaveUp(IkeSa sa, uint messageId) => E.Log.Debug(sa, $"no answer to message {messageId:x8}");
 }

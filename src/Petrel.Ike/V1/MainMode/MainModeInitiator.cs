@@ -27,7 +27,7 @@ internal sealed class MainModeInitiator(IkeV1Protocol v1)
         if (reqIds is not null) state.PendingReqIds.AddRange(reqIds);
         E.Register(sa, 0);
         sa.MoveTo(IkeSaState.Connecting);
-        E.Info(sa, $"initiating Main Mode IKE_SA {sa.Tag} to {sa.Remote}");
+        E.Log.Info(sa, $"initiating Main Mode IKE_SA {sa.Tag} to {sa.Remote}");
         var m = v1.NewMessage(sa, IsakmpExchange.IdentityProtection, 0);
         var transforms = suites.Select((s, i) => s.ToTransform((byte)(i + 1))).ToList();
         state.SaBody = SaPayload.Encode([new V1Proposal(1, V1Protocol.Isakmp, [], transforms)]);
@@ -171,7 +171,7 @@ internal sealed class MainModeInitiator(IkeV1Protocol v1)
         sa.Proposal = state.Suite!.Proposal;
         state.Step = 6;
         state.ForgetHandshake();
-        E.Info(sa, $"authentication of '{peerId}' with pre-shared key successful");
+        E.Log.Info(sa, $"authentication of '{peerId}' with pre-shared key successful");
         E.EstablishedV1(sa);
         var children = state.PendingChildren.ToList();
         var reqIds = state.PendingReqIds.ToList();
@@ -185,7 +185,7 @@ internal sealed class MainModeInitiator(IkeV1Protocol v1)
 
     private void Fail(IkeSa sa, string reason)
     {
-        E.Warn(sa, $"Main Mode failed: {reason}");
+        E.Log.Warn(sa, $"Main Mode failed: {reason}");
         sa.V1!.Completion?.Fail($"IKE_SA {sa.Tag}: {reason}", sa.UniqueId);
         sa.V1.Completion = null;
         E.Destroy(sa, reason);

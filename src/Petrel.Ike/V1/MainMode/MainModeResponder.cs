@@ -48,14 +48,14 @@ internal sealed class MainModeResponder(IkeV1Protocol v1)
             string theirs = string.Join(", ", offered.Select(o => o.Suite is null ? $"(unsupported transform {o.Transform.Number})" : $"{o.Suite}/{o.Suite.AuthMethod}"));
             string mine = candidates.Count == 0 ? "no IKEv1 connection matches these addresses"
                 : "we accept " + Phase1Steps.Offered(candidates.SelectMany(c => Phase1Suite.FromConfigured(c.Proposals, V1AuthMethod.PreSharedKey, c.RekeyTime)));
-            if (E.Unauthenticated.Admit(LogLevel.Warning, "IKEv1 NO_PROPOSAL_CHOSEN", remote.Address))
-                E.Unauthenticated.Write(LogLevel.Warning, $"Main Mode from {remote}: no acceptable proposal: peer offered {theirs}; {mine}");
+            if (E.Log.Unauthenticated.Admit(LogLevel.Warning, "IKEv1 NO_PROPOSAL_CHOSEN", remote.Address))
+                E.Log.Unauthenticated.Write(LogLevel.Warning, $"Main Mode from {remote}: no acceptable proposal: peer offered {theirs}; {mine}");
             var answer = new IsakmpMessage { InitiatorCookie = m.InitiatorCookie, Exchange = IsakmpExchange.Informational };
             answer.Add(IsakmpPayloadType.Notification, new V1Notify(IsakmpNotify.NoProposalChosen).Encode());
             v1.SendRaw(local, remote, answer);
             return;
         }
-        if (E.HalfOpenCount >= E.Options.BlockThreshold * 1000)
+        if (E.SaTable.HalfOpen >= E.Options.BlockThreshold * 1000)
         {
             v1.Drop(null, remote, "too many half-open IKEv1 SAs");
             return;
@@ -69,7 +69,7 @@ internal sealed class MainModeResponder(IkeV1Protocol v1)
         Phase1Steps.ReadVendorIds(state, m);
         E.Register(sa, sa.SpiI);
         sa.MoveTo(IkeSaState.Connecting);
-        E.Info(sa, $"{remote} is initiating a Main Mode IKE_SA, selected {state.Suite}");
+        E.Log.Info(sa, $"{remote} is initiating a Main Mode IKE_SA, selected {state.Suite}");
         state.LastReceived[0] = (System.Security.Cryptography.SHA256.HashData(raw), null);
         var second = v1.NewMessage(sa, IsakmpExchange.IdentityProtection, 0);
         second.Add(IsakmpPayloadType.SecurityAssociation, SaPayload.Encode([chosen.Proposal with { Transforms = [chosen.Transform] }]));
@@ -168,14 +168,14 @@ internal sealed class MainModeResponder(IkeV1Protocol v1)
         state.Step = 6;
         v1.Send(sa, sixth, expectAnswer: false, answering: true);
         state.ForgetHandshake();
-        E.Info(sa, $"authentication of '{peerId}' with pre-shared key successful");
+        E.Log.Info(sa, $"authentication of '{peerId}' with pre-shared key successful");
         E.EstablishedV1(sa);
         if (initialContact && sa.Config.Unique != "never") E.DestroyStaleSas(sa);
     }
 
     private void Fail(IkeSa sa, string reason)
     {
-        E.Warn(sa, $"Main Mode failed: {reason}");
+        E.Log.Warn(sa, $"Main Mode failed: {reason}");
         E.Destroy(sa, reason);
     }
 }

@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using Petrel.Crypto.Algorithms;
 using Petrel.Crypto.Proposals;
 using Petrel.DataPlane.Policy;
 using Petrel.Ike.Config;
@@ -42,18 +43,27 @@ internal sealed class QuickModeHandler(IkeV1Protocol v1)
         (qm.LifeSeconds, qm.LifeKilobytes) = Lifetimes(config);
         state.QuickModes[mid] = qm;
         var m = v1.NewMessage(sa, IsakmpExchange.QuickMode, mid);
-        m.Add(IsakmpPayloadType.SecurityAssociation, SaPayload.Encode(QuickModeProposals.Build(ChildSaNegotiation.Configured(config), child.SpiIn, qm.PfsGroup, qm.LifeSeconds, qm.LifeKilobytes, qm.EncapsulationMode)));
+        var offered = ChildSaNegotiation.Configured(config);
+        if (qm.PfsGroup != 0)
+        {
+            // One KE payload per Quick Mode: as strongSwan, prefer Phase 1's group if a proposal has it, else the first
+            // configured group, and offer only the proposals with that group.
+            ushort phase1 = state.Suite!.GroupEntry.Id;
+            if (offered.Any(p => p.OfType(TransformType.KeyExchange).Any(t => t.Id == phase1))) qm.PfsGroup = phase1;
+            offered = offered.Where(p => p.OfType(TransformType.KeyExchange).Any(t => t.Id == qm.PfsGroup)).ToList();
+        }
+        m.Add(IsakmpPayloadType.SecurityAssociation, SaPayload.Encode(QuickModeProposals.Build(offered, child.SpiIn, qm.PfsGroup, qm.LifeSeconds, qm.LifeKilobytes, qm.EncapsulationMode)));
         m.Add(IsakmpPayloadType.Nonce, qm.Ni);
         if (qm.PfsGroup != 0)
         {
-            var method = E.KeyExchangeFor(qm.PfsGroup)!;
+            var method = Petrel.Ike.Keying.KeyExchanges.Find(qm.PfsGroup)!;
             qm.Ke = method.Create(E.Random);
             m.Add(IsakmpPayloadType.KeyExchange, qm.Ke.PublicKey);
         }
         m.Add(IsakmpPayloadType.Identification, IdPayload.FromSelector(child.LocalTs[0]).Encode());
         m.Add(IsakmpPayloadType.Identification, IdPayload.FromSelector(child.RemoteTs[0]).Encode());
         InsertHash(m, V1Hashes.First(state.Suite!.Prf, state.Keys!.SkeyidA, mid, IsakmpMessage.EncodePayloads(m.Payloads)));
-        E.Info(sa, $"initiating Quick Mode for CHILD_SA {config.Name}{{{child.UniqueId}}} {TrafficSelectorNarrowing.Format(child.LocalTs)} === {TrafficSelectorNarrowing.Format(child.RemoteTs)}{(replaces is null ? "" : $" (rekeying {{{replaces.UniqueId}}})")}");
+        E.Log.Info(sa, $"initiating Quick Mode for CHILD_SA {config.Name}{{{child.UniqueId}}} {TrafficSelectorNarrowing.Format(child.LocalTs)} === {TrafficSelectorNarrowing.Format(child.RemoteTs)}{(replaces is null ? "" : $" (rekeying {{{replaces.UniqueId}}})")}");
         v1.Send(sa, m, expectAnswer: true, answering: false);
     }
 
@@ -105,7 +115,7 @@ internal sealed class QuickModeHandler(IkeV1Protocol v1)
         var nonce = m.Get(IsakmpPayloadType.Nonce)?.Body;
         if (saPayload is null || nonce is null || nonce.Length is < 8 or > 256 || !SaPayload.TryDecode(saPayload.Body, out var proposals, out string error))
         {
-            E.Warn(sa, $"Quick Mode {m.MessageId:x8} without valid SA and nonce payloads");
+            E.Log.Warn(sa, $"Quick Mode {m.MessageId:x8} without valid SA and nonce payloads");
             v1.Info.SendNotify(sa, IsakmpNotify.PayloadMalformed);
             return;
         }
@@ -124,7 +134,7 @@ internal sealed class QuickModeHandler(IkeV1Protocol v1)
         }
         else
         {
-            E.Warn(sa, $"Quick Mode {m.MessageId:x8}: ID payloads are not traffic selectors");
+            E.Log.Warn(sa, $"Quick Mode {m.MessageId:x8}: ID payloads are not traffic selectors");
             v1.Info.SendNotify(sa, IsakmpNotify.InvalidIdInformation);
             return;
         }
@@ -143,7 +153,7 @@ internal sealed class QuickModeHandler(IkeV1Protocol v1)
         }
         if (config is null)
         {
-            E.Warn(sa, $"no CHILD_SA config of '{sa.Name}' matches the traffic selectors {tsi} === {tsr}, sending INVALID_ID_INFORMATION");
+            E.Log.Warn(sa, $"no CHILD_SA config of '{sa.Name}' matches the traffic selectors {tsi} === {tsr}, sending INVALID_ID_INFORMATION");
             v1.Info.SendNotify(sa, IsakmpNotify.InvalidIdInformation);
             return;
         }
@@ -167,14 +177,14 @@ internal sealed class QuickModeHandler(IkeV1Protocol v1)
         if (chosen is null)
         {
             var theirs = proposals.SelectMany(p => p.Transforms.Select(t => QuickModeProposals.ToProposal(t, out _, out _, out var why)?.ToString() ?? $"({why})"));
-            E.Warn(sa, $"Quick Mode for CHILD_SA {config.Name}: no acceptable proposal: peer offered {string.Join(", ", theirs)}; we accept {string.Join(", ", configured)}; sending NO_PROPOSAL_CHOSEN");
+            E.Log.Warn(sa, $"Quick Mode for CHILD_SA {config.Name}: no acceptable proposal: peer offered {string.Join(", ", theirs)}; we accept {string.Join(", ", configured)}; sending NO_PROPOSAL_CHOSEN");
             v1.Info.SendNotify(sa, IsakmpNotify.NoProposalChosen);
             return;
         }
         bool wantTransport = config.Mode.Equals("transport", StringComparison.OrdinalIgnoreCase);
         if (EncapsulationMode.IsTransport(encap) != wantTransport)
         {
-            E.Warn(sa, $"Quick Mode for CHILD_SA {config.Name}: peer asks for {(EncapsulationMode.IsTransport(encap) ? "transport" : "tunnel")} mode, configured is {config.Mode}; sending NO_PROPOSAL_CHOSEN");
+            E.Log.Warn(sa, $"Quick Mode for CHILD_SA {config.Name}: peer asks for {(EncapsulationMode.IsTransport(encap) ? "transport" : "tunnel")} mode, configured is {config.Mode}; sending NO_PROPOSAL_CHOSEN");
             v1.Info.SendNotify(sa, IsakmpNotify.NoProposalChosen);
             return;
         }
@@ -202,10 +212,10 @@ internal sealed class QuickModeHandler(IkeV1Protocol v1)
         if (group != 0)
         {
             var peerKe = m.Get(IsakmpPayloadType.KeyExchange)?.Body;
-            var method = E.KeyExchangeFor(group);
+            var method = Petrel.Ike.Keying.KeyExchanges.Find(group);
             if (peerKe is null || method is null)
             {
-                E.Warn(sa, $"Quick Mode {m.MessageId:x8}: PFS group {group} without a KE payload");
+                E.Log.Warn(sa, $"Quick Mode {m.MessageId:x8}: PFS group {group} without a KE payload");
                 v1.Info.SendNotify(sa, IsakmpNotify.InvalidKeyInformation);
                 E.Children.Remove(sa, child);
                 return;
@@ -217,7 +227,7 @@ internal sealed class QuickModeHandler(IkeV1Protocol v1)
             }
             catch (CryptographicException e)
             {
-                E.Warn(sa, $"Quick Mode {m.MessageId:x8}: invalid KE payload: {e.Message}");
+                E.Log.Warn(sa, $"Quick Mode {m.MessageId:x8}: invalid KE payload: {e.Message}");
                 v1.Info.SendNotify(sa, IsakmpNotify.InvalidKeyInformation);
                 E.Children.Remove(sa, child);
                 return;
@@ -233,7 +243,7 @@ internal sealed class QuickModeHandler(IkeV1Protocol v1)
         }
         InsertHash(answer, V1Hashes.Second(prf, state.Keys.SkeyidA, m.MessageId, qm.Ni, IsakmpMessage.EncodePayloads(answer.Payloads)));
         state.QuickModes[m.MessageId] = qm;
-        E.Info(sa, $"Quick Mode for CHILD_SA {config.Name}{{{child.UniqueId}}}: selected {chosen}");
+        E.Log.Info(sa, $"Quick Mode for CHILD_SA {config.Name}{{{child.UniqueId}}}: selected {chosen}");
         v1.Send(sa, answer, expectAnswer: true, answering: true);
     }
 
@@ -301,7 +311,7 @@ internal sealed class QuickModeHandler(IkeV1Protocol v1)
         QuickModeProposals.Lifetimes(proposals[0].Transforms[0], out var seconds, out var kilobytes);
         if (seconds > 0 && seconds != qm.LifeSeconds)
         {
-            E.Info(sa, $"received {seconds}s lifetime, configured {qm.LifeSeconds}s");
+            E.Log.Info(sa, $"received {seconds}s lifetime, configured {qm.LifeSeconds}s");
             qm.LifeSeconds = seconds;
         }
         qm.Child.SpiOut = System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(proposals[0].Spi);
@@ -329,7 +339,7 @@ internal sealed class QuickModeHandler(IkeV1Protocol v1)
         state.QuickModes.Remove(m.MessageId);
         if (QuickModeInstaller.Install(E, sa, qm) is { } failure)
         {
-            E.Warn(sa, failure);
+            E.Log.Warn(sa, failure);
             qm.Child.MoveTo(ChildSaState.Destroying);
             return;
         }
@@ -349,7 +359,7 @@ internal sealed class QuickModeHandler(IkeV1Protocol v1)
 
     public void Fail(IkeSa sa, QuickModeExchange qm, string reason)
     {
-        E.Warn(sa, $"Quick Mode for CHILD_SA {qm.Config.Name} failed: {reason}");
+        E.Log.Warn(sa, $"Quick Mode for CHILD_SA {qm.Config.Name} failed: {reason}");
         sa.V1!.QuickModes.Remove(qm.MessageId);
         sa.V1.InFlight.Remove(qm.MessageId);
         qm.Ke?.Dispose();

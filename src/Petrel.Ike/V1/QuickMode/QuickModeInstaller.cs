@@ -93,7 +93,7 @@ internal static class QuickModeInstaller
             if (child.RekeyAt >= child.ExpireAt) child.RekeyAt = child.ExpireAt - TimeSpan.FromSeconds(Math.Min(60, qm.LifeSeconds / 10.0));
         }
         sa.Children.Add(child);
-        engine.Info(sa, $"CHILD_SA {child.Config.Name}{{{child.UniqueId}}} established with SPIs {child.SpiIn:x8}_i {child.SpiOut:x8}_o and TS {V2.TrafficSelectorNarrowing.Format(child.LocalTs)} === {V2.TrafficSelectorNarrowing.Format(child.RemoteTs)}{(child.Encap ? " (UDP-encapsulated)" : "")}");
+        engine.Log.Info(sa, $"CHILD_SA {child.Config.Name}{{{child.UniqueId}}} established with SPIs {child.SpiIn:x8}_i {child.SpiOut:x8}_o and TS {V2.TrafficSelectorNarrowing.Format(child.LocalTs)} === {V2.TrafficSelectorNarrowing.Format(child.RemoteTs)}{(child.Encap ? " (UDP-encapsulated)" : "")}");
         return null;
     }
 }
