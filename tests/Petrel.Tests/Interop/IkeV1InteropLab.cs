@@ -53,3 +53,9 @@ public sealed class IkeV1InteropLab : LabFixture
         return sb.ToString();
     }
 }
+
+/// <summary>The namespace pair of <see cref="IkeV1LifecycleInteropTests"/> (its own, so both classes run side by side).</summary>
+public sealed class IkeV1LifecycleLab : LabFixture
+{
+    protected override string Tag => "vl";
+}

@@ -245,6 +245,13 @@ internal sealed class QuickModeHandler(IkeV1Protocol v1)
         state.QuickModes[m.MessageId] = qm;
         E.Log.Info(sa, $"Quick Mode for CHILD_SA {config.Name}{{{child.UniqueId}}}: selected {chosen}");
         v1.Send(sa, answer, expectAnswer: true, answering: true);
+        // The initiator may send on the new SA as soon as it has message 2: inbound now, outbound with message 3.
+        if (QuickModeInstaller.Install(E, sa, qm, deferOutbound: true) is { } failure)
+        {
+            E.Log.Warn(sa, failure);
+            state.QuickModes.Remove(m.MessageId);
+            v1.Answered(sa, m.MessageId);
+        }
     }
 
     private static TrafficSelector Host(System.Net.IPAddress a) => new(a, a);
@@ -337,12 +344,7 @@ internal sealed class QuickModeHandler(IkeV1Protocol v1)
         }
         v1.Answered(sa, m.MessageId);
         state.QuickModes.Remove(m.MessageId);
-        if (QuickModeInstaller.Install(E, sa, qm) is { } failure)
-        {
-            E.Log.Warn(sa, failure);
-            qm.Child.MoveTo(ChildSaState.Destroying);
-            return;
-        }
+        E.Children.InstallPendingOutbound(sa, qm.Child);
         Finished(sa, qm);
     }
 
@@ -365,6 +367,7 @@ internal sealed class QuickModeHandler(IkeV1Protocol v1)
         qm.Ke?.Dispose();
         qm.Completion?.Fail($"CHILD_SA {qm.Config.Name}: {reason}", sa.UniqueId);
         if (qm.Child.State == ChildSaState.Created) qm.Child.MoveTo(ChildSaState.Destroying);
+        else if (sa.Children.Contains(qm.Child)) E.Children.Remove(sa, qm.Child);
     }
 
     /// <summary>The peer answered a Quick Mode of ours with an error notify.</summary>

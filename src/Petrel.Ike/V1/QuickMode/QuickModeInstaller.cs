@@ -17,7 +17,7 @@ namespace Petrel.Ike.V1.QuickMode;
 /// </summary>
 internal static class QuickModeInstaller
 {
-    public static string? Install(IkeEngine engine, IkeSa sa, QuickModeExchange qm)
+    public static string? Install(IkeEngine engine, IkeSa sa, QuickModeExchange qm, bool deferOutbound = false)
     {
         var child = qm.Child;
         var p = qm.Proposal!;
@@ -56,14 +56,17 @@ internal static class QuickModeInstaller
                 Integrity = integ, IntegrityKey = child.IntegKeyIn.ToArray(),
                 ReplayWindow = child.Config.ReplayWindow, ReqId = child.ReqId,
             });
-            engine.Kernel.InstallSa(new SaSpec
+            var outbound = new SaSpec
             {
                 Spi = child.SpiOut, Direction = SaDirection.Outbound, Protocol = IpsecProtocol.Esp, Mode = child.Mode,
                 Source = local, Destination = remote, UdpEncapsulation = child.Encap,
                 Encryption = encr, EncryptionKey = child.EncKeyOut.ToArray(),
                 Integrity = integ, IntegrityKey = child.IntegKeyOut.ToArray(),
                 ReplayWindow = 0, ReqId = child.ReqId,
-            });
+            };
+            // A responder sends on the new SA only once message 3 shows the initiator has it (make before break).
+            if (deferOutbound) child.PendingOutbound = outbound;
+            else engine.Kernel.InstallSa(outbound);
             if (!engine.ReqIdInUse(child.ReqId, child))
             {
                 engine.Kernel.InstallPolicy(new PolicySpec
