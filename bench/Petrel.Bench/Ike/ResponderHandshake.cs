@@ -149,5 +149,6 @@ public sealed class ResponderHandshake
         public void RemovePolicy(uint reqId) { }
         public bool TryGetCounters(uint spi, SaDirection direction, out SaCounters counters) { counters = default; return false; }
         public event Action<AcquireEvent>? Acquire { add { } remove { } }
+        public event Action<SequenceExhaustionEvent>? SequenceExhaustion { add { } remove { } }
     }
 }

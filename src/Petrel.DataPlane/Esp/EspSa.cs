@@ -156,6 +156,21 @@ internal sealed class EspSa : IDisposable
     /// <summary>Known-answer tests only: the next outbound packet gets sequence number last + 1.</summary>
     internal void ContinueSequenceAfter(ulong last) => Volatile.Write(ref _sequence, last);
 
+    /// <summary>
+    /// Sequence numbers left when a 32-bit counter asks for a rekey: 2^28 (268 million packets, 3 minutes at
+    /// 1.5 Mpps), so the new SA is in place long before the old one must stop sending.
+    /// </summary>
+    public const ulong SequenceHeadroom = 1UL << 28;
+
+    /// <summary>The last sequence number before <see cref="SequenceExhausted"/> fires (32-bit counters only).</summary>
+    public const ulong SequenceRekeyMark = uint.MaxValue - SequenceHeadroom;
+
+    /// <summary>
+    /// Called once, on the packet thread whose reservation reaches <see cref="SequenceRekeyMark"/> + 1, for an SA
+    /// without ESN. Reservations are disjoint ranges, so exactly one of them contains the mark.
+    /// </summary>
+    public Action<EspSa>? SequenceExhausted { get; set; }
+
     /// <summary>Next outbound sequence number, or false once the counter would cycle (RFC 4303 §3.3.3). Any thread.</summary>
     public bool TryNextSequence(out ulong sequence) => TryReserveSequences(1, out sequence);
 
@@ -179,6 +194,8 @@ internal sealed class EspSa : IDisposable
             if (seen == current)
             {
                 first = current + 1;
+                if (!Esn && current <= SequenceRekeyMark && current + (ulong)count > SequenceRekeyMark)
+                    SequenceExhausted?.Invoke(this);
                 return true;
             }
             current = seen;

@@ -21,4 +21,7 @@ public interface IIpsecKernel
     bool TryGetCounters(uint spi, SaDirection direction, out SaCounters counters);
 
     event Action<AcquireEvent>? Acquire;
+
+    /// <summary>An outbound SA without ESN nears the end of its sequence numbers: rekey it (like XFRM's soft expire).</summary>
+    event Action<SequenceExhaustionEvent>? SequenceExhaustion;
 }

@@ -29,7 +29,8 @@ namespace Petrel.DataPlane.Pipeline;
 /// </summary>
 public sealed partial class UserspaceKernel : IIpsecKernel, IDisposable
 {
-    private static readonly long AcquireIntervalTicks = TimeSpan.FromSeconds(1).Ticks;
+    private static readonly TimeSpan AcquireInterval = TimeSpan.FromSeconds(1);
+    private readonly TimeProvider _time;
 
     private readonly IOuterTransport _outer;
     private readonly ITunnelDevice _tunnel;
@@ -43,9 +44,11 @@ public sealed partial class UserspaceKernel : IIpsecKernel, IDisposable
     private readonly ConcurrentDictionary<uint, long> _lastAcquire = new();
     private readonly Func<byte[], int, int, bool?> _sendQueued;
 
+    /// <param name="time">Monotonic time for the acquire limiter (tests step its wall clock); the system's by default.</param>
     public UserspaceKernel(IOuterTransport outer, ITunnelDevice tunnel, IRouteController? routes = null,
-        IEspAlgorithmProvider? algorithms = null, ILogger<UserspaceKernel>? logger = null)
+        IEspAlgorithmProvider? algorithms = null, ILogger<UserspaceKernel>? logger = null, TimeProvider? time = null)
     {
+        _time = time ?? TimeProvider.System;
         _outer = outer;
         _tunnel = tunnel;
         _routes = routes;
@@ -64,6 +67,8 @@ public sealed partial class UserspaceKernel : IIpsecKernel, IDisposable
 
     /// <summary>Raised on a packet thread (at most once a second per policy): handlers must be quick and thread-safe.</summary>
     public event Action<AcquireEvent>? Acquire;
+
+    public event Action<SequenceExhaustionEvent>? SequenceExhaustion;
 
     public IReadOnlyList<PolicySpec> Policies => _spd.List();
 
@@ -101,6 +106,8 @@ public sealed partial class UserspaceKernel : IIpsecKernel, IDisposable
             throw new NotSupportedException($"SA {sa.Spi:x8}: {error}");
 
         var esp = new EspSa(sa, algorithms, PacketThreads);
+        if (sa.Direction == SaDirection.Outbound && !sa.ExtendedSequenceNumbers)
+            esp.SequenceExhausted = OnSequenceExhausted;
         var replaced = _sad.Add(esp);
         replaced?.Dispose();
         if (sa.Direction == SaDirection.Inbound)
@@ -117,6 +124,12 @@ public sealed partial class UserspaceKernel : IIpsecKernel, IDisposable
         AcquireQueue.Flush(Headroom, _sendQueued);
         _log.LogDebug("installed {Direction} {Protocol} {Mode} SA {Spi:x8} reqid {ReqId} {Source} -> {Destination}{Encap}",
             sa.Direction, sa.Protocol, sa.Mode, sa.Spi, sa.ReqId, sa.Source, sa.Destination, sa.UdpEncapsulation ? " (UDP-encapsulated)" : "");
+    }
+
+    private void OnSequenceExhausted(EspSa sa)
+    {
+        _log.LogInformation("outbound SA {Spi:x8} reqid {ReqId} has used {Sequence} of its 2^32-1 sequence numbers, asking for a rekey", sa.Spi, sa.ReqId, sa.Sequence);
+        SequenceExhaustion?.Invoke(new SequenceExhaustionEvent(sa.Spi, sa.ReqId, sa.Sequence));
     }
 
     public void RemoveSa(uint spi, SaDirection direction)
@@ -182,6 +195,9 @@ public sealed partial class UserspaceKernel : IIpsecKernel, IDisposable
         }
         _log.LogDebug("removed policy reqid {ReqId}", reqId);
     }
+
+    /// <summary>Tests: the SA itself (to move its counter near the 32-bit end).</summary>
+    internal EspSa? FindSa(uint spi, SaDirection direction) => _sad.Find(spi, direction);
 
     public bool TryGetCounters(uint spi, SaDirection direction, out SaCounters counters)
     {
@@ -430,14 +446,18 @@ public sealed partial class UserspaceKernel : IIpsecKernel, IDisposable
         return TunnelFor(policy.Spec).WritePacket(inner) ? DropReason.None : DropReason.SendFailed;
     }
 
-    /// <summary>RFC 4301 §5.1: ask IKE for an SA, at most once a second per policy.</summary>
+    /// <summary>
+    /// RFC 4301 §5.1: ask IKE for an SA, at most once a second per policy. The second is measured on the monotonic
+    /// clock: with the wall clock, a step back (NTP, an operator's date) held every acquire back for as long as the
+    /// step, and trap policies stalled.
+    /// </summary>
     private void RaiseAcquire(uint reqId, in PacketFlow flow)
     {
         var handler = Acquire;
         if (handler is null)
             return;
-        long now = DateTime.UtcNow.Ticks;
-        if (_lastAcquire.TryGetValue(reqId, out long last) && now - last < AcquireIntervalTicks)
+        long now = _time.GetTimestamp();
+        if (_lastAcquire.TryGetValue(reqId, out long last) && _time.GetElapsedTime(last, now) < AcquireInterval)
             return;
         _lastAcquire[reqId] = now;
         try

@@ -32,6 +32,9 @@ internal interface IIkeContext
     IIkeScheduler Scheduler { get; }
     IIkeSender Sender { get; }
 
+    /// <summary>The event feed and activity counters (<see cref="IkeEngine.Events"/>, <see cref="IkeEngine.Activity"/>).</summary>
+    IIkeEvents Events { get; }
+
     /// <summary>The CHILD_SA part shared by IKE_AUTH and CREATE_CHILD_SA.</summary>
     ChildSaNegotiation Children { get; }
 }
@@ -107,4 +110,17 @@ internal interface IIkeSender
     void SendNotifyOnce(IkeSa sa, NotifyType type);
     void FloatToNatT(IkeSa sa);
     string NatText(IkeSa sa);
+}
+
+/// <summary>What exchanges report to the event feed: failures by the part that failed, and exchange counts.</summary>
+internal interface IIkeEvents
+{
+    /// <summary>A negotiation failed (the caller logs its own line): counted by part and put on the feed.</summary>
+    void Failed(IkeSa? sa, SaFailure failure, string message, string connection = "", IPEndPoint? remote = null);
+    void CountRequest(ExchangeType exchange);
+    void CountResponse(ExchangeType exchange);
+    void CountRetransmit();
+
+    /// <summary>Set on every CHILD_SA as it is made: its transitions reach the feed.</summary>
+    Action<ChildSa, ChildSaState> ChildObserver { get; }
 }

@@ -127,6 +127,31 @@ public sealed partial class IkeEngine
         Queue(sa, task);
     }
 
+    /// <summary>
+    /// The data plane says an outbound SA without ESN is near the end of its 32-bit sequence numbers (RFC 4303
+    /// §3.3.3): rekey its CHILD_SA now, whatever its lifetime says. At most once per CHILD_SA and 2^32 packets, so
+    /// finding it by walking the table costs nothing that matters.
+    /// </summary>
+    public void HandleSequenceExhaustion(SequenceExhaustionEvent exhaustion)
+    {
+        foreach (var sa in _sas.All)
+        {
+            var c = sa.Children.Find(x => x.SpiOut == exhaustion.Spi && x.ReqId == exhaustion.ReqId);
+            if (c is null) continue;
+            if (c.State != ChildSaState.Installed || c.RekeyTask is not null || c.OurReplacement is not null || c.PeerReplacement is not null
+                || sa.State != IkeSaState.Established || sa.Successor is not null)
+            {
+                Log.Debug(sa, $"CHILD_SA {c.Config.Name}{{{c.UniqueId}}} nears the end of its sequence numbers; already being replaced");
+                return;
+            }
+            Log.Info(sa, $"CHILD_SA {c.Config.Name}{{{c.UniqueId}}} has sent {exhaustion.Sequence} packets of 2^32-1 without ESN, rekeying before its sequence numbers run out");
+            c.RekeyAt = LifetimeSchedule.Never;
+            StartChildRekey(sa, c);
+            return;
+        }
+        Log.Debug(null, $"sequence exhaustion for SPI {exhaustion.Spi:x8} matches no CHILD_SA, ignored");
+    }
+
     /// <summary>Starts rekeying a CHILD_SA now (the CLI's rekey command, tests). False if it is not installed.</summary>
     public bool RekeyChild(uint childId)
     {
@@ -213,7 +238,11 @@ public sealed partial class IkeEngine
     }
 
     /// <summary>A new IKE SA created by a rekey (either role): registered under its SPI, lifetimes scheduled.</summary>
-    internal void AdoptRekeyed(IkeSa sa) => Register(sa, sa.SpiI);
+    internal void AdoptRekeyed(IkeSa sa)
+    {
+        sa.FromRekey = true;
+        Register(sa, sa.SpiI);
+    }
 
     /// <summary>§2.18: CHILD_SAs move to the new IKE SA, as do exchanges still queued on the old one.</summary>
     internal void MoveToSuccessor(IkeSa old, IkeSa successor)
@@ -222,6 +251,7 @@ public sealed partial class IkeEngine
         Touch(old);
         Touch(successor);
         successor.Children.AddRange(old.Children);
+        foreach (var c in old.Children) c.Owner = successor;
         old.Children.Clear();
         while (old.Tasks.Count > 0)
         {

@@ -53,6 +53,8 @@ public sealed partial class IkeEngine
         _authResponder = new IkeAuthResponder(this);
         _createChildResponder = new CreateChildSaResponder(this);
         _informationalResponder = new InformationalResponder(this);
+        _ikeObserver = OnIkeTransition;
+        ChildObserver = OnChildTransition;
     }
 
     internal IkeEngineOptions Options { get; }
@@ -588,6 +590,8 @@ public sealed partial class IkeEngine
                 State = StateNames.Of(sa.State),
                 LocalHost = sa.Local.Address.ToString(),
                 RemoteHost = sa.Remote.Address.ToString(),
+                LocalPort = sa.Local.Port,
+                RemotePort = sa.Remote.Port,
                 LocalId = sa.LocalId?.ToString() ?? "",
                 RemoteId = sa.RemoteId?.ToString() ?? "",
                 Initiator = sa.IsInitiator,
@@ -713,6 +717,7 @@ public sealed partial class IkeEngine
             Local = local,
             Remote = remote,
             CreatedAt = Clock.Now,
+            Observer = _ikeObserver,
         };
         ulong spi = _sas.NewSpi(Random);
         if (initiator) sa.SpiI = spi; else sa.SpiR = spi;
@@ -799,6 +804,8 @@ public sealed partial class IkeEngine
     internal void Destroy(IkeSa sa, string reason)
     {
         if (sa.State == IkeSaState.Destroying) return;
+        sa.EndReason ??= reason;
+        var from = sa.State;
         sa.MoveTo(IkeSaState.Destroying);
         var lost = sa.Children.Select(c => c.Config).ToList();
         foreach (var c in sa.Children.ToList())
@@ -809,6 +816,7 @@ public sealed partial class IkeEngine
         AbortQueued(sa, reason);
         _sas.Remove(sa);
         sa.DisposeKeys();
+        PublishEnd(sa, from);
         Log.Info(sa, $"IKE_SA {sa.Tag} destroyed ({reason})");
         AfterDestroy(sa, lost);
     }

@@ -10,6 +10,8 @@ public sealed record IkeSaInfo
     public required string State { get; init; }
     public required string LocalHost { get; init; }
     public required string RemoteHost { get; init; }
+    public int LocalPort { get; init; }
+    public int RemotePort { get; init; }
     public string LocalId { get; init; } = "";
     public string RemoteId { get; init; } = "";
     public bool Initiator { get; init; }

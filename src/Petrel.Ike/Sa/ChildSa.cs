@@ -28,7 +28,17 @@ internal sealed partial class ChildSa
         if (!ChildSaStateGraph.Allows(from, next))
             throw new InvalidStateTransitionException($"CHILD_SA {Config.Name}{{{UniqueId}}}", StateNames.Of(from), StateNames.Of(next));
         State = next;
+        StateChanged?.Invoke(this, from);
     }
+
+    /// <summary>The engine's event feed, told of every transition after it happened (old state).</summary>
+    public Action<ChildSa, ChildSaState>? StateChanged { get; set; }
+
+    /// <summary>The IKE SA it belongs to (moves with it on an IKE SA rekey), for the feed.</summary>
+    public IkeSa? Owner { get; set; }
+
+    /// <summary>Installed (and not replaced by a rekey since): its end is a "down".</summary>
+    public bool WasUp { get; set; }
     public SecurityProtocol Protocol { get; set; } = SecurityProtocol.Esp;
     public IpsecMode Mode { get; set; } = IpsecMode.Tunnel;
     public Proposal? Proposal { get; set; }

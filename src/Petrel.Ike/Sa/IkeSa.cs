@@ -46,7 +46,23 @@ internal sealed partial class IkeSa
             throw new InvalidStateTransitionException($"IKE_SA {Tag}", StateNames.Of(from), StateNames.Of(next));
         State = next;
         StateChanged?.Invoke(this, from);
+        Observer?.Invoke(this, from);
     }
+
+    /// <summary>The engine's event feed, told of every transition from creation on (registered in the SA table or not).</summary>
+    public Action<IkeSa, IkeSaState>? Observer { get; set; }
+
+    /// <summary>Made by an IKE SA rekey (its ESTABLISHED is a rekey, not an "up").</summary>
+    public bool FromRekey { get; set; }
+
+    /// <summary>Reached ESTABLISHED once: its end is a "down".</summary>
+    public bool WasUp { get; set; }
+
+    /// <summary>Why <c>Destroy</c> ended it, for the feed's down/failure event.</summary>
+    public string? EndReason { get; set; }
+
+    /// <summary>A failure event was put on the feed for it already.</summary>
+    public bool FailureReported { get; set; }
 
     /// <summary>Our SPI: the key of the engine's SA table.</summary>
     public ulong LocalSpi => IsInitiator ? SpiI : SpiR;

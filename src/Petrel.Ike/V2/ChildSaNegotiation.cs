@@ -26,7 +26,9 @@ internal sealed class ChildSaNegotiation(IIkeContext context)
             Config = config,
             Mode = config.Mode.Equals("transport", StringComparison.OrdinalIgnoreCase) ? IpsecMode.Transport : IpsecMode.Tunnel,
             Protocol = config.EspProposals.Count == 0 && config.AhProposals.Count > 0 ? SecurityProtocol.Ah : SecurityProtocol.Esp,
+            Owner = sa,
         };
+        child.StateChanged = context.Events.ChildObserver;
         child.SpiIn = context.Kernel.AllocateSpi();
         child.LocalTs = TrafficSelectorNarrowing.Resolve(config.LocalTs, sa.Local.Address);
         child.RemoteTs = TrafficSelectorNarrowing.Resolve(config.RemoteTs, sa.Remote.Address);
@@ -74,7 +76,9 @@ internal sealed class ChildSaNegotiation(IIkeContext context)
                 NotifyType.TsUnacceptable => $"; we proposed TSi {TrafficSelectorNarrowing.Format(child.LocalTs)} TSr {TrafficSelectorNarrowing.Format(child.RemoteTs)}",
                 _ => "",
             };
-            return $"CHILD_SA {child.Config.Name} failed: peer answered {NotifyNames.Of(n.NotifyType)}{detail}";
+            string failure = $"CHILD_SA {child.Config.Name} failed: peer answered {NotifyNames.Of(n.NotifyType)}{detail}";
+            context.Events.Failed(sa, n.NotifyType switch { NotifyType.NoProposalChosen => SaFailure.Proposal, NotifyType.TsUnacceptable => SaFailure.TrafficSelector, _ => SaFailure.Other }, failure);
+            return failure;
         }
         var saPayload = response.Get<SecurityAssociationPayload>();
         var tsi = response.Get(PayloadType.TrafficSelectorInitiator) as TrafficSelectorPayload;
@@ -159,6 +163,7 @@ internal sealed class ChildSaNegotiation(IIkeContext context)
         {
             var configured = string.Join("; ", candidates.Select(c => $"{c.Name}: {string.Join(",", c.RemoteTs)} === {string.Join(",", c.LocalTs)}"));
             reason = $"traffic selectors unacceptable: peer proposed TSi {TrafficSelectorNarrowing.Format(tsi.Selectors)} TSr {TrafficSelectorNarrowing.Format(tsr.Selectors)}, we have {(configured.Length == 0 ? "no children" : configured)}";
+            context.Events.Failed(sa, SaFailure.TrafficSelector, reason);
             return NotifyType.TsUnacceptable;
         }
 
@@ -170,6 +175,7 @@ internal sealed class ChildSaNegotiation(IIkeContext context)
         if (selected is null || selected.Spi.Length != 4)
         {
             reason = $"no proposal chosen for CHILD_SA {config.Name}: peer offered {ProposalText.Describe(saPayload.Proposals)}, we accept {ProposalText.Describe(ours)}";
+            context.Events.Failed(sa, SaFailure.Proposal, reason);
             return NotifyType.NoProposalChosen;
         }
 

@@ -83,6 +83,7 @@ internal sealed class TaskManager(IIkeContext context)
             sa.NextRequestId = mid + 1;
         }
         sa.Outstanding = new PendingRequest { MessageId = mid, Bytes = bytes, Fragments = fragments, Task = task, Deadline = context.Clock.Now + context.Options.RetransmitTimeout };
+        context.Events.CountRequest(task.Exchange);
         context.Log.Debug(sa, $"sending {task.Exchange} request {mid} to {sa.Remote} ({(fragments is null ? $"{bytes.Length} bytes" : $"{fragments.Count} fragments")})");
         context.Sender.SendAll(sa.Local, sa.Remote, bytes, fragments);
     }
@@ -144,6 +145,7 @@ internal sealed class TaskManager(IIkeContext context)
         sa.LastResponseFragments = datagrams.Count > 1 ? datagrams : null;
         sa.LastResponseId = response.MessageId;
         sa.ExpectedRequestId = response.MessageId + 1;
+        context.Events.CountResponse(response.ExchangeType);
         context.Sender.SendAll(sa.Local, sa.Remote, sa.LastResponse, sa.LastResponseFragments);
     }
 
@@ -159,9 +161,11 @@ internal sealed class TaskManager(IIkeContext context)
         if (pending.Retransmits >= options.RetransmitTries)
         {
             context.Log.Warn(sa, $"giving up after {pending.Retransmits} retransmits of {pending.Task.Exchange} request {pending.MessageId}: peer {sa.Remote} does not answer");
+            context.Events.Failed(sa, SaFailure.Timeout, $"giving up after {pending.Retransmits} retransmits of {pending.Task.Exchange} request {pending.MessageId}: peer {sa.Remote} does not answer");
             return false;
         }
         pending.Retransmits++;
+        context.Events.CountRetransmit();
         pending.Deadline = now + TimeSpan.FromTicks((long)(options.RetransmitTimeout.Ticks * Math.Pow(options.RetransmitBase, pending.Retransmits)));
         context.Log.Info(sa, $"retransmit {pending.Retransmits} of {pending.Task.Exchange} request {pending.MessageId} to {sa.Remote}");
         context.Sender.SendAll(sa.Local, sa.Remote, pending.Bytes, pending.Fragments);

@@ -187,16 +187,34 @@ public sealed class Identity : IEquatable<Identity>
                 return new IPAddress(_data).ToString();
             case IdType.Fqdn:
             case IdType.Rfc822Address:
-                return Encoding.UTF8.GetString(_data);
+                return Printable(Encoding.UTF8.GetString(_data));
             case IdType.KeyId:
                 return IsPrintable(_data) ? Encoding.ASCII.GetString(_data) : HexWithColons(_data);
             case IdType.DerAsn1Dn when TryGetRdns(out var rdns):
-                return string.Join(", ", rdns.Select(r => $"{(DnSymbols.TryGetValue(r.Oid, out var sym) ? sym : r.Oid)}={r.Value}"));
+                return string.Join(", ", rdns.Select(r => $"{(DnSymbols.TryGetValue(r.Oid, out var sym) ? sym : r.Oid)}={Printable(r.Value)}"));
             case IdType.Null:
                 return "(null)";
             default:
                 return $"({(byte)Type}){HexWithColons(_data)}";
         }
+    }
+
+    /// <summary>
+    /// A peer-chosen string made safe for a log line or a listing: control characters (C0, DEL, C1: newlines
+    /// that would forge log lines, terminal escapes) and invisible format characters (bidi overrides) become '?',
+    /// as strongSwan prints unprintable identity characters.
+    /// </summary>
+    public static string Printable(string value)
+    {
+        int i = 0;
+        while (i < value.Length && !Unsafe(value[i])) i++;
+        if (i == value.Length) return value;
+        var chars = value.ToCharArray();
+        for (; i < chars.Length; i++)
+            if (Unsafe(chars[i])) chars[i] = '?';
+        return new string(chars);
+
+        static bool Unsafe(char c) => char.IsControl(c) || char.GetUnicodeCategory(c) == System.Globalization.UnicodeCategory.Format;
     }
 
     private static bool IsPrintable(byte[] data)

@@ -41,7 +41,10 @@ public sealed partial class DataPlaneHost
         {
             int n = Tun.Read(buffer.AsSpan(readOffset, TunReadSize), PollMs);
             if (n < 0)
+            {
+                ReportLost(Tun);
                 break;
+            }
             Kernel.Statistics.CountDrops(DropReason.TunQueueFull, queueDrops.Poll());
             if (n == 0)
                 continue;

@@ -44,6 +44,13 @@ public sealed partial class DataPlaneHost : IDisposable
     }
 
     public TunDevice Tun { get; }
+
+    /// <summary>
+    /// A TUN device this host reads went away while running (deleted under the daemon): raised once, on
+    /// the reader's thread, with a one-line reason. Nothing reaches the tunnels after that, so the daemon exits.
+    /// </summary>
+    public event Action<string>? DeviceLost;
+    private int _deviceLost;
     public UdpTransport Udp { get; }
     public UserspaceKernel Kernel { get; }
 
@@ -149,7 +156,10 @@ public sealed partial class DataPlaneHost : IDisposable
         {
             int n = tun.Read(buffer.AsSpan(UserspaceKernel.Headroom, MaxPacket), PollMs);
             if (n < 0)
+            {
+                ReportLost(tun);
                 break;
+            }
             if (n == 0)
                 continue;
             try
@@ -162,6 +172,13 @@ public sealed partial class DataPlaneHost : IDisposable
                 _log.LogError(e, "outbound packet processing failed");
             }
         }
+    }
+
+    private void ReportLost(TunDevice tun)
+    {
+        if (_stopping || tun.Lost is not { } why || Interlocked.Exchange(ref _deviceLost, 1) != 0)
+            return;
+        DeviceLost?.Invoke($"TUN device '{tun.Name}' is gone ({why})");
     }
 
     private void DeliverIke(UdpAddress local, UdpAddress remote, ReadOnlySpan<byte> message)

@@ -128,7 +128,7 @@ public sealed unsafe class TunDevice : IGsoTunnelDevice, IDisposable
     /// <summary>
     /// Reads one packet into buffer (with <see cref="Offload"/>: a <see cref="VirtioNetHeader"/>
     /// and then the packet). Returns the bytes read, 0 when nothing arrived within timeoutMs, or
-    /// -1 once the device is closed.
+    /// -1 once the device is closed or gone (<see cref="Lost"/>).
     /// </summary>
     public int Read(Span<byte> buffer, int timeoutMs)
     {
@@ -146,7 +146,7 @@ public sealed unsafe class TunDevice : IGsoTunnelDevice, IDisposable
             if (errno == LibC.EINTR)
                 continue;
             if (errno != LibC.EAGAIN)
-                return Volatile.Read(ref _fd) < 0 ? -1 : 0;
+                return Failed(errno);
             LibC.PollFd pfd = new() { Fd = fd, Events = LibC.POLLIN };
             int ready = LibC.Poll(&pfd, 1, timeoutMs);
             if (ready == 0)
@@ -157,7 +157,7 @@ public sealed unsafe class TunDevice : IGsoTunnelDevice, IDisposable
     /// <summary>
     /// Reads one more packet if one is queued, without waiting: what a reader calls after
     /// <see cref="Read"/> to take a burst of packets before sending them in one batch. Returns the
-    /// bytes read, 0 when the queue is empty, -1 once the device is closed.
+    /// bytes read, 0 when the queue is empty, -1 once the device is closed or gone.
     /// </summary>
     public int ReadQueued(Span<byte> buffer)
     {
@@ -171,9 +171,27 @@ public sealed unsafe class TunDevice : IGsoTunnelDevice, IDisposable
                 n = LibC.Read(fd, p, (nuint)buffer.Length);
             if (n >= 0)
                 return (int)n;
-            if (Marshal.GetLastPInvokeError() != LibC.EINTR)
-                return Volatile.Read(ref _fd) < 0 ? -1 : 0;
+            int errno = Marshal.GetLastPInvokeError();
+            if (errno == LibC.EAGAIN)
+                return 0;
+            if (errno != LibC.EINTR)
+                return Failed(errno);
         }
+    }
+
+    /// <summary>
+    /// Why the device stopped working while still open, or null: reads fail with EBADFD once the
+    /// interface is deleted (<c>ip link del</c>), and poll reports POLLERR at once, so a reader
+    /// that retried would spin. Readers stop on -1 and report this.
+    /// </summary>
+    public string? Lost { get; private set; }
+
+    /// <summary>A read failed other than EAGAIN/EINTR: -1, and <see cref="Lost"/> says why unless we closed the device ourselves.</summary>
+    private int Failed(int errno)
+    {
+        if (Volatile.Read(ref _fd) >= 0)
+            Lost ??= $"read: {LibC.ErrorText(errno)}";
+        return -1;
     }
 
     /// <summary>Writes one IP packet into the host stack. False if the kernel refused it (never throws).</summary>

@@ -67,6 +67,7 @@ public static class PetrelCli
         root.Subcommands.Add(ListConnsCommand(stdout));
         root.Subcommands.Add(ListPolsCommand(stdout));
         root.Subcommands.Add(StatsCommand(stdout));
+        root.Subcommands.Add(LogCommand(stdout));
         root.Subcommands.Add(ReloadCommand(stdout));
         root.Subcommands.Add(ExportKeysCommand(stdout));
         root.Subcommands.Add(VersionCommand(stdout));
@@ -204,6 +205,22 @@ public static class PetrelCli
             else StatsPrinter.Print(response.Result, stdout);
             return 0;
         });
+        return cmd;
+    }
+
+    private static Command LogCommand(TextWriter stdout)
+    {
+        var json = JsonOption();
+        var socket = SocketOption();
+        var level = new Option<string>("--level")
+        {
+            Description = "lowest level to show: trace, debug, info, warn, error, crit (below the daemon's log_level too)",
+            DefaultValueFactory = _ => "info",
+        };
+        level.AcceptOnlyFromAmong("trace", "debug", "info", "warn", "error", "crit");
+        var events = new Option<bool>("--events") { Description = "also show IKE and CHILD SA events (up, down, rekey, state changes, failures)" };
+        var cmd = new Command("log", "stream the daemon's log live, like swanctl --log (until Ctrl-C)") { level, events, json, socket };
+        cmd.SetAction((r, cancel) => Task.FromResult(LogStream.Run(r.GetValue(socket)!, r.GetValue(level)!, r.GetValue(events), r.GetValue(json), stdout, cancel)));
         return cmd;
     }
 

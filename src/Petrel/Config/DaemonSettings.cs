@@ -10,6 +10,9 @@ public sealed record DaemonSettings
     /// <summary>Control socket path (petrel.socket); the --socket option overrides it.</summary>
     public string SocketPath { get; init; } = DefaultSocketPath;
 
+    /// <summary>strongSwan's vici socket (petrel.vici), for swanctl and other vici clients; null (the default) for none.</summary>
+    public string? ViciPath { get; init; }
+
     /// <summary>UDP port for IKE (petrel.ike_port), 500 by default.</summary>
     public int IkePort { get; init; } = 500;
 
@@ -37,6 +40,9 @@ public sealed record DaemonSettings
     public VirtualInterfaceSet VirtualInterfaces { get; init; } = VirtualInterfaceSet.Empty;
 
     public LogLevel LogLevel { get; init; } = LogLevel.Information;
+
+    /// <summary>petrel.log_format: "text" (one line per record, the default) or "json" (one JSON object per line).</summary>
+    public string LogFormat { get; init; } = "text";
 
     /// <summary>IKE retransmission (petrel.retransmit_timeout/_base/_tries, strongSwan's charon.retransmit_*): 4 s × 1.8^n, 5 retransmits.</summary>
     public TimeSpan RetransmitTimeout { get; init; } = TimeSpan.FromSeconds(4);

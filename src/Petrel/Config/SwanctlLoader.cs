@@ -61,7 +61,7 @@ public static class SwanctlLoader
     private static readonly string[] AuthorityUnsupported = ["handle", "slot", "module"];
 
     private static readonly string[] PetrelKeys = ["socket", "ike_port", "natt_port", "tun_name", "log_level", "dashboard", "tun_mtu", "path_mtu", "mss_clamp",
-        "retransmit_timeout", "retransmit_base", "retransmit_tries", "fragment_size", "fetch_timeout", "cookie_threshold", "block_threshold", "init_limit_half_open", "max_packet", "packet_threads"];
+        "retransmit_timeout", "retransmit_base", "retransmit_tries", "fragment_size", "fetch_timeout", "cookie_threshold", "block_threshold", "init_limit_half_open", "max_packet", "packet_threads", "log_format", "vici"];
 
     /// <summary>Reads and validates a swanctl.conf file. Throws <see cref="ConfigException"/>.</summary>
     public static SwanctlConfig Load(string path) =>
@@ -113,6 +113,12 @@ public static class SwanctlLoader
         };
         return new SwanctlConfig(connections, secrets, authorities, daemon, path);
     }
+
+    /// <summary>
+    /// One connections.NAME section built outside a file (vici's load-conn), through the same checks and
+    /// refusals as a file's. Throws <see cref="ConfigException"/>.
+    /// </summary>
+    public static ConnectionConfig MapConnectionSection(SettingsSection connection, string directory) => MapConnection(connection, directory);
 
     private static ConnectionConfig MapConnection(SettingsSection s, string directory)
     {
@@ -591,10 +597,17 @@ public static class SwanctlLoader
             d = e.Key switch
             {
                 "socket" => d with { SocketPath = NonEmpty(e, s.Path) },
+                // strongSwan's vici protocol (charon.plugins.vici.socket), off unless set.
+                "vici" => d with { ViciPath = ViciPath(e, s.Path) },
                 "ike_port" => d with { IkePort = SettingValues.Integer(e, s.Path, 1, 65535) },
                 "natt_port" => d with { NatTPort = SettingValues.Integer(e, s.Path, 1, 65535) },
                 "tun_name" => d with { TunName = TunName(e, s.Path) },
                 "log_level" => d with { LogLevel = LogLevelOf(e, s.Path) },
+                "log_format" => d with
+                {
+                    LogFormat = e.Value.Trim().ToLowerInvariant() is "text" or "json" ? e.Value.Trim().ToLowerInvariant()
+                        : throw SettingValues.Error(e, s.Path, $"'{e.Value}' is not a log format (text or json)"),
+                },
                 // IPv4 needs 576 end to end (RFC 791); the TUN MTU may be larger than the path (PMTUD does the rest).
                 "tun_mtu" => d with
                 {
@@ -646,6 +659,16 @@ public static class SwanctlLoader
     private static double RetransmitBase(SettingsEntry e, string where) =>
         double.TryParse(e.Value.Trim(), System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out double v) && v >= 1 && v <= 10
             ? v : throw SettingValues.Error(e, where, $"'{e.Value}' is not a number from 1 to 10");
+
+    /// <summary>A path, or strongSwan's unix:// URI form of one.</summary>
+    private static string ViciPath(SettingsEntry e, string where)
+    {
+        string v = e.Value.Trim();
+        if (v.StartsWith("unix://", StringComparison.Ordinal)) v = v["unix://".Length..];
+        if (v.Length == 0 || v.IndexOfAny(['\0', '\n']) >= 0 || v.Contains("://", StringComparison.Ordinal))
+            throw SettingValues.Error(e, where, $"'{e.Value}' is not a Unix socket path (e.g. /run/petrel/charon.vici)");
+        return v;
+    }
 
     private static string NonEmpty(SettingsEntry e, string where) =>
         e.Value.Length > 0 ? e.Value : throw SettingValues.Error(e, where, "is empty");

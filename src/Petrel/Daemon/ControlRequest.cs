@@ -5,8 +5,9 @@ namespace Petrel.Daemon;
 /// <summary>
 /// One request on the control socket: a JSON object on one line,
 /// e.g. {"command":"up","connection":"lab","child":"net","timeout":30}.
+/// "log" streams: {"command":"log","level":"debug","events":true} (see <see cref="ControlServer"/>).
 /// </summary>
-public sealed record ControlRequest(string Command, string? Connection = null, string? Child = null, double? Timeout = null)
+public sealed record ControlRequest(string Command, string? Connection = null, string? Child = null, double? Timeout = null, string? Level = null, bool Events = false)
 {
     public JsonObject ToJson()
     {
@@ -14,6 +15,8 @@ public sealed record ControlRequest(string Command, string? Connection = null, s
         if (Connection is not null) o["connection"] = Connection;
         if (Child is not null) o["child"] = Child;
         if (Timeout is not null) o["timeout"] = Timeout;
+        if (Level is not null) o["level"] = Level;
+        if (Events) o["events"] = true;
         return o;
     }
 
@@ -36,7 +39,18 @@ public sealed record ControlRequest(string Command, string? Connection = null, s
             error = "request must be a JSON object with a \"command\" string";
             return null;
         }
-        string? connection = null, child = null;
+        string? connection = null, child = null, level = null;
+        bool events = false;
+        if (o["level"] is JsonValue lv && !lv.TryGetValue(out level))
+        {
+            error = "\"level\" must be a string";
+            return null;
+        }
+        if (o["events"] is JsonValue ev && !ev.TryGetValue(out events))
+        {
+            error = "\"events\" must be true or false";
+            return null;
+        }
         double? timeout = null;
         if (o["connection"] is JsonValue c && !c.TryGetValue(out connection))
         {
@@ -57,6 +71,6 @@ public sealed record ControlRequest(string Command, string? Connection = null, s
             }
             timeout = seconds;
         }
-        return new ControlRequest(command, connection, child, timeout);
+        return new ControlRequest(command, connection, child, timeout, level, events);
     }
 }

@@ -8,6 +8,11 @@ namespace Petrel.Daemon;
 /// The control socket: a Unix domain stream socket (mode 0600, so only its owner, normally root,
 /// may drive the daemon or read exported keys). Each line a client sends is one JSON request;
 /// each gets one JSON line back. Lines are bounded so a misbehaving client cannot exhaust memory.
+/// The one exception is "log" (`petrel log`, like `swanctl --log`): after its answer the connection carries
+/// the daemon's live log ({"log":{…}} per line, the <see cref="Events.FeedJson.Log"/> shape) and, with
+/// "events":true, the SA events ({"event":{…}}) until the client closes it or the daemon stops. A client
+/// that reads too slowly loses lines (its queue is bounded; a {"dropped":N} line says how many), it never
+/// slows the daemon.
 /// </summary>
 public sealed class ControlServer : IAsyncDisposable
 {
@@ -23,11 +28,14 @@ public sealed class ControlServer : IAsyncDisposable
     private Socket? _listener;
     private Task? _acceptLoop;
 
-    public ControlServer(string path, ControlHandler handler, ILogger<ControlServer> log)
+    private readonly Events.EventHub? _feed;
+
+    public ControlServer(string path, ControlHandler handler, ILogger<ControlServer> log, Events.EventHub? feed = null)
     {
         _path = path;
         _handler = handler;
         _log = log;
+        _feed = feed;
     }
 
     public string Path => _path;
@@ -35,54 +43,10 @@ public sealed class ControlServer : IAsyncDisposable
     /// <summary>Binds the socket. Throws <see cref="IOException"/> with a one-line reason when it cannot.</summary>
     public void Start()
     {
-        string? dir = System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(_path));
-        if (dir is not null && !Directory.Exists(dir))
-        {
-            try
-            {
-                Directory.CreateDirectory(dir, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-            {
-                throw new IOException($"cannot create {dir} for the control socket: {e.Message}");
-            }
-        }
-        RemoveStaleSocket();
-
-        var listener = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
-        try
-        {
-            listener.Bind(new UnixDomainSocketEndPoint(_path));
-            File.SetUnixFileMode(_path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-            listener.Listen(16);
-        }
-        catch (Exception e) when (e is SocketException or IOException or UnauthorizedAccessException)
-        {
-            listener.Dispose();
-            throw new IOException($"cannot listen on the control socket {_path}: {e.Message}");
-        }
+        var listener = UnixSocketListener.Bind(_path, "control socket");
         _listener = listener;
         _acceptLoop = AcceptLoopAsync(listener, _stop.Token);
         _log.LogInformation("control socket listening on {Path}", _path);
-    }
-
-    /// <summary>A socket file left by a daemon that died is removed; one a live daemon answers on is not.</summary>
-    private void RemoveStaleSocket()
-    {
-        if (!File.Exists(_path))
-            return;
-        using (var probe = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified))
-        {
-            try
-            {
-                probe.Connect(new UnixDomainSocketEndPoint(_path));
-                throw new IOException($"another daemon is already listening on {_path}");
-            }
-            catch (SocketException)
-            {
-            }
-        }
-        File.Delete(_path);
     }
 
     private async Task AcceptLoopAsync(Socket listener, CancellationToken cancel)
@@ -134,6 +98,11 @@ public sealed class ControlServer : IAsyncDisposable
                     line.SetLength(0);
                     if (text.Length == 0)
                         continue;
+                    if (ControlRequest.TryParse(text, out string _parseError) is { Command: "log" } logRequest)
+                    {
+                        await StreamLogAsync(logRequest, stream, cancel).ConfigureAwait(false);
+                        return;
+                    }
                     var response = await AnswerAsync(text, cancel).ConfigureAwait(false);
                     byte[] bytes = Encoding.UTF8.GetBytes(response.ToJson().ToJsonString(Json) + "\n");
                     await stream.WriteAsync(bytes, cancel).ConfigureAwait(false);
@@ -150,6 +119,57 @@ public sealed class ControlServer : IAsyncDisposable
         catch (Exception e) when (e is OperationCanceledException or IOException or SocketException or ObjectDisposedException)
         {
             // The client went away or the daemon is stopping.
+        }
+    }
+
+    /// <summary>"log": answers, then writes feed items as JSON lines until the client goes or the daemon stops.</summary>
+    private async Task StreamLogAsync(ControlRequest request, NetworkStream stream, CancellationToken cancel)
+    {
+        async Task WriteAsync(System.Text.Json.Nodes.JsonNode node) =>
+            await stream.WriteAsync(Encoding.UTF8.GetBytes(node.ToJsonString(Json) + "\n"), cancel).ConfigureAwait(false);
+        if (_feed is null)
+        {
+            await WriteAsync(ControlResponse.Failure("this daemon has no log feed").ToJson()).ConfigureAwait(false);
+            return;
+        }
+        var level = Microsoft.Extensions.Logging.LogLevel.Information;
+        if (request.Level is { } text && !Events.LogFields.TryParseLevel(text, out level))
+        {
+            await WriteAsync(ControlResponse.Failure($"unknown log level '{text}' (trace, debug, info, warn, error, crit)").ToJson()).ConfigureAwait(false);
+            return;
+        }
+        using var subscription = _feed.Subscribe(request.Events, level);
+        await WriteAsync(ControlResponse.Success($"streaming the log at level {Events.LogFields.Level(level)}{(request.Events ? " and SA events" : "")}").ToJson()).ConfigureAwait(false);
+        // The client sends nothing more; its end of file (or a reset) ends the stream.
+        using var gone = CancellationTokenSource.CreateLinkedTokenSource(cancel);
+        _ = Task.Run(async () =>
+        {
+            var buffer = new byte[256];
+            try
+            {
+                while (await stream.ReadAsync(buffer, gone.Token).ConfigureAwait(false) > 0) { }
+            }
+            catch (Exception e) when (e is OperationCanceledException or IOException or SocketException or ObjectDisposedException) { }
+            gone.Cancel();
+        }, CancellationToken.None);
+        long reportedDrops = 0;
+        try
+        {
+            await foreach (var item in subscription.Reader.ReadAllAsync(gone.Token).ConfigureAwait(false))
+            {
+                long dropped = subscription.Dropped;
+                if (dropped != reportedDrops)
+                {
+                    await WriteAsync(new System.Text.Json.Nodes.JsonObject { ["dropped"] = dropped - reportedDrops }).ConfigureAwait(false);
+                    reportedDrops = dropped;
+                }
+                if (item.Log is { } line) await WriteAsync(new System.Text.Json.Nodes.JsonObject { ["log"] = Events.FeedJson.Log(line) }).ConfigureAwait(false);
+                else if (item.Event is { } e) await WriteAsync(new System.Text.Json.Nodes.JsonObject { ["event"] = Events.FeedJson.Event(e) }).ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            gone.Cancel();
         }
     }
 

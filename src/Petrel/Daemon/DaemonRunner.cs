@@ -16,6 +16,9 @@ public static class DaemonRunner
 {
     public const string DefaultConfigPath = "/etc/swanctl/swanctl.conf";
 
+    /// <summary>Log lines held for a slow sink before new ones are dropped.</summary>
+    public const int LogQueueLength = 10000;
+
     /// <summary>Creates the production platform; tests and the demo may replace it.</summary>
     public static Func<IDaemonPlatform> PlatformFactory { get; set; } = () => new SystemPlatform();
 
@@ -26,19 +29,33 @@ public static class DaemonRunner
         builder.Logging.ClearProviders();
         builder.Logging.SetMinimumLevel(config.Daemon.LogLevel);
         builder.Logging.AddConsoleFormatter<PetrelLogFormatter, ConsoleFormatterOptions>();
+        builder.Logging.AddConsoleFormatter<JsonLogFormatter, ConsoleFormatterOptions>();
+        var feed = new Events.EventHub();
+        // The live feed (`petrel log --level debug`) may ask for more than log_level writes to stderr;
+        // its logger is enabled only for levels a subscriber wants, so nobody listening costs nothing.
+        builder.Logging.AddProvider(new Events.FeedLoggerProvider(feed));
+        builder.Logging.AddFilter<Events.FeedLoggerProvider>(null, LogLevel.Trace);
         builder.Logging.AddConsole(o =>
         {
-            o.FormatterName = PetrelLogFormatter.FormatterName;
+            o.FormatterName = config.Daemon.LogFormat == "json" ? JsonLogFormatter.FormatterName : PetrelLogFormatter.FormatterName;
             o.LogToStandardErrorThreshold = LogLevel.Trace;
+        });
+        // A stalled sink (a pipe nobody reads, a frozen journald) must not stall the engine: lines beyond the
+        // queue are dropped and counted (the console logger reports how many), never waited for.
+        builder.Services.Configure<ConsoleLoggerOptions>(o =>
+        {
+            o.QueueFullMode = ConsoleLoggerQueueFullMode.DropWrite;
+            o.MaxQueueLength = LogQueueLength;
         });
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = DaemonService.DeleteWait + TimeSpan.FromSeconds(5));
         builder.Services.Configure<ConsoleLifetimeOptions>(o => o.SuppressStatusMessages = true);
         builder.Services.AddSingleton<IHostLifetime, ConsoleLifetime>();
         builder.Services.AddSingleton(PlatformFactory());
-        builder.Services.AddSingleton(sp => new PetrelDaemon(config, socketPath, sp.GetRequiredService<IDaemonPlatform>(), sp.GetRequiredService<ILoggerFactory>()));
+        builder.Services.AddSingleton(sp => new PetrelDaemon(config, socketPath, sp.GetRequiredService<IDaemonPlatform>(), sp.GetRequiredService<ILoggerFactory>(), feed));
         builder.Services.AddHostedService<DaemonService>();
 
         using var host = builder.Build();
+        var daemon = host.Services.GetRequiredService<PetrelDaemon>();
         try
         {
             host.Run();
@@ -51,6 +68,6 @@ public static class DaemonRunner
         {
             throw new CliException(e.Message);
         }
-        return 0;
+        return daemon.Failure is null ? 0 : 1;
     }
 }

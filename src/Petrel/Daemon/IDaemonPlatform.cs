@@ -14,8 +14,12 @@ public interface IDaemonPlatform : IAsyncDisposable
     /// <summary>Builds the engine wired to this platform's data plane and transport.</summary>
     IEngineFacade CreateEngine(DaemonSettings settings, ILoggerFactory loggers);
 
-    /// <summary>Starts delivering received IKE datagrams to the engine through the loop.</summary>
-    void Start(EngineLoop loop);
+    /// <summary>
+    /// Starts delivering received IKE datagrams to the engine through the loop. <paramref name="failed"/> is
+    /// called (once, on any thread) with a one-line reason when the platform can no longer carry traffic,
+    /// e.g. its TUN device was deleted: the daemon then exits non-zero.
+    /// </summary>
+    void Start(EngineLoop loop, Action<string> failed);
 
     /// <summary>
     /// The data plane behind the engine, for per-SA drop counters in list-sas (thread-safe reads);

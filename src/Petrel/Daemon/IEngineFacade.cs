@@ -33,8 +33,25 @@ public interface IEngineFacade
     /// <summary>Traffic hit a trap policy (RFC 4301 §5.1 acquire): negotiate its CHILD_SA.</summary>
     void HandleAcquire(Petrel.DataPlane.Kernel.AcquireEvent acquire) { }
 
+    void HandleSequenceExhaustion(Petrel.DataPlane.Kernel.SequenceExhaustionEvent exhaustion) { }
+
     /// <summary>Datagrams the engine dropped (malformed, unknown SPI, …), of those the failed integrity checks, and IKE_SA_INIT dropped by the half-open limits.</summary>
     IkeCounters Counters => default;
+
+    /// <summary>Starts rekeying the CHILD_SA with this unique id now; false when it is not installed or already rekeying.</summary>
+    bool RekeyChild(uint childId) => false;
+
+    /// <summary>Starts rekeying the IKE SA with this unique id now; false when it is not established or already rekeying.</summary>
+    bool RekeyIke(uint ikeSaId) => false;
+
+    /// <summary>Starts a make-before-break reauthentication of the IKE SA now; false when it is not established.</summary>
+    bool Reauthenticate(uint ikeSaId) => false;
+
+    /// <summary>Hands every SA event to <paramref name="sink"/> on the engine thread (<see cref="IkeEngine.Events"/>).</summary>
+    void UseEventFeed(Action<SaEvent> sink) { }
+
+    /// <summary>Exchanges, retransmits, failures by part, rekeys, half-open SAs (<see cref="IkeEngine.Activity"/>).</summary>
+    IkeActivity? Activity() => null;
 
     /// <summary>Installed trap policies (list-pols).</summary>
     IReadOnlyList<TrapPolicyInfo> ListTraps() => [];

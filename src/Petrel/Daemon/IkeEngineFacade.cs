@@ -24,5 +24,12 @@ public sealed class IkeEngineFacade(IkeEngine engine) : IEngineFacade
     public IReadOnlyList<IkeV2KeyExport> ExportIkeKeys() => engine.ExportIkeKeys();
     public IReadOnlyList<EspKeyExport> ExportEspKeys() => engine.ExportEspKeys();
     public void HandleAcquire(Petrel.DataPlane.Kernel.AcquireEvent acquire) => engine.HandleAcquire(acquire);
+
+    public void HandleSequenceExhaustion(Petrel.DataPlane.Kernel.SequenceExhaustionEvent exhaustion) => engine.HandleSequenceExhaustion(exhaustion);
     public IReadOnlyList<TrapPolicyInfo> ListTraps() => engine.ListTraps();
+    public bool RekeyChild(uint childId) => engine.RekeyChild(childId);
+    public bool RekeyIke(uint ikeSaId) => engine.RekeyIke(ikeSaId);
+    public bool Reauthenticate(uint ikeSaId) => engine.Reauthenticate(ikeSaId);
+    public void UseEventFeed(Action<SaEvent> sink) => engine.Events = sink;
+    public IkeActivity? Activity() => engine.Activity();
 }

@@ -1,7 +1,9 @@
 using Microsoft.Extensions.Logging;
 using Petrel.Config;
 using Petrel.Ike.Engine;
+using Petrel.Ike.Certificates;
 using Petrel.Ike.Sa;
+using Petrel.Vici;
 
 namespace Petrel.Daemon;
 
@@ -24,12 +26,24 @@ public sealed class PetrelDaemon : IAsyncDisposable
     private ControlServer? _control;
     private ShuntPolicies? _shunts;
     private bool _stopped;
+    /// <summary>Connections, secrets and credentials loaded over vici, kept beside the file's (across reloads too).</summary>
+    private readonly ViciStore _viciStore = new();
+    private ViciServer? _vici;
+    private ViciEventRelay? _viciEvents;
+    /// <summary>What the engine runs now: the file's configuration merged with vici's.</summary>
+    private SwanctlConfig _applied;
+    private CertificateStore? _credentials;
+    /// <summary>Reload and vici's loads replace the engine's configuration one at a time.</summary>
+    private readonly SemaphoreSlim _applying = new(1, 1);
 
     /// <param name="config">The already loaded configuration (so startup errors are reported before logging starts).</param>
     /// <param name="socketPath">The control socket; null for the config's petrel.socket.</param>
-    public PetrelDaemon(SwanctlConfig config, string? socketPath, IDaemonPlatform platform, ILoggerFactory loggers)
+    /// <param name="feed">The event feed the engine publishes into and `petrel log` reads; the runner shares it with the log provider.</param>
+    public PetrelDaemon(SwanctlConfig config, string? socketPath, IDaemonPlatform platform, ILoggerFactory loggers, Events.EventHub? feed = null)
     {
+        Feed = feed ?? new Events.EventHub();
         _config = config;
+        _applied = config;
         _interfaces = config.Daemon.VirtualInterfaces;
         _configPath = config.Path;
         _socketPath = socketPath ?? config.Daemon.SocketPath;
@@ -39,26 +53,74 @@ public sealed class PetrelDaemon : IAsyncDisposable
     }
 
     public string SocketPath => _socketPath;
+
+    /// <summary>Why the daemon must stop although nobody asked it to (its TUN device was deleted); null while healthy.</summary>
+    public string? Failure { get; private set; }
+
+    /// <summary>Asked to stop the process when <see cref="Failure"/> is set (the host's StopApplication).</summary>
+    public Action? RequestStop { get; set; }
+
+    private void OnPlatformFailed(string reason)
+    {
+        if (Failure is not null) return;
+        Failure = reason;
+        _log.LogCritical("{Reason}: no traffic can pass, exiting", reason);
+        RequestStop?.Invoke();
+    }
     public SwanctlConfig Config => _config;
     public EngineLoop Loop => _loop ?? throw new InvalidOperationException("the daemon is not started");
+
+    /// <summary>The vici socket, when petrel.vici is set.</summary>
+    public ViciServer? Vici => _vici;
+
+    /// <summary>The configuration the engine runs: the file's, with the connections and secrets loaded over vici.</summary>
+    public SwanctlConfig Applied => _applied;
+
+    private SwanctlConfig Merge(SwanctlConfig file) =>
+        file with { Connections = _viciStore.MergeConnections(file.Connections), Secrets = _viciStore.MergeSecrets(file.Secrets) };
+
+    /// <summary>The config directory's credentials with those loaded over vici.</summary>
+    private CertificateStore LoadCredentials(SwanctlConfig config)
+    {
+        var store = CredentialLoader.Load(config);
+        _viciStore.AddTo(store);
+        return store;
+    }
+
+    /// <summary>SA events and live log lines (Events/EventHub); subscribe from any thread.</summary>
+    public Events.EventHub Feed { get; }
+
+    /// <summary>The data plane behind the engine (counters), null without one.</summary>
+    public Petrel.DataPlane.Kernel.IIpsecKernel? Kernel => _platform.Kernel;
 
     public async Task StartAsync()
     {
         var engine = _platform.CreateEngine(_config.Daemon, _loggers);
         _loop = new EngineLoop(engine, _loggers.CreateLogger<EngineLoop>());
         _loop.Start();
-        var credentials = CredentialLoader.Load(_config);
+        var credentials = LoadCredentials(_config);
+        _credentials = credentials;
         var loop = _loop;
         _crlFetcher = new HttpCrlFetcher(_config.Daemon.FetchTimeout, action => loop.Post(_ => action()));
         var fetcher = _crlFetcher;
-        await _loop.InvokeAsync(e => { e.UseCrlFetcher(fetcher); e.Load(_config.Connections, _config.Secrets, credentials); return 0; }).ConfigureAwait(false);
+        var feed = Feed;
+        await _loop.InvokeAsync(e => { e.UseEventFeed(feed.Publish); e.UseCrlFetcher(fetcher); e.Load(_config.Connections, _config.Secrets, credentials); return 0; }).ConfigureAwait(false);
         _log.LogInformation("loaded {Connections} connections and {Secrets} secrets from {Path}",
             _config.Connections.Count, _config.Secrets.Count, _configPath);
-        _platform.Start(_loop);
+        _platform.Start(_loop, OnPlatformFailed);
 
         var handler = new ControlHandler(_loop, ReloadAsync, _loggers.CreateLogger<ControlHandler>(), _platform.Kernel, _interfaces);
-        _control = new ControlServer(_socketPath, handler, _loggers.CreateLogger<ControlServer>());
+        _control = new ControlServer(_socketPath, handler, _loggers.CreateLogger<ControlServer>(), Feed);
         _control.Start();
+        if (_config.Daemon.ViciPath is { } viciPath)
+        {
+            var directory = Path.GetDirectoryName(Path.GetFullPath(_configPath)) ?? ".";
+            var commands = new ViciCommands(_loop, _viciStore, ApplyViciAsync, () => _credentials, directory, _interfaces, _loggers.CreateLogger<ViciCommands>());
+            _vici = new ViciServer(viciPath, commands, _loggers.CreateLogger<ViciServer>());
+            _vici.Start();
+            _viciEvents = new ViciEventRelay(_vici, Feed, _loop, _loggers.CreateLogger<ViciEventRelay>());
+            _viciEvents.Start();
+        }
 
         if (_platform.Kernel is { } kernel)
         {
@@ -105,10 +167,23 @@ public sealed class PetrelDaemon : IAsyncDisposable
             _log.LogWarning("reload rejected, keeping the running configuration: {Error}", e.Message);
             return ControlResponse.Failure($"reload failed, the running configuration is unchanged: {e.Message}");
         }
-        var credentials = CredentialLoader.Load(next);
-        await Loop.InvokeAsync(e => { e.Load(next.Connections, next.Secrets, credentials); return 0; }).ConfigureAwait(false);
-        var previous = _config;
-        _config = next;
+        await _applying.WaitAsync().ConfigureAwait(false);
+        SwanctlConfig previous, previousApplied, applied;
+        try
+        {
+            var credentials = LoadCredentials(next);
+            applied = Merge(next);
+            await Loop.InvokeAsync(e => { e.Load(applied.Connections, applied.Secrets, credentials); return 0; }).ConfigureAwait(false);
+            previous = _config;
+            previousApplied = _applied;
+            _config = next;
+            _applied = applied;
+            _credentials = credentials;
+        }
+        finally
+        {
+            _applying.Release();
+        }
         _log.LogInformation("reloaded {Connections} connections and {Secrets} secrets from {Path}",
             next.Connections.Count, next.Secrets.Count, _configPath);
         if (next.Daemon != previous.Daemon)
@@ -121,9 +196,36 @@ public sealed class PetrelDaemon : IAsyncDisposable
             interfaces = $"; route-based interfaces stay {_interfaces} until the daemon restarts (the file now has {next.Daemon.VirtualInterfaces})";
             _log.LogWarning("route-based interfaces changed to {Next}; the daemon keeps {Running} until it restarts", next.Daemon.VirtualInterfaces, _interfaces);
         }
-        _shunts?.Apply(next);
-        StartChildren(next, previous);
+        _shunts?.Apply(applied);
+        StartChildren(applied, previousApplied);
         return ControlResponse.Success($"loaded {next.Connections.Count} connection(s) and {next.Secrets.Count} secret(s) from {_configPath}{interfaces}");
+    }
+
+    /// <summary>
+    /// After a vici load: the engine runs the file's configuration merged with vici's, as a reload does
+    /// (SAs of unchanged connections stay, removed connections' SAs are deleted, new start_action = start
+    /// children are initiated). Null, or why it failed.
+    /// </summary>
+    private async Task<string?> ApplyViciAsync()
+    {
+        await _applying.WaitAsync().ConfigureAwait(false);
+        SwanctlConfig previous, applied;
+        try
+        {
+            var credentials = LoadCredentials(_config);
+            applied = Merge(_config);
+            await Loop.InvokeAsync(e => { e.Load(applied.Connections, applied.Secrets, credentials); return 0; }).ConfigureAwait(false);
+            previous = _applied;
+            _applied = applied;
+            _credentials = credentials;
+        }
+        finally
+        {
+            _applying.Release();
+        }
+        _shunts?.Apply(applied);
+        StartChildren(applied, previous);
+        return null;
     }
 
     /// <summary>
@@ -135,6 +237,10 @@ public sealed class PetrelDaemon : IAsyncDisposable
         if (_stopped)
             return;
         _stopped = true;
+        if (_viciEvents is not null)
+            await _viciEvents.DisposeAsync().ConfigureAwait(false);
+        if (_vici is not null)
+            await _vici.DisposeAsync().ConfigureAwait(false);
         if (_control is not null)
             await _control.DisposeAsync().ConfigureAwait(false);
         if (_loop is not null)

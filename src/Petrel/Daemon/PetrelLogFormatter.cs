@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Logging.Console;
+using Petrel.Daemon.Events;
 
 namespace Petrel.Daemon;
 
@@ -13,14 +14,6 @@ public sealed class PetrelLogFormatter() : ConsoleFormatter(FormatterName)
 {
     public const string FormatterName = "petrel";
 
-    /// <summary>Structured-state keys that identify an SA, and the field name they are printed as.</summary>
-    private static readonly (string Key, string Field)[] SaKeys =
-    [
-        ("IkeSa", "ike_sa"), ("IkeSaName", "ike_sa"), ("Connection", "ike_sa"),
-        ("UniqueId", "unique_id"), ("IkeSaId", "unique_id"), ("Child", "child"), ("ChildSa", "child"),
-        ("Peer", "peer"),
-    ];
-
     public override void Write<TState>(in LogEntry<TState> entry, IExternalScopeProvider? scopeProvider, TextWriter writer)
     {
         string message = entry.Formatter(entry.State, entry.Exception);
@@ -32,62 +25,35 @@ public sealed class PetrelLogFormatter() : ConsoleFormatter(FormatterName)
         writer.Write(' ');
         writer.Write(entry.Category);
         writer.Write(": ");
-        writer.Write(OneLine(message));
-        var written = new List<string>(2);
-        if (entry.State is IReadOnlyList<KeyValuePair<string, object?>> fields)
-            AppendFields(fields, writer, written);
-        scopeProvider?.ForEachScope((scope, w) =>
+        writer.Write(LogFields.OneLine(message));
+        foreach (var (field, value) in LogFields.Extract(entry.State, scopeProvider))
         {
-            if (scope is IReadOnlyList<KeyValuePair<string, object?>> f)
-                AppendFields(f, w, written);
-        }, writer);
+            writer.Write(' ');
+            writer.Write(field);
+            writer.Write('=');
+            writer.Write(value);
+        }
         if (entry.Exception is { } e)
         {
             writer.Write(" exception=");
             writer.Write(e.GetType().Name);
             writer.Write(": ");
-            writer.Write(OneLine(e.Message));
+            writer.Write(LogFields.OneLine(e.Message));
         }
         writer.Write('\n');
     }
 
-    private static void AppendFields(IReadOnlyList<KeyValuePair<string, object?>> fields, TextWriter writer, List<string> written)
+    /// <summary>The same line for a record taken from the live feed (`petrel log`).</summary>
+    public static string Format(LogLine line)
     {
-        foreach (var (key, field) in SaKeys)
-        {
-            foreach (var kv in fields)
-            {
-                if (kv.Key != key || kv.Value is null || written.Contains(field))
-                    continue;
-                written.Add(field);
-                string value = OneLine(kv.Value.ToString() ?? "");
-                // The engine tags SAs as strongSwan does, "lab[3]": split into name and unique id.
-                int open = value.LastIndexOf('[');
-                if (field == "ike_sa" && open > 0 && value.EndsWith(']') && uint.TryParse(value.AsSpan(open + 1, value.Length - open - 2), out uint id)
-                    && !written.Contains("unique_id"))
-                {
-                    written.Add("unique_id");
-                    writer.Write($" ike_sa={value[..open]} unique_id={id}");
-                    continue;
-                }
-                writer.Write(' ');
-                writer.Write(field);
-                writer.Write('=');
-                writer.Write(value);
-            }
-        }
+        var b = new System.Text.StringBuilder(128);
+        b.Append(line.Time.UtcDateTime.ToString(FeedJson.TimeFormat, System.Globalization.CultureInfo.InvariantCulture))
+            .Append(' ').Append(Level(line.Level)).Append(' ').Append(line.Category).Append(": ").Append(line.Message);
+        foreach (var (field, value) in line.Fields)
+            b.Append(' ').Append(field).Append('=').Append(value);
+        if (line.Exception is not null) b.Append(" exception=").Append(line.Exception);
+        return b.ToString();
     }
 
-    private static string Level(LogLevel level) => level switch
-    {
-        LogLevel.Trace => "trace",
-        LogLevel.Debug => "debug",
-        LogLevel.Information => "info ",
-        LogLevel.Warning => "warn ",
-        LogLevel.Error => "error",
-        LogLevel.Critical => "crit ",
-        _ => "none ",
-    };
-
-    private static string OneLine(string s) => s.Contains('\n') ? s.Replace("\r", "").Replace("\n", " | ") : s;
+    private static string Level(LogLevel level) => LogFields.Level(level).PadRight(5);
 }

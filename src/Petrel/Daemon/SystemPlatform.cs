@@ -95,12 +95,16 @@ public sealed class SystemPlatform : IDaemonPlatform
 
     public Petrel.DataPlane.Kernel.IIpsecKernel? Kernel => _host?.Kernel;
 
-    public void Start(EngineLoop loop)
+    public void Start(EngineLoop loop, Action<string> failed)
     {
         _loop = loop;
         // RFC 4301 §5.1 acquires come on a TUN thread: hand them to the engine's thread.
         if (_host is not null)
+        {
             _host.Kernel.Acquire += a => loop.Post(e => e.HandleAcquire(a));
+            _host.Kernel.SequenceExhaustion += x => loop.Post(e => e.HandleSequenceExhaustion(x));
+            _host.DeviceLost += failed;
+        }
         _host?.Start();
     }
 

@@ -64,6 +64,10 @@ internal sealed class FakeKernel(uint firstSpi) : IIpsecKernel
 
     public void RaiseAcquire(AcquireEvent e) => Acquire?.Invoke(e);
 
+    public event Action<SequenceExhaustionEvent>? SequenceExhaustion;
+
+    public void RaiseSequenceExhaustion(SequenceExhaustionEvent e) => SequenceExhaustion?.Invoke(e);
+
     public SaSpec Inbound => Single(SaDirection.Inbound);
     public SaSpec Outbound => Single(SaDirection.Outbound);
 

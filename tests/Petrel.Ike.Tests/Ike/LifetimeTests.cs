@@ -76,6 +76,31 @@ public class LifetimeTests
         Assert.True(RekeyFixture.NeverEmpty(f.Right.Kernel));
     }
 
+    /// <summary>
+    /// RFC 4303 §3.3.3, without ESN: the data plane reports the outbound SA near the end of its 32-bit counter, and the
+    /// CHILD_SA is rekeyed at once, long before its lifetime (here 1 h away) would have done it; a second report for the
+    /// SA being replaced starts nothing more.
+    /// </summary>
+    [Fact]
+    public void Sequence_exhaustion_without_esn_rekeys_the_child_sa_now()
+    {
+        var f = RekeyFixture.Create(new RekeyFixture.Lifetimes { IkeRekey = TimeSpan.Zero });
+        RekeyFixture.Up(f);
+        var first = RekeyFixture.ChildId(f.Left);
+        var outbound = f.Left.Kernel.Outbound;
+
+        f.Left.Engine.HandleSequenceExhaustion(new SequenceExhaustionEvent(outbound.Spi, outbound.ReqId, (1UL << 32) - (1UL << 28)));
+        f.Left.Engine.HandleSequenceExhaustion(new SequenceExhaustionEvent(outbound.Spi, outbound.ReqId, (1UL << 32) - (1UL << 28) + 5));
+        f.Advance(TimeSpan.FromSeconds(5), TimeSpan.FromMilliseconds(100));
+
+        Assert.Equal(1, f.Left.Engine.ChildRekeysInitiated);
+        Assert.Equal(0, f.Right.Engine.ChildRekeysInitiated);
+        Assert.NotEqual(first, RekeyFixture.ChildId(f.Left));
+        RekeyFixture.AssertOnePair(f);
+        Assert.NotEqual(outbound.Spi, f.Left.Kernel.Outbound.Spi);
+        Assert.True(RekeyFixture.NeverEmpty(f.Left.Kernel));
+    }
+
     [Fact]
     public void Ten_hours_with_default_lifetimes_rekey_children_hourly_and_the_ike_sa_every_three_hours()
     {

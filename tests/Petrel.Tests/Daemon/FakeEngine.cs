@@ -110,6 +110,7 @@ public sealed class FakeEngine : IEngineFacade
             RekeySeconds = 10000,
             Children = children,
         });
+        Sink?.Invoke(new SaEvent { Kind = SaEventKind.IkeUp, Time = DateTimeOffset.UtcNow, Connection = connection, IkeSaId = id, IkeState = "ESTABLISHED" });
         done(new InitiateResult(true, $"connection '{connection}' established successfully", id));
     }
 
@@ -119,6 +120,11 @@ public sealed class FakeEngine : IEngineFacade
         int removed = _sas.RemoveAll(s => s.Name == connection);
         done(removed > 0 ? new InitiateResult(true, $"IKE SA '{connection}' deleted") : new InitiateResult(false, $"no IKE SA of '{connection}'"));
     }
+
+    /// <summary>The daemon's feed (UseEventFeed); Initiate publishes an IkeUp into it.</summary>
+    public Action<SaEvent>? Sink { get; private set; }
+
+    public void UseEventFeed(Action<SaEvent> sink) => Sink = sink;
 
     public IReadOnlyList<IkeSaInfo> ListSas()
     {

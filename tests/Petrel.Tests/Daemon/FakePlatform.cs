@@ -12,7 +12,7 @@ public sealed class FakePlatform(FakeEngine engine) : IDaemonPlatform
 
     public IEngineFacade CreateEngine(DaemonSettings settings, ILoggerFactory loggers) => engine;
 
-    public void Start(EngineLoop loop) => Loop = loop;
+    public void Start(EngineLoop loop, Action<string> failed) => Loop = loop;
 
     public Petrel.DataPlane.Kernel.IIpsecKernel? Kernel => null;
 

@@ -42,7 +42,7 @@ public sealed class LoopbackPlatform(IPAddress address) : IDaemonPlatform, IIkeT
         return new IkeEngineFacade(new IkeEngine(options, Kernel, this, SystemClock.Instance, SystemRandom.Instance, loggers));
     }
 
-    public void Start(EngineLoop loop)
+    public void Start(EngineLoop loop, Action<string> failed)
     {
         _loop = loop;
         foreach (var s in _sockets)

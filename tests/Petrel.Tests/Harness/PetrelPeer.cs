@@ -96,6 +96,10 @@ public sealed class PetrelPeer : IDisposable
 
     public bool HasExited => _daemon.HasExited;
 
+    public int? ExitCode => _daemon.ExitCode;
+
+    public bool WaitForExit(TimeSpan timeout) => _daemon.WaitForExit(timeout);
+
     public string Log() => _daemon.ReadLog();
 
     public string Diagnostics()

@@ -28,6 +28,7 @@ internal sealed class IkeAuthResponder(IIkeContext context)
         {
             if (request.Get<EapPayload>() is not null || auth is null)
                 context.Log.Warn(sa, "IKE_AUTH without AUTH (EAP is not supported yet), sending AUTHENTICATION_FAILED");
+                context.Events.Failed(sa, SaFailure.Identity, "IKE_AUTH without AUTH (EAP is not supported yet), sending AUTHENTICATION_FAILED");
             response.Payloads.Add(new NotifyPayload(NotifyType.AuthenticationFailed));
             return true;
         }
@@ -38,6 +39,7 @@ internal sealed class IkeAuthResponder(IIkeContext context)
         if (config is null)
         {
             context.Log.Warn(sa, $"no connection matches peer identity '{peerId}'{(idrRequested is null ? "" : $" asking for '{idrRequested}'")} authenticating with {auth.Method}{WhyNot(sa, peerId, request)}, sending AUTHENTICATION_FAILED");
+            context.Events.Failed(sa, SaFailure.Identity, $"no connection matches peer identity '{peerId}'{(idrRequested is null ? "" : $" asking for '{idrRequested}'")} authenticating with {auth.Method}{WhyNot(sa, peerId, request)}, sending AUTHENTICATION_FAILED");
             response.Payloads.Add(new NotifyPayload(NotifyType.AuthenticationFailed));
             return true;
         }
@@ -52,6 +54,7 @@ internal sealed class IkeAuthResponder(IIkeContext context)
         if (!(remotePubkey || (remotePsk && auth.Method == AuthMethod.SharedKeyMessageIntegrityCode)) || !(localPubkey || localPsk))
         {
             context.Log.Warn(sa, $"peer '{peerId}' authenticates with {auth.Method}, connection '{config.Name}' expects {config.Remote.Auth} and uses {config.Local.Auth} (psk and pubkey are supported), sending AUTHENTICATION_FAILED");
+            context.Events.Failed(sa, SaFailure.Identity, $"peer '{peerId}' authenticates with {auth.Method}, connection '{config.Name}' expects {config.Remote.Auth} and uses {config.Local.Auth} (psk and pubkey are supported), sending AUTHENTICATION_FAILED");
             response.Payloads.Add(new NotifyPayload(NotifyType.AuthenticationFailed));
             return true;
         }
@@ -64,6 +67,7 @@ internal sealed class IkeAuthResponder(IIkeContext context)
             if (secret is null)
             {
                 context.Log.Warn(sa, $"{error}, sending AUTHENTICATION_FAILED");
+                context.Events.Failed(sa, SaFailure.Identity, $"{error}, sending AUTHENTICATION_FAILED");
                 response.Payloads.Add(new NotifyPayload(NotifyType.AuthenticationFailed));
                 return true;
             }
@@ -75,6 +79,7 @@ internal sealed class IkeAuthResponder(IIkeContext context)
             if (own is null)
             {
                 context.Log.Warn(sa, $"{error}, sending AUTHENTICATION_FAILED");
+                context.Events.Failed(sa, SaFailure.Identity, $"{error}, sending AUTHENTICATION_FAILED");
                 response.Payloads.Add(new NotifyPayload(NotifyType.AuthenticationFailed));
                 return true;
             }
@@ -91,6 +96,7 @@ internal sealed class IkeAuthResponder(IIkeContext context)
             if (!checkedPeer.Ok)
             {
                 context.Log.Warn(sa, $"authentication of '{peerId}' with {auth.Method} failed: {checkedPeer.Reason}, sending AUTHENTICATION_FAILED");
+                context.Events.Failed(sa, SaFailure.Identity, $"authentication of '{peerId}' with {auth.Method} failed: {checkedPeer.Reason}, sending AUTHENTICATION_FAILED");
                 response.Payloads.Add(new NotifyPayload(NotifyType.AuthenticationFailed));
                 return true;
             }
@@ -102,6 +108,7 @@ internal sealed class IkeAuthResponder(IIkeContext context)
             if (!context.Credentials.Psk.Verify(sa, idi, auth, secret!))
             {
                 context.Log.Warn(sa, $"authentication of '{peerId}' with pre-shared key failed: AUTH does not verify with the secret for '{sa.LocalId}' - '{peerId}', sending AUTHENTICATION_FAILED");
+                context.Events.Failed(sa, SaFailure.Identity, $"authentication of '{peerId}' with pre-shared key failed: AUTH does not verify with the secret for '{sa.LocalId}' - '{peerId}', sending AUTHENTICATION_FAILED");
                 response.Payloads.Add(new NotifyPayload(NotifyType.AuthenticationFailed));
                 return true;
             }
@@ -113,6 +120,7 @@ internal sealed class IkeAuthResponder(IIkeContext context)
         if (context.Sas.CheckUniqueness(sa, request.GetNotify(NotifyType.InitialContact) is not null))
         {
             context.Log.Warn(sa, $"cancelling IKE_SA setup due to uniqueness policy, sending AUTHENTICATION_FAILED");
+            context.Events.Failed(sa, SaFailure.Identity, $"cancelling IKE_SA setup due to uniqueness policy, sending AUTHENTICATION_FAILED");
             response.Payloads.Add(new NotifyPayload(NotifyType.AuthenticationFailed));
             return true;
         }

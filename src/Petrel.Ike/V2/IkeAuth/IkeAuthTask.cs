@@ -67,6 +67,7 @@ internal sealed class IkeAuthTask(IIkeContext context, ChildConfig? childConfig,
                     ? $"peer rejected our authentication: AUTHENTICATION_FAILED (check that it trusts our certificate's CA and accepts our identity {sa.LocalId})"
                     : "peer rejected our authentication: AUTHENTICATION_FAILED (check the PSK and our identity " + sa.LocalId + ")"
                 : $"IKE_AUTH failed: peer answered {(error is { } e ? NotifyNames.Of(e) : "without IDr/AUTH")}";
+            context.Events.Failed(sa, error == NotifyType.AuthenticationFailed ? SaFailure.Identity : SaFailure.Other, reason);
             return Fail(sa, reason);
         }
 

@@ -62,6 +62,7 @@ internal sealed class IkeSaInitResponder(IIkeContext context)
         if (candidates.Count == 0)
         {
             if (context.Log.Unauthenticated.Admit(LogLevel.Warning, "no IKE config found", remote.Address)) context.Log.Unauthenticated.Write(LogLevel.Warning, $"no IKE config found for {local.Address}...{remote.Address}, sending NO_PROPOSAL_CHOSEN");
+            context.Events.Failed(null, SaFailure.Other, $"no IKE config found for {local.Address}...{remote.Address}", remote: remote);
             SendError(local, remote, request, new NotifyPayload(NotifyType.NoProposalChosen));
             return;
         }
@@ -78,7 +79,9 @@ internal sealed class IkeSaInitResponder(IIkeContext context)
             {
                 var accepted = string.Join("; ", candidates.Select(c => $"{c.Name}: {ProposalText.Describe(c.Proposals)}"));
                 context.Log.Unauthenticated.Write(LogLevel.Warning, $"no proposal chosen for {remote}: peer offered {ProposalText.Describe(saPayload.Proposals)}, we accept {accepted}");
+                context.Events.Failed(null, SaFailure.Proposal, $"no proposal chosen for {remote}: peer offered {ProposalText.Describe(saPayload.Proposals)}, we accept {accepted}", candidates[0].Name, remote);
             }
+            else context.Events.Failed(null, SaFailure.Proposal, $"no proposal chosen for {remote}", candidates[0].Name, remote);
             SendError(local, remote, request, new NotifyPayload(NotifyType.NoProposalChosen));
             return;
         }

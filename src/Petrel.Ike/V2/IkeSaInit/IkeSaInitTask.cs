@@ -84,7 +84,9 @@ internal sealed class IkeSaInitTask(IIkeContext context, InitiateCompletion? com
                 string detail = n.NotifyType == NotifyType.NoProposalChosen
                     ? $"; we proposed {ProposalText.Describe(sa.Config.Proposals)}"
                     : "";
-                return Fail(sa, $"IKE_SA_INIT failed: peer answered {NotifyNames.Of(n.NotifyType)}{detail}");
+                string failure = $"IKE_SA_INIT failed: peer answered {NotifyNames.Of(n.NotifyType)}{detail}";
+                context.Events.Failed(sa, n.NotifyType == NotifyType.NoProposalChosen ? SaFailure.Proposal : SaFailure.Other, failure);
+                return Fail(sa, failure);
             }
         }
 

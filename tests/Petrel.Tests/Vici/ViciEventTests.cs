@@ -1,0 +1,162 @@
+using System.Net;
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.Logging;
+using Petrel.Config;
+using Petrel.Daemon;
+using Petrel.Daemon.Events;
+using Petrel.Tests.Config;
+using Petrel.Tests.Daemon;
+using Petrel.Vici;
+
+namespace Petrel.Tests.Vici;
+
+/// <summary>
+/// Events over vici, fed by the daemon's event feed: swanctl --monitor-sa sees ike-updown and child-updown,
+/// swanctl --log streams the daemon's log, and swanctl --initiate prints its connection's lines (control-log).
+/// </summary>
+public sealed class ViciEventTests : IAsyncLifetime
+{
+    private readonly TempConfigDir _dir = new();
+    private readonly int _port = Random.Shared.Next(20000, 25000) * 2 + 1;
+    private readonly List<PetrelDaemon> _daemons = [];
+    private readonly List<ILoggerFactory> _loggers = [];
+    private readonly string _tag = Guid.NewGuid().ToString("N")[..6];
+    private string Vici => Path.Combine(Path.GetTempPath(), $"pe-{_tag}.vici");
+
+    private string Config(string local, string remote, string localId, string remoteId, string lts, string rts, bool vici) => $$"""
+        connections {
+          lab {
+            local_addrs = {{local}}
+            remote_addrs = {{remote}}
+            local_port = {{_port}}
+            remote_port = {{_port}}
+            local {
+              auth = psk
+              id = {{localId}}
+            }
+            remote {
+              auth = psk
+              id = {{remoteId}}
+            }
+            children {
+              net {
+                local_ts = {{lts}}
+                remote_ts = {{rts}}
+              }
+            }
+          }
+        }
+        secrets {
+          ike-lab {
+            id-1 = left
+            id-2 = right
+            secret = "vici-events-psk-0123456789"
+          }
+        }
+        petrel {
+          ike_port = {{_port}}
+          natt_port = {{_port + 1}}
+          {{(vici ? $"vici = {Vici}" : "")}}
+        }
+        """;
+
+    public async Task InitializeAsync()
+    {
+        await StartAsync("a.conf", Config("127.0.0.1", "127.0.0.2", "left", "right", "10.1.0.0/24", "10.2.0.0/24", vici: true), "127.0.0.1");
+        await StartAsync("b.conf", Config("127.0.0.2", "127.0.0.1", "right", "left", "10.2.0.0/24", "10.1.0.0/24", vici: false), "127.0.0.2");
+    }
+
+    /// <summary>A daemon whose log goes into its feed, as DaemonRunner wires it.</summary>
+    private async Task StartAsync(string file, string text, string address)
+    {
+        var feed = new EventHub();
+        var loggers = LoggerFactory.Create(b => b.SetMinimumLevel(LogLevel.Trace).AddProvider(new FeedLoggerProvider(feed)));
+        _loggers.Add(loggers);
+        var daemon = new PetrelDaemon(SwanctlLoader.Load(_dir.Write(file, text)), Path.Combine(Path.GetTempPath(), $"pe-{_tag}-{address}.sock"),
+            new LoopbackPlatform(IPAddress.Parse(address)), loggers, feed);
+        _daemons.Add(daemon);
+        await daemon.StartAsync();
+    }
+
+    public async Task DisposeAsync()
+    {
+        foreach (var d in _daemons)
+            await d.DisposeAsync();
+        foreach (var l in _loggers)
+            l.Dispose();
+        _dir.Dispose();
+    }
+
+    private async Task WaitForListenersAsync(string name, int count)
+    {
+        for (int i = 0; i < 200 && _daemons[0].Vici!.Listeners(name) < count; i++)
+            await Task.Delay(50);
+        Assert.Equal(count, _daemons[0].Vici!.Listeners(name));
+    }
+
+    [Fact]
+    public async Task Monitor_sa_sees_the_ike_and_child_sa_come_up_and_go_down()
+    {
+        using var monitor = new SwanctlListener(Vici, "--monitor-sa", "--raw");
+        await WaitForListenersAsync("child-updown", 1);
+
+        Swanctl.Run(Vici, null, "--initiate", "--child", "net").EnsureSuccess();
+        var sa = Assert.Single(await _daemons[0].Loop.InvokeAsync(e => e.ListSas()));
+        Swanctl.Run(Vici, null, "--terminate", "--ike", "lab").EnsureSuccess();
+        await Task.Delay(500);
+        string output = monitor.Stop();
+
+        var lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        string ikeUp = Assert.Single(lines, l => l.StartsWith("ike-updown event {up=yes", StringComparison.Ordinal));
+        Assert.Contains($"lab {{uniqueid={sa.UniqueId} version=2 state=ESTABLISHED", ikeUp);
+        Assert.Contains($"initiator-spi={sa.InitiatorSpi} responder-spi={sa.ResponderSpi}", ikeUp);
+        string childUp = Assert.Single(lines, l => l.StartsWith("child-updown event {up=yes", StringComparison.Ordinal));
+        Assert.Contains($"child-sas {{net-{sa.Children[0].UniqueId} {{name=net", childUp);
+        Assert.Contains($"spi-in={sa.Children[0].SpiIn} spi-out={sa.Children[0].SpiOut}", childUp);
+        // Going down: the events without up = yes.
+        Assert.Contains(lines, l => l.StartsWith("ike-updown event {lab {", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.StartsWith("child-updown event {lab {", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_raw_listener_gets_ike_updown_with_the_list_sa_fields()
+    {
+        using var client = new ViciTestClient(Vici);
+        client.Send(ViciPacketType.EventRegister, "ike-updown", []);
+        Assert.Equal(ViciPacketType.EventConfirm, client.Receive()!.Value.Type);
+        Swanctl.Run(Vici, null, "--initiate", "--ike", "lab").EnsureSuccess();
+        var e = client.Receive(TimeSpan.FromSeconds(10));
+        Assert.NotNull(e);
+        Assert.Equal(ViciPacketType.Event, e.Value.Type);
+        Assert.Equal("ike-updown", e.Value.Name);
+        Assert.True(ViciReader.TryDecode(e.Value.Message.Span, out var m, out string error), error);
+        Assert.Equal("yes", m.Text("up"));
+        var lab = m.Section("lab")!;
+        Assert.Equal("ESTABLISHED", lab.Text("state"));
+        Assert.Equal("left", lab.Text("local-id"));
+        Assert.Equal("right", lab.Text("remote-id"));
+        Assert.Equal("yes", lab.Text("initiator"));
+        Assert.Null(lab.Section("child-sas"));
+    }
+
+    [Fact]
+    public async Task Log_streams_the_daemons_lines_and_initiate_prints_its_connections_lines()
+    {
+        using var log = new SwanctlListener(Vici, "--log");
+        await WaitForListenersAsync("log", 1);
+
+        var up = Swanctl.Run(Vici, null, "--initiate", "--child", "net");
+        Assert.True(up.Succeeded, up.Describe());
+        // control-log: the connection's own lines, printed by swanctl before its verdict.
+        Assert.Matches(@"\[IKE\] .*IKE_SA lab\[\d+\]", up.StandardOutput);
+        Assert.Contains("initiate completed successfully", up.StandardOutput);
+
+        await Task.Delay(500);
+        string lines = log.Stop();
+        Assert.Matches(@"00\[IKE\] .*lab\[\d+\]", lines);
+        Assert.Contains("[CFG] vici: initiate 'lab' child 'net'", lines);
+        // Nobody listens any more: the relay has left the log feed.
+        for (int i = 0; i < 100 && _daemons[0].Vici!.Listeners("log") > 0; i++) await Task.Delay(50);
+        Assert.Equal(0, _daemons[0].Vici!.Listeners("log"));
+    }
+}
