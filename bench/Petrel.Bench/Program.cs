@@ -19,13 +19,17 @@ if (args.Length > 0 && args[0] == "ike-responder")
     var run = new ResponderHandshake(n, userspaceKernel: dataPlane, responderLog: log);
     var cpu = System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime;
     long before = GC.GetTotalMemory(forceFullCollection: true);
+    long rssBefore = Environment.WorkingSet;
     long gen0 = GC.CollectionCount(0);
     var start = System.Diagnostics.Stopwatch.GetTimestamp();
     for (int done = 0; done < n; done += 20) run.SetUp(20);
     var wall = System.Diagnostics.Stopwatch.GetElapsedTime(start);
     var processCpu = System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime - cpu;
     long after = GC.GetTotalMemory(forceFullCollection: true);
-    Console.WriteLine($"{run.Established} of {n} IKE SAs established in {wall.TotalSeconds:0.00} s{(dataPlane ? " (userspace data plane)" : "")}; responder {run.ResponderTime.TotalMilliseconds / n:0.000} ms CPU and {run.ResponderAllocated / n / 1024.0:0.0} kB allocated per SA; both engines retain {(after - before) / n / 1024.0:0.0} kB of managed heap per SA; gen0 GCs {GC.CollectionCount(0) - gen0}; process CPU (both engines, GC, log writer) {processCpu.TotalMilliseconds / n:0.000} ms per SA");
+    long rssAfter = Environment.WorkingSet;
+    run.DropInitiator();
+    long responderOnly = GC.GetTotalMemory(forceFullCollection: true);
+    Console.WriteLine($"{run.Established} of {n} IKE SAs established in {wall.TotalSeconds:0.00} s{(dataPlane ? " (userspace data plane)" : "")}; responder {run.ResponderTime.TotalMilliseconds / n:0.000} ms CPU and {run.ResponderAllocated / n / 1024.0:0.0} kB allocated per SA; both engines retain {(after - before) / n / 1024.0:0.0} kB of managed heap per SA, the responder {(responderOnly - before) / n / 1024.0:0.0} kB; process RSS +{(rssAfter - rssBefore) / n / 1024.0:0.0} kB per SA (both engines); gen0 GCs {GC.CollectionCount(0) - gen0}; process CPU (both engines, GC, log writer) {processCpu.TotalMilliseconds / n:0.000} ms per SA");
     if (args.Contains("--list"))
     {
         // What `petrel list-sas --json` does on the engine thread and in the control handler: list, then JSON text.

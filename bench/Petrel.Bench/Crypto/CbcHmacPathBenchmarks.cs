@@ -34,7 +34,7 @@ public class CbcHmacPathBenchmarks
         _runtimeMac = new HmacIntegrityContext(HashKind.Sha256, macKey, 16);
         _petrelCipher = new AesNiCbcContext(key);
         _petrelMac = new NativeHmacContext(NativeDigest.For(HashKind.Sha256)!, macKey, 16);
-        _petrelLane = new SaLane(_petrelCipher, _petrelMac);
+        _petrelLane = new SaLane(() => _petrelCipher, () => _petrelMac);
     }
 
     [Benchmark(Baseline = true)]

@@ -21,7 +21,7 @@ public sealed class ResponderHandshake
     private static readonly IPAddress InitiatorAddress = IPAddress.Parse("198.18.0.1");
     private static readonly IPAddress ResponderAddress = IPAddress.Parse("198.18.0.2");
 
-    private readonly IkeEngine _initiator;
+    private IkeEngine _initiator;
     private readonly IkeEngine _responder;
     private readonly Queue<(bool ToResponder, IPEndPoint From, IPEndPoint To, byte[] Bytes)> _wire = new();
     private readonly int _count;
@@ -70,6 +70,16 @@ public sealed class ResponderHandshake
     public long ResponderAllocated { get; private set; }
 
     public int Established { get; private set; }
+
+    /// <summary>
+    /// Lets the initiator engine and everything it holds be collected (after the run: then the managed heap still
+    /// held is the responder's).
+    /// </summary>
+    public void DropInitiator()
+    {
+        _initiator = null!;
+        _wire.Clear();
+    }
 
     /// <summary>The responder engine (for listings after the run).</summary>
     public IkeEngine Responder => _responder;

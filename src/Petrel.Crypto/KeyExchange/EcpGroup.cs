@@ -24,9 +24,14 @@ public sealed class EcpGroup : KeyExchangeMethod
             var c = probe.ExportExplicitParameters(false).Curve;
             return (Unsigned(c.Prime!), Unsigned(c.A!), Unsigned(c.B!), c.Order!);
         });
+        _native = new Lazy<NativeEcp?>(() => NativeEcp.For(this));
     }
 
     private readonly Lazy<(BigInteger P, BigInteger A, BigInteger B, byte[] Order)> _explicit;
+    private readonly Lazy<NativeEcp?> _native;
+
+    /// <summary>libcrypto's point multiplication for this curve, or null when it is not there (see <see cref="NativeEcp"/>).</summary>
+    internal NativeEcp? Native => _native.Value;
 
     /// <summary>The group order n, big-endian (the private scalar must lie in [1, n-1]).</summary>
     internal ReadOnlySpan<byte> Order => _explicit.Value.Order;

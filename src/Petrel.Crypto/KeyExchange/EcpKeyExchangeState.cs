@@ -3,29 +3,57 @@ using Petrel.Crypto.Primitives;
 
 namespace Petrel.Crypto.KeyExchange;
 
-/// <summary>One side of an ECDH exchange on an <see cref="EcpGroup"/> curve.</summary>
+/// <summary>
+/// One side of an ECDH exchange on an <see cref="EcpGroup"/> curve: through libcrypto's point multiplication
+/// (<see cref="NativeEcp"/>) where it is there, else through the runtime's ECDiffieHellman.
+/// </summary>
 internal sealed class EcpKeyExchangeState : KeyExchangeState
 {
     private readonly EcpGroup _group;
-    private readonly ECDiffieHellman _key;
+    private readonly NativeEcp? _native;
+    /// <summary>The private scalar, big-endian and as long as the group order (native path only; zeroed on Dispose).</summary>
+    private readonly byte[]? _scalar;
+    private readonly ECDiffieHellman? _key;
 
     public EcpKeyExchangeState(EcpGroup group, IRandom random)
-        : this(group, CreateKey(group, random))
+        : this(group, DrawScalar(group, random), group.Native)
     {
     }
 
     /// <summary>For known-answer tests: a fixed private scalar (big-endian, any length up to the order's).</summary>
     internal EcpKeyExchangeState(EcpGroup group, ReadOnlySpan<byte> privateKey)
-        : this(group, ImportPrivate(group, privateKey))
+        : this(group, privateKey, runtimeOnly: false)
     {
     }
 
-    private EcpKeyExchangeState(EcpGroup group, ECDiffieHellman key)
+    /// <summary>For tests of both paths: <paramref name="runtimeOnly"/> leaves libcrypto's point multiplication out.</summary>
+    internal EcpKeyExchangeState(EcpGroup group, ReadOnlySpan<byte> privateKey, bool runtimeOnly)
+        : this(group, Normalize(group, privateKey), runtimeOnly ? null : group.Native)
+    {
+    }
+
+    /// <summary>Takes ownership of <paramref name="scalar"/> (zeroed here or on Dispose).</summary>
+    private EcpKeyExchangeState(EcpGroup group, byte[] scalar, NativeEcp? native)
     {
         _group = group;
-        _key = key;
-        var q = _key.ExportParameters(false).Q;
         var pub = new byte[group.PublicKeyLength];
+        if (native is not null && native.PublicValue(scalar, pub))
+        {
+            _native = native;
+            _scalar = scalar;
+            PublicKey = pub;
+            return;
+        }
+        try
+        {
+            _key = ECDiffieHellman.Create();
+            _key.ImportParameters(new ECParameters { Curve = group.Curve, D = (byte[])scalar.Clone() });
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(scalar);
+        }
+        var q = _key.ExportParameters(false).Q;
         q.X!.CopyTo(pub, group.FieldBytes - q.X.Length);
         q.Y!.CopyTo(pub, 2 * group.FieldBytes - q.Y.Length);
         PublicKey = pub;
@@ -40,6 +68,14 @@ internal sealed class EcpKeyExchangeState : KeyExchangeState
             throw new CryptographicException($"ECP group {_group.Id}: public value must be {2 * n} bytes, got {peerPublicKey.Length}");
         if (!_group.IsOnCurve(peerPublicKey[..n], peerPublicKey[n..]))
             throw new CryptographicException($"ECP group {_group.Id}: peer public value is not a point on the curve");
+        if (_native is not null)
+        {
+            // RFC 5903 §9: the shared secret is the x-coordinate of the result.
+            var secret = new byte[n];
+            if (!_native.SharedSecret(_scalar!, peerPublicKey, secret))
+                throw new CryptographicException($"ECP group {_group.Id}: peer public value is not a point on the curve");
+            return secret;
+        }
         var parameters = new ECParameters
         {
             Curve = _group.Curve,
@@ -58,48 +94,37 @@ internal sealed class EcpKeyExchangeState : KeyExchangeState
         }
         using (peer)
         {
-            // RFC 5903 §9: the shared secret is the x-coordinate of the result.
-            return _key.DeriveRawSecretAgreement(peer.PublicKey);
+            return _key!.DeriveRawSecretAgreement(peer.PublicKey);
         }
     }
 
-    private static ECDiffieHellman CreateKey(EcpGroup group, IRandom random)
+    /// <summary>
+    /// The private scalar, drawn from IRandom so tests can replay exchanges. Reduced by rejection: draw order-size
+    /// bytes, mask the top byte to the order's bit length, retry if &gt;= order or zero.
+    /// </summary>
+    private static byte[] DrawScalar(EcpGroup group, IRandom random)
     {
-        // The private scalar is drawn from IRandom so tests can replay exchanges. Reduce by rejection:
-        // draw field-size bytes, mask the top byte to the order's bit length, retry if >= order or zero.
         var order = group.Order;
         var d = new byte[order.Length];
         int topBits = BitLength(order[0]);
         byte mask = (byte)((1 << topBits) - 1);
-        try
+        while (true)
         {
-            while (true)
-            {
-                random.Fill(d);
-                d[0] &= mask;
-                if (IsZero(d) || Compare(d, order) >= 0)
-                    continue;
-                var key = ECDiffieHellman.Create();
-                key.ImportParameters(new ECParameters { Curve = group.Curve, D = (byte[])d.Clone() });
-                return key;
-            }
-        }
-        finally
-        {
-            CryptographicOperations.ZeroMemory(d);
+            random.Fill(d);
+            d[0] &= mask;
+            if (!IsZero(d) && Compare(d, order) < 0)
+                return d;
         }
     }
 
-    private static ECDiffieHellman ImportPrivate(EcpGroup group, ReadOnlySpan<byte> privateKey)
+    private static byte[] Normalize(EcpGroup group, ReadOnlySpan<byte> privateKey)
     {
         int length = group.Order.Length;
         while (privateKey.Length > length && privateKey[0] == 0)
             privateKey = privateKey[1..];
         var d = new byte[length];
         privateKey.CopyTo(d.AsSpan(length - privateKey.Length));
-        var key = ECDiffieHellman.Create();
-        key.ImportParameters(new ECParameters { Curve = group.Curve, D = d });
-        return key;
+        return d;
     }
 
     private static int BitLength(byte b)
@@ -122,5 +147,10 @@ internal sealed class EcpKeyExchangeState : KeyExchangeState
         return 0;
     }
 
-    public override void Dispose() => _key.Dispose();
+    public override void Dispose()
+    {
+        if (_scalar is not null)
+            CryptographicOperations.ZeroMemory(_scalar);
+        _key?.Dispose();
+    }
 }

@@ -56,7 +56,8 @@ internal sealed class EspSa : IDisposable
             if (IcvLength < 4 || IcvLength > EspProcessor.MaxIcvLength)
                 throw new ArgumentException($"SA {spec.Spi:x8}: ICV {IcvLength} bytes exceeds what the data plane supports");
             // AH runs on lane 0 only (raw sockets, one thread each).
-            _lanes = [new SaLane(null, ahInteg.CreateContext(_integrityKey))];
+            ahInteg.CreateContext(_integrityKey).Dispose(); // a key the transform refuses fails the install
+            _lanes = [new SaLane(null, () => ahInteg.CreateContext(_integrityKey))];
             if (spec.Direction == SaDirection.Inbound)
                 Replay = new ReplayWindow(spec.ReplayWindow, spec.ExtendedSequenceNumbers);
             return;
@@ -88,12 +89,14 @@ internal sealed class EspSa : IDisposable
         if (IcvLength < 4 || IcvLength > EspProcessor.MaxIcvLength || IvLength > EspProcessor.MaxIvLength)
             throw new ArgumentException($"SA {spec.Spi:x8}: IV {IvLength} or ICV {IcvLength} bytes exceed what the data plane supports");
 
+        // Keyed once here so that a key the transform refuses fails the install, not a packet; the lanes key their
+        // own contexts on first use (SaLane).
+        enc.CreateContext(_encryptionKey).Dispose();
+        var integrity = IsAead ? null : algorithms.Integrity!;
+        integrity?.CreateContext(_integrityKey).Dispose();
         _lanes = new SaLane[Math.Max(1, lanes)];
         for (int i = 0; i < _lanes.Length; i++)
-        {
-            _lanes[i] = new SaLane(enc.CreateContext(_encryptionKey),
-                IsAead ? null : algorithms.Integrity!.CreateContext(_integrityKey));
-        }
+            _lanes[i] = new SaLane(() => enc.CreateContext(_encryptionKey), integrity is null ? null : () => integrity.CreateContext(_integrityKey));
 
         if (spec.Direction == SaDirection.Inbound)
             Replay = new ReplayWindow(spec.ReplayWindow, spec.ExtendedSequenceNumbers);

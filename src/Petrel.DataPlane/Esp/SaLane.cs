@@ -8,17 +8,33 @@ namespace Petrel.DataPlane.Esp;
 /// thread-safe, so an SA that several packet threads work on at once (one pipeline per core)
 /// holds one lane per thread: each thread seals or opens under its own lane's <see cref="Gate"/>,
 /// which no other thread normally takes, and the SA's removal takes every lane's gate before it
-/// disposes the contexts and zeroes the keys.
+/// disposes the contexts and zeroes the keys. The contexts are keyed on the lane's first packet: a
+/// keyed AES-GCM context holds ~2.7 kB of OpenSSL memory, and a gateway's SAs are many, mostly idle,
+/// and used by fewer threads than they have lanes.
 /// </summary>
-internal sealed class SaLane(ICipherContext? cipher, IIntegrityContext? integrity) : IDisposable
+internal sealed class SaLane(Func<ICipherContext>? cipher, Func<IIntegrityContext>? integrity) : IDisposable
 {
+    private readonly Lock _keying = new();
+    private ICipherContext? _cipher;
+    private IIntegrityContext? _integrity;
+    private bool _disposed;
+
     /// <summary>Held while a packet uses this lane's contexts and while they are disposed.</summary>
     public Lock Gate { get; } = new();
 
     /// <summary>Null for AH SAs only.</summary>
-    public ICipherContext? Cipher { get; } = cipher;
+    public ICipherContext? Cipher => _cipher ?? (cipher is null ? null : Key(ref _cipher, cipher));
 
-    public IIntegrityContext? Integrity { get; } = integrity;
+    public IIntegrityContext? Integrity => _integrity ?? (integrity is null ? null : Key(ref _integrity, integrity));
+
+    private T Key<T>(ref T? slot, Func<T> create) where T : class, IDisposable
+    {
+        lock (_keying)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            return slot ??= create();
+        }
+    }
 
     // Random IVs (RFC 3602 §2.1: unpredictable for CBC) drawn from the system CSPRNG a page at a
     // time. One draw per packet cost a native call and a getpid(2) (OpenSSL's fork check) each,
@@ -44,8 +60,12 @@ internal sealed class SaLane(ICipherContext? cipher, IIntegrityContext? integrit
 
     public void Dispose()
     {
-        Cipher?.Dispose();
-        Integrity?.Dispose();
+        lock (_keying)
+        {
+            _disposed = true;
+            _cipher?.Dispose();
+            _integrity?.Dispose();
+        }
         if (_ivPool is not null)
             CryptographicOperations.ZeroMemory(_ivPool);
     }

@@ -170,8 +170,9 @@ public sealed partial class UserspaceKernel : IIpsecKernel, IDisposable
                 _log.LogError(e, "policy reqid {ReqId}: installing routes failed", policy.ReqId);
             }
         }
-        _log.LogDebug("installed {Action} policy reqid {ReqId} {Local} === {Remote}", policy.Action, policy.ReqId,
-            string.Join(",", policy.LocalTs), string.Join(",", policy.RemoteTs));
+        if (_log.IsEnabled(LogLevel.Debug))
+            _log.LogDebug("installed {Action} policy reqid {ReqId} {Local} === {Remote}", policy.Action, policy.ReqId,
+                string.Join(",", policy.LocalTs), string.Join(",", policy.RemoteTs));
         AcquireQueue.Flush(Headroom, _sendQueued);
     }
 

@@ -47,6 +47,18 @@ public sealed class ConnectionConfig
     /// <summary>"no", "never", "replace", "keep".</summary>
     public string Unique { get; init; } = "no";
 
+    /// <summary>
+    /// pools: as responder, the pools (by name, in order) whose addresses answer a peer's CFG_REQUEST
+    /// (RFC 7296 §3.15); empty means no virtual IPs are handed out.
+    /// </summary>
+    public IReadOnlyList<string> Pools { get; init; } = [];
+
+    /// <summary>
+    /// vips: as initiator, the virtual IPs to request in a CFG_REQUEST, one per family; 0.0.0.0 / :: ask for any
+    /// address of the family. The address assigned becomes this side's inner address (TUN address, local TS).
+    /// </summary>
+    public IReadOnlyList<System.Net.IPAddress> Vips { get; init; } = [];
+
     public required AuthConfig Local { get; init; }
     public required AuthConfig Remote { get; init; }
     public IReadOnlyList<ChildConfig> Children { get; init; } = [];

@@ -37,6 +37,10 @@ internal interface IIkeContext
 
     /// <summary>The CHILD_SA part shared by IKE_AUTH and CREATE_CHILD_SA.</summary>
     ChildSaNegotiation Children { get; }
+
+    /// <summary>Address pools for the peers' virtual IPs, and where ours are installed (RFC 7296 §3.15).</summary>
+    Pools.AddressPoolSet Pools { get; }
+    IVirtualIpHost? VirtualIpHost { get; }
 }
 
 /// <summary>Secrets, certificates and the identities derived from them.</summary>

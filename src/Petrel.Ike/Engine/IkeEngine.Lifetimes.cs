@@ -253,6 +253,7 @@ public sealed partial class IkeEngine
         successor.Children.AddRange(old.Children);
         foreach (var c in old.Children) c.Owner = successor;
         old.Children.Clear();
+        MoveVirtualIps(old, successor);
         while (old.Tasks.Count > 0)
         {
             var t = old.Tasks.Dequeue();

@@ -608,6 +608,8 @@ public sealed partial class IkeEngine
                 ReauthSeconds = sa.State == IkeSaState.Established ? SecondsUntil(sa.ReauthAt, now) : null,
                 ExpireSeconds = SecondsUntil(sa.ExpireAt, now),
                 Children = children,
+                LocalVips = [.. sa.OwnVips.Select(v => v.ToString())],
+                RemoteVips = [.. sa.PeerVips.Select(v => v.Address.ToString())],
             });
         }
         return list;
@@ -815,6 +817,7 @@ public sealed partial class IkeEngine
         pending?.Task.Abort(sa, reason);
         AbortQueued(sa, reason);
         _sas.Remove(sa);
+        ReleaseVirtualIps(sa);
         sa.DisposeKeys();
         PublishEnd(sa, from);
         Log.Info(sa, $"IKE_SA {sa.Tag} destroyed ({reason})");

@@ -29,6 +29,10 @@ public sealed record IkeSaInfo
     public long? ReauthSeconds { get; init; }
     public long? ExpireSeconds { get; init; }
     public IReadOnlyList<ChildSaInfo> Children { get; init; } = [];
+
+    /// <summary>Virtual IPs (RFC 7296 §3.15): ours as assigned by the peer, and those we assigned to the peer.</summary>
+    public IReadOnlyList<string> LocalVips { get; init; } = [];
+    public IReadOnlyList<string> RemoteVips { get; init; } = [];
 }
 
 /// <summary>A snapshot of one CHILD_SA for list-sas.</summary>

@@ -30,8 +30,8 @@ internal sealed class ChildSaNegotiation(IIkeContext context)
         };
         child.StateChanged = context.Events.ChildObserver;
         child.SpiIn = context.Kernel.AllocateSpi();
-        child.LocalTs = TrafficSelectorNarrowing.Resolve(config.LocalTs, sa.Local.Address);
-        child.RemoteTs = TrafficSelectorNarrowing.Resolve(config.RemoteTs, sa.Remote.Address);
+        child.LocalTs = VirtualIpSelectors.Local(sa, config.LocalTs);
+        child.RemoteTs = VirtualIpSelectors.Remote(sa, config.RemoteTs);
         context.Sas.AddAcquireSelectors(sa, child);
         return child;
     }
@@ -148,8 +148,8 @@ internal sealed class ChildSaNegotiation(IIkeContext context)
         var candidates = fixedConfig is not null ? [fixedConfig] : sa.Config.Children;
         foreach (var c in candidates)
         {
-            var local = TrafficSelectorNarrowing.Resolve(c.LocalTs, sa.Local.Address);
-            var remote = TrafficSelectorNarrowing.Resolve(c.RemoteTs, sa.Remote.Address);
+            var local = VirtualIpSelectors.Local(sa, c.LocalTs);
+            var remote = VirtualIpSelectors.Remote(sa, c.RemoteTs);
             // §2.9: TSi is the initiator's side (our remote), TSr ours.
             var ni2 = TrafficSelectorNarrowing.Narrow(proposedI, remote);
             var nr2 = TrafficSelectorNarrowing.Narrow(proposedR, local);
@@ -226,8 +226,8 @@ internal sealed class ChildSaNegotiation(IIkeContext context)
         }
         foreach (var c in sa.Config.Children)
         {
-            var local = TrafficSelectorNarrowing.Resolve(c.LocalTs, sa.Local.Address);
-            var remote = TrafficSelectorNarrowing.Resolve(c.RemoteTs, sa.Remote.Address);
+            var local = VirtualIpSelectors.Local(sa, c.LocalTs);
+            var remote = VirtualIpSelectors.Remote(sa, c.RemoteTs);
             if (TrafficSelectorNarrowing.Narrow(proposedI, remote).Count > 0 && TrafficSelectorNarrowing.Narrow(proposedR, local).Count > 0)
                 return c;
         }

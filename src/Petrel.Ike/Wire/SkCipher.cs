@@ -6,13 +6,15 @@ namespace Petrel.Ike.Wire;
 
 /// <summary>
 /// Protection of SK (RFC 7296 §3.14) and SKF (RFC 7383 §2.5) payloads for one direction of an IKE SA:
-/// SK_ei/SK_ai for what the original initiator sends, SK_er/SK_ar for the responder. Holds keyed contexts
-/// that are reused for every message of the SA. Not thread-safe (the engine runs on one thread).
+/// SK_ei/SK_ai for what the original initiator sends, SK_er/SK_ar for the responder. Keeps the keys and keys a
+/// context per message: an established IKE SA sends and receives a message now and then (DPD, rekeying, DELETE),
+/// and a keyed AES-GCM context holds ~2.7 kB of OpenSSL memory, two per IKE SA, while keying one costs a few
+/// microseconds. Not thread-safe (the engine runs on one thread).
 /// </summary>
 public sealed class SkCipher : IDisposable
 {
-    private readonly ICipherContext _cipher;
-    private readonly IIntegrityContext? _integrity;
+    private readonly byte[] _encryptionKey;
+    private readonly byte[] _integrityKey;
     private readonly IRandom _random;
     private readonly bool _counterIv;
     private readonly bool _blockChaining;
@@ -29,8 +31,11 @@ public sealed class SkCipher : IDisposable
             throw new ArgumentException("a non-AEAD cipher needs an integrity algorithm (RFC 7296 §3.14)", nameof(integrity));
         Encryption = encryption;
         Integrity = encryption.IsAead ? null : integrity;
-        _cipher = encryption.CreateContext(encryptionKey);
-        _integrity = Integrity?.CreateContext(integrityKey);
+        _encryptionKey = encryptionKey.ToArray();
+        _integrityKey = Integrity is null ? [] : integrityKey.ToArray();
+        // Keyed once here so that a key the transform refuses fails now, as before, not on the first message.
+        Encryption.CreateContext(_encryptionKey).Dispose();
+        Integrity?.CreateContext(_integrityKey).Dispose();
         _random = random;
         // A block-chaining cipher carries an IV of one block; counter modes and AEADs carry an 8-byte IV.
         _blockChaining = !encryption.IsAead && encryption.IvLength == encryption.BlockSize && encryption.BlockSize > 1;
@@ -43,7 +48,7 @@ public sealed class SkCipher : IDisposable
     public IntegrityAlgorithm? Integrity { get; }
 
     public int IvLength => Encryption.IvLength;
-    public int IcvLength => Encryption.IsAead ? Encryption.IcvLength : _integrity!.IcvLength;
+    public int IcvLength => Encryption.IsAead ? Encryption.IcvLength : Integrity!.IcvLength;
 
     /// <summary>
     /// Padding unit of the plaintext (inner payloads + padding + pad length). RFC 7296 §3.14 pads to the cipher's
@@ -117,14 +122,16 @@ public sealed class SkCipher : IDisposable
         var iv = message.Slice(ivOffset, IvLength);
         var ciphertext = message.Slice(ivOffset + IvLength, padded.Length);
         var icv = message.Slice(ivOffset + IvLength + padded.Length, IcvLength);
+        using var cipher = Encryption.CreateContext(_encryptionKey);
         if (Encryption.IsAead)
         {
-            _cipher.Encrypt(iv, message[..ivOffset], padded, ciphertext, icv);
+            cipher.Encrypt(iv, message[..ivOffset], padded, ciphertext, icv);
         }
         else
         {
-            _cipher.Encrypt(iv, default, padded, ciphertext, default);
-            _integrity!.Compute(message[..(ivOffset + IvLength + padded.Length)], icv);
+            cipher.Encrypt(iv, default, padded, ciphertext, default);
+            using var integrity = Integrity!.CreateContext(_integrityKey);
+            integrity.Compute(message[..(ivOffset + IvLength + padded.Length)], icv);
         }
     }
 
@@ -148,9 +155,10 @@ public sealed class SkCipher : IDisposable
         var icv = message[^IcvLength..];
         var output = new byte[cipherLength];
 
+        using var cipher = Encryption.CreateContext(_encryptionKey);
         if (Encryption.IsAead)
         {
-            if (!_cipher.Decrypt(iv, message[..ivOffset], ciphertext, icv, output))
+            if (!cipher.Decrypt(iv, message[..ivOffset], ciphertext, icv, output))
             {
                 error = "AEAD tag of the encrypted payload does not verify";
                 return IkeDecodeStatus.IntegrityCheckFailed;
@@ -158,12 +166,15 @@ public sealed class SkCipher : IDisposable
         }
         else
         {
-            if (!_integrity!.Verify(message[..^IcvLength], icv))
+            using (var integrity = Integrity!.CreateContext(_integrityKey))
             {
-                error = "ICV of the encrypted payload does not verify";
-                return IkeDecodeStatus.IntegrityCheckFailed;
+                if (!integrity.Verify(message[..^IcvLength], icv))
+                {
+                    error = "ICV of the encrypted payload does not verify";
+                    return IkeDecodeStatus.IntegrityCheckFailed;
+                }
             }
-            _cipher.Decrypt(iv, default, ciphertext, default, output);
+            cipher.Decrypt(iv, default, ciphertext, default, output);
         }
 
         int padLength = output[^1];
@@ -181,7 +192,7 @@ public sealed class SkCipher : IDisposable
 
     public void Dispose()
     {
-        _cipher.Dispose();
-        _integrity?.Dispose();
+        System.Security.Cryptography.CryptographicOperations.ZeroMemory(_encryptionKey);
+        System.Security.Cryptography.CryptographicOperations.ZeroMemory(_integrityKey);
     }
 }

@@ -65,6 +65,7 @@ public static class PetrelCli
         root.Subcommands.Add(DownCommand(stdout));
         root.Subcommands.Add(ListSasCommand(stdout));
         root.Subcommands.Add(ListConnsCommand(stdout));
+        root.Subcommands.Add(ListPoolsCommand(stdout));
         root.Subcommands.Add(ListPolsCommand(stdout));
         root.Subcommands.Add(StatsCommand(stdout));
         root.Subcommands.Add(LogCommand(stdout));
@@ -173,6 +174,22 @@ public static class PetrelCli
             var response = Send(r.GetValue(socket)!, new ControlRequest("list-conns"));
             if (r.GetValue(json)) PrintJson(response.Result ?? new JsonArray(), stdout);
             else ConnectionListPrinter.Print(response.Result, stdout);
+            return 0;
+        });
+        return cmd;
+    }
+
+    private static Command ListPoolsCommand(TextWriter stdout)
+    {
+        var json = JsonOption();
+        var socket = SocketOption();
+        var leases = new Option<bool>("--leases") { Description = "also list each pool's leases (address, online/offline, identity)" };
+        var cmd = new Command("list-pools", "list the virtual IP address pools: size, online and offline leases") { leases, json, socket };
+        cmd.SetAction(r =>
+        {
+            var response = Send(r.GetValue(socket)!, new ControlRequest("list-pools", Leases: r.GetValue(leases)));
+            if (r.GetValue(json)) PrintJson(response.Result ?? new JsonArray(), stdout);
+            else PoolListPrinter.Print(response.Result, stdout);
             return 0;
         });
         return cmd;

@@ -20,8 +20,8 @@ public static class SaListPrinter
             // strongSwan marks the local side's SPI with '*'.
             w.WriteLine($"{Str(sa, "name")}: #{Str(sa, "unique_id")}, {Str(sa, "state")}, IKEv{Str(sa, "version")}, " +
                         $"{Str(sa, "initiator_spi")}_i{(initiator ? "*" : "")} {Str(sa, "responder_spi")}_r{(initiator ? "" : "*")}");
-            w.WriteLine($"  local  '{Str(sa, "local_id")}' @ {Str(sa, "local_host")}{(Bool(sa, "nat_local") ? " (behind NAT)" : "")}");
-            w.WriteLine($"  remote '{Str(sa, "remote_id")}' @ {Str(sa, "remote_host")}{(Bool(sa, "nat_remote") ? " (behind NAT)" : "")}");
+            w.WriteLine($"  local  '{Str(sa, "local_id")}' @ {Str(sa, "local_host")}{(Bool(sa, "nat_local") ? " (behind NAT)" : "")}{Vips(sa, "local_vips")}");
+            w.WriteLine($"  remote '{Str(sa, "remote_id")}' @ {Str(sa, "remote_host")}{(Bool(sa, "nat_remote") ? " (behind NAT)" : "")}{Vips(sa, "remote_vips")}");
             string algorithms = Join(Str(sa, "encr"), Str(sa, "integ"), Str(sa, "prf"), Str(sa, "dh"));
             if (algorithms.Length > 0)
                 w.WriteLine($"  {algorithms}");
@@ -81,4 +81,8 @@ public static class SaListPrinter
 
     internal static string List(JsonObject o, string key) =>
         o[key] is JsonArray a ? string.Join(' ', a.Select(x => x is JsonValue v && v.TryGetValue(out string? s) ? s : x?.ToJsonString())) : "";
+
+    /// <summary>swanctl prints an SA's virtual IPs after the host: " [10.3.0.1]".</summary>
+    private static string Vips(JsonObject sa, string key) =>
+        sa[key] is JsonArray { Count: > 0 } vips ? " [" + string.Join(" ", vips.Select(v => v?.ToString())) + "]" : "";
 }

@@ -1,4 +1,5 @@
 using Petrel.Ike.Config;
+using Petrel.Ike.Pools;
 
 namespace Petrel.Config;
 
@@ -8,4 +9,8 @@ public sealed record SwanctlConfig(
     IReadOnlyList<SharedSecret> Secrets,
     IReadOnlyList<AuthorityConfig> Authorities,
     DaemonSettings Daemon,
-    string Path);
+    string Path)
+{
+    /// <summary>pools { NAME { addrs, dns, nbns } }: virtual IPs for the connections that name them.</summary>
+    public IReadOnlyList<AddressPoolConfig> Pools { get; init; } = [];
+}

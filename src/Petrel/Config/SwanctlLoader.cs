@@ -13,19 +13,19 @@ namespace Petrel.Config;
 /// </summary>
 public static class SwanctlLoader
 {
-    private static readonly string[] TopSections = ["connections", "secrets", "authorities", "petrel"];
-    private static readonly string[] TopUnsupported = ["pools"];
+    private static readonly string[] TopSections = ["connections", "secrets", "authorities", "petrel", "pools"];
+    private static readonly string[] TopUnsupported = [];
 
     private static readonly string[] ConnectionKeys =
     [
         "version", "local_addrs", "remote_addrs", "local_port", "remote_port", "proposals", "encap",
         "dpd_delay", "dpd_timeout", "rekey_time", "reauth_time", "over_time", "rand_time", "aggressive",
-        "fragmentation", "mobike", "unique",
+        "fragmentation", "mobike", "unique", "pools", "vips",
     ];
 
     private static readonly string[] ConnectionUnsupported =
     [
-        "vips", "pools", "pull", "dscp", "send_certreq", "send_cert", "ppk_id", "ppk_required", "keyingtries",
+        "pull", "dscp", "send_certreq", "send_cert", "ppk_id", "ppk_required", "keyingtries",
         "if_id_in", "if_id_out", "mediation", "mediated_by", "mediation_peer", "childless", "ocsp", "sha256_96",
     ];
 
@@ -80,12 +80,15 @@ public static class SwanctlLoader
         RejectKeys(root, []);
         CheckSections(root, TopSections, TopUnsupported);
 
+        var pools = root.FindSection("pools") is { } poolSection ? PoolLoader.Map(poolSection) : [];
+        var poolNames = pools.Select(p => p.Name).ToHashSet(StringComparer.Ordinal);
+
         var connections = new List<ConnectionConfig>();
         if (root.FindSection("connections") is { } conns)
         {
             RejectKeys(conns, [], "a connection must be a section: NAME { … }");
             foreach (var c in conns.Sections)
-                connections.Add(MapConnection(c, directory));
+                connections.Add(MapConnection(c, directory, poolNames));
         }
 
         var secrets = new List<SharedSecret>();
@@ -111,16 +114,17 @@ public static class SwanctlLoader
         {
             VirtualInterfaces = VirtualInterfaceSet.For(ids, InterfaceNames.Read(petrel?.FindSection("interfaces"), daemon.TunName, ids)),
         };
-        return new SwanctlConfig(connections, secrets, authorities, daemon, path);
+        return new SwanctlConfig(connections, secrets, authorities, daemon, path) { Pools = pools };
     }
 
     /// <summary>
     /// One connections.NAME section built outside a file (vici's load-conn), through the same checks and
     /// refusals as a file's. Throws <see cref="ConfigException"/>.
     /// </summary>
-    public static ConnectionConfig MapConnectionSection(SettingsSection connection, string directory) => MapConnection(connection, directory);
+    public static ConnectionConfig MapConnectionSection(SettingsSection connection, string directory, IReadOnlyCollection<string>? poolNames = null) =>
+        MapConnection(connection, directory, poolNames ?? []);
 
-    private static ConnectionConfig MapConnection(SettingsSection s, string directory)
+    private static ConnectionConfig MapConnection(SettingsSection s, string directory, IReadOnlyCollection<string> poolNames)
     {
         CheckKeys(s, ConnectionKeys, ConnectionUnsupported);
         // strongSwan allows further authentication rounds as local-NAME / remote-NAME sections.
@@ -144,6 +148,8 @@ public static class SwanctlLoader
         TimeSpan dpdDelay = TimeSpan.FromSeconds(30), dpdTimeout = TimeSpan.FromSeconds(150), rekeyTime = TimeSpan.FromHours(3), reauthTime = TimeSpan.Zero;
         TimeSpan? overTime = null, randTime = null;
         string fragmentation = "yes", unique = "no";
+        List<string> pools = [];
+        List<System.Net.IPAddress> vips = [];
 
         foreach (var e in s.Entries)
         {
@@ -175,6 +181,8 @@ public static class SwanctlLoader
                     UnbuiltFeatures.RefuseMobike(e, where, mobike);
                     break;
                 case "unique": unique = SettingValues.OneOf(e, where, "no", "never", "replace", "keep"); break;
+                case "pools": pools = PoolLoader.ConnectionPools(e, where, poolNames); break;
+                case "vips": vips = PoolLoader.Vips(e, where); break;
             }
         }
         var local = s.FindSection("local") is { } l ? MapAuth(l, isLocal: true, directory) : new AuthConfig();
@@ -208,6 +216,8 @@ public static class SwanctlLoader
             Fragmentation = fragmentation,
             Mobike = mobike,
             Unique = unique,
+            Pools = pools,
+            Vips = vips,
             Local = local,
             Remote = remote,
             Children = children,

@@ -53,6 +53,7 @@ public sealed class ControlHandler(EngineLoop loop, Func<Task<ControlResponse>> 
                 "version" => ControlResponse.Success(result: new JsonObject { ["version"] = PetrelVersion.Text }),
                 "list-sas" => ControlResponse.Success(result: await ListSasAsync().ConfigureAwait(false)),
                 "list-conns" => ControlResponse.Success(result: await loop.InvokeAsync(e => (JsonNode)ConnectionJson.ToJson(e.Connections, interfaces)).ConfigureAwait(false)),
+                "list-pools" => ControlResponse.Success(result: await loop.InvokeAsync(e => (JsonNode)PoolJson.ToJson(e.Pools?.List(request.Leases) ?? [], request.Leases)).ConfigureAwait(false)),
                 "list-pols" => ControlResponse.Success(result: await loop.InvokeAsync(e => (JsonNode)PolicyJson.ToJson(e.ListTraps())).ConfigureAwait(false)),
                 "up" => await RunAsync(request, initiate: true, cancel).ConfigureAwait(false),
                 "down" => await RunAsync(request, initiate: false, cancel).ConfigureAwait(false),

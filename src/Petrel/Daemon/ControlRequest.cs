@@ -7,7 +7,7 @@ namespace Petrel.Daemon;
 /// e.g. {"command":"up","connection":"lab","child":"net","timeout":30}.
 /// "log" streams: {"command":"log","level":"debug","events":true} (see <see cref="ControlServer"/>).
 /// </summary>
-public sealed record ControlRequest(string Command, string? Connection = null, string? Child = null, double? Timeout = null, string? Level = null, bool Events = false)
+public sealed record ControlRequest(string Command, string? Connection = null, string? Child = null, double? Timeout = null, string? Level = null, bool Events = false, bool Leases = false)
 {
     public JsonObject ToJson()
     {
@@ -17,6 +17,7 @@ public sealed record ControlRequest(string Command, string? Connection = null, s
         if (Timeout is not null) o["timeout"] = Timeout;
         if (Level is not null) o["level"] = Level;
         if (Events) o["events"] = true;
+        if (Leases) o["leases"] = true;
         return o;
     }
 
@@ -71,6 +72,12 @@ public sealed record ControlRequest(string Command, string? Connection = null, s
             }
             timeout = seconds;
         }
-        return new ControlRequest(command, connection, child, timeout, level, events);
+        bool leases = false;
+        if (o["leases"] is JsonValue leasesValue && !leasesValue.TryGetValue(out leases))
+        {
+            error = "\"leases\" must be true or false";
+            return null;
+        }
+        return new ControlRequest(command, connection, child, timeout, level, events, leases);
     }
 }

@@ -53,6 +53,9 @@ public interface IEngineFacade
     /// <summary>Exchanges, retransmits, failures by part, rekeys, half-open SAs (<see cref="IkeEngine.Activity"/>).</summary>
     IkeActivity? Activity() => null;
 
+    /// <summary>The address pools (thread-safe: list-pools reads them off the engine thread); null without an engine.</summary>
+    Petrel.Ike.Pools.AddressPoolSet? Pools => null;
+
     /// <summary>Installed trap policies (list-pols).</summary>
     IReadOnlyList<TrapPolicyInfo> ListTraps() => [];
 }

@@ -32,4 +32,5 @@ public sealed class IkeEngineFacade(IkeEngine engine) : IEngineFacade
     public bool Reauthenticate(uint ikeSaId) => engine.Reauthenticate(ikeSaId);
     public void UseEventFeed(Action<SaEvent> sink) => engine.Events = sink;
     public IkeActivity? Activity() => engine.Activity();
+    public Petrel.Ike.Pools.AddressPoolSet? Pools => engine.Pools;
 }

@@ -104,7 +104,7 @@ public sealed class PetrelDaemon : IAsyncDisposable
         _crlFetcher = new HttpCrlFetcher(_config.Daemon.FetchTimeout, action => loop.Post(_ => action()));
         var fetcher = _crlFetcher;
         var feed = Feed;
-        await _loop.InvokeAsync(e => { e.UseEventFeed(feed.Publish); e.UseCrlFetcher(fetcher); e.Load(_config.Connections, _config.Secrets, credentials); return 0; }).ConfigureAwait(false);
+        await _loop.InvokeAsync(e => { e.UseEventFeed(feed.Publish); e.UseCrlFetcher(fetcher); e.Load(_config.Connections, _config.Secrets, credentials); e.Pools?.Load(_config.Pools); return 0; }).ConfigureAwait(false);
         _log.LogInformation("loaded {Connections} connections and {Secrets} secrets from {Path}",
             _config.Connections.Count, _config.Secrets.Count, _configPath);
         _platform.Start(_loop, OnPlatformFailed);
@@ -173,7 +173,7 @@ public sealed class PetrelDaemon : IAsyncDisposable
         {
             var credentials = LoadCredentials(next);
             applied = Merge(next);
-            await Loop.InvokeAsync(e => { e.Load(applied.Connections, applied.Secrets, credentials); return 0; }).ConfigureAwait(false);
+            await Loop.InvokeAsync(e => { e.Load(applied.Connections, applied.Secrets, credentials); e.Pools?.Load(next.Pools); return 0; }).ConfigureAwait(false);
             previous = _config;
             previousApplied = _applied;
             _config = next;

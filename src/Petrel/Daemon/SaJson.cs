@@ -62,6 +62,8 @@ public static class SaJson
             ["rekey_seconds"] = sa.RekeySeconds,
             ["reauth_seconds"] = sa.ReauthSeconds,
             ["expire_seconds"] = sa.ExpireSeconds,
+            ["local_vips"] = new JsonArray([.. sa.LocalVips.Select(v => (JsonNode)JsonValue.Create(v))]),
+            ["remote_vips"] = new JsonArray([.. sa.RemoteVips.Select(v => (JsonNode)JsonValue.Create(v))]),
             ["children"] = children,
         };
     }

@@ -58,7 +58,10 @@ public sealed class SystemPlatform : IDaemonPlatform
             InitLimitHalfOpen = settings.InitLimitHalfOpen,
             MaxPacket = settings.MaxPacket,
         };
-        var engine = new IkeEngine(options, _host.Kernel, new SocketIkeTransport(_host.Udp, _log), SystemClock.Instance, SystemRandom.Instance, loggers);
+        var engine = new IkeEngine(options, _host.Kernel, new SocketIkeTransport(_host.Udp, _log), SystemClock.Instance, SystemRandom.Instance, loggers)
+        {
+            VirtualIpHost = new TunVirtualIps(settings.TunName),
+        };
         return new IkeEngineFacade(engine);
     }
 

@@ -138,6 +138,7 @@ internal sealed class IkeAuthResponder(IIkeContext context)
             response.Payloads.Add(new AuthenticationPayload(AuthMethod.SharedKeyMessageIntegrityCode, context.Credentials.Psk.Sign(sa, idr, secret!)));
         }
         context.Sas.Established(sa);
+        ConfigurationAttributesResponder.Respond(context, sa, request, response);
 
         if (request.Get<SecurityAssociationPayload>() is not null)
         {

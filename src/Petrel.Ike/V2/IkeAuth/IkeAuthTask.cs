@@ -48,6 +48,7 @@ internal sealed class IkeAuthTask(IIkeContext context, ChildConfig? childConfig,
         if (!context.Sas.HasOtherSaWith(sa))
             request.Payloads.Add(new NotifyPayload(NotifyType.InitialContact));
 
+        ConfigurationAttributesInitiator.AddRequest(sa, request);
         if (childConfig is not null)
         {
             _child ??= context.Children.Create(sa, childConfig);
@@ -97,6 +98,8 @@ internal sealed class IkeAuthTask(IIkeContext context, ChildConfig? childConfig,
         sa.RemoteId = peerId;
         if (context.Sas.CheckUniqueness(sa, initialContact: false))
             return Fail(sa, "cancelling IKE_SA setup due to uniqueness policy (unique = keep)");
+        if (ConfigurationAttributesInitiator.ProcessReply(context, sa, response) is { } vipError)
+            return Fail(sa, vipError);
         context.Sas.Established(sa);
 
         if (_child is null)

@@ -1,0 +1,13 @@
+using System.Net;
+using Petrel.Ike.Pools;
+
+namespace Petrel.Ike.Sa;
+
+internal sealed partial class IkeSa
+{
+    /// <summary>Responder: the virtual IPs handed to the peer (RFC 7296 §3.15), released when this SA is destroyed.</summary>
+    public List<PoolAssignment> PeerVips { get; } = [];
+
+    /// <summary>Initiator: the virtual IPs the peer assigned to us (installed on the TUN device, our inner address).</summary>
+    public List<IPAddress> OwnVips { get; } = [];
+}

@@ -1,0 +1,182 @@
+using System.Net;
+using System.Net.Sockets;
+
+namespace Petrel.Tests.Harness;
+
+/// <summary>
+/// FreeRADIUS 3 (Debian's freeradius) on loopback with a configuration directory of its own: EAP-MD5 for the
+/// users given, the RFC 2866 accounting records written to a detail file. Started in the foreground with -X
+/// (debug log in the work directory) and stopped by its PID.
+/// </summary>
+public sealed class FreeRadiusServer : IDisposable
+{
+    public const string Executable = "freeradius";
+
+    private readonly StartedProcess _process;
+
+    public string Dir { get; }
+    public int AuthPort { get; }
+    public int AcctPort => AuthPort + 1;
+    public string Secret { get; }
+    public string DetailPath => Path.Combine(Dir, "acct", "detail");
+    public string LogPath => Path.Combine(Dir, "radiusd.out");
+
+    private FreeRadiusServer(string dir, int port, string secret, StartedProcess process)
+    {
+        Dir = dir;
+        AuthPort = port;
+        Secret = secret;
+        _process = process;
+    }
+
+    public static FreeRadiusServer Start(string dir, string secret, IReadOnlyDictionary<string, string> users)
+    {
+        if (Directory.Exists(dir)) Directory.Delete(dir, recursive: true);
+        foreach (var d in new[] { "acct", "run", "log" })
+            Directory.CreateDirectory(Path.Combine(dir, d));
+        int port = FreeUdpPortPair();
+        File.WriteAllText(Path.Combine(dir, "dictionary"), "$INCLUDE /usr/share/freeradius/dictionary\n");
+        File.WriteAllText(Path.Combine(dir, "users"), string.Concat(users.Select(u => $"{u.Key}\tCleartext-Password := \"{u.Value}\"\n")));
+        File.WriteAllText(Path.Combine(dir, "radiusd.conf"), $$"""
+            prefix = /usr
+            exec_prefix = /usr
+            sysconfdir = /etc
+            localstatedir = /var
+            sbindir = /usr/sbin
+            raddbdir = {{dir}}
+            confdir = {{dir}}
+            modconfdir = {{dir}}
+            logdir = {{dir}}/log
+            run_dir = {{dir}}/run
+            db_dir = {{dir}}
+            radacctdir = {{dir}}/acct
+            libdir = /usr/lib/freeradius
+            pidfile = {{dir}}/run/radiusd.pid
+            name = freeradius
+            max_request_time = 30
+            cleanup_delay = 2
+            max_requests = 1024
+            hostname_lookups = no
+            log {
+              destination = files
+              file = {{dir}}/log/radius.log
+              auth = yes
+            }
+            security {
+              allow_core_dumps = no
+              max_attributes = 200
+              reject_delay = 0
+              status_server = no
+            }
+            client petrel {
+              ipaddr = 127.0.0.1
+              secret = {{secret}}
+              require_message_authenticator = yes
+            }
+            thread pool {
+              start_servers = 1
+              max_servers = 2
+              min_spare_servers = 1
+              max_spare_servers = 2
+            }
+            modules {
+              files {
+                filename = {{dir}}/users
+              }
+              eap {
+                default_eap_type = md5
+                timer_expire = 60
+                ignore_unknown_eap_types = no
+                md5 {
+                }
+              }
+              detail {
+                filename = {{dir}}/acct/detail
+                permissions = 0600
+                header = "%t"
+              }
+            }
+            server default {
+              listen {
+                type = auth
+                ipaddr = 127.0.0.1
+                port = {{port}}
+              }
+              listen {
+                type = acct
+                ipaddr = 127.0.0.1
+                port = {{port + 1}}
+              }
+              authorize {
+                eap {
+                  ok = return
+                }
+                files
+              }
+              authenticate {
+                Auth-Type EAP {
+                  eap
+                }
+              }
+              preacct {
+              }
+              accounting {
+                detail
+              }
+              post-auth {
+              }
+            }
+            """);
+        var process = StartedProcess.Start([Executable, "-X", "-d", dir], Path.Combine(dir, "radiusd.out"));
+        var server = new FreeRadiusServer(dir, port, secret, process);
+        try
+        {
+            server.WaitUntilReady();
+            return server;
+        }
+        catch
+        {
+            server.Dispose();
+            throw;
+        }
+    }
+
+    public string Log() => _process.ReadLog();
+
+    public string Detail() => File.Exists(DetailPath) ? File.ReadAllText(DetailPath) : "";
+
+    private void WaitUntilReady()
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while (DateTime.UtcNow < deadline)
+        {
+            if (_process.HasExited)
+                throw new InvalidOperationException($"freeradius exited during startup:\n{_process.ReadLog()}");
+            if (_process.ReadLog().Contains("Ready to process requests", StringComparison.Ordinal))
+                return;
+            Thread.Sleep(100);
+        }
+        throw new TimeoutException($"freeradius did not get ready:\n{_process.ReadLog()}");
+    }
+
+    /// <summary>Two consecutive free UDP ports on loopback (auth, acct).</summary>
+    private static int FreeUdpPortPair()
+    {
+        for (int i = 0; i < 50; i++)
+        {
+            int port = Random.Shared.Next(20000, 30000) * 2;
+            try
+            {
+                using var a = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+                using var b = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+                a.Bind(new IPEndPoint(IPAddress.Loopback, port));
+                b.Bind(new IPEndPoint(IPAddress.Loopback, port + 1));
+                return port;
+            }
+            catch (SocketException) { }
+        }
+        throw new InvalidOperationException("no free UDP port pair on loopback");
+    }
+
+    public void Dispose() => _process.Dispose();
+}
