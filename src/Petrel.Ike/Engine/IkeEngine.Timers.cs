@@ -69,6 +69,7 @@ public sealed partial class IkeEngine
     private TimeSpan DueOf(IkeSa sa, TimeSpan now)
     {
         var next = LifetimeDeadline(sa);
+        if (sa.Version == 1) next = Earliest(next, V1DueOf(sa));
         if (sa.Outstanding is { } p) next = Earliest(next, p.Deadline);
         if (sa.State == IkeSaState.Established && sa.NextKeepalive != TimeSpan.MaxValue) next = Earliest(next, sa.NextKeepalive);
         if (sa.IsHalfOpen) next = Earliest(next, sa.CreatedAt + Options.HalfOpenTimeout);

@@ -6,6 +6,7 @@ using Petrel.Crypto.Primitives;
 using Petrel.Crypto.Proposals;
 using Petrel.DataPlane.Kernel;
 using Petrel.Ike.Config;
+using Petrel.Ike.V1.Wire;
 using Petrel.Ike.Wire;
 
 namespace Petrel.Ike.Engine;
@@ -98,7 +99,8 @@ public sealed partial class IkeEngine
                 continue;
             }
             Log.Info(sa, $"connection '{sa.Name}' was removed from the configuration, deleting its IKE_SA");
-            if (sa.State == IkeSaState.Established) Queue(sa, InformationalTask.DeleteIkeSa(this, null));
+            if (sa.Version == 1) V1.Terminate(sa, null, _ => { });
+            else if (sa.State == IkeSaState.Established) Queue(sa, InformationalTask.DeleteIkeSa(this, null));
             else Destroy(sa, "connection removed");
         }
         SyncTraps();
@@ -128,6 +130,12 @@ public sealed partial class IkeEngine
         if (message.Length > Options.MaxPacket)
         {
             Log.Drop(null, remote, $"{message.Length}-byte datagram exceeds max_packet ({Options.MaxPacket})");
+            return;
+        }
+        // ISAKMP version 1.0 (RFC 2408 §3.1): IKEv1, handled in V1/ behind the same SA table.
+        if (IsakmpMessage.IsVersion1(message))
+        {
+            V1.Receive(local, remote, message);
             return;
         }
 
@@ -359,6 +367,11 @@ public sealed partial class IkeEngine
     private void TickSa(IkeSa sa, TimeSpan now)
     {
         if (sa.State == IkeSaState.Destroying) return;
+        if (sa.Version == 1)
+        {
+            V1.Tick(sa, now);
+            return;
+        }
         if (!Exchanges.Retransmit(sa, now))
         {
             PeerNotResponding(sa);
@@ -416,6 +429,11 @@ public sealed partial class IkeEngine
             // "up" is idempotent: children that are already installed are not negotiated again.
             children.RemoveAll(c => existing.Children.Exists(x => x.Config.Name == c.Name && x.State == ChildSaState.Installed));
         }
+        if (existing is { Version: 1 } && children.Count > 0)
+        {
+            V1.AddChildren(existing, children, done);
+            return;
+        }
         if (existing is not null && children.Count > 0)
         {
             var more = new InitiateCompletion(done, children.Count);
@@ -429,9 +447,9 @@ public sealed partial class IkeEngine
             return;
         }
 
-        if (config.Version == 1)
+        if (config.Version == 1 && !config.Local.Auth.Equals("psk", StringComparison.OrdinalIgnoreCase))
         {
-            done(new InitiateResult(false, $"connection '{connection}': IKEv1 is not supported yet"));
+            done(new InitiateResult(false, $"connection '{connection}': IKEv1 in Petrel authenticates with pre-shared keys only (local auth '{config.Local.Auth}')"));
             return;
         }
         if (!config.Local.Auth.Equals("psk", StringComparison.OrdinalIgnoreCase) && !PubkeyAuthenticator.IsPubkey(config.Local.Auth) && !config.Local.IsEap)
@@ -454,6 +472,11 @@ public sealed partial class IkeEngine
 
         // local_port defaults to 500, meaning "the daemon's IKE port" (strongSwan's charon.port).
         int localPort = config.LocalPort == 500 ? Options.IkePort : config.LocalPort;
+        if (config.Version == 1)
+        {
+            V1.Initiate(config, children, new IPEndPoint(localAddress, localPort), new IPEndPoint(remoteAddress, config.RemotePort), done);
+            return;
+        }
         var sa = CreateSa(config, initiator: true, new IPEndPoint(localAddress, localPort), new IPEndPoint(remoteAddress, config.RemotePort));
         Register(sa, 0);
         sa.MoveTo(IkeSaState.Connecting);
@@ -487,12 +510,20 @@ public sealed partial class IkeEngine
             }
             var once = Once(done, targets.Count);
             foreach (var (sa, children) in targets)
-                Queue(sa, InformationalTask.DeleteChildren(this, children, once));
+            {
+                if (sa.Version == 1) V1.Terminate(sa, children, once);
+                else Queue(sa, InformationalTask.DeleteChildren(this, children, once));
+            }
             return;
         }
         var all = Once(done, sas.Count);
         foreach (var sa in sas)
         {
+            if (sa.Version == 1)
+            {
+                V1.Terminate(sa, null, all);
+                continue;
+            }
             if (sa.State == IkeSaState.Established || (sa.IsInitiator && sa.CipherOut is not null && sa.State != IkeSaState.Deleting))
             {
                 // §1.4.1: queued exchanges are pointless now; the delete goes next.
@@ -510,7 +541,7 @@ public sealed partial class IkeEngine
     /// <summary>Queues an empty INFORMATIONAL (RFC 7296 §1.4 liveness check) on an established IKE SA; the hook DPD will use.</summary>
     public bool SendLivenessCheck(uint ikeSaId)
     {
-        var sa = _sas.Find(ikeSaId) is { State: IkeSaState.Established } found ? found : null;
+        var sa = _sas.Find(ikeSaId) is { State: IkeSaState.Established, Version: 2 } found ? found : null;
         if (sa is null) return false;
         Queue(sa, InformationalTask.Liveness(this));
         return true;
@@ -570,6 +601,7 @@ public sealed partial class IkeEngine
             {
                 Name = sa.Name,
                 UniqueId = sa.UniqueId,
+                Version = sa.Version,
                 State = StateNames.Of(sa.State),
                 LocalHost = sa.Local.Address.ToString(),
                 RemoteHost = sa.Remote.Address.ToString(),

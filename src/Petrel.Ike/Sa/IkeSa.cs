@@ -172,5 +172,6 @@ internal sealed partial class IkeSa
         Keys?.Dispose();
         KeyExchange?.Dispose();
         KeyExchange = null;
+        V1?.Dispose();
     }
 }

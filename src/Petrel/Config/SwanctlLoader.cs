@@ -157,7 +157,7 @@ public static class SwanctlLoader
             {
                 case "version":
                     version = SettingValues.Integer(e, where, 0, 2);
-                    UnbuiltFeatures.RefuseVersion(e, where, version);
+                    UnbuiltFeatures.RefuseIkeV1Parts(s, version);
                     break;
                 case "local_addrs": localAddrs = SettingValues.Addresses(e, where); break;
                 case "remote_addrs": remoteAddrs = SettingValues.Addresses(e, where); break;

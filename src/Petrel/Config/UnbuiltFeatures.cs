@@ -9,15 +9,34 @@ namespace Petrel.Config;
 internal static class UnbuiltFeatures
 {
     /// <summary>
-    /// connections.NAME.version: only IKEv2 runs. 0 is strongSwan's "either version": it initiates
-    /// IKEv2 but would also answer IKEv1, which Petrel cannot do.
+    /// The parts of IKEv1 (`version = 1`) that are not built: certificates (auth = pubkey), AH, transport mode,
+    /// more than one traffic selector per side (a Quick Mode carries one pair) and fragmentation = force.
     /// </summary>
-    public static void RefuseVersion(SettingsEntry e, string where, int version)
+    public static void RefuseIkeV1Parts(SettingsSection connection, int version)
     {
-        if (version == 1)
-            throw NotBuilt(e, where, "IKEv1 is not built yet; Petrel speaks IKEv2 only: set version = 2 (or leave it out)");
-        if (version == 0)
-            throw NotBuilt(e, where, "version = 0 (either IKE version) would also answer IKEv1, which is not built yet: set version = 2 (or leave it out)");
+        if (version != 1) return;
+        string where = connection.Path;
+        var versionEntry = connection.FindEntry("version")!;
+        foreach (var side in new[] { "local", "remote" })
+        {
+            if (connection.FindSection(side)?.FindEntry("auth") is { } auth && !auth.Value.Equals("psk", StringComparison.OrdinalIgnoreCase))
+                throw NotBuilt(auth, $"{where}.{side}", $"IKEv1 with auth = {auth.Value} is not built yet: IKEv1 authenticates with auth = psk (or use version = 2)");
+            if (connection.FindSection(side) is null || connection.FindSection(side)!.FindEntry("auth") is null)
+                throw NotBuilt(versionEntry, where, $"IKEv1 needs {side}.auth = psk (certificates are not built for IKEv1 yet)");
+        }
+        if (connection.FindEntry("fragmentation") is { } f && f.Value == "force")
+            throw NotBuilt(f, where, "IKEv1 fragmentation is not built yet: set fragmentation = yes or no with version = 1");
+        foreach (var child in connection.FindSection("children")?.Sections ?? [])
+        {
+            string cw = child.Path;
+            if (child.FindEntry("ah_proposals") is { } ah)
+                throw NotBuilt(ah, cw, "AH with IKEv1 is not built yet: use esp_proposals (or version = 2)");
+            if (child.FindEntry("mode") is { } mode && !mode.Value.Equals("tunnel", StringComparison.OrdinalIgnoreCase))
+                throw NotBuilt(mode, cw, $"mode = {mode.Value} with IKEv1 is not built yet: use mode = tunnel (or version = 2)");
+            foreach (var key in new[] { "local_ts", "remote_ts" })
+                if (child.FindEntry(key) is { } ts && ts.Value.Contains(','))
+                    throw NotBuilt(ts, cw, $"IKEv1 negotiates one traffic selector per side in Quick Mode: give {key} one subnet (or use version = 2)");
+        }
     }
 
     /// <summary>connections.NAME.aggressive: IKEv1 Aggressive Mode.</summary>

@@ -35,17 +35,27 @@ public class UnbuiltFeatureTests
     private static void Loads(string text) => Assert.Single(SwanctlLoader.LoadText(text, "swanctl.conf").Connections);
 
     [Fact]
-    public void Version_1_is_refused()
+    public void Version_1_and_0_load_with_psk_tunnel_and_one_selector_per_side()
     {
-        Assert.Equal("swanctl.conf:4: connections.lab.version: IKEv1 is not built yet; Petrel speaks IKEv2 only: set version = 2 (or leave it out)",
-            Refusal(Conf("version = 1")));
+        Assert.Equal(1, SwanctlLoader.LoadText(Conf("version = 1")).Connections[0].Version);
+        Assert.Equal(0, SwanctlLoader.LoadText(Conf("version = 0")).Connections[0].Version);
     }
 
     [Fact]
-    public void Version_0_is_refused_because_it_would_answer_IKEv1()
+    public void Version_1_refuses_the_ikev1_parts_that_are_not_built()
     {
-        Assert.Equal("swanctl.conf:4: connections.lab.version: version = 0 (either IKE version) would also answer IKEv1, which is not built yet: set version = 2 (or leave it out)",
-            Refusal(Conf("version = 0")));
+        Assert.Equal("swanctl.conf:6: connections.lab.local.auth: IKEv1 with auth = pubkey is not built yet: IKEv1 authenticates with auth = psk (or use version = 2)",
+            Refusal(Conf("version = 1", local: "auth = pubkey")));
+        Assert.Equal("swanctl.conf:5: connections.lab.fragmentation: IKEv1 fragmentation is not built yet: set fragmentation = yes or no with version = 1",
+            Refusal(Conf("version = 1\n    fragmentation = force")));
+        Assert.Contains("connections.lab.children.net.mode: mode = transport with IKEv1 is not built yet",
+            Refusal(Conf("version = 1").Replace("local_ts = 10.1.0.0/24", "local_ts = 10.1.0.0/24\n        mode = transport")));
+        Assert.Contains("connections.lab.children.net.local_ts: IKEv1 negotiates one traffic selector per side",
+            Refusal(Conf("version = 1").Replace("local_ts = 10.1.0.0/24", "local_ts = 10.1.0.0/24, 10.3.0.0/24")));
+        Assert.Contains("connections.lab.children.net.ah_proposals: AH with IKEv1 is not built yet",
+            Refusal(Conf("version = 1").Replace("local_ts = 10.1.0.0/24", "local_ts = 10.1.0.0/24\n        ah_proposals = sha256")));
+        // version = 2 keeps all of them
+        Assert.Single(SwanctlLoader.LoadText(Conf("version = 2").Replace("local_ts = 10.1.0.0/24", "local_ts = 10.1.0.0/24, 10.3.0.0/24\n        mode = transport")).Connections);
     }
 
     [Fact]

@@ -1,0 +1,84 @@
+using System.Net;
+using Petrel.Ike.Config;
+using Petrel.Ike.V1;
+using Petrel.Ike.Wire;
+
+namespace Petrel.Ike.Engine;
+
+/// <summary>
+/// The services IKEv1 (<see cref="IkeV1Protocol"/>, src/Petrel.Ike/V1) takes from the engine: the same SA table,
+/// data plane, timers, lifetimes, DPD actions and logs as IKEv2.
+/// </summary>
+public sealed partial class IkeEngine
+{
+    private IkeV1Protocol? _v1;
+
+    internal IkeV1Protocol V1 => _v1 ??= new IkeV1Protocol(this);
+
+    internal IkeSaManager SaTable => _sas;
+
+    /// <summary>IKEv1 messages dropped (malformed, unknown cookies, failed HASH, unexpected).</summary>
+    public long V1Dropped => _v1?.Dropped ?? 0;
+
+    /// <summary>R-U-THERE messages sent by IKEv1 DPD.</summary>
+    public long V1DpdSent => _v1?.Info.DpdSent ?? 0;
+
+    internal void PeerGone(IkeSa sa) => PeerNotResponding(sa);
+
+    internal IkeSa CreateV1Sa(ConnectionConfig config, bool initiator, IPEndPoint local, IPEndPoint remote)
+    {
+        var sa = new IkeSa
+        {
+            UniqueId = ++_nextIkeId,
+            Config = config,
+            IsInitiator = initiator,
+            Local = local,
+            Remote = remote,
+            CreatedAt = Clock.Now,
+            Version = 1,
+            V1 = new Phase1State(),
+        };
+        ulong cookie = _sas.NewSpi(Random);
+        if (initiator) sa.SpiI = cookie; else sa.SpiR = cookie;
+        return sa;
+    }
+
+    /// <summary>The pre-shared key for our and the peer's identity (a copy: Phase 1 zeroes it once SKEYID exists).</summary>
+    internal byte[]? FindV1Psk(IkeSa sa, Identity local, Identity remote, out string error) =>
+        Psk.FindSecret(sa, local, remote, out error)?.ToArray();
+
+    /// <summary>Connections with `version = 1` or `version = 0` whose local_addrs/remote_addrs admit these addresses, best match first.</summary>
+    internal List<ConnectionConfig> V1ConnectionsFor(IPAddress local, IPAddress remote)
+    {
+        var scored = new List<(ConnectionConfig C, int Score, int Index)>();
+        for (int i = 0; i < _connections.Count; i++)
+        {
+            var c = _connections[i];
+            if (c.Version == 2) continue;
+            int l = AddressMatch.Score(c.LocalAddrs, local), r = AddressMatch.Score(c.RemoteAddrs, remote);
+            if (l == AddressMatch.None || r == AddressMatch.None) continue;
+            scored.Add((c, l + r, i));
+        }
+        scored.Sort((a, b) => a.Score != b.Score ? b.Score.CompareTo(a.Score) : a.Index.CompareTo(b.Index));
+        return scored.Select(s => s.C).ToList();
+    }
+
+    internal void EstablishedV1(IkeSa sa) => Established(sa);
+
+    internal IEnumerable<ChildSa> V1ChildrenOfConnection(string name) => _sas.OfConnection(name).SelectMany(s => s.Children);
+
+    /// <summary>The earliest IKEv1 timer of an SA: a retransmission, or the next DPD look.</summary>
+    private TimeSpan V1DueOf(IkeSa sa)
+    {
+        var next = LifetimeSchedule.Never;
+        if (sa.V1 is not { } state) return next;
+        foreach (var r in state.InFlight.Values) next = Earliest(next, r.Next);
+        if (sa.State == IkeSaState.Established && sa.Config.DpdDelay > TimeSpan.Zero && state.PeerDpd)
+        {
+            var last = sa.LastInbound > sa.EstablishedAt ? sa.LastInbound : sa.EstablishedAt;
+            next = Earliest(next, last + sa.Config.DpdDelay);
+            if (state.DpdPending is not null) next = Earliest(next, Earliest(state.DpdSentAt + sa.Config.DpdDelay, last + sa.Config.DpdTimeout));
+        }
+        return next;
+    }
+}

@@ -1,0 +1,280 @@
+using System.Net;
+using System.Security.Cryptography;
+using Petrel.Ike.Config;
+using Petrel.Ike.Engine;
+using Petrel.Ike.Sa;
+using Petrel.Ike.V1.Informational;
+using Petrel.Ike.V1.MainMode;
+using Petrel.Ike.V1.QuickMode;
+using Petrel.Ike.V1.Wire;
+
+namespace Petrel.Ike.V1;
+
+/// <summary>
+/// IKEv1 behind the engine: the engine hands it every datagram whose header says ISAKMP 1.0, every Tick of an
+/// IKEv1 SA, and Initiate/Terminate of `version = 1` connections. It finds the SA by cookies in the engine's SA
+/// table, detects retransmissions of the peer's messages (answered with the cached reply, without decrypting:
+/// the CBC chain has moved on), decrypts, and passes each message to Main Mode, Quick Mode or Informational.
+/// </summary>
+internal sealed class IkeV1Protocol
+{
+    private readonly IkeEngine _engine;
+
+    public IkeV1Protocol(IkeEngine engine)
+    {
+        _engine = engine;
+        MainModeI = new MainModeInitiator(this);
+        MainModeR = new MainModeResponder(this);
+        Quick = new QuickModeHandler(this);
+        Info = new InformationalV1(this);
+    }
+
+    public IkeEngine Engine => _engine;
+    public MainModeInitiator MainModeI { get; }
+    public MainModeResponder MainModeR { get; }
+    public QuickModeHandler Quick { get; }
+    public InformationalV1 Info { get; }
+
+    /// <summary>Messages with ISAKMP version 1.0 that were dropped (also counted in the engine's DroppedDatagrams).</summary>
+    public long Dropped { get; private set; }
+
+    public void Drop(IkeSa? sa, IPEndPoint remote, string why)
+    {
+        Dropped++;
+        _engine.Log.Drop(sa, remote, "IKEv1: " + why);
+    }
+
+    public void Receive(IPEndPoint local, IPEndPoint remote, ReadOnlySpan<byte> datagram)
+    {
+        if (!IsakmpMessage.TryDecodeHeader(datagram, out var h, out string error))
+        {
+            Drop(null, remote, $"undecodable ISAKMP header ({error})");
+            return;
+        }
+        var sa = Find(h, remote);
+        if (sa is null)
+        {
+            if (h.ResponderCookie == 0 && h.MessageId == 0 && !h.WasEncrypted && h.Exchange == IsakmpExchange.IdentityProtection)
+            {
+                if (!IsakmpMessage.TryDecode(datagram, null, out var first, out error))
+                {
+                    Drop(null, remote, $"Main Mode message 1: {error}");
+                    return;
+                }
+                MainModeR.OnFirst(local, remote, first, datagram.ToArray());
+                return;
+            }
+            if (h.ResponderCookie == 0 && h.Exchange == IsakmpExchange.Aggressive)
+            {
+                if (_engine.Log.Unauthenticated.Admit(Microsoft.Extensions.Logging.LogLevel.Warning, "IKEv1 Aggressive Mode", remote.Address))
+                    _engine.Log.Unauthenticated.Write(Microsoft.Extensions.Logging.LogLevel.Warning, $"IKEv1 Aggressive Mode from {remote} refused: Petrel answers only Main Mode");
+                Dropped++;
+                return;
+            }
+            Drop(null, remote, $"{IsakmpMessage.ExchangeName(h.Exchange)} with unknown cookies {h.InitiatorCookie:x16}_i {h.ResponderCookie:x16}_r");
+            return;
+        }
+        _engine.Touch(sa);
+        var state = sa.V1!;
+        var digest = SHA256.HashData(datagram[..Math.Min(datagram.Length, (int)System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(datagram[24..]))]);
+        if (state.LastReceived.TryGetValue(h.MessageId, out var last) && last.Digest.AsSpan().SequenceEqual(digest))
+        {
+            if (last.Answer is not null)
+            {
+                _engine.Log.Debug(sa, $"received retransmit of {IsakmpMessage.ExchangeName(h.Exchange)} {h.MessageId}, sending the cached answer");
+                _engine.SendRaw(sa.Local, sa.Remote, last.Answer);
+            }
+            else
+            {
+                _engine.Log.Debug(sa, $"ignoring retransmit of {IsakmpMessage.ExchangeName(h.Exchange)} {h.MessageId}");
+            }
+            return;
+        }
+        if (state.Cipher is not null && !h.WasEncrypted)
+        {
+            Drop(sa, remote, $"unencrypted {IsakmpMessage.ExchangeName(h.Exchange)} after keys exist");
+            return;
+        }
+        if (!IsakmpMessage.TryDecode(datagram, h.WasEncrypted ? state.Cipher : null, out var m, out error))
+        {
+            if (h.WasEncrypted && h.Exchange == IsakmpExchange.IdentityProtection && state.Step is 3 or 4)
+                _engine.Log.Warn(sa, $"Main Mode message from {remote} does not decrypt to valid payloads ({error}); the pre-shared keys probably differ");
+            Drop(sa, remote, $"{IsakmpMessage.ExchangeName(h.Exchange)} {h.MessageId}: {error}");
+            return;
+        }
+        Remember(state, h.MessageId, digest);
+        if (m.WasEncrypted) sa.LastInbound = _engine.Clock.Now; // DPD: the peer is alive
+        _engine.Log.Debug(sa, $"parsed {m}");
+        if (m.WasEncrypted && (!sa.Local.Equals(local) || !sa.Remote.Equals(remote)))
+        {
+            // RFC 3947 §4: the peer floated to 4500 (or its NAT mapping changed); answer where it came from.
+            _engine.Log.Debug(sa, $"peer moved from {sa.Remote} to {remote} (local {local})");
+            sa.Local = local;
+            sa.Remote = remote;
+        }
+        switch (m.Exchange)
+        {
+            case IsakmpExchange.IdentityProtection when m.MessageId == 0:
+                if (sa.IsInitiator) MainModeI.OnMessage(sa, m);
+                else MainModeR.OnMessage(sa, m);
+                break;
+            case IsakmpExchange.QuickMode when m.MessageId != 0 && sa.State is IkeSaState.Established:
+                Quick.OnMessage(sa, m);
+                break;
+            case IsakmpExchange.Informational when m.WasEncrypted && m.MessageId != 0:
+                Info.OnMessage(sa, m);
+                break;
+            case IsakmpExchange.Informational:
+                Info.OnUnprotected(sa, m, remote);
+                break;
+            case IsakmpExchange.Transaction:
+                _engine.Log.Warn(sa, "received an XAuth/Mode Config (TRANSACTION) exchange; Petrel does not do XAuth or Mode Config over IKEv1");
+                Drop(sa, remote, "TRANSACTION exchange");
+                break;
+            default:
+                Drop(sa, remote, $"unexpected {IsakmpMessage.ExchangeName(m.Exchange)} {m.MessageId} in state {StateNames.Of(sa.State)}");
+                break;
+        }
+    }
+
+    private static void Remember(Phase1State state, uint messageId, byte[] digest)
+    {
+        if (state.LastReceived.Count >= 16 && !state.LastReceived.ContainsKey(messageId))
+            state.LastReceived.Remove(state.LastReceived.Keys.First(k => k != 0));
+        state.LastReceived[messageId] = (digest, null);
+    }
+
+    /// <summary>The SA of a message: ours as responder (responder cookie ours), as initiator (initiator cookie ours), or a responder's half-open SA for a repeated message 1.</summary>
+    private IkeSa? Find(IsakmpMessage h, IPEndPoint remote)
+    {
+        var table = _engine.SaTable;
+        if (h.ResponderCookie != 0 && table.TryGet(h.ResponderCookie, out var r) && r.Version == 1 && !r.IsInitiator && r.SpiI == h.InitiatorCookie)
+            return r;
+        if (table.TryGet(h.InitiatorCookie, out var i) && i.Version == 1 && i.IsInitiator && (i.SpiR == 0 || h.ResponderCookie == 0 || i.SpiR == h.ResponderCookie))
+            return i;
+        if (h.ResponderCookie == 0 && table.FindByInitiator(remote, h.InitiatorCookie) is { Version: 1 } half)
+            return half;
+        return null;
+    }
+
+    public IsakmpMessage NewMessage(IkeSa sa, IsakmpExchange exchange, uint messageId) => new()
+    {
+        InitiatorCookie = sa.SpiI, ResponderCookie = sa.SpiR, Exchange = exchange, MessageId = messageId,
+    };
+
+    /// <summary>Encodes (encrypted once keys exist) and sends. expectAnswer: retransmitted until Answered; answering: cached for the peer's repeat.</summary>
+    public byte[] Send(IkeSa sa, IsakmpMessage m, bool expectAnswer, bool answering)
+    {
+        var state = sa.V1!;
+        var bytes = m.Encode(state.Cipher);
+        _engine.Log.Debug(sa, $"sending {m} to {sa.Remote}");
+        _engine.SendRaw(sa.Local, sa.Remote, bytes);
+        _engine.Touch(sa);
+        if (expectAnswer)
+            state.InFlight[m.MessageId] = new Retransmission { Bytes = bytes, Next = _engine.Clock.Now + _engine.Options.RetransmitTimeout };
+        if (answering && state.LastReceived.TryGetValue(m.MessageId, out var last))
+            state.LastReceived[m.MessageId] = (last.Digest, bytes);
+        return bytes;
+    }
+
+    /// <summary>Sends an unencrypted message outside any SA (an error notify to message 1).</summary>
+    public void SendRaw(IPEndPoint local, IPEndPoint remote, IsakmpMessage m)
+    {
+        _engine.Log.Debug(null, $"sending {m} to {remote}");
+        _engine.SendRaw(local, remote, m.Encode());
+    }
+
+    public void Answered(IkeSa sa, uint messageId) => sa.V1!.InFlight.Remove(messageId);
+
+    /// <summary>The per-SA part of the engine's Tick for IKEv1 SAs: retransmits, keepalives, DPD, lifetimes.</summary>
+    public void Tick(IkeSa sa, TimeSpan now)
+    {
+        var state = sa.V1;
+        if (state is null || sa.State == IkeSaState.Destroying) return;
+        foreach (var (mid, r) in state.InFlight.ToList())
+        {
+            if (now < r.Next) continue;
+            if (r.Tries >= _engine.Options.RetransmitTries)
+            {
+                state.InFlight.Remove(mid);
+                GaveUp(sa, mid);
+                if (sa.State == IkeSaState.Destroying) return;
+                continue;
+            }
+            r.Tries++;
+            _engine.Log.Debug(sa, $"retransmit {r.Tries} of message {mid}");
+            _engine.SendRaw(sa.Local, sa.Remote, r.Bytes);
+            r.Next = now + _engine.Options.RetransmitTimeout * Math.Pow(_engine.Options.RetransmitBase, r.Tries);
+        }
+        if (sa.State == IkeSaState.Established && now >= sa.NextKeepalive)
+        {
+            _engine.SendRaw(sa.Local, sa.Remote, [0xFF]);
+            sa.NextKeepalive = now + sa.Config.KeepaliveInterval;
+        }
+        if (sa.IsHalfOpen && now - sa.CreatedAt >= _engine.Options.HalfOpenTimeout)
+        {
+            _engine.Log.Info(sa, $"half-open IKE_SA from {sa.Remote} timed out");
+            _engine.Destroy(sa, "half-open timeout");
+            return;
+        }
+        Info.TickDpd(sa, now);
+        if (sa.State == IkeSaState.Destroying) return;
+        V1Lifetimes.Tick(this, sa, now);
+    }
+
+    private void GaveUp(IkeSa sa, uint messageId)
+    {
+        var state = sa.V1!;
+        if (messageId == 0 || sa.State != IkeSaState.Established)
+        {
+            _engine.Log.Info(sa, $"giving up after {_engine.Options.RetransmitTries} retransmits");
+            state.Completion?.Fail($"IKE_SA {sa.Tag}: peer not responding", sa.UniqueId);
+            _engine.PeerGone(sa);
+            return;
+        }
+        if (state.QuickModes.TryGetValue(messageId, out var qm))
+        {
+            _engine.Log.Info(sa, $"Quick Mode {messageId:x8} for CHILD_SA {qm.Config.Name}: peer not responding");
+            Quick.Fail(sa, qm, "peer not responding");
+            _engine.PeerGone(sa);
+            return;
+        }
+        Info.GaveUp(sa, messageId);
+    }
+
+    /// <summary>Starts Main Mode for a connection (children follow with Quick Mode once Phase 1 is up).</summary>
+    public void Initiate(ConnectionConfig config, List<ChildConfig> children, IPEndPoint local, IPEndPoint remote, Action<InitiateResult> done, List<uint>? reqIds = null)
+    {
+        var completion = new InitiateCompletion(done, Math.Max(1, children.Count));
+        MainModeI.Start(config, children, local, remote, completion, reqIds);
+    }
+
+    /// <summary>Adds Quick Mode exchanges to an IKEv1 SA (established: at once; connecting: when Phase 1 is up).</summary>
+    public void AddChildren(IkeSa sa, List<ChildConfig> children, Action<InitiateResult> done)
+    {
+        var completion = new InitiateCompletion(done, children.Count);
+        if (sa.State != IkeSaState.Established)
+        {
+            sa.V1!.PendingChildren.AddRange(children);
+            sa.V1.Completion ??= completion;
+            return;
+        }
+        foreach (var c in children) Quick.Start(sa, c, completion);
+    }
+
+    /// <summary>Deletes the CHILD_SAs given, or the whole SA (children first, as strongSwan does), with Informational deletes.</summary>
+    public void Terminate(IkeSa sa, List<ChildSa>? children, Action<InitiateResult> done)
+    {
+        if (children is not null)
+        {
+            foreach (var c in children) Info.DeleteChild(sa, c, byPeer: false);
+            done(new InitiateResult(true, $"CHILD_SA {string.Join(", ", children.Select(c => $"{c.Config.Name}{{{c.UniqueId}}}"))} deleted", sa.UniqueId));
+            return;
+        }
+        if (sa.State == IkeSaState.Established) Info.DeleteIkeSa(sa);
+        _engine.Destroy(sa, "terminated");
+        done(new InitiateResult(true, $"IKE_SA {sa.Tag} deleted", sa.UniqueId));
+    }
+
+    public byte[] Nonce() => _engine.RandomBytes(IkeEngine.NonceLength);
+}

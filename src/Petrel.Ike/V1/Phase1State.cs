@@ -1,0 +1,81 @@
+using System.Security.Cryptography;
+using Petrel.Crypto.KeyExchange;
+using Petrel.Ike.Config;
+using Petrel.Ike.Engine;
+using Petrel.Ike.V1.Keying;
+using Petrel.Ike.V1.QuickMode;
+
+namespace Petrel.Ike.V1;
+
+/// <summary>
+/// What an IKEv1 SA keeps beside the protocol-neutral <see cref="Sa.IkeSa"/>: the negotiated Phase 1 suite and keys,
+/// the CBC chains, the Main Mode step, what the peer announced in vendor IDs, the messages in flight for
+/// retransmission (ours, by message ID) and the last answer to each of the peer's messages (resent when it repeats).
+/// </summary>
+internal sealed class Phase1State : IDisposable
+{
+    public List<Phase1Suite> Offered { get; set; } = [];
+    public Phase1Suite? Suite { get; set; }
+    /// <summary>SAi_b: the initiator's SA payload body, hashed into HASH_I/HASH_R.</summary>
+    public byte[] SaBody { get; set; } = [];
+    public KeyExchangeState? Ke { get; set; }
+    public byte[] PublicI { get; set; } = [];
+    public byte[] PublicR { get; set; } = [];
+    public byte[] Ni { get; set; } = [];
+    public byte[] Nr { get; set; } = [];
+    public byte[]? Psk { get; set; }
+    public Phase1Keys? Keys { get; set; }
+    public Phase1Cipher? Cipher { get; set; }
+
+    /// <summary>Main Mode: the number of the last message sent or processed (1-6).</summary>
+    public int Step { get; set; }
+
+    public bool PeerNatT { get; set; }
+    public bool PeerNatTDraft { get; set; }
+    public bool PeerDpd { get; set; }
+
+    /// <summary>Children to negotiate with Quick Mode once Phase 1 is up, and who waits for them.</summary>
+    public List<ChildConfig> PendingChildren { get; } = [];
+    /// <summary>Reqids the pending children keep (reauthentication: the policies stay in place).</summary>
+    public List<uint> PendingReqIds { get; } = [];
+    public InitiateCompletion? Completion { get; set; }
+
+    /// <summary>Quick Mode exchanges in flight, by message ID.</summary>
+    public Dictionary<uint, QuickModeExchange> QuickModes { get; } = [];
+
+    /// <summary>Our messages waiting for an answer, by message ID (0 = Phase 1).</summary>
+    public Dictionary<uint, Retransmission> InFlight { get; } = [];
+
+    /// <summary>The last message from the peer per message ID (its SHA-256) and what we answered (resent on repeat).</summary>
+    public Dictionary<uint, (byte[] Digest, byte[]? Answer)> LastReceived { get; } = [];
+
+    /// <summary>RFC 3706 sequence numbers: ours (next R-U-THERE) and the last R-U-THERE we sent still unanswered.</summary>
+    public uint DpdSequence { get; set; }
+    public uint? DpdPending { get; set; }
+    public TimeSpan DpdSentAt { get; set; }
+
+    public void ForgetHandshake()
+    {
+        Ke?.Dispose();
+        Ke = null;
+        if (Psk is not null) CryptographicOperations.ZeroMemory(Psk);
+        Psk = null;
+    }
+
+    public void Dispose()
+    {
+        ForgetHandshake();
+        Cipher?.Dispose();
+        Cipher = null;
+        Keys?.Dispose();
+        Keys = null;
+    }
+}
+
+/// <summary>A message of ours that an answer ends; sent again with back-off until the tries run out.</summary>
+internal sealed class Retransmission
+{
+    public required byte[] Bytes { get; init; }
+    public int Tries { get; set; }
+    public TimeSpan Next { get; set; }
+}

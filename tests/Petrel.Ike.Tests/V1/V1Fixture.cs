@@ -1,0 +1,49 @@
+using System.Net;
+using Petrel.Crypto.Proposals;
+using Petrel.Ike.Config;
+using Petrel.Ike.Tests.Ike;
+
+namespace Petrel.Ike.Tests.V1;
+
+/// <summary>Two engines with `version = 1` connections (left initiates) on the in-memory network and virtual clock.</summary>
+internal static class V1Fixture
+{
+    public static ConnectionConfig Connection(IPAddress local, IPAddress remote, string localId, string remoteId, string ike, string esp,
+        string[] localTs, string[] remoteTs, int version = 1, bool encap = false, TimeSpan? dpdDelay = null, TimeSpan? dpdTimeout = null,
+        TimeSpan? childRekey = null, string dpdAction = "clear", TimeSpan? ikeRekey = null) => new()
+    {
+        Name = "site",
+        Version = version,
+        LocalAddrs = [local.ToString()],
+        RemoteAddrs = [remote.ToString()],
+        Proposals = ProposalParser.Parse(ike, SecurityProtocol.Ike),
+        Encap = encap,
+        DpdDelay = dpdDelay ?? TimeSpan.Zero,
+        DpdTimeout = dpdTimeout ?? TimeSpan.FromSeconds(150),
+        RekeyTime = ikeRekey ?? TimeSpan.FromHours(3),
+        Local = new AuthConfig { Auth = "psk", Id = localId },
+        Remote = new AuthConfig { Auth = "psk", Id = remoteId },
+        Children =
+        [
+            new ChildConfig
+            {
+                Name = "net", LocalTs = localTs, RemoteTs = remoteTs, EspProposals = ProposalParser.Parse(esp, SecurityProtocol.Esp),
+                DpdAction = dpdAction, RekeyTime = childRekey ?? TimeSpan.FromHours(1),
+            },
+        ],
+    };
+
+    public static ExchangeFixture Create(string ike = "aes128-sha256-modp2048", string esp = "aes128-sha256", string? rightIke = null,
+        string? rightEsp = null, string leftPsk = "left-right-psk", string? rightPsk = null, bool encap = false, int rightVersion = 1,
+        TimeSpan? dpdDelay = null, TimeSpan? dpdTimeout = null, TimeSpan? childRekey = null, string dpdAction = "clear", TimeSpan? ikeRekey = null)
+    {
+        var f = new ExchangeFixture();
+        var left = Connection(ExchangeFixture.LeftAddress, ExchangeFixture.RightAddress, "left", "right", ike, esp, ["10.1.0.0/24"], ["10.2.0.0/24"],
+            encap: encap, dpdDelay: dpdDelay, dpdTimeout: dpdTimeout, childRekey: childRekey, dpdAction: dpdAction, ikeRekey: ikeRekey);
+        var right = Connection(ExchangeFixture.RightAddress, ExchangeFixture.LeftAddress, "right", "left", rightIke ?? ike, rightEsp ?? esp,
+            ["10.2.0.0/24"], ["10.1.0.0/24"], version: rightVersion, dpdDelay: dpdDelay, dpdTimeout: dpdTimeout);
+        f.Left.Engine.Load([left], [EnginePeer.Secret(leftPsk, "left", "right")]);
+        f.Right.Engine.Load([right], [EnginePeer.Secret(rightPsk ?? leftPsk, "left", "right")]);
+        return f;
+    }
+}
