@@ -26,7 +26,7 @@ public sealed class PacketCapture : IDisposable
         File.Delete(pcap);
         var logName = name + ".tcpdump.log";
         File.Delete(Path.Combine(site.WorkDir, logName));
-        var p = lab.Start(site, logName, ["tcpdump", "--immediate-mode", "-U", "-n", "-i", device, "-s", snapLength.ToString(), "-w", pcap]);
+        var p = lab.Start(site, logName, ["tcpdump", "--immediate-mode", "-U", "-B", "32768", "-n", "-i", device, "-s", snapLength.ToString(), "-w", pcap]);
         var capture = new PacketCapture(p, pcap);
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
         while (!p.ReadLog().Contains("listening on", StringComparison.Ordinal))
