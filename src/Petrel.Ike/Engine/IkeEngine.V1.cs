@@ -48,20 +48,7 @@ public sealed partial class IkeEngine
         Psk.FindSecret(sa, local, remote, out error)?.ToArray();
 
     /// <summary>Connections with `version = 1` or `version = 0` whose local_addrs/remote_addrs admit these addresses, best match first.</summary>
-    internal List<ConnectionConfig> V1ConnectionsFor(IPAddress local, IPAddress remote)
-    {
-        var scored = new List<(ConnectionConfig C, int Score, int Index)>();
-        for (int i = 0; i < _connections.Count; i++)
-        {
-            var c = _connections[i];
-            if (c.Version == 2) continue;
-            int l = AddressMatch.Score(c.LocalAddrs, local), r = AddressMatch.Score(c.RemoteAddrs, remote);
-            if (l == AddressMatch.None || r == AddressMatch.None) continue;
-            scored.Add((c, l + r, i));
-        }
-        scored.Sort((a, b) => a.Score != b.Score ? b.Score.CompareTo(a.Score) : a.Index.CompareTo(b.Index));
-        return scored.Select(s => s.C).ToList();
-    }
+    internal List<ConnectionConfig> V1ConnectionsFor(IPAddress local, IPAddress remote) => ConnectionsFor(local, remote, excludedVersion: 2);
 
     internal void EstablishedV1(IkeSa sa) => Established(sa);
 

@@ -698,13 +698,16 @@ public sealed partial class IkeEngine
     }
 
     /// <summary>IKEv2 connections whose local_addrs/remote_addrs admit these addresses, best match first.</summary>
-    internal List<ConnectionConfig> ConnectionsFor(IPAddress local, IPAddress remote)
+    internal List<ConnectionConfig> ConnectionsFor(IPAddress local, IPAddress remote) => ConnectionsFor(local, remote, excludedVersion: 1);
+
+    /// <summary>Connections of every version but <paramref name="excludedVersion"/> that admit these addresses, best match first.</summary>
+    private List<ConnectionConfig> ConnectionsFor(IPAddress local, IPAddress remote, int excludedVersion)
     {
         var scored = new List<(ConnectionConfig C, int Score, int Index)>();
         for (int i = 0; i < _connections.Count; i++)
         {
             var c = _connections[i];
-            if (c.Version == 1) continue;
+            if (c.Version == excludedVersion) continue;
             int l = AddressMatch.Score(c.LocalAddrs, local), r = AddressMatch.Score(c.RemoteAddrs, remote);
             if (l == AddressMatch.None || r == AddressMatch.None) continue;
             scored.Add((c, l + r, i));
