@@ -219,6 +219,7 @@ internal sealed class IkeV1Protocol
             _engine.Destroy(sa, "half-open timeout");
             return;
         }
+        if (Transactions.TimedOut(sa, now)) return;
         Info.TickDpd(sa, now);
         if (sa.State == IkeSaState.Destroying) return;
         V1Lifetimes.Tick(this, sa, now);

@@ -9,7 +9,7 @@ namespace Petrel.Config;
 internal static class AuthRounds
 {
     public static List<SettingsSection> Of(SettingsSection connection, string side) =>
-        connection.Sections.Where(s => s.Name.StartsWith(side, StringComparison.Ordinal)).ToList();
+        connection.Sections.Where(s => s.Name.StartsWith(side, StringComparison.Ordinal) && (s.Name.Length == side.Length || s.Name[side.Length] != '_')).ToList();
 
     public static void Check(SettingsSection connection, int version, List<SettingsSection> local, List<SettingsSection> remote)
     {

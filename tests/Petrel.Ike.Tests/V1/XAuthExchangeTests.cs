@@ -189,3 +189,75 @@ public class XAuthExchangeTests
         Assert.Contains("XauthInitPsk", f.Right.Log.All);
     }
 }
+
+/// <summary>Mode Config without XAuth, repeated Transaction messages, and a client left waiting.</summary>
+public class ModeConfigExchangeTests
+{
+    private const byte Transaction = 6;
+
+    private static ExchangeFixture Plain(bool pull = true, AuthConfig? xauthRemote = null)
+    {
+        var f = new ExchangeFixture();
+        var c = V1Fixture.Connection(ExchangeFixture.LeftAddress, ExchangeFixture.RightAddress, "carol", "gw", "aes128-sha256-modp2048", "aes128-sha256", ["dynamic"], ["10.2.0.0/24"]);
+        var g = V1Fixture.Connection(ExchangeFixture.RightAddress, ExchangeFixture.LeftAddress, "gw", "carol", "aes128-sha256-modp2048", "aes128-sha256", ["10.2.0.0/24"], ["dynamic"]);
+        var carol = new ConnectionConfig
+        {
+            Name = "rw", Version = 1, LocalAddrs = c.LocalAddrs, RemoteAddrs = c.RemoteAddrs, Proposals = c.Proposals, DpdDelay = TimeSpan.Zero,
+            Local = c.Local, Remote = c.Remote, Children = c.Children, Vips = [IPAddress.Any], ModeConfigPull = pull,
+        };
+        var gw = new ConnectionConfig
+        {
+            Name = "rw", Version = 1, LocalAddrs = g.LocalAddrs, RemoteAddrs = g.RemoteAddrs, Proposals = g.Proposals, DpdDelay = TimeSpan.Zero,
+            Local = g.Local, Remote = g.Remote, Children = g.Children, Pools = ["rw"], ModeConfigPull = pull, XAuthRemote = xauthRemote,
+        };
+        var psk = EnginePeer.Secret("group-psk-group-psk", "carol", "gw");
+        f.Left.Engine.Load([carol], [psk]);
+        f.Right.Engine.Load([gw], [psk]);
+        Assert.True(AddressRange.TryParse("10.3.0.0/24", out var range, out _));
+        f.Right.Engine.Pools.Load([new AddressPoolConfig { Name = "rw", Addresses = range! }]);
+        return f;
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void Mode_config_without_xauth_gives_the_virtual_ip(bool pull)
+    {
+        var f = Plain(pull);
+        var result = f.Initiate("rw");
+        Assert.True(result!.Success, result.Message + "\n" + f.Left.Log.All + "\n" + f.Right.Log.All);
+        Assert.Equal(2, f.Network.Delivered.Count(d => d.ExchangeType == Transaction));
+        Assert.Equal(["10.3.0.1"], f.LeftSa.LocalVips);
+        Assert.Equal(["10.3.0.1/32"], Assert.Single(f.RightSa.Children).RemoteTs);
+    }
+
+    [Fact]
+    public void A_repeated_mode_config_request_is_answered_from_the_cache_with_one_lease()
+    {
+        var f = Plain();
+        f.Network.Duplicate(d => d.ExchangeType == Transaction && d.Source.Address.Equals(ExchangeFixture.LeftAddress));
+        var result = f.Initiate("rw");
+        Assert.True(result!.Success, result.Message + "\n" + f.Right.Log.All);
+        Assert.Equal(["10.3.0.1"], f.LeftSa.LocalVips);
+        Assert.Single(Assert.Single(f.Right.Engine.Pools.List(true)).Leases);
+        Assert.Contains("sending the cached answer", f.Right.Log.All);
+    }
+
+    [Fact]
+    public void A_client_whose_server_never_pushes_gives_up_after_the_half_open_timeout()
+    {
+        var f = Plain(pull: false);
+        // The gateway pulls (its default), so nobody pushes: carol waits.
+        var gw = V1Fixture.Connection(ExchangeFixture.RightAddress, ExchangeFixture.LeftAddress, "gw", "carol", "aes128-sha256-modp2048", "aes128-sha256", ["10.2.0.0/24"], ["dynamic"]);
+        f.Right.Engine.Load([gw], [EnginePeer.Secret("group-psk-group-psk", "carol", "gw")]);
+        InitiateResult? result = null;
+        f.Left.Engine.Initiate("rw", null, r => result = r);
+        f.Network.Run();
+        Assert.Null(result);
+        Assert.Equal("CONNECTING", f.LeftSa.State);
+        f.Advance(TimeSpan.FromSeconds(65), TimeSpan.FromSeconds(1));
+        Assert.False(result!.Success);
+        Assert.Contains("the peer did not run Mode Config within", result.Message);
+        Assert.Empty(f.Left.Engine.ListSas());
+    }
+}

@@ -79,6 +79,18 @@ internal sealed class TransactionExchange
         else E.EstablishedV1(sa);
     }
 
+    /// <summary>
+    /// An initiator that waits for the server's XAuth request or pushed address (nothing of ours is in flight, so no
+    /// retransmission ends the wait) gives up after the half-open timeout, as a responder's half-open SA does.
+    /// </summary>
+    public bool TimedOut(IkeSa sa, TimeSpan now)
+    {
+        if (!sa.IsInitiator || !sa.V1!.Transactions.Deferred || sa.State != IkeSaState.Connecting || sa.V1.InFlight.Count > 0
+            || now - sa.CreatedAt < E.Options.HalfOpenTimeout) return false;
+        Fail(sa, $"the peer did not run {(XAuthMethod.IsClient(sa.Config) && !sa.V1.Transactions.XAuthOk ? "XAuth" : "Mode Config")} within {E.Options.HalfOpenTimeout.TotalSeconds:0} s after Main Mode", sendDelete: true);
+        return true;
+    }
+
     /// <summary>XAuth or Mode Config failed: one warning with the reason, the waiting initiate fails, the SA goes.</summary>
     public void Fail(IkeSa sa, string reason, bool sendDelete = false)
     {
