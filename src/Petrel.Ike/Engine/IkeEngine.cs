@@ -260,6 +260,10 @@ public sealed partial class IkeEngine
                 Log.Debug(existing, "retransmitted IKE_SA_INIT request, sending the cached response");
                 SendRaw(existing.Local, existing.Remote, existing.LastResponse);
             }
+            else if (existing.CryptoBusy && existing.LastResponse is null && message.SequenceEqual(existing.InitRequest))
+            {
+                Log.Debug(existing, "retransmitted IKE_SA_INIT request while its key exchange runs, absorbed");
+            }
             else
             {
                 Log.Drop(existing, remote, "second IKE_SA_INIT request for an existing IKE SA");

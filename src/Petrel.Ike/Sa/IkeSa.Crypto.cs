@@ -1,0 +1,10 @@
+namespace Petrel.Ike.Sa;
+
+internal sealed partial class IkeSa
+{
+    /// <summary>A <see cref="CryptoJob"/> of this SA is running: later ones wait in <see cref="CryptoBacklog"/>, so results apply in order.</summary>
+    public bool CryptoBusy { get; set; }
+
+    /// <summary>Jobs submitted while one was running, oldest first; null until needed.</summary>
+    public Queue<CryptoJob>? CryptoBacklog { get; set; }
+}
