@@ -484,7 +484,7 @@ public sealed partial class IkeEngine
         var sa = CreateSa(config, initiator: true, new IPEndPoint(localAddress, localPort), new IPEndPoint(remoteAddress, config.RemotePort));
         Register(sa, 0);
         sa.MoveTo(IkeSaState.Connecting);
-        Log.Info(sa, $"initiating IKE_SA {sa.Tag} to {sa.Remote}");
+        Log.Debug(sa, $"initiating IKE_SA {sa.Tag} to {sa.Remote}");
         var completion = new InitiateCompletion(done, Math.Max(1, children.Count));
         sa.Tasks.Enqueue(new IkeSaInitTask(this, completion));
         sa.Tasks.Enqueue(new IkeAuthTask(this, children.Count > 0 ? children[0] : null, completion));

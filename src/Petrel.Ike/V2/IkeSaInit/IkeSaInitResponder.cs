@@ -122,7 +122,7 @@ internal sealed class IkeSaInitResponder(IIkeContext context)
         sa.Nr = context.RandomBytes(IkeEngine.NonceLength);
         sa.InitRequest = request.RawBytes!;
         context.Sas.Register(sa, request.InitiatorSpi);
-        context.Log.Info(sa, $"{remote} is initiating an IKE_SA, selected {ProposalText.Describe(selected)}");
+        context.Log.Debug(sa, $"{remote} is initiating an IKE_SA, selected {ProposalText.Describe(selected)}");
 
         // The key exchange and SKEYSEED run on the crypto workers; the answer is built when they are done.
         var keying = new InitKeying(suite, ke.Data.ToArray(), sa, context.Random);
