@@ -99,7 +99,7 @@ public sealed partial class IkeEngine
                 }
                 else
                 {
-                    sa.Outstanding = d.Pending;
+                    sa.SetOutstanding(d.Pending);
                     HandleResponse(sa, d.Message);
                 }
             }

@@ -226,10 +226,7 @@ public sealed partial class IkeEngine
             var answer = NewMessage(sa, header.ExchangeType, response: true, header.MessageId);
             answer.Payloads.Add(new NotifyPayload(NotifyType.InvalidSyntax));
             var bytes = answer.Encode(sa.CipherOut);
-            sa.LastResponse = bytes;
-            sa.LastResponseFragments = null;
-            sa.LastResponseId = header.MessageId;
-            sa.ExpectedRequestId = header.MessageId + 1;
+            sa.CacheResponse(header.MessageId, bytes, null);
             SendRaw(sa.Local, sa.Remote, bytes);
             if (header.ExchangeType == ExchangeType.IkeAuth) Destroy(sa, "invalid syntax in IKE_AUTH");
             return;
@@ -779,8 +776,7 @@ public sealed partial class IkeEngine
     {
         sa.MoveTo(IkeSaState.Established);
         Touch(sa);
-        sa.EstablishedAt = Clock.Now;
-        sa.EstablishedWallClock = Clock.UtcNow;
+        sa.StampEstablished(Clock.Now, Clock.UtcNow);
         ScheduleIke(sa);
         // RFC 3948 §4: only the side behind the NAT (or faking one) keeps the mapping alive.
         if ((sa.NatHere || sa.NatFake) && sa.Config.KeepaliveInterval > TimeSpan.Zero)
@@ -830,14 +826,13 @@ public sealed partial class IkeEngine
     internal void Destroy(IkeSa sa, string reason)
     {
         if (sa.State == IkeSaState.Destroying) return;
-        sa.EndReason ??= reason;
+        sa.NoteEndReason(reason);
         var from = sa.State;
         sa.MoveTo(IkeSaState.Destroying);
         var lost = sa.Children.Select(c => c.Config).ToList();
         foreach (var c in sa.Children.ToList())
             Children.Remove(sa, c);
-        var pending = sa.Outstanding;
-        sa.Outstanding = null;
+        var pending = sa.TakeOutstanding();
         pending?.Task.Abort(sa, reason);
         AbortQueued(sa, reason);
         _sas.Remove(sa);

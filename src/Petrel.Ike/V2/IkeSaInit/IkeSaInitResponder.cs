@@ -144,19 +144,14 @@ internal sealed class IkeSaInitResponder(IIkeContext context)
             return;
         }
         var suite = sa.Suite!;
-        sa.Keys = keying.Keys;
+        sa.SetKeys(keying.Keys!);
         keying.Keys = null;
-        sa.CipherOut = suite.CreateCipher(sa.Keys!, false, context.Random);
-        sa.CipherIn = suite.CreateCipher(sa.Keys!, true, context.Random);
+        sa.CreateCiphers(suite, context.Random);
         sa.PerformedKeyExchanges.Add(new Transform(TransformType.KeyExchange, groupId));
         sa.AdditionalKeyExchanges = additional;
 
-        if (NatDetectionNotifies.Evaluate(request, local, remote, out bool here, out bool there))
-        {
-            sa.NatHere = here;
-            sa.NatThere = there;
-        }
-        sa.NatFake = config.Encap;
+        NatDetectionNotifies.Evaluate(request, local, remote, out bool here, out bool there); // no NAT-D notifies: no NAT
+        sa.SetNat(here, there, config.Encap);
 
         var response = context.Sender.NewMessage(sa, ExchangeType.IkeSaInit, response: true, 0);
         response.Payloads.Add(new SecurityAssociationPayload([selected with { Spi = ReadOnlyMemory<byte>.Empty }]));
@@ -182,9 +177,7 @@ internal sealed class IkeSaInitResponder(IIkeContext context)
         }
         var bytes = response.Encode();
         sa.InitResponse = bytes;
-        sa.LastResponse = bytes;
-        sa.LastResponseId = 0;
-        sa.ExpectedRequestId = 1;
+        sa.CacheResponse(0, bytes, null);
         context.Log.Debug(sa, $"IKE_SA_INIT response sent{context.Sender.NatText(sa)}");
         context.Sender.SendRaw(local, remote, bytes);
     }
