@@ -27,7 +27,7 @@ public sealed partial class IkeEngine
         job.Sa = sa;
         if (sa.CryptoBusy)
         {
-            (sa.CryptoBacklog ??= new()).Enqueue(job);
+            sa.QueueCrypto(job);
             return true;
         }
         return Dispatch(job, halfOpen);
@@ -35,11 +35,11 @@ public sealed partial class IkeEngine
 
     private bool Dispatch(CryptoJob job, bool halfOpen)
     {
-        job.Sa.CryptoBusy = true;
+        job.Sa.CryptoStarted();
         if (CryptoExecutor.TryRun(job, _cryptoDone ??= CryptoDone)) return true;
         if (halfOpen)
         {
-            job.Sa.CryptoBusy = false;
+            job.Sa.CryptoFinished();
             Counters.CryptoShed++;
             if (Unauthenticated.Admit(LogLevel.Warning, "crypto queue full, IKE_SA_INIT dropped", job.Sa.Remote.Address))
                 Unauthenticated.Write(LogLevel.Warning, $"crypto queue full, dropping IKE_SA_INIT from {job.Sa.Remote} ({Counters.CryptoShed} dropped so far)");
@@ -65,7 +65,7 @@ public sealed partial class IkeEngine
             _log.LogError("{IkeSa}: applying a crypto result failed: {Type}: {Message}", sa.Tag, e.GetType().Name, e.Message);
             Destroy(sa, "crypto result failed");
         }
-        sa.CryptoBusy = false;
+        sa.CryptoFinished();
         if (sa.CryptoBacklog is not { Count: > 0 } backlog) return;
         if (sa.State == IkeSaState.Destroying)
         {
