@@ -21,7 +21,7 @@ public sealed class XAuthInteropTests(XAuthLab fixture, ITestOutputHelper output
 {
     private const string Password = "4iChxLT3";
 
-    private static string Client(LabSite local, LabSite remote, string password, string pull = "") => $$"""
+    private static string Client(LabSite local, LabSite remote, string password, string pull = "", bool xauth = true) => $$"""
         connections {
           home {
             version = 1
@@ -36,10 +36,7 @@ public sealed class XAuthInteropTests(XAuthLab fixture, ITestOutputHelper output
               auth = psk
               id = {{local.Id}}
             }
-            local-xauth {
-              auth = xauth
-              xauth_id = carol
-            }
+            {{(xauth ? "local-xauth {\n      auth = xauth\n      xauth_id = carol\n    }" : "")}}
             remote-psk {
               auth = psk
               id = {{remote.Id}}
@@ -65,7 +62,7 @@ public sealed class XAuthInteropTests(XAuthLab fixture, ITestOutputHelper output
         }
         """;
 
-    private static string Gateway(LabSite local, LabSite remote, string pool, string pull = "") => $$"""
+    private static string Gateway(LabSite local, LabSite remote, string pool, string pull = "", bool xauth = true) => $$"""
         connections {
           rw {
             version = 1
@@ -84,10 +81,7 @@ public sealed class XAuthInteropTests(XAuthLab fixture, ITestOutputHelper output
               auth = psk
               id = {{remote.Id}}
             }
-            remote-xauth {
-              auth = xauth
-              xauth_id = carol
-            }
+            {{(xauth ? "remote-xauth {\n      auth = xauth\n      xauth_id = carol\n    }" : "")}}
             children {
               net {
                 local_ts = {{local.SubnetV4}}
@@ -232,6 +226,42 @@ public sealed class XAuthInteropTests(XAuthLab fixture, ITestOutputHelper output
         {
             output.WriteLine(strongswan.Diagnostics());
             output.WriteLine(petrel.Diagnostics());
+            throw;
+        }
+    }
+
+    /// <summary>Mode Config without XAuth (plain PSK Main Mode, then the virtual IP), Petrel in both roles.</summary>
+    [RootTheory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void Mode_config_without_xauth_gives_a_virtual_ip_and_traffic_flows_from_it(bool petrelIsGateway)
+    {
+        var lab = fixture.Lab;
+        string pool = petrelIsGateway ? "10.3.0.0/24" : "10.4.0.0/24", vip = petrelIsGateway ? "10.3.0.1" : "10.4.0.1";
+        using var gateway = petrelIsGateway
+            ? (IDisposable)PetrelPeer.Start(lab, lab.Right, Gateway(lab.Right, lab.Left, pool, xauth: false))
+            : StrongSwanPeer.Start(lab, lab.Right, Gateway(lab.Right, lab.Left, pool, xauth: false));
+        using var client = petrelIsGateway
+            ? (IDisposable)StrongSwanPeer.Start(lab, lab.Left, Client(lab.Left, lab.Right, Password, xauth: false))
+            : PetrelPeer.Start(lab, lab.Left, Client(lab.Left, lab.Right, Password, xauth: false));
+        var petrel = (petrelIsGateway ? gateway : client) as PetrelPeer;
+        var strongswan = (petrelIsGateway ? client : gateway) as StrongSwanPeer;
+        try
+        {
+            if (petrelIsGateway) strongswan!.Initiate("net").EnsureSuccess();
+            else petrel!.Up("home", "net").EnsureSuccess();
+            var sa = petrel!.ListSas().Find(petrelIsGateway ? "rw" : "home") ?? throw new InvalidOperationException("no IKE SA on Petrel");
+            Assert.Equal([vip], sa.Raw[petrelIsGateway ? "remote_vips" : "local_vips"]!.AsArray().Select(v => (string?)v));
+            Assert.Contains(vip, strongswan!.ListSas());
+            var ping = PingFrom(lab, vip, lab.Right);
+            output.WriteLine(ping.StandardOutput);
+            Assert.True(ping.Succeeded, ping.StandardOutput + ping.StandardError);
+            Assert.Contains("5 received", ping.StandardOutput);
+        }
+        catch
+        {
+            output.WriteLine(strongswan!.Diagnostics());
+            output.WriteLine(petrel!.Diagnostics());
             throw;
         }
     }
