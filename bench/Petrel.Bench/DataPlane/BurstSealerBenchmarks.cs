@@ -18,10 +18,9 @@ namespace Petrel.Bench.DataPlane;
 /// numbers still in arrival order. <see cref="Sas"/> = 16: the burst holds 16 SAs' packets interleaved
 /// (per-SA spreading); 1: one SA, every worker on the same SA (per-flow spreading). Workers above the
 /// machine's core count show what oversubscription costs. Mean is per packet; Allocated must be 0 B.
-/// <c>dotnet run -c Release --project bench/Petrel.Bench -- --filter '*BurstSealer*'</c>
+/// <c>dotnet run -c Release --project bench/Petrel.Bench -- --filter '*BurstSealer*' --inProcess --job short</c>
 /// </summary>
 [MemoryDiagnoser]
-[ShortRunJob]
 public class BurstSealerBenchmarks
 {
     private const int Burst = BurstSealer.Capacity;
