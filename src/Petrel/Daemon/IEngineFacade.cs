@@ -86,4 +86,19 @@ public interface IEngineFacade
 
     /// <summary>Installed trap policies (list-pols).</summary>
     IReadOnlyList<TrapPolicyInfo> ListTraps() => [];
+
+    /// <summary>Installs trap policies for a connection's children (all, or the named one) until <see cref="Unroute"/> (vici install).</summary>
+    InitiateResult Route(string connection, string? child) => new(false, "trap policies need the IKE engine");
+
+    /// <summary>Removes the trap policies of a connection's children (all, or the named one); how many went.</summary>
+    int Unroute(string connection, string? child) => 0;
+
+    /// <summary>Deletes the IKE SA with this unique id; false (done not called) when there is none.</summary>
+    bool TerminateIke(uint ikeSaId, Action<InitiateResult> done) => false;
+
+    /// <summary>Deletes the installed CHILD_SA with this unique id; false (done not called) when there is none.</summary>
+    bool TerminateChild(uint childId, Action<InitiateResult> done) => false;
+
+    /// <summary>Forgets the CRLs fetched from distribution points (vici flush-certs); how many were cached.</summary>
+    int FlushCrlCache() => 0;
 }

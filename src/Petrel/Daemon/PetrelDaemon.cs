@@ -85,7 +85,7 @@ public sealed class PetrelDaemon : IAsyncDisposable
     public SwanctlConfig Applied => _applied;
 
     private SwanctlConfig Merge(SwanctlConfig file) =>
-        file with { Connections = _viciStore.MergeConnections(file.Connections), Secrets = _viciStore.MergeSecrets(file.Secrets) };
+        file with { Connections = _viciStore.MergeConnections(file.Connections), Secrets = _viciStore.MergeSecrets(file.Secrets), Pools = _viciStore.MergePools(file.Pools) };
 
     /// <summary>The config directory's credentials with those loaded over vici.</summary>
     private CertificateStore LoadCredentials(SwanctlConfig config)
@@ -125,7 +125,11 @@ public sealed class PetrelDaemon : IAsyncDisposable
         if (_config.Daemon.ViciPath is { } viciPath)
         {
             var directory = Path.GetDirectoryName(Path.GetFullPath(_configPath)) ?? ".";
-            var commands = new ViciCommands(_loop, _viciStore, ApplyViciAsync, () => _credentials, directory, _interfaces, _loggers.CreateLogger<ViciCommands>());
+            var commands = new ViciCommands(_loop, _viciStore, ApplyViciAsync, () => _credentials, directory, _interfaces, _loggers.CreateLogger<ViciCommands>())
+            {
+                Reload = ReloadAsync,
+                AppliedPools = () => _applied.Pools,
+            };
             _vici = new ViciServer(viciPath, commands, _loggers.CreateLogger<ViciServer>());
             _vici.Start();
             _viciEvents = new ViciEventRelay(_vici, Feed, _loop, _loggers.CreateLogger<ViciEventRelay>());
@@ -190,7 +194,7 @@ public sealed class PetrelDaemon : IAsyncDisposable
         {
             var credentials = LoadCredentials(next);
             applied = Merge(next);
-            await Loop.InvokeAsync(e => { e.Load(applied.Connections, applied.Secrets, credentials); e.Pools?.Load(next.Pools); return 0; }).ConfigureAwait(false);
+            await Loop.InvokeAsync(e => { e.Load(applied.Connections, applied.Secrets, credentials); e.Pools?.Load(applied.Pools); return 0; }).ConfigureAwait(false);
             previous = _config;
             previousApplied = _applied;
             _config = next;
@@ -231,7 +235,7 @@ public sealed class PetrelDaemon : IAsyncDisposable
         {
             var credentials = LoadCredentials(_config);
             applied = Merge(_config);
-            await Loop.InvokeAsync(e => { e.Load(applied.Connections, applied.Secrets, credentials); return 0; }).ConfigureAwait(false);
+            await Loop.InvokeAsync(e => { e.Load(applied.Connections, applied.Secrets, credentials); e.Pools?.Load(applied.Pools); return 0; }).ConfigureAwait(false);
             previous = _applied;
             _applied = applied;
             _credentials = credentials;
