@@ -47,5 +47,8 @@ public sealed partial class IkeEngine
         old.PeerVips.Clear();
         successor.OwnVips.AddRange(old.OwnVips);
         old.OwnVips.Clear();
+        // The RADIUS session lives on in the rekeyed IKE SA (its CHILD_SAs move along).
+        (successor.RadiusAccounting, old.RadiusAccounting) = (old.RadiusAccounting, null);
+        successor.RadiusAccept ??= old.RadiusAccept;
     }
 }

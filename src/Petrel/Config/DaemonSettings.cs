@@ -84,4 +84,7 @@ public sealed record DaemonSettings
     public int PacketThreads { get; init; } = 1;
 
     public const int AutoPacketThreads = 0;
+
+    /// <summary>petrel.eap-radius: RADIUS servers for auth = eap-radius and accounting (strongSwan's eap-radius plugin); null: none.</summary>
+    public Petrel.Ike.Radius.RadiusSettings? Radius { get; init; }
 }
