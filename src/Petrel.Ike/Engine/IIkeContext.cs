@@ -111,6 +111,9 @@ internal interface IIkeScheduler
 
     /// <summary>Processes the SA's parked message again now (a RADIUS answer arrived).</summary>
     void Resume(IkeSa sa);
+
+    /// <summary>Runs a job on the crypto workers, applied in order per SA; false: half-open work shed by a full queue.</summary>
+    bool RunCrypto(IkeSa sa, CryptoJob job, bool halfOpen);
 }
 
 /// <summary>Messages out: headers, SK protection and fragments, datagrams, NAT-T ports.</summary>

@@ -63,6 +63,7 @@ public sealed partial class IkeEngine : IIkeContext, IIkeCredentials, IIkeSaTabl
     void IIkeScheduler.Defer(IkeSa sa, IkeMessage m, PendingRequest? pending, string waitingFor) => Defer(sa, m, pending, waitingFor);
     void IIkeScheduler.Resume(IkeSa sa) => ResumeDeferred(sa);
     void IIkeSaTable.StartAccounting(IkeSa sa, Radius.RadiusEapOutcome accept, string userName) => StartAccounting(sa, accept, userName);
+    bool IIkeScheduler.RunCrypto(IkeSa sa, CryptoJob job, bool halfOpen) => RunCrypto(sa, job, halfOpen);
 
     IkeMessage IIkeSender.NewMessage(IkeSa sa, ExchangeType exchange, bool response, uint messageId) => TaskManager.NewMessage(sa, exchange, response, messageId);
     IReadOnlyList<byte[]> IIkeSender.EncodeProtected(IkeSa sa, IkeMessage m) => EncodeProtected(sa, m);

@@ -94,8 +94,8 @@ public sealed partial class IkeEngine
     /// <summary>Processes one SA's deferred IKE_AUTH message again (nothing when none waits or the SA is gone).</summary>
     private void ResumeDeferred(IkeSa sa)
     {
-        if (sa.Deferred is not { } d || sa.State == IkeSaState.Destroying) return;
-        sa.Deferred = null;
+        if (sa.Deferred is null || sa.State == IkeSaState.Destroying) return;
+        var d = sa.TakeDeferred()!;
         try
         {
             if (d.Pending is null)
@@ -104,7 +104,7 @@ public sealed partial class IkeEngine
             }
             else
             {
-                sa.Outstanding = d.Pending;
+                sa.SetOutstanding(d.Pending);
                 HandleResponse(sa, d.Message);
             }
         }
@@ -118,7 +118,7 @@ public sealed partial class IkeEngine
     /// <summary>Defers an IKE_AUTH message until a CRL fetch completes (or a RADIUS server answers).</summary>
     internal void Defer(IkeSa sa, IkeMessage m, PendingRequest? pending, string waitingFor = "a CRL fetch")
     {
-        sa.Deferred = new DeferredAuth(m, pending, waitingFor);
+        sa.Defer(new DeferredAuth(m, pending, waitingFor));
         Log.Info(sa, $"IKE_AUTH {(m.IsResponse ? "response" : "request")} {m.MessageId} deferred until {(waitingFor == "a CRL fetch" ? "the CRL fetch completes" : $"{waitingFor} answers")}");
     }
 

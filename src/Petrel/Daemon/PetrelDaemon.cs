@@ -24,6 +24,10 @@ public sealed class PetrelDaemon : IAsyncDisposable
     private EngineLoop? _loop;
     private HttpCrlFetcher? _crlFetcher;
     private Petrel.Ike.Radius.RadiusService? _radius;
+    private CryptoWorkerPool? _cryptoPool;
+
+    /// <summary>Crypto jobs that may wait for a worker; beyond it new IKE_SA_INIT work is shed (and counted).</summary>
+    internal const int CryptoQueueCapacity = 1024;
     private ControlServer? _control;
     private ShuntPolicies? _shunts;
     private Petrel.Dashboard.DashboardServer? _dashboard;
@@ -108,6 +112,8 @@ public sealed class PetrelDaemon : IAsyncDisposable
         var loop = _loop;
         _crlFetcher = new HttpCrlFetcher(_config.Daemon.FetchTimeout, action => loop.Post(_ => action()));
         var fetcher = _crlFetcher;
+        _cryptoPool = new CryptoWorkerPool(Environment.ProcessorCount, CryptoQueueCapacity, action => loop.Post(_ => action()));
+        var pool = _cryptoPool;
         var feed = Feed;
         if (_config.Daemon.Radius is { } radiusSettings)
         {
@@ -118,7 +124,7 @@ public sealed class PetrelDaemon : IAsyncDisposable
                 radiusSettings.Accounting ? ", accounting on" : "");
         }
         var radius = _radius;
-        await _loop.InvokeAsync(e => { e.UseEventFeed(feed.Publish); e.UseCrlFetcher(fetcher); if (radius is not null) e.UseRadius(radius); e.Load(_config.Connections, _config.Secrets, credentials); e.Pools?.Load(_config.Pools); return 0; }).ConfigureAwait(false);
+        await _loop.InvokeAsync(e => { e.UseEventFeed(feed.Publish); e.UseCrlFetcher(fetcher); e.UseCryptoExecutor(pool); if (radius is not null) e.UseRadius(radius); e.Load(_config.Connections, _config.Secrets, credentials); e.Pools?.Load(_config.Pools); return 0; }).ConfigureAwait(false);
         _log.LogInformation("loaded {Connections} connections and {Secrets} secrets from {Path}",
             _config.Connections.Count, _config.Secrets.Count, _configPath);
         _platform.Start(_loop, OnPlatformFailed);
@@ -299,6 +305,7 @@ public sealed class PetrelDaemon : IAsyncDisposable
         if (_loop is not null)
             await _loop.StopAsync().ConfigureAwait(false);
         _crlFetcher?.Dispose(); // after the loop: a fetch completing now posts into a stopped loop, which drops it
+        _cryptoPool?.Dispose(); // likewise: a finished job posts into the stopped loop
         if (_radius is not null)
         {
             // The Stop records of the SAs deleted above go out before the sockets close.
