@@ -357,6 +357,7 @@ public sealed partial class IkeEngine
         {
             TickRestarts(now);
             TickRekeyedInbound(now);
+            TickAccounting(now);
             Unauthenticated.Tick();
         }
         catch (Exception e) when (e is not OutOfMemoryException)
@@ -840,6 +841,7 @@ public sealed partial class IkeEngine
         pending?.Task.Abort(sa, reason);
         AbortQueued(sa, reason);
         _sas.Remove(sa);
+        StopAccounting(sa, reason);
         ReleaseVirtualIps(sa);
         sa.DisposeKeys();
         PublishEnd(sa, from);

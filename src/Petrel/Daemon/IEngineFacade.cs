@@ -30,6 +30,9 @@ public interface IEngineFacade
     /// <summary>Fetches CRLs from distribution points for the engine (<see cref="IkeEngine.CrlFetcher"/>).</summary>
     void UseCrlFetcher(ICrlFetcher fetcher) { }
 
+    /// <summary>EAP-RADIUS and accounting for the engine (<see cref="IkeEngine.Radius"/>).</summary>
+    void UseRadius(Petrel.Ike.Radius.RadiusService radius) { }
+
     /// <summary>Runs the engine's key exchanges and key derivations off its thread (<see cref="IkeEngine.CryptoExecutor"/>).</summary>
     void UseCryptoExecutor(ICryptoExecutor executor) { }
 
