@@ -24,10 +24,20 @@ internal sealed class Phase1State : IDisposable
     public byte[] Ni { get; set; } = [];
     public byte[] Nr { get; set; } = [];
     public byte[]? Psk { get; set; }
+    /// <summary>Our certificate and key when Phase 1 authenticates with signatures.</summary>
+    public Auth.LocalCredential? Credential { get; set; }
+
+    /// <summary>Aggressive Mode (3 messages) instead of Main Mode.</summary>
+    public bool Aggressive { get; set; }
+    /// <summary>Aggressive Mode: the initiator's ID payload body (sent or received in message 1, hashed in message 2 and 3).</summary>
+    public byte[]? IdBodyI { get; set; }
+    /// <summary>Aggressive Mode responder: the endpoints of message 1, which the NAT-D hashes of message 3 describe.</summary>
+    public System.Net.IPEndPoint? HandshakeLocal { get; set; }
+    public System.Net.IPEndPoint? HandshakeRemote { get; set; }
     public Phase1Keys? Keys { get; set; }
     public Phase1Cipher? Cipher { get; set; }
 
-    /// <summary>Main Mode: the number of the last message sent or processed (1-6).</summary>
+    /// <summary>The number of the last Phase 1 message sent or processed (Main Mode 1-6, Aggressive Mode 1-3).</summary>
     public int Step { get; set; }
 
     public bool PeerNatT { get; set; }
@@ -60,6 +70,7 @@ internal sealed class Phase1State : IDisposable
         Ke = null;
         if (Psk is not null) CryptographicOperations.ZeroMemory(Psk);
         Psk = null;
+        Credential = null;
     }
 
     public void Dispose()

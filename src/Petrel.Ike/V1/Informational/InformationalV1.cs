@@ -50,7 +50,8 @@ internal sealed class InformationalV1(IkeV1Protocol v1)
         if (sa.IsInitiator && sa.State == IkeSaState.Connecting && sa.V1!.Cipher is null
             && m.Get(IsakmpPayloadType.Notification) is { } n && V1Notify.TryDecode(n.Body, out var notify) && notify!.IsError)
         {
-            v1.MainModeI.OnMessage(sa, m);
+            if (sa.V1.Aggressive) v1.AggressiveI.OnMessage(sa, m);
+            else v1.MainModeI.OnMessage(sa, m);
             return;
         }
         v1.Drop(sa, remote, "unprotected Informational");
