@@ -60,6 +60,7 @@ public sealed partial class IkeEngine
         var next = LifetimeSchedule.Never;
         if (sa.V1 is not { } state) return next;
         foreach (var r in state.InFlight.Values) next = Earliest(next, r.Next);
+        foreach (var s in state.Switches) next = Earliest(next, s.Due);
         if (sa.State == IkeSaState.Established && sa.Config.DpdDelay > TimeSpan.Zero && state.PeerDpd)
         {
             var last = sa.LastInbound > sa.EstablishedAt ? sa.LastInbound : sa.EstablishedAt;

@@ -229,6 +229,7 @@ internal sealed class IkeV1Protocol
             _engine.Destroy(sa, "half-open timeout");
             return;
         }
+        if (state.Switches.Count > 0) Quick.TickSwitches(sa, now);
         Info.TickDpd(sa, now);
         if (sa.State == IkeSaState.Destroying) return;
         V1Lifetimes.Tick(this, sa, now);

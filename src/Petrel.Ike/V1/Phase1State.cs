@@ -53,6 +53,9 @@ internal sealed class Phase1State : IDisposable
     /// <summary>Quick Mode exchanges in flight, by message ID.</summary>
     public Dictionary<uint, QuickModeExchange> QuickModes { get; } = [];
 
+    /// <summary>Quick Mode rekeys we started whose old SA still sends (make before break).</summary>
+    public List<Switchover> Switches { get; } = [];
+
     /// <summary>Our messages waiting for an answer, by message ID (0 = Phase 1).</summary>
     public Dictionary<uint, Retransmission> InFlight { get; } = [];
 

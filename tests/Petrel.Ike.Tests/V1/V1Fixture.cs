@@ -37,9 +37,9 @@ internal static class V1Fixture
     public static ExchangeFixture Create(string ike = "aes128-sha256-modp2048", string esp = "aes128-sha256", string? rightIke = null,
         string? rightEsp = null, string leftPsk = "left-right-psk", string? rightPsk = null, bool encap = false, int rightVersion = 1,
         TimeSpan? dpdDelay = null, TimeSpan? dpdTimeout = null, TimeSpan? childRekey = null, string dpdAction = "clear", TimeSpan? ikeRekey = null,
-        bool leftAggressive = false, bool rightAggressive = false)
+        bool leftAggressive = false, bool rightAggressive = false, IkeEngineOptions? options = null)
     {
-        var f = new ExchangeFixture();
+        var f = new ExchangeFixture(options, options);
         var left = Connection(ExchangeFixture.LeftAddress, ExchangeFixture.RightAddress, "left", "right", ike, esp, ["10.1.0.0/24"], ["10.2.0.0/24"],
             encap: encap, dpdDelay: dpdDelay, dpdTimeout: dpdTimeout, childRekey: childRekey, dpdAction: dpdAction, ikeRekey: ikeRekey, aggressive: leftAggressive);
         var right = Connection(ExchangeFixture.RightAddress, ExchangeFixture.LeftAddress, "right", "left", rightIke ?? ike, rightEsp ?? esp,

@@ -46,7 +46,7 @@ public class UnbuiltFeatureTests
     {
         Assert.Equal("swanctl.conf:6: connections.lab.local.auth: IKEv1 with auth = eap-md5 is not built: IKEv1 authenticates with auth = psk, pubkey, rsa or ecdsa (or use version = 2)",
             Refusal(Conf("version = 1", local: "auth = eap-md5")));
-        Assert.Equal("swanctl.conf:4: connections.lab: IKEv1 authenticates both sides the same way (one Phase 1 method): local.auth is pubkey, remote.auth is psk",
+        Assert.Equal("swanctl.conf:4: connections.lab.version: IKEv1 authenticates both sides the same way (one Phase 1 method): local.auth is pubkey, remote.auth is psk",
             Refusal(Conf("version = 1", local: "auth = pubkey")));
         Assert.Single(SwanctlLoader.LoadText(Conf("version = 1", local: "auth = ecdsa").Replace("auth = psk", "auth = pubkey")).Connections);
         Assert.Equal("swanctl.conf:5: connections.lab.fragmentation: IKEv1 fragmentation is not built yet: set fragmentation = yes or no with version = 1",
