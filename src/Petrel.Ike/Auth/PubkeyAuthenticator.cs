@@ -219,7 +219,7 @@ internal sealed class PubkeyAuthenticator(IIkeContext context)
         if (sent is null)
             return PeerAuthentication.Fail($"peer '{peerId}' sent an unusable CERT payload: {decodeError}");
         var octets = SignedOctetsFor(sa, !sa.IsInitiator, peerIdPayload);
-        return VerifyCertificate(sa, c, peerId, sent, cert => SignatureAuthenticator.Verify(cert, auth.Method, octets, auth.Data), "AUTH");
+        return VerifyCertificate(sa, c, peerId, sent, cert => SignatureAuthenticator.Verify(cert, auth.Method, octets, auth.Data), "AUTH", BudgetFor(m));
     }
 
     /// <summary>
@@ -228,7 +228,7 @@ internal sealed class PubkeyAuthenticator(IIkeContext context)
     /// signature through <paramref name="verifySignature"/> (named <paramref name="what"/> in the reason), then revocation.
     /// </summary>
     internal PeerAuthentication VerifyCertificate(IkeSa sa, ConnectionConfig c, Identity peerId, IReadOnlyList<X509Certificate> sent,
-        Func<X509Certificate, SignatureVerification> verifySignature, string what)
+        Func<X509Certificate, SignatureVerification> verifySignature, string what, SignatureBudget budget)
     {
         var store = context.Credentials.Store;
         if (store is null)
@@ -276,7 +276,7 @@ internal sealed class PubkeyAuthenticator(IIkeContext context)
             return PeerAuthentication.Fail(anchorError, endEntity);
         // Revocation is checked below (RevocationChecker: file CRLs, then distribution points), after the signature.
         var validator = new ChainValidator(pinned.Count > 0 ? [.. anchors, .. pinned] : anchors, store.Intermediates);
-        var chain = validator.Validate(endEntity, context.Clock.UtcNow.UtcDateTime, sent.Skip(1), BudgetFor(m));
+        var chain = validator.Validate(endEntity, context.Clock.UtcNow.UtcDateTime, sent.Skip(1), budget);
         if (!chain.Ok)
             return PeerAuthentication.Fail(anchors.Count == 0 && pinned.Count == 0
                 ? $"certificate '{Name(endEntity)}': no trusted CA certificates are loaded ({chain.Reason})"

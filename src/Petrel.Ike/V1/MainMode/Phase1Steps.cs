@@ -1,6 +1,7 @@
 using System.Net;
 using Petrel.Ike.Config;
 using Petrel.Ike.Sa;
+using Petrel.Ike.Certificates;
 using Petrel.Ike.Engine;
 using Petrel.Ike.V1.Keying;
 using Petrel.Ike.V1.Signatures;
@@ -142,7 +143,8 @@ internal static class Phase1Steps
                 return $"no {sigName} payload (authentication method {V1Credentials.Name(method)})";
             var sent = V1Credentials.PeerCertificates(m, out string error);
             if (sent is null) return $"peer '{peerId}' sent an unusable CERT payload: {error}";
-            var result = e.Pubkey.VerifyCertificate(sa, sa.Config, peerId, sent, cert => V1Signature.Verify(cert, method, hash, sig.Body), sigName);
+            var result = e.Pubkey.VerifyCertificate(sa, sa.Config, peerId, sent, cert => V1Signature.Verify(cert, method, hash, sig.Body), sigName,
+                new SignatureBudget());
             if (!result.Ok)
                 return result.Deferred ? $"certificate of '{peerId}' waits for a CRL fetch; IKEv1 does not wait for it" : result.Reason;
         }

@@ -71,18 +71,36 @@ internal static class V1Credentials
     {
         error = "";
         var list = new List<X509Certificate>();
-        foreach (var p in m.All(IsakmpPayloadType.Certificate))
+        var payloads = m.All(IsakmpPayloadType.Certificate).ToList();
+        if (payloads.Count > PeerCertificateLimits.MaxCertificates)
+        {
+            error = $"{payloads.Count} CERT payloads exceed the limit of {PeerCertificateLimits.MaxCertificates}";
+            return null;
+        }
+        foreach (var p in payloads)
         {
             if (p.Body.Length < 2 || p.Body[0] != X509Signature) continue;
+            if (p.Body.Length - 1 > PeerCertificateLimits.MaxCertificateBytes)
+            {
+                error = $"a {p.Body.Length - 1}-byte certificate exceeds the limit of {PeerCertificateLimits.MaxCertificateBytes} bytes";
+                return null;
+            }
+            X509Certificate cert;
             try
             {
-                list.Add(CertificateLoader.ParseCertificateDer(p.Body[1..], $"{p.Body.Length - 1}-byte CERT payload"));
+                cert = CertificateLoader.ParseCertificateDer(p.Body[1..], $"{p.Body.Length - 1}-byte CERT payload");
             }
             catch (CertificateException ex)
             {
                 error = ex.Message;
                 return null;
             }
+            if (PeerKeyPolicy.Problem(cert.GetPublicKey()) is { } keyProblem)
+            {
+                error = $"certificate '{PubkeyAuthenticator.Name(cert)}': {keyProblem}";
+                return null;
+            }
+            list.Add(cert);
         }
         return list;
     }
