@@ -6,6 +6,7 @@ using Petrel.Ike.Sa;
 using Petrel.Ike.V1.AggressiveMode;
 using Petrel.Ike.V1.Informational;
 using Petrel.Ike.V1.MainMode;
+using Petrel.Ike.V1.ModeConfig;
 using Petrel.Ike.V1.QuickMode;
 using Petrel.Ike.V1.Wire;
 
@@ -30,6 +31,7 @@ internal sealed class IkeV1Protocol
         AggressiveR = new AggressiveModeResponder(this);
         Quick = new QuickModeHandler(this);
         Info = new InformationalV1(this);
+        Transactions = new TransactionExchange(this);
     }
 
     public IkeEngine Engine => _engine;
@@ -39,6 +41,7 @@ internal sealed class IkeV1Protocol
     public AggressiveModeResponder AggressiveR { get; }
     public QuickModeHandler Quick { get; }
     public InformationalV1 Info { get; }
+    public TransactionExchange Transactions { get; }
 
     /// <summary>Messages with ISAKMP version 1.0 that were dropped (also counted in the engine's DroppedDatagrams).</summary>
     public long Dropped { get; private set; }
@@ -139,9 +142,8 @@ internal sealed class IkeV1Protocol
             case IsakmpExchange.Informational:
                 Info.OnUnprotected(sa, m, remote);
                 break;
-            case IsakmpExchange.Transaction:
-                _engine.Log.Warn(sa, "received an XAuth/Mode Config (TRANSACTION) exchange; Petrel does not do XAuth or Mode Config over IKEv1");
-                Drop(sa, remote, "TRANSACTION exchange");
+            case IsakmpExchange.Transaction when m.WasEncrypted && m.MessageId != 0 && (sa.State is IkeSaState.Established || sa.V1!.Transactions.Deferred):
+                Transactions.OnMessage(sa, m);
                 break;
             default:
                 Drop(sa, remote, $"unexpected {IsakmpMessage.ExchangeName(m.Exchange)} {m.MessageId} in state {StateNames.Of(sa.State)}");
@@ -229,6 +231,7 @@ internal sealed class IkeV1Protocol
             _engine.Destroy(sa, "half-open timeout");
             return;
         }
+        if (Transactions.TimedOut(sa, now)) return;
         if (state.Switches.Count > 0) Quick.TickSwitches(sa, now);
         Info.TickDpd(sa, now);
         if (sa.State == IkeSaState.Destroying) return;

@@ -21,13 +21,14 @@ internal static class UnbuiltFeatures
         var classes = new List<string>();
         foreach (var side in new[] { "local", "remote" })
         {
-            var auth = connection.FindSection(side)?.FindEntry("auth");
-            if (auth is null)
+            var first = AuthRounds.Of(connection, side).FirstOrDefault();
+            var auth = first?.FindEntry("auth");
+            if (first is null || auth is null)
                 throw NotBuilt(versionEntry, where, $"IKEv1 needs {side}.auth = psk or pubkey (IKEv1 has no default authentication in Petrel)");
             string value = auth.Value.ToLowerInvariant();
             bool pubkey = value is "pubkey" or "rsa" or "ecdsa";
             if (value != "psk" && !pubkey && !value.StartsWith("xauth", StringComparison.Ordinal))
-                throw NotBuilt(auth, $"{where}.{side}", $"IKEv1 with auth = {auth.Value} is not built: IKEv1 authenticates with auth = psk, pubkey, rsa or ecdsa (or use version = 2)");
+                throw NotBuilt(auth, first.Path, $"IKEv1 with auth = {auth.Value} is not built: IKEv1 authenticates with auth = psk, pubkey, rsa or ecdsa (or use version = 2)");
             classes.Add(pubkey ? "pubkey" : value);
         }
         if (classes[0] != classes[1] && !classes.Any(c => c.StartsWith("xauth", StringComparison.Ordinal)))
@@ -59,7 +60,8 @@ internal static class UnbuiltFeatures
 
     /// <summary>
     /// local/remote auth: EAP runs with eap (any of the built methods), eap-md5, eap-mschapv2 and eap-tls; EAP-RADIUS
-    /// (pass-through to a RADIUS server) and other EAP methods are not built; XAuth is IKEv1.
+    /// (pass-through to a RADIUS server) and other EAP methods are not built. XAuth (IKEv1, second round) checks the
+    /// swanctl secrets (xauth, xauth-generic); its RADIUS, EAP and PAM backends are not built.
     /// </summary>
     public static void RefuseAuth(SettingsEntry e, string where, string method)
     {
@@ -67,8 +69,8 @@ internal static class UnbuiltFeatures
             throw NotBuilt(e, where, "EAP-RADIUS (auth = eap-radius) is not built yet: use eap-mschapv2, eap-md5 or eap-tls with local secrets");
         if (method.StartsWith("eap-", StringComparison.Ordinal) && method is not ("eap-md5" or "eap-mschapv2" or "eap-tls"))
             throw NotBuilt(e, where, $"EAP method '{method[4..]}' is not built: Petrel does eap-md5, eap-mschapv2 and eap-tls (or eap for any of them)");
-        if (method == "xauth" || method.StartsWith("xauth-", StringComparison.Ordinal))
-            throw NotBuilt(e, where, $"XAuth ('{method}') is IKEv1 and not built yet: use auth = psk or pubkey");
+        if (method.StartsWith("xauth-", StringComparison.Ordinal) && method != "xauth-generic")
+            throw NotBuilt(e, where, $"the XAuth backend '{method[6..]}' is not built: use auth = xauth (or xauth-generic), which checks xauth- and eap- secrets");
     }
 
     /// <summary>authorities.NAME.ocsp_uris: revocation by OCSP (CRLs through crl_uris work).</summary>

@@ -20,13 +20,17 @@ internal sealed class MainModeInitiator(IkeV1Protocol v1)
 
     public void Start(ConnectionConfig config, List<ChildConfig> children, IPEndPoint local, IPEndPoint remote, InitiateCompletion completion, List<uint>? reqIds = null)
     {
-        if (V1Credentials.Ours(E, config, out string error) is not { } method)
+        var xauth = XAuth.XAuthMethod.Phase1(config, initiator: true);
+        V1AuthMethod? method = xauth;
+        string error = "";
+        if (xauth == V1AuthMethod.PreSharedKey) method = V1Credentials.Ours(E, config, out error);
+        if (method is null)
         {
             E.Log.Warn(null, $"IKEv1 connection '{config.Name}': {error}");
             completion.Fail($"connection '{config.Name}': {error}", 0);
             return;
         }
-        var suites = Phase1Suite.FromConfigured(config.Proposals, method, config.RekeyTime);
+        var suites = Phase1Suite.FromConfigured(config.Proposals, method.Value, config.RekeyTime);
         var sa = E.CreateV1Sa(config, initiator: true, local, remote);
         var state = sa.V1!;
         state.Offered = suites;
@@ -171,6 +175,14 @@ internal sealed class MainModeInitiator(IkeV1Protocol v1)
         string method = V1Credentials.Name(state.Suite.AuthMethod);
         state.ForgetHandshake();
         E.Log.Info(sa, $"authentication of '{sa.RemoteId}' with {method} successful");
+        if (v1.Transactions.Defer(sa)) return;
+        Finish(sa);
+    }
+
+    /// <summary>Phase 1 is up (after XAuth and Mode Config when configured): established, then Quick Mode for the children.</summary>
+    public void Finish(IkeSa sa)
+    {
+        var state = sa.V1!;
         E.EstablishedV1(sa);
         var children = state.PendingChildren.ToList();
         var reqIds = state.PendingReqIds.ToList();

@@ -174,7 +174,11 @@ internal sealed class MainModeResponder(IkeV1Protocol v1)
         string method = V1Credentials.Name(state.Suite.AuthMethod);
         state.ForgetHandshake();
         E.Log.Info(sa, $"authentication of '{sa.RemoteId}' with {method} successful");
-        E.EstablishedV1(sa);
+        if (!v1.Transactions.Defer(sa))
+        {
+            E.EstablishedV1(sa);
+            v1.Transactions.AfterEstablished(sa);
+        }
         if (initialContact && sa.Config.Unique != "never") E.DestroyStaleSas(sa);
     }
 

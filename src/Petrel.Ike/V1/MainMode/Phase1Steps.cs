@@ -175,6 +175,10 @@ internal static class Phase1Steps
     public static string Offered(IEnumerable<Phase1Suite> suites) => string.Join(", ", suites.Select(s => $"{s}/{s.AuthMethod}"));
 
     /// <summary>The Phase 1 transforms a connection accepts as responder: its proposals with each authentication method it takes.</summary>
-    public static IEnumerable<Phase1Suite> Acceptable(ConnectionConfig c) =>
-        V1Credentials.Accepted(c).SelectMany(method => Phase1Suite.FromConfigured(c.Proposals, method, c.RekeyTime));
+    public static IEnumerable<Phase1Suite> Acceptable(ConnectionConfig c)
+    {
+        var xauth = XAuth.XAuthMethod.Phase1(c, initiator: false);
+        IReadOnlyList<V1AuthMethod> methods = xauth != V1AuthMethod.PreSharedKey ? [xauth] : V1Credentials.Accepted(c);
+        return methods.SelectMany(method => Phase1Suite.FromConfigured(c.Proposals, method, c.RekeyTime));
+    }
 }
