@@ -218,6 +218,21 @@ internal sealed class PubkeyAuthenticator(IIkeContext context)
         var sent = PeerCertificates(m, out string decodeError);
         if (sent is null)
             return PeerAuthentication.Fail($"peer '{peerId}' sent an unusable CERT payload: {decodeError}");
+        var octets = SignedOctetsFor(sa, !sa.IsInitiator, peerIdPayload);
+        return VerifyCertificate(sa, c, peerId, sent, cert => SignatureAuthenticator.Verify(cert, auth.Method, octets, auth.Data), "AUTH", BudgetFor(m));
+    }
+
+    /// <summary>
+    /// The checks of <see cref="VerifyPeer"/> after the message is read, shared with IKEv1 (whose CERT and SIG payloads
+    /// differ): the end-entity certificate (pinned, first sent, or loaded), identity, chain, key usage, then the
+    /// signature through <paramref name="verifySignature"/> (named <paramref name="what"/> in the reason), then revocation.
+    /// </summary>
+    internal PeerAuthentication VerifyCertificate(IkeSa sa, ConnectionConfig c, Identity peerId, IReadOnlyList<X509Certificate> sent,
+        Func<X509Certificate, SignatureVerification> verifySignature, string what, SignatureBudget budget)
+    {
+        var store = context.Credentials.Store;
+        if (store is null)
+            return PeerAuthentication.Fail($"connection '{c.Name}' expects a certificate from '{peerId}' but no certificates are loaded");
 
         // The end entity: a pinned remote.certs certificate, else the first CERT, else one from the store carrying IDi.
         var pinned = new List<X509Certificate>();
@@ -261,7 +276,7 @@ internal sealed class PubkeyAuthenticator(IIkeContext context)
             return PeerAuthentication.Fail(anchorError, endEntity);
         // Revocation is checked below (RevocationChecker: file CRLs, then distribution points), after the signature.
         var validator = new ChainValidator(pinned.Count > 0 ? [.. anchors, .. pinned] : anchors, store.Intermediates);
-        var chain = validator.Validate(endEntity, context.Clock.UtcNow.UtcDateTime, sent.Skip(1), BudgetFor(m));
+        var chain = validator.Validate(endEntity, context.Clock.UtcNow.UtcDateTime, sent.Skip(1), budget);
         if (!chain.Ok)
             return PeerAuthentication.Fail(anchors.Count == 0 && pinned.Count == 0
                 ? $"certificate '{Name(endEntity)}': no trusted CA certificates are loaded ({chain.Reason})"
@@ -269,10 +284,9 @@ internal sealed class PubkeyAuthenticator(IIkeContext context)
         if (UsageProblem(endEntity) is { } usage)
             return PeerAuthentication.Fail(usage, endEntity);
 
-        var octets = SignedOctetsFor(sa, !sa.IsInitiator, peerIdPayload);
-        var verified = SignatureAuthenticator.Verify(endEntity, auth.Method, octets, auth.Data);
+        var verified = verifySignature(endEntity);
         if (!verified.Ok)
-            return PeerAuthentication.Fail($"AUTH of '{peerId}' does not verify: {verified.Reason}", endEntity);
+            return PeerAuthentication.Fail($"{what} of '{peerId}' does not verify: {verified.Reason}", endEntity);
         return CheckRevocation(sa, c, chain.Chain, endEntity);
     }
 

@@ -449,9 +449,9 @@ public sealed partial class IkeEngine
             return;
         }
 
-        if (config.Version == 1 && !config.Local.Auth.Equals("psk", StringComparison.OrdinalIgnoreCase))
+        if (config.Version == 1 && !config.Local.Auth.Equals("psk", StringComparison.OrdinalIgnoreCase) && !PubkeyAuthenticator.IsPubkey(config.Local.Auth))
         {
-            done(new InitiateResult(false, $"connection '{connection}': IKEv1 in Petrel authenticates with pre-shared keys only (local auth '{config.Local.Auth}')"));
+            done(new InitiateResult(false, $"connection '{connection}': IKEv1 in Petrel authenticates with pre-shared keys or certificates (local auth '{config.Local.Auth}')"));
             return;
         }
         if (!config.Local.Auth.Equals("psk", StringComparison.OrdinalIgnoreCase) && !PubkeyAuthenticator.IsPubkey(config.Local.Auth) && !config.Local.IsEap)

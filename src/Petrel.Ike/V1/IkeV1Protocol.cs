@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using Petrel.Ike.Config;
 using Petrel.Ike.Engine;
 using Petrel.Ike.Sa;
+using Petrel.Ike.V1.AggressiveMode;
 using Petrel.Ike.V1.Informational;
 using Petrel.Ike.V1.MainMode;
 using Petrel.Ike.V1.ModeConfig;
@@ -26,6 +27,8 @@ internal sealed class IkeV1Protocol
         _engine = engine;
         MainModeI = new MainModeInitiator(this);
         MainModeR = new MainModeResponder(this);
+        AggressiveI = new AggressiveModeInitiator(this);
+        AggressiveR = new AggressiveModeResponder(this);
         Quick = new QuickModeHandler(this);
         Info = new InformationalV1(this);
         Transactions = new TransactionExchange(this);
@@ -34,6 +37,8 @@ internal sealed class IkeV1Protocol
     public IkeEngine Engine => _engine;
     public MainModeInitiator MainModeI { get; }
     public MainModeResponder MainModeR { get; }
+    public AggressiveModeInitiator AggressiveI { get; }
+    public AggressiveModeResponder AggressiveR { get; }
     public QuickModeHandler Quick { get; }
     public InformationalV1 Info { get; }
     public TransactionExchange Transactions { get; }
@@ -67,11 +72,14 @@ internal sealed class IkeV1Protocol
                 MainModeR.OnFirst(local, remote, first, datagram.ToArray());
                 return;
             }
-            if (h.ResponderCookie == 0 && h.Exchange == IsakmpExchange.Aggressive)
+            if (h.ResponderCookie == 0 && h.MessageId == 0 && !h.WasEncrypted && h.Exchange == IsakmpExchange.Aggressive)
             {
-                if (_engine.Log.Unauthenticated.Admit(Microsoft.Extensions.Logging.LogLevel.Warning, "IKEv1 Aggressive Mode", remote.Address))
-                    _engine.Log.Unauthenticated.Write(Microsoft.Extensions.Logging.LogLevel.Warning, $"IKEv1 Aggressive Mode from {remote} refused: Petrel answers only Main Mode");
-                Dropped++;
+                if (!IsakmpMessage.TryDecode(datagram, null, out var first, out error))
+                {
+                    Drop(null, remote, $"Aggressive Mode message 1: {error}");
+                    return;
+                }
+                AggressiveR.OnFirst(local, remote, first, datagram.ToArray());
                 return;
             }
             Drop(null, remote, $"{IsakmpMessage.ExchangeName(h.Exchange)} with unknown cookies {h.InitiatorCookie:x16}_i {h.ResponderCookie:x16}_r");
@@ -117,9 +125,13 @@ internal sealed class IkeV1Protocol
         }
         switch (m.Exchange)
         {
-            case IsakmpExchange.IdentityProtection when m.MessageId == 0:
+            case IsakmpExchange.IdentityProtection when m.MessageId == 0 && !state.Aggressive:
                 if (sa.IsInitiator) MainModeI.OnMessage(sa, m);
                 else MainModeR.OnMessage(sa, m);
+                break;
+            case IsakmpExchange.Aggressive when m.MessageId == 0 && state.Aggressive:
+                if (sa.IsInitiator) AggressiveI.OnMessage(sa, m);
+                else AggressiveR.OnMessage(sa, m);
                 break;
             case IsakmpExchange.QuickMode when m.MessageId != 0 && sa.State is IkeSaState.Established:
                 Quick.OnMessage(sa, m);
@@ -220,6 +232,7 @@ internal sealed class IkeV1Protocol
             return;
         }
         if (Transactions.TimedOut(sa, now)) return;
+        if (state.Switches.Count > 0) Quick.TickSwitches(sa, now);
         Info.TickDpd(sa, now);
         if (sa.State == IkeSaState.Destroying) return;
         V1Lifetimes.Tick(this, sa, now);

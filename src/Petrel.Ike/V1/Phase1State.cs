@@ -24,10 +24,20 @@ internal sealed class Phase1State : IDisposable
     public byte[] Ni { get; set; } = [];
     public byte[] Nr { get; set; } = [];
     public byte[]? Psk { get; set; }
+    /// <summary>Our certificate and key when Phase 1 authenticates with signatures.</summary>
+    public Auth.LocalCredential? Credential { get; set; }
+
+    /// <summary>Aggressive Mode (3 messages) instead of Main Mode.</summary>
+    public bool Aggressive { get; set; }
+    /// <summary>Aggressive Mode: the initiator's ID payload body (sent or received in message 1, hashed in message 2 and 3).</summary>
+    public byte[]? IdBodyI { get; set; }
+    /// <summary>Aggressive Mode responder: the endpoints of message 1, which the NAT-D hashes of message 3 describe.</summary>
+    public System.Net.IPEndPoint? HandshakeLocal { get; set; }
+    public System.Net.IPEndPoint? HandshakeRemote { get; set; }
     public Phase1Keys? Keys { get; set; }
     public Phase1Cipher? Cipher { get; set; }
 
-    /// <summary>Main Mode: the number of the last message sent or processed (1-6).</summary>
+    /// <summary>The number of the last Phase 1 message sent or processed (Main Mode 1-6, Aggressive Mode 1-3).</summary>
     public int Step { get; set; }
 
     public bool PeerNatT { get; set; }
@@ -46,6 +56,9 @@ internal sealed class Phase1State : IDisposable
     /// <summary>Quick Mode exchanges in flight, by message ID.</summary>
     public Dictionary<uint, QuickModeExchange> QuickModes { get; } = [];
 
+    /// <summary>Quick Mode rekeys we started whose old SA still sends (make before break).</summary>
+    public List<Switchover> Switches { get; } = [];
+
     /// <summary>Our messages waiting for an answer, by message ID (0 = Phase 1).</summary>
     public Dictionary<uint, Retransmission> InFlight { get; } = [];
 
@@ -63,6 +76,7 @@ internal sealed class Phase1State : IDisposable
         Ke = null;
         if (Psk is not null) CryptographicOperations.ZeroMemory(Psk);
         Psk = null;
+        Credential = null;
     }
 
     public void Dispose()

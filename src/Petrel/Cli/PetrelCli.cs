@@ -58,7 +58,7 @@ public static class PetrelCli
     /// <summary>The command tree; tests parse against it without running anything.</summary>
     public static RootCommand Build(TextWriter stdout, TextWriter stderr)
     {
-        var root = new RootCommand("Petrel: an IPsec VPN (IKEv2 daemon with a userspace ESP/AH data plane) and its command-line client.");
+        var root = new RootCommand("Petrel: an IPsec VPN (IKEv2 daemon, and IKEv1 Main/Aggressive Mode with PSK or certificates and Quick Mode ESP tunnels, with a userspace ESP/AH data plane) and its command-line client.");
 
         root.Subcommands.Add(DaemonCommand());
         root.Subcommands.Add(UpCommand(stdout));

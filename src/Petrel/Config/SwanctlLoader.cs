@@ -168,10 +168,7 @@ public static class SwanctlLoader
                 case "reauth_time": reauthTime = SettingValues.Time(e, where); break;
                 case "over_time": overTime = SettingValues.Time(e, where); break;
                 case "rand_time": randTime = SettingValues.Time(e, where); break;
-                case "aggressive":
-                    aggressive = SettingValues.Bool(e, where);
-                    UnbuiltFeatures.RefuseAggressive(e, where, aggressive);
-                    break;
+                case "aggressive": aggressive = SettingValues.Bool(e, where); break;
                 case "fragmentation": fragmentation = SettingValues.OneOf(e, where, "yes", "accept", "force", "no"); break;
                 case "mobike":
                     mobike = SettingValues.Bool(e, where);

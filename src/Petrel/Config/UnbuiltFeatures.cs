@@ -9,22 +9,30 @@ namespace Petrel.Config;
 internal static class UnbuiltFeatures
 {
     /// <summary>
-    /// The parts of IKEv1 (`version = 1`) that are not built: certificates (auth = pubkey), AH, transport mode,
-    /// more than one traffic selector per side (a Quick Mode carries one pair) and fragmentation = force.
+    /// The parts of IKEv1 (`version = 1`) that are not built: authentication other than psk or certificates (pubkey, rsa,
+    /// ecdsa) on both sides alike (XAuth is refused by its own check), AH, transport mode, more than one traffic
+    /// selector per side (a Quick Mode carries one pair) and fragmentation = force.
     /// </summary>
     public static void RefuseIkeV1Parts(SettingsSection connection, int version)
     {
         if (version != 1) return;
         string where = connection.Path;
         var versionEntry = connection.FindEntry("version")!;
+        var classes = new List<string>();
         foreach (var side in new[] { "local", "remote" })
         {
             var first = AuthRounds.Of(connection, side).FirstOrDefault();
-            if (first?.FindEntry("auth") is { } auth && !auth.Value.Equals("psk", StringComparison.OrdinalIgnoreCase))
-                throw NotBuilt(auth, first.Path, $"IKEv1 with auth = {auth.Value} is not built yet: IKEv1 authenticates with auth = psk (or use version = 2)");
-            if (first is null || first.FindEntry("auth") is null)
-                throw NotBuilt(versionEntry, where, $"IKEv1 needs {side}.auth = psk (certificates are not built for IKEv1 yet)");
+            var auth = first?.FindEntry("auth");
+            if (first is null || auth is null)
+                throw NotBuilt(versionEntry, where, $"IKEv1 needs {side}.auth = psk or pubkey (IKEv1 has no default authentication in Petrel)");
+            string value = auth.Value.ToLowerInvariant();
+            bool pubkey = value is "pubkey" or "rsa" or "ecdsa";
+            if (value != "psk" && !pubkey && !value.StartsWith("xauth", StringComparison.Ordinal))
+                throw NotBuilt(auth, first.Path, $"IKEv1 with auth = {auth.Value} is not built: IKEv1 authenticates with auth = psk, pubkey, rsa or ecdsa (or use version = 2)");
+            classes.Add(pubkey ? "pubkey" : value);
         }
+        if (classes[0] != classes[1] && !classes.Any(c => c.StartsWith("xauth", StringComparison.Ordinal)))
+            throw NotBuilt(versionEntry, where, $"IKEv1 authenticates both sides the same way (one Phase 1 method): local.auth is {classes[0]}, remote.auth is {classes[1]}");
         if (connection.FindEntry("fragmentation") is { } f && f.Value == "force")
             throw NotBuilt(f, where, "IKEv1 fragmentation is not built yet: set fragmentation = yes or no with version = 1");
         foreach (var child in connection.FindSection("children")?.Sections ?? [])
@@ -38,13 +46,6 @@ internal static class UnbuiltFeatures
                 if (child.FindEntry(key) is { } ts && ts.Value.Contains(','))
                     throw NotBuilt(ts, cw, $"IKEv1 negotiates one traffic selector per side in Quick Mode: give {key} one subnet (or use version = 2)");
         }
-    }
-
-    /// <summary>connections.NAME.aggressive: IKEv1 Aggressive Mode.</summary>
-    public static void RefuseAggressive(SettingsEntry e, string where, bool aggressive)
-    {
-        if (aggressive)
-            throw NotBuilt(e, where, "IKEv1 Aggressive Mode is not built yet: set aggressive = no (or leave it out)");
     }
 
     /// <summary>

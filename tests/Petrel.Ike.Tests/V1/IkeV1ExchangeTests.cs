@@ -233,6 +233,36 @@ public class IkeV1ExchangeTests
     }
 
     [Fact]
+    public void Quick_mode_rekey_switches_outbound_after_a_delay_and_old_inbound_lingers()
+    {
+        var f = V1Fixture.Create(childRekey: TimeSpan.FromSeconds(60), options: new IkeEngineOptions { DeleteRekeyedDelay = TimeSpan.FromSeconds(5) });
+        Assert.True(f.Initiate()!.Success);
+        uint oldOut = f.Left.Kernel.Outbound.Spi, oldIn = f.Left.Kernel.Inbound.Spi;
+        // Step until the rekey's Quick Mode is over (left sent message 3): left has two inbound SAs, one outbound.
+        int guard = 0;
+        while (f.Left.Kernel.Sas.Keys.Count(k => k.Dir == Petrel.DataPlane.Kernel.SaDirection.Inbound) < 2 && guard++ < 200)
+            f.Advance(TimeSpan.FromMilliseconds(500), TimeSpan.FromMilliseconds(500));
+        Assert.True(2 == f.Left.Kernel.Sas.Keys.Count(k => k.Dir == Petrel.DataPlane.Kernel.SaDirection.Inbound), f.Left.Log.All);
+        Assert.True(1 == f.Left.Kernel.Sas.Keys.Count(k => k.Dir == Petrel.DataPlane.Kernel.SaDirection.Outbound), f.Left.Log.All + f.Right.Log.All);
+        Assert.Equal(oldOut, Assert.Single(f.Left.Kernel.Sas.Keys, k => k.Dir == Petrel.DataPlane.Kernel.SaDirection.Outbound).Spi);
+        // The right (responder) already sends on the new SA; it still has the old inbound for left's packets.
+        Assert.Contains(f.Right.Kernel.Sas.Keys, k => k.Spi == oldOut && k.Dir == Petrel.DataPlane.Kernel.SaDirection.Inbound);
+        f.Advance(TimeSpan.FromSeconds(2), TimeSpan.FromMilliseconds(500));
+        Assert.True(1 == f.Left.Kernel.Sas.Keys.Count(k => k.Dir == Petrel.DataPlane.Kernel.SaDirection.Outbound), f.Left.Log.All);
+        var newOut = Assert.Single(f.Left.Kernel.Sas.Keys, k => k.Dir == Petrel.DataPlane.Kernel.SaDirection.Outbound).Spi;
+        Assert.NotEqual(oldOut, newOut);
+        Assert.Single(f.LeftSa.Children);
+        Assert.Single(f.RightSa.Children);
+        // Left deleted the old SA; its old inbound lingers (delete_rekeyed_delay) for packets right sent before switching.
+        Assert.Contains(f.Left.Kernel.Sas.Keys, k => k.Spi == oldIn && k.Dir == Petrel.DataPlane.Kernel.SaDirection.Inbound);
+        Assert.Contains(f.Right.Kernel.Sas.Keys, k => k.Spi == oldOut && k.Dir == Petrel.DataPlane.Kernel.SaDirection.Inbound);
+        f.Advance(TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(1));
+        Assert.DoesNotContain(f.Left.Kernel.Sas.Keys, k => k.Spi == oldIn);
+        Assert.DoesNotContain(f.Right.Kernel.Sas.Keys, k => k.Spi == oldOut);
+        AssertKeysMatch(f);
+    }
+
+    [Fact]
     public void Phase1_is_reauthenticated_before_it_expires_and_the_old_sa_goes()
     {
         var f = V1Fixture.Create(ikeRekey: TimeSpan.FromSeconds(100));

@@ -44,8 +44,11 @@ public class UnbuiltFeatureTests
     [Fact]
     public void Version_1_refuses_the_ikev1_parts_that_are_not_built()
     {
-        Assert.Equal("swanctl.conf:6: connections.lab.local.auth: IKEv1 with auth = pubkey is not built yet: IKEv1 authenticates with auth = psk (or use version = 2)",
+        Assert.Equal("swanctl.conf:6: connections.lab.local.auth: IKEv1 with auth = eap-md5 is not built: IKEv1 authenticates with auth = psk, pubkey, rsa or ecdsa (or use version = 2)",
+            Refusal(Conf("version = 1", local: "auth = eap-md5")));
+        Assert.Equal("swanctl.conf:4: connections.lab.version: IKEv1 authenticates both sides the same way (one Phase 1 method): local.auth is pubkey, remote.auth is psk",
             Refusal(Conf("version = 1", local: "auth = pubkey")));
+        Assert.Single(SwanctlLoader.LoadText(Conf("version = 1", local: "auth = ecdsa").Replace("auth = psk", "auth = pubkey")).Connections);
         Assert.Equal("swanctl.conf:5: connections.lab.fragmentation: IKEv1 fragmentation is not built yet: set fragmentation = yes or no with version = 1",
             Refusal(Conf("version = 1\n    fragmentation = force")));
         Assert.Contains("connections.lab.children.net.mode: mode = transport with IKEv1 is not built yet",
@@ -66,10 +69,9 @@ public class UnbuiltFeatureTests
     }
 
     [Fact]
-    public void Aggressive_yes_is_refused_and_no_loads()
+    public void Aggressive_yes_and_no_load()
     {
-        Assert.Equal("swanctl.conf:4: connections.lab.aggressive: IKEv1 Aggressive Mode is not built yet: set aggressive = no (or leave it out)",
-            Refusal(Conf("aggressive = yes")));
+        Assert.True(SwanctlLoader.LoadText(Conf("version = 1\n    aggressive = yes")).Connections[0].Aggressive);
         Assert.False(SwanctlLoader.LoadText(Conf("aggressive = no")).Connections[0].Aggressive);
     }
 

@@ -13,7 +13,7 @@ public sealed class IkeV1InteropTests(IkeV1InteropLab fixture, ITestOutputHelper
 {
     private const long Bulk = 10 * 1024 * 1024;
 
-    private static void AssertStrongSwanV1Up(StrongSwanPeer peer, string espName)
+    internal static void AssertStrongSwanV1Up(StrongSwanPeer peer, string espName)
     {
         var sas = peer.ListSas();
         Assert.True(sas.Contains("ESTABLISHED, IKEv1", StringComparison.Ordinal), "strongSwan IKE SA not ESTABLISHED IKEv1:\n" + sas);
@@ -21,7 +21,7 @@ public sealed class IkeV1InteropTests(IkeV1InteropLab fixture, ITestOutputHelper
         Assert.True(sas.Contains(espName, StringComparison.Ordinal), $"strongSwan did not negotiate {espName}:\n" + sas);
     }
 
-    private static PetrelSaListing.Child AssertPetrelV1Up(PetrelPeer peer)
+    internal static PetrelSaListing.Child AssertPetrelV1Up(PetrelPeer peer)
     {
         var listing = peer.ListSas();
         var ike = listing.Find(LabConfig.Connection);
@@ -33,7 +33,10 @@ public sealed class IkeV1InteropTests(IkeV1InteropLab fixture, ITestOutputHelper
         return child!;
     }
 
-    private void Traffic(NamespacePair lab, string name, PetrelPeer petrel)
+    private void Traffic(NamespacePair lab, string name, PetrelPeer petrel) => Traffic(lab, name, petrel, output);
+
+    /// <summary>Pings both ways and 10 MB of TCP (SHA-256 checked) through the tunnel, seen on the wire only as ESP-in-UDP.</summary>
+    internal static void Traffic(NamespacePair lab, string name, PetrelPeer petrel, ITestOutputHelper output)
     {
         using var capture = PacketCapture.Start(lab, lab.Right, name, snapLength: 128);
         foreach (var p in new[] { lab.Ping(lab.Left, lab.Right), lab.Ping(lab.Right, lab.Left) })

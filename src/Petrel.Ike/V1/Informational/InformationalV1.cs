@@ -50,7 +50,8 @@ internal sealed class InformationalV1(IkeV1Protocol v1)
         if (sa.IsInitiator && sa.State == IkeSaState.Connecting && sa.V1!.Cipher is null
             && m.Get(IsakmpPayloadType.Notification) is { } n && V1Notify.TryDecode(n.Body, out var notify) && notify!.IsError)
         {
-            v1.MainModeI.OnMessage(sa, m);
+            if (sa.V1.Aggressive) v1.AggressiveI.OnMessage(sa, m);
+            else v1.MainModeI.OnMessage(sa, m);
             return;
         }
         v1.Drop(sa, remote, "unprotected Informational");
@@ -111,7 +112,7 @@ internal sealed class InformationalV1(IkeV1Protocol v1)
             }
             E.Log.Info(sa, $"received DELETE for ESP CHILD_SA {child.Config.Name}{{{child.UniqueId}}} with SPI {spi:x8}");
             var before = child.State;
-            E.Children.Remove(sa, child);
+            Remove(sa, child);
             E.ChildClosedByPeer(sa, child.Config, before);
         }
     }
@@ -149,7 +150,15 @@ internal sealed class InformationalV1(IkeV1Protocol v1)
         BinaryPrimitives.WriteUInt32BigEndian(spi, child.SpiIn);
         if (!byPeer && sa.State == IkeSaState.Established) Send(sa, IsakmpPayloadType.Delete, new V1Delete(V1Protocol.Esp, [spi]).Encode());
         E.Log.Info(sa, $"deleting CHILD_SA {child.Config.Name}{{{child.UniqueId}}} with SPIs {child.SpiIn:x8}_i {child.SpiOut:x8}_o");
+        Remove(sa, child);
+    }
+
+    /// <summary>Out of the data plane (a rekeyed SA's inbound half lingers, see ChildSaNegotiation.Remove); its successor forgets it.</summary>
+    private void Remove(IkeSa sa, ChildSa child)
+    {
         E.Children.Remove(sa, child);
+        foreach (var c in sa.Children)
+            if (ReferenceEquals(c.Replaces, child)) c.Replaces = null;
     }
 
     /// <summary>Deletes the ISAKMP SA: its Quick Mode SAs first, then the ISAKMP delete (the caller destroys the SA).</summary>

@@ -39,9 +39,9 @@ public sealed class IvChain
         Span<byte> input = stackalloc byte[_phase1.Length + 4];
         _phase1.CopyTo(input);
         System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(input[_phase1.Length..], messageId);
-        var iv = Truncate(CryptographicOperations.HashData(_hash, input));
-        Set(messageId, iv);
-        return iv;
+        // Not kept until a message of the exchange is accepted (Advance): a message that fails to decrypt because
+        // Phase 1 had not caught up must not pin an IV derived from a stale Phase 1 block.
+        return Truncate(CryptographicOperations.HashData(_hash, input));
     }
 
     /// <summary>A message of this exchange was encrypted or decrypted (and accepted): chain on from its last block.</summary>

@@ -3,14 +3,16 @@ using Petrel.Ike.Config;
 using Petrel.Ike.Engine;
 using Petrel.Ike.Sa;
 using Petrel.Ike.V1.Keying;
+using Petrel.Ike.V1.Signatures;
 using Petrel.Ike.V1.Wire;
 using Petrel.Ike.Wire;
 
 namespace Petrel.Ike.V1.MainMode;
 
 /// <summary>
-/// Main Mode as initiator (RFC 2409 §5, pre-shared key): 1 SA+VIDs → 2 SA+VIDs, 3 KE Ni NAT-D → 4 KE Nr NAT-D,
-/// (float to 4500 when a NAT is seen) 5 [ID HASH_I N(INITIAL_CONTACT)] → 6 [ID HASH_R]; then Quick Mode for the children.
+/// Main Mode as initiator (RFC 2409 §5, pre-shared key or signatures): 1 SA+VIDs → 2 SA+VIDs, 3 KE Ni [CERTREQ] NAT-D →
+/// 4 KE Nr [CERTREQ] NAT-D, (float to 4500 when a NAT is seen) 5 [ID HASH_I | CERT SIG_I, N(INITIAL_CONTACT)] →
+/// 6 [ID HASH_R | CERT SIG_R]; then Quick Mode for the children.
 /// </summary>
 internal sealed class MainModeInitiator(IkeV1Protocol v1)
 {
@@ -18,7 +20,17 @@ internal sealed class MainModeInitiator(IkeV1Protocol v1)
 
     public void Start(ConnectionConfig config, List<ChildConfig> children, IPEndPoint local, IPEndPoint remote, InitiateCompletion completion, List<uint>? reqIds = null)
     {
-        var suites = Phase1Suite.FromConfigured(config.Proposals, XAuth.XAuthMethod.Phase1(config, initiator: true), config.RekeyTime);
+        var xauth = XAuth.XAuthMethod.Phase1(config, initiator: true);
+        V1AuthMethod? method = xauth;
+        string error = "";
+        if (xauth == V1AuthMethod.PreSharedKey) method = V1Credentials.Ours(E, config, out error);
+        if (method is null)
+        {
+            E.Log.Warn(null, $"IKEv1 connection '{config.Name}': {error}");
+            completion.Fail($"connection '{config.Name}': {error}", 0);
+            return;
+        }
+        var suites = Phase1Suite.FromConfigured(config.Proposals, method.Value, config.RekeyTime);
         var sa = E.CreateV1Sa(config, initiator: true, local, remote);
         var state = sa.V1!;
         state.Offered = suites;
@@ -27,6 +39,11 @@ internal sealed class MainModeInitiator(IkeV1Protocol v1)
         if (reqIds is not null) state.PendingReqIds.AddRange(reqIds);
         E.Register(sa, 0);
         sa.MoveTo(IkeSaState.Connecting);
+        if (config.Aggressive)
+        {
+            v1.AggressiveI.Start(sa);
+            return;
+        }
         E.Log.Info(sa, $"initiating Main Mode IKE_SA {sa.Tag} to {sa.Remote}");
         var m = v1.NewMessage(sa, IsakmpExchange.IdentityProtection, 0);
         var transforms = suites.Select((s, i) => s.ToTransform((byte)(i + 1))).ToList();
@@ -54,7 +71,7 @@ internal sealed class MainModeInitiator(IkeV1Protocol v1)
             case 3 when m.Get(IsakmpPayloadType.KeyExchange) is not null:
                 OnFourth(sa, m);
                 break;
-            case 5 when m.WasEncrypted && m.Get(IsakmpPayloadType.Hash) is not null:
+            case 5 when m.WasEncrypted && m.Get(IsakmpPayloadType.Identification) is not null:
                 OnSixth(sa, m);
                 break;
             default:
@@ -85,11 +102,9 @@ internal sealed class MainModeInitiator(IkeV1Protocol v1)
         v1.Answered(sa, 0);
         state.Suite = chosen!.Lifetime > TimeSpan.Zero ? chosen : ours;
         Phase1Steps.ReadVendorIds(state, m);
-        var localId = E.LocalIdentityFor(sa.Config, sa.Local.Address);
-        state.Psk = E.FindV1Psk(sa, localId, Phase1Steps.PeerIdentityGuess(E, sa.Config, sa.Remote.Address), out error);
-        if (state.Psk is null)
+        if (Phase1Steps.FindCredential(E, sa, Phase1Steps.PeerIdentityGuess(E, sa.Config, sa.Remote.Address)) is { } missing)
         {
-            Fail(sa, error);
+            Fail(sa, missing);
             return;
         }
         state.Ke = state.Suite.Group.Create(E.Random);
@@ -98,6 +113,7 @@ internal sealed class MainModeInitiator(IkeV1Protocol v1)
         var third = v1.NewMessage(sa, IsakmpExchange.IdentityProtection, 0);
         third.Add(IsakmpPayloadType.KeyExchange, state.PublicI);
         third.Add(IsakmpPayloadType.Nonce, state.Ni);
+        if (state.Credential is not null) V1Credentials.AddCertificateRequests(E, sa.Config, third);
         Phase1Steps.AddNatD(E, sa, third);
         state.Step = 3;
         v1.Send(sa, third, expectAnswer: true, answering: true);
@@ -133,45 +149,32 @@ internal sealed class MainModeInitiator(IkeV1Protocol v1)
         var id = IdPayload.FromIdentity(sa.LocalId).Encode();
         var fifth = v1.NewMessage(sa, IsakmpExchange.IdentityProtection, 0);
         fifth.Add(IsakmpPayloadType.Identification, id);
-        fifth.Add(IsakmpPayloadType.Hash, Phase1Steps.Hash(sa, ofInitiator: true, id));
-        if (!E.HasOtherSaWith(sa) && sa.Config.Unique != "never")
-        {
-            var cookies = new byte[16];
-            System.Buffers.Binary.BinaryPrimitives.WriteUInt64BigEndian(cookies, sa.SpiI);
-            System.Buffers.Binary.BinaryPrimitives.WriteUInt64BigEndian(cookies.AsSpan(8), sa.SpiR);
-            fifth.Add(IsakmpPayloadType.Notification, new V1Notify(IsakmpNotify.InitialContact, V1Protocol.Isakmp, cookies, []).Encode());
-        }
+        Phase1Steps.AddAuthentication(sa, fifth, ofInitiator: true, id);
+        Phase1Steps.AddInitialContact(E, sa, fifth);
         state.Step = 5;
         v1.Send(sa, fifth, expectAnswer: true, answering: true);
     }
 
     private void OnSixth(IkeSa sa, IsakmpMessage m)
     {
-        var state = sa.V1!;
-        var idPayload = m.Get(IsakmpPayloadType.Identification);
-        if (idPayload is null || !IdPayload.TryDecode(idPayload.Body, out var id) || id!.ToIdentity() is not { } peerId)
+        if (Phase1Steps.AuthenticatePeer(E, sa, m, peerIsInitiator: false) is { } failure)
         {
-            Fail(sa, "Main Mode message 6 without a valid ID payload");
-            return;
-        }
-        var expected = Phase1Steps.Hash(sa, ofInitiator: false, idPayload.Body);
-        if (!System.Security.Cryptography.CryptographicOperations.FixedTimeEquals(expected, m.Get(IsakmpPayloadType.Hash)!.Body))
-        {
-            Fail(sa, $"HASH_R of '{peerId}' does not verify: the pre-shared keys differ");
-            return;
-        }
-        var pattern = E.RemoteIdentityPattern(sa.Config);
-        if (!pattern.Matches(peerId))
-        {
-            Fail(sa, $"peer identified as '{peerId}', remote.id is '{pattern}'");
+            Fail(sa, failure);
             return;
         }
         v1.Answered(sa, 0);
-        sa.RemoteId = peerId;
+        sa.V1!.Step = 6;
+        Established(sa);
+    }
+
+    /// <summary>Phase 1 is up (Main Mode message 6, Aggressive Mode message 2): the pending children get their Quick Modes.</summary>
+    public void Established(IkeSa sa)
+    {
+        var state = sa.V1!;
         sa.Proposal = state.Suite!.Proposal;
-        state.Step = 6;
+        string method = V1Credentials.Name(state.Suite.AuthMethod);
         state.ForgetHandshake();
-        E.Log.Info(sa, $"authentication of '{peerId}' with pre-shared key successful");
+        E.Log.Info(sa, $"authentication of '{sa.RemoteId}' with {method} successful");
         if (v1.Transactions.Defer(sa)) return;
         Finish(sa);
     }
@@ -191,9 +194,9 @@ internal sealed class MainModeInitiator(IkeV1Protocol v1)
         for (int i = 0; i < children.Count; i++) v1.Quick.Start(sa, children[i], completion, reqId: i < reqIds.Count ? reqIds[i] : 0);
     }
 
-    private void Fail(IkeSa sa, string reason)
+    public void Fail(IkeSa sa, string reason)
     {
-        E.Log.Warn(sa, $"Main Mode failed: {reason}");
+        E.Log.Warn(sa, $"{(sa.V1!.Aggressive ? "Aggressive" : "Main")} Mode failed: {reason}");
         sa.V1!.Completion?.Fail($"IKE_SA {sa.Tag}: {reason}", sa.UniqueId);
         sa.V1.Completion = null;
         E.Destroy(sa, reason);

@@ -4,15 +4,17 @@ using Petrel.Ike.Config;
 using Petrel.Ike.Engine;
 using Petrel.Ike.Sa;
 using Petrel.Ike.V1.Keying;
+using Petrel.Ike.V1.Signatures;
 using Petrel.Ike.V1.Wire;
 using Petrel.Ike.Wire;
 
 namespace Petrel.Ike.V1.MainMode;
 
 /// <summary>
-/// Main Mode as responder (RFC 2409 §5, pre-shared key). Message 1 picks the connection (addresses, `version` 1 or 0,
-/// a transform both sides have); the pre-shared key is looked up by message 3 from remote.id or the peer's address,
-/// because the peer's ID only arrives, encrypted with that key, in message 5.
+/// Main Mode as responder (RFC 2409 §5, pre-shared key or signatures). Message 1 picks the connection (addresses,
+/// `version` 1 or 0, a transform both sides have with an authentication method the connection takes); the pre-shared
+/// key is looked up by message 3 from remote.id or the peer's address, because the peer's ID only arrives, encrypted
+/// with that key, in message 5. With signatures, messages 3 and 4 carry CERTREQ, 5 and 6 CERT and SIG.
 /// </summary>
 internal sealed class MainModeResponder(IkeV1Protocol v1)
 {
@@ -20,62 +22,73 @@ internal sealed class MainModeResponder(IkeV1Protocol v1)
 
     public void OnFirst(IPEndPoint local, IPEndPoint remote, IsakmpMessage m, byte[] raw)
     {
+        if (Select(local, remote, m, aggressive: false) is not var (config, proposal, transform, suite)) return;
+        if (Create(local, remote, m, raw, config, suite) is not { } sa) return;
+        E.Log.Info(sa, $"{remote} is initiating a Main Mode IKE_SA, selected {suite}/{V1Credentials.Name(suite.AuthMethod)}");
+        var second = v1.NewMessage(sa, IsakmpExchange.IdentityProtection, 0);
+        second.Add(IsakmpPayloadType.SecurityAssociation, SaPayload.Encode([proposal with { Transforms = [transform] }]));
+        Phase1Steps.AddVendorIds(second);
+        sa.V1!.Step = 2;
+        v1.Send(sa, second, expectAnswer: false, answering: true);
+    }
+
+    /// <summary>
+    /// The connection and transform for a peer's first Phase 1 message: the best connection for the addresses (with
+    /// `aggressive = yes` for Aggressive Mode) that accepts one of the offered transforms with its authentication method.
+    /// Null after answering NO_PROPOSAL_CHOSEN, with a warning naming both sides' offers, when none does.
+    /// </summary>
+    public (ConnectionConfig Config, V1Proposal Proposal, V1Transform Transform, Phase1Suite Suite)? Select(IPEndPoint local, IPEndPoint remote, IsakmpMessage m, bool aggressive)
+    {
+        string mode = aggressive ? "Aggressive Mode" : "Main Mode";
         var saPayload = m.Get(IsakmpPayloadType.SecurityAssociation);
         if (saPayload is null || !SaPayload.TryDecode(saPayload.Body, out var proposals, out string error))
         {
-            v1.Drop(null, remote, $"Main Mode message 1 without a valid SA payload");
-            return;
+            v1.Drop(null, remote, $"{mode} message 1 without a valid SA payload");
+            return null;
         }
         var offered = proposals.Where(p => p.Protocol == V1Protocol.Isakmp)
             .SelectMany(p => p.Transforms.Select(t => (Proposal: p, Transform: t, Suite: Phase1Suite.FromTransform(t, out _)))).ToList();
-        ConnectionConfig? config = null;
-        (V1Proposal Proposal, V1Transform Transform, Phase1Suite? Suite) chosen = default;
         var candidates = E.V1ConnectionsFor(local.Address, remote.Address);
+        var refusedAggressive = aggressive ? candidates.Where(c => !c.Aggressive).ToList() : [];
+        candidates = [.. candidates.Except(refusedAggressive)];
         foreach (var c in candidates)
         {
-            foreach (var ours in Phase1Suite.FromConfigured(c.Proposals, XAuth.XAuthMethod.Phase1(c, initiator: false), c.RekeyTime))
+            foreach (var ours in Phase1Steps.Acceptable(c))
             {
                 var match = offered.FirstOrDefault(o => o.Suite is not null && o.Suite.SameAlgorithms(ours));
-                if (match.Suite is null) continue;
-                config = c;
-                chosen = match;
-                break;
+                if (match.Suite is not null) return (c, match.Proposal, match.Transform, match.Suite);
             }
-            if (config is not null) break;
         }
-        if (config is null)
-        {
-            string theirs = string.Join(", ", offered.Select(o => o.Suite is null ? $"(unsupported transform {o.Transform.Number})" : $"{o.Suite}/{o.Suite.AuthMethod}"));
-            string mine = candidates.Count == 0 ? "no IKEv1 connection matches these addresses"
-                : "we accept " + Phase1Steps.Offered(candidates.SelectMany(c => Phase1Suite.FromConfigured(c.Proposals, XAuth.XAuthMethod.Phase1(c, initiator: false), c.RekeyTime)));
-            if (E.Log.Unauthenticated.Admit(LogLevel.Warning, "IKEv1 NO_PROPOSAL_CHOSEN", remote.Address))
-                E.Log.Unauthenticated.Write(LogLevel.Warning, $"Main Mode from {remote}: no acceptable proposal: peer offered {theirs}; {mine}");
-            var answer = new IsakmpMessage { InitiatorCookie = m.InitiatorCookie, Exchange = IsakmpExchange.Informational };
-            answer.Add(IsakmpPayloadType.Notification, new V1Notify(IsakmpNotify.NoProposalChosen).Encode());
-            v1.SendRaw(local, remote, answer);
-            return;
-        }
+        string theirs = string.Join(", ", offered.Select(o => o.Suite is null ? $"(unsupported transform {o.Transform.Number})" : $"{o.Suite}/{o.Suite.AuthMethod}"));
+        string mine = candidates.Count > 0 ? "we accept " + Phase1Steps.Offered(candidates.SelectMany(Phase1Steps.Acceptable))
+            : refusedAggressive.Count > 0 ? $"connection '{refusedAggressive[0].Name}' does not allow Aggressive Mode (aggressive = no)"
+            : "no IKEv1 connection matches these addresses";
+        if (E.Log.Unauthenticated.Admit(LogLevel.Warning, "IKEv1 NO_PROPOSAL_CHOSEN", remote.Address))
+            E.Log.Unauthenticated.Write(LogLevel.Warning, $"{mode} from {remote}: no acceptable proposal: peer offered {theirs}; {mine}");
+        var answer = new IsakmpMessage { InitiatorCookie = m.InitiatorCookie, Exchange = IsakmpExchange.Informational };
+        answer.Add(IsakmpPayloadType.Notification, new V1Notify(IsakmpNotify.NoProposalChosen).Encode());
+        v1.SendRaw(local, remote, answer);
+        return null;
+    }
+
+    /// <summary>A responder's half-open SA for a selected first message (bounded by the half-open limit: null when over it).</summary>
+    public IkeSa? Create(IPEndPoint local, IPEndPoint remote, IsakmpMessage m, byte[] raw, ConnectionConfig config, Phase1Suite suite)
+    {
         if (E.SaTable.HalfOpen >= E.Options.BlockThreshold * 1000)
         {
             v1.Drop(null, remote, "too many half-open IKEv1 SAs");
-            return;
+            return null;
         }
-
         var sa = E.CreateV1Sa(config, initiator: false, local, remote);
         sa.SpiI = m.InitiatorCookie;
         var state = sa.V1!;
-        state.SaBody = saPayload.Body;
-        state.Suite = chosen.Suite!;
+        state.SaBody = m.Get(IsakmpPayloadType.SecurityAssociation)!.Body;
+        state.Suite = suite;
         Phase1Steps.ReadVendorIds(state, m);
         E.Register(sa, sa.SpiI);
         sa.MoveTo(IkeSaState.Connecting);
-        E.Log.Info(sa, $"{remote} is initiating a Main Mode IKE_SA, selected {state.Suite}");
         state.LastReceived[0] = (System.Security.Cryptography.SHA256.HashData(raw), null);
-        var second = v1.NewMessage(sa, IsakmpExchange.IdentityProtection, 0);
-        second.Add(IsakmpPayloadType.SecurityAssociation, SaPayload.Encode([chosen.Proposal with { Transforms = [chosen.Transform] }]));
-        Phase1Steps.AddVendorIds(second);
-        state.Step = 2;
-        v1.Send(sa, second, expectAnswer: false, answering: true);
+        return sa;
     }
 
     public void OnMessage(IkeSa sa, IsakmpMessage m)
@@ -86,7 +99,7 @@ internal sealed class MainModeResponder(IkeV1Protocol v1)
             case 2 when m.Get(IsakmpPayloadType.KeyExchange) is not null:
                 OnThird(sa, m);
                 break;
-            case 4 when m.WasEncrypted && m.Get(IsakmpPayloadType.Hash) is not null:
+            case 4 when m.WasEncrypted && m.Get(IsakmpPayloadType.Identification) is not null:
                 OnFifth(sa, m);
                 break;
             default:
@@ -104,11 +117,9 @@ internal sealed class MainModeResponder(IkeV1Protocol v1)
             v1.Drop(sa, sa.Remote, "Main Mode message 3 without a valid nonce");
             return;
         }
-        var localId = E.LocalIdentityFor(sa.Config, sa.Local.Address);
-        state.Psk = E.FindV1Psk(sa, localId, Phase1Steps.PeerIdentityGuess(E, sa.Config, sa.Remote.Address), out string error);
-        if (state.Psk is null)
+        if (Phase1Steps.FindCredential(E, sa, Phase1Steps.PeerIdentityGuess(E, sa.Config, sa.Remote.Address)) is { } missing)
         {
-            Fail(sa, error);
+            Fail(sa, missing);
             return;
         }
         state.Ke = state.Suite!.Group.Create(E.Random);
@@ -130,6 +141,7 @@ internal sealed class MainModeResponder(IkeV1Protocol v1)
         var fourth = v1.NewMessage(sa, IsakmpExchange.IdentityProtection, 0);
         fourth.Add(IsakmpPayloadType.KeyExchange, state.PublicR);
         fourth.Add(IsakmpPayloadType.Nonce, state.Nr);
+        if (state.Credential is not null) V1Credentials.AddCertificateRequests(E, sa.Config, fourth);
         Phase1Steps.AddNatD(E, sa, fourth);
         state.Step = 4;
         v1.Send(sa, fourth, expectAnswer: false, answering: true);
@@ -139,36 +151,29 @@ internal sealed class MainModeResponder(IkeV1Protocol v1)
     private void OnFifth(IkeSa sa, IsakmpMessage m)
     {
         var state = sa.V1!;
-        var idPayload = m.Get(IsakmpPayloadType.Identification);
-        if (idPayload is null || !IdPayload.TryDecode(idPayload.Body, out var id) || id!.ToIdentity() is not { } peerId)
+        if (Phase1Steps.AuthenticatePeer(E, sa, m, peerIsInitiator: true) is { } failure)
         {
-            Fail(sa, "Main Mode message 5 without a valid ID payload");
+            Fail(sa, failure);
             return;
         }
-        var expected = Phase1Steps.Hash(sa, ofInitiator: true, idPayload.Body);
-        if (!System.Security.Cryptography.CryptographicOperations.FixedTimeEquals(expected, m.Get(IsakmpPayloadType.Hash)!.Body))
-        {
-            Fail(sa, $"HASH_I of '{peerId}' does not verify: the pre-shared keys differ");
-            return;
-        }
-        var pattern = E.RemoteIdentityPattern(sa.Config);
-        if (!pattern.Matches(peerId))
-        {
-            Fail(sa, $"peer identified as '{peerId}', connection '{sa.Name}' expects remote.id '{pattern}'");
-            return;
-        }
-        sa.RemoteId = peerId;
         sa.LocalId = E.LocalIdentityFor(sa.Config, sa.Local.Address);
-        sa.Proposal = state.Suite!.Proposal;
-        bool initialContact = m.All(IsakmpPayloadType.Notification).Any(n => V1Notify.TryDecode(n.Body, out var x) && x!.Type == IsakmpNotify.InitialContact);
         var ourId = IdPayload.FromIdentity(sa.LocalId).Encode();
         var sixth = v1.NewMessage(sa, IsakmpExchange.IdentityProtection, 0);
         sixth.Add(IsakmpPayloadType.Identification, ourId);
-        sixth.Add(IsakmpPayloadType.Hash, Phase1Steps.Hash(sa, ofInitiator: false, ourId));
+        Phase1Steps.AddAuthentication(sa, sixth, ofInitiator: false, ourId);
         state.Step = 6;
         v1.Send(sa, sixth, expectAnswer: false, answering: true);
+        Established(sa, Phase1Steps.HasInitialContact(m));
+    }
+
+    /// <summary>Phase 1 is up as responder (Main Mode message 6 sent, Aggressive Mode message 3 checked).</summary>
+    public void Established(IkeSa sa, bool initialContact)
+    {
+        var state = sa.V1!;
+        sa.Proposal = state.Suite!.Proposal;
+        string method = V1Credentials.Name(state.Suite.AuthMethod);
         state.ForgetHandshake();
-        E.Log.Info(sa, $"authentication of '{peerId}' with pre-shared key successful");
+        E.Log.Info(sa, $"authentication of '{sa.RemoteId}' with {method} successful");
         if (!v1.Transactions.Defer(sa))
         {
             E.EstablishedV1(sa);
@@ -177,9 +182,9 @@ internal sealed class MainModeResponder(IkeV1Protocol v1)
         if (initialContact && sa.Config.Unique != "never") E.DestroyStaleSas(sa);
     }
 
-    private void Fail(IkeSa sa, string reason)
+    public void Fail(IkeSa sa, string reason)
     {
-        E.Log.Warn(sa, $"Main Mode failed: {reason}");
+        E.Log.Warn(sa, $"{(sa.V1!.Aggressive ? "Aggressive" : "Main")} Mode failed: {reason}");
         E.Destroy(sa, reason);
     }
 }

@@ -1,13 +1,19 @@
 using System.Net;
 using Petrel.Ike.Config;
 using Petrel.Ike.Sa;
+using Petrel.Ike.Certificates;
+using Petrel.Ike.Engine;
 using Petrel.Ike.V1.Keying;
+using Petrel.Ike.V1.Signatures;
 using Petrel.Ike.V1.Wire;
 using Petrel.Ike.Wire;
 
 namespace Petrel.Ike.V1.MainMode;
 
-/// <summary>The parts of Main Mode both roles share: vendor IDs, NAT-D (RFC 3947), the key schedule, HASH_I/HASH_R and IDs.</summary>
+/// <summary>
+/// The parts of Phase 1 both roles and both modes (Main, Aggressive) share: vendor IDs, NAT-D (RFC 3947), the key
+/// schedule, our authentication (HASH, or CERT and SIG) and the check of the peer's (ID, then HASH or SIG).
+/// </summary>
 internal static class Phase1Steps
 {
     /// <summary>The vendor IDs we announce in messages 1 and 2: RFC 3947 NAT-T and RFC 3706 DPD.</summary>
@@ -56,12 +62,14 @@ internal static class Phase1Steps
         sa.SetNat(!dstMatched, !srcMatched, dstMatched && srcMatched && sa.Config.Encap);
     }
 
-    /// <summary>SKEYID for pre-shared keys, SKEYID_d/a/e, the cipher key and the CBC chain from hash(g^xi | g^xr).</summary>
+    /// <summary>SKEYID (pre-shared key or signatures, RFC 2409 §5), SKEYID_d/a/e, the cipher key and the CBC chain from hash(g^xi | g^xr).</summary>
     public static void DeriveKeys(IkeSa sa, byte[] sharedSecret)
     {
         var state = sa.V1!;
         var suite = state.Suite!;
-        var skeyid = Phase1Keys.SkeyidPsk(suite.Prf, state.Psk!, state.Ni, state.Nr);
+        var skeyid = V1Signature.IsSignature(suite.AuthMethod)
+            ? Phase1Keys.SkeyidSignature(suite.Prf, state.Ni, state.Nr, sharedSecret)
+            : Phase1Keys.SkeyidPsk(suite.Prf, state.Psk!, state.Ni, state.Nr);
         state.Keys = Phase1Keys.Derive(suite.Prf, skeyid, sharedSecret, sa.SpiI, sa.SpiR, suite.Encryption.KeyLength);
         System.Security.Cryptography.CryptographicOperations.ZeroMemory(sharedSecret);
         var ivs = new IvChain(suite.HashName, suite.Encryption.BlockSize, state.PublicI, state.PublicR);
@@ -71,8 +79,91 @@ internal static class Phase1Steps
     public static byte[] Hash(IkeSa sa, bool ofInitiator, byte[] idBody)
     {
         var state = sa.V1!;
-        return V1Hashes.Phase1(state.Suite!.Prf, state.Keys!.Skeyid, ofInitiator, state.PublicI, state.PublicR, sa.SpiI, sa.SpiR, state.SaBody, idBody);
+        return V1Hashes.Phase1(V1Credentials.AuthPrf(state.Suite!), state.Keys!.Skeyid, ofInitiator, state.PublicI, state.PublicR, sa.SpiI, sa.SpiR, state.SaBody, idBody);
     }
+
+    /// <summary>
+    /// The secret Phase 1 authenticates with, found before the keys are made: the pre-shared key for our and the
+    /// peer's identity, or our certificate and key for the negotiated signature method. Null when found, else the reason.
+    /// </summary>
+    public static string? FindCredential(IkeEngine e, IkeSa sa, Identity peer)
+    {
+        var state = sa.V1!;
+        string error;
+        if (V1Signature.IsSignature(state.Suite!.AuthMethod))
+        {
+            state.Credential = V1Credentials.Credential(e, sa.Config, state.Suite.AuthMethod, out error);
+            return state.Credential is null ? error : null;
+        }
+        state.Psk = e.FindV1Psk(sa, e.LocalIdentityFor(sa.Config, sa.Local.Address), peer, out error);
+        return state.Psk is null ? error : null;
+    }
+
+    /// <summary>Our ID's proof: HASH_I/HASH_R for a pre-shared key, else our CERT payloads and SIG_I/SIG_R over that hash.</summary>
+    public static void AddAuthentication(IkeSa sa, IsakmpMessage m, bool ofInitiator, byte[] idBody)
+    {
+        var state = sa.V1!;
+        var hash = Hash(sa, ofInitiator, idBody);
+        if (state.Credential is not { } credential)
+        {
+            m.Add(IsakmpPayloadType.Hash, hash);
+            return;
+        }
+        V1Credentials.AddCertificates(m, credential);
+        m.Add(IsakmpPayloadType.Signature, V1Signature.Sign(credential.Key, hash));
+    }
+
+    /// <summary>
+    /// The peer's ID payload and its proof (HASH, or SIG with the certificate checked as IKEv2 checks it: chain, validity,
+    /// key usage, identity, remote.id, revocation). Sets RemoteId; returns null, or why the peer is not authenticated.
+    /// </summary>
+    public static string? AuthenticatePeer(IkeEngine e, IkeSa sa, IsakmpMessage m, bool peerIsInitiator, byte[]? idBodyFromEarlier = null)
+    {
+        var state = sa.V1!;
+        string message = peerIsInitiator ? "HASH_I" : "HASH_R";
+        byte[]? idBody = idBodyFromEarlier ?? m.Get(IsakmpPayloadType.Identification)?.Body;
+        if (idBody is null || !IdPayload.TryDecode(idBody, out var id) || id!.ToIdentity() is not { } peerId)
+            return "no valid ID payload";
+        var hash = Hash(sa, peerIsInitiator, idBody);
+        var method = state.Suite!.AuthMethod;
+        if (!V1Signature.IsSignature(method))
+        {
+            if (m.Get(IsakmpPayloadType.Hash) is not { } hashPayload)
+                return $"no {message} payload";
+            if (!System.Security.Cryptography.CryptographicOperations.FixedTimeEquals(hash, hashPayload.Body))
+                return $"{message} of '{peerId}' does not verify: the pre-shared keys differ";
+            var pattern = e.RemoteIdentityPattern(sa.Config);
+            if (!pattern.Matches(peerId))
+                return $"peer identified as '{peerId}', connection '{sa.Name}' expects remote.id '{pattern}'";
+        }
+        else
+        {
+            string sigName = peerIsInitiator ? "SIG_I" : "SIG_R";
+            if (m.Get(IsakmpPayloadType.Signature) is not { } sig)
+                return $"no {sigName} payload (authentication method {V1Credentials.Name(method)})";
+            var sent = V1Credentials.PeerCertificates(m, out string error);
+            if (sent is null) return $"peer '{peerId}' sent an unusable CERT payload: {error}";
+            var result = e.Pubkey.VerifyCertificate(sa, sa.Config, peerId, sent, cert => V1Signature.Verify(cert, method, hash, sig.Body), sigName,
+                new SignatureBudget());
+            if (!result.Ok)
+                return result.Deferred ? $"certificate of '{peerId}' waits for a CRL fetch; IKEv1 does not wait for it" : result.Reason;
+        }
+        sa.RemoteId = peerId;
+        return null;
+    }
+
+    /// <summary>INITIAL_CONTACT with our first Phase 1 to this peer (unless unique = never), as strongSwan sends it.</summary>
+    public static void AddInitialContact(IkeEngine e, IkeSa sa, IsakmpMessage m)
+    {
+        if (e.HasOtherSaWith(sa) || sa.Config.Unique == "never") return;
+        var cookies = new byte[16];
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt64BigEndian(cookies, sa.SpiI);
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt64BigEndian(cookies.AsSpan(8), sa.SpiR);
+        m.Add(IsakmpPayloadType.Notification, new V1Notify(IsakmpNotify.InitialContact, V1Protocol.Isakmp, cookies, []).Encode());
+    }
+
+    public static bool HasInitialContact(IsakmpMessage m) =>
+        m.All(IsakmpPayloadType.Notification).Any(n => V1Notify.TryDecode(n.Body, out var x) && x!.Type == IsakmpNotify.InitialContact);
 
     /// <summary>The identity a pre-shared key is looked up for when the peer's ID is not known yet: remote.id, else its address.</summary>
     public static Identity PeerIdentityGuess(Engine.IkeEngine engine, ConnectionConfig config, IPAddress peer)
@@ -82,4 +173,12 @@ internal static class Phase1Steps
     }
 
     public static string Offered(IEnumerable<Phase1Suite> suites) => string.Join(", ", suites.Select(s => $"{s}/{s.AuthMethod}"));
+
+    /// <summary>The Phase 1 transforms a connection accepts as responder: its proposals with each authentication method it takes.</summary>
+    public static IEnumerable<Phase1Suite> Acceptable(ConnectionConfig c)
+    {
+        var xauth = XAuth.XAuthMethod.Phase1(c, initiator: false);
+        IReadOnlyList<V1AuthMethod> methods = xauth != V1AuthMethod.PreSharedKey ? [xauth] : V1Credentials.Accepted(c);
+        return methods.SelectMany(method => Phase1Suite.FromConfigured(c.Proposals, method, c.RekeyTime));
+    }
 }

@@ -27,3 +27,6 @@ internal sealed class QuickModeExchange
     public ulong LifeSeconds { get; set; }
     public ulong LifeKilobytes { get; set; }
 }
+
+/// <summary>A Quick Mode rekey we started: when Due comes, the new SA's outbound half is installed and the old SA deleted.</summary>
+internal sealed record Switchover(TimeSpan Due, ChildSa New, ChildSa Old);

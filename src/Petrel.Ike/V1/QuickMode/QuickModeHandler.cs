@@ -34,6 +34,7 @@ internal sealed class QuickModeHandler(IkeV1Protocol v1)
         }
         child.LocalTs = [child.LocalTs[0]];
         child.RemoteTs = [child.RemoteTs[0]];
+        child.Replaces = replaces;
         var qm = new QuickModeExchange
         {
             MessageId = mid, Initiator = true, Config = config, Child = child, Completion = completion, Replaces = replaces,
@@ -193,6 +194,8 @@ internal sealed class QuickModeHandler(IkeV1Protocol v1)
         var existing = E.V1ChildrenOfConnection(sa.Name).FirstOrDefault(c => c.Config.Name == config.Name && c.Installed
             && c.LocalTs.SequenceEqual(local) && c.RemoteTs.SequenceEqual(remote));
         var child = E.Children.Create(sa, config, existing?.ReqId ?? 0);
+        // The old SA's inbound half lingers once the peer deletes it (packets it sent before switching).
+        child.Replaces = existing is not null && sa.Children.Contains(existing) ? existing : null;
         child.LocalTs = local;
         child.RemoteTs = remote;
         child.SpiOut = System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(chosenProposal!.Spi);
@@ -324,7 +327,8 @@ internal sealed class QuickModeHandler(IkeV1Protocol v1)
         qm.Child.SpiOut = System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(proposals[0].Spi);
         var third = v1.NewMessage(sa, IsakmpExchange.QuickMode, m.MessageId);
         third.Add(IsakmpPayloadType.Hash, V1Hashes.Third(prf, state.Keys.SkeyidA, m.MessageId, qm.Ni, qm.Nr));
-        if (QuickModeInstaller.Install(E, sa, qm) is { } failure)
+        // A rekey keeps sending on the old SA until the peer has surely installed the new one (it does so with message 3).
+        if (QuickModeInstaller.Install(E, sa, qm, deferOutbound: qm.Replaces is not null) is { } failure)
         {
             Fail(sa, qm, failure);
             return;
@@ -345,17 +349,54 @@ internal sealed class QuickModeHandler(IkeV1Protocol v1)
         v1.Answered(sa, m.MessageId);
         state.QuickModes.Remove(m.MessageId);
         E.Children.InstallPendingOutbound(sa, qm.Child);
+        Superseded(sa, qm.Child);
         Finished(sa, qm);
     }
 
     private void Finished(IkeSa sa, QuickModeExchange qm)
     {
         qm.Completion?.ChildUp($"CHILD_SA {qm.Config.Name}{{{qm.Child.UniqueId}}}", sa.UniqueId);
-        if (qm.Replaces is { } old && sa.Children.Contains(old))
+        if (qm.Replaces is not { } old) return;
+        if (qm.Initiator)
         {
-            // Make before break: the new SA carries traffic now; the old one goes with an Informational delete.
+            // Make before break: the new SA receives now; it sends once the peer has had time to process message 3,
+            // and only then does the old SA go with an Informational delete.
+            sa.V1!.Switches.Add(new Switchover(E.Clock.Now + SwitchDelay, qm.Child, old));
+            E.Log.Debug(sa, $"CHILD_SA {qm.Config.Name}{{{qm.Child.UniqueId}}} sends on {{{old.UniqueId}}} for {SwitchDelay.TotalSeconds:0.#} s more");
+        }
+        else if (sa.Children.Contains(old))
+        {
             old.MoveTo(ChildSaState.Rekeyed);
             v1.Info.DeleteChild(sa, old, byPeer: false);
+        }
+    }
+
+    /// <summary>The peer's rekey of one of our SAs is done (message 3): the old SA is not rekeyed again, and waits for the peer's delete.</summary>
+    private static void Superseded(IkeSa sa, ChildSa child)
+    {
+        if (child.Replaces is not { } old || !sa.Children.Contains(old) || old.State != ChildSaState.Installed) return;
+        old.RekeyAt = Sa.LifetimeSchedule.Never;
+        old.MoveTo(ChildSaState.Rekeyed);
+    }
+
+    /// <summary>How long a Quick Mode rekey we started keeps sending on the old SA after message 3.</summary>
+    public static readonly TimeSpan SwitchDelay = TimeSpan.FromSeconds(1);
+
+    /// <summary>Rekeys whose switch-over is due: the new SA's outbound goes in, the old SA is deleted.</summary>
+    public void TickSwitches(IkeSa sa, TimeSpan now)
+    {
+        var switches = sa.V1!.Switches;
+        for (int i = switches.Count - 1; i >= 0; i--)
+        {
+            var s = switches[i];
+            if (s.Due > now) continue;
+            switches.RemoveAt(i);
+            if (sa.Children.Contains(s.New)) E.Children.InstallPendingOutbound(sa, s.New);
+            if (sa.Children.Contains(s.Old))
+            {
+                s.Old.MoveTo(ChildSaState.Rekeyed);
+                v1.Info.DeleteChild(sa, s.Old, byPeer: false);
+            }
         }
     }
 
