@@ -115,7 +115,7 @@ internal sealed class IkeAuthResponder(IIkeContext context)
                 return true;
             }
             sa.PeerCertificate = checkedPeer.Certificate;
-            context.Log.Info(sa, $"authentication of '{peerId}' with {auth.Method} successful (certificate '{PubkeyAuthenticator.Name(checkedPeer.Certificate!)}')");
+            context.Log.Debug(sa, $"authentication of '{peerId}' with {auth.Method} successful (certificate '{PubkeyAuthenticator.Name(checkedPeer.Certificate!)}')");
         }
         else
         {
@@ -126,7 +126,7 @@ internal sealed class IkeAuthResponder(IIkeContext context)
                 response.Payloads.Add(new NotifyPayload(NotifyType.AuthenticationFailed));
                 return true;
             }
-            context.Log.Info(sa, $"authentication of '{peerId}' with pre-shared key successful");
+            context.Log.Debug(sa, $"authentication of '{peerId}' with pre-shared key successful");
         }
         sa.RemoteId = peerId;
         // RFC 7296 §2.4: INITIAL_CONTACT says the peer has no other SAs with us; old ones are stale (it restarted).
