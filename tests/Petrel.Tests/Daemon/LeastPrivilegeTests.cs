@@ -168,16 +168,13 @@ public sealed class LeastPrivilegeTests : IAsyncLifetime
     [Fact]
     public void Core_dumps_can_be_switched_off()
     {
+        // Other tests in this process may have run DaemonRunner.Run, which switches them off: start from "on".
+        bool before = ProcessPrivileges.IsDumpable;
+        ProcessPrivileges.EnableCoreDumps();
         Assert.True(ProcessPrivileges.IsDumpable);
-        try
-        {
-            ProcessPrivileges.DisableCoreDumps();
-            Assert.False(ProcessPrivileges.IsDumpable);
-        }
-        finally
-        {
-            ProcessPrivileges.EnableCoreDumps();
-        }
+        ProcessPrivileges.DisableCoreDumps();
+        Assert.False(ProcessPrivileges.IsDumpable);
+        if (before) ProcessPrivileges.EnableCoreDumps();
     }
 
     private sealed class CapturingLoggerFactory : ILoggerFactory, ILoggerProvider, ILogger
