@@ -20,12 +20,12 @@ public static class SwanctlLoader
     [
         "version", "local_addrs", "remote_addrs", "local_port", "remote_port", "proposals", "encap",
         "dpd_delay", "dpd_timeout", "rekey_time", "reauth_time", "over_time", "rand_time", "aggressive",
-        "fragmentation", "mobike", "unique", "pools", "vips",
+        "fragmentation", "mobike", "unique", "pools", "vips", "pull",
     ];
 
     private static readonly string[] ConnectionUnsupported =
     [
-        "pull", "dscp", "send_certreq", "send_cert", "ppk_id", "ppk_required", "keyingtries",
+        "dscp", "send_certreq", "send_cert", "ppk_id", "ppk_required", "keyingtries",
         "if_id_in", "if_id_out", "mediation", "mediated_by", "mediation_peer", "childless", "ocsp", "sha256_96",
     ];
 
@@ -33,7 +33,7 @@ public static class SwanctlLoader
 
     private static readonly string[] AuthUnsupported =
     [
-        "round", "pubkeys", "aaa_id", "xauth_id", "groups", "cert_policy", "ca_id",
+        "round", "pubkeys", "aaa_id", "groups", "cert_policy", "ca_id",
         "cert", "cacert",
     ];
 
@@ -110,6 +110,7 @@ public static class SwanctlLoader
 
         var petrel = root.FindSection("petrel");
         var daemon = petrel is { } p ? MapDaemon(p) : new DaemonSettings();
+        RadiusLoader.RequireServers(root.FindSection("connections"), daemon.Radius);
         var ids = connections.SelectMany(c => c.Children).SelectMany(ch => new[] { ch.InterfaceIdOut, ch.InterfaceIdIn }).ToList();
         daemon = daemon with
         {
@@ -128,14 +129,10 @@ public static class SwanctlLoader
     private static ConnectionConfig MapConnection(SettingsSection s, string directory, IReadOnlyCollection<string> poolNames)
     {
         CheckKeys(s, ConnectionKeys, ConnectionUnsupported);
-        // strongSwan allows further authentication rounds as local-NAME / remote-NAME sections.
-        foreach (var sub in s.Sections)
-        {
-            if ((sub.Name.StartsWith("local", StringComparison.Ordinal) || sub.Name.StartsWith("remote", StringComparison.Ordinal))
-                && sub.Name is not "local" and not "remote")
-                throw new ConfigException(sub.File, sub.Line, $"section '{sub.Name}' in {s.Path}: multiple authentication rounds are not supported by Petrel yet");
-        }
-        CheckSections(s, ConnectionSections, []);
+        // strongSwan's authentication rounds: local<suffix> / remote<suffix> sections in file order (local-psk, local-xauth …).
+        var localRounds = AuthRounds.Of(s, "local");
+        var remoteRounds = AuthRounds.Of(s, "remote");
+        CheckSections(s, [.. ConnectionSections, .. localRounds.Select(r => r.Name), .. remoteRounds.Select(r => r.Name)], []);
         string where = s.Path;
 
         int version = 2;
@@ -144,7 +141,7 @@ public static class SwanctlLoader
         int localPort = 500, remotePort = 500;
         IReadOnlyList<Proposal>? proposals = null;
         // strongSwan defaults mobike to yes; Petrel does not offer MOBIKE, so the model says what happens.
-        bool encap = false, aggressive = false, mobike = false;
+        bool encap = false, aggressive = false, mobike = false, pull = true;
         // SPEC.md's defaults: dpd_delay 30 s, dpd_timeout 150 s (IKEv1 only).
         TimeSpan dpdDelay = TimeSpan.FromSeconds(30), dpdTimeout = TimeSpan.FromSeconds(150), rekeyTime = TimeSpan.FromHours(3), reauthTime = TimeSpan.Zero;
         TimeSpan? overTime = null, randTime = null;
@@ -184,10 +181,14 @@ public static class SwanctlLoader
                 case "unique": unique = SettingValues.OneOf(e, where, "no", "never", "replace", "keep"); break;
                 case "pools": pools = PoolLoader.ConnectionPools(e, where, poolNames); break;
                 case "vips": vips = PoolLoader.Vips(e, where); break;
+                case "pull": pull = SettingValues.Bool(e, where); break;
             }
         }
-        var local = s.FindSection("local") is { } l ? MapAuth(l, isLocal: true, directory) : new AuthConfig();
-        var remote = s.FindSection("remote") is { } r ? MapAuth(r, isLocal: false, directory) : new AuthConfig();
+        AuthRounds.Check(s, version, localRounds, remoteRounds);
+        var local = localRounds.Count > 0 ? MapAuth(localRounds[0], isLocal: true, directory) : new AuthConfig();
+        var remote = remoteRounds.Count > 0 ? MapAuth(remoteRounds[0], isLocal: false, directory) : new AuthConfig();
+        var xauthLocal = localRounds.Count > 1 ? MapAuth(localRounds[1], isLocal: true, directory) : null;
+        var xauthRemote = remoteRounds.Count > 1 ? MapAuth(remoteRounds[1], isLocal: false, directory) : null;
 
         var children = new List<ChildConfig>();
         if (s.FindSection("children") is { } ch)
@@ -221,6 +222,9 @@ public static class SwanctlLoader
             Vips = vips,
             Local = local,
             Remote = remote,
+            XAuthLocal = xauthLocal,
+            XAuthRemote = xauthRemote,
+            ModeConfigPull = pull,
             Children = children,
             Source = $"{s.File}:{s.Line}",
         };
@@ -229,11 +233,11 @@ public static class SwanctlLoader
     private static AuthConfig MapAuth(SettingsSection s, bool isLocal, string directory)
     {
         // swanctl.conf(5): local.certs are our certificates, remote.certs pin the peer's, remote.cacerts limit the CAs.
-        string[] known = isLocal ? ["auth", "id", "certs", "eap_id"] : ["auth", "id", "certs", "cacerts", "revocation", "eap_id"];
+        string[] known = isLocal ? ["auth", "id", "certs", "eap_id", "xauth_id"] : ["auth", "id", "certs", "cacerts", "revocation", "eap_id", "xauth_id"];
         CheckKeys(s, known, AuthUnsupported);
         CheckSections(s, [], []);
         string auth = "pubkey";
-        string? id = null, eapId = null;
+        string? id = null, eapId = null, xauthId = null;
         List<string> certs = [], cacerts = [];
         var revocation = Petrel.Ike.Config.RevocationPolicy.Relaxed;
         foreach (var e in s.Entries)
@@ -247,6 +251,8 @@ public static class SwanctlLoader
                 case "id": id = IdentityValue(e, s.Path); break;
                 // swanctl.conf(5) eap_id: the EAP identity; %any on the remote side asks the client for it (EAP-Identity).
                 case "eap_id": eapId = IdentityValue(e, s.Path); break;
+                // swanctl.conf(5) xauth_id: the XAuth user name (local: ours; remote: the one the client must use).
+                case "xauth_id": xauthId = IdentityValue(e, s.Path); break;
                 case "certs": certs = FileList(e, s.Path, Path.Combine(directory, "x509")); break;
                 case "cacerts": cacerts = FileList(e, s.Path, Path.Combine(directory, "x509ca")); break;
                 // swanctl.conf(5) remote.revocation: strict | ifuri | relaxed (default).
@@ -260,7 +266,7 @@ public static class SwanctlLoader
                     break;
             }
         }
-        return new AuthConfig { Auth = auth, Id = id, Certs = certs, CaCerts = cacerts, Revocation = revocation, EapId = eapId };
+        return new AuthConfig { Auth = auth, Id = id, Certs = certs, CaCerts = cacerts, Revocation = revocation, EapId = eapId, XAuthId = xauthId };
     }
 
     /// <summary>
@@ -602,8 +608,8 @@ public static class SwanctlLoader
     private static DaemonSettings MapDaemon(SettingsSection s)
     {
         CheckKeys(s, PetrelKeys, []);
-        CheckSections(s, ["interfaces"], []);
-        var d = new DaemonSettings();
+        CheckSections(s, ["interfaces", "eap-radius"], []);
+        var d = new DaemonSettings { Radius = s.FindSection("eap-radius") is { } radius ? RadiusLoader.Map(radius) : null };
         foreach (var e in s.Entries)
         {
             d = e.Key switch

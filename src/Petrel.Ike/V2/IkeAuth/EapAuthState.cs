@@ -16,4 +16,7 @@ internal sealed class EapAuthState(EapServerSession session, IkeMessage firstReq
     public IdentificationPayload Idr { get; } = idr;
     public bool EapOnly { get; } = eapOnly;
     public bool Succeeded { get; set; }
+
+    /// <summary>The method's first Request waits for a backend (RADIUS): the first request is processed again when it answers.</summary>
+    public bool StartPending { get; set; }
 }

@@ -66,7 +66,8 @@ internal sealed class EapResponder(IIkeContext context)
         string? eapId = config.Remote.EapId;
         var first = new byte[1];
         context.Random.Fill(first);
-        var session = new EapServerSession(peerId.ToString(), askIdentity: eapId is not null, first[0], EapMethods.Allowed(config.Remote.Auth),
+        bool resumed = sa.EapAuth is { StartPending: true };
+        var session = resumed ? sa.EapAuth!.Session : new EapServerSession(peerId.ToString(), askIdentity: eapId is not null, first[0], EapMethods.Allowed(config.Remote.Auth),
             (identity, identifier, type) =>
             {
                 var method = _methods.CreateServer(sa, type, identity, identifier, out string error);
@@ -74,7 +75,14 @@ internal sealed class EapResponder(IIkeContext context)
                 return method;
             });
         var step = session.Start();
-        sa.EapAuth = new EapAuthState(session, request, idi, idr, eapOnly);
+        sa.EapAuth = new EapAuthState(session, request, idi, idr, eapOnly) { StartPending = step.Kind == EapServerStepKind.Pending };
+        if (step.Kind == EapServerStepKind.Pending)
+        {
+            // RADIUS answers later: this request is processed again from the start (Continue → Begin) when it does.
+            if (!resumed) context.Log.Info(sa, $"peer '{peerId}' authenticates with EAP ({config.Remote.Auth}){(eapOnly ? ", EAP-only (RFC 5998)" : "")}; asking {session.MethodName}");
+            context.Scheduler.Defer(sa, request, null, "the RADIUS server");
+            return false;
+        }
         context.Log.Info(sa, $"peer '{peerId}' authenticates with EAP ({config.Remote.Auth}){(eapOnly ? ", EAP-only (RFC 5998)" : "")}; sending {step.Packet}");
         return Answer(sa, response, step);
     }
@@ -83,6 +91,8 @@ internal sealed class EapResponder(IIkeContext context)
     public bool Continue(IkeSa sa, IkeMessage request, IkeMessage response)
     {
         var state = sa.EapAuth!;
+        if (state.StartPending && ReferenceEquals(request, state.FirstRequest))
+            return Begin(sa, request, response, state.Idi);
         if (request.Get<AuthenticationPayload>() is { } auth)
             return Finish(sa, request, response, state, auth);
         if (request.Get<EapPayload>() is not { } eap)
@@ -95,7 +105,7 @@ internal sealed class EapResponder(IIkeContext context)
         if (step.Kind == EapServerStepKind.Pending)
         {
             // A backend (RADIUS) answers later: the request is processed again from the start when it does.
-            context.Scheduler.Defer(sa, request, null);
+            context.Scheduler.Defer(sa, request, null, "the RADIUS server");
             return false;
         }
         return Answer(sa, response, step);
@@ -139,6 +149,7 @@ internal sealed class EapResponder(IIkeContext context)
         sa.RemoteId = peerId;
         sa.EapIdentity = state.Session.Identity;
         sa.EapAuth = null;
+        sa.RadiusAccept = (state.Session.Method as Radius.RadiusEapServer)?.Accepted;
         var first = state.FirstRequest;
         if (context.Sas.CheckUniqueness(sa, first.GetNotify(NotifyType.InitialContact) is not null))
         {
@@ -149,6 +160,9 @@ internal sealed class EapResponder(IIkeContext context)
         }
         response.Payloads.Add(new AuthenticationPayload(AuthMethod.SharedKeyMessageIntegrityCode, context.Credentials.Psk.Sign(sa, state.Idr, ourKey)));
         context.Sas.Established(sa);
+        // The configuration payload came with the first request (RFC 7296 §2.16, §3.15).
+        ConfigurationAttributesResponder.Respond(context, sa, first, response);
+        if (sa.RadiusAccept is { } accept) context.Sas.StartAccounting(sa, accept, state.Session.Identity);
         if (first.Get<SecurityAssociationPayload>() is not null)
         {
             var notify = context.Children.Respond(sa, first, response, default, sa.Ni, sa.Nr, allowKeyExchange: false, null, out _, out string reason);
