@@ -39,7 +39,9 @@ public sealed record PemBlock(string Label, byte[] Der, bool HasHeaders)
             }
             string label = text[(begin + 11)..labelEnd];
             string endMarker = $"-----END {label}-----";
-            int end = text.IndexOf(endMarker, labelEnd, StringComparison.Ordinal);
+            // After the BEGIN line's closing dashes: searching from inside them let "-----BEGIN -----END -----"
+            // end before its body began (found by fuzzing, issue 12).
+            int end = text.IndexOf(endMarker, labelEnd + 5, StringComparison.Ordinal);
             if (end < 0)
             {
                 error = $"PEM block '{label}' has no '{endMarker}' line";

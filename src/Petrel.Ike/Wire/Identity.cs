@@ -153,7 +153,9 @@ public sealed class Identity : IEquatable<Identity>
         rdns = [];
         try
         {
-            var name = X509Name.GetInstance(Asn1Object.FromByteArray(_data));
+            // FromByteArray gives null for no bytes at all: an empty ID_DER_ASN1_DN (found by fuzzing, issue 12).
+            if (X509Name.GetInstance(Asn1Object.FromByteArray(_data)) is not { } name)
+                return false;
             var oids = name.GetOidList();
             var values = name.GetValueList();
             for (int i = 0; i < oids.Count; i++)

@@ -62,17 +62,35 @@ public static class WiresharkKeyWriter
         return (ikeRows, espRows);
     }
 
-    private static void WritePrivate(string path, string content)
+    /// <summary>
+    /// Writes a key file without ever following a link or touching a file someone else prepared (issue 12): the content
+    /// goes to a new file of a random name, created with O_CREAT|O_EXCL (which also refuses a symbolic link there) and
+    /// mode 0600 from its first moment, and is then renamed over the target (rename(2) replaces a link, never follows it).
+    /// </summary>
+    internal static void WritePrivate(string path, string content)
     {
-        using var f = new FileStream(path, new FileStreamOptions
+        string temp = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(path)) ?? ".", $".{Path.GetFileName(path)}.{Path.GetRandomFileName()}");
+        try
         {
-            Mode = FileMode.Create,
-            Access = FileAccess.Write,
-            UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
-        });
-        File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-        var bytes = Encoding.UTF8.GetBytes(content);
-        f.Write(bytes);
+            using (var f = new FileStream(temp, new FileStreamOptions
+            {
+                Mode = FileMode.CreateNew,
+                Access = FileAccess.Write,
+                UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
+            }))
+            {
+                // The umask cannot widen 0600, but a narrower one must not leave the owner unable to read it either.
+                File.SetUnixFileMode(f.SafeFileHandle, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+                var bytes = Encoding.UTF8.GetBytes(content);
+                f.Write(bytes);
+                Array.Clear(bytes);
+            }
+            File.Move(temp, path, overwrite: true);
+        }
+        finally
+        {
+            if (File.Exists(temp)) File.Delete(temp);
+        }
     }
 
     /// <summary>Bare lowercase hex (empty for AEAD's absent integrity keys).</summary>

@@ -84,6 +84,12 @@ public sealed record DaemonSettings
     /// </summary>
     public int PacketThreads { get; init; } = 1;
 
+    /// <summary>petrel.export_keys: whether the control socket's export-keys hands out IKE and ESP keys (off by default).</summary>
+    public bool ExportKeys { get; init; }
+
+    /// <summary>petrel.socket_group: a group whose members may use the control socket's read-only commands.</summary>
+    public string? SocketGroup { get; init; }
+
     public const int AutoPacketThreads = 0;
 
     /// <summary>petrel.eap-radius: RADIUS servers for auth = eap-radius and accounting (strongSwan's eap-radius plugin); null: none.</summary>

@@ -12,9 +12,15 @@ namespace Petrel.Daemon;
 /// for at most the request's timeout.
 /// </summary>
 /// <param name="interfaces">The route-based interfaces opened at daemon start, shown by list-conns and list-sas.</param>
+/// <param name="access">Who may run which command (SO_PEERCRED of the caller); by default the daemon's own user may run all but export-keys.</param>
 public sealed class ControlHandler(EngineLoop loop, Func<Task<ControlResponse>> reload, ILogger<ControlHandler> log, Petrel.DataPlane.Kernel.IIpsecKernel? kernel = null,
-    Petrel.Config.VirtualInterfaceSet? interfaces = null)
+    Petrel.Config.VirtualInterfaceSet? interfaces = null, ControlAccess? access = null)
 {
+    private readonly ControlAccess _access = access ?? ControlAccess.Owner();
+
+    /// <summary>Null when the caller may run the command, else why not.</summary>
+    public string? Refusal(Petrel.Platform.Privilege.PeerCredentials? caller, string command) => _access.Refusal(caller, command);
+
     /// <summary>
     /// How long up/down wait when the client gives no --timeout: longer than the engine's own
     /// give-up time (five retransmissions, 4 s × 1.8^n, about 90 s), so its reason normally arrives.
@@ -44,8 +50,14 @@ public sealed class ControlHandler(EngineLoop loop, Func<Task<ControlResponse>> 
         return json;
     }
 
-    public async Task<ControlResponse> HandleAsync(ControlRequest request, CancellationToken cancel)
+    /// <param name="caller">Who is asking, as the kernel says (SO_PEERCRED); requests without one are refused.</param>
+    public async Task<ControlResponse> HandleAsync(ControlRequest request, CancellationToken cancel, Petrel.Platform.Privilege.PeerCredentials? caller)
     {
+        if (_access.Refusal(caller, request.Command) is { } refusal)
+        {
+            log.LogWarning("control: {Command} refused: {Reason}", request.Command, refusal);
+            return ControlResponse.Failure(refusal);
+        }
         try
         {
             return request.Command switch
@@ -59,7 +71,7 @@ public sealed class ControlHandler(EngineLoop loop, Func<Task<ControlResponse>> 
                 "down" => await RunAsync(request, initiate: false, cancel).ConfigureAwait(false),
                 "reload" => await reload().ConfigureAwait(false),
                 "stats" => ControlResponse.Success(result: await StatsAsync().ConfigureAwait(false)),
-                "export-keys" => ControlResponse.Success(result: await loop.InvokeAsync(ExportKeys).ConfigureAwait(false)),
+                "export-keys" => ControlResponse.Success(result: await ExportKeysAsync(caller!.Value).ConfigureAwait(false)),
                 _ => ControlResponse.Failure($"unknown command '{request.Command}'"),
             };
         }
@@ -117,6 +129,15 @@ public sealed class ControlHandler(EngineLoop loop, Func<Task<ControlResponse>> 
             return $"connection '{name}' has no child named '{child}'";
         }
         return $"no connection named '{name}'";
+    }
+
+    /// <summary>Every export leaves an audit line naming the caller (issue 12).</summary>
+    private async Task<JsonNode> ExportKeysAsync(Petrel.Platform.Privilege.PeerCredentials caller)
+    {
+        var keys = await loop.InvokeAsync(ExportKeys).ConfigureAwait(false);
+        log.LogWarning("export-keys: keys of {Ike} IKE SA(s) and {Esp} ESP SA direction(s) given to uid {Uid} (pid {Pid})",
+            keys["ikev2"]?.AsArray().Count ?? 0, keys["esp"]?.AsArray().Count ?? 0, caller.Uid, caller.Pid);
+        return keys;
     }
 
     private static JsonNode ExportKeys(IEngineFacade engine)

@@ -30,8 +30,12 @@ public sealed class ControlServer : IAsyncDisposable
 
     private readonly Events.EventHub? _feed;
 
-    public ControlServer(string path, ControlHandler handler, ILogger<ControlServer> log, Events.EventHub? feed = null)
+    private readonly uint? _group;
+
+    /// <param name="group">petrel.socket_group's id: the socket file is given to it with mode 0660 (members get the read-only commands).</param>
+    public ControlServer(string path, ControlHandler handler, ILogger<ControlServer> log, Events.EventHub? feed = null, uint? group = null)
     {
+        _group = group;
         _path = path;
         _handler = handler;
         _log = log;
@@ -43,7 +47,7 @@ public sealed class ControlServer : IAsyncDisposable
     /// <summary>Binds the socket. Throws <see cref="IOException"/> with a one-line reason when it cannot.</summary>
     public void Start()
     {
-        var listener = UnixSocketListener.Bind(_path, "control socket");
+        var listener = UnixSocketListener.Bind(_path, "control socket", _group);
         _listener = listener;
         _acceptLoop = AcceptLoopAsync(listener, _stop.Token);
         _log.LogInformation("control socket listening on {Path}", _path);
@@ -77,6 +81,8 @@ public sealed class ControlServer : IAsyncDisposable
     private async Task ServeAsync(Socket client, CancellationToken cancel)
     {
         using var _ = client;
+        // unix(7): the credentials of the process that connected, recorded by the kernel at connect().
+        var caller = Petrel.Platform.Privilege.PeerCredentials.Of(client);
         await using var stream = new NetworkStream(client, ownsSocket: false);
         var buffer = new byte[4096];
         var line = new MemoryStream();
@@ -98,12 +104,13 @@ public sealed class ControlServer : IAsyncDisposable
                     line.SetLength(0);
                     if (text.Length == 0)
                         continue;
-                    if (ControlRequest.TryParse(text, out string _parseError) is { Command: "log" } logRequest)
+                    if (ControlRequest.TryParse(text, out string _parseError) is { Command: "log" } logRequest
+                        && _handler.Refusal(caller, "log") is null)
                     {
                         await StreamLogAsync(logRequest, stream, cancel).ConfigureAwait(false);
                         return;
                     }
-                    var response = await AnswerAsync(text, cancel).ConfigureAwait(false);
+                    var response = await AnswerAsync(text, caller, cancel).ConfigureAwait(false);
                     byte[] bytes = Encoding.UTF8.GetBytes(response.ToJson().ToJsonString(Json) + "\n");
                     await stream.WriteAsync(bytes, cancel).ConfigureAwait(false);
                 }
@@ -173,12 +180,12 @@ public sealed class ControlServer : IAsyncDisposable
         }
     }
 
-    private async Task<ControlResponse> AnswerAsync(string text, CancellationToken cancel)
+    private async Task<ControlResponse> AnswerAsync(string text, Petrel.Platform.Privilege.PeerCredentials? caller, CancellationToken cancel)
     {
         var request = ControlRequest.TryParse(text, out string error);
         if (request is null)
             return ControlResponse.Failure(error);
-        return await _handler.HandleAsync(request, cancel).ConfigureAwait(false);
+        return await _handler.HandleAsync(request, cancel, caller).ConfigureAwait(false);
     }
 
     public async ValueTask DisposeAsync()

@@ -24,6 +24,8 @@ public static class DaemonRunner
 
     public static int Run(string configPath, string? socketPath)
     {
+        // Before any secret is read: no core dump (nor same-user ptrace or /proc/PID/mem) may carry keys (issue 12).
+        Petrel.Platform.Privilege.ProcessPrivileges.DisableCoreDumps();
         var config = SwanctlLoader.Load(configPath);
         var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings { ApplicationName = "petrel" });
         builder.Logging.ClearProviders();

@@ -129,8 +129,12 @@ public sealed class PetrelDaemon : IAsyncDisposable
             _config.Connections.Count, _config.Secrets.Count, _configPath);
         _platform.Start(_loop, OnPlatformFailed);
 
-        var handler = new ControlHandler(_loop, ReloadAsync, _loggers.CreateLogger<ControlHandler>(), _platform.Kernel, _interfaces);
-        _control = new ControlServer(_socketPath, handler, _loggers.CreateLogger<ControlServer>(), Feed);
+        uint? group = _config.Daemon.SocketGroup is { } groupName
+            ? Petrel.Platform.Privilege.UnixAccounts.GroupId(groupName) ?? throw new IOException($"socket_group '{groupName}' is not a group of this system")
+            : null;
+        var access = new ControlAccess(Petrel.Platform.Privilege.UnixAccounts.EffectiveUid, group, _config.Daemon.ExportKeys);
+        var handler = new ControlHandler(_loop, ReloadAsync, _loggers.CreateLogger<ControlHandler>(), _platform.Kernel, _interfaces, access);
+        _control = new ControlServer(_socketPath, handler, _loggers.CreateLogger<ControlServer>(), Feed, group);
         _control.Start();
         if (_config.Daemon.ViciPath is { } viciPath)
         {

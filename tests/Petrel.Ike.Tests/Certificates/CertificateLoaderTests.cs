@@ -157,4 +157,14 @@ public class CertificateLoaderTests
         Assert.Equal(key.PublicKey, CertificateLoader.LoadPrivateKey(Path.Combine(dir, "plain.pem")).PublicKey);
         Assert.NotEqual(0, OpenSsl.Run(dir, "pkey", "-in", "k.pem", "-passin", "pass:nope", "-noout").Code);
     }
+
+    /// <summary>fuzz/crashes/cert/crash-c5ebed410a0139db: an END marker overlapping the BEGIN line threw ArgumentOutOfRangeException.</summary>
+    [Fact]
+    public void Pem_whose_end_marker_overlaps_the_begin_line_is_refused_with_a_reason()
+    {
+        Assert.False(PemBlock.TryParseAll(Encoding.ASCII.GetBytes("-----BEGIN -----END -----\n"), out _, out string error));
+        Assert.Equal("PEM block '' has no '-----END -----' line", error);
+        var e = Assert.Throws<CertificateException>(() => CertificateLoader.ParseCertificates(Encoding.ASCII.GetBytes("-----BEGIN -----END -----\n"), "x.pem"));
+        Assert.Contains("x.pem", e.Message);
+    }
 }

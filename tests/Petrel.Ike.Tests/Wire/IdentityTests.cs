@@ -138,4 +138,15 @@ public class IdentityTests
         Assert.Equal(IdType.Rfc822Address, payload.IdType);
         Assert.Equal("carol@strongswan.org", Encoding.UTF8.GetString(payload.Data.Span));
     }
+
+    /// <summary>fuzz/crashes/ike-sk/crash-55d2f092bebcf93c: an empty ID_DER_ASN1_DN threw NullReferenceException when printed or matched.</summary>
+    [Fact]
+    public void Empty_dn_from_the_wire_prints_and_matches_nothing()
+    {
+        var empty = new Identity(IdType.DerAsn1Dn, []);
+        Assert.Equal("(9)", empty.ToString());
+        Assert.False(empty.HasWildcards);
+        Assert.False(Identity.Parse("C=CH, CN=*").Matches(empty));
+        Assert.False(empty.Matches(Identity.Parse("C=CH, CN=moon")));
+    }
 }

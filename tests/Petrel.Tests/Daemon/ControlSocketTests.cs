@@ -34,6 +34,7 @@ public sealed class ControlSocketTests : IAsyncLifetime
     {
         _configPath = Path.Combine(_dir.Path, "swanctl.conf");
         File.Copy(Path.Combine(AppContext.BaseDirectory, "data", "ikev2-psk.left.swanctl.conf"), _configPath);
+        File.AppendAllText(_configPath, "\npetrel {\n  export_keys = yes\n}\n");
         _platform = new FakePlatform(_engine);
         _daemon = new PetrelDaemon(SwanctlLoader.Load(_configPath), _socket, _platform, NullLoggerFactory.Instance);
         await _daemon.StartAsync();

@@ -55,6 +55,7 @@ public sealed class LoopbackDaemonTests : IAsyncLifetime
           }
         }
         petrel {
+          export_keys = yes
           ike_port = {{_port}}
           natt_port = {{_port + 1}}
         }

@@ -31,7 +31,7 @@ public sealed class PetrelPeer : IDisposable
         var dir = Path.Combine(site.WorkDir, "petrel");
         if (Directory.Exists(dir)) Directory.Delete(dir, recursive: true);
         Directory.CreateDirectory(dir);
-        File.WriteAllText(Path.Combine(dir, "swanctl.conf"), swanctlConf);
+        File.WriteAllText(Path.Combine(dir, "swanctl.conf"), WithExport(swanctlConf));
         if (credentials is not null) LabPki.CopyCredentials(credentials, dir);
         File.Delete(Path.Combine(site.WorkDir, "petrel.log"));
         var daemon = lab.Start(site, "petrel.log",
@@ -87,12 +87,16 @@ public sealed class PetrelPeer : IDisposable
     /// <summary>Replaces the config (and the credential folders, when given) and runs `petrel reload`.</summary>
     public void Reload(string swanctlConf, string? credentials = null)
     {
-        File.WriteAllText(ConfigPath, swanctlConf);
+        File.WriteAllText(ConfigPath, WithExport(swanctlConf));
         if (credentials is not null) LabPki.CopyCredentials(credentials, Dir);
         Cli("reload").EnsureSuccess();
     }
 
     public CommandResult ExportKeys(string dir) => Cli("export-keys", "--wireshark", dir);
+
+    /// <summary>The lab daemons allow export-keys (off by default) so captures can be decrypted; a second petrel section merges with the first.</summary>
+    private static string WithExport(string swanctlConf) =>
+        swanctlConf.Contains("export_keys", StringComparison.Ordinal) ? swanctlConf : swanctlConf + "\npetrel {\n  export_keys = yes\n}\n";
 
     public bool HasExited => _daemon.HasExited;
 
