@@ -33,7 +33,7 @@ public static class SwanctlLoader
 
     private static readonly string[] AuthUnsupported =
     [
-        "round", "pubkeys", "aaa_id", "xauth_id", "groups", "cert_policy", "ca_id",
+        "pubkeys", "aaa_id", "xauth_id", "groups", "cert_policy", "ca_id",
         "cert", "cacert",
     ];
 
@@ -127,14 +127,8 @@ public static class SwanctlLoader
     private static ConnectionConfig MapConnection(SettingsSection s, string directory, IReadOnlyCollection<string> poolNames)
     {
         CheckKeys(s, ConnectionKeys, ConnectionUnsupported);
-        // strongSwan allows further authentication rounds as local-NAME / remote-NAME sections.
-        foreach (var sub in s.Sections)
-        {
-            if ((sub.Name.StartsWith("local", StringComparison.Ordinal) || sub.Name.StartsWith("remote", StringComparison.Ordinal))
-                && sub.Name is not "local" and not "remote")
-                throw new ConfigException(sub.File, sub.Line, $"section '{sub.Name}' in {s.Path}: multiple authentication rounds are not supported by Petrel yet");
-        }
-        CheckSections(s, ConnectionSections, []);
+        // swanctl.conf(5): local<suffix> / remote<suffix> sections are authentication rounds (RFC 4739), e.g. local-1, local-2.
+        CheckSections(s, [.. ConnectionSections, .. s.Sections.Where(sub => IsRound(sub.Name, "local") || IsRound(sub.Name, "remote")).Select(sub => sub.Name)], []);
         string where = s.Path;
 
         int version = 2;
@@ -185,8 +179,10 @@ public static class SwanctlLoader
                 case "vips": vips = PoolLoader.Vips(e, where); break;
             }
         }
-        var local = s.FindSection("local") is { } l ? MapAuth(l, isLocal: true, directory) : new AuthConfig();
-        var remote = s.FindSection("remote") is { } r ? MapAuth(r, isLocal: false, directory) : new AuthConfig();
+        var localRounds = AuthRounds(s, "local", directory);
+        var remoteRounds = AuthRounds(s, "remote", directory);
+        if (version == 1 && (localRounds.Count > 1 || remoteRounds.Count > 1))
+            UnbuiltFeatures.RefuseIkeV1Rounds(s.Sections.First(sub => (IsRound(sub.Name, "local") || IsRound(sub.Name, "remote")) && sub.Name is not ("local" or "remote")), s.Path);
 
         var children = new List<ChildConfig>();
         if (s.FindSection("children") is { } ch)
@@ -218,21 +214,45 @@ public static class SwanctlLoader
             Unique = unique,
             Pools = pools,
             Vips = vips,
-            Local = local,
-            Remote = remote,
+            Local = localRounds[0],
+            Remote = remoteRounds[0],
+            LocalRounds = localRounds,
+            RemoteRounds = remoteRounds,
             Children = children,
             Source = $"{s.File}:{s.Line}",
         };
     }
 
-    private static AuthConfig MapAuth(SettingsSection s, bool isLocal, string directory)
+    /// <summary>local / local-N (or remote …): the section name is the side, optionally followed by a suffix.</summary>
+    private static bool IsRound(string name, string side) => name.StartsWith(side, StringComparison.Ordinal) && (name.Length == side.Length || name[side.Length] != '_');
+
+    /// <summary>
+    /// The authentication rounds of one side (swanctl.conf(5) connections.NAME.local&lt;suffix&gt;): sorted by their
+    /// <c>round</c> key, else kept in the order they are written. No section means one round with the defaults.
+    /// </summary>
+    private static List<AuthConfig> AuthRounds(SettingsSection connection, string side, string directory)
+    {
+        var rounds = new List<(int Round, int Index, AuthConfig Auth)>();
+        foreach (var sub in connection.Sections)
+        {
+            if (!IsRound(sub.Name, side)) continue;
+            var auth = MapAuth(sub, side == "local", directory, out int round);
+            rounds.Add((round, rounds.Count, auth));
+        }
+        if (rounds.Count == 0)
+            return [new AuthConfig { Section = side }];
+        return [.. rounds.OrderBy(r => r.Round).ThenBy(r => r.Index).Select(r => r.Auth)];
+    }
+
+    private static AuthConfig MapAuth(SettingsSection s, bool isLocal, string directory, out int round)
     {
         // swanctl.conf(5): local.certs are our certificates, remote.certs pin the peer's, remote.cacerts limit the CAs.
-        string[] known = isLocal ? ["auth", "id", "certs", "eap_id"] : ["auth", "id", "certs", "cacerts", "revocation", "eap_id"];
+        string[] known = isLocal ? ["auth", "id", "certs", "eap_id", "round"] : ["auth", "id", "certs", "cacerts", "revocation", "eap_id", "round"];
         CheckKeys(s, known, AuthUnsupported);
         CheckSections(s, [], []);
         string auth = "pubkey";
         string? id = null, eapId = null;
+        round = 0;
         List<string> certs = [], cacerts = [];
         var revocation = Petrel.Ike.Config.RevocationPolicy.Relaxed;
         foreach (var e in s.Entries)
@@ -244,6 +264,8 @@ public static class SwanctlLoader
                     UnbuiltFeatures.RefuseAuth(e, s.Path, auth);
                     break;
                 case "id": id = IdentityValue(e, s.Path); break;
+                // swanctl.conf(5) round: the number rounds are sorted by (default 0, then the order written).
+                case "round": round = SettingValues.Integer(e, s.Path, 0, 1000); break;
                 // swanctl.conf(5) eap_id: the EAP identity; %any on the remote side asks the client for it (EAP-Identity).
                 case "eap_id": eapId = IdentityValue(e, s.Path); break;
                 case "certs": certs = FileList(e, s.Path, Path.Combine(directory, "x509")); break;
@@ -259,7 +281,7 @@ public static class SwanctlLoader
                     break;
             }
         }
-        return new AuthConfig { Auth = auth, Id = id, Certs = certs, CaCerts = cacerts, Revocation = revocation, EapId = eapId };
+        return new AuthConfig { Auth = auth, Id = id, Certs = certs, CaCerts = cacerts, Revocation = revocation, EapId = eapId, Section = s.Name };
     }
 
     /// <summary>

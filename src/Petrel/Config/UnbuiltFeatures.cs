@@ -39,6 +39,10 @@ internal static class UnbuiltFeatures
         }
     }
 
+    /// <summary>local-N / remote-N with version = 1: several authentication rounds are built for IKEv2 (RFC 4739) only.</summary>
+    public static void RefuseIkeV1Rounds(SettingsSection round, string where) =>
+        throw new ConfigException(round.File, round.Line, $"section '{round.Name}' in {where}: several authentication rounds are built for IKEv2 only (RFC 4739); with version = 1 use one local and one remote section");
+
     /// <summary>connections.NAME.aggressive: IKEv1 Aggressive Mode.</summary>
     public static void RefuseAggressive(SettingsEntry e, string where, bool aggressive)
     {

@@ -26,7 +26,8 @@ internal static class ConfigurationAttributesResponder
         }
         if (families.Count == 0)
             return;
-        string identity = sa.RemoteId?.ToString() ?? sa.Remote.Address.ToString();
+        // The lease belongs to the EAP identity when the peer authenticated with EAP (strongSwan's other EAP id), else to its IKE identity.
+        string identity = sa.EapIdentity ?? sa.RemoteId?.ToString() ?? sa.Remote.Address.ToString();
         if (sa.Config.Pools.Count == 0)
         {
             context.Log.Info(sa, $"peer '{identity}' asks for a virtual IP, but connection '{sa.Config.Name}' has no pools");

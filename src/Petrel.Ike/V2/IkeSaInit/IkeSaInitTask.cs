@@ -152,6 +152,7 @@ internal sealed class IkeSaInitTask(IIkeContext context, InitiateCompletion? com
         }
         sa.NatFake = sa.Config.Encap;
         sa.FragmentationAgreed = IkeEngine.AnnouncesFragmentation(sa.Config) && response.GetNotify(NotifyType.Ikev2FragmentationSupported) is not null;
+        sa.PeerMultipleAuth = response.GetNotify(NotifyType.MultipleAuthSupported) is not null;
         context.Credentials.Pubkey.ReadPeerAnnouncements(sa, response);
         context.Log.Info(sa, $"IKE_SA_INIT done with {sa.Remote}: {ProposalText.Describe(chosen)}{context.Sender.NatText(sa)}");
         context.Sender.FloatToNatT(sa);
