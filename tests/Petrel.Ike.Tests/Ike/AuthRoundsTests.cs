@@ -96,6 +96,16 @@ public class AuthRoundsTests
         Assert.Contains("EAP-MSCHAPv2 authentication of 'carol-eap' successful, MSK established", f.Right.Log.All);
         Assert.Contains("authentication round 2 of 2 (remote-2, auth = eap-mschapv2) of 'carol-eap' successful", f.Right.Log.All);
         Assert.Contains("authentication round 2 of 2 (local-2, auth = eap-mschapv2) as 'carol-eap' successful", f.Left.Log.All);
+
+        // An IKE SA rekey keeps what list-sas shows of the authentication, on both sides.
+        uint before = f.LeftSa.UniqueId;
+        Assert.True(f.Left.Engine.RekeyIke(before));
+        f.Network.Run();
+        Assert.NotEqual(before, f.LeftSa.UniqueId);
+        Assert.Equal("carol-eap", f.RightSa.EapIdentity);
+        Assert.Equal("carol-eap", f.LeftSa.EapIdentity);
+        Assert.Equal(2, Rounds(f.RightSa, local: false).Count);
+        Assert.Equal(2, Rounds(f.LeftSa, local: true).Count);
     }
 
     [Fact]

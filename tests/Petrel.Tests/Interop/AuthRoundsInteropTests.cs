@@ -13,7 +13,7 @@ namespace Petrel.Tests.Interop;
 /// A wrong password in the second round is refused by Petrel with the reason in its log.
 /// </summary>
 [Trait("Category", "Interop")]
-public sealed class AuthRoundsInteropTests(EapInteropLab fixture, ITestOutputHelper output) : IClassFixture<EapInteropLab>
+public sealed class AuthRoundsInteropTests(AuthRoundsInteropLab fixture, ITestOutputHelper output) : IClassFixture<AuthRoundsInteropLab>
 {
     private const string LeftDn = "C=CH, O=Petrel Lab, CN=left.petrel.test";
     private const string RightDn = "C=CH, O=Petrel Lab, CN=right.petrel.test";
@@ -77,15 +77,20 @@ public sealed class AuthRoundsInteropTests(EapInteropLab fixture, ITestOutputHel
         return sb.ToString();
     }
 
+    /// <summary>A site's credentials: its certificate file, the certificate's DN, and the FQDN it uses with the PSK.</summary>
+    private sealed record Side(string Cert, string Dn, string Fqdn);
+
+    private static readonly Side LeftSide = new("left.pem", LeftDn, "left.petrel.test"), RightSide = new("right.pem", RightDn, "right.petrel.test");
+
     /// <summary>The client's rounds: first a certificate or PSK, then EAP with the EAP identity carol.</summary>
-    private static Round[] Client(string first, string eap) => first == "pubkey"
-        ? [new("local-1", "auth = pubkey", "certs = left.pem", $"id = \"{LeftDn}\""), new("local-2", $"auth = {eap}", "eap_id = carol"), new("remote", "auth = pubkey", $"id = \"{RightDn}\"")]
-        : [new("local-1", "auth = psk", "id = left.petrel.test"), new("local-2", $"auth = {eap}", "eap_id = carol"), new("remote", "auth = psk", "id = right.petrel.test")];
+    private static Round[] Client(string first, string eap, Side me, Side gateway) => first == "pubkey"
+        ? [new("local-1", "auth = pubkey", $"certs = {me.Cert}", $"id = \"{me.Dn}\""), new("local-2", $"auth = {eap}", "eap_id = carol"), new("remote", "auth = pubkey", $"id = \"{gateway.Dn}\"")]
+        : [new("local-1", "auth = psk", $"id = {me.Fqdn}"), new("local-2", $"auth = {eap}", "eap_id = carol"), new("remote", "auth = psk", $"id = {gateway.Fqdn}")];
 
     /// <summary>The gateway's: its own certificate or PSK, and the two rounds it requires; it asks for the EAP identity.</summary>
-    private static Round[] Gateway(string first, string eap) => first == "pubkey"
-        ? [new("local", "auth = pubkey", "certs = right.pem"), new("remote-1", "auth = pubkey", $"id = \"{LeftDn}\""), new("remote-2", $"auth = {eap}", "eap_id = %any")]
-        : [new("local", "auth = psk", "id = right.petrel.test"), new("remote-1", "auth = psk", "id = left.petrel.test"), new("remote-2", $"auth = {eap}", "eap_id = %any")];
+    private static Round[] Gateway(string first, string eap, Side me, Side client) => first == "pubkey"
+        ? [new("local", "auth = pubkey", $"certs = {me.Cert}"), new("remote-1", "auth = pubkey", $"id = \"{client.Dn}\""), new("remote-2", $"auth = {eap}", "eap_id = %any")]
+        : [new("local", "auth = psk", $"id = {me.Fqdn}"), new("remote-1", "auth = psk", $"id = {client.Fqdn}"), new("remote-2", $"auth = {eap}", "eap_id = %any")];
 
     public static TheoryData<string, string> Cases => new()
     {
@@ -99,8 +104,8 @@ public sealed class AuthRoundsInteropTests(EapInteropLab fixture, ITestOutputHel
     {
         var lab = fixture.Lab;
         var pki = Pki();
-        var (petrel, strongswan) = fixture.Peers.Configure(Conf(lab.Right, lab.Left, Gateway(first, eap)), pki.Site("right", first == "pubkey" ? ["right"] : [], ["labca"]),
-            Conf(lab.Left, lab.Right, Client(first, eap)), pki.Site("left", first == "pubkey" ? ["left"] : [], ["labca"]));
+        var (petrel, strongswan) = fixture.Peers.Configure(Conf(lab.Right, lab.Left, Gateway(first, eap, RightSide, LeftSide)), pki.Site("right", first == "pubkey" ? ["right"] : [], ["labca"]),
+            Conf(lab.Left, lab.Right, Client(first, eap, LeftSide, RightSide)), pki.Site("left", first == "pubkey" ? ["left"] : [], ["labca"]));
         try
         {
             strongswan.Initiate(LabConfig.Child).EnsureSuccess();
@@ -132,18 +137,19 @@ public sealed class AuthRoundsInteropTests(EapInteropLab fixture, ITestOutputHel
     {
         var lab = fixture.Lab;
         var pki = Pki();
-        var (petrel, strongswan) = fixture.Peers.Configure(Conf(lab.Right, lab.Left, Client(first, eap)), pki.Site("right", first == "pubkey" ? ["right"] : [], ["labca"]),
-            Conf(lab.Left, lab.Right, Gateway(first, eap)), pki.Site("left", first == "pubkey" ? ["left"] : [], ["labca"]));
+        var (petrel, strongswan) = fixture.Peers.Configure(Conf(lab.Right, lab.Left, Client(first, eap, RightSide, LeftSide)), pki.Site("right", first == "pubkey" ? ["right"] : [], ["labca"]),
+            Conf(lab.Left, lab.Right, Gateway(first, eap, LeftSide, RightSide)), pki.Site("left", first == "pubkey" ? ["left"] : [], ["labca"]));
         try
         {
             var up = petrel.Up(LabConfig.Connection, LabConfig.Child);
             Assert.True(up.Succeeded, up.Describe());
             var ike = AssertUp(petrel, strongswan, petrelInitiated: true);
             Assert.Contains($"authentication round 2 of 2 (local-2, auth = {eap}) as", petrel.Log());
-            AssertRounds(ike, "local", first, first == "pubkey" ? RightDn : "right.petrel.test", eap);
+            AssertRounds(ike, "local", first, first == "pubkey" ? LeftDn : "left.petrel.test", eap);
             string log = strongswan.Log();
             Assert.Contains(eap == "eap-md5" ? "EAP method EAP_MD5 succeeded, no MSK established" : "EAP method EAP_MSCHAPV2 succeeded, MSK established", log);
-            Assert.Contains("authentication of 'carol' with EAP successful", log);
+            Assert.Contains("received EAP identity 'carol'", log);
+            Assert.Contains("with EAP successful", log);
             output.WriteLine($"Petrel → strongSwan {first} + {eap}: {TunnelTraffic.RunShort(lab)}");
             AssertListed(petrel, "local", eap);
         }
@@ -164,13 +170,13 @@ public sealed class AuthRoundsInteropTests(EapInteropLab fixture, ITestOutputHel
     {
         var lab = fixture.Lab;
         var pki = Pki();
-        var (petrel, strongswan) = fixture.Peers.Configure(Conf(lab.Right, lab.Left, Gateway("pubkey", "eap-mschapv2")), pki.Site("right", ["right"], ["labca"]),
-            Conf(lab.Left, lab.Right, Client("pubkey", "eap-mschapv2"), password: "not the password"), pki.Site("left", ["left"], ["labca"]));
+        var (petrel, strongswan) = fixture.Peers.Configure(Conf(lab.Right, lab.Left, Gateway("pubkey", "eap-mschapv2", RightSide, LeftSide)), pki.Site("right", ["right"], ["labca"]),
+            Conf(lab.Left, lab.Right, Client("pubkey", "eap-mschapv2", LeftSide, RightSide), password: "not the password"), pki.Site("left", ["left"], ["labca"]));
         try
         {
             var result = strongswan.Initiate(LabConfig.Child);
             Assert.False(result.ExitCode == 0, "strongSwan's initiate succeeded with a wrong password");
-            const string reason = "EAP-MSCHAPv2 authentication of 'carol' in authentication round 2 of 2 (remote-2) failed";
+            const string reason = "EAP-MSCHAPv2 authentication of 'carol' in authentication round 2 of 2 (remote-2) failed: EAP-MSCHAPv2 verification of 'carol' failed (wrong password)";
             var deadline = DateTime.UtcNow.AddSeconds(10);
             while (!petrel.Log().Contains(reason) && DateTime.UtcNow < deadline) Thread.Sleep(200);
             Assert.Contains(reason, petrel.Log());

@@ -194,6 +194,9 @@ internal sealed class IkeRekeyResponder(IIkeContext context)
         created.CipherIn = suite.CreateCipher(created.Keys!, !created.IsInitiator, context.Random);
         created.LocalId = old.LocalId;
         created.RemoteId = old.RemoteId;
+        // What list-sas shows of the authentication (EAP identity, each round) belongs to the IKE SA and its successors.
+        created.EapIdentity = old.EapIdentity;
+        created.CompletedRounds.AddRange(old.CompletedRounds);
         created.NatHere = old.NatHere;
         created.NatThere = old.NatThere;
         created.NatFake = old.NatFake;

@@ -126,6 +126,7 @@ internal sealed class EapResponder(IIkeContext context)
     {
         var state = sa.EapAuth!;
         response.Payloads.Add(new EapPayload(step.Packet!.Bytes));
+        string inRound = sa.Config.RemoteRounds.Count > 1 ? $" in authentication round {state.Round} of {sa.Config.RemoteRounds.Count} ({sa.Config.RemoteRounds[state.Round - 1].Section})" : "";
         switch (step.Kind)
         {
             case EapServerStepKind.Success:
@@ -134,7 +135,6 @@ internal sealed class EapResponder(IIkeContext context)
                 return false;
             case EapServerStepKind.Failure:
                 sa.EapAuth = null;
-                string inRound = sa.Config.RemoteRounds.Count > 1 ? $" in authentication round {state.Round} of {sa.Config.RemoteRounds.Count} ({sa.Config.RemoteRounds[state.Round - 1].Section})" : "";
                 sa.AuthRounds = null;
                 context.Log.Warn(sa, $"{state.Session.MethodName} authentication of '{state.Session.Identity}'{inRound} failed: {step.Reason}, sending EAP-Failure");
                 context.Events.Failed(sa, SaFailure.Identity, $"{state.Session.MethodName} authentication of '{state.Session.Identity}'{inRound} failed: {step.Reason}");
@@ -142,7 +142,7 @@ internal sealed class EapResponder(IIkeContext context)
                 return true;
             default:
                 if (step.Reason.Length > 0)
-                    context.Log.Warn(sa, $"{state.Session.MethodName} authentication of '{state.Session.Identity}' failed: {step.Reason}, telling the peer");
+                    context.Log.Warn(sa, $"{state.Session.MethodName} authentication of '{state.Session.Identity}'{inRound} failed: {step.Reason}, telling the peer");
                 return false;
         }
     }
