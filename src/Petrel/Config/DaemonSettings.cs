@@ -46,9 +46,10 @@ public sealed record DaemonSettings
 
     /// <summary>
     /// petrel.dashboard_token: the secret that the dashboard's buttons (up, down, rekey) and, on a non-loopback
-    /// address, every page need. Never logged; kept out of list-conns.
+    /// address, every page need. Never logged; kept out of list-conns. Internal so that the record's
+    /// generated ToString, which prints public members only, cannot print it.
     /// </summary>
-    public string? DashboardToken { get; init; }
+    internal string? DashboardToken { get; init; }
 
     /// <summary>petrel.log_format: "text" (one line per record, the default) or "json" (one JSON object per line).</summary>
     public string LogFormat { get; init; } = "text";

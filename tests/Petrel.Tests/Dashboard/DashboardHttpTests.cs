@@ -168,4 +168,13 @@ public sealed class DashboardHttpTests
         Assert.Equal(new IPEndPoint(IPAddress.IPv6Loopback, 8480), SwanctlLoader.LoadText("petrel {\n dashboard = [::1]:8480\n}\n").Daemon.Dashboard);
         Assert.Null(SwanctlLoader.LoadText("petrel {\n}\n").Daemon.Dashboard);
     }
+
+    [Fact]
+    public void The_settings_record_does_not_print_the_dashboard_token()
+    {
+        var d = SwanctlLoader.LoadText("petrel {\n dashboard = 127.0.0.1:8480\n dashboard_token = abcdefghijklmnopqrstuvwxyz\n}\n").Daemon;
+        string printed = d.ToString();
+        Assert.Contains("Dashboard = 127.0.0.1:8480", printed);
+        Assert.DoesNotContain("abcdefghijklmnop", printed);
+    }
 }
