@@ -134,6 +134,26 @@ public class AuthRoundsTests
     }
 
     [Fact]
+    public void An_eap_client_with_one_round_gets_a_virtual_ip_listed_with_its_eap_identity()
+    {
+        var f = Create(
+            client: [Round("local", "eap-mschapv2", "client.petrel.test", eapId: "carol")],
+            gatewayLocal: Round("local", "pubkey", GwDn),
+            server: [Round("remote", "eap-mschapv2", eapId: "%any")],
+            clientSecrets: [Secret("eap", "s3cret", "carol")],
+            serverSecrets: [Secret("eap", "s3cret", "carol")],
+            withPool: true);
+        AssertUp(f);
+        var right = f.RightSa;
+        Assert.Equal("client.petrel.test", right.RemoteId);
+        Assert.Equal("carol", right.EapIdentity);
+        Assert.Equal(["10.3.0.1"], right.RemoteVips);
+        Assert.Equal(["10.3.0.1"], f.LeftSa.LocalVips);
+        Assert.Contains("assigning virtual IP 10.3.0.1 to peer 'carol'", f.Right.Log.All);
+        Assert.Equal((1, "eap-mschapv2", "client.petrel.test", "carol"), Rounds(right, local: false).Select(r => (r.Round, r.Auth, r.Identity, r.EapIdentity)).Single());
+    }
+
+    [Fact]
     public void Psk_then_a_certificate_round()
     {
         var f = Create(
