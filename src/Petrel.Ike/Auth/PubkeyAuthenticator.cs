@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
 using Org.BouncyCastle.Asn1.X509;
 using Org.BouncyCastle.Security;
@@ -260,7 +261,7 @@ internal sealed class PubkeyAuthenticator(IIkeContext context)
             return PeerAuthentication.Fail(anchorError, endEntity);
         // Revocation is checked below (RevocationChecker: file CRLs, then distribution points), after the signature.
         var validator = new ChainValidator(pinned.Count > 0 ? [.. anchors, .. pinned] : anchors, store.Intermediates);
-        var chain = validator.Validate(endEntity, context.Clock.UtcNow.UtcDateTime, sent.Skip(1));
+        var chain = validator.Validate(endEntity, context.Clock.UtcNow.UtcDateTime, sent.Skip(1), BudgetFor(m));
         if (!chain.Ok)
             return PeerAuthentication.Fail(anchors.Count == 0 && pinned.Count == 0
                 ? $"certificate '{Name(endEntity)}': no trusted CA certificates are loaded ({chain.Reason})"
@@ -321,11 +322,12 @@ internal sealed class PubkeyAuthenticator(IIkeContext context)
         var pool = new List<X509Certificate>(store.Intermediates);
         pool.AddRange(sent.Skip(1));
         var current = cert;
+        var budget = BudgetFor(m);
         for (int depth = 0; depth < ChainValidator.MaxDepth; depth++)
         {
             foreach (var a in anchors)
-                if (a.Equals(current) || IssuerSearch.Issued(a, current)) return true;
-            var next = IssuerSearch.FindIssuer(current, pool);
+                if (a.Equals(current) || IssuerSearch.Issued(a, current, budget)) return true;
+            var next = IssuerSearch.FindIssuer(current, pool, budget: budget);
             if (next is null) return false;
             current = next;
         }
@@ -372,25 +374,52 @@ internal sealed class PubkeyAuthenticator(IIkeContext context)
         return $"certificate '{Name(cert)}' has an extendedKeyUsage ({string.Join(", ", ekus)}) that does not allow IKE";
     }
 
-    /// <summary>The X.509 certificates of the message's CERT payloads, in order; null if one does not parse.</summary>
-    private static List<X509Certificate>? PeerCertificates(IkeMessage m, out string error)
+    /// <summary>
+    /// The X.509 certificates of the message's CERT payloads, in order; null if one does not parse or the payloads
+    /// exceed <see cref="PeerCertificateLimits"/>. Parsed once per message: choosing among connections and the full
+    /// check read the same list.
+    /// </summary>
+    internal static List<X509Certificate>? PeerCertificates(IkeMessage m, out string error)
     {
-        error = "";
+        var parsed = ParsedCertificates.GetValue(m, ParseCertificates);
+        error = parsed.Error;
+        return parsed.Certificates;
+    }
+
+    private static readonly ConditionalWeakTable<IkeMessage, ParsedPeerCertificates> ParsedCertificates = new();
+
+    /// <summary>One signature budget per IKE_AUTH request, which carries the peer's certificates (one per SA).</summary>
+    private static readonly ConditionalWeakTable<IkeMessage, SignatureBudget> Budgets = new();
+
+    internal static SignatureBudget BudgetFor(IkeMessage m) => Budgets.GetValue(m, _ => new SignatureBudget());
+
+    private sealed record ParsedPeerCertificates(List<X509Certificate>? Certificates, string Error);
+
+    private static ParsedPeerCertificates ParseCertificates(IkeMessage m)
+    {
+        var payloads = m.GetAll<CertificatePayload>().ToList();
+        if (payloads.Count > PeerCertificateLimits.MaxCertificates)
+            return new(null, $"{payloads.Count} CERT payloads exceed the limit of {PeerCertificateLimits.MaxCertificates}");
         var list = new List<X509Certificate>();
-        foreach (var p in m.GetAll<CertificatePayload>())
+        foreach (var p in payloads)
         {
             if (p.Encoding != CertificateEncoding.X509Signature) continue;
+            if (p.Data.Length > PeerCertificateLimits.MaxCertificateBytes)
+                return new(null, $"a {p.Data.Length}-byte certificate exceeds the limit of {PeerCertificateLimits.MaxCertificateBytes} bytes");
+            X509Certificate cert;
             try
             {
-                list.Add(CertificateLoader.ParseCertificateDer(p.Data.ToArray(), $"{p.Data.Length}-byte CERT payload"));
+                cert = CertificateLoader.ParseCertificateDer(p.Data.ToArray(), $"{p.Data.Length}-byte CERT payload");
             }
             catch (CertificateException e)
             {
-                error = e.Message;
-                return null;
+                return new(null, e.Message);
             }
+            if (PeerKeyPolicy.Problem(cert.GetPublicKey()) is { } keyProblem)
+                return new(null, $"certificate '{Name(cert)}': {keyProblem}");
+            list.Add(cert);
         }
-        return list;
+        return new(list, "");
     }
 
     private static byte[] SignedOctetsFor(IkeSa sa, bool signerIsInitiator, IdentificationPayload id) =>

@@ -26,7 +26,9 @@ public sealed class ChainValidator
     }
 
     /// <summary>Validates at a given time; extra intermediates are those the peer sent in CERT payloads.</summary>
-    public ChainValidationResult Validate(X509Certificate endEntity, DateTime now, IEnumerable<X509Certificate>? peerIntermediates = null)
+    /// <param name="budget">Bounds the signature checks of the issuer search (a peer's certificates); unbounded when null.</param>
+    public ChainValidationResult Validate(X509Certificate endEntity, DateTime now, IEnumerable<X509Certificate>? peerIntermediates = null,
+        SignatureBudget? budget = null)
     {
         var chain = new List<X509Certificate> { endEntity };
         var candidates = new List<X509Certificate>(_intermediates);
@@ -45,7 +47,7 @@ public sealed class ChainValidator
             if (_anchors.Exists(a => a.Equals(current)))
                 return new ChainValidationResult(true, "", chain);
 
-            var anchor = IssuerSearch.FindIssuer(current, _anchors);
+            var anchor = IssuerSearch.FindIssuer(current, _anchors, budget: budget);
             if (anchor is not null)
             {
                 if (CheckIssuer(anchor, now, depth) is { } bad)
@@ -56,7 +58,9 @@ public sealed class ChainValidator
                 return new ChainValidationResult(true, "", chain);
             }
 
-            var intermediate = IssuerSearch.FindIssuer(current, candidates);
+            var intermediate = IssuerSearch.FindIssuer(current, candidates, budget: budget);
+            if (budget is { Exhausted: true })
+                return ChainValidationResult.Fail($"no trusted chain: {budget.Reason}", chain);
             if (intermediate is null || chain.Contains(intermediate))
             {
                 string why = _anchors.Exists(a => a.SubjectDN.Equivalent(current.IssuerDN))

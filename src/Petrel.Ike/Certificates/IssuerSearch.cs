@@ -10,16 +10,18 @@ namespace Petrel.Ike.Certificates;
 public static class IssuerSearch
 {
     /// <summary>True when <paramref name="issuer"/>'s subject is <paramref name="cert"/>'s issuer and its key verifies the signature.</summary>
-    public static bool Issued(X509Certificate issuer, X509Certificate cert) =>
-        issuer.SubjectDN.Equivalent(cert.IssuerDN) && SignedBy(cert, issuer);
+    public static bool Issued(X509Certificate issuer, X509Certificate cert, SignatureBudget? budget = null) =>
+        issuer.SubjectDN.Equivalent(cert.IssuerDN) && (budget is null || budget.TrySpend()) && SignedBy(cert, issuer);
 
     /// <summary>The first certificate of the pool that issued <paramref name="cert"/> (never <paramref name="cert"/> itself, nor one of <paramref name="exclude"/>).</summary>
-    public static X509Certificate? FindIssuer(X509Certificate cert, IEnumerable<X509Certificate> pool, ICollection<X509Certificate>? exclude = null)
+    /// <param name="budget">When given, each signature check takes one from it; once it is spent no candidate qualifies.</param>
+    public static X509Certificate? FindIssuer(X509Certificate cert, IEnumerable<X509Certificate> pool, ICollection<X509Certificate>? exclude = null,
+        SignatureBudget? budget = null)
     {
         foreach (var candidate in pool)
         {
             if (candidate.Equals(cert) || (exclude is not null && exclude.Contains(candidate))) continue;
-            if (Issued(candidate, cert)) return candidate;
+            if (Issued(candidate, cert, budget)) return candidate;
         }
         return null;
     }

@@ -102,6 +102,9 @@ internal interface IIkeScheduler
 
     /// <summary>Parks a message until revocation data it needs has been fetched.</summary>
     void Defer(IkeSa sa, IkeMessage m, PendingRequest? pending);
+
+    /// <summary>Runs a job on the crypto workers, applied in order per SA; false: half-open work shed by a full queue.</summary>
+    bool RunCrypto(IkeSa sa, CryptoJob job, bool halfOpen);
 }
 
 /// <summary>Messages out: headers, SK protection and fragments, datagrams, NAT-T ports.</summary>

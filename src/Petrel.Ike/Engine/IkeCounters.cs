@@ -15,4 +15,7 @@ internal sealed class IkeCounters
     public long ChildRekeysInitiated;
     public long IkeRekeysInitiated;
     public long ReauthsInitiated;
+
+    /// <summary>Half-open IKE SAs dropped because the crypto worker queue was full.</summary>
+    public long CryptoShed;
 }

@@ -61,6 +61,7 @@ public sealed partial class IkeEngine : IIkeContext, IIkeCredentials, IIkeSaTabl
     void IIkeScheduler.Queue(IkeSa sa, IkeTask task) => Queue(sa, task);
     void IIkeScheduler.PumpSa(IkeSa sa) => Pump(sa);
     void IIkeScheduler.Defer(IkeSa sa, IkeMessage m, PendingRequest? pending) => Defer(sa, m, pending);
+    bool IIkeScheduler.RunCrypto(IkeSa sa, CryptoJob job, bool halfOpen) => RunCrypto(sa, job, halfOpen);
 
     IkeMessage IIkeSender.NewMessage(IkeSa sa, ExchangeType exchange, bool response, uint messageId) => TaskManager.NewMessage(sa, exchange, response, messageId);
     IReadOnlyList<byte[]> IIkeSender.EncodeProtected(IkeSa sa, IkeMessage m) => EncodeProtected(sa, m);

@@ -89,8 +89,8 @@ public sealed partial class IkeEngine
     {
         foreach (var sa in _sas.All.ToList())
         {
-            if (sa.Deferred is not { } d || sa.State == IkeSaState.Destroying) continue;
-            sa.Deferred = null;
+            if (sa.Deferred is null || sa.State == IkeSaState.Destroying) continue;
+            var d = sa.TakeDeferred()!;
             try
             {
                 if (d.Pending is null)
@@ -99,7 +99,7 @@ public sealed partial class IkeEngine
                 }
                 else
                 {
-                    sa.Outstanding = d.Pending;
+                    sa.SetOutstanding(d.Pending);
                     HandleResponse(sa, d.Message);
                 }
             }
@@ -114,7 +114,7 @@ public sealed partial class IkeEngine
     /// <summary>Defers an IKE_AUTH message until a CRL fetch completes.</summary>
     internal void Defer(IkeSa sa, IkeMessage m, PendingRequest? pending)
     {
-        sa.Deferred = new DeferredAuth(m, pending);
+        sa.Defer(new DeferredAuth(m, pending));
         Log.Info(sa, $"IKE_AUTH {(m.IsResponse ? "response" : "request")} {m.MessageId} deferred until the CRL fetch completes");
     }
 

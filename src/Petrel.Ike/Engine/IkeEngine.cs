@@ -226,10 +226,7 @@ public sealed partial class IkeEngine
             var answer = NewMessage(sa, header.ExchangeType, response: true, header.MessageId);
             answer.Payloads.Add(new NotifyPayload(NotifyType.InvalidSyntax));
             var bytes = answer.Encode(sa.CipherOut);
-            sa.LastResponse = bytes;
-            sa.LastResponseFragments = null;
-            sa.LastResponseId = header.MessageId;
-            sa.ExpectedRequestId = header.MessageId + 1;
+            sa.CacheResponse(header.MessageId, bytes, null);
             SendRaw(sa.Local, sa.Remote, bytes);
             if (header.ExchangeType == ExchangeType.IkeAuth) Destroy(sa, "invalid syntax in IKE_AUTH");
             return;
@@ -259,6 +256,10 @@ public sealed partial class IkeEngine
             {
                 Log.Debug(existing, "retransmitted IKE_SA_INIT request, sending the cached response");
                 SendRaw(existing.Local, existing.Remote, existing.LastResponse);
+            }
+            else if (existing.CryptoBusy && existing.LastResponse is null && message.SequenceEqual(existing.InitRequest))
+            {
+                Log.Debug(existing, "retransmitted IKE_SA_INIT request while its key exchange runs, absorbed");
             }
             else
             {
@@ -480,7 +481,7 @@ public sealed partial class IkeEngine
         var sa = CreateSa(config, initiator: true, new IPEndPoint(localAddress, localPort), new IPEndPoint(remoteAddress, config.RemotePort));
         Register(sa, 0);
         sa.MoveTo(IkeSaState.Connecting);
-        Log.Info(sa, $"initiating IKE_SA {sa.Tag} to {sa.Remote}");
+        Log.Debug(sa, $"initiating IKE_SA {sa.Tag} to {sa.Remote}");
         var completion = new InitiateCompletion(done, Math.Max(1, children.Count));
         sa.Tasks.Enqueue(new IkeSaInitTask(this, completion));
         sa.Tasks.Enqueue(new IkeAuthTask(this, children.Count > 0 ? children[0] : null, completion));
@@ -776,8 +777,7 @@ public sealed partial class IkeEngine
     {
         sa.MoveTo(IkeSaState.Established);
         Touch(sa);
-        sa.EstablishedAt = Clock.Now;
-        sa.EstablishedWallClock = Clock.UtcNow;
+        sa.StampEstablished(Clock.Now, Clock.UtcNow);
         ScheduleIke(sa);
         // RFC 3948 §4: only the side behind the NAT (or faking one) keeps the mapping alive.
         if ((sa.NatHere || sa.NatFake) && sa.Config.KeepaliveInterval > TimeSpan.Zero)
@@ -827,14 +827,13 @@ public sealed partial class IkeEngine
     internal void Destroy(IkeSa sa, string reason)
     {
         if (sa.State == IkeSaState.Destroying) return;
-        sa.EndReason ??= reason;
+        sa.NoteEndReason(reason);
         var from = sa.State;
         sa.MoveTo(IkeSaState.Destroying);
         var lost = sa.Children.Select(c => c.Config).ToList();
         foreach (var c in sa.Children.ToList())
             Children.Remove(sa, c);
-        var pending = sa.Outstanding;
-        sa.Outstanding = null;
+        var pending = sa.TakeOutstanding();
         pending?.Task.Abort(sa, reason);
         AbortQueued(sa, reason);
         _sas.Remove(sa);

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Logging;
 
 namespace Petrel.Ike.Engine;
@@ -22,9 +23,23 @@ internal sealed class IkeLog(ILogger log, IkeCounters counters, Func<TimeSpan> n
             log.LogDebug("{IkeSa}: dropped datagram from {Remote}: {Why}", sa?.Tag ?? "-", remote, why);
     }
 
+    /// <summary>Counts a dropped datagram; the reason is built and logged only at debug level.</summary>
+    public void Drop(IkeSa? sa, IPEndPoint remote, [InterpolatedStringHandlerArgument("")] ref DebugText why)
+    {
+        counters.DroppedDatagrams++;
+        if (why.Enabled)
+            log.LogDebug("{IkeSa}: dropped datagram from {Remote}: {Why}", sa?.Tag ?? "-", remote, why.ToStringAndClear());
+    }
+
     public void Debug(IkeSa? sa, string message)
     {
         if (log.IsEnabled(LogLevel.Debug)) log.LogDebug("{IkeSa}: {Event}", sa?.Tag ?? "-", message);
+    }
+
+    /// <summary>A debug line whose interpolation is skipped when debug is off.</summary>
+    public void Debug(IkeSa? sa, [InterpolatedStringHandlerArgument("")] ref DebugText message)
+    {
+        if (message.Enabled) log.LogDebug("{IkeSa}: {Event}", sa?.Tag ?? "-", message.ToStringAndClear());
     }
 
     public void Info(IkeSa? sa, string message) => log.LogInformation("{IkeSa}: {Event}", sa?.Tag ?? "-", message);

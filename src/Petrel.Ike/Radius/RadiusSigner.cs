@@ -43,7 +43,13 @@ public static class RadiusSigner
     /// </summary>
     public static bool VerifyResponse(ReadOnlySpan<byte> response, ReadOnlySpan<byte> requestAuthenticator, ReadOnlySpan<byte> secret, out string error)
     {
-        int length = System.Buffers.Binary.BinaryPrimitives.ReadUInt16BigEndian(response[2..]);
+        // Callers decode first, but a short or overstated datagram must not throw here either (found by fuzzing, issue 12).
+        int length = response.Length >= RadiusPacket.HeaderLength ? System.Buffers.Binary.BinaryPrimitives.ReadUInt16BigEndian(response[2..]) : 0;
+        if (length < RadiusPacket.HeaderLength || length > response.Length)
+        {
+            error = $"RADIUS response of {response.Length} octets says it has {length}";
+            return false;
+        }
         var copy = response[..length].ToArray();
         var received = copy.AsSpan(4, 16).ToArray();
         requestAuthenticator.CopyTo(copy.AsSpan(4));

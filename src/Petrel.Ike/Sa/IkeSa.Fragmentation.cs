@@ -19,5 +19,5 @@ internal sealed partial class IkeSa
         : _requestReassembly ??= new IkeFragmentReassembler(maxBytes: maxBytes);
 
     /// <summary>The fragments of <see cref="LastResponse"/> (its first one) when the response was fragmented, resent together.</summary>
-    public IReadOnlyList<byte[]>? LastResponseFragments { get; set; }
+    public IReadOnlyList<byte[]>? LastResponseFragments { get; private set; }
 }

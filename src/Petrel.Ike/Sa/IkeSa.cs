@@ -59,7 +59,10 @@ internal sealed partial class IkeSa
     public bool WasUp { get; set; }
 
     /// <summary>Why <c>Destroy</c> ended it, for the feed's down/failure event.</summary>
-    public string? EndReason { get; set; }
+    public string? EndReason { get; private set; }
+
+    /// <summary>Keeps the first reason given for the SA's end.</summary>
+    public void NoteEndReason(string reason) => EndReason ??= reason;
 
     /// <summary>A failure event was put on the feed for it already.</summary>
     public bool FailureReported { get; set; }
@@ -90,16 +93,34 @@ internal sealed partial class IkeSa
     public (IPEndPoint Remote, ulong SpiI)? InitiatorKey { get; set; }
 
     /// <summary>RFC 7296 §2.23: a NAT in front of us / in front of the peer; NatFake is strongSwan's forced encapsulation.</summary>
-    public bool NatHere { get; set; }
-    public bool NatThere { get; set; }
-    public bool NatFake { get; set; }
+    public bool NatHere { get; private set; }
+    public bool NatThere { get; private set; }
+    public bool NatFake { get; private set; }
+
+    /// <summary>What NAT detection found (or a rekeyed SA inherits), and whether encapsulation is forced.</summary>
+    public void SetNat(bool here, bool there, bool fake)
+    {
+        NatHere = here;
+        NatThere = there;
+        NatFake = fake;
+    }
     public bool NatAny => NatHere || NatThere || NatFake;
 
     public Proposal? Proposal { get; set; }
     public IkeCipherSuite? Suite { get; set; }
-    public IkeSaKeys? Keys { get; set; }
-    public SkCipher? CipherOut { get; set; }
-    public SkCipher? CipherIn { get; set; }
+    public IkeSaKeys? Keys { get; private set; }
+    public SkCipher? CipherOut { get; private set; }
+    public SkCipher? CipherIn { get; private set; }
+
+    /// <summary>The SK_* keys from SKEYSEED (IKE_SA_INIT or an IKE SA rekey); <see cref="CreateCiphers"/> then protects messages with them.</summary>
+    public void SetKeys(IkeSaKeys keys) => Keys = keys;
+
+    /// <summary>The SK payload ciphers for both directions from <see cref="Keys"/>: ours protect what we send.</summary>
+    public void CreateCiphers(IkeCipherSuite suite, Petrel.Crypto.Primitives.IRandom random)
+    {
+        CipherOut = suite.CreateCipher(Keys!, IsInitiator, random);
+        CipherIn = suite.CreateCipher(Keys!, !IsInitiator, random);
+    }
     public KeyExchangeState? KeyExchange { get; set; }
     public ushort KeGroup { get; set; }
     public byte[] Ni { get; set; } = [];
@@ -113,21 +134,58 @@ internal sealed partial class IkeSa
     public Identity? RemoteId { get; set; }
 
     // §2.3: our next request's message ID, and the ID we expect on the peer's next request.
-    public uint NextRequestId { get; set; }
-    public uint ExpectedRequestId { get; set; }
+    public uint NextRequestId { get; private set; }
+    public uint ExpectedRequestId { get; private set; }
 
-    public PendingRequest? Outstanding { get; set; }
+    /// <summary>§2.3: our request with this message ID went out; the next one takes the following ID.</summary>
+    public void RequestSent(uint messageId) => NextRequestId = messageId + 1;
+
+    /// <summary>§2.18: a new IKE SA from a rekey starts its message IDs at 0 in both directions.</summary>
+    public void RestartMessageIds()
+    {
+        NextRequestId = 0;
+        ExpectedRequestId = 0;
+    }
+
+    /// <summary>§2.1/§2.3: the response to the peer's request <paramref name="messageId"/> is kept for its retransmits, and the window moves on.</summary>
+    public void CacheResponse(uint messageId, byte[] first, IReadOnlyList<byte[]>? fragments)
+    {
+        LastResponse = first;
+        LastResponseFragments = fragments;
+        LastResponseId = messageId;
+        ExpectedRequestId = messageId + 1;
+    }
+
+    /// <summary>§2.1/§2.3: our request on the wire (window of one), until its response arrives or we give up.</summary>
+    public PendingRequest? Outstanding { get; private set; }
+
+    public void SetOutstanding(PendingRequest request) => Outstanding = request;
+
+    /// <summary>The outstanding request, no longer outstanding.</summary>
+    public PendingRequest? TakeOutstanding()
+    {
+        var pending = Outstanding;
+        Outstanding = null;
+        return pending;
+    }
     public Queue<IkeTask> Tasks { get; } = new();
 
     /// <summary>§2.1: the last response, retransmitted verbatim when its request arrives again.</summary>
-    public byte[]? LastResponse { get; set; }
-    public uint LastResponseId { get; set; }
+    public byte[]? LastResponse { get; private set; }
+    public uint LastResponseId { get; private set; }
 
     public List<ChildSa> Children { get; } = [];
 
     public TimeSpan CreatedAt { get; init; }
-    public TimeSpan EstablishedAt { get; set; }
-    public DateTimeOffset EstablishedWallClock { get; set; }
+    public TimeSpan EstablishedAt { get; private set; }
+    public DateTimeOffset EstablishedWallClock { get; private set; }
+
+    /// <summary>When it became ESTABLISHED, on the engine's clock and the wall clock (listings).</summary>
+    public void StampEstablished(TimeSpan now, DateTimeOffset wallClock)
+    {
+        EstablishedAt = now;
+        EstablishedWallClock = wallClock;
+    }
     public TimeSpan NextKeepalive { get; set; } = TimeSpan.MaxValue;
 
     /// <summary>Who is waiting for this SA to come up (Initiate) or go away (Terminate).</summary>

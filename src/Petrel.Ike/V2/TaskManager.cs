@@ -76,13 +76,9 @@ internal sealed class TaskManager(IIkeContext context)
         if (init)
         {
             sa.InitRequest = bytes;
-            sa.NextRequestId = 1;
         }
-        else
-        {
-            sa.NextRequestId = mid + 1;
-        }
-        sa.Outstanding = new PendingRequest { MessageId = mid, Bytes = bytes, Fragments = fragments, Task = task, Deadline = context.Clock.Now + context.Options.RetransmitTimeout };
+        sa.RequestSent(mid);
+        sa.SetOutstanding(new PendingRequest { MessageId = mid, Bytes = bytes, Fragments = fragments, Task = task, Deadline = context.Clock.Now + context.Options.RetransmitTimeout });
         context.Events.CountRequest(task.Exchange);
         context.Log.Debug(sa, $"sending {task.Exchange} request {mid} to {sa.Remote} ({(fragments is null ? $"{bytes.Length} bytes" : $"{fragments.Count} fragments")})");
         context.Sender.SendAll(sa.Local, sa.Remote, bytes, fragments);
@@ -97,7 +93,7 @@ internal sealed class TaskManager(IIkeContext context)
             context.Log.Drop(sa, sa.Remote, $"{m.ExchangeType} response {m.MessageId} does not answer our outstanding request");
             return;
         }
-        sa.Outstanding = null;
+        sa.TakeOutstanding();
         var outcome = pending.Task.ProcessResponse(sa, m);
         switch (outcome)
         {
@@ -141,10 +137,7 @@ internal sealed class TaskManager(IIkeContext context)
     public void SendResponse(IkeSa sa, IkeMessage response)
     {
         var datagrams = context.Sender.EncodeProtected(sa, response);
-        sa.LastResponse = datagrams[0];
-        sa.LastResponseFragments = datagrams.Count > 1 ? datagrams : null;
-        sa.LastResponseId = response.MessageId;
-        sa.ExpectedRequestId = response.MessageId + 1;
+        sa.CacheResponse(response.MessageId, datagrams[0], datagrams.Count > 1 ? datagrams : null);
         context.Events.CountResponse(response.ExchangeType);
         context.Sender.SendAll(sa.Local, sa.Remote, sa.LastResponse, sa.LastResponseFragments);
     }
@@ -176,7 +169,9 @@ internal sealed class TaskManager(IIkeContext context)
     public void SendNotifyOnce(IkeSa sa, NotifyType type)
     {
         if (sa.CipherOut is null) return;
-        var m = NewMessage(sa, ExchangeType.Informational, response: false, sa.NextRequestId++);
+        uint mid = sa.NextRequestId;
+        sa.RequestSent(mid);
+        var m = NewMessage(sa, ExchangeType.Informational, response: false, mid);
         m.Payloads.Add(new NotifyPayload(type));
         context.Sender.SendRaw(sa.Local, sa.Remote, m.Encode(sa.CipherOut));
     }

@@ -28,7 +28,8 @@ public sealed record ControlRequest(string Command, string? Connection = null, s
         JsonNode? node;
         try
         {
-            node = JsonNode.Parse(line);
+            // A repeated member would otherwise throw ArgumentException on first access (found by fuzzing, issue 12).
+            node = JsonNode.Parse(line, documentOptions: new System.Text.Json.JsonDocumentOptions { AllowDuplicateProperties = false });
         }
         catch (System.Text.Json.JsonException e)
         {

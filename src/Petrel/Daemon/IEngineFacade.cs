@@ -30,6 +30,9 @@ public interface IEngineFacade
     /// <summary>Fetches CRLs from distribution points for the engine (<see cref="IkeEngine.CrlFetcher"/>).</summary>
     void UseCrlFetcher(ICrlFetcher fetcher) { }
 
+    /// <summary>Runs the engine's key exchanges and key derivations off its thread (<see cref="IkeEngine.CryptoExecutor"/>).</summary>
+    void UseCryptoExecutor(ICryptoExecutor executor) { }
+
     /// <summary>Traffic hit a trap policy (RFC 4301 §5.1 acquire): negotiate its CHILD_SA.</summary>
     void HandleAcquire(Petrel.DataPlane.Kernel.AcquireEvent acquire) { }
 

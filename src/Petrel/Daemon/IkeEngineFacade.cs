@@ -14,6 +14,7 @@ public sealed class IkeEngineFacade(IkeEngine engine) : IEngineFacade
         engine.Load(connections, secrets, credentials);
     public IReadOnlyList<ConnectionConfig> Connections => engine.Connections;
     public void UseCrlFetcher(ICrlFetcher fetcher) => engine.CrlFetcher = fetcher;
+    public void UseCryptoExecutor(ICryptoExecutor executor) => engine.CryptoExecutor = executor;
     public void Receive(IPEndPoint local, IPEndPoint remote, ReadOnlySpan<byte> message) => engine.Receive(local, remote, message);
     public void Tick() => engine.Tick();
     public TimeSpan? NextDeadline => engine.NextDeadline;

@@ -23,6 +23,10 @@ public sealed class PetrelDaemon : IAsyncDisposable
     private readonly Petrel.Config.VirtualInterfaceSet _interfaces;
     private EngineLoop? _loop;
     private HttpCrlFetcher? _crlFetcher;
+    private CryptoWorkerPool? _cryptoPool;
+
+    /// <summary>Crypto jobs that may wait for a worker; beyond it new IKE_SA_INIT work is shed (and counted).</summary>
+    internal const int CryptoQueueCapacity = 1024;
     private ControlServer? _control;
     private ShuntPolicies? _shunts;
     private Petrel.Dashboard.DashboardServer? _dashboard;
@@ -107,8 +111,10 @@ public sealed class PetrelDaemon : IAsyncDisposable
         var loop = _loop;
         _crlFetcher = new HttpCrlFetcher(_config.Daemon.FetchTimeout, action => loop.Post(_ => action()));
         var fetcher = _crlFetcher;
+        _cryptoPool = new CryptoWorkerPool(Environment.ProcessorCount, CryptoQueueCapacity, action => loop.Post(_ => action()));
+        var pool = _cryptoPool;
         var feed = Feed;
-        await _loop.InvokeAsync(e => { e.UseEventFeed(feed.Publish); e.UseCrlFetcher(fetcher); e.Load(_config.Connections, _config.Secrets, credentials); e.Pools?.Load(_config.Pools); return 0; }).ConfigureAwait(false);
+        await _loop.InvokeAsync(e => { e.UseEventFeed(feed.Publish); e.UseCrlFetcher(fetcher); e.UseCryptoExecutor(pool); e.Load(_config.Connections, _config.Secrets, credentials); e.Pools?.Load(_config.Pools); return 0; }).ConfigureAwait(false);
         _log.LogInformation("loaded {Connections} connections and {Secrets} secrets from {Path}",
             _config.Connections.Count, _config.Secrets.Count, _configPath);
         _platform.Start(_loop, OnPlatformFailed);
@@ -289,6 +295,7 @@ public sealed class PetrelDaemon : IAsyncDisposable
         if (_loop is not null)
             await _loop.StopAsync().ConfigureAwait(false);
         _crlFetcher?.Dispose(); // after the loop: a fetch completing now posts into a stopped loop, which drops it
+        _cryptoPool?.Dispose(); // likewise: a finished job posts into the stopped loop
         _log.LogInformation("stopped");
     }
 

@@ -129,4 +129,15 @@ public class RadiusPacketTests
         value[0] &= 0x7f;
         Assert.False(MppeKey.TryDecrypt(value, secret, ra, out _));
     }
+
+    /// <summary>fuzz/crashes/radius/crash-a8b5961652cc5056: a Length field beyond the datagram threw ArgumentOutOfRangeException.</summary>
+    [Theory]
+    [InlineData("0b0700a0a2bcb5c9860705a8fb2c48c64083b5394f18")] // says 160 octets, has 22
+    [InlineData("0b07")]                                       // shorter than the header
+    [InlineData("0b07000a00000000000000000000000000000000")]   // says 10, below the 20-octet header
+    public void Response_check_refuses_a_datagram_whose_length_field_lies(string hex)
+    {
+        Assert.False(RadiusSigner.VerifyResponse(Convert.FromHexString(hex), new byte[16], "secret"u8, out string error));
+        Assert.Contains("RADIUS response of", error);
+    }
 }

@@ -53,9 +53,7 @@ internal static class Phase1Steps
         var other = NatDetectionV1.Hash(hash, sa.SpiI, sa.SpiR, remote);
         bool dstMatched = hashes[0].AsSpan().SequenceEqual(me);
         bool srcMatched = hashes.Skip(1).Any(h => h.AsSpan().SequenceEqual(other));
-        sa.NatHere = !dstMatched;
-        sa.NatThere = !srcMatched;
-        sa.NatFake = dstMatched && srcMatched && sa.Config.Encap;
+        sa.SetNat(!dstMatched, !srcMatched, dstMatched && srcMatched && sa.Config.Encap);
     }
 
     /// <summary>SKEYID for pre-shared keys, SKEYID_d/a/e, the cipher key and the CBC chain from hash(g^xi | g^xr).</summary>

@@ -153,7 +153,7 @@ internal sealed class IkeRekeyResponder(IIkeContext context)
     {
         try
         {
-            created.Keys = suite.DeriveRekeyedKeys(sa.Suite!.Prf, sa.Keys!.SkD, shared, ni, nr, created.SpiI, created.SpiR, additional);
+            created.SetKeys(suite.DeriveRekeyedKeys(sa.Suite!.Prf, sa.Keys!.SkD, shared, ni, nr, created.SpiI, created.SpiR, additional));
         }
         finally
         {
@@ -190,22 +190,18 @@ internal sealed class IkeRekeyResponder(IIkeContext context)
         created.PerformedKeyExchanges.AddRange(AdditionalKeyExchanges.Of(chosen));
         created.Ni = ni;
         created.Nr = nr;
-        created.CipherOut = suite.CreateCipher(created.Keys!, created.IsInitiator, context.Random);
-        created.CipherIn = suite.CreateCipher(created.Keys!, !created.IsInitiator, context.Random);
+        created.CreateCiphers(suite, context.Random);
         created.LocalId = old.LocalId;
         created.RemoteId = old.RemoteId;
         // What list-sas shows of the authentication (EAP identity, each round) belongs to the IKE SA and its successors.
         created.EapIdentity = old.EapIdentity;
         created.CompletedRounds.AddRange(old.CompletedRounds);
-        created.NatHere = old.NatHere;
-        created.NatThere = old.NatThere;
-        created.NatFake = old.NatFake;
+        created.SetNat(old.NatHere, old.NatThere, old.NatFake);
         created.FragmentationAgreed = old.FragmentationAgreed; // RFC 7383 §2.3: negotiated once, for the IKE SA and its rekeyed successors
         created.Local = old.Local;
         created.Remote = old.Remote;
         // §2.18: the new IKE SA starts its message IDs at 0 in both directions.
-        created.NextRequestId = 0;
-        created.ExpectedRequestId = 0;
+        created.RestartMessageIds();
         context.Sas.AdoptRekeyed(created);
         created.MoveTo(IkeSaState.Connecting); // CREATED → CONNECTING → ESTABLISHED, as every IKE SA
         context.Sas.Established(created);

@@ -178,7 +178,7 @@ internal sealed class IkeRekeyTask(IIkeContext context) : IkeTask
         n2.SpiR = System.Buffers.Binary.BinaryPrimitives.ReadUInt64BigEndian(chosen.Spi.Span);
         try
         {
-            n2.Keys = suite!.DeriveRekeyedKeys(sa.Suite!.Prf, sa.Keys!.SkD, shared, _ni, nr, n2.SpiI, n2.SpiR, additional);
+            n2.SetKeys(suite!.DeriveRekeyedKeys(sa.Suite!.Prf, sa.Keys!.SkD, shared, _ni, nr, n2.SpiI, n2.SpiR, additional));
         }
         finally
         {

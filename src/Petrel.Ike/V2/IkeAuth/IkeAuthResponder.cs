@@ -121,7 +121,7 @@ internal sealed class IkeAuthResponder(IIkeContext context)
                 return true;
             }
             sa.PeerCertificate = checkedPeer.Certificate;
-            context.Log.Info(sa, $"authentication of '{peerId}' with {auth.Method} successful (certificate '{PubkeyAuthenticator.Name(checkedPeer.Certificate!)}')");
+            context.Log.Debug(sa, $"authentication of '{peerId}' with {auth.Method} successful (certificate '{PubkeyAuthenticator.Name(checkedPeer.Certificate!)}')");
         }
         else
         {
@@ -132,7 +132,7 @@ internal sealed class IkeAuthResponder(IIkeContext context)
                 response.Payloads.Add(new NotifyPayload(NotifyType.AuthenticationFailed));
                 return true;
             }
-            context.Log.Info(sa, $"authentication of '{peerId}' with pre-shared key successful");
+            context.Log.Debug(sa, $"authentication of '{peerId}' with pre-shared key successful");
         }
         sa.RemoteId = peerId;
         sa.CompletedRounds.Add(new AuthRoundInfo(false, 1, config.Remote.Auth, peerId.ToString()));

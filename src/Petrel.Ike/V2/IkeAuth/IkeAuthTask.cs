@@ -183,7 +183,7 @@ internal sealed class IkeAuthTask(IIkeContext context, ChildConfig? childConfig,
             if (!checkedPeer.Ok)
                 return FailAuth(sa, $"'{peerId}' with {auth.Method}: {checkedPeer.Reason}");
             sa.PeerCertificate = checkedPeer.Certificate;
-            context.Log.Info(sa, $"authentication of '{peerId}' with {auth.Method} successful (certificate '{PubkeyAuthenticator.Name(checkedPeer.Certificate!)}')");
+            context.Log.Debug(sa, $"authentication of '{peerId}' with {auth.Method} successful (certificate '{PubkeyAuthenticator.Name(checkedPeer.Certificate!)}')");
         }
         else
         {

@@ -122,44 +122,40 @@ internal sealed class IkeSaInitResponder(IIkeContext context)
         sa.Nr = context.RandomBytes(IkeEngine.NonceLength);
         sa.InitRequest = request.RawBytes!;
         context.Sas.Register(sa, request.InitiatorSpi);
-        context.Log.Info(sa, $"{remote} is initiating an IKE_SA, selected {ProposalText.Describe(selected)}");
+        context.Log.Debug(sa, $"{remote} is initiating an IKE_SA, selected {ProposalText.Describe(selected)}");
 
-        using var kex = suite.KeyExchange.Create(context.Random);
-        byte[] shared;
-        try
+        // The key exchange and SKEYSEED run on the crypto workers; the answer is built when they are done.
+        var keying = new InitKeying(suite, ke.Data.ToArray(), sa, context.Random);
+        keying.Completed = k => Answer(local, remote, request, sa, k, config, candidates, selected, groupId, additional);
+        if (!context.Scheduler.RunCrypto(sa, keying, halfOpen: true))
+            context.Sas.Destroy(sa, "crypto queue full");
+    }
+
+    /// <summary>The key exchange is done: keys, NAT detection, and the response.</summary>
+    private void Answer(IPEndPoint local, IPEndPoint remote, IkeMessage request, IkeSa sa, InitKeying keying, ConnectionConfig config,
+        List<ConnectionConfig> candidates, Proposal selected, ushort groupId, IReadOnlyList<Transform> additional)
+    {
+        if (keying.Error is { } e)
         {
-            shared = kex.ComputeSharedSecret(ke.Data.Span);
-        }
-        catch (CryptographicException e)
-        {
-            context.Log.Warn(sa, $"invalid KE value from {remote}: {e.Message}");
+            if (e is not CryptographicException) context.Log.Error(sa, $"key exchange failed: {e.GetType().Name}: {e.Message}");
+            else context.Log.Warn(sa, $"invalid KE value from {remote}: {e.Message}");
             context.Sas.Destroy(sa, "invalid KE");
             SendError(local, remote, request, new NotifyPayload(NotifyType.InvalidSyntax));
             return;
         }
-        try
-        {
-            sa.Keys = suite.DeriveKeys(shared, sa.Ni, sa.Nr, sa.SpiI, sa.SpiR);
-        }
-        finally
-        {
-            CryptographicOperations.ZeroMemory(shared);
-        }
-        sa.CipherOut = suite.CreateCipher(sa.Keys, false, context.Random);
-        sa.CipherIn = suite.CreateCipher(sa.Keys, true, context.Random);
+        var suite = sa.Suite!;
+        sa.SetKeys(keying.Keys!);
+        keying.Keys = null;
+        sa.CreateCiphers(suite, context.Random);
         sa.PerformedKeyExchanges.Add(new Transform(TransformType.KeyExchange, groupId));
         sa.AdditionalKeyExchanges = additional;
 
-        if (NatDetectionNotifies.Evaluate(request, local, remote, out bool here, out bool there))
-        {
-            sa.NatHere = here;
-            sa.NatThere = there;
-        }
-        sa.NatFake = config.Encap;
+        NatDetectionNotifies.Evaluate(request, local, remote, out bool here, out bool there); // no NAT-D notifies: no NAT
+        sa.SetNat(here, there, config.Encap);
 
         var response = context.Sender.NewMessage(sa, ExchangeType.IkeSaInit, response: true, 0);
         response.Payloads.Add(new SecurityAssociationPayload([selected with { Spi = ReadOnlyMemory<byte>.Empty }]));
-        response.Payloads.Add(new KeyExchangePayload(groupId, kex.PublicKey));
+        response.Payloads.Add(new KeyExchangePayload(groupId, keying.PublicKey));
         response.Payloads.Add(new NoncePayload(sa.Nr));
         NatDetectionNotifies.Add(response, local, remote, config.Encap, context.Random);
         // RFC 7383 §2.3: announced back only when the initiator announced it.
@@ -184,9 +180,7 @@ internal sealed class IkeSaInitResponder(IIkeContext context)
         }
         var bytes = response.Encode();
         sa.InitResponse = bytes;
-        sa.LastResponse = bytes;
-        sa.LastResponseId = 0;
-        sa.ExpectedRequestId = 1;
+        sa.CacheResponse(0, bytes, null);
         context.Log.Debug(sa, $"IKE_SA_INIT response sent{context.Sender.NatText(sa)}");
         context.Sender.SendRaw(local, remote, bytes);
     }

@@ -127,14 +127,13 @@ internal sealed class IkeSaInitTask(IIkeContext context, InitiateCompletion? com
         sa.InitResponse = response.RawBytes!;
         try
         {
-            sa.Keys = suite!.DeriveKeys(shared, sa.Ni, sa.Nr, sa.SpiI, sa.SpiR);
+            sa.SetKeys(suite!.DeriveKeys(shared, sa.Ni, sa.Nr, sa.SpiI, sa.SpiR));
         }
         finally
         {
             CryptographicOperations.ZeroMemory(shared);
         }
-        sa.CipherOut = suite.CreateCipher(sa.Keys, true, context.Random);
-        sa.CipherIn = suite.CreateCipher(sa.Keys, false, context.Random);
+        sa.CreateCiphers(suite, context.Random);
         sa.KeyExchange?.Dispose();
         sa.KeyExchange = null;
         sa.PerformedKeyExchanges.Add(new Transform(TransformType.KeyExchange, sa.KeGroup));
@@ -145,16 +144,12 @@ internal sealed class IkeSaInitTask(IIkeContext context, InitiateCompletion? com
             sa.QueueFirst(additional.Select(_ => (IkeTask)new IkeIntermediateTask(context, completion)));
         }
 
-        if (NatDetectionNotifies.Evaluate(response, sa.Local, sa.Remote, out bool here, out bool there))
-        {
-            sa.NatHere = here;
-            sa.NatThere = there;
-        }
-        sa.NatFake = sa.Config.Encap;
+        NatDetectionNotifies.Evaluate(response, sa.Local, sa.Remote, out bool here, out bool there); // no NAT-D notifies: no NAT
+        sa.SetNat(here, there, sa.Config.Encap);
         sa.FragmentationAgreed = IkeEngine.AnnouncesFragmentation(sa.Config) && response.GetNotify(NotifyType.Ikev2FragmentationSupported) is not null;
         sa.PeerMultipleAuth = response.GetNotify(NotifyType.MultipleAuthSupported) is not null;
         context.Credentials.Pubkey.ReadPeerAnnouncements(sa, response);
-        context.Log.Info(sa, $"IKE_SA_INIT done with {sa.Remote}: {ProposalText.Describe(chosen)}{context.Sender.NatText(sa)}");
+        context.Log.Debug(sa, $"IKE_SA_INIT done with {sa.Remote}: {ProposalText.Describe(chosen)}{context.Sender.NatText(sa)}");
         context.Sender.FloatToNatT(sa);
         return TaskOutcome.Done;
     }
