@@ -16,6 +16,10 @@
 #                MODE=udp SECS=5 bench/iperf.sh   UDP packet rates instead of TCP: every setup × payload
 #                                         size (SIZES="100 1300 imix") × offered rate (RATES="100M 300M
 #                                         500M 1G 2G 0", 0 = unlimited), delivered packets/s and loss
+#                                         then a summary: the issue 17 targets as ratios of this run's cells
+#                MODE=all SECS=5 bench/iperf.sh   the UDP grid and then TCP rounds over the same tunnels, one run
+#                SETUPS="petrel-petrel:gcm petrel-petrel:gcm%-10"   "%N" puts both daemons' packet threads at
+#                                         nice N (petrel { packet_nice = N }); default: unchanged
 #                MODE=perf SETUPS=petrel-petrel:gcm bench/iperf.sh   perf record of the daemons in one UDP run
 #                                         (PERF_SIZE=1300 PERF_RATE=0): the hottest commands and symbols
 #                SETUPS="… base-base:gcm" PETREL_BASE=/path/to/other/petrel   a second Petrel build
@@ -126,7 +130,8 @@ wg_pair() {  # i dir
 
 # Sets up one setup on pair $i; prints nothing; returns non-zero (with a note) when it cannot.
 establish() {  # i setup
-  local i=$1 setup=$2 kind=${2%%:*} alg=${2#*:} ike esp l r d threads=
+  local i=$1 setup=$2 kind=${2%%:*} alg=${2#*:} ike esp l r d threads= nice=
+  if [[ $alg == *%* ]]; then nice=${alg#*%}; alg=${alg%\%*}; fi
   if [[ $alg == *@* ]]; then threads=${alg#*@}; alg=${alg%@*}; fi
   l=${PREFIX}$1l; r=${PREFIX}$1r; d=$STATE/$i
   mkdir -p "$d"
@@ -142,6 +147,14 @@ establish() {  # i setup
   [[ $kind == petrel-petrel-raw ]] && encap=no
   swanctl_conf l "$ike" "$esp" "$encap" > "$d/l.conf"
   swanctl_conf r "$ike" "$esp" "$encap" > "$d/r.conf"
+  if [[ -n $nice ]]; then
+    # One petrel { } section for both settings (petrel_start would add its own for the threads).
+    printf 'petrel {\n  packet_nice = %s\n%s}\n' "$nice" "${threads:+  packet_threads = $threads
+}" >>"$d/l.conf"
+    [[ $kind == petrel-sw ]] || printf 'petrel {\n  packet_nice = %s\n%s}\n' "$nice" "${threads:+  packet_threads = $threads
+}" >>"$d/r.conf"
+    threads=
+  fi
   case $kind in
     sw-sw)
       sw_start "$l" "$d/l" "$d/l.conf" && sw_start "$r" "$d/r" "$d/r.conf" &&
@@ -231,13 +244,46 @@ if [[ ${MODE:-tcp} == perf ]]; then
   exit 0
 fi
 
-if [[ ${MODE:-tcp} == udp ]]; then
+# The issue 17 targets from the UDP grid just measured, as ratios within the same run, one block per
+# Petrel setup: prints "n/a" where a cell it needs was not measured (a size, rate or setup left out).
+udp_summary() {
+  local s p q plain sw wg
+  ratio() { awk -v a="${1:-}" -v b="${2:-}" 'BEGIN {if (a == "" || b == "" || b + 0 == 0) print "n/a"; else printf "%.2f", a / b}'; }
+  verdict() { awk -v r="$1" -v t="$2" 'BEGIN {if (r == "n/a") print ""; else print (r + 0 >= t ? "met" : "NOT met")}'; }
+  line() { printf '  %-58s %8s  %-8s %s\n' "$1" "$2" "$(verdict "$2" "$3")" "$4"; }
+  plain=plain
+  sw=$(for s in "${setups[@]}"; do [[ $s == sw-sw* && -n ${ok[$s]} ]] && { echo "$s"; break; }; done; true)
+  wg=$(for s in "${setups[@]}"; do [[ $s == wg-wg* && -n ${ok[$s]} ]] && { echo "$s"; break; }; done; true)
+  echo
+  echo "Summary: issue 17 targets, each a ratio of cells of this run (pkt/s delivered)"
+  for p in "${setups[@]}"; do
+    [[ $p == petrel* || $p == base* ]] || continue
+    [[ -n ${ok[$p]} ]] || { echo "$p: not established"; continue; }
+    echo "$p"
+    q=${pps[$p/1300/1G]:-}
+    line "1300 B offered 1G, vs plain (>= 0.90)" "$(ratio "$q" "${pps[$plain/1300/1G]:-}")" 0.90 "${q:-?} vs ${pps[$plain/1300/1G]:-?}"
+    q=${pps[$p/100/0]:-}
+    line "100 B unlimited, vs plain (>= 0.60)" "$(ratio "$q" "${pps[$plain/100/0]:-}")" 0.60 "${q:-?} vs ${pps[$plain/100/0]:-?}"
+    for size in $SIZES; do
+      q=${pps[$p/$size/0]:-}
+      line "$size B unlimited, vs its own 1G (>= 0.90, no collapse)" "$(ratio "$q" "${pps[$p/$size/1G]:-}")" 0.90 "${q:-?} vs ${pps[$p/$size/1G]:-?}"
+    done
+    q=${pps[$p/1300/0]:-}
+    if [[ -n $sw ]]; then line "1300 B unlimited (bulk), vs $sw (>= 10)" "$(ratio "$q" "${pps[$sw/1300/0]:-}")" 10 "${q:-?} vs ${pps[$sw/1300/0]:-?}"
+    else line "1300 B unlimited (bulk), vs strongSwan (>= 10)" "n/a" 10 "strongSwan not measured"; fi
+    if [[ -n $wg ]]; then line "1300 B unlimited (bulk), vs $wg (>= 2)" "$(ratio "$q" "${pps[$wg/1300/0]:-}")" 2 "${q:-?} vs ${pps[$wg/1300/0]:-?}"
+    else line "1300 B unlimited (bulk), vs wireguard-go (>= 2)" "n/a" 2 "wireguard-go not measured"; fi
+  done
+  echo "load average (1 min) during the grid: $(printf '%s\n' "${load[@]}" | sort -g | awk '{a[NR]=$1} END {if (NR) printf "%s to %s", a[1], a[NR]}'), $(nproc) CPUs"
+}
+
+if [[ ${MODE:-tcp} == udp || ${MODE:-tcp} == all ]]; then
   # UDP packet rates: every setup × payload size × offered rate, one SECS run each, interleaved
   # (for each size and rate all setups run back to back). Prints delivered packets/s and loss.
   SIZES=${SIZES:-100 1300 imix}
   RATES=${RATES:-100M 300M 500M 1G 2G 0}
   read -ra setups <<<"$SETUPS"
-  declare -A ok pps loss
+  declare -A ok pps loss load
   i=0
   for s in "${setups[@]}"; do
     i=$((i+1))
@@ -247,10 +293,11 @@ if [[ ${MODE:-tcp} == udp ]]; then
     for rate in $RATES; do
       for s in "${setups[@]}"; do
         [[ -n ${ok[$s]} ]] || continue
+        load[$s/$size/$rate]=$(cut -d' ' -f1 /proc/loadavg)
         read -r got lost <<<"$(measure_udp "${ok[$s]}" "$s" "$size" "$rate")"
         pps[$s/$size/$rate]=$(awk -v g="${got:-0}" -v t="$SECS" 'BEGIN {printf "%.0f", g / t}')
         loss[$s/$size/$rate]=$(awk -v g="${got:-0}" -v l="${lost:-0}" 'BEGIN {printf "%.1f", (g + l > 0 ? 100 * l / (g + l) : 0)}')
-        note "udp $size @ $rate $s: ${pps[$s/$size/$rate]} pkt/s, ${loss[$s/$size/$rate]} % lost"
+        note "udp $size @ $rate $s: ${pps[$s/$size/$rate]} pkt/s, ${loss[$s/$size/$rate]} % lost (load ${load[$s/$size/$rate]})"
       done
     done
   done
@@ -268,18 +315,29 @@ if [[ ${MODE:-tcp} == udp ]]; then
       done
       echo
     done
+    printf '%-22s' "load (1 min, mean)"
+    for rate in $RATES; do
+      printf ' %16s' "$(for s in "${setups[@]}"; do [[ -n ${ok[$s]} ]] && echo "${load[$s/$size/$rate]}"; done | awk '{t += $1; n++} END {printf "%.1f", (n ? t / n : 0)}')"
+    done
+    echo
   done
-  exit 0
+  udp_summary
+  [[ $MODE == all ]] || exit 0
+  echo
 fi
 
 # ---- run --------------------------------------------------------------------------------------
 read -ra setups <<<"$SETUPS"
 declare -A ok results
-i=0
-for s in "${setups[@]}"; do
-  i=$((i+1))
-  if establish "$i" "$s"; then ok[$s]=$i; note "$s: ready"; else ok[$s]=""; fi
-done
+if [[ ${MODE:-tcp} != all ]]; then
+  # (MODE=all: the tunnels of the UDP grid are measured again, as they are.)
+  i=0
+  for s in "${setups[@]}"; do
+    i=$((i+1))
+    if establish "$i" "$s"; then ok[$s]=$i; note "$s: ready"; else ok[$s]=""; fi
+  done
+fi
+tcp_load=$(cut -d' ' -f1 /proc/loadavg)
 for round in $(seq "$ROUNDS"); do
   for s in "${setups[@]}"; do
     [[ -n ${ok[$s]} ]] || continue
@@ -290,7 +348,7 @@ for round in $(seq "$ROUNDS"); do
 done
 
 echo
-echo "iperf3 TCP, ${P} stream(s), ${SECS}s x ${ROUNDS} interleaved rounds, $(nproc) CPUs, $(date -u '+%Y-%m-%d %H:%M UTC')"
+echo "iperf3 TCP, ${P} stream(s), ${SECS}s x ${ROUNDS} interleaved rounds, $(nproc) CPUs, $(date -u '+%Y-%m-%d %H:%M UTC'), load average $tcp_load at the start, $(cut -d' ' -f1 /proc/loadavg) at the end"
 printf '%-20s %-8s %-26s %10s %8s %10s %8s\n' setup cipher "rounds (Mbit/s)" median vs-veth vs-strongSwan vs-wg
 plain_med=""
 [[ -n ${results[plain]:-} ]] && plain_med=$(median ${results[plain]})
@@ -298,7 +356,7 @@ wg_med=""
 [[ -n ${results[wg-wg:chacha]:-} ]] && wg_med=$(median ${results[wg-wg:chacha]})
 for s in "${setups[@]}"; do
   kind=${s%%:*}; alg=${s#*:}; [[ $kind == plain ]] && alg=-
-  base=${alg%@*}
+  base=${alg%@*}; base=${base%\%*}
   if [[ -z ${ok[$s]} ]]; then printf '%-20s %-8s %-26s %10s\n' "$kind" "$alg" "(not established)" "n/a"; continue; fi
   med=$(median ${results[$s]})
   vs_plain=-; vs_sw=-
@@ -314,7 +372,7 @@ done
 for alg in gcm cbc; do
   [[ -n ${results[petrel-petrel:$alg]:-} ]] || continue
   pp=$(median ${results[petrel-petrel:$alg]})
-  line="Petrel⇄Petrel $alg: $pp Mbit/s"
+  line="Petrel⇄Petrel $alg: $pp Mbit/s$(awk -v a="$pp" 'BEGIN {printf " (target >= 4000: %s)", (a >= 4000 ? "met" : "NOT met")}')"
   [[ -n ${results[sw-sw:$alg]:-} ]] && line+=$(awk -v a="$pp" -v b="$(median ${results[sw-sw:$alg]})" 'BEGIN {printf ", %.2f× strongSwan⇄strongSwan (target ≥ 5)", (b > 0 ? a / b : 0)}')
   [[ -n $wg_med ]] && line+=$(awk -v a="$pp" -v b="$wg_med" 'BEGIN {printf ", %.2f× wireguard-go⇄wireguard-go (target ≥ 2)", (b > 0 ? a / b : 0)}')
   echo "$line"

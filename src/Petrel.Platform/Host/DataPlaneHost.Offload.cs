@@ -34,8 +34,9 @@ public sealed partial class DataPlaneHost
         var buffer = new byte[UserspaceKernel.Headroom + MaxPacket + UserspaceKernel.Tailroom];
         var segment = new byte[UserspaceKernel.Headroom + MaxPacket + UserspaceKernel.Tailroom];
         var batch = new EspSendBatch(Udp, Kernel);
-        using var pool = new PacketWorkerPool(Kernel.PacketThreads, $"seal {Tun.Name}");
+        using var pool = new PacketWorkerPool(Kernel.PacketThreads, $"seal {Tun.Name}", SetPacketPriority);
         var sealer = pool.Workers > 1 ? new SegmentSealer(Kernel, pool) : null;
+        var burst = pool.Workers > 1 ? new BurstSealer(Kernel, pool) : null;
         var queueDrops = new TunQueueDrops(Tun.Name);
         while (!_stopping)
         {
@@ -52,16 +53,17 @@ public sealed partial class DataPlaneHost
             {
                 // A burst: every packet already queued (up to MaxTunBurst) is sealed into the
                 // batch, which then leaves in as few sends as the sizes allow (UDP GSO).
-                for (int burst = 1; ; burst++)
+                for (int reads = 1; ; reads++)
                 {
                     if (n > VirtioNetHeader.Length)
-                        SealRead(buffer, readOffset, n, segment, batch, sealer);
-                    if (burst == MaxTunBurst)
+                        SealRead(buffer, readOffset, n, segment, batch, sealer, burst);
+                    if (reads == MaxTunBurst)
                         break;
                     n = Tun.ReadQueued(buffer.AsSpan(readOffset, TunReadSize));
                     if (n <= 0)
                         break;
                 }
+                burst?.Flush(batch);
                 batch.Flush();
             }
             catch (Exception e)
@@ -72,17 +74,25 @@ public sealed partial class DataPlaneHost
     }
 
     /// <summary>One read from the TUN device: a packet, or a TCP/UDP super-segment cut into wire-sized ones; each sealed into the batch.</summary>
-    private void SealRead(byte[] buffer, int readOffset, int n, byte[] segment, EspSendBatch batch, SegmentSealer? sealer)
+    /// <remarks>
+    /// With several packet threads, separate packets wait in burst and are sealed together at the end
+    /// of the TUN burst; whatever takes another path first seals what is waiting, so each SA's
+    /// packets still enter the send batch in sequence order.
+    /// </remarks>
+    private void SealRead(byte[] buffer, int readOffset, int n, byte[] segment, EspSendBatch batch, SegmentSealer? sealer, BurstSealer? burst)
     {
         var header = VirtioNetHeader.Read(buffer.AsSpan(readOffset));
         int length = n - VirtioNetHeader.Length;
         var packet = buffer.AsSpan(UserspaceKernel.Headroom, length);
         if (header.GsoType == VirtioNetHeader.GsoNone)
         {
-            if (TsoSegmenter.CompleteChecksum(packet, header))
-                SealInto(batch, buffer, UserspaceKernel.Headroom, length);
+            if (!TsoSegmenter.CompleteChecksum(packet, header) || (burst is not null && burst.TryAdd(packet, 0)))
+                return;
+            burst?.Flush(batch);
+            SealInto(batch, buffer, UserspaceKernel.Headroom, length);
             return;
         }
+        burst?.Flush(batch);
         if (sealer is not null && sealer.TrySeal(buffer, UserspaceKernel.Headroom, length, header, batch))
             return;
         int count = TsoSegmenter.SegmentCount(packet, header, out int headerLength);
@@ -118,7 +128,7 @@ public sealed partial class DataPlaneHost
         using var batch = new RawReceiveBatch();
         bool natT = endpoint.Port == Udp.NatTPort;
         var inbound = Kernel.CreateInboundBatch(Tun.Offload ? Tun : null);
-        using var pool = new PacketWorkerPool(natT ? Kernel.PacketThreads : 1, $"open {endpoint.Port}");
+        using var pool = new PacketWorkerPool(natT ? Kernel.PacketThreads : 1, $"open {endpoint.Port}", SetPacketPriority);
         var opener = pool.Workers > 1 ? new DatagramOpener(Kernel, pool) : null;
         uint drops = 0;
         while (!_stopping)

@@ -45,6 +45,11 @@ public sealed partial class DataPlaneHost : IDisposable
 
     public TunDevice Tun { get; }
 
+    /// <summary>Nice value every packet thread sets for itself when it starts (0: unchanged; <see cref="PacketPriority"/>).</summary>
+    public int PacketNice { get; init; }
+
+    private int _priorityRefused;
+
     /// <summary>
     /// A TUN device this host reads went away while running (deleted under the daemon): raised once, on
     /// the reader's thread, with a one-line reason. Nothing reaches the tunnels after that, so the daemon exits.
@@ -78,7 +83,7 @@ public sealed partial class DataPlaneHost : IDisposable
                 ClampMss = options.ClampMss,
                 PacketThreads = options.PacketThreads,
             };
-            host = new DataPlaneHost(tun, udp, kernel, onIke, loggers.CreateLogger<DataPlaneHost>());
+            host = new DataPlaneHost(tun, udp, kernel, onIke, loggers.CreateLogger<DataPlaneHost>()) { PacketNice = options.PacketNice };
             host._routes = routes;
             if (options.AutoTunMtu)
             {
@@ -144,7 +149,11 @@ public sealed partial class DataPlaneHost : IDisposable
 
     private void Spawn(string name, ThreadStart loop)
     {
-        var t = new Thread(loop) { IsBackground = true, Name = name };
+        var t = new Thread(() =>
+        {
+            SetPacketPriority();
+            loop();
+        }) { IsBackground = true, Name = name };
         _threads.Add(t);
         t.Start();
     }
@@ -172,6 +181,14 @@ public sealed partial class DataPlaneHost : IDisposable
                 _log.LogError(e, "outbound packet processing failed");
             }
         }
+    }
+
+    /// <summary>Gives the calling packet thread <see cref="PacketNice"/>; a refusal is logged once.</summary>
+    internal void SetPacketPriority()
+    {
+        if (PacketNice == 0 || PacketPriority.Apply(PacketNice) is not { } why || Interlocked.Exchange(ref _priorityRefused, 1) != 0)
+            return;
+        _log.LogWarning("packet threads keep their priority: nice {Nice} refused ({Reason})", PacketNice, why);
     }
 
     private void ReportLost(TunDevice tun)

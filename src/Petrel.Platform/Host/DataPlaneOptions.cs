@@ -71,6 +71,12 @@ public sealed class DataPlaneOptions
     /// </summary>
     public int PacketThreads { get; init; } = 1;
 
+    /// <summary>
+    /// Nice value of the packet threads, -20 to 19 (see <see cref="PacketPriority"/>). 0 (default):
+    /// the daemon's own priority, like every other thread.
+    /// </summary>
+    public int PacketNice { get; init; }
+
     /// <summary>Install routes for protect policies into the TUN device.</summary>
     public bool ManageRoutes { get; init; } = true;
 }

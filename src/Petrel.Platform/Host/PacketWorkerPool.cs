@@ -23,9 +23,14 @@ public sealed class PacketWorkerPool : IDisposable
     private int _pending;
     private volatile bool _stopping;
     private ExceptionDispatchInfo? _failure;
+    private readonly Action? _onStart;
 
-    public PacketWorkerPool(int workers, string name)
+    /// <param name="workers">Threads per batch, the caller included.</param>
+    /// <param name="name">Helper threads are named "name #k".</param>
+    /// <param name="onStart">Run first on each helper thread (e.g. to set its priority).</param>
+    public PacketWorkerPool(int workers, string name, Action? onStart = null)
     {
+        _onStart = onStart;
         int helpers = Math.Max(1, workers) - 1;
         _starts = new ManualResetEventSlim[helpers];
         _threads = new Thread[helpers];
@@ -86,6 +91,7 @@ public sealed class PacketWorkerPool : IDisposable
     private void HelperLoop(int index)
     {
         PacketLane.Current = index;
+        _onStart?.Invoke();
         var start = _starts[index - 1];
         while (true)
         {

@@ -161,5 +161,18 @@ internal static unsafe partial class LibC
     [LibraryImport("libc", EntryPoint = "setns", SetLastError = true)]
     public static partial int SetNs(int fd, int nsType);
 
+    /// <summary>gettid(2) (glibc ≥ 2.30): the calling thread's id, which setpriority takes to set one thread's nice value.</summary>
+    [LibraryImport("libc", EntryPoint = "gettid")]
+    public static partial int GetTid();
+
+    public const int PRIO_PROCESS = 0;
+
+    /// <summary>setpriority(2): on Linux PRIO_PROCESS with a thread id sets that thread's nice value.</summary>
+    [LibraryImport("libc", EntryPoint = "setpriority", SetLastError = true)]
+    public static partial int SetPriority(int which, uint who, int priority);
+
+    [LibraryImport("libc", EntryPoint = "getpriority", SetLastError = true)]
+    public static partial int GetPriority(int which, uint who);
+
     public static string ErrorText(int errno) => Marshal.GetPInvokeErrorMessage(errno);
 }

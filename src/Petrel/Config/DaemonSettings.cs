@@ -85,4 +85,11 @@ public sealed record DaemonSettings
     public int PacketThreads { get; init; } = 1;
 
     public const int AutoPacketThreads = 0;
+
+    /// <summary>
+    /// Nice value of the data plane's packet threads (petrel.packet_nice, -20 to 19; 0 = unchanged, the
+    /// default). Negative values give the tunnel the larger CPU share when applications on the same host
+    /// offer more than it carries, as kernel IPsec gets by running in softirq (needs CAP_SYS_NICE).
+    /// </summary>
+    public int PacketNice { get; init; }
 }

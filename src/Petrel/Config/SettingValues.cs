@@ -67,6 +67,14 @@ public static class SettingValues
         return n;
     }
 
+    /// <summary>An integer that may be negative ("-10"), within [min, max].</summary>
+    public static int SignedInteger(SettingsEntry e, string where, int min, int max)
+    {
+        if (!int.TryParse(e.Value.Trim(), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out int n) || n < min || n > max)
+            throw Error(e, where, $"'{e.Value}' is not a number from {min} to {max}");
+        return n;
+    }
+
     /// <summary>One of a fixed set of words (case-insensitive); returns the lowercase word.</summary>
     public static string OneOf(SettingsEntry e, string where, params string[] allowed)
     {

@@ -61,7 +61,7 @@ public static class SwanctlLoader
     private static readonly string[] AuthorityUnsupported = ["handle", "slot", "module"];
 
     private static readonly string[] PetrelKeys = ["socket", "ike_port", "natt_port", "tun_name", "log_level", "dashboard", "tun_mtu", "path_mtu", "mss_clamp",
-        "retransmit_timeout", "retransmit_base", "retransmit_tries", "fragment_size", "fetch_timeout", "cookie_threshold", "block_threshold", "init_limit_half_open", "max_packet", "packet_threads", "log_format", "vici", "dashboard_token"];
+        "retransmit_timeout", "retransmit_base", "retransmit_tries", "fragment_size", "fetch_timeout", "cookie_threshold", "block_threshold", "init_limit_half_open", "max_packet", "packet_threads", "packet_nice", "log_format", "vici", "dashboard_token"];
 
     /// <summary>Reads and validates a swanctl.conf file. Throws <see cref="ConfigException"/>.</summary>
     public static SwanctlConfig Load(string path) =>
@@ -668,6 +668,8 @@ public static class SwanctlLoader
                 {
                     PacketThreads = e.Value.Trim().Equals("auto", StringComparison.OrdinalIgnoreCase) ? DaemonSettings.AutoPacketThreads : SettingValues.Integer(e, s.Path, 1, 64),
                 },
+                // Nice value of the packet threads (setpriority(2)); negative: ahead of applications on a short CPU.
+                "packet_nice" => d with { PacketNice = SettingValues.SignedInteger(e, s.Path, -20, 19) },
                 _ => d,
             };
         }

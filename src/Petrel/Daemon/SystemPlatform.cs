@@ -87,6 +87,7 @@ public sealed class SystemPlatform : IDaemonPlatform
             PathMtu = settings.PathMtu,
             ClampMss = settings.MssClamp,
             PacketThreads = settings.PacketThreads == DaemonSettings.AutoPacketThreads ? Environment.ProcessorCount : settings.PacketThreads,
+            PacketNice = settings.PacketNice,
             VirtualInterfaces = [.. settings.VirtualInterfaces.Interfaces.Select(i => new VirtualInterface(i.Id, i.Name))],
             RawEsp = raw,
             RawAh = raw,

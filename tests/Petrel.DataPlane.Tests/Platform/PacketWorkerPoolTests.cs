@@ -50,6 +50,29 @@ public class PacketWorkerPoolTests
         Assert.Equal(200, pool.ParallelBatches);
     }
 
+    /// <summary>Records each worker's nice value (what <see cref="PacketPriority"/> set on its thread).</summary>
+    private sealed class NiceRecorder : IPartitionedWork
+    {
+        public readonly int[] Nice = new int[2];
+
+        public void Run(int worker, int start, int end) => Nice[worker] = PacketPriority.Current();
+    }
+
+    [Fact]
+    public void Helpers_run_the_start_hook_on_their_own_thread_so_a_nice_value_applies_to_them_only()
+    {
+        // Raising the nice value needs no privilege; each Linux thread has its own.
+        string? refused = "not run";
+        using var pool = new PacketWorkerPool(2, "test", () => refused = PacketPriority.Apply(7));
+        var r = new NiceRecorder();
+        pool.Run(r, 2, minItemsPerSlice: 1);
+        Assert.Null(refused);
+        Assert.Equal(7, r.Nice[1]);
+        Assert.Equal(PacketPriority.Current(), r.Nice[0]);
+        Assert.NotEqual(7, r.Nice[0]);
+        Assert.Null(PacketPriority.Apply(0));    // 0 leaves the thread as it is
+    }
+
     [Fact]
     public void One_worker_or_a_small_batch_runs_on_the_caller()
     {

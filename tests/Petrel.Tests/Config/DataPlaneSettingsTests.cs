@@ -103,6 +103,17 @@ public sealed class DataPlaneSettingsTests
     }
 
     [Fact]
+    public void Packet_nice_is_a_nice_value_from_minus_20_to_19_and_0_by_default()
+    {
+        Assert.Equal(0, SwanctlLoader.LoadText(Conf()).Daemon.PacketNice);
+        Assert.Equal(-10, SwanctlLoader.LoadText(Conf(petrel: "packet_nice = -10")).Daemon.PacketNice);
+        Assert.Equal(19, SwanctlLoader.LoadText(Conf(petrel: "packet_nice = 19")).Daemon.PacketNice);
+        var e = Assert.Throws<ConfigException>(() => SwanctlLoader.LoadText(Conf(petrel: "packet_nice = -21")));
+        Assert.Contains("packet_nice", e.Message);
+        Assert.Throws<ConfigException>(() => SwanctlLoader.LoadText(Conf(petrel: "packet_nice = 20")));
+    }
+
+    [Fact]
     public void Pass_and_drop_children_become_bypass_and_discard_policies()
     {
         var pass = Child("mode = pass\n start_action = trap");
