@@ -89,6 +89,15 @@ public sealed class ConnectionConfig
         view._remote = remote;
         return view;
     }
+
+    /// <summary>IKEv1: a second local round with auth = xauth (local-N { }): we are the XAuth client. Null: no XAuth.</summary>
+    public AuthConfig? XAuthLocal { get; init; }
+
+    /// <summary>IKEv1: a second remote round with auth = xauth / xauth-generic (remote-N { }): we are the XAuth server.</summary>
+    public AuthConfig? XAuthRemote { get; init; }
+
+    /// <summary>pull: IKEv1 Mode Config asks for the virtual IP (yes, strongSwan's default) or the server pushes it (no).</summary>
+    public bool ModeConfigPull { get; init; } = true;
     public IReadOnlyList<ChildConfig> Children { get; init; } = [];
 
     /// <summary>Where this came from, for error messages ("/etc/swanctl/swanctl.conf:12").</summary>
@@ -118,6 +127,9 @@ public sealed class AuthConfig
 
     /// <summary>The section it came from ("local", "remote-2"), for messages and listings.</summary>
     public string Section { get; init; } = "";
+
+    /// <summary>xauth_id: the XAuth user name (local: the one we send, default our IKE identity; remote: the only one accepted).</summary>
+    public string? XAuthId { get; init; }
 
     /// <summary>True for auth = eap and eap-….</summary>
     public bool IsEap => Auth == "eap" || Auth.StartsWith("eap-", StringComparison.Ordinal);

@@ -60,6 +60,8 @@ public sealed partial class IkeEngine
         var next = LifetimeSchedule.Never;
         if (sa.V1 is not { } state) return next;
         foreach (var r in state.InFlight.Values) next = Earliest(next, r.Next);
+        // An initiator waiting for the peer's XAuth request or pushed address gives up after the half-open timeout.
+        if (sa.IsInitiator && state.Transactions.Deferred) next = Earliest(next, sa.CreatedAt + Options.HalfOpenTimeout);
         if (sa.State == IkeSaState.Established && sa.Config.DpdDelay > TimeSpan.Zero && state.PeerDpd)
         {
             var last = sa.LastInbound > sa.EstablishedAt ? sa.LastInbound : sa.EstablishedAt;

@@ -5,6 +5,7 @@ using Petrel.Ike.Engine;
 using Petrel.Ike.Sa;
 using Petrel.Ike.V1.Informational;
 using Petrel.Ike.V1.MainMode;
+using Petrel.Ike.V1.ModeConfig;
 using Petrel.Ike.V1.QuickMode;
 using Petrel.Ike.V1.Wire;
 
@@ -27,6 +28,7 @@ internal sealed class IkeV1Protocol
         MainModeR = new MainModeResponder(this);
         Quick = new QuickModeHandler(this);
         Info = new InformationalV1(this);
+        Transactions = new TransactionExchange(this);
     }
 
     public IkeEngine Engine => _engine;
@@ -34,6 +36,7 @@ internal sealed class IkeV1Protocol
     public MainModeResponder MainModeR { get; }
     public QuickModeHandler Quick { get; }
     public InformationalV1 Info { get; }
+    public TransactionExchange Transactions { get; }
 
     /// <summary>Messages with ISAKMP version 1.0 that were dropped (also counted in the engine's DroppedDatagrams).</summary>
     public long Dropped { get; private set; }
@@ -127,9 +130,8 @@ internal sealed class IkeV1Protocol
             case IsakmpExchange.Informational:
                 Info.OnUnprotected(sa, m, remote);
                 break;
-            case IsakmpExchange.Transaction:
-                _engine.Log.Warn(sa, "received an XAuth/Mode Config (TRANSACTION) exchange; Petrel does not do XAuth or Mode Config over IKEv1");
-                Drop(sa, remote, "TRANSACTION exchange");
+            case IsakmpExchange.Transaction when m.WasEncrypted && m.MessageId != 0 && (sa.State is IkeSaState.Established || sa.V1!.Transactions.Deferred):
+                Transactions.OnMessage(sa, m);
                 break;
             default:
                 Drop(sa, remote, $"unexpected {IsakmpMessage.ExchangeName(m.Exchange)} {m.MessageId} in state {StateNames.Of(sa.State)}");
@@ -217,6 +219,7 @@ internal sealed class IkeV1Protocol
             _engine.Destroy(sa, "half-open timeout");
             return;
         }
+        if (Transactions.TimedOut(sa, now)) return;
         Info.TickDpd(sa, now);
         if (sa.State == IkeSaState.Destroying) return;
         V1Lifetimes.Tick(this, sa, now);

@@ -40,6 +40,9 @@ internal sealed class Phase1State : IDisposable
     public List<uint> PendingReqIds { get; } = [];
     public InitiateCompletion? Completion { get; set; }
 
+    /// <summary>XAuth and Mode Config (V1/XAuth, V1/ModeConfig): Transaction exchanges in flight and Phase 1's wait for them.</summary>
+    public XAuth.TransactionState Transactions { get; } = new();
+
     /// <summary>Quick Mode exchanges in flight, by message ID.</summary>
     public Dictionary<uint, QuickModeExchange> QuickModes { get; } = [];
 

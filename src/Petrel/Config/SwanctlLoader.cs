@@ -20,12 +20,12 @@ public static class SwanctlLoader
     [
         "version", "local_addrs", "remote_addrs", "local_port", "remote_port", "proposals", "encap",
         "dpd_delay", "dpd_timeout", "rekey_time", "reauth_time", "over_time", "rand_time", "aggressive",
-        "fragmentation", "mobike", "unique", "pools", "vips",
+        "fragmentation", "mobike", "unique", "pools", "vips", "pull",
     ];
 
     private static readonly string[] ConnectionUnsupported =
     [
-        "pull", "dscp", "send_certreq", "send_cert", "ppk_id", "ppk_required", "keyingtries",
+        "dscp", "send_certreq", "send_cert", "ppk_id", "ppk_required", "keyingtries",
         "if_id_in", "if_id_out", "mediation", "mediated_by", "mediation_peer", "childless", "ocsp", "sha256_96",
     ];
 
@@ -33,7 +33,7 @@ public static class SwanctlLoader
 
     private static readonly string[] AuthUnsupported =
     [
-        "pubkeys", "aaa_id", "xauth_id", "groups", "cert_policy", "ca_id",
+        "pubkeys", "aaa_id", "groups", "cert_policy", "ca_id",
         "cert", "cacert",
     ];
 
@@ -127,8 +127,10 @@ public static class SwanctlLoader
     private static ConnectionConfig MapConnection(SettingsSection s, string directory, IReadOnlyCollection<string> poolNames)
     {
         CheckKeys(s, ConnectionKeys, ConnectionUnsupported);
-        // swanctl.conf(5): local<suffix> / remote<suffix> sections are authentication rounds (RFC 4739), e.g. local-1, local-2.
-        CheckSections(s, [.. ConnectionSections, .. s.Sections.Where(sub => IsRound(sub.Name, "local") || IsRound(sub.Name, "remote")).Select(sub => sub.Name)], []);
+        // strongSwan's authentication rounds: local<suffix> / remote<suffix> sections in file order (local-psk, local-xauth …).
+        var localSections = AuthRounds.Of(s, "local");
+        var remoteSections = AuthRounds.Of(s, "remote");
+        CheckSections(s, [.. ConnectionSections, .. localSections.Select(r => r.Name), .. remoteSections.Select(r => r.Name)], []);
         string where = s.Path;
 
         int version = 2;
@@ -137,7 +139,7 @@ public static class SwanctlLoader
         int localPort = 500, remotePort = 500;
         IReadOnlyList<Proposal>? proposals = null;
         // strongSwan defaults mobike to yes; Petrel does not offer MOBIKE, so the model says what happens.
-        bool encap = false, aggressive = false, mobike = false;
+        bool encap = false, aggressive = false, mobike = false, pull = true;
         // SPEC.md's defaults: dpd_delay 30 s, dpd_timeout 150 s (IKEv1 only).
         TimeSpan dpdDelay = TimeSpan.FromSeconds(30), dpdTimeout = TimeSpan.FromSeconds(150), rekeyTime = TimeSpan.FromHours(3), reauthTime = TimeSpan.Zero;
         TimeSpan? overTime = null, randTime = null;
@@ -177,12 +179,20 @@ public static class SwanctlLoader
                 case "unique": unique = SettingValues.OneOf(e, where, "no", "never", "replace", "keep"); break;
                 case "pools": pools = PoolLoader.ConnectionPools(e, where, poolNames); break;
                 case "vips": vips = PoolLoader.Vips(e, where); break;
+                case "pull": pull = SettingValues.Bool(e, where); break;
             }
         }
-        var localRounds = AuthRounds(s, "local", directory);
-        var remoteRounds = AuthRounds(s, "remote", directory);
-        if (version == 1 && (localRounds.Count > 1 || remoteRounds.Count > 1))
-            UnbuiltFeatures.RefuseIkeV1Rounds(s.Sections.First(sub => (IsRound(sub.Name, "local") || IsRound(sub.Name, "remote")) && sub.Name is not ("local" or "remote")), s.Path);
+        AuthRounds.Check(s, version, localSections, remoteSections);
+        var localRounds = MapRounds(localSections, "local", directory);
+        var remoteRounds = MapRounds(remoteSections, "remote", directory);
+        // IKEv1: the second round is XAuth (its own fields); the rounds IKEv2 runs are the first only.
+        var xauthLocal = version == 1 && localRounds.Count > 1 ? localRounds[1] : null;
+        var xauthRemote = version == 1 && remoteRounds.Count > 1 ? remoteRounds[1] : null;
+        if (version == 1)
+        {
+            localRounds = [localRounds[0]];
+            remoteRounds = [remoteRounds[0]];
+        }
 
         var children = new List<ChildConfig>();
         if (s.FindSection("children") is { } ch)
@@ -218,24 +228,24 @@ public static class SwanctlLoader
             Remote = remoteRounds[0],
             LocalRounds = localRounds,
             RemoteRounds = remoteRounds,
+            XAuthLocal = xauthLocal,
+            XAuthRemote = xauthRemote,
+            ModeConfigPull = pull,
             Children = children,
             Source = $"{s.File}:{s.Line}",
         };
     }
 
-    /// <summary>local / local-N (or remote …): the section name is the side, optionally followed by a suffix.</summary>
-    private static bool IsRound(string name, string side) => name.StartsWith(side, StringComparison.Ordinal) && (name.Length == side.Length || name[side.Length] != '_');
-
     /// <summary>
-    /// The authentication rounds of one side (swanctl.conf(5) connections.NAME.local&lt;suffix&gt;): sorted by their
-    /// <c>round</c> key, else kept in the order they are written. No section means one round with the defaults.
+    /// The authentication rounds of one side (swanctl.conf(5) connections.NAME.local&lt;suffix&gt;, found by
+    /// <see cref="AuthRounds.Of"/>): sorted by their <c>round</c> key, else kept in the order they are written. No section
+    /// means one round with the defaults.
     /// </summary>
-    private static List<AuthConfig> AuthRounds(SettingsSection connection, string side, string directory)
+    private static List<AuthConfig> MapRounds(List<SettingsSection> sections, string side, string directory)
     {
         var rounds = new List<(int Round, int Index, AuthConfig Auth)>();
-        foreach (var sub in connection.Sections)
+        foreach (var sub in sections)
         {
-            if (!IsRound(sub.Name, side)) continue;
             var auth = MapAuth(sub, side == "local", directory, out int round);
             rounds.Add((round, rounds.Count, auth));
         }
@@ -247,11 +257,11 @@ public static class SwanctlLoader
     private static AuthConfig MapAuth(SettingsSection s, bool isLocal, string directory, out int round)
     {
         // swanctl.conf(5): local.certs are our certificates, remote.certs pin the peer's, remote.cacerts limit the CAs.
-        string[] known = isLocal ? ["auth", "id", "certs", "eap_id", "round"] : ["auth", "id", "certs", "cacerts", "revocation", "eap_id", "round"];
+        string[] known = isLocal ? ["auth", "id", "certs", "eap_id", "xauth_id", "round"] : ["auth", "id", "certs", "cacerts", "revocation", "eap_id", "xauth_id", "round"];
         CheckKeys(s, known, AuthUnsupported);
         CheckSections(s, [], []);
         string auth = "pubkey";
-        string? id = null, eapId = null;
+        string? id = null, eapId = null, xauthId = null;
         round = 0;
         List<string> certs = [], cacerts = [];
         var revocation = Petrel.Ike.Config.RevocationPolicy.Relaxed;
@@ -268,6 +278,8 @@ public static class SwanctlLoader
                 case "round": round = SettingValues.Integer(e, s.Path, 0, 1000); break;
                 // swanctl.conf(5) eap_id: the EAP identity; %any on the remote side asks the client for it (EAP-Identity).
                 case "eap_id": eapId = IdentityValue(e, s.Path); break;
+                // swanctl.conf(5) xauth_id: the XAuth user name (local: ours; remote: the one the client must use).
+                case "xauth_id": xauthId = IdentityValue(e, s.Path); break;
                 case "certs": certs = FileList(e, s.Path, Path.Combine(directory, "x509")); break;
                 case "cacerts": cacerts = FileList(e, s.Path, Path.Combine(directory, "x509ca")); break;
                 // swanctl.conf(5) remote.revocation: strict | ifuri | relaxed (default).
@@ -281,7 +293,7 @@ public static class SwanctlLoader
                     break;
             }
         }
-        return new AuthConfig { Auth = auth, Id = id, Certs = certs, CaCerts = cacerts, Revocation = revocation, EapId = eapId, Section = s.Name };
+        return new AuthConfig { Auth = auth, Id = id, Certs = certs, CaCerts = cacerts, Revocation = revocation, EapId = eapId, XAuthId = xauthId, Section = s.Name };
     }
 
     /// <summary>

@@ -19,9 +19,10 @@ internal static class UnbuiltFeatures
         var versionEntry = connection.FindEntry("version")!;
         foreach (var side in new[] { "local", "remote" })
         {
-            if (connection.FindSection(side)?.FindEntry("auth") is { } auth && !auth.Value.Equals("psk", StringComparison.OrdinalIgnoreCase))
-                throw NotBuilt(auth, $"{where}.{side}", $"IKEv1 with auth = {auth.Value} is not built yet: IKEv1 authenticates with auth = psk (or use version = 2)");
-            if (connection.FindSection(side) is null || connection.FindSection(side)!.FindEntry("auth") is null)
+            var first = AuthRounds.Of(connection, side).FirstOrDefault();
+            if (first?.FindEntry("auth") is { } auth && !auth.Value.Equals("psk", StringComparison.OrdinalIgnoreCase))
+                throw NotBuilt(auth, first.Path, $"IKEv1 with auth = {auth.Value} is not built yet: IKEv1 authenticates with auth = psk (or use version = 2)");
+            if (first is null || first.FindEntry("auth") is null)
                 throw NotBuilt(versionEntry, where, $"IKEv1 needs {side}.auth = psk (certificates are not built for IKEv1 yet)");
         }
         if (connection.FindEntry("fragmentation") is { } f && f.Value == "force")
@@ -38,10 +39,6 @@ internal static class UnbuiltFeatures
                     throw NotBuilt(ts, cw, $"IKEv1 negotiates one traffic selector per side in Quick Mode: give {key} one subnet (or use version = 2)");
         }
     }
-
-    /// <summary>local-N / remote-N with version = 1: several authentication rounds are built for IKEv2 (RFC 4739) only.</summary>
-    public static void RefuseIkeV1Rounds(SettingsSection round, string where) =>
-        throw new ConfigException(round.File, round.Line, $"section '{round.Name}' in {where}: several authentication rounds are built for IKEv2 only (RFC 4739); with version = 1 use one local and one remote section");
 
     /// <summary>connections.NAME.aggressive: IKEv1 Aggressive Mode.</summary>
     public static void RefuseAggressive(SettingsEntry e, string where, bool aggressive)
@@ -62,7 +59,8 @@ internal static class UnbuiltFeatures
 
     /// <summary>
     /// local/remote auth: EAP runs with eap (any of the built methods), eap-md5, eap-mschapv2 and eap-tls; EAP-RADIUS
-    /// (pass-through to a RADIUS server) and other EAP methods are not built; XAuth is IKEv1.
+    /// (pass-through to a RADIUS server) and other EAP methods are not built. XAuth (IKEv1, second round) checks the
+    /// swanctl secrets (xauth, xauth-generic); its RADIUS, EAP and PAM backends are not built.
     /// </summary>
     public static void RefuseAuth(SettingsEntry e, string where, string method)
     {
@@ -70,8 +68,8 @@ internal static class UnbuiltFeatures
             throw NotBuilt(e, where, "EAP-RADIUS (auth = eap-radius) is not built yet: use eap-mschapv2, eap-md5 or eap-tls with local secrets");
         if (method.StartsWith("eap-", StringComparison.Ordinal) && method is not ("eap-md5" or "eap-mschapv2" or "eap-tls"))
             throw NotBuilt(e, where, $"EAP method '{method[4..]}' is not built: Petrel does eap-md5, eap-mschapv2 and eap-tls (or eap for any of them)");
-        if (method == "xauth" || method.StartsWith("xauth-", StringComparison.Ordinal))
-            throw NotBuilt(e, where, $"XAuth ('{method}') is IKEv1 and not built yet: use auth = psk or pubkey");
+        if (method.StartsWith("xauth-", StringComparison.Ordinal) && method != "xauth-generic")
+            throw NotBuilt(e, where, $"the XAuth backend '{method[6..]}' is not built: use auth = xauth (or xauth-generic), which checks xauth- and eap- secrets");
     }
 
     /// <summary>authorities.NAME.ocsp_uris: revocation by OCSP (CRLs through crl_uris work).</summary>

@@ -76,7 +76,7 @@ public class AuthRoundConfigTests
     }
 
     [Fact]
-    public void Several_rounds_with_ikev1_are_refused()
+    public void A_second_ikev1_round_other_than_xauth_is_refused()
     {
         var e = Assert.Throws<ConfigException>(() => SwanctlLoader.LoadText(Conf("""
             local { auth = psk }
@@ -84,7 +84,7 @@ public class AuthRoundConfigTests
             remote-2 { auth = psk }
             """, version: "version = 1")));
         Assert.Contains("swanctl.conf:6", e.Message);
-        Assert.Contains("several authentication rounds are built for IKEv2 only", e.Message);
+        Assert.Contains("a second IKEv1 round must be auth = xauth", e.Message);
     }
 
     [Fact]

@@ -253,8 +253,8 @@ public class SwanctlLoaderTests
     [Fact]
     public void StrongSwan_keys_Petrel_lacks_are_rejected_as_unsupported()
     {
-        var e = Fails(Conf("pull = yes"));
-        Assert.Equal("swanctl.conf:4: key 'pull' in connections.lab is not supported by Petrel yet", e.Message);
+        var e = Fails(Conf("dscp = 000001"));
+        Assert.Equal("swanctl.conf:4: key 'dscp' in connections.lab is not supported by Petrel yet", e.Message);
         var e2 = Fails(Conf(child: "updown = /usr/lib/updown"));
         Assert.Contains("key 'updown' in connections.lab.children.net is not supported by Petrel yet", e2.Message);
     }

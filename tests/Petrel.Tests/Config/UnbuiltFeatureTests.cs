@@ -109,13 +109,62 @@ public class UnbuiltFeatureTests
     }
 
     [Theory]
-    [InlineData("xauth")]
-    [InlineData("xauth-generic")]
-    [InlineData("xauth-pam")]
-    public void Auth_xauth_is_refused(string method)
+    [InlineData("xauth-pam", "pam")]
+    [InlineData("xauth-radius", "radius")]
+    [InlineData("xauth-eap", "eap")]
+    public void Xauth_backends_that_are_not_built_are_refused(string method, string backend)
     {
-        Assert.Equal($"swanctl.conf:6: connections.lab.local.auth: XAuth ('{method}') is IKEv1 and not built yet: use auth = psk or pubkey",
-            Refusal(Conf(local: $"auth = {method}")));
+        Assert.Equal($"swanctl.conf:12: connections.lab.remote-2.auth: the XAuth backend '{backend}' is not built: use auth = xauth (or xauth-generic), which checks xauth- and eap- secrets",
+            Refusal(Conf("version = 1").Replace("    children {", $"    remote-2 {{\n      auth = {method}\n    }}\n    children {{")));
+    }
+
+    [Fact]
+    public void Xauth_as_first_round_or_with_ikev2_is_refused()
+    {
+        Assert.Equal("swanctl.conf:6: connections.lab.local.auth: XAuth is IKEv1: set version = 1 and authenticate the first round with auth = psk",
+            Refusal(Conf(local: "auth = xauth")));
+        // IKEv2 runs several rounds (RFC 4739), but not XAuth ones.
+        Assert.StartsWith("swanctl.conf:12: connections.lab.remote-xauth.auth: XAuth is IKEv1: set version = 1",
+            Refusal(Conf().Replace("    children {", "    remote-xauth {\n      auth = xauth\n    }\n    children {")));
+    }
+
+    /// <summary>strongSwan's tests/ikev1/xauth-id-psk-config, as moon (server) and carol (client) write it.</summary>
+    [Fact]
+    public void Xauth_psk_rounds_load_as_strongswan_writes_them()
+    {
+        var server = SwanctlLoader.LoadText(
+            "connections {\n rw {\n  version = 1\n  pools = vip\n  local-psk {\n   auth = psk\n   id = moon.strongswan.org\n  }\n" +
+            "  remote-psk {\n   auth = psk\n  }\n  remote-xauth {\n   auth = xauth\n   xauth_id = carol\n  }\n" +
+            "  children {\n   net {\n    local_ts = 10.1.0.0/16\n   }\n  }\n }\n}\n" +
+            "pools {\n vip {\n  addrs = 10.3.0.1\n }\n}\nsecrets {\n xauth-carol {\n  id = carol\n  secret = 4iChxLT3\n }\n}\n", "swanctl.conf").Connections[0];
+        Assert.Equal("psk", server.Local.Auth);
+        Assert.Equal("moon.strongswan.org", server.Local.Id);
+        Assert.Equal("psk", server.Remote.Auth);
+        Assert.Null(server.XAuthLocal);
+        Assert.Equal("xauth", server.XAuthRemote!.Auth);
+        Assert.Equal("carol", server.XAuthRemote.XAuthId);
+        Assert.True(server.ModeConfigPull);
+
+        var client = SwanctlLoader.LoadText(
+            "connections {\n home {\n  version = 1\n  vips = 0.0.0.0\n  pull = no\n  remote_addrs = 192.168.0.1\n  local-psk {\n   auth = psk\n   id = carol@strongswan.org\n  }\n" +
+            "  local-xauth {\n   auth = xauth\n   xauth_id = carol\n  }\n  remote-psk {\n   auth = psk\n   id = moon.strongswan.org\n  }\n" +
+            "  children {\n   home {\n    remote_ts = 10.1.0.0/16\n   }\n  }\n }\n}\n", "swanctl.conf").Connections[0];
+        Assert.Equal("carol@strongswan.org", client.Local.Id);
+        Assert.Equal("xauth", client.XAuthLocal!.Auth);
+        Assert.Equal("carol", client.XAuthLocal.XAuthId);
+        Assert.Null(client.XAuthRemote);
+        Assert.False(client.ModeConfigPull);
+    }
+
+    [Fact]
+    public void Ikev1_second_rounds_other_than_xauth_and_third_rounds_are_refused()
+    {
+        Assert.Equal("swanctl.conf:11: section 'remote-2' in connections.lab: a second IKEv1 round must be auth = xauth (XAuth); other second rounds are not supported by Petrel yet",
+            Refusal(Conf("version = 1").Replace("    children {", "    remote-2 {\n      auth = psk\n    }\n    children {")));
+        Assert.Equal("swanctl.conf:14: section 'remote-3' in connections.lab: IKEv1 has at most two rounds (Main Mode, then XAuth)",
+            Refusal(Conf("version = 1").Replace("    children {", "    remote-2 {\n      auth = xauth\n    }\n    remote-3 {\n      auth = xauth\n    }\n    children {")));
+        Assert.Equal("swanctl.conf:14: section 'remote-2' in connections.lab: XAuth on both sides is not supported: one side is the XAuth client (local-N), the other the server (remote-N)",
+            Refusal(Conf("version = 1").Replace("    children {", "    local-2 {\n      auth = xauth\n    }\n    remote-2 {\n      auth = xauth\n    }\n    children {")));
     }
 
     [Fact]

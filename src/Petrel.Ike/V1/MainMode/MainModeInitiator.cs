@@ -18,7 +18,7 @@ internal sealed class MainModeInitiator(IkeV1Protocol v1)
 
     public void Start(ConnectionConfig config, List<ChildConfig> children, IPEndPoint local, IPEndPoint remote, InitiateCompletion completion, List<uint>? reqIds = null)
     {
-        var suites = Phase1Suite.FromConfigured(config.Proposals, V1AuthMethod.PreSharedKey, config.RekeyTime);
+        var suites = Phase1Suite.FromConfigured(config.Proposals, XAuth.XAuthMethod.Phase1(config, initiator: true), config.RekeyTime);
         var sa = E.CreateV1Sa(config, initiator: true, local, remote);
         var state = sa.V1!;
         state.Offered = suites;
@@ -172,6 +172,14 @@ internal sealed class MainModeInitiator(IkeV1Protocol v1)
         state.Step = 6;
         state.ForgetHandshake();
         E.Log.Info(sa, $"authentication of '{peerId}' with pre-shared key successful");
+        if (v1.Transactions.Defer(sa)) return;
+        Finish(sa);
+    }
+
+    /// <summary>Phase 1 is up (after XAuth and Mode Config when configured): established, then Quick Mode for the children.</summary>
+    public void Finish(IkeSa sa)
+    {
+        var state = sa.V1!;
         E.EstablishedV1(sa);
         var children = state.PendingChildren.ToList();
         var reqIds = state.PendingReqIds.ToList();

@@ -33,7 +33,7 @@ internal sealed class MainModeResponder(IkeV1Protocol v1)
         var candidates = E.V1ConnectionsFor(local.Address, remote.Address);
         foreach (var c in candidates)
         {
-            foreach (var ours in Phase1Suite.FromConfigured(c.Proposals, V1AuthMethod.PreSharedKey, c.RekeyTime))
+            foreach (var ours in Phase1Suite.FromConfigured(c.Proposals, XAuth.XAuthMethod.Phase1(c, initiator: false), c.RekeyTime))
             {
                 var match = offered.FirstOrDefault(o => o.Suite is not null && o.Suite.SameAlgorithms(ours));
                 if (match.Suite is null) continue;
@@ -47,7 +47,7 @@ internal sealed class MainModeResponder(IkeV1Protocol v1)
         {
             string theirs = string.Join(", ", offered.Select(o => o.Suite is null ? $"(unsupported transform {o.Transform.Number})" : $"{o.Suite}/{o.Suite.AuthMethod}"));
             string mine = candidates.Count == 0 ? "no IKEv1 connection matches these addresses"
-                : "we accept " + Phase1Steps.Offered(candidates.SelectMany(c => Phase1Suite.FromConfigured(c.Proposals, V1AuthMethod.PreSharedKey, c.RekeyTime)));
+                : "we accept " + Phase1Steps.Offered(candidates.SelectMany(c => Phase1Suite.FromConfigured(c.Proposals, XAuth.XAuthMethod.Phase1(c, initiator: false), c.RekeyTime)));
             if (E.Log.Unauthenticated.Admit(LogLevel.Warning, "IKEv1 NO_PROPOSAL_CHOSEN", remote.Address))
                 E.Log.Unauthenticated.Write(LogLevel.Warning, $"Main Mode from {remote}: no acceptable proposal: peer offered {theirs}; {mine}");
             var answer = new IsakmpMessage { InitiatorCookie = m.InitiatorCookie, Exchange = IsakmpExchange.Informational };
@@ -169,7 +169,11 @@ internal sealed class MainModeResponder(IkeV1Protocol v1)
         v1.Send(sa, sixth, expectAnswer: false, answering: true);
         state.ForgetHandshake();
         E.Log.Info(sa, $"authentication of '{peerId}' with pre-shared key successful");
-        E.EstablishedV1(sa);
+        if (!v1.Transactions.Defer(sa))
+        {
+            E.EstablishedV1(sa);
+            v1.Transactions.AfterEstablished(sa);
+        }
         if (initialContact && sa.Config.Unique != "never") E.DestroyStaleSas(sa);
     }
 

@@ -143,8 +143,8 @@ internal sealed class QuickModeHandler(IkeV1Protocol v1)
         List<TrafficSelector> local = [], remote = [];
         foreach (var c in sa.Config.Children)
         {
-            var l = TrafficSelectorNarrowing.Narrow([tsr], TrafficSelectorNarrowing.Resolve(c.LocalTs, sa.Local.Address));
-            var r = TrafficSelectorNarrowing.Narrow([tsi], TrafficSelectorNarrowing.Resolve(c.RemoteTs, sa.Remote.Address));
+            var l = TrafficSelectorNarrowing.Narrow([tsr], VirtualIpSelectors.Local(sa, c.LocalTs));
+            var r = TrafficSelectorNarrowing.Narrow([tsi], VirtualIpSelectors.Remote(sa, c.RemoteTs));
             if (l.Count == 0 || r.Count == 0) continue;
             config = c;
             local = [l[0]];
