@@ -15,6 +15,7 @@ public sealed class EapServerSession
     private readonly bool _askIdentity;
     private byte _identifier;
     private bool _switched;
+    private bool _startPending;
 
     /// <param name="identity">The peer's EAP identity when it is known without asking (its IKE identity).</param>
     /// <param name="askIdentity">Send EAP-Identity first and take the identity from the answer.</param>
@@ -48,6 +49,8 @@ public sealed class EapServerSession
 
     public EapServerStep Start()
     {
+        if (_startPending)
+            return StartCurrent();
         if (_askIdentity)
             return EapServerStep.Send(EapPacket.Request(_identifier, EapType.Identity, []));
         return StartMethod();
@@ -57,19 +60,22 @@ public sealed class EapServerSession
     {
         if (response.Code != EapCode.Response)
             return EapServerStep.Fail(response.Identifier, $"expected an EAP Response, received {response}");
+        // The method's start waited for a backend: the same message is processed again once it answered.
+        if (_startPending)
+            return StartCurrent();
         if (Method is null)
         {
             if (response.Type != EapType.Identity || response.Identifier != _identifier)
                 return EapServerStep.Fail(_identifier, $"expected the EAP-Identity response, received {response}");
             // RFC 3748 §5.1: the identity is UTF-8 text without a terminating NUL.
-            var text = Encoding.UTF8.GetString(response.Data).TrimEnd('\0');
+            var text = IdentityText(response.Data);
             if (text.Length == 0)
                 return EapServerStep.Fail(_identifier, "the peer sent an empty EAP identity");
             Identity = text;
             _identifier++;
             return StartMethod();
         }
-        if (response.Type == EapType.Nak)
+        if (response.Type == EapType.Nak && !Method.PassThrough)
         {
             var wanted = new List<string>();
             foreach (var b in response.Data)
@@ -87,6 +93,20 @@ public sealed class EapServerSession
         return Method.Process(response);
     }
 
+    /// <summary>
+    /// The identity as text. strongSwan answers with its IKE identity's encoding, so a distinguished name arrives as DER
+    /// (a SEQUENCE): it is printed as strongSwan prints DNs ("C=CH, O=…, CN=…"), the form RADIUS and secrets use.
+    /// </summary>
+    private static string IdentityText(ReadOnlySpan<byte> data)
+    {
+        if (data.Length > 2 && data[0] == 0x30)
+        {
+            string dn = new Wire.Identity(Wire.IdType.DerAsn1Dn, data.ToArray()).ToString();
+            if (!dn.StartsWith('(')) return dn;
+        }
+        return Encoding.UTF8.GetString(data).TrimEnd('\0');
+    }
+
     private EapServerStep StartMethod() => StartMethod(_methods[0]);
 
     private EapServerStep StartMethod(EapType type)
@@ -95,6 +115,13 @@ public sealed class EapServerSession
         if (method is null)
             return EapServerStep.Fail(_identifier, $"{EapTypeNames.Of(type)} cannot start for '{Identity}'");
         Method = method;
-        return Method.Start();
+        return StartCurrent();
+    }
+
+    private EapServerStep StartCurrent()
+    {
+        var step = Method!.Start();
+        _startPending = step.Kind == EapServerStepKind.Pending;
+        return step;
     }
 }

@@ -20,4 +20,10 @@ public interface IEapServer
 
     /// <summary>The Master Session Key once the method succeeded; empty for methods that derive none (MD5).</summary>
     ReadOnlyMemory<byte> Msk { get; }
+
+    /// <summary>
+    /// A pass-through (RADIUS) relays every Response, a Nak included, to the backend, which picks the method; a local
+    /// method leaves the Nak to <see cref="EapServerSession"/>.
+    /// </summary>
+    bool PassThrough => false;
 }

@@ -3,8 +3,9 @@ using Petrel.Ike.Wire;
 namespace Petrel.Ike.Engine;
 
 /// <summary>
-/// An IKE_AUTH message whose processing waits for a CRL fetch: the request we have not answered yet (responder,
-/// <see cref="Pending"/> null) or the response to our request (initiator, with the request it answers). Nothing of the
-/// SA's state has moved; the message is processed again, from the start, when a fetch completes.
+/// An IKE_AUTH message whose processing waits for a CRL fetch (or a RADIUS server's answer: <see cref="WaitingFor"/>, for
+/// the log): the request we have not answered yet (responder, <see cref="Pending"/> null) or the response to our request
+/// (initiator, with the request it answers). Nothing of the SA's state has moved; the message is processed again, from
+/// the start, when a fetch completes (or the answer arrives).
 /// </summary>
-internal sealed record DeferredAuth(IkeMessage Message, PendingRequest? Pending);
+internal sealed record DeferredAuth(IkeMessage Message, PendingRequest? Pending, string WaitingFor = "a CRL fetch");

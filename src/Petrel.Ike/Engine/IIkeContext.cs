@@ -41,6 +41,9 @@ internal interface IIkeContext
     /// <summary>Address pools for the peers' virtual IPs, and where ours are installed (RFC 7296 §3.15).</summary>
     Pools.AddressPoolSet Pools { get; }
     IVirtualIpHost? VirtualIpHost { get; }
+
+    /// <summary>EAP-RADIUS and accounting (petrel { eap-radius { … } }); null when not configured.</summary>
+    Radius.RadiusService? Radius { get; }
 }
 
 /// <summary>Secrets, certificates and the identities derived from them.</summary>
@@ -66,6 +69,9 @@ internal interface IIkeSaTable
     IkeSa CreateSa(ConnectionConfig config, bool initiator, IPEndPoint local, IPEndPoint remote);
     void Register(IkeSa sa, ulong initiatorSpiForLookup);
     void Established(IkeSa sa);
+
+    /// <summary>RFC 2866 Start for a client the RADIUS server accepted (when accounting is on).</summary>
+    void StartAccounting(IkeSa sa, Radius.RadiusEapOutcome accept, string userName);
     void Destroy(IkeSa sa, string reason);
 
     /// <summary>IKE SA rekey: the new SA joins the table, takes over the CHILD_SAs, the old one retires.</summary>
@@ -100,8 +106,11 @@ internal interface IIkeScheduler
     void Queue(IkeSa sa, IkeTask task);
     void PumpSa(IkeSa sa);
 
-    /// <summary>Parks a message until revocation data it needs has been fetched.</summary>
-    void Defer(IkeSa sa, IkeMessage m, PendingRequest? pending);
+    /// <summary>Parks a message until what it needs has arrived (a CRL fetch, a RADIUS server's answer: <paramref name="waitingFor"/> names it for the log).</summary>
+    void Defer(IkeSa sa, IkeMessage m, PendingRequest? pending, string waitingFor = "a CRL fetch");
+
+    /// <summary>Processes the SA's parked message again now (a RADIUS answer arrived).</summary>
+    void Resume(IkeSa sa);
 
     /// <summary>Runs a job on the crypto workers, applied in order per SA; false: half-open work shed by a full queue.</summary>
     bool RunCrypto(IkeSa sa, CryptoJob job, bool halfOpen);

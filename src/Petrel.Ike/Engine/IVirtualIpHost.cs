@@ -11,4 +11,12 @@ public interface IVirtualIpHost
     void Add(IPAddress address);
 
     void Remove(IPAddress address);
+
+    /// <summary>
+    /// DNS servers the peer assigned with our virtual IP go to the host's resolver, as strongSwan's resolve plugin
+    /// does; returns where they went, for the log. A host without a resolver to feed keeps the default (nothing).
+    /// </summary>
+    string? AddDns(IReadOnlyList<IPAddress> servers) => null;
+
+    void RemoveDns(IReadOnlyList<IPAddress> servers) { }
 }

@@ -60,7 +60,9 @@ public sealed partial class IkeEngine : IIkeContext, IIkeCredentials, IIkeSaTabl
     TimeSpan IIkeScheduler.RetryDelay() => RetryDelay();
     void IIkeScheduler.Queue(IkeSa sa, IkeTask task) => Queue(sa, task);
     void IIkeScheduler.PumpSa(IkeSa sa) => Pump(sa);
-    void IIkeScheduler.Defer(IkeSa sa, IkeMessage m, PendingRequest? pending) => Defer(sa, m, pending);
+    void IIkeScheduler.Defer(IkeSa sa, IkeMessage m, PendingRequest? pending, string waitingFor) => Defer(sa, m, pending, waitingFor);
+    void IIkeScheduler.Resume(IkeSa sa) => ResumeDeferred(sa);
+    void IIkeSaTable.StartAccounting(IkeSa sa, Radius.RadiusEapOutcome accept, string userName) => StartAccounting(sa, accept, userName);
     bool IIkeScheduler.RunCrypto(IkeSa sa, CryptoJob job, bool halfOpen) => RunCrypto(sa, job, halfOpen);
 
     IkeMessage IIkeSender.NewMessage(IkeSa sa, ExchangeType exchange, bool response, uint messageId) => TaskManager.NewMessage(sa, exchange, response, messageId);

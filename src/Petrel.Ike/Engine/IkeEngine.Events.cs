@@ -134,6 +134,8 @@ public sealed partial class IkeEngine : IIkeEvents
         Kind = kind, Time = Clock.UtcNow, Connection = sa.Name, IkeSaId = sa.UniqueId,
         IkeState = StateNames.Of(sa.State), PreviousIkeState = StateNames.Of(from),
         LocalHost = sa.Local.Address.ToString(), RemoteHost = sa.Remote.Address.ToString(),
+        LocalId = sa.LocalId?.ToString() ?? "", RemoteId = sa.RemoteId?.ToString() ?? "", Initiator = sa.IsInitiator,
+        InitiatorSpi = sa.SpiI.ToString("x16"), ResponderSpi = sa.SpiR.ToString("x16"),
     };
 
     private SaEvent ChildEvent(SaEventKind kind, ChildSa c, ChildSaState from) => new()
@@ -142,6 +144,7 @@ public sealed partial class IkeEngine : IIkeEvents
         IkeState = c.Owner is { } o ? StateNames.Of(o.State) : "",
         Child = c.Config.Name, ChildSaId = c.UniqueId, ChildState = StateNames.Of(c.State), PreviousChildState = StateNames.Of(from),
         LocalHost = c.Owner?.Local.Address.ToString() ?? "", RemoteHost = c.Owner?.Remote.Address.ToString() ?? "",
+        SpiIn = c.SpiIn.ToString("x8"), SpiOut = c.SpiOut.ToString("x8"),
     };
 
     private void Publish(SaEvent e)

@@ -88,41 +88,45 @@ public sealed partial class IkeEngine
     private void ResumeDeferred()
     {
         foreach (var sa in _sas.All.ToList())
+            ResumeDeferred(sa);
+    }
+
+    /// <summary>Processes one SA's deferred IKE_AUTH message again (nothing when none waits or the SA is gone).</summary>
+    private void ResumeDeferred(IkeSa sa)
+    {
+        if (sa.Deferred is null || sa.State == IkeSaState.Destroying) return;
+        var d = sa.TakeDeferred()!;
+        try
         {
-            if (sa.Deferred is null || sa.State == IkeSaState.Destroying) continue;
-            var d = sa.TakeDeferred()!;
-            try
+            if (d.Pending is null)
             {
-                if (d.Pending is null)
-                {
-                    HandleRequest(sa, d.Message, sa.Local, sa.Remote);
-                }
-                else
-                {
-                    sa.SetOutstanding(d.Pending);
-                    HandleResponse(sa, d.Message);
-                }
+                HandleRequest(sa, d.Message, sa.Local, sa.Remote);
             }
-            catch (Exception e) when (e is not OutOfMemoryException)
+            else
             {
-                _log.LogError("{IkeSa}: deferred IKE_AUTH failed: {Type}: {Message}", sa.Tag, e.GetType().Name, e.Message);
-                Destroy(sa, "deferred IKE_AUTH failed");
+                sa.SetOutstanding(d.Pending);
+                HandleResponse(sa, d.Message);
             }
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            _log.LogError("{IkeSa}: deferred IKE_AUTH failed: {Type}: {Message}", sa.Tag, e.GetType().Name, e.Message);
+            Destroy(sa, "deferred IKE_AUTH failed");
         }
     }
 
-    /// <summary>Defers an IKE_AUTH message until a CRL fetch completes.</summary>
-    internal void Defer(IkeSa sa, IkeMessage m, PendingRequest? pending)
+    /// <summary>Defers an IKE_AUTH message until a CRL fetch completes (or a RADIUS server answers).</summary>
+    internal void Defer(IkeSa sa, IkeMessage m, PendingRequest? pending, string waitingFor = "a CRL fetch")
     {
-        sa.Defer(new DeferredAuth(m, pending));
-        Log.Info(sa, $"IKE_AUTH {(m.IsResponse ? "response" : "request")} {m.MessageId} deferred until the CRL fetch completes");
+        sa.Defer(new DeferredAuth(m, pending, waitingFor));
+        Log.Info(sa, $"IKE_AUTH {(m.IsResponse ? "response" : "request")} {m.MessageId} deferred until {(waitingFor == "a CRL fetch" ? "the CRL fetch completes" : $"{waitingFor} answers")}");
     }
 
     /// <summary>While an IKE_AUTH message waits for a CRL, the peer's retransmits (of it, or of its request) are absorbed.</summary>
     private bool AbsorbWhileDeferred(IkeSa sa, IkeMessage m)
     {
         if (sa.Deferred is null) return false;
-        Log.Debug(sa, $"{m.ExchangeType} {(m.IsResponse ? "response" : "request")} {m.MessageId} while waiting for a CRL fetch, absorbed");
+        Log.Debug(sa, $"{m.ExchangeType} {(m.IsResponse ? "response" : "request")} {m.MessageId} while waiting for {sa.Deferred.WaitingFor}, absorbed");
         return true;
     }
 }

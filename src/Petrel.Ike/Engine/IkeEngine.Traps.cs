@@ -27,7 +27,10 @@ public sealed partial class IkeEngine
         if (children.Count == 0) return new InitiateResult(false, $"connection '{connection}' has no child '{child}'");
         var errors = new List<string>();
         foreach (var c in children)
+        {
             if (InstallTrap(config, c, temporary: false) is { } error) errors.Add(error);
+            else if (_traps.Find(t => t.Connection == connection && t.Child.Name == c.Name) is { } trap) trap.Manual = true;
+        }
         return errors.Count == 0
             ? new InitiateResult(true, $"installed trap polic{(children.Count == 1 ? "y" : "ies")} for {string.Join(", ", children.Select(c => $"{connection}/{c.Name}"))}")
             : new InitiateResult(false, string.Join("; ", errors));
@@ -162,7 +165,7 @@ public sealed partial class IkeEngine
         {
             var c = FindConnection(t.Connection);
             var child = c?.Children.FirstOrDefault(x => x.Name == t.Child.Name);
-            if (c is null || child is null || (!t.Temporary && child.StartAction != "trap")
+            if (c is null || child is null || (!t.Temporary && !t.Manual && child.StartAction != "trap")
                 || !child.LocalTs.SequenceEqual(t.Child.LocalTs) || !child.RemoteTs.SequenceEqual(t.Child.RemoteTs))
             {
                 RemoveTrap(t);

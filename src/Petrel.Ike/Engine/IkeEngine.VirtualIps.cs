@@ -39,6 +39,19 @@ public sealed partial class IkeEngine
             }
         }
         sa.OwnVips.Clear();
+        if (sa.OwnDns.Count > 0)
+        {
+            try
+            {
+                VirtualIpHost?.RemoveDns(sa.OwnDns);
+                Log.Info(sa, $"removed DNS server(s) {string.Join(", ", sa.OwnDns)} from the resolver");
+            }
+            catch (Exception e) when (e is InvalidOperationException or IOException or UnauthorizedAccessException)
+            {
+                Log.Warn(sa, $"removing DNS server(s) from the resolver failed: {e.Message}");
+            }
+            sa.OwnDns.Clear();
+        }
     }
 
     private static void MoveVirtualIps(IkeSa old, IkeSa successor)
@@ -47,5 +60,10 @@ public sealed partial class IkeEngine
         old.PeerVips.Clear();
         successor.OwnVips.AddRange(old.OwnVips);
         old.OwnVips.Clear();
+        successor.OwnDns.AddRange(old.OwnDns);
+        old.OwnDns.Clear();
+        // The RADIUS session lives on in the rekeyed IKE SA (its CHILD_SAs move along).
+        (successor.RadiusAccounting, old.RadiusAccounting) = (old.RadiusAccounting, null);
+        successor.RadiusAccept ??= old.RadiusAccept;
     }
 }

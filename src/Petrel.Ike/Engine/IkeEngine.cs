@@ -357,6 +357,7 @@ public sealed partial class IkeEngine
         {
             TickRestarts(now);
             TickRekeyedInbound(now);
+            TickAccounting(now);
             Unauthenticated.Tick();
         }
         catch (Exception e) when (e is not OutOfMemoryException)
@@ -519,23 +520,27 @@ public sealed partial class IkeEngine
         }
         var all = Once(done, sas.Count);
         foreach (var sa in sas)
+            DeleteIkeSa(sa, all);
+    }
+
+    /// <summary>Deletes one IKE SA: a DELETE to the peer when it has keys (RFC 7296 §1.4.1), else at once.</summary>
+    private void DeleteIkeSa(IkeSa sa, Action<InitiateResult> done)
+    {
+        if (sa.Version == 1)
         {
-            if (sa.Version == 1)
-            {
-                V1.Terminate(sa, null, all);
-                continue;
-            }
-            if (sa.State == IkeSaState.Established || (sa.IsInitiator && sa.CipherOut is not null && sa.State != IkeSaState.Deleting))
-            {
-                // §1.4.1: queued exchanges are pointless now; the delete goes next.
-                AbortQueued(sa, "IKE_SA is being deleted");
-                Queue(sa, InformationalTask.DeleteIkeSa(this, all));
-            }
-            else
-            {
-                Destroy(sa, "terminated before it was established");
-                all(new InitiateResult(true, $"IKE_SA {sa.Tag} destroyed", sa.UniqueId));
-            }
+            V1.Terminate(sa, null, done);
+            return;
+        }
+        if (sa.State == IkeSaState.Established || (sa.IsInitiator && sa.CipherOut is not null && sa.State != IkeSaState.Deleting))
+        {
+            // §1.4.1: queued exchanges are pointless now; the delete goes next.
+            AbortQueued(sa, "IKE_SA is being deleted");
+            Queue(sa, InformationalTask.DeleteIkeSa(this, done));
+        }
+        else
+        {
+            Destroy(sa, "terminated before it was established");
+            done(new InitiateResult(true, $"IKE_SA {sa.Tag} destroyed", sa.UniqueId));
         }
     }
 
@@ -837,6 +842,7 @@ public sealed partial class IkeEngine
         pending?.Task.Abort(sa, reason);
         AbortQueued(sa, reason);
         _sas.Remove(sa);
+        StopAccounting(sa, reason);
         ReleaseVirtualIps(sa);
         sa.DisposeKeys();
         PublishEnd(sa, from);

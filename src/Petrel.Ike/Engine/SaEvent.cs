@@ -62,6 +62,15 @@ public sealed record SaEvent
     public uint NewChildSaId { get; init; }
     public string LocalHost { get; init; } = "";
     public string RemoteHost { get; init; } = "";
+    /// <summary>The IKE SA's identities, role and SPIs (hex, as list-sas shows them): an SA a rekey replaced is often gone before a subscriber asks for it.</summary>
+    public string LocalId { get; init; } = "";
+    public string RemoteId { get; init; } = "";
+    public bool Initiator { get; init; }
+    public string InitiatorSpi { get; init; } = "";
+    public string ResponderSpi { get; init; } = "";
+    /// <summary>The CHILD_SA's SPIs (hex), for child events.</summary>
+    public string SpiIn { get; init; } = "";
+    public string SpiOut { get; init; } = "";
     public SaFailure Failure { get; init; }
     /// <summary>Why (down, failure): one human-readable line, never secret material.</summary>
     public string Message { get; init; } = "";

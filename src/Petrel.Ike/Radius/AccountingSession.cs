@@ -14,4 +14,8 @@ public sealed record AccountingSession(string SessionId, string UserName, Radius
 }
 
 /// <summary>Traffic of a session so far: the sum over its CHILD_SAs (in = from the client).</summary>
-public readonly record struct AccountingCounters(ulong BytesIn, ulong BytesOut, ulong PacketsIn, ulong PacketsOut);
+public readonly record struct AccountingCounters(ulong BytesIn, ulong BytesOut, ulong PacketsIn, ulong PacketsOut)
+{
+    public static AccountingCounters operator +(AccountingCounters a, AccountingCounters b) =>
+        new(a.BytesIn + b.BytesIn, a.BytesOut + b.BytesOut, a.PacketsIn + b.PacketsIn, a.PacketsOut + b.PacketsOut);
+}

@@ -14,4 +14,7 @@ public static class RadiusAttributeType
     /// <summary>Microsoft's vendor id and its MPPE key attributes inside Vendor-Specific (RFC 2548 §2.4.2, §2.4.3).</summary>
     public const uint MicrosoftVendorId = 311;
     public const byte MsMppeSendKey = 16, MsMppeRecvKey = 17;
+
+    /// <summary>MS-Primary-DNS-Server / MS-Secondary-DNS-Server (RFC 2548 §2.6.1, §2.6.2), IPv4 addresses.</summary>
+    public const byte MsPrimaryDnsServer = 28, MsSecondaryDnsServer = 29;
 }

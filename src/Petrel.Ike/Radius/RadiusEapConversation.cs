@@ -44,6 +44,7 @@ public sealed class RadiusEapConversation(RadiusClient client, string userName, 
                 {
                     Msk = Msk(response, reply),
                     FramedIp = FramedIp(response),
+                    Dns = DnsServers(response),
                     Classes = [.. response.Attributes.Where(a => a.Type == RadiusAttributeType.Class).Select(a => a.Value)],
                     InterimInterval = Seconds(response, RadiusAttributeType.AcctInterimInterval),
                     SessionTimeout = Seconds(response, RadiusAttributeType.SessionTimeout),
@@ -74,6 +75,17 @@ public sealed class RadiusEapConversation(RadiusClient client, string userName, 
             return null;
         var ip = new IPAddress(a.Value);
         return ip.Equals(IPAddress.Broadcast) || ip.Equals(IPAddress.Parse("255.255.255.254")) ? null : ip;
+    }
+
+    private static List<IPAddress> DnsServers(RadiusPacket response)
+    {
+        var list = new List<IPAddress>();
+        foreach (byte type in (ReadOnlySpan<byte>)[RadiusAttributeType.MsPrimaryDnsServer, RadiusAttributeType.MsSecondaryDnsServer])
+        {
+            if (response.FindVendor(RadiusAttributeType.MicrosoftVendorId, type) is { Length: 4 } v)
+                list.Add(new IPAddress(v));
+        }
+        return list;
     }
 
     private static TimeSpan? Seconds(RadiusPacket response, byte type) =>

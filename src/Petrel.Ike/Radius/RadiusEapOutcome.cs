@@ -24,6 +24,9 @@ public sealed record RadiusEapOutcome(RadiusEapStatus Status, byte[]? Eap, strin
 {
     public byte[]? Msk { get; init; }
     public IPAddress? FramedIp { get; init; }
+
+    /// <summary>DNS servers the RADIUS server names (MS-Primary/Secondary-DNS-Server); they go to the client with the address.</summary>
+    public IReadOnlyList<IPAddress> Dns { get; init; } = [];
     public IReadOnlyList<byte[]> Classes { get; init; } = [];
     public TimeSpan? InterimInterval { get; init; }
     public TimeSpan? SessionTimeout { get; init; }

@@ -10,4 +10,7 @@ internal sealed partial class IkeSa
 
     /// <summary>Initiator: the virtual IPs the peer assigned to us (installed on the TUN device, our inner address).</summary>
     public List<IPAddress> OwnVips { get; } = [];
+
+    /// <summary>DNS servers assigned to us with the virtual IP and handed to the host's resolver (removed with the SA).</summary>
+    public List<IPAddress> OwnDns { get; } = [];
 }

@@ -22,6 +22,9 @@ internal sealed class TrapPolicy
     /// <summary>Installed by dpd_action/close_action = trap: forgotten once its CHILD_SA is back (start_action traps stay).</summary>
     public bool Temporary { get; set; }
 
+    /// <summary>Installed on request (vici install, <see cref="Petrel.Ike.Engine.IkeEngine.Route"/>): stays across loads while its child exists unchanged.</summary>
+    public bool Manual { get; set; }
+
     /// <summary>An acquire's negotiation is under way; further acquires wait for it.</summary>
     public bool Pending { get; set; }
 

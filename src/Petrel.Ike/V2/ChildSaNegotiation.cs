@@ -384,6 +384,7 @@ internal sealed class ChildSaNegotiation(IIkeContext context)
                 if (ReferenceEquals(other.Replaces, child) && other.PendingOutbound is not null && other.Installed)
                     InstallPendingOutbound(sa, other);
             }
+            IkeEngine.RetireAccounting(context.Kernel, sa, child);
             bool shared = context.Sas.ReqIdInUse(child.ReqId, child);
             if (!shared) context.Kernel.RemovePolicy(child.ReqId);
             // A rekeyed CHILD_SA's inbound SA lingers for packets the peer sent before it switched over.

@@ -108,12 +108,12 @@ public static class PetrelCli
     {
         var config = new Option<string>("--config")
         {
-            Description = "swanctl.conf to load (default /etc/swanctl/swanctl.conf)",
+            Description = "swanctl.conf to load (default /etc/petrel/swanctl.conf)",
             HelpName = "FILE",
             DefaultValueFactory = _ => DaemonRunner.DefaultConfigPath,
         };
         var socket = new Option<string?>("--socket") { Description = "control socket (default: petrel.socket from the config, else /run/petrel/petrel.sock)", HelpName = "PATH" };
-        var cmd = new Command("daemon", "run the IKEv2 daemon in the foreground (e.g. under systemd, Type=simple); SIGTERM deletes the SAs and exits") { config, socket };
+        var cmd = new Command("daemon", "run the IKEv2 daemon in the foreground; under systemd (Type=notify, packaging/petrel.service) it reports readiness and feeds the watchdog; SIGTERM deletes the SAs and exits") { config, socket };
         cmd.SetAction(r => DaemonRunner.Run(r.GetValue(config)!, r.GetValue(socket)));
         return cmd;
     }

@@ -86,6 +86,9 @@ public sealed record DaemonSettings
 
     public const int AutoPacketThreads = 0;
 
+    /// <summary>petrel.eap-radius: RADIUS servers for auth = eap-radius and accounting (strongSwan's eap-radius plugin); null: none.</summary>
+    public Petrel.Ike.Radius.RadiusSettings? Radius { get; init; }
+
     /// <summary>
     /// Nice value of the data plane's packet threads (petrel.packet_nice, -20 to 19; 0 = unchanged, the
     /// default). Negative values give the tunnel the larger CPU share when applications on the same host

@@ -109,6 +109,7 @@ public static class SwanctlLoader
 
         var petrel = root.FindSection("petrel");
         var daemon = petrel is { } p ? MapDaemon(p) : new DaemonSettings();
+        RadiusLoader.RequireServers(root.FindSection("connections"), daemon.Radius);
         var ids = connections.SelectMany(c => c.Children).SelectMany(ch => new[] { ch.InterfaceIdOut, ch.InterfaceIdIn }).ToList();
         daemon = daemon with
         {
@@ -635,8 +636,8 @@ public static class SwanctlLoader
     private static DaemonSettings MapDaemon(SettingsSection s)
     {
         CheckKeys(s, PetrelKeys, []);
-        CheckSections(s, ["interfaces"], []);
-        var d = new DaemonSettings();
+        CheckSections(s, ["interfaces", "eap-radius"], []);
+        var d = new DaemonSettings { Radius = s.FindSection("eap-radius") is { } radius ? RadiusLoader.Map(radius) : null };
         foreach (var e in s.Entries)
         {
             d = e.Key switch

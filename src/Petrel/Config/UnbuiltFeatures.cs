@@ -58,15 +58,15 @@ internal static class UnbuiltFeatures
     }
 
     /// <summary>
-    /// local/remote auth: EAP runs with eap (any of the built methods), eap-md5, eap-mschapv2 and eap-tls; EAP-RADIUS
-    /// (pass-through to a RADIUS server) and other EAP methods are not built. XAuth (IKEv1, second round) checks the
-    /// swanctl secrets (xauth, xauth-generic); its RADIUS, EAP and PAM backends are not built.
+    /// local/remote auth: EAP runs with eap (any of the built methods), eap-md5, eap-mschapv2 and eap-tls; eap-radius
+    /// (pass-through to a RADIUS server) on the gateway's remote side; other EAP methods are not built. XAuth (IKEv1,
+    /// second round) checks the swanctl secrets (xauth, xauth-generic); its RADIUS, EAP and PAM backends are not built.
     /// </summary>
     public static void RefuseAuth(SettingsEntry e, string where, string method)
     {
-        if (method == "eap-radius")
-            throw NotBuilt(e, where, "EAP-RADIUS (auth = eap-radius) is not built yet: use eap-mschapv2, eap-md5 or eap-tls with local secrets");
-        if (method.StartsWith("eap-", StringComparison.Ordinal) && method is not ("eap-md5" or "eap-mschapv2" or "eap-tls"))
+        if (method == "eap-radius" && !where[(where.LastIndexOf('.') + 1)..].StartsWith("remote", StringComparison.Ordinal))
+            throw NotBuilt(e, where, "auth = eap-radius is the gateway's: it belongs in remote { } (a client uses eap-mschapv2, eap-tls, eap-md5 or eap)");
+        if (method.StartsWith("eap-", StringComparison.Ordinal) && method is not ("eap-md5" or "eap-mschapv2" or "eap-tls" or "eap-radius"))
             throw NotBuilt(e, where, $"EAP method '{method[4..]}' is not built: Petrel does eap-md5, eap-mschapv2 and eap-tls (or eap for any of them)");
         if (method.StartsWith("xauth-", StringComparison.Ordinal) && method != "xauth-generic")
             throw NotBuilt(e, where, $"the XAuth backend '{method[6..]}' is not built: use auth = xauth (or xauth-generic), which checks xauth- and eap- secrets");

@@ -14,7 +14,7 @@ namespace Petrel.Daemon;
 /// </summary>
 public static class DaemonRunner
 {
-    public const string DefaultConfigPath = "/etc/swanctl/swanctl.conf";
+    public const string DefaultConfigPath = "/etc/petrel/swanctl.conf";
 
     /// <summary>Log lines held for a slow sink before new ones are dropped.</summary>
     public const int LogQueueLength = 10000;
@@ -52,6 +52,7 @@ public static class DaemonRunner
         builder.Services.AddSingleton<IHostLifetime, ConsoleLifetime>();
         builder.Services.AddSingleton(PlatformFactory());
         builder.Services.AddSingleton(sp => new PetrelDaemon(config, socketPath, sp.GetRequiredService<IDaemonPlatform>(), sp.GetRequiredService<ILoggerFactory>(), feed));
+        builder.Services.AddSingleton(SystemdNotifier.FromProcess());
         builder.Services.AddHostedService<DaemonService>();
 
         using var host = builder.Build();

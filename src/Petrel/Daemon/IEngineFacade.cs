@@ -30,6 +30,9 @@ public interface IEngineFacade
     /// <summary>Fetches CRLs from distribution points for the engine (<see cref="IkeEngine.CrlFetcher"/>).</summary>
     void UseCrlFetcher(ICrlFetcher fetcher) { }
 
+    /// <summary>EAP-RADIUS and accounting for the engine (<see cref="IkeEngine.Radius"/>).</summary>
+    void UseRadius(Petrel.Ike.Radius.RadiusService radius) { }
+
     /// <summary>Runs the engine's key exchanges and key derivations off its thread (<see cref="IkeEngine.CryptoExecutor"/>).</summary>
     void UseCryptoExecutor(ICryptoExecutor executor) { }
 
@@ -86,4 +89,19 @@ public interface IEngineFacade
 
     /// <summary>Installed trap policies (list-pols).</summary>
     IReadOnlyList<TrapPolicyInfo> ListTraps() => [];
+
+    /// <summary>Installs trap policies for a connection's children (all, or the named one) until <see cref="Unroute"/> (vici install).</summary>
+    InitiateResult Route(string connection, string? child) => new(false, "trap policies need the IKE engine");
+
+    /// <summary>Removes the trap policies of a connection's children (all, or the named one); how many went.</summary>
+    int Unroute(string connection, string? child) => 0;
+
+    /// <summary>Deletes the IKE SA with this unique id; false (done not called) when there is none.</summary>
+    bool TerminateIke(uint ikeSaId, Action<InitiateResult> done) => false;
+
+    /// <summary>Deletes the installed CHILD_SA with this unique id; false (done not called) when there is none.</summary>
+    bool TerminateChild(uint childId, Action<InitiateResult> done) => false;
+
+    /// <summary>Forgets the CRLs fetched from distribution points (vici flush-certs); how many were cached.</summary>
+    int FlushCrlCache() => 0;
 }

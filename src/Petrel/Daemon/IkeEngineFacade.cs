@@ -14,6 +14,7 @@ public sealed class IkeEngineFacade(IkeEngine engine) : IEngineFacade
         engine.Load(connections, secrets, credentials);
     public IReadOnlyList<ConnectionConfig> Connections => engine.Connections;
     public void UseCrlFetcher(ICrlFetcher fetcher) => engine.CrlFetcher = fetcher;
+    public void UseRadius(Petrel.Ike.Radius.RadiusService radius) => engine.Radius = radius;
     public void UseCryptoExecutor(ICryptoExecutor executor) => engine.CryptoExecutor = executor;
     public void Receive(IPEndPoint local, IPEndPoint remote, ReadOnlySpan<byte> message) => engine.Receive(local, remote, message);
     public void Tick() => engine.Tick();
@@ -28,6 +29,17 @@ public sealed class IkeEngineFacade(IkeEngine engine) : IEngineFacade
 
     public void HandleSequenceExhaustion(Petrel.DataPlane.Kernel.SequenceExhaustionEvent exhaustion) => engine.HandleSequenceExhaustion(exhaustion);
     public IReadOnlyList<TrapPolicyInfo> ListTraps() => engine.ListTraps();
+    public InitiateResult Route(string connection, string? child) => engine.Route(connection, child);
+    public int Unroute(string connection, string? child) => engine.Unroute(connection, child);
+    public bool TerminateIke(uint ikeSaId, Action<InitiateResult> done) => engine.TerminateIke(ikeSaId, done);
+    public bool TerminateChild(uint childId, Action<InitiateResult> done) => engine.TerminateChild(childId, done);
+
+    public int FlushCrlCache()
+    {
+        int n = engine.CrlCache.Count;
+        engine.CrlCache.Clear();
+        return n;
+    }
     public bool RekeyChild(uint childId) => engine.RekeyChild(childId);
     public bool RekeyIke(uint ikeSaId) => engine.RekeyIke(ikeSaId);
     public bool Reauthenticate(uint ikeSaId) => engine.Reauthenticate(ikeSaId);

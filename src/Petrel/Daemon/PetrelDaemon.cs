@@ -23,6 +23,7 @@ public sealed class PetrelDaemon : IAsyncDisposable
     private readonly Petrel.Config.VirtualInterfaceSet _interfaces;
     private EngineLoop? _loop;
     private HttpCrlFetcher? _crlFetcher;
+    private Petrel.Ike.Radius.RadiusService? _radius;
     private CryptoWorkerPool? _cryptoPool;
 
     /// <summary>Crypto jobs that may wait for a worker; beyond it new IKE_SA_INIT work is shed (and counted).</summary>
@@ -85,7 +86,7 @@ public sealed class PetrelDaemon : IAsyncDisposable
     public SwanctlConfig Applied => _applied;
 
     private SwanctlConfig Merge(SwanctlConfig file) =>
-        file with { Connections = _viciStore.MergeConnections(file.Connections), Secrets = _viciStore.MergeSecrets(file.Secrets) };
+        file with { Connections = _viciStore.MergeConnections(file.Connections), Secrets = _viciStore.MergeSecrets(file.Secrets), Pools = _viciStore.MergePools(file.Pools) };
 
     /// <summary>The config directory's credentials with those loaded over vici.</summary>
     private CertificateStore LoadCredentials(SwanctlConfig config)
@@ -114,7 +115,16 @@ public sealed class PetrelDaemon : IAsyncDisposable
         _cryptoPool = new CryptoWorkerPool(Environment.ProcessorCount, CryptoQueueCapacity, action => loop.Post(_ => action()));
         var pool = _cryptoPool;
         var feed = Feed;
-        await _loop.InvokeAsync(e => { e.UseEventFeed(feed.Publish); e.UseCrlFetcher(fetcher); e.UseCryptoExecutor(pool); e.Load(_config.Connections, _config.Secrets, credentials); e.Pools?.Load(_config.Pools); return 0; }).ConfigureAwait(false);
+        if (_config.Daemon.Radius is { } radiusSettings)
+        {
+            var radiusLog = _loggers.CreateLogger("Petrel.Radius");
+            _radius = new Petrel.Ike.Radius.RadiusService(new Petrel.Ike.Radius.RadiusClient(radiusSettings, UdpRadiusTransport.Factory, radiusLog),
+                action => loop.Post(_ => action()), radiusLog);
+            _log.LogInformation("EAP-RADIUS: {Servers}{Accounting}", string.Join(", ", radiusSettings.ByPreference()),
+                radiusSettings.Accounting ? ", accounting on" : "");
+        }
+        var radius = _radius;
+        await _loop.InvokeAsync(e => { e.UseEventFeed(feed.Publish); e.UseCrlFetcher(fetcher); e.UseCryptoExecutor(pool); if (radius is not null) e.UseRadius(radius); e.Load(_config.Connections, _config.Secrets, credentials); e.Pools?.Load(_config.Pools); return 0; }).ConfigureAwait(false);
         _log.LogInformation("loaded {Connections} connections and {Secrets} secrets from {Path}",
             _config.Connections.Count, _config.Secrets.Count, _configPath);
         _platform.Start(_loop, OnPlatformFailed);
@@ -125,7 +135,11 @@ public sealed class PetrelDaemon : IAsyncDisposable
         if (_config.Daemon.ViciPath is { } viciPath)
         {
             var directory = Path.GetDirectoryName(Path.GetFullPath(_configPath)) ?? ".";
-            var commands = new ViciCommands(_loop, _viciStore, ApplyViciAsync, () => _credentials, directory, _interfaces, _loggers.CreateLogger<ViciCommands>());
+            var commands = new ViciCommands(_loop, _viciStore, ApplyViciAsync, () => _credentials, directory, _interfaces, _loggers.CreateLogger<ViciCommands>())
+            {
+                Reload = ReloadAsync,
+                AppliedPools = () => _applied.Pools,
+            };
             _vici = new ViciServer(viciPath, commands, _loggers.CreateLogger<ViciServer>());
             _vici.Start();
             _viciEvents = new ViciEventRelay(_vici, Feed, _loop, _loggers.CreateLogger<ViciEventRelay>());
@@ -190,7 +204,7 @@ public sealed class PetrelDaemon : IAsyncDisposable
         {
             var credentials = LoadCredentials(next);
             applied = Merge(next);
-            await Loop.InvokeAsync(e => { e.Load(applied.Connections, applied.Secrets, credentials); e.Pools?.Load(next.Pools); return 0; }).ConfigureAwait(false);
+            await Loop.InvokeAsync(e => { e.Load(applied.Connections, applied.Secrets, credentials); e.Pools?.Load(applied.Pools); return 0; }).ConfigureAwait(false);
             previous = _config;
             previousApplied = _applied;
             _config = next;
@@ -231,7 +245,7 @@ public sealed class PetrelDaemon : IAsyncDisposable
         {
             var credentials = LoadCredentials(_config);
             applied = Merge(_config);
-            await Loop.InvokeAsync(e => { e.Load(applied.Connections, applied.Secrets, credentials); return 0; }).ConfigureAwait(false);
+            await Loop.InvokeAsync(e => { e.Load(applied.Connections, applied.Secrets, credentials); e.Pools?.Load(applied.Pools); return 0; }).ConfigureAwait(false);
             previous = _applied;
             _applied = applied;
             _credentials = credentials;
@@ -296,6 +310,13 @@ public sealed class PetrelDaemon : IAsyncDisposable
             await _loop.StopAsync().ConfigureAwait(false);
         _crlFetcher?.Dispose(); // after the loop: a fetch completing now posts into a stopped loop, which drops it
         _cryptoPool?.Dispose(); // likewise: a finished job posts into the stopped loop
+        if (_radius is not null)
+        {
+            // The Stop records of the SAs deleted above go out before the sockets close.
+            if (!_radius.Flush(TimeSpan.FromSeconds(5)))
+                _log.LogWarning("shutting down: RADIUS accounting records still unacknowledged");
+            _radius.Dispose();
+        }
         _log.LogInformation("stopped");
     }
 

@@ -72,9 +72,8 @@ public sealed partial class ViciCommands
     }
 
     /// <summary>
-    /// terminate by ike or child name, or by ike-id / child-id. The engine deletes by connection (and child)
-    /// name, so an id is refused when its connection has other SAs of the same name that would go too.
-    /// force = yes does not wait for the peer's answer to the delete.
+    /// terminate by ike or child name (every SA of that name), or by ike-id / child-id (that one SA, the others of
+    /// its connection stay). force = yes does not wait for the peer's answer to the delete.
     /// </summary>
     private async Task<ViciWriter> TerminateAsync(ViciRequest request)
     {
@@ -89,11 +88,17 @@ public sealed partial class ViciCommands
             return Failure(problem);
         if (matches == 0)
             return Failure("no matching SAs to terminate found").Add("matches", 0).Add("terminated", 0);
-        _log.LogInformation("vici: terminate {Connection} {Child}", name, childName ?? "(IKE SA)");
+        string what = childId != 0 ? $"CHILD_SA #{childId}" : ikeId != 0 ? $"IKE_SA #{ikeId}" : childName ?? "(IKE SA)";
+        _log.LogInformation("vici: terminate {Connection} {What}", name, what);
         request.Session.Control = new ViciControlScope(name, Number(m.Text("loglevel"), 1));
         try
         {
-            var operation = _loop.RunOperationAsync((e, done) => e.Terminate(name!, childName, done));
+            Action<IEngineFacade, Action<InitiateResult>> start = childId != 0
+                ? (e, done) => { if (!e.TerminateChild(childId, done)) done(new InitiateResult(false, $"CHILD_SA #{childId} is gone already")); }
+                : ikeId != 0
+                ? (e, done) => { if (!e.TerminateIke(ikeId, done)) done(new InitiateResult(false, $"IKE_SA #{ikeId} is gone already")); }
+                : (e, done) => e.Terminate(name!, childName, done);
+            var operation = _loop.RunOperationAsync(start);
             int timeout = m.Flag("force") && m.Text("timeout") is null ? -1 : Number(m.Text("timeout"), 0);
             var result = await WaitAsync(operation, timeout, request.Cancel).ConfigureAwait(false);
             if (result is null)
@@ -117,21 +122,12 @@ public sealed partial class ViciCommands
         {
             foreach (var sa in sas)
             {
+                if (sa.State == "DESTROYING") continue;
                 if (ikeId != 0 && sa.UniqueId == ikeId)
-                {
-                    int others = sas.Count(s => s.Name == sa.Name && s.State != "DESTROYING") - 1;
-                    return others > 0
-                        ? (null, null, 0, $"IKE_SA #{ikeId} shares its connection '{sa.Name}' with {others} other IKE_SA(s); Petrel deletes by connection, use --ike {sa.Name} to delete them all")
-                        : (sa.Name, null, 1, null);
-                }
+                    return (sa.Name, null, 1, null);
                 foreach (var c in sa.Children)
-                {
-                    if (childId == 0 || c.UniqueId != childId) continue;
-                    int others = sas.Where(s => s.Name == sa.Name).Sum(s => s.Children.Count(x => x.Name == c.Name)) - 1;
-                    return others > 0
-                        ? (null, null, 0, $"CHILD_SA #{childId} shares its name '{c.Name}' with {others} other CHILD_SA(s) of '{sa.Name}'; Petrel deletes by name, use --child {c.Name} to delete them all")
-                        : (sa.Name, c.Name, 1, null);
-                }
+                    if (childId != 0 && c.UniqueId == childId && c.State == "INSTALLED")
+                        return (sa.Name, c.Name, 1, null);
             }
             return (null, null, 0, null);
         }

@@ -44,7 +44,7 @@ public sealed partial class ViciCommands
         Dictionary<string, (IReadOnlyList<X509Certificate> Certs, bool Ca)> inline;
         try
         {
-            connection = ViciConnectionMapper.Map(section.Name, section.Section!, _configDirectory, out inline);
+            connection = ViciConnectionMapper.Map(section.Name, section.Section!, _configDirectory, out inline, [.. AppliedPools().Select(p => p.Name)]);
         }
         catch (ConfigException e)
         {

@@ -11,7 +11,7 @@ namespace Petrel.Vici;
 /// (src/libcharon/plugins/vici: vici_query.c, vici_control.c, vici_config.c, vici_cred.c), so swanctl
 /// prints them unchanged. Engine state is read and changed on the engine thread through
 /// <see cref="EngineLoop"/>. Split by concern: listings, control (initiate, terminate, rekey) and
-/// loading (connections, credentials, authorities).
+/// loading (connections, credentials, authorities, pools), operations (install, reload-settings, …) and counters.
 /// </summary>
 public sealed partial class ViciCommands
 {
@@ -67,9 +67,18 @@ public sealed partial class ViciCommands
             ["clear-creds"] = ClearCredsAsync,
             ["load-authority"] = LoadAuthorityAsync,
             ["unload-authority"] = UnloadAuthorityAsync,
-            ["get-pools"] = r => Task.FromResult(new ViciWriter()),
-            ["load-pool"] = r => Task.FromResult(Failure("virtual IP pools are not supported by Petrel yet (remote access is not built)")),
-            ["unload-pool"] = r => Task.FromResult(Failure("virtual IP pools are not supported by Petrel yet (remote access is not built)")),
+            ["get-pools"] = GetPoolsAsync,
+            ["load-pool"] = LoadPoolAsync,
+            ["unload-pool"] = UnloadPoolAsync,
+            ["get-algorithms"] = GetAlgorithmsAsync,
+            ["get-counters"] = GetCountersAsync,
+            ["reset-counters"] = ResetCountersAsync,
+            ["install"] = InstallAsync,
+            ["uninstall"] = UninstallAsync,
+            ["redirect"] = RedirectAsync,
+            ["reload-settings"] = ReloadSettingsAsync,
+            ["flush-certs"] = FlushCertsAsync,
+            ["load-token"] = LoadTokenAsync,
         };
     }
 

@@ -24,8 +24,9 @@ public static class ViciConnectionMapper
     public static string InlinePrefix(string connection) => $"/vici/{connection}/";
 
     /// <exception cref="ConfigException">The same errors the config file would give, from <see cref="Source"/>.</exception>
+    /// <param name="poolNames">The pools a connection's pools = may name (the file's and vici's).</param>
     public static ConnectionConfig Map(string name, ViciMessage section, string directory,
-        out Dictionary<string, (IReadOnlyList<X509Certificate> Certs, bool Ca)> inline)
+        out Dictionary<string, (IReadOnlyList<X509Certificate> Certs, bool Ca)> inline, IReadOnlyCollection<string>? poolNames = null)
     {
         if (name.Length == 0 || name.Contains('.') || name.Contains('/'))
             throw new ConfigException(Source, 0, $"'{name}' is not a connection name");
@@ -33,7 +34,7 @@ public static class ViciConnectionMapper
         var conn = root.GetOrAddSection("connections", Source, 0).GetOrAddSection(name, Source, 0);
         inline = [];
         Fill(conn, section, name, inline);
-        return SwanctlLoader.MapConnectionSection(conn, directory);
+        return SwanctlLoader.MapConnectionSection(conn, directory, poolNames);
     }
 
     private static void Fill(SettingsSection target, ViciMessage source, string connection,
@@ -92,7 +93,7 @@ public static class ViciConnectionMapper
     }
 
     /// <summary>A value as the config file would hold it: UTF-8 text on one line.</summary>
-    private static string Text(SettingsSection target, string key, byte[] value)
+    internal static string Text(SettingsSection target, string key, byte[] value, string source = Source)
     {
         string text;
         try

@@ -7,7 +7,8 @@ namespace Petrel.Vici;
 
 /// <summary>
 /// Carries the daemon's event feed (<see cref="EventHub"/>) to vici clients: IKE SAs coming up and going
-/// down as ike-updown, CHILD_SAs as child-updown (with the same fields as list-sa), log lines as log events,
+/// down as ike-updown, CHILD_SAs as child-updown (with the same fields as list-sa), rekeys as ike-rekey and
+/// child-rekey (old and new SA), log lines as log events,
 /// and, to a client running initiate or terminate, its connection's lines as control-log. Log lines are
 /// subscribed to only while some client listens, so an idle vici socket costs the loggers nothing.
 /// </summary>
@@ -102,28 +103,64 @@ public sealed class ViciEventRelay : IAsyncDisposable
         {
             SaEventKind.IkeUp or SaEventKind.IkeDown => "ike-updown",
             SaEventKind.ChildUp or SaEventKind.ChildDown => "child-updown",
+            SaEventKind.IkeRekey => "ike-rekey",
+            SaEventKind.ChildRekey => "child-rekey",
             _ => "",
         };
         if (name.Length == 0 || !_server.Sessions().Any(s => s.IsRegistered(name)))
             return;
-        bool up = e.Kind is SaEventKind.IkeUp or SaEventKind.ChildUp;
-        // The SA as list-sas shows it now; one that is gone already is described from the event itself.
-        var sa = (await _loop.InvokeAsync(engine => engine.ListSas()).ConfigureAwait(false)).FirstOrDefault(s => s.UniqueId == e.IkeSaId)
-            ?? new IkeSaInfo { Name = e.Connection, UniqueId = e.IkeSaId, State = e.IkeState, LocalHost = e.LocalHost, RemoteHost = e.RemoteHost };
+        // The SAs as list-sas shows them now; one that is gone already is described from the event itself.
+        var sas = await _loop.InvokeAsync(engine => engine.ListSas()).ConfigureAwait(false);
+        var sa = Find(sas, e.IkeSaId, e);
         var w = new ViciWriter();
-        if (up) w.Add("up", "yes");
-        if (name == "ike-updown")
+        switch (e.Kind)
         {
-            ViciSaWriter.Write(w, sa, children: false);
-        }
-        else
-        {
-            var child = sa.Children.FirstOrDefault(c => c.UniqueId == e.ChildSaId)
-                ?? new ChildSaInfo { Name = e.Child, UniqueId = e.ChildSaId, State = e.ChildState };
-            ViciSaWriter.Write(w, sa, children: true, [child]);
+            case SaEventKind.IkeUp or SaEventKind.IkeDown:
+                if (e.Kind == SaEventKind.IkeUp) w.Add("up", "yes");
+                ViciSaWriter.Write(w, sa, children: false);
+                break;
+            case SaEventKind.ChildUp or SaEventKind.ChildDown:
+                if (e.Kind == SaEventKind.ChildUp) w.Add("up", "yes");
+                ViciSaWriter.Write(w, sa, children: true, [FindChild(sa, e.ChildSaId, e, e.ChildState)]);
+                break;
+            case SaEventKind.IkeRekey:
+                // { NAME { old { … } new { … } } }, without child-sas (vici README, ike-rekey).
+                w.BeginSection(e.Connection).BeginSection("old");
+                ViciSaWriter.WriteFields(w, sa);
+                w.EndSection().BeginSection("new");
+                ViciSaWriter.WriteFields(w, Find(sas, e.NewIkeSaId, e));
+                w.EndSection().EndSection();
+                break;
+            case SaEventKind.ChildRekey:
+                // { NAME { IKE fields, child-sas { CHILD { old { … } new { … } } } } } (vici README, child-rekey).
+                w.BeginSection(e.Connection);
+                ViciSaWriter.WriteFields(w, sa);
+                w.BeginSection("child-sas").BeginSection(e.Child).BeginSection("old");
+                ViciSaWriter.WriteChild(w, FindChild(sa, e.ChildSaId, e, "REKEYED"));
+                w.EndSection().BeginSection("new");
+                ViciSaWriter.WriteChild(w, FindChild(sa, e.NewChildSaId, e, "INSTALLED"));
+                w.EndSection().EndSection().EndSection().EndSection();
+                break;
         }
         _server.Publish(name, w.ToArray());
     }
+
+    /// <summary>The SA from list-sas, or, when it is gone already, what the event says of it.</summary>
+    private static IkeSaInfo Find(IReadOnlyList<IkeSaInfo> sas, uint id, SaEvent e) =>
+        sas.FirstOrDefault(s => s.UniqueId == id)
+        ?? (id == e.IkeSaId
+            ? new IkeSaInfo
+            {
+                Name = e.Connection, UniqueId = id, State = e.IkeState, LocalHost = e.LocalHost, RemoteHost = e.RemoteHost,
+                LocalId = e.LocalId, RemoteId = e.RemoteId, Initiator = e.Initiator, InitiatorSpi = e.InitiatorSpi, ResponderSpi = e.ResponderSpi,
+            }
+            : new IkeSaInfo { Name = e.Connection, UniqueId = id, State = "DESTROYING", LocalHost = e.LocalHost, RemoteHost = e.RemoteHost });
+
+    private static ChildSaInfo FindChild(IkeSaInfo sa, uint id, SaEvent e, string state) =>
+        sa.Children.FirstOrDefault(c => c.UniqueId == id)
+        ?? (id == e.ChildSaId
+            ? new ChildSaInfo { Name = e.Child, UniqueId = id, State = state, SpiIn = e.SpiIn, SpiOut = e.SpiOut }
+            : new ChildSaInfo { Name = e.Child, UniqueId = id, State = state });
 
     private async Task PumpLinesAsync(FeedSubscription subscription, CancellationToken cancel)
     {

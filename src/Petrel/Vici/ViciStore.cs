@@ -1,12 +1,13 @@
 using Org.BouncyCastle.X509;
 using Petrel.Ike.Certificates;
 using Petrel.Ike.Config;
+using Petrel.Ike.Pools;
 
 namespace Petrel.Vici;
 
 /// <summary>
-/// What clients loaded over vici: connections, shared secrets, certificates, private keys, CRLs and
-/// authorities, kept beside the config file's (charon keeps vici's in a backend of their own, so
+/// What clients loaded over vici: connections, shared secrets, certificates, private keys, CRLs,
+/// authorities and pools, kept beside the config file's (charon keeps vici's in a backend of their own, so
 /// get-conns, get-shared and get-keys list only these). A connection loaded over vici replaces one of
 /// the same name from the file. Bounded: at most <see cref="MaxEntries"/> of each kind, so a client
 /// looping over load-conn cannot exhaust the daemon's memory. Thread-safe.
@@ -24,6 +25,7 @@ public sealed class ViciStore(int maxEntries = ViciStore.DefaultMaxEntries)
     private readonly Dictionary<string, PrivateKey> _keys = new(StringComparer.Ordinal);
     private readonly Dictionary<string, X509Crl> _crls = new(StringComparer.Ordinal);
     private readonly Dictionary<string, ViciAuthority> _authorities = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, AddressPoolConfig> _pools = new(StringComparer.Ordinal);
     /// <summary>Certificates a load-conn sent inline (certs, cacerts), under the names its connection refers to them by.</summary>
     private readonly Dictionary<string, (IReadOnlyList<X509Certificate> Certs, bool Ca)> _inline = new(StringComparer.Ordinal);
 
@@ -45,6 +47,11 @@ public sealed class ViciStore(int maxEntries = ViciStore.DefaultMaxEntries)
     public IReadOnlyList<string> AuthorityNames
     {
         get { lock (_lock) return [.. _authorities.Keys]; }
+    }
+
+    public IReadOnlyList<string> PoolNames
+    {
+        get { lock (_lock) return [.. _pools.Keys]; }
     }
 
     public IReadOnlyList<ViciAuthority> Authorities
@@ -98,6 +105,8 @@ public sealed class ViciStore(int maxEntries = ViciStore.DefaultMaxEntries)
     public bool SetCrl(string id, X509Crl crl) => Set(_crls, id, crl);
     public bool SetAuthority(ViciAuthority authority) => Set(_authorities, authority.Name, authority);
     public bool RemoveAuthority(string name) => Remove(_authorities, name);
+    public bool SetPool(AddressPoolConfig pool) => Set(_pools, pool.Name, pool);
+    public bool RemovePool(string name) => Remove(_pools, name);
 
     /// <summary>clear-creds: every certificate, key, CRL and secret loaded over vici (connections and authorities stay).</summary>
     public void ClearCredentials()
@@ -137,6 +146,12 @@ public sealed class ViciStore(int maxEntries = ViciStore.DefaultMaxEntries)
             result.AddRange(_connections);
             return result;
         }
+    }
+
+    /// <summary>The file's pools with vici's (a vici pool replaces the file's of the same name).</summary>
+    public IReadOnlyList<AddressPoolConfig> MergePools(IReadOnlyList<AddressPoolConfig> file)
+    {
+        lock (_lock) return [.. file.Where(p => !_pools.ContainsKey(p.Name)), .. _pools.Values];
     }
 
     public IReadOnlyList<SharedSecret> MergeSecrets(IReadOnlyList<SharedSecret> file)

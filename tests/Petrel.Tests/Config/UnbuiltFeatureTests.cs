@@ -84,9 +84,9 @@ public class UnbuiltFeatureTests
     }
 
     [Fact]
-    public void Auth_eap_radius_and_unbuilt_eap_methods_are_refused()
+    public void Auth_eap_radius_on_our_side_and_unbuilt_eap_methods_are_refused()
     {
-        Assert.Equal("swanctl.conf:6: connections.lab.local.auth: EAP-RADIUS (auth = eap-radius) is not built yet: use eap-mschapv2, eap-md5 or eap-tls with local secrets",
+        Assert.Equal("swanctl.conf:6: connections.lab.local.auth: auth = eap-radius is the gateway's: it belongs in remote { } (a client uses eap-mschapv2, eap-tls, eap-md5 or eap)",
             Refusal(Conf(local: "auth = eap-radius")));
         var text = Conf().Replace("    remote {\n      auth = psk", "    remote {\n      auth = eap-ttls");
         Assert.Equal("swanctl.conf:9: connections.lab.remote.auth: EAP method 'ttls' is not built: Petrel does eap-md5, eap-mschapv2 and eap-tls (or eap for any of them)",

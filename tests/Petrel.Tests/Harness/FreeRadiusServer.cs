@@ -3,10 +3,27 @@ using System.Net.Sockets;
 
 namespace Petrel.Tests.Harness;
 
+/// <summary>What a <see cref="FreeRadiusServer"/> serves beyond EAP-MD5 with the users' passwords.</summary>
+public sealed record FreeRadiusOptions
+{
+    /// <summary>Starts the server's command line (e.g. inside a namespace); null: directly.</summary>
+    public Func<IReadOnlyList<string>, string, StartedProcess>? Starter { get; init; }
+
+    /// <summary>EAP-TLS: the server's certificate and key, and the CA that issued the clients' (PEM files); null: no EAP-TLS.</summary>
+    public (string Certificate, string Key, string Ca)? Tls { get; init; }
+
+    /// <summary>Reply attributes per user, as FreeRADIUS's users file writes them (e.g. "Framed-IP-Address = 10.9.0.7").</summary>
+    public IReadOnlyDictionary<string, string> Replies { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>The EAP method offered first (md5, mschapv2, tls); the client may Nak to another.</summary>
+    public string DefaultEapType { get; init; } = "md5";
+}
+
 /// <summary>
-/// FreeRADIUS 3 (Debian's freeradius) on loopback with a configuration directory of its own: EAP-MD5 for the
-/// users given, the RFC 2866 accounting records written to a detail file. Started in the foreground with -X
-/// (debug log in the work directory) and stopped by its PID.
+/// FreeRADIUS 3 (Debian's freeradius) on loopback with a configuration directory of its own: EAP-MD5 and
+/// EAP-MSCHAPv2 for the users given (EAP-TLS with <see cref="FreeRadiusOptions.Tls"/>), the RFC 2866 accounting
+/// records written to a detail file. Started in the foreground with -X (debug log in the work directory) and
+/// stopped by its PID.
 /// </summary>
 public sealed class FreeRadiusServer : IDisposable
 {
@@ -29,14 +46,30 @@ public sealed class FreeRadiusServer : IDisposable
         _process = process;
     }
 
-    public static FreeRadiusServer Start(string dir, string secret, IReadOnlyDictionary<string, string> users)
+    public static FreeRadiusServer Start(string dir, string secret, IReadOnlyDictionary<string, string> users, FreeRadiusOptions? options = null)
     {
+        options ??= new FreeRadiusOptions();
         if (Directory.Exists(dir)) Directory.Delete(dir, recursive: true);
         foreach (var d in new[] { "acct", "run", "log" })
             Directory.CreateDirectory(Path.Combine(dir, d));
         int port = FreeUdpPortPair();
         File.WriteAllText(Path.Combine(dir, "dictionary"), "$INCLUDE /usr/share/freeradius/dictionary\n");
-        File.WriteAllText(Path.Combine(dir, "users"), string.Concat(users.Select(u => $"{u.Key}\tCleartext-Password := \"{u.Value}\"\n")));
+        File.WriteAllText(Path.Combine(dir, "users"), string.Concat(users.Select(u =>
+            $"\"{u.Key}\"\tCleartext-Password := \"{u.Value}\"\n{(options.Replies.TryGetValue(u.Key, out var reply) ? $"\t{reply}\n" : "")}")));
+        string tls = options.Tls is { } t ? $$"""
+                tls-config tls-common {
+                  private_key_file = {{t.Key}}
+                  certificate_file = {{t.Certificate}}
+                  ca_file = {{t.Ca}}
+                  cipher_list = "DEFAULT"
+                  tls_min_version = "1.2"
+                  tls_max_version = "1.2"
+                  ecdh_curve = "prime256v1"
+                }
+                tls {
+                  tls = tls-common
+                }
+            """ : "";
         File.WriteAllText(Path.Combine(dir, "radiusd.conf"), $$"""
             prefix = /usr
             exec_prefix = /usr
@@ -83,12 +116,20 @@ public sealed class FreeRadiusServer : IDisposable
               files {
                 filename = {{dir}}/users
               }
+              mschap {
+                use_mppe = yes
+                require_encryption = yes
+                require_strong = yes
+              }
               eap {
-                default_eap_type = md5
+                default_eap_type = {{options.DefaultEapType}}
                 timer_expire = 60
                 ignore_unknown_eap_types = no
                 md5 {
                 }
+                mschapv2 {
+                }
+            {{tls}}
               }
               detail {
                 filename = {{dir}}/acct/detail
@@ -117,6 +158,9 @@ public sealed class FreeRadiusServer : IDisposable
                 Auth-Type EAP {
                   eap
                 }
+                Auth-Type MS-CHAP {
+                  mschap
+                }
               }
               preacct {
               }
@@ -127,7 +171,9 @@ public sealed class FreeRadiusServer : IDisposable
               }
             }
             """);
-        var process = StartedProcess.Start([Executable, "-X", "-d", dir], Path.Combine(dir, "radiusd.out"));
+        string[] argv = [Executable, "-X", "-d", dir];
+        string log = Path.Combine(dir, "radiusd.out");
+        var process = options.Starter is { } starter ? starter(argv, log) : StartedProcess.Start(argv, log);
         var server = new FreeRadiusServer(dir, port, secret, process);
         try
         {

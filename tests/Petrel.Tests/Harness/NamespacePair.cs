@@ -63,6 +63,14 @@ public sealed class NamespacePair : IDisposable
         DeleteNamespace(Right.Namespace);
         Ip("netns", "add", Left.Namespace);
         Ip("netns", "add", Right.Namespace);
+        // Each namespace gets its own resolv.conf (`ip netns exec` mounts /etc/netns/NS/resolv.conf over /etc/resolv.conf):
+        // a client handing assigned DNS servers to the resolver (strongSwan's resolve plugin, Petrel's vips) must never
+        // write the host's file.
+        foreach (var ns in new[] { Left.Namespace, Right.Namespace })
+        {
+            Directory.CreateDirectory(Path.Combine("/etc/netns", ns));
+            File.WriteAllText(ResolvConf(ns), "# lab namespace " + ns + "\n");
+        }
         Ip("-n", Left.Namespace, "link", "add", "eth0", "type", "veth", "peer", "name", "eth0", "netns", Right.Namespace);
         foreach (var site in new[] { Left, Right })
         {
@@ -87,7 +95,12 @@ public sealed class NamespacePair : IDisposable
     {
         if (File.Exists("/run/netns/" + ns))
             CommandRunner.Run(["ip", "netns", "del", ns], TimeSpan.FromSeconds(20));
+        if (Directory.Exists(Path.Combine("/etc/netns", ns)))
+            Directory.Delete(Path.Combine("/etc/netns", ns), recursive: true);
     }
+
+    /// <summary>The resolv.conf processes in namespace <paramref name="ns"/> see as /etc/resolv.conf.</summary>
+    public static string ResolvConf(string ns) => Path.Combine("/etc/netns", ns, "resolv.conf");
 
     /// <summary>Runs a command inside the site's namespace and waits for it.</summary>
     public CommandResult Exec(LabSite site, params string[] argv) => Exec(site, TimeSpan.FromSeconds(60), argv);

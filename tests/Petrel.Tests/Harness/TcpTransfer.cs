@@ -18,10 +18,11 @@ public static class TcpTransfer
             $"{BytesReceived}/{BytesSent} bytes in {Elapsed.TotalSeconds:F2}s ({Mbps:F0} Mbit/s), sha256 {(ChecksumsMatch ? "match" : $"MISMATCH sent {SentSha256} received {ReceivedSha256}")}";
     }
 
-    public static Result Run(LabSite from, LabSite to, long bytes, bool ipv6 = false, int port = 45001, TimeSpan? timeout = null)
+    /// <param name="source">The sender's address when not its LAN address (a virtual IP).</param>
+    public static Result Run(LabSite from, LabSite to, long bytes, bool ipv6 = false, int port = 45001, TimeSpan? timeout = null, IPAddress? source = null)
     {
         var family = ipv6 ? AddressFamily.InterNetworkV6 : AddressFamily.InterNetwork;
-        var src = IPAddress.Parse(ipv6 ? from.LanV6 : from.LanV4);
+        var src = source ?? IPAddress.Parse(ipv6 ? from.LanV6 : from.LanV4);
         var dst = IPAddress.Parse(ipv6 ? to.LanV6 : to.LanV4);
         var limit = timeout ?? TimeSpan.FromSeconds(90);
 

@@ -107,7 +107,11 @@ public sealed class RemoteAccessInteropTests(RemoteAccessLab fixture, ITestOutpu
             Assert.Equal("10.4.0.1/32", (string?)sa.Children.Single().Raw["local_ts"]![0]);
             Assert.Contains("10.4.0.1/32", lab.Exec(lab.Left, "ip", "-4", "addr", "show", "dev", "petrel0").StandardOutput);
             Assert.Contains("10.4.0.1", strongswan.ListSas());
-            Assert.Contains("peer assigned DNS server(s) 10.2.0.53", petrel.Log());
+            Assert.Contains("peer assigned DNS server(s) 10.2.0.53, installed in /etc/resolv.conf", petrel.Log());
+            // As strongSwan's resolve plugin: the namespace's resolver now asks the assigned server first.
+            string resolv = File.ReadAllText(NamespacePair.ResolvConf(lab.Left.Namespace));
+            Assert.StartsWith("nameserver 10.2.0.53   # by Petrel\n", resolv);
+            Assert.Contains("# lab namespace", resolv);
 
             var ping = PingFrom(lab, "10.4.0.1", lab.Right);
             output.WriteLine(ping.StandardOutput);
@@ -122,8 +126,10 @@ public sealed class RemoteAccessInteropTests(RemoteAccessLab fixture, ITestOutpu
 
             petrel.Cli("down", "ra").EnsureSuccess();
             var deadline = DateTime.UtcNow.AddSeconds(10);
-            while (lab.Exec(lab.Left, "ip", "-4", "addr", "show", "dev", "petrel0").StandardOutput.Contains("10.4.0.1") && DateTime.UtcNow < deadline) Thread.Sleep(200);
+            while ((lab.Exec(lab.Left, "ip", "-4", "addr", "show", "dev", "petrel0").StandardOutput.Contains("10.4.0.1")
+                || File.ReadAllText(NamespacePair.ResolvConf(lab.Left.Namespace)).Contains("10.2.0.53")) && DateTime.UtcNow < deadline) Thread.Sleep(200);
             Assert.DoesNotContain("10.4.0.1", lab.Exec(lab.Left, "ip", "-4", "addr", "show", "dev", "petrel0").StandardOutput);
+            Assert.DoesNotContain("10.2.0.53", File.ReadAllText(NamespacePair.ResolvConf(lab.Left.Namespace)));
         }
         catch
         {

@@ -159,4 +159,51 @@ public sealed class ViciEventTests : IAsyncLifetime
         for (int i = 0; i < 100 && _daemons[0].Vici!.Listeners("log") > 0; i++) await Task.Delay(50);
         Assert.Equal(0, _daemons[0].Vici!.Listeners("log"));
     }
+
+    private static ViciMessage Decode(ViciPacket packet)
+    {
+        Assert.True(ViciReader.TryDecode(packet.Message.Span, out var m, out string error), error);
+        return m;
+    }
+
+    [Fact]
+    public async Task Rekeys_raise_ike_rekey_and_child_rekey_with_the_old_and_the_new_sa()
+    {
+        using var client = new ViciTestClient(Vici);
+        foreach (var name in (string[])["ike-rekey", "child-rekey"])
+        {
+            client.Send(ViciPacketType.EventRegister, name, []);
+            Assert.Equal(ViciPacketType.EventConfirm, client.Receive()!.Value.Type);
+        }
+        Swanctl.Run(Vici, null, "--initiate", "--child", "net").EnsureSuccess();
+        var before = Assert.Single(await _daemons[0].Loop.InvokeAsync(e => e.ListSas()));
+        var oldChild = Assert.Single(before.Children);
+
+        Swanctl.Run(Vici, null, "--rekey", "--child", "net").EnsureSuccess();
+        var childEvent = client.Receive(TimeSpan.FromSeconds(15));
+        Assert.NotNull(childEvent);
+        Assert.Equal("child-rekey", childEvent.Value.Name);
+        var lab = Decode(childEvent.Value).Section("lab")!;
+        Assert.Equal(before.UniqueId.ToString(), lab.Text("uniqueid"));
+        var net = lab.Section("child-sas")!.Section("net")!;
+        Assert.Equal(oldChild.UniqueId.ToString(), net.Section("old")!.Text("uniqueid"));
+        Assert.Equal(oldChild.SpiIn, net.Section("old")!.Text("spi-in"));
+        string newChildId = net.Section("new")!.Text("uniqueid")!;
+        Assert.NotEqual(oldChild.UniqueId.ToString(), newChildId);
+        Assert.Equal("INSTALLED", net.Section("new")!.Text("state"));
+        Assert.NotEqual(oldChild.SpiIn, net.Section("new")!.Text("spi-in"));
+
+        Swanctl.Run(Vici, null, "--rekey", "--ike", "lab").EnsureSuccess();
+        var ikeEvent = client.Receive(TimeSpan.FromSeconds(15));
+        Assert.NotNull(ikeEvent);
+        Assert.Equal("ike-rekey", ikeEvent.Value.Name);
+        lab = Decode(ikeEvent.Value).Section("lab")!;
+        Assert.Equal(before.UniqueId.ToString(), lab.Section("old")!.Text("uniqueid"));
+        Assert.Equal(before.InitiatorSpi, lab.Section("old")!.Text("initiator-spi"));
+        var after = Assert.Single(await _daemons[0].Loop.InvokeAsync(e => e.ListSas()), s => s.State == "ESTABLISHED");
+        Assert.Equal(after.UniqueId.ToString(), lab.Section("new")!.Text("uniqueid"));
+        Assert.Equal(after.InitiatorSpi, lab.Section("new")!.Text("initiator-spi"));
+        Assert.Equal("ESTABLISHED", lab.Section("new")!.Text("state"));
+        Assert.Null(lab.Section("old")!.Section("child-sas"));
+    }
 }

@@ -241,4 +241,90 @@ public sealed class ViciLoadTests : IAsyncLifetime
         Assert.Contains("local  'left.petrel.test' @ 127.0.0.1", sas);
         Assert.Contains("remote 'right.petrel.test' @ 127.0.0.2", sas);
     }
+
+    /// <summary>A gateway file with a pool, and the roadwarrior's, as RemoteAccessDaemonTests has them.</summary>
+    private string RemoteAccessFile(bool gateway, string pools) => $$"""
+        connections {
+          ra {
+            local_addrs = {{(gateway ? "127.0.0.1" : "127.0.0.2")}}
+            remote_addrs = {{(gateway ? "127.0.0.2" : "127.0.0.1")}}
+            local_port = {{_port}}
+            remote_port = {{_port}}
+            {{(gateway ? "pools = rw_pool" : "vips = 0.0.0.0")}}
+            local {
+              auth = psk
+              id = {{(gateway ? "gw" : "carol")}}
+            }
+            remote {
+              auth = psk
+              id = {{(gateway ? "carol" : "gw")}}
+            }
+            children {
+              net {
+                local_ts = {{(gateway ? "10.2.0.0/24" : "dynamic")}}
+                remote_ts = {{(gateway ? "dynamic" : "10.2.0.0/24")}}
+              }
+            }
+          }
+        }
+        secrets {
+          ike-ra {
+            id-1 = carol
+            id-2 = gw
+            secret = "vici-pool-psk-0123456789"
+          }
+        }
+        {{pools}}
+        """;
+
+    [Fact]
+    public async Task Load_all_loads_pools_a_client_gets_its_address_from_them_and_load_pools_unloads_them()
+    {
+        await StartEmptyAsync();
+        string pool = "pools {\n  rw_pool {\n    addrs = 10.3.0.0/24\n    dns = 10.3.0.53, 10.3.0.54\n  }\n}";
+        string file = _dir.Write("gw/swanctl.conf", RemoteAccessFile(gateway: true, pool));
+        var load = Swanctl.Run(Vici, null, "--load-all", "--file", file);
+        Assert.True(load.Succeeded, load.Describe());
+        Assert.Contains("loaded pool 'rw_pool'", load.StandardOutput);
+        Assert.Contains("successfully loaded 1 pools, 0 unloaded", load.StandardOutput);
+        Assert.Contains("successfully loaded 1 connections, 0 unloaded", load.StandardOutput);
+        Assert.Contains("rw_pool              10.3.0.0                            0 / 0 / 254", Swanctl.Run(Vici, null, "--list-pools").EnsureSuccess().StandardOutput);
+
+        string rw = _dir.Write("rw/swanctl.conf", RemoteAccessFile(gateway: false, "") + PetrelSection(vici: false));
+        await StartAsync(rw, SocketB, "127.0.0.2");
+        var (code, _, err) = ControlCli.Run(SocketB, ["up", "ra", "--timeout", "20"]);
+        Assert.True(code == 0, err);
+        var sa = JsonNode.Parse(ControlCli.Run(SocketB, ["list-sas", "--json"]).Out)!.AsArray().Single()!;
+        Assert.Equal(["10.3.0.1"], sa["local_vips"]!.AsArray().Select(v => (string?)v));
+        string leases = Swanctl.Run(Vici, null, "--list-pools", "--leases").EnsureSuccess().StandardOutput;
+        Assert.Contains("rw_pool              10.3.0.0                            1 / 0 / 254", leases);
+        Assert.Contains("  10.3.0.1                       online   'carol'", leases);
+
+        // A file without the pool: swanctl unloads it, which fails while the lease is online.
+        File.WriteAllText(file, RemoteAccessFile(gateway: true, ""));
+        var busy = Swanctl.Run(Vici, null, "--load-pools", "--file", file);
+        Assert.Contains("unloading pool 'rw_pool' failed: pool 'rw_pool' has 1 online lease(s)", busy.StandardError);
+        Assert.Contains("no pools found, 0 unloaded", busy.StandardOutput);
+        Assert.Contains("1 / 0 / 254", Swanctl.Run(Vici, null, "--list-pools").EnsureSuccess().StandardOutput);
+        Assert.True(ControlCli.Run(SocketB, ["down", "ra", "--timeout", "20"]).Code == 0);
+        for (int i = 0; i < 100 && Swanctl.Run(Vici, null, "--list-pools").EnsureSuccess().StandardOutput.Contains(" 1 / 0 / 254", StringComparison.Ordinal); i++)
+            await Task.Delay(100);
+        var unload = Swanctl.Run(Vici, null, "--load-pools", "--file", file);
+        Assert.True(unload.Succeeded, unload.Describe());
+        Assert.Contains("no pools found, 1 unloaded", unload.StandardOutput);
+        Assert.DoesNotContain("rw_pool", Swanctl.Run(Vici, null, "--list-pools").EnsureSuccess().StandardOutput);
+    }
+
+    [Theory]
+    [InlineData("pools {\n  p {\n    addrs = 10.4.0.0/24\n    split_include = 10.0.0.0/8\n  }\n}", "loading pool 'p' failed: vici load-pool: key 'split_include' in pools.p is not supported by Petrel yet")]
+    [InlineData("pools {\n  p {\n    dns = 10.4.0.53\n  }\n}", "loading pool 'p' failed: vici load-pool: pools.p: 'addrs' (a subnet such as 10.3.0.0/24 or a range 10.3.0.10-10.3.0.50) is missing")]
+    [InlineData("pools {\n  p {\n    addrs = 10.4.0.0/24\n  }\n  q {\n    addrs = 10.4.0.128/25\n  }\n}", "loading pool 'q' failed: vici load-pool: pool 'q' (10.4.0.128/25) overlaps pool 'p' (10.4.0.0/24, vici load-pool)")]
+    public async Task Load_pools_refuses_what_the_file_loader_refuses(string pools, string expected)
+    {
+        await StartEmptyAsync();
+        string file = _dir.Write("bad/swanctl.conf", pools);
+        var load = Swanctl.Run(Vici, null, "--load-pools", "--file", file);
+        Assert.False(load.Succeeded);
+        Assert.Contains(expected, load.StandardError);
+    }
 }

@@ -110,7 +110,7 @@ public sealed class ViciServerTests : IAsyncLifetime
     public void Unknown_commands_and_events_get_the_unknown_replies()
     {
         using var client = new ViciTestClient(_vici);
-        Assert.Equal(ViciPacketType.CmdUnknown, client.Request("reload-settings").Response!.Value.Type);
+        Assert.Equal(ViciPacketType.CmdUnknown, client.Request("no-such-command").Response!.Value.Type);
         client.Send(ViciPacketType.EventRegister, "no-such-event", []);
         Assert.Equal(ViciPacketType.EventUnknown, client.Receive()!.Value.Type);
         client.Send(ViciPacketType.EventRegister, "ike-updown", []);

@@ -72,8 +72,11 @@ public sealed class ViciSwanctlTests : IAsyncLifetime
     private string ConfigA(string extraChild = "") =>
         "connections {\n" + Connection("127.0.0.1", "127.0.0.2", "left", "right", "10.1.0.0/24", "10.2.0.0/24", extraChild) + "}\n" + Secrets + Petrel(vici: true);
 
-    private string ConfigB() =>
-        "connections {\n" + Connection("127.0.0.2", "127.0.0.1", "right", "left", "10.2.0.0/24", "10.1.0.0/24") + "}\n" + Secrets + Petrel(vici: false);
+    /// <param name="second">B also gets "lab2", the same connection under another name: its IKE SA lands on A's "lab" as a second one.</param>
+    private string ConfigB(bool second = false) =>
+        "connections {\n" + Connection("127.0.0.2", "127.0.0.1", "right", "left", "10.2.0.0/24", "10.1.0.0/24")
+        + (second ? Connection("127.0.0.2", "127.0.0.1", "right", "left", "10.2.0.0/24", "10.1.0.0/24").Replace("lab {", "lab2 {") : "")
+        + "}\n" + Secrets + Petrel(vici: false);
 
     public Task InitializeAsync() => Task.CompletedTask;
 
@@ -86,10 +89,10 @@ public sealed class ViciSwanctlTests : IAsyncLifetime
         return daemon;
     }
 
-    private async Task StartPairAsync(string extraChild = "")
+    private async Task StartPairAsync(string extraChild = "", bool second = false)
     {
         await StartAsync("a.conf", ConfigA(extraChild), SocketA, "127.0.0.1");
-        await StartAsync("b.conf", ConfigB(), SocketB, "127.0.0.2");
+        await StartAsync("b.conf", ConfigB(second), SocketB, "127.0.0.2");
     }
 
     public async Task DisposeAsync()
@@ -214,5 +217,136 @@ public sealed class ViciSwanctlTests : IAsyncLifetime
         var sa = Assert.IsType<JsonObject>(Assert.Single(Sas(SocketA)));
         Assert.Equal("ESTABLISHED", (string?)sa["state"]);
         Assert.Empty(sa["children"]!.AsArray());
+    }
+
+    [Fact]
+    public async Task Terminate_by_ike_id_deletes_that_ike_sa_and_leaves_the_other_of_the_same_connection()
+    {
+        await StartPairAsync(second: true);
+        Swan("--initiate", "--child", "net").EnsureSuccess();
+        var (code, _, err) = ControlCli.Run(SocketB, ["up", "lab2", "--timeout", "20"]);
+        Assert.True(code == 0, err);
+        var sas = Sas(SocketA);
+        Assert.Equal(2, sas.Count);
+        Assert.All(sas, sa => Assert.Equal("lab", (string?)sa!["name"]));
+        uint first = (uint)sas[0]!["unique_id"]!, second = (uint)sas[1]!["unique_id"]!;
+
+        var down = Swan("--terminate", "--ike-id", second.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        Assert.True(down.Succeeded, down.Describe());
+        Assert.Contains("terminate completed successfully", down.StandardOutput);
+        var left = Assert.Single(Sas(SocketA));
+        Assert.Equal(first, (uint)left["unique_id"]!);
+        Assert.Equal("ESTABLISHED", (string?)left["state"]);
+        string list = Swan("--list-sas").EnsureSuccess().StandardOutput;
+        Assert.Contains($"lab: #{first}, ESTABLISHED", list);
+        Assert.DoesNotContain($"lab: #{second},", list);
+
+        // A CHILD_SA by its id: the IKE SA stays.
+        uint child = (uint)left["children"]![0]!["unique_id"]!;
+        Assert.True(Swan("--terminate", "--child-id", child.ToString(System.Globalization.CultureInfo.InvariantCulture)).Succeeded);
+        var ike = Assert.Single(Sas(SocketA));
+        Assert.Equal(first, (uint)ike["unique_id"]!);
+        Assert.Empty(ike["children"]!.AsArray());
+
+        var gone = Swan("--terminate", "--ike-id", second.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        Assert.False(gone.Succeeded);
+        Assert.Contains("terminate failed: no matching SAs to terminate found", gone.StandardError);
+    }
+
+    [Fact]
+    public async Task Install_and_uninstall_put_a_trap_policy_in_and_take_it_out()
+    {
+        await StartPairAsync(extraChild: "ondemand { local_ts = 10.1.7.0/24\n remote_ts = 10.2.7.0/24\n esp_proposals = aes128gcm16 }");
+        Assert.DoesNotContain("lab/ondemand", Swan("--list-pols").EnsureSuccess().StandardOutput);
+
+        var install = Swan("--install", "--child", "ondemand");
+        Assert.True(install.Succeeded, install.Describe());
+        Assert.Contains("install completed successfully", install.StandardOutput);
+        string pols = Swan("--list-pols").EnsureSuccess().StandardOutput;
+        Assert.Contains("lab/ondemand, TUNNEL", pols);
+        Assert.Contains("local:  10.1.7.0/24", pols);
+
+        // A reload of the configuration keeps an installed trap (it is not start_action = trap).
+        Assert.True(Swan("--reload-settings").Succeeded);
+        Assert.Contains("lab/ondemand, TUNNEL", Swan("--list-pols").EnsureSuccess().StandardOutput);
+
+        var uninstall = Swan("--uninstall", "--child", "ondemand");
+        Assert.True(uninstall.Succeeded, uninstall.Describe());
+        Assert.Contains("uninstall completed successfully", uninstall.StandardOutput);
+        Assert.DoesNotContain("lab/ondemand", Swan("--list-pols").EnsureSuccess().StandardOutput);
+
+        var again = Swan("--uninstall", "--child", "ondemand");
+        Assert.False(again.Succeeded);
+        Assert.Contains("uninstall failed: policy 'ondemand' does not exist", again.StandardError);
+        var unknown = Swan("--install", "--child", "nosuch");
+        Assert.False(unknown.Succeeded);
+        Assert.Contains("install failed: CHILD_SA config 'nosuch' not found", unknown.StandardError);
+    }
+
+    [Fact]
+    public async Task Counters_count_and_reset_algorithms_are_listed_and_unbuilt_commands_say_so()
+    {
+        await StartPairAsync();
+        Swan("--initiate", "--child", "net").EnsureSuccess();
+        Swan("--rekey", "--child", "net").EnsureSuccess();
+        for (int i = 0; i < 100 && !Swan("--counters").EnsureSuccess().StandardOutput.Contains("child-rekey           : 1", StringComparison.Ordinal); i++)
+            await Task.Delay(100);
+        string counters = Swan("--counters").EnsureSuccess().StandardOutput;
+        Assert.StartsWith("global:", counters);
+        Assert.Contains("child-rekey           : 1", counters);
+        Assert.Contains("ike-init-out-req      : 1", counters);
+        Assert.Contains("ike-auth-out-req      : 1", counters);
+        Assert.Contains("create-child-out-req  : 1", counters);
+
+        var reset = Swan("--counters", "--reset");
+        Assert.True(reset.Succeeded, reset.Describe());
+        Assert.Contains("reset-counters completed successfully", reset.StandardOutput);
+        counters = Swan("--counters").EnsureSuccess().StandardOutput;
+        Assert.Contains("child-rekey           : 0", counters);
+        Assert.Contains("ike-init-out-req      : 0", counters);
+        var named = Swan("--counters", "--name", "lab");
+        Assert.False(named.Succeeded);
+        Assert.Contains("get-counters failed: Petrel keeps global IKE counters only", named.StandardError);
+
+        string algs = Swan("--list-algs").EnsureSuccess().StandardOutput;
+        Assert.Contains("encryption:\n", algs);
+        Assert.Contains("\n  AES_CBC_128[AesCbcEncryption]\n", algs);
+        Assert.Contains("aead:", algs);
+        Assert.Contains("AES_GCM_16_256[", algs);
+        Assert.Contains("integrity:\n", algs);
+        Assert.Contains("HMAC_SHA2_256_128[", algs);
+        Assert.Contains("prf:\n", algs);
+        Assert.Contains("ke:\n", algs);
+        Assert.Contains("MODP_2048[", algs);
+        Assert.Contains("CURVE_25519[", algs);
+
+        // swanctl --flush-certs ignores the reply's verdict; --raw prints it.
+        Assert.Contains("flush-certs reply {success=yes}", Swan("--flush-certs", "--raw").EnsureSuccess().StandardOutput);
+        Assert.Contains("flush-certs reply {success=yes}", Swan("--flush-certs", "--type", "x509_crl", "--raw").EnsureSuccess().StandardOutput);
+        string ocsp = Swan("--flush-certs", "--type", "ocsp_response", "--raw").StandardOutput;
+        Assert.Contains("success=no errmsg=Petrel caches no OCSP_RESPONSE credentials", ocsp);
+
+        var redirect = Swan("--redirect", "--ike", "lab", "--gateway", "192.0.2.1");
+        Assert.False(redirect.Succeeded);
+        Assert.Contains("redirect failed: IKEv2 redirect (RFC 5685) is not supported by Petrel yet", redirect.StandardError);
+        // The SA is untouched by all of this.
+        Assert.Equal("ESTABLISHED", (string?)Assert.Single(Sas(SocketA))["state"]);
+    }
+
+    [Fact]
+    public async Task Reload_settings_rereads_the_config_file_and_refuses_a_broken_one()
+    {
+        await StartPairAsync();
+        File.WriteAllText(Path.Combine(_dir.Path, "a.conf"), ConfigA().Replace("children {", "children {\n added { local_ts = 10.1.5.0/24\n remote_ts = 10.2.5.0/24 }"));
+        var reload = Swan("--reload-settings");
+        Assert.True(reload.Succeeded, reload.Describe());
+        Assert.Contains("added: TUNNEL", Swan("--list-conns").EnsureSuccess().StandardOutput);
+
+        File.WriteAllText(Path.Combine(_dir.Path, "a.conf"), ConfigA().Replace("proposals = aes128", "proposal = aes128"));
+        var broken = Swan("--reload-settings");
+        Assert.False(broken.Succeeded);
+        Assert.Contains("reload-settings failed: reload failed, the running configuration is unchanged:", broken.StandardError);
+        Assert.Contains("unknown key 'proposal'", broken.StandardError);
+        Assert.Contains("added: TUNNEL", Swan("--list-conns").EnsureSuccess().StandardOutput);
     }
 }

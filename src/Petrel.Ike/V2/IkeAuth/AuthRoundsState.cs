@@ -53,7 +53,9 @@ internal static class AuthRoundSteps
             return true;
         }
         context.Sas.Established(sa);
+        // The configuration payload came with the first request (RFC 7296 §2.16, §3.15).
         ConfigurationAttributesResponder.Respond(context, sa, first, response);
+        if (sa.RadiusAccept is { } accept) context.Sas.StartAccounting(sa, accept, sa.EapIdentity ?? "");
         if (first.Get<SecurityAssociationPayload>() is not null)
         {
             var notify = context.Children.Respond(sa, first, response, default, sa.Ni, sa.Nr, allowKeyExchange: false, null, out _, out string reason);

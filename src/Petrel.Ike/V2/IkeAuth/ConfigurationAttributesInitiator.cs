@@ -67,7 +67,19 @@ internal static class ConfigurationAttributesInitiator
             }
         }
         if (dns.Count > 0)
-            context.Log.Info(sa, $"peer assigned DNS server(s) {string.Join(", ", dns)} (not applied to the host's resolver)");
+        {
+            string? where = null;
+            try
+            {
+                where = context.VirtualIpHost?.AddDns(dns);
+                if (where is not null) sa.OwnDns.AddRange(dns);
+            }
+            catch (Exception e) when (e is InvalidOperationException or IOException or UnauthorizedAccessException)
+            {
+                context.Log.Warn(sa, $"handing DNS server(s) {string.Join(", ", dns)} to the resolver failed: {e.Message}");
+            }
+            context.Log.Info(sa, $"peer assigned DNS server(s) {string.Join(", ", dns)}{(where is null ? " (not applied to the host's resolver)" : $", installed {where}")}");
+        }
         return null;
     }
 }

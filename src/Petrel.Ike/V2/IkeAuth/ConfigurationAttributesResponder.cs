@@ -9,7 +9,9 @@ namespace Petrel.Ike.V2.IkeAuth;
 /// The responder's CFG_REQUEST → CFG_REPLY in IKE_AUTH (RFC 7296 §3.15, §2.19): each INTERNAL_IP4/6_ADDRESS
 /// asked for gets a lease from the connection's pools (the same identity gets its old address back), and the
 /// DNS / NBNS servers of the pools that gave one go with it. Called once the peer is authenticated and before
-/// the first CHILD_SA, whose "dynamic" remote selector then narrows to the virtual IP.
+/// the first CHILD_SA, whose "dynamic" remote selector then narrows to the virtual IP. A client that a RADIUS server
+/// accepted with a Framed-IP-Address gets that address instead of a lease (as strongSwan's eap-radius provider, which
+/// comes before the pools), and the DNS servers the server named (MS-Primary/Secondary-DNS-Server) go with the pools'.
 /// </summary>
 internal static class ConfigurationAttributesResponder
 {
@@ -26,9 +28,9 @@ internal static class ConfigurationAttributesResponder
         }
         if (families.Count == 0)
             return;
-        // The lease belongs to the EAP identity when the peer authenticated with EAP (strongSwan's other EAP id), else to its IKE identity.
         string identity = sa.EapIdentity ?? sa.RemoteId?.ToString() ?? sa.Remote.Address.ToString();
-        if (sa.Config.Pools.Count == 0)
+        var radius = sa.RadiusAccept;
+        if (sa.Config.Pools.Count == 0 && radius?.FramedIp is null)
         {
             context.Log.Info(sa, $"peer '{identity}' asks for a virtual IP, but connection '{sa.Config.Name}' has no pools");
             return;
@@ -38,6 +40,14 @@ internal static class ConfigurationAttributesResponder
         var servedPools = new List<string>();
         foreach (var (family, requested) in families)
         {
+            if (radius?.FramedIp is { } framed && framed.AddressFamily == family)
+            {
+                var assigned = new PoolAssignment(framed, null, identity);
+                sa.PeerVips.Add(assigned);
+                reply.Add(ConfigurationAttributeValues.Address(framed));
+                context.Log.Info(sa, $"assigning virtual IP {framed} to peer '{identity}' from the RADIUS server (Framed-IP-Address)");
+                continue;
+            }
             var lease = context.Pools.Acquire(sa.Config.Pools, identity, family, requested);
             if (lease is null)
             {
@@ -49,6 +59,8 @@ internal static class ConfigurationAttributesResponder
             if (lease.Pool is { } p && !servedPools.Contains(p)) servedPools.Add(p);
             context.Log.Info(sa, $"assigning virtual IP {lease.Address} to peer '{identity}' from pool '{lease.Pool}'");
         }
+        foreach (var dns in radius?.Dns ?? [])
+            reply.Add(ConfigurationAttributeValues.Dns(dns));
         foreach (string name in servedPools)
         {
             if (context.Pools.Find(name) is not { } pool) continue;

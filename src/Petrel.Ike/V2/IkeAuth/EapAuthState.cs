@@ -18,4 +18,7 @@ internal sealed class EapAuthState(EapServerSession session, IkeMessage firstReq
     public bool Succeeded { get; set; }
     /// <summary>Which of the connection's remote rounds this EAP conversation is (1 based; RFC 4739's later rounds are 2 …).</summary>
     public int Round { get; init; } = 1;
+
+    /// <summary>The method's first Request waits for a backend (RADIUS): the first request is processed again when it answers.</summary>
+    public bool StartPending { get; set; }
 }

@@ -19,6 +19,8 @@ internal sealed class EapMethods(IIkeContext context)
         "eap-md5" => [EapType.Md5Challenge],
         "eap-mschapv2" => [EapType.MsChapV2],
         "eap-tls" => [EapType.Tls],
+        // The RADIUS server chooses the method (and answers a Nak).
+        "eap-radius" => [EapType.None],
         _ => [EapType.MsChapV2, EapType.Tls, EapType.Md5Challenge],
     };
 
@@ -43,7 +45,17 @@ internal sealed class EapMethods(IIkeContext context)
             FirstIdentifier = identifier,
             Random = context.Random.Fill,
             FindSecret = user => FindSecret(ours, user),
+            Resume = () => context.Scheduler.Resume(sa),
         };
+        if (sa.Config.Remote.Auth == "eap-radius")
+        {
+            if (context.Radius is not { } radius)
+            {
+                error = "auth = eap-radius, but no RADIUS server is configured (petrel { eap-radius { servers { … } } })";
+                return null;
+            }
+            return new Radius.RadiusEapServer(radius, ctx, IkeEngine.RadiusContext(sa));
+        }
         switch (type)
         {
             case EapType.Md5Challenge: return new EapMd5Server(ctx);

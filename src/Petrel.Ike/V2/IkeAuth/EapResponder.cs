@@ -65,7 +65,15 @@ internal sealed class EapResponder(IIkeContext context)
             }
         }
 
+        bool resumed = sa.EapAuth is { StartPending: true };
         var step = StartSession(sa, request, idi, idr, config.Remote, config, eapOnly, 1);
+        if (step.Kind == EapServerStepKind.Pending)
+        {
+            // RADIUS answers later: this request is processed again from the start (Continue → Begin) when it does.
+            if (!resumed) context.Log.Info(sa, $"peer '{peerId}' authenticates with EAP ({config.Remote.Auth}){(eapOnly ? ", EAP-only (RFC 5998)" : "")}; asking {sa.EapAuth!.Session.MethodName}");
+            context.Scheduler.Defer(sa, request, null, "the RADIUS server");
+            return false;
+        }
         context.Log.Info(sa, $"peer '{peerId}' authenticates with EAP ({config.Remote.Auth}){(eapOnly ? ", EAP-only (RFC 5998)" : "")}; sending {step.Packet}");
         return Answer(sa, response, step);
     }
@@ -78,6 +86,8 @@ internal sealed class EapResponder(IIkeContext context)
     public bool BeginRound(IkeSa sa, IkeMessage request, IkeMessage response, IdentificationPayload idi, AuthConfig round, ConnectionConfig view, int number, IdentificationPayload idr)
     {
         var step = StartSession(sa, request, idi, idr, round, view, eapOnly: false, number);
+        if (step.Kind == EapServerStepKind.Pending)
+            return Refuse(sa, response, $"authentication round {number} ({round.Section}): a RADIUS backend in a later round is not built");
         context.Log.Info(sa, $"authentication round {number} of {sa.Config.RemoteRounds.Count} ({round.Section}): peer '{idi.Identity}' authenticates with EAP ({round.Auth}); sending {step.Packet}");
         return Answer(sa, response, step);
     }
@@ -88,7 +98,8 @@ internal sealed class EapResponder(IIkeContext context)
         string? eapId = round.EapId;
         var first = new byte[1];
         context.Random.Fill(first);
-        var session = new EapServerSession(idi.Identity.ToString(), askIdentity: eapId is not null, first[0], EapMethods.Allowed(round.Auth),
+        bool resumed = sa.EapAuth is { StartPending: true };
+        var session = resumed ? sa.EapAuth!.Session : new EapServerSession(idi.Identity.ToString(), askIdentity: eapId is not null, first[0], EapMethods.Allowed(round.Auth),
             (identity, identifier, type) =>
             {
                 var method = _methods.CreateServer(sa, view, type, identity, identifier, out string error);
@@ -96,7 +107,7 @@ internal sealed class EapResponder(IIkeContext context)
                 return method;
             });
         var step = session.Start();
-        sa.EapAuth = new EapAuthState(session, request, idi, idr, eapOnly) { Round = number };
+        sa.EapAuth = new EapAuthState(session, request, idi, idr, eapOnly) { Round = number, StartPending = step.Kind == EapServerStepKind.Pending };
         return step;
     }
 
@@ -104,6 +115,8 @@ internal sealed class EapResponder(IIkeContext context)
     public bool Continue(IkeSa sa, IkeMessage request, IkeMessage response)
     {
         var state = sa.EapAuth!;
+        if (state.StartPending && ReferenceEquals(request, state.FirstRequest))
+            return Begin(sa, request, response, state.Idi);
         if (request.Get<AuthenticationPayload>() is { } auth)
             return Finish(sa, request, response, state, auth);
         if (request.Get<EapPayload>() is not { } eap)
@@ -116,7 +129,7 @@ internal sealed class EapResponder(IIkeContext context)
         if (step.Kind == EapServerStepKind.Pending)
         {
             // A backend (RADIUS) answers later: the request is processed again from the start when it does.
-            context.Scheduler.Defer(sa, request, null);
+            context.Scheduler.Defer(sa, request, null, "the RADIUS server");
             return false;
         }
         return Answer(sa, response, step);
@@ -166,6 +179,7 @@ internal sealed class EapResponder(IIkeContext context)
         if (state.Round == 1) sa.RemoteId = peerId;
         sa.EapIdentity = state.Session.Identity;
         sa.EapAuth = null;
+        sa.RadiusAccept = (state.Session.Method as Radius.RadiusEapServer)?.Accepted;
         sa.CompletedRounds.Add(new AuthRoundInfo(false, state.Round, round.Auth, peerId.ToString(), state.Session.Identity));
         // RFC 4739: ANOTHER_AUTH_FOLLOWS comes with the AUTH that ends a round; the first request's SA and TS wait for the last.
         var rounds = sa.AuthRounds ?? new AuthRoundsState(state.FirstRequest, state.Idr);

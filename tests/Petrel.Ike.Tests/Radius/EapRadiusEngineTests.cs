@@ -1,0 +1,240 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Text;
+using Petrel.Ike.Certificates;
+using Petrel.Ike.Config;
+using Petrel.Ike.Eap;
+using Petrel.Ike.Pools;
+using Petrel.Ike.Radius;
+using Petrel.Ike.Tests.Ike;
+
+namespace Petrel.Ike.Tests.Radius;
+
+/// <summary>
+/// auth = eap-radius between two engines: left is the client (EAP-MSCHAPv2), right the gateway passing the EAP through
+/// to an in-process RADIUS server that runs Petrel's own MSCHAPv2 authenticator and returns the MSK in MS-MPPE keys.
+/// RADIUS answers reach the gateway only when the test drains its engine-thread queue, so the client's IKE_AUTH
+/// retransmissions meanwhile show that a pending exchange is not asked twice; accounting records, Framed-IP-Address and
+/// Access-Reject are checked on the same set-up.
+/// </summary>
+public sealed class EapRadiusEngineTests
+{
+    private static readonly IPAddress L = ExchangeFixture.LeftAddress, R = ExchangeFixture.RightAddress;
+    private static readonly IPEndPoint Server = new(IPAddress.Parse("192.0.2.50"), 1812), Accounting = new(IPAddress.Parse("192.0.2.50"), 1813);
+    private static readonly byte[] Secret = "radius-secret"u8.ToArray();
+    private const string GwDn = "C=CH, O=Petrel Test, CN=gw.petrel.test";
+
+    /// <summary>The RADIUS side: EAP-MSCHAPv2 for carol with one State per conversation; Accounting-Requests acknowledged.</summary>
+    private sealed class MsChapV2Backend(string password, byte[]? framedIp = null)
+    {
+        private readonly Dictionary<string, EapServerSession> _sessions = [];
+        private int _next;
+
+        public RadiusPacket? Handle(RadiusPacket request)
+        {
+            if (request.Code == RadiusCode.AccountingRequest)
+                return new RadiusPacket(RadiusCode.AccountingResponse, request.Identifier, new byte[16]);
+            var user = Encoding.UTF8.GetString(request.Find(RadiusAttributeType.UserName)!.Value.Value);
+            Assert.True(EapPacket.TryDecode(request.EapMessage(), out var eap, out string error), error);
+            EapServerStep step;
+            string state;
+            if (request.Find(RadiusAttributeType.State) is { } s)
+            {
+                state = Encoding.ASCII.GetString(s.Value);
+                step = _sessions[state].Process(eap!);
+            }
+            else
+            {
+                Assert.Equal(EapType.Identity, eap!.Type);
+                state = $"conversation-{++_next}";
+                var session = new EapServerSession(user, false, 7, (identity, id) => new EapMsChapV2Server(new EapServerContext
+                {
+                    PeerIdentity = identity, ServerIdentity = "radius", FirstIdentifier = id, Random = b => Random.Shared.NextBytes(b),
+                    FindSecret = u => u == "carol" ? EapSecret.FromPassword(Encoding.UTF8.GetBytes(password)) : null,
+                }));
+                _sessions[state] = session;
+                step = session.Start();
+            }
+            switch (step.Kind)
+            {
+                case EapServerStepKind.Request:
+                    return new RadiusPacket(RadiusCode.AccessChallenge, request.Identifier, new byte[16])
+                        .Add(new RadiusAttribute(RadiusAttributeType.State, Encoding.ASCII.GetBytes(state))).AddEapMessage(step.Packet!.Bytes);
+                case EapServerStepKind.Success:
+                    var msk = _sessions[state].Msk.ToArray();
+                    var accept = new RadiusPacket(RadiusCode.AccessAccept, request.Identifier, new byte[16]).AddEapMessage(step.Packet!.Bytes)
+                        .Add(Vendor(RadiusAttributeType.MsMppeRecvKey, MppeKey.Encrypt(msk.AsSpan(0, 32), Secret, request.Authenticator, 0x1234)))
+                        .Add(Vendor(RadiusAttributeType.MsMppeSendKey, MppeKey.Encrypt(msk.AsSpan(32, 32), Secret, request.Authenticator, 0x4321)))
+                        .Add(Vendor(RadiusAttributeType.MsPrimaryDnsServer, [10, 2, 0, 53]));
+                    if (framedIp is not null) accept.Add(new RadiusAttribute(RadiusAttributeType.FramedIpAddress, framedIp));
+                    return accept;
+                default:
+                    return new RadiusPacket(RadiusCode.AccessReject, request.Identifier, new byte[16]).AddEapMessage(step.Packet!.Bytes)
+                        .Add(RadiusAttribute.Text(RadiusAttributeType.ReplyMessage, "bad password"));
+            }
+        }
+
+        private static RadiusAttribute Vendor(byte type, byte[] value) =>
+            new(RadiusAttributeType.VendorSpecific, [0, 0, 1, 55, type, (byte)(value.Length + 2), .. value]);
+    }
+
+    private sealed class Setup
+    {
+        public required ExchangeFixture F { get; init; }
+        public required InMemoryRadius Radius { get; init; }
+        public required ConcurrentQueue<Action> EngineThread { get; init; }
+
+        public int AccessRequests => Radius.Seen.Count(s => s.Request.Code == RadiusCode.AccessRequest);
+        public List<RadiusPacket> AccountingRecords => [.. Radius.Seen.Where(s => s.Request.Code == RadiusCode.AccountingRequest).Select(s => s.Request)];
+
+        /// <summary>Delivers IKE and hands RADIUS answers to the gateway's thread until <paramref name="done"/> (real time: RADIUS runs on the pool).</summary>
+        public void RunUntil(Func<bool> done)
+        {
+            var deadline = DateTime.UtcNow.AddSeconds(10);
+            while (!done() && DateTime.UtcNow < deadline)
+            {
+                F.Network.Run();
+                if (EngineThread.TryDequeue(out var a)) a();
+                else Thread.Sleep(5);
+            }
+            F.Network.Run();
+        }
+
+        /// <summary>Waits (real time) until a RADIUS answer is queued for the gateway, without handing it over.</summary>
+        public void WaitForAnswer()
+        {
+            var deadline = DateTime.UtcNow.AddSeconds(10);
+            while (EngineThread.IsEmpty && DateTime.UtcNow < deadline) Thread.Sleep(5);
+            Assert.False(EngineThread.IsEmpty, "no RADIUS answer arrived");
+        }
+    }
+
+    private static Setup Create(string password = "s3cret", byte[]? framedIp = null)
+    {
+        var pki = EnginePki.Shared;
+        var gwKey = pki.Key(KeyKind.Ecdsa, 256, 11);
+        var gwCert = pki.Issue(gwKey, GwDn, ["gw.petrel.test"]);
+        var f = new ExchangeFixture();
+        var client = EnginePki.Connection("home", L, R, localTs: ["dynamic"], remoteTs: ["10.2.0.0/24"]);
+        client = new ConnectionConfig
+        {
+            Name = client.Name, LocalAddrs = client.LocalAddrs, RemoteAddrs = client.RemoteAddrs, Proposals = client.Proposals, Children = client.Children,
+            Local = new AuthConfig { Auth = "eap-mschapv2", Id = "carol" }, Remote = new AuthConfig { Auth = "pubkey", Id = GwDn },
+            Vips = [IPAddress.Any],
+        };
+        var server = EnginePki.Connection("rw", R, null, localTs: ["10.2.0.0/24"], remoteTs: ["dynamic"]);
+        server = new ConnectionConfig
+        {
+            Name = server.Name, LocalAddrs = server.LocalAddrs, RemoteAddrs = server.RemoteAddrs, Proposals = server.Proposals, Children = server.Children,
+            Local = new AuthConfig { Auth = "pubkey" }, Remote = new AuthConfig { Auth = "eap-radius", EapId = "%any" }, Pools = ["rw"],
+        };
+        f.Left.Engine.Load([client], [new SharedSecret { Kind = "eap", Ids = ["carol"], Secret = Encoding.UTF8.GetBytes(password) }], pki.Store(null, null, [pki.Root]));
+        f.Right.Engine.Load([server], [], pki.Store(gwCert, gwKey, [pki.Root]));
+        AddressRange.TryParse("10.3.0.0/24", out var range, out _);
+        f.Right.Engine.Pools.Load([new AddressPoolConfig { Name = "rw", Addresses = range!, Dns = [IPAddress.Parse("10.2.0.54")] }]);
+
+        var radius = new InMemoryRadius();
+        var backend = new MsChapV2Backend("s3cret", framedIp);
+        radius.Serve(Server, Secret, backend.Handle);
+        radius.Serve(Accounting, Secret, backend.Handle);
+        var queue = new ConcurrentQueue<Action>();
+        var settings = new RadiusSettings
+        {
+            Servers = [new RadiusServer { Name = "radius", Address = Server.Address, Secret = Secret }],
+            Accounting = true,
+            AccountingInterval = TimeSpan.FromSeconds(30),
+        };
+        f.Right.Engine.Radius = new RadiusService(new RadiusClient(settings, radius.Factory), queue.Enqueue);
+        return new Setup { F = f, Radius = radius, EngineThread = queue };
+    }
+
+    [Fact]
+    public void Client_authenticates_through_radius_retransmits_while_pending_ask_once_and_accounting_follows()
+    {
+        var s = Create();
+        InitiateResult? result = null;
+        s.F.Left.Engine.Initiate("home", null, r => result = r);
+        s.F.Network.Run();
+        // IKE_AUTH 1 answered with EAP-Identity; IKE_AUTH 2 (identity) went to RADIUS. Its answer waits in the queue while
+        // the client retransmits IKE_AUTH 2 twice: the gateway absorbs them and asks RADIUS nothing more.
+        s.WaitForAnswer();
+        Assert.Equal(1, s.AccessRequests);
+        s.F.Clock.Advance(TimeSpan.FromSeconds(5));
+        s.F.Left.Engine.Tick();
+        s.F.Network.Run();
+        s.F.Clock.Advance(TimeSpan.FromSeconds(8));
+        s.F.Left.Engine.Tick();
+        s.F.Network.Run();
+        Assert.Contains("while waiting for the RADIUS server, absorbed", s.F.Right.Log.All);
+        Assert.Equal(1, s.AccessRequests);
+
+        s.RunUntil(() => result is not null);
+        Assert.True(result is { Success: true }, $"{result?.Message}\n--- left\n{s.F.Left.Log.All}\n--- right\n{s.F.Right.Log.All}");
+        // Identity, MSCHAPv2 Response, Success acknowledgement: one Access-Request each.
+        Assert.Equal(3, s.AccessRequests);
+        Assert.All(s.Radius.Seen.Where(x => x.Request.Code == RadiusCode.AccessRequest), x => Assert.NotNull(x.Request.Find(RadiusAttributeType.MessageAuthenticator)));
+        Assert.Contains("EAP-RADIUS (EAP-MSCHAPv2) authentication of 'carol' successful, MSK established", s.F.Right.Log.All);
+        var right = s.F.RightSa;
+        Assert.Equal("ESTABLISHED", right.State);
+        Assert.Equal("carol", right.EapIdentity);
+        Assert.Equal(["10.3.0.1"], right.RemoteVips);
+        Assert.Contains("10.2.0.53", s.F.Left.Log.All); // RADIUS's MS-Primary-DNS-Server reached the client
+        Assert.Contains("10.2.0.54", s.F.Left.Log.All); // and the pool's
+
+        s.RunUntil(() => s.AccountingRecords.Count >= 1);
+        var start = Assert.Single(s.AccountingRecords);
+        Assert.True(start.Find(RadiusAttributeType.AcctStatusType)!.Value.TryGetInteger(out uint status) && status == RadiusAccounting.StatusStart);
+        Assert.Equal("carol", Encoding.UTF8.GetString(start.Find(RadiusAttributeType.UserName)!.Value.Value));
+        Assert.Equal([10, 3, 0, 1], start.Find(RadiusAttributeType.FramedIpAddress)!.Value.Value);
+
+        s.F.Clock.Advance(TimeSpan.FromSeconds(31));
+        s.F.Right.Engine.Tick();
+        s.RunUntil(() => s.AccountingRecords.Count >= 2);
+        Assert.True(s.AccountingRecords[1].Find(RadiusAttributeType.AcctStatusType)!.Value.TryGetInteger(out status) && status == RadiusAccounting.StatusInterimUpdate);
+
+        s.F.Left.Engine.Terminate("home", null, _ => { });
+        s.RunUntil(() => s.AccountingRecords.Count >= 3);
+        var stop = s.AccountingRecords[2];
+        Assert.True(stop.Find(RadiusAttributeType.AcctStatusType)!.Value.TryGetInteger(out status) && status == RadiusAccounting.StatusStop);
+        Assert.Equal(start.Find(RadiusAttributeType.AcctSessionId)!.Value.Value, stop.Find(RadiusAttributeType.AcctSessionId)!.Value.Value);
+        Assert.NotNull(stop.Find(RadiusAttributeType.AcctInputOctets));
+        Assert.True(stop.Find(RadiusAttributeType.AcctTerminateCause)!.Value.TryGetInteger(out uint cause) && cause == RadiusAccounting.CauseUserRequest);
+        Assert.Contains("lease 10.3.0.1 of 'carol' went offline", s.F.Right.Log.All);
+    }
+
+    [Fact]
+    public void Framed_ip_address_takes_precedence_over_the_pool()
+    {
+        var s = Create(framedIp: [10, 9, 0, 7]);
+        InitiateResult? result = null;
+        s.F.Left.Engine.Initiate("home", null, r => result = r);
+        s.RunUntil(() => result is not null);
+        Assert.True(result is { Success: true }, $"{result?.Message}\n--- right\n{s.F.Right.Log.All}");
+        Assert.Equal(["10.9.0.7"], s.F.RightSa.RemoteVips);
+        Assert.Equal(["10.9.0.7"], s.F.LeftSa.LocalVips);
+        Assert.Equal(0, s.F.Right.Engine.Pools.List(false).Single().Online);
+    }
+
+    [Fact]
+    public void Access_reject_fails_the_client_with_the_servers_reason()
+    {
+        var s = Create(password: "wrong");
+        InitiateResult? result = null;
+        s.F.Left.Engine.Initiate("home", null, r => result = r);
+        s.RunUntil(() => result is not null);
+        Assert.False(result!.Success);
+        Assert.Contains("EAP-RADIUS (EAP-MSCHAPv2) authentication of 'carol' failed: RADIUS server 'radius' (192.0.2.50) rejected 'carol' (Access-Reject: bad password)", s.F.Right.Log.All);
+        Assert.Empty(s.F.Right.Engine.ListSas());
+        Assert.Empty(s.AccountingRecords);
+    }
+
+    [Fact]
+    public void Without_radius_settings_eap_radius_refuses_the_client_with_a_reason()
+    {
+        var s = Create();
+        s.F.Right.Engine.Radius = null;
+        var result = s.F.Initiate("home");
+        Assert.False(result!.Success);
+        Assert.Contains("no RADIUS server is configured", s.F.Right.Log.All);
+    }
+}
