@@ -59,8 +59,36 @@ public sealed class ConnectionConfig
     /// </summary>
     public IReadOnlyList<System.Net.IPAddress> Vips { get; init; } = [];
 
-    public required AuthConfig Local { get; init; }
-    public required AuthConfig Remote { get; init; }
+    private AuthConfig _local = null!, _remote = null!;
+    private IReadOnlyList<AuthConfig>? _localRounds, _remoteRounds;
+
+    /// <summary>The first local authentication round (local { } or the first local-N { }).</summary>
+    public required AuthConfig Local { get => _local; init => _local = value; }
+
+    /// <summary>The first remote authentication round.</summary>
+    public required AuthConfig Remote { get => _remote; init => _remote = value; }
+
+    /// <summary>
+    /// Every local authentication round in order (swanctl.conf's local-1, local-2 …, RFC 4739): the first is
+    /// <see cref="Local"/>. As initiator Petrel authenticates once per round; a responder authenticates once (RFC 4739 §3).
+    /// </summary>
+    public IReadOnlyList<AuthConfig> LocalRounds { get => _localRounds ?? [_local]; init => _localRounds = value; }
+
+    /// <summary>Every remote authentication round in order (remote-1, remote-2 …): as responder each must pass.</summary>
+    public IReadOnlyList<AuthConfig> RemoteRounds { get => _remoteRounds ?? [_remote]; init => _remoteRounds = value; }
+
+    /// <summary>
+    /// This connection as seen by one authentication round: the same connection with <see cref="Local"/> and
+    /// <see cref="Remote"/> replaced by those of the round, for the credential lookups that read them.
+    /// </summary>
+    public ConnectionConfig ForRound(AuthConfig local, AuthConfig remote)
+    {
+        if (ReferenceEquals(local, _local) && ReferenceEquals(remote, _remote)) return this;
+        var view = (ConnectionConfig)MemberwiseClone();
+        view._local = local;
+        view._remote = remote;
+        return view;
+    }
 
     /// <summary>IKEv1: a second local round with auth = xauth (local-N { }): we are the XAuth client. Null: no XAuth.</summary>
     public AuthConfig? XAuthLocal { get; init; }
@@ -96,6 +124,9 @@ public sealed class AuthConfig
     /// "%any" asks the client with EAP-Identity; default its IKE identity). Null when not set.
     /// </summary>
     public string? EapId { get; init; }
+
+    /// <summary>The section it came from ("local", "remote-2"), for messages and listings.</summary>
+    public string Section { get; init; } = "";
 
     /// <summary>xauth_id: the XAuth user name (local: the one we send, default our IKE identity; remote: the only one accepted).</summary>
     public string? XAuthId { get; init; }

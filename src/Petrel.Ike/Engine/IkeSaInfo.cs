@@ -38,6 +38,9 @@ public sealed record IkeSaInfo
 
     /// <summary>The EAP identity of the peer (we are the EAP server) or ours (we are the client); empty without EAP.</summary>
     public string EapIdentity { get; init; } = "";
+
+    /// <summary>Each authentication round done (local-N / remote-N, RFC 4739): method, identity and EAP identity.</summary>
+    public IReadOnlyList<AuthRoundInfo> AuthRounds { get; init; } = [];
 }
 
 /// <summary>A snapshot of one CHILD_SA for list-sas.</summary>

@@ -26,6 +26,8 @@ public static class SaListPrinter
                 w.WriteLine($"  remote EAP identity '{Str(sa, "remote_eap_id")}'");
             if (sa["local_eap_id"] is not null)
                 w.WriteLine($"  local EAP identity '{Str(sa, "local_eap_id")}'");
+            foreach (string line in Rounds(sa))
+                w.WriteLine(line);
             string algorithms = Join(Str(sa, "encr"), Str(sa, "integ"), Str(sa, "prf"), KeyExchanges(sa));
             if (algorithms.Length > 0)
                 w.WriteLine($"  {algorithms}");
@@ -50,6 +52,22 @@ public static class SaListPrinter
                         w.WriteLine($"    {vti}");
                 }
             }
+        }
+    }
+
+    /// <summary>
+    /// One line per authentication round when a side authenticated in several (RFC 4739): "  remote round 2: eap-md5 'carol' (EAP identity 'carol@example')".
+    /// </summary>
+    private static IEnumerable<string> Rounds(JsonObject sa)
+    {
+        if (sa["auth_rounds"] is not JsonArray rounds) yield break;
+        var list = rounds.OfType<JsonObject>().ToList();
+        foreach (string side in new[] { "local", "remote" })
+        {
+            var mine = list.Where(r => Str(r, "side") == side).ToList();
+            if (mine.Count < 2) continue;
+            foreach (var r in mine)
+                yield return $"  {side} round {Str(r, "round")}: {Str(r, "auth")} '{Str(r, "id")}'{(r["eap_id"] is not null ? $" (EAP identity '{Str(r, "eap_id")}')" : "")}";
         }
     }
 

@@ -33,7 +33,7 @@ public static class SwanctlLoader
 
     private static readonly string[] AuthUnsupported =
     [
-        "round", "pubkeys", "aaa_id", "groups", "cert_policy", "ca_id",
+        "pubkeys", "aaa_id", "groups", "cert_policy", "ca_id",
         "cert", "cacert",
     ];
 
@@ -130,9 +130,9 @@ public static class SwanctlLoader
     {
         CheckKeys(s, ConnectionKeys, ConnectionUnsupported);
         // strongSwan's authentication rounds: local<suffix> / remote<suffix> sections in file order (local-psk, local-xauth …).
-        var localRounds = AuthRounds.Of(s, "local");
-        var remoteRounds = AuthRounds.Of(s, "remote");
-        CheckSections(s, [.. ConnectionSections, .. localRounds.Select(r => r.Name), .. remoteRounds.Select(r => r.Name)], []);
+        var localSections = AuthRounds.Of(s, "local");
+        var remoteSections = AuthRounds.Of(s, "remote");
+        CheckSections(s, [.. ConnectionSections, .. localSections.Select(r => r.Name), .. remoteSections.Select(r => r.Name)], []);
         string where = s.Path;
 
         int version = 2;
@@ -181,11 +181,17 @@ public static class SwanctlLoader
                 case "pull": pull = SettingValues.Bool(e, where); break;
             }
         }
-        AuthRounds.Check(s, version, localRounds, remoteRounds);
-        var local = localRounds.Count > 0 ? MapAuth(localRounds[0], isLocal: true, directory) : new AuthConfig();
-        var remote = remoteRounds.Count > 0 ? MapAuth(remoteRounds[0], isLocal: false, directory) : new AuthConfig();
-        var xauthLocal = localRounds.Count > 1 ? MapAuth(localRounds[1], isLocal: true, directory) : null;
-        var xauthRemote = remoteRounds.Count > 1 ? MapAuth(remoteRounds[1], isLocal: false, directory) : null;
+        AuthRounds.Check(s, version, localSections, remoteSections);
+        var localRounds = MapRounds(localSections, "local", directory);
+        var remoteRounds = MapRounds(remoteSections, "remote", directory);
+        // IKEv1: the second round is XAuth (its own fields); the rounds IKEv2 runs are the first only.
+        var xauthLocal = version == 1 && localRounds.Count > 1 ? localRounds[1] : null;
+        var xauthRemote = version == 1 && remoteRounds.Count > 1 ? remoteRounds[1] : null;
+        if (version == 1)
+        {
+            localRounds = [localRounds[0]];
+            remoteRounds = [remoteRounds[0]];
+        }
 
         var children = new List<ChildConfig>();
         if (s.FindSection("children") is { } ch)
@@ -217,8 +223,10 @@ public static class SwanctlLoader
             Unique = unique,
             Pools = pools,
             Vips = vips,
-            Local = local,
-            Remote = remote,
+            Local = localRounds[0],
+            Remote = remoteRounds[0],
+            LocalRounds = localRounds,
+            RemoteRounds = remoteRounds,
             XAuthLocal = xauthLocal,
             XAuthRemote = xauthRemote,
             ModeConfigPull = pull,
@@ -227,14 +235,33 @@ public static class SwanctlLoader
         };
     }
 
-    private static AuthConfig MapAuth(SettingsSection s, bool isLocal, string directory)
+    /// <summary>
+    /// The authentication rounds of one side (swanctl.conf(5) connections.NAME.local&lt;suffix&gt;, found by
+    /// <see cref="AuthRounds.Of"/>): sorted by their <c>round</c> key, else kept in the order they are written. No section
+    /// means one round with the defaults.
+    /// </summary>
+    private static List<AuthConfig> MapRounds(List<SettingsSection> sections, string side, string directory)
+    {
+        var rounds = new List<(int Round, int Index, AuthConfig Auth)>();
+        foreach (var sub in sections)
+        {
+            var auth = MapAuth(sub, side == "local", directory, out int round);
+            rounds.Add((round, rounds.Count, auth));
+        }
+        if (rounds.Count == 0)
+            return [new AuthConfig { Section = side }];
+        return [.. rounds.OrderBy(r => r.Round).ThenBy(r => r.Index).Select(r => r.Auth)];
+    }
+
+    private static AuthConfig MapAuth(SettingsSection s, bool isLocal, string directory, out int round)
     {
         // swanctl.conf(5): local.certs are our certificates, remote.certs pin the peer's, remote.cacerts limit the CAs.
-        string[] known = isLocal ? ["auth", "id", "certs", "eap_id", "xauth_id"] : ["auth", "id", "certs", "cacerts", "revocation", "eap_id", "xauth_id"];
+        string[] known = isLocal ? ["auth", "id", "certs", "eap_id", "xauth_id", "round"] : ["auth", "id", "certs", "cacerts", "revocation", "eap_id", "xauth_id", "round"];
         CheckKeys(s, known, AuthUnsupported);
         CheckSections(s, [], []);
         string auth = "pubkey";
         string? id = null, eapId = null, xauthId = null;
+        round = 0;
         List<string> certs = [], cacerts = [];
         var revocation = Petrel.Ike.Config.RevocationPolicy.Relaxed;
         foreach (var e in s.Entries)
@@ -246,6 +273,8 @@ public static class SwanctlLoader
                     UnbuiltFeatures.RefuseAuth(e, s.Path, auth);
                     break;
                 case "id": id = IdentityValue(e, s.Path); break;
+                // swanctl.conf(5) round: the number rounds are sorted by (default 0, then the order written).
+                case "round": round = SettingValues.Integer(e, s.Path, 0, 1000); break;
                 // swanctl.conf(5) eap_id: the EAP identity; %any on the remote side asks the client for it (EAP-Identity).
                 case "eap_id": eapId = IdentityValue(e, s.Path); break;
                 // swanctl.conf(5) xauth_id: the XAuth user name (local: ours; remote: the one the client must use).
@@ -263,7 +292,7 @@ public static class SwanctlLoader
                     break;
             }
         }
-        return new AuthConfig { Auth = auth, Id = id, Certs = certs, CaCerts = cacerts, Revocation = revocation, EapId = eapId, XAuthId = xauthId };
+        return new AuthConfig { Auth = auth, Id = id, Certs = certs, CaCerts = cacerts, Revocation = revocation, EapId = eapId, XAuthId = xauthId, Section = s.Name };
     }
 
     /// <summary>

@@ -68,6 +68,15 @@ public static class SaJson
             ["children"] = children,
             // strongSwan's vici says remote-eap-id for the client's EAP identity; as client it is ours.
             [sa.Initiator ? "local_eap_id" : "remote_eap_id"] = sa.EapIdentity.Length > 0 ? sa.EapIdentity : null,
+            // Every authentication round done (swanctl.conf's local-N / remote-N, RFC 4739): method, IKE identity, EAP identity.
+            ["auth_rounds"] = new JsonArray([.. sa.AuthRounds.Select(r => (JsonNode)new JsonObject
+            {
+                ["side"] = r.Local ? "local" : "remote",
+                ["round"] = r.Round,
+                ["auth"] = r.Auth,
+                ["id"] = r.Identity,
+                ["eap_id"] = r.EapIdentity.Length > 0 ? r.EapIdentity : null,
+            })]),
         };
     }
 

@@ -56,8 +56,10 @@ public sealed partial class ViciCommands
                 .Add("mobike", c.Mobike)
                 .Add("aggressive", c.Aggressive)
                 .Add("fragmentation", c.Fragmentation);
-            Auth(w, "local-1", c.Local, isLocal: true);
-            Auth(w, "remote-1", c.Remote, isLocal: false);
+            for (int i = 0; i < c.LocalRounds.Count; i++)
+                Auth(w, $"local-{i + 1}", c.LocalRounds[i], isLocal: true);
+            for (int i = 0; i < c.RemoteRounds.Count; i++)
+                Auth(w, $"remote-{i + 1}", c.RemoteRounds[i], isLocal: false);
             w.BeginSection("children");
             foreach (var ch in c.Children)
             {
@@ -95,8 +97,10 @@ public sealed partial class ViciCommands
     private static void Auth(ViciWriter w, string section, AuthConfig auth, bool isLocal)
     {
         w.BeginSection(section);
-        w.Add("class", auth.Auth.Equals("psk", StringComparison.OrdinalIgnoreCase) ? "pre-shared key" : "public key");
+        w.Add("class", auth.Auth.Equals("psk", StringComparison.OrdinalIgnoreCase) ? "pre-shared key" : auth.IsEap ? "EAP" : "public key");
+        if (auth.IsEap && auth.Auth.Length > 4) w.Add("eap-type", auth.Auth[4..].ToUpperInvariant());
         if (auth.Id is { } id) w.Add("id", id);
+        if (auth.EapId is { } eapId) w.Add("eap_id", eapId);
         if (!isLocal) w.Add("revocation", auth.Revocation.ToString().ToLowerInvariant());
         if (auth.Certs.Count > 0) w.List("certs", auth.Certs.Select(Path.GetFileName).OfType<string>());
         if (auth.CaCerts.Count > 0) w.List("cacerts", auth.CaCerts.Select(Path.GetFileName).OfType<string>());

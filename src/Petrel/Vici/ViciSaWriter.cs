@@ -38,6 +38,8 @@ public static class ViciSaWriter
             .Add("remote-host", sa.RemoteHost);
         if (sa.RemotePort > 0) w.Add("remote-port", sa.RemotePort);
         w.Add("remote-id", sa.RemoteId);
+        // charon's list-sas names the client's EAP identity remote-eap-id (we are the EAP server).
+        if (!sa.Initiator && sa.EapIdentity.Length > 0 && sa.EapIdentity != sa.RemoteId) w.Add("remote-eap-id", sa.EapIdentity);
         if (sa.Initiator) w.Add("initiator", "yes");
         w.Add("initiator-spi", sa.InitiatorSpi).Add("responder-spi", sa.ResponderSpi);
         if (sa.NatLocal) w.Add("nat-local", "yes");

@@ -6,7 +6,7 @@ namespace Petrel.Tests.Interop;
 
 /// <summary>
 /// IKEv2 EAP (RFC 7296 §2.16) between Petrel (right) and strongSwan 5.9.8 (left), in both roles: the client
-/// authenticates with EAP-MSCHAPv2 or EAP-TLS, the gateway with its certificate (made by <c>petrel pki</c>), or
+/// authenticates with EAP-MD5, EAP-MSCHAPv2 or EAP-TLS, the gateway with its certificate (made by <c>petrel pki</c>), or
 /// EAP-only (RFC 5998) with EAP-TLS where the gateway is only verified by its TLS certificate. Each time both sides
 /// are up with the client's EAP identity, and pings and 1 MB of TCP pass through the tunnel. A wrong password is
 /// refused by Petrel with the reason in its log.
@@ -76,6 +76,7 @@ public sealed class EapInteropTests(EapInteropLab fixture, ITestOutputHelper out
     public static TheoryData<string, bool> Cases => new()
     {
         // method, EAP-only (the gateway authenticates by EAP-TLS alone)
+        { "eap-md5", false },
         { "eap-mschapv2", false },
         { "eap-tls", false },
         { "eap-tls", true },
@@ -98,10 +99,9 @@ public sealed class EapInteropTests(EapInteropLab fixture, ITestOutputHelper out
             strongswan.Initiate(LabConfig.Child).EnsureSuccess();
             string identity = tls ? LeftDn : "carol";
             AssertUp(petrel, strongswan, petrelInitiated: false, identity);
-            Assert.Contains($"{(tls ? "EAP-TLS" : "EAP-MSCHAPv2")} authentication of '{identity}' successful", petrel.Log());
+            Assert.Contains($"{PetrelName(method)} authentication of '{identity}' successful", petrel.Log());
             if (eapOnly) Assert.Contains("EAP-only (RFC 5998)", petrel.Log());
-            string log = strongswan.Log();
-            Assert.Contains(tls ? "EAP method EAP_TLS succeeded, MSK established" : "EAP method EAP_MSCHAPV2 succeeded, MSK established", log);
+            Assert.Contains(StrongSwanSuccess(method), strongswan.Log());
             output.WriteLine($"strongSwan → Petrel {method}{(eapOnly ? " EAP-only" : "")}: {TunnelTraffic.RunShort(lab)}");
         }
         catch
@@ -133,8 +133,7 @@ public sealed class EapInteropTests(EapInteropLab fixture, ITestOutputHelper out
             Assert.True(up.Succeeded, up.Describe());
             string identity = tls ? RightDn : "carol";
             AssertUp(petrel, strongswan, petrelInitiated: true, identity);
-            string log = strongswan.Log();
-            Assert.Contains(tls ? "EAP method EAP_TLS succeeded, MSK established" : "EAP method EAP_MSCHAPV2 succeeded, MSK established", log);
+            Assert.Contains(StrongSwanSuccess(method), strongswan.Log());
             output.WriteLine($"Petrel → strongSwan {method}{(eapOnly ? " EAP-only" : "")}: {TunnelTraffic.RunShort(lab)}");
         }
         catch
@@ -180,6 +179,22 @@ public sealed class EapInteropTests(EapInteropLab fixture, ITestOutputHelper out
             fixture.Peers.Clear(LabConfig.Connection);
         }
     }
+
+    /// <summary>Petrel's name of the method in its log.</summary>
+    private static string PetrelName(string method) => method switch
+    {
+        "eap-md5" => "EAP-MD5",
+        "eap-tls" => "EAP-TLS",
+        _ => "EAP-MSCHAPv2",
+    };
+
+    /// <summary>charon's line for the method's success (EAP-MD5 makes no MSK, RFC 3748 §5.4).</summary>
+    private static string StrongSwanSuccess(string method) => method switch
+    {
+        "eap-md5" => "EAP method EAP_MD5 succeeded, no MSK established",
+        "eap-tls" => "EAP method EAP_TLS succeeded, MSK established",
+        _ => "EAP method EAP_MSCHAPV2 succeeded, MSK established",
+    };
 
     private static void AssertUp(PetrelPeer petrel, StrongSwanPeer strongswan, bool petrelInitiated, string eapIdentity)
     {

@@ -193,6 +193,9 @@ internal sealed class IkeRekeyResponder(IIkeContext context)
         created.CreateCiphers(suite, context.Random);
         created.LocalId = old.LocalId;
         created.RemoteId = old.RemoteId;
+        // What list-sas shows of the authentication (EAP identity, each round) belongs to the IKE SA and its successors.
+        created.EapIdentity = old.EapIdentity;
+        created.CompletedRounds.AddRange(old.CompletedRounds);
         created.SetNat(old.NatHere, old.NatThere, old.NatFake);
         created.FragmentationAgreed = old.FragmentationAgreed; // RFC 7383 §2.3: negotiated once, for the IKE SA and its rekeyed successors
         created.Local = old.Local;

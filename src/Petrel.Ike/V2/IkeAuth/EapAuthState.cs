@@ -16,6 +16,8 @@ internal sealed class EapAuthState(EapServerSession session, IkeMessage firstReq
     public IdentificationPayload Idr { get; } = idr;
     public bool EapOnly { get; } = eapOnly;
     public bool Succeeded { get; set; }
+    /// <summary>Which of the connection's remote rounds this EAP conversation is (1 based; RFC 4739's later rounds are 2 …).</summary>
+    public int Round { get; init; } = 1;
 
     /// <summary>The method's first Request waits for a backend (RADIUS): the first request is processed again when it answers.</summary>
     public bool StartPending { get; set; }

@@ -1,3 +1,4 @@
+using Petrel.Ike.Config;
 using Petrel.Ike.Eap;
 using Petrel.Ike.Wire;
 
@@ -9,7 +10,11 @@ namespace Petrel.Ike.V2.IkeAuth;
 /// response is answered in the next IKE_AUTH request; after EAP-Success the next request carries AUTH keyed with the
 /// MSK (SK_pi for a method without one), and the responder's AUTH in the last response is checked the same way.
 /// </summary>
-internal sealed class EapInitiator(IIkeContext context, IkeSa sa)
+/// <param name="round">The local round that authenticates with EAP (local, or local-N with RFC 4739's several rounds).</param>
+/// <param name="view">The connection as that round sees it (<see cref="ConnectionConfig.ForRound"/>).</param>
+/// <param name="ikeIdentity">Our IDi in that round.</param>
+/// <param name="firstRound">Only the first round can be EAP-only (the responder authenticates in it).</param>
+internal sealed class EapInitiator(IIkeContext context, IkeSa sa, AuthConfig round, ConnectionConfig view, Identity ikeIdentity, bool firstRound)
 {
     private readonly EapMethods _methods = new(context);
     private EapPeerSession? _session;
@@ -25,18 +30,24 @@ internal sealed class EapInitiator(IIkeContext context, IkeSa sa)
     public bool Started => _session is not null;
 
     /// <summary>EAP-only (RFC 5998): remote auth is eap… too, so the responder sends no AUTH before EAP.</summary>
-    public bool EapOnly => sa.Config.Remote.IsEap;
+    public bool EapOnly => firstRound && sa.Config.Remote.IsEap;
+
+    /// <summary>EAP succeeded: the next request carries our AUTH (with ANOTHER_AUTH_FOLLOWS when another round follows).</summary>
+    public bool SendsAuth => _sendAuth;
+
+    /// <summary>The EAP method that ran ("EAP-MD5"), once it did.</summary>
+    public string MethodName => _session?.Method is { } m ? EapTypeNames.Of(m.Type) : "EAP";
 
     /// <summary>The EAP identity we use: local.eap_id, else our IKE identity.</summary>
-    public string Identity => sa.Config.Local.EapId ?? sa.LocalId!.ToString();
+    public string Identity => round.EapId ?? ikeIdentity.ToString();
 
     /// <summary>The first response authenticated the responder (unless EAP-only) and carries the first EAP Request.</summary>
     public string? Start(IkeMessage response, IdentificationPayload idr)
     {
         _idr = idr;
-        var keyword = sa.Config.Local.Auth.Length > 4 ? sa.Config.Local.Auth[4..] : "";
+        var keyword = round.Auth.Length > 4 ? round.Auth[4..] : "";
         var wanted = EapTypeNames.FromKeyword(keyword);
-        _session = new EapPeerSession(Identity, wanted, type => _methods.CreatePeer(sa, type, Identity));
+        _session = new EapPeerSession(Identity, wanted, type => _methods.CreatePeer(sa, view, type, Identity));
         sa.EapIdentity = Identity;
         if (response.Get<EapPayload>() is not { } eap)
             return "the responder authenticated but sent no EAP request (does it expect EAP from us? check its remote auth)";

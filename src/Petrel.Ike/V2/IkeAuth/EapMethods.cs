@@ -33,7 +33,8 @@ internal sealed class EapMethods(IIkeContext context)
         return SharedSecretLookup.Find(secrets, me!, other!, "eap") is { } eap ? EapSecret.FromPassword(eap.Secret) : null;
     }
 
-    public IEapServer? CreateServer(IkeSa sa, EapType type, string peerIdentity, byte identifier, out string error)
+    /// <param name="config">The connection as the EAP round sees it (<see cref="ConnectionConfig.ForRound"/>).</param>
+    public IEapServer? CreateServer(IkeSa sa, ConnectionConfig config, EapType type, string peerIdentity, byte identifier, out string error)
     {
         error = "";
         string ours = sa.LocalId!.ToString();
@@ -60,7 +61,7 @@ internal sealed class EapMethods(IIkeContext context)
             case EapType.Md5Challenge: return new EapMd5Server(ctx);
             case EapType.MsChapV2: return new EapMsChapV2Server(ctx);
             case EapType.Tls:
-                var credentials = TlsCredentials(sa, peerIdentity, out error);
+                var credentials = TlsCredentials(sa, config, peerIdentity, out error);
                 return credentials is null ? null : new EapTlsServer(ctx, credentials);
             default:
                 error = $"{EapTypeNames.Of(type)} is not built";
@@ -68,22 +69,22 @@ internal sealed class EapMethods(IIkeContext context)
         }
     }
 
-    public IEapPeer? CreatePeer(IkeSa sa, EapType type, string identity)
+    public IEapPeer? CreatePeer(IkeSa sa, ConnectionConfig config, EapType type, string identity)
     {
         var ctx = new EapPeerContext
         {
             Identity = identity,
-            ServerIdentity = (sa.RemoteId ?? context.Credentials.RemoteIdentityPattern(sa.Config)).ToString(),
+            ServerIdentity = (sa.RemoteId ?? context.Credentials.RemoteIdentityPattern(config)).ToString(),
             Random = context.Random.Fill,
-            Secret = FindSecret(identity, (sa.RemoteId ?? context.Credentials.RemoteIdentityPattern(sa.Config)).ToString()),
+            Secret = FindSecret(identity, (sa.RemoteId ?? context.Credentials.RemoteIdentityPattern(config)).ToString()),
         };
         switch (type)
         {
             case EapType.Md5Challenge: return new EapMd5Peer(ctx);
             case EapType.MsChapV2: return new EapMsChapV2Peer(ctx);
             case EapType.Tls:
-                var pattern = sa.RemoteId is { IsAny: false } idr ? idr : context.Credentials.RemoteIdentityPattern(sa.Config);
-                var credentials = TlsCredentials(sa, pattern.ToString(), out string error);
+                var pattern = sa.RemoteId is { IsAny: false } idr ? idr : context.Credentials.RemoteIdentityPattern(config);
+                var credentials = TlsCredentials(sa, config, pattern.ToString(), out string error);
                 if (credentials is null) context.Log.Warn(sa, error);
                 return credentials is null ? null : new EapTlsPeer(credentials);
             default:
@@ -97,16 +98,15 @@ internal sealed class EapMethods(IIkeContext context)
     /// (RFC 5216 §5.2: the server checks the peer's certificate against its EAP identity; the peer the server's
     /// against the identity it expects).
     /// </summary>
-    private EapTlsCredentials? TlsCredentials(IkeSa sa, string expectedPeer, out string error)
+    private EapTlsCredentials? TlsCredentials(IkeSa sa, ConnectionConfig config, string expectedPeer, out string error)
     {
-        var own = context.Credentials.Pubkey.FindLocal(sa.Config, out error, sa.PeerCaHashes);
+        var own = context.Credentials.Pubkey.FindLocal(config, out error, sa.PeerCaHashes);
         if (own is null)
         {
             error = "EAP-TLS needs our certificate: " + error;
             return null;
         }
         var store = context.Credentials.Store!;
-        var config = sa.Config;
         Identity.TryParse(expectedPeer, out var expected, out _);
         return new EapTlsCredentials
         {

@@ -35,6 +35,9 @@ internal sealed class EapResponder(IIkeContext context)
             context.Log.Info(sa, $"switching to connection '{config.Name}' for peer '{peerId}'");
             sa.Config = config;
         }
+        if (config.LocalRounds.Count > 1)
+            return Refuse(sa, response, IkeAuthResponder.LocalRoundsRefusal(config));
+        sa.PeerMultipleAuth = request.GetNotify(NotifyType.MultipleAuthSupported) is not null;
         context.Credentials.Pubkey.ReadPeerAnnouncements(sa, request);
         sa.LocalId = context.Credentials.LocalIdentity(sa);
 
@@ -62,29 +65,50 @@ internal sealed class EapResponder(IIkeContext context)
             }
         }
 
-        // remote.eap_id: unset means the IKE identity is the EAP identity; set (%any or a name) asks with EAP-Identity.
-        string? eapId = config.Remote.EapId;
-        var first = new byte[1];
-        context.Random.Fill(first);
         bool resumed = sa.EapAuth is { StartPending: true };
-        var session = resumed ? sa.EapAuth!.Session : new EapServerSession(peerId.ToString(), askIdentity: eapId is not null, first[0], EapMethods.Allowed(config.Remote.Auth),
-            (identity, identifier, type) =>
-            {
-                var method = _methods.CreateServer(sa, type, identity, identifier, out string error);
-                if (method is null) context.Log.Warn(sa, $"cannot start {EapTypeNames.Of(type)}: {error}");
-                return method;
-            });
-        var step = session.Start();
-        sa.EapAuth = new EapAuthState(session, request, idi, idr, eapOnly) { StartPending = step.Kind == EapServerStepKind.Pending };
+        var step = StartSession(sa, request, idi, idr, config.Remote, config, eapOnly, 1);
         if (step.Kind == EapServerStepKind.Pending)
         {
             // RADIUS answers later: this request is processed again from the start (Continue → Begin) when it does.
-            if (!resumed) context.Log.Info(sa, $"peer '{peerId}' authenticates with EAP ({config.Remote.Auth}){(eapOnly ? ", EAP-only (RFC 5998)" : "")}; asking {session.MethodName}");
+            if (!resumed) context.Log.Info(sa, $"peer '{peerId}' authenticates with EAP ({config.Remote.Auth}){(eapOnly ? ", EAP-only (RFC 5998)" : "")}; asking {sa.EapAuth!.Session.MethodName}");
             context.Scheduler.Defer(sa, request, null, "the RADIUS server");
             return false;
         }
         context.Log.Info(sa, $"peer '{peerId}' authenticates with EAP ({config.Remote.Auth}){(eapOnly ? ", EAP-only (RFC 5998)" : "")}; sending {step.Packet}");
         return Answer(sa, response, step);
+    }
+
+    /// <summary>
+    /// A later authentication round (RFC 4739) that is EAP: the request has IDi and no AUTH; the answer is the first EAP
+    /// Request only (we authenticated in the first round). <paramref name="idr"/> is our IDr of that round, which the
+    /// final AUTH of this EAP round covers.
+    /// </summary>
+    public bool BeginRound(IkeSa sa, IkeMessage request, IkeMessage response, IdentificationPayload idi, AuthConfig round, ConnectionConfig view, int number, IdentificationPayload idr)
+    {
+        var step = StartSession(sa, request, idi, idr, round, view, eapOnly: false, number);
+        if (step.Kind == EapServerStepKind.Pending)
+            return Refuse(sa, response, $"authentication round {number} ({round.Section}): a RADIUS backend in a later round is not built");
+        context.Log.Info(sa, $"authentication round {number} of {sa.Config.RemoteRounds.Count} ({round.Section}): peer '{idi.Identity}' authenticates with EAP ({round.Auth}); sending {step.Packet}");
+        return Answer(sa, response, step);
+    }
+
+    private EapServerStep StartSession(IkeSa sa, IkeMessage request, IdentificationPayload idi, IdentificationPayload idr, AuthConfig round, ConnectionConfig view, bool eapOnly, int number)
+    {
+        // remote.eap_id: unset means the IKE identity is the EAP identity; set (%any or a name) asks with EAP-Identity.
+        string? eapId = round.EapId;
+        var first = new byte[1];
+        context.Random.Fill(first);
+        bool resumed = sa.EapAuth is { StartPending: true };
+        var session = resumed ? sa.EapAuth!.Session : new EapServerSession(idi.Identity.ToString(), askIdentity: eapId is not null, first[0], EapMethods.Allowed(round.Auth),
+            (identity, identifier, type) =>
+            {
+                var method = _methods.CreateServer(sa, view, type, identity, identifier, out string error);
+                if (method is null) context.Log.Warn(sa, $"cannot start {EapTypeNames.Of(type)}: {error}");
+                return method;
+            });
+        var step = session.Start();
+        sa.EapAuth = new EapAuthState(session, request, idi, idr, eapOnly) { Round = number, StartPending = step.Kind == EapServerStepKind.Pending };
+        return step;
     }
 
     /// <summary>A later IKE_AUTH request of the EAP rounds: an EAP Response, or the final AUTH.</summary>
@@ -115,6 +139,7 @@ internal sealed class EapResponder(IIkeContext context)
     {
         var state = sa.EapAuth!;
         response.Payloads.Add(new EapPayload(step.Packet!.Bytes));
+        string inRound = sa.Config.RemoteRounds.Count > 1 ? $" in authentication round {state.Round} of {sa.Config.RemoteRounds.Count} ({sa.Config.RemoteRounds[state.Round - 1].Section})" : "";
         switch (step.Kind)
         {
             case EapServerStepKind.Success:
@@ -123,13 +148,14 @@ internal sealed class EapResponder(IIkeContext context)
                 return false;
             case EapServerStepKind.Failure:
                 sa.EapAuth = null;
-                context.Log.Warn(sa, $"{state.Session.MethodName} authentication of '{state.Session.Identity}' failed: {step.Reason}, sending EAP-Failure");
-                context.Events.Failed(sa, SaFailure.Identity, $"{state.Session.MethodName} authentication of '{state.Session.Identity}' failed: {step.Reason}");
+                sa.AuthRounds = null;
+                context.Log.Warn(sa, $"{state.Session.MethodName} authentication of '{state.Session.Identity}'{inRound} failed: {step.Reason}, sending EAP-Failure");
+                context.Events.Failed(sa, SaFailure.Identity, $"{state.Session.MethodName} authentication of '{state.Session.Identity}'{inRound} failed: {step.Reason}");
                 response.Payloads.Add(new NotifyPayload(NotifyType.AuthenticationFailed));
                 return true;
             default:
                 if (step.Reason.Length > 0)
-                    context.Log.Warn(sa, $"{state.Session.MethodName} authentication of '{state.Session.Identity}' failed: {step.Reason}, telling the peer");
+                    context.Log.Warn(sa, $"{state.Session.MethodName} authentication of '{state.Session.Identity}'{inRound} failed: {step.Reason}, telling the peer");
                 return false;
         }
     }
@@ -145,41 +171,37 @@ internal sealed class EapResponder(IIkeContext context)
         byte[] ourKey = msk.IsEmpty ? sa.Keys!.SkPr : msk.ToArray();
         if (!context.Credentials.Psk.Verify(sa, state.Idi, auth, peerKey))
             return Refuse(sa, response, $"AUTH payload of '{peerId}' does not verify with the {(msk.IsEmpty ? "SK_pi key (EAP method without MSK)" : "EAP MSK")}");
+        var config = sa.Config;
+        var round = config.RemoteRounds[state.Round - 1];
         context.Log.Info(sa, $"authentication of '{peerId}' with EAP successful (EAP identity '{state.Session.Identity}')");
-        sa.RemoteId = peerId;
+        if (config.RemoteRounds.Count > 1)
+            context.Log.Info(sa, $"authentication round {state.Round} of {config.RemoteRounds.Count} ({round.Section}, auth = {round.Auth}) of '{peerId}' successful");
+        if (state.Round == 1) sa.RemoteId = peerId;
         sa.EapIdentity = state.Session.Identity;
         sa.EapAuth = null;
         sa.RadiusAccept = (state.Session.Method as Radius.RadiusEapServer)?.Accepted;
-        var first = state.FirstRequest;
-        if (context.Sas.CheckUniqueness(sa, first.GetNotify(NotifyType.InitialContact) is not null))
-        {
-            context.Log.Warn(sa, "cancelling IKE_SA setup due to uniqueness policy, sending AUTHENTICATION_FAILED");
-            context.Events.Failed(sa, SaFailure.Identity, "cancelling IKE_SA setup due to uniqueness policy, sending AUTHENTICATION_FAILED");
-            response.Payloads.Add(new NotifyPayload(NotifyType.AuthenticationFailed));
-            return true;
-        }
+        sa.CompletedRounds.Add(new AuthRoundInfo(false, state.Round, round.Auth, peerId.ToString(), state.Session.Identity));
+        // RFC 4739: ANOTHER_AUTH_FOLLOWS comes with the AUTH that ends a round; the first request's SA and TS wait for the last.
+        var rounds = sa.AuthRounds ?? new AuthRoundsState(state.FirstRequest, state.Idr);
+        rounds.Done = state.Round;
+        bool another = request.GetNotify(NotifyType.AnotherAuthFollows) is not null;
+        if (AuthRoundSteps.Mismatch(config, sa.RemoteId!, rounds.Done, another) is { } roundsError)
+            return Refuse(sa, response, roundsError);
+        // Our AUTH keyed the same way ends every EAP round (strongSwan's EAP server answers one in each).
         response.Payloads.Add(new AuthenticationPayload(AuthMethod.SharedKeyMessageIntegrityCode, context.Credentials.Psk.Sign(sa, state.Idr, ourKey)));
-        context.Sas.Established(sa);
-        // The configuration payload came with the first request (RFC 7296 §2.16, §3.15).
-        ConfigurationAttributesResponder.Respond(context, sa, first, response);
-        if (sa.RadiusAccept is { } accept) context.Sas.StartAccounting(sa, accept, state.Session.Identity);
-        if (first.Get<SecurityAssociationPayload>() is not null)
+        if (another)
         {
-            var notify = context.Children.Respond(sa, first, response, default, sa.Ni, sa.Nr, allowKeyExchange: false, null, out _, out string reason);
-            if (notify is { } n)
-            {
-                context.Log.Warn(sa, reason + $", sending {NotifyNames.Of(n)}");
-                response.Payloads.Add(new NotifyPayload(n));
-            }
+            sa.AuthRounds = rounds;
+            return false;
         }
-        sa.ReleaseHandshakeState();
-        return false;
+        return AuthRoundSteps.Establish(context, sa, rounds.FirstRequest, response);
     }
 
     /// <summary>AUTHENTICATION_FAILED and the reason in the log; the SA goes. <paramref name="replace"/> drops payloads already added.</summary>
     private bool Refuse(IkeSa sa, IkeMessage response, string reason, bool replace = false)
     {
         sa.EapAuth = null;
+        sa.AuthRounds = null;
         if (replace) response.Payloads.Clear();
         context.Log.Warn(sa, $"{reason}, sending AUTHENTICATION_FAILED");
         context.Events.Failed(sa, SaFailure.Identity, $"{reason}, sending AUTHENTICATION_FAILED");

@@ -27,6 +27,9 @@ internal sealed class IkeAuthResponder(IIkeContext context)
         // RFC 7296 §2.16: the later IKE_AUTH exchanges of an EAP authentication (IKE_AUTH_MID stays the first one's).
         if (sa.EapAuth is not null)
             return _eap.Continue(sa, request, response);
+        // RFC 4739: the initiator's further authentication rounds, one or more exchanges each.
+        if (sa.AuthRounds is not null)
+            return NextRound(sa, request, response);
         if (sa.AdditionalKeyExchangesPending)
         {
             context.Log.Warn(sa, $"IKE_AUTH before the negotiated additional key exchanges ({sa.AdditionalKeyExchangesDone} of {sa.AdditionalKeyExchanges.Count} done), sending AUTHENTICATION_FAILED");
@@ -34,6 +37,7 @@ internal sealed class IkeAuthResponder(IIkeContext context)
             return true;
         }
         sa.IkeAuthMessageId = request.MessageId; // RFC 9242 §3.3.2: IKE_AUTH_MID ends IntAuth
+        sa.PeerMultipleAuth = request.GetNotify(NotifyType.MultipleAuthSupported) is not null;
         var idi = request.Get(PayloadType.IdentificationInitiator) as IdentificationPayload;
         var auth = request.Get<AuthenticationPayload>();
         // No AUTH in the first IKE_AUTH request: the initiator wants to authenticate with EAP.
@@ -62,6 +66,8 @@ internal sealed class IkeAuthResponder(IIkeContext context)
             context.Log.Info(sa, $"switching to connection '{config.Name}' for peer '{peerId}'");
             sa.Config = config;
         }
+        if (config.LocalRounds.Count > 1)
+            return Refuse(sa, response, LocalRoundsRefusal(config));
         context.Credentials.Pubkey.ReadPeerAnnouncements(sa, request);
         bool remotePubkey = PubkeyAuthenticator.IsPubkey(config.Remote.Auth), localPubkey = PubkeyAuthenticator.IsPubkey(config.Local.Auth);
         bool remotePsk = config.Remote.Auth.Equals("psk", StringComparison.OrdinalIgnoreCase), localPsk = config.Local.Auth.Equals("psk", StringComparison.OrdinalIgnoreCase);
@@ -129,15 +135,10 @@ internal sealed class IkeAuthResponder(IIkeContext context)
             context.Log.Debug(sa, $"authentication of '{peerId}' with pre-shared key successful");
         }
         sa.RemoteId = peerId;
-        // RFC 7296 §2.4: INITIAL_CONTACT says the peer has no other SAs with us; old ones are stale (it restarted).
-        // unique = keep refuses this SA while an established duplicate exists (strongSwan's check_uniqueness).
-        if (context.Sas.CheckUniqueness(sa, request.GetNotify(NotifyType.InitialContact) is not null))
-        {
-            context.Log.Warn(sa, $"cancelling IKE_SA setup due to uniqueness policy, sending AUTHENTICATION_FAILED");
-            context.Events.Failed(sa, SaFailure.Identity, $"cancelling IKE_SA setup due to uniqueness policy, sending AUTHENTICATION_FAILED");
-            response.Payloads.Add(new NotifyPayload(NotifyType.AuthenticationFailed));
-            return true;
-        }
+        sa.CompletedRounds.Add(new AuthRoundInfo(false, 1, config.Remote.Auth, peerId.ToString()));
+        bool another = request.GetNotify(NotifyType.AnotherAuthFollows) is not null;
+        if (AuthRoundSteps.Mismatch(config, peerId, 1, another) is { } roundsError)
+            return Refuse(sa, response, roundsError);
 
         // RFC 7296 §1.2: IDr, [CERT,] AUTH.
         var idr = new IdentificationPayload(false, sa.LocalId);
@@ -151,21 +152,88 @@ internal sealed class IkeAuthResponder(IIkeContext context)
         {
             response.Payloads.Add(new AuthenticationPayload(AuthMethod.SharedKeyMessageIntegrityCode, context.Credentials.Psk.Sign(sa, idr, secret!)));
         }
-        context.Sas.Established(sa);
-        ConfigurationAttributesResponder.Respond(context, sa, request, response);
-
-        if (request.Get<SecurityAssociationPayload>() is not null)
+        if (another)
         {
-            var notify = context.Children.Respond(sa, request, response, default, sa.Ni, sa.Nr, allowKeyExchange: false, null, out _, out string reason);
-            if (notify is { } n)
-            {
-                context.Log.Warn(sa, reason + $", sending {NotifyNames.Of(n)}");
-                response.Payloads.Add(new NotifyPayload(n));
-            }
+            // RFC 4739: we are authenticated; the CHILD_SA and virtual IP wait for the initiator's last round.
+            sa.AuthRounds = new AuthRoundsState(request, idr);
+            var next = config.RemoteRounds[1];
+            context.Log.Info(sa, $"authentication round 1 of {config.RemoteRounds.Count} of '{peerId}' successful, round 2 follows ({next.Section}, auth = {next.Auth})");
+            return false;
         }
-        // §2.17: the first CHILD_SA's KEYMAT took the IKE_SA_INIT nonces; after it nothing needs them.
-        sa.ReleaseHandshakeState();
-        return false;
+        return AuthRoundSteps.Establish(context, sa, request, response);
+    }
+
+    /// <summary>RFC 4739 §3 lets only the initiator authenticate several times.</summary>
+    internal static string LocalRoundsRefusal(ConnectionConfig config) =>
+        $"connection '{config.Name}' has {config.LocalRounds.Count} local authentication rounds, but a responder authenticates in one (RFC 4739 lets only the initiator do several)";
+
+    /// <summary>
+    /// A later round of the initiator (RFC 4739): IDi of that round and AUTH (PSK or signature, verified as in the first
+    /// round over this IDi), or no AUTH to start EAP. Another round may follow; after the last the SA is established.
+    /// </summary>
+    private bool NextRound(IkeSa sa, IkeMessage request, IkeMessage response)
+    {
+        var state = sa.AuthRounds!;
+        var config = sa.Config;
+        int number = state.Done + 1, count = config.RemoteRounds.Count;
+        var round = config.RemoteRounds[state.Done];
+        var view = config.ForRound(config.Local, round);
+        string what = $"authentication round {number} of {count} ({round.Section}, auth = {round.Auth})";
+        if (request.Get(PayloadType.IdentificationInitiator) is not IdentificationPayload idi)
+            return Refuse(sa, response, $"{what}: IKE_AUTH request without IDi");
+        var peerId = idi.Identity;
+        var pattern = context.Credentials.RemoteIdentityPattern(view);
+        if (!pattern.Matches(peerId))
+            return Refuse(sa, response, $"{what}: identity '{peerId}' does not match the configured id '{pattern}'");
+        var auth = request.Get<AuthenticationPayload>();
+        if (auth is null)
+        {
+            if (!round.IsEap)
+                return Refuse(sa, response, $"{what}: peer '{peerId}' asks for EAP (no AUTH)");
+            return _eap.BeginRound(sa, request, response, idi, round, view, number, state.Idr);
+        }
+        if (round.IsEap)
+            return Refuse(sa, response, $"{what}: peer '{peerId}' sent AUTH method {auth.Method} instead of starting EAP");
+        if (PubkeyAuthenticator.IsPubkey(round.Auth))
+        {
+            var checkedPeer = context.Credentials.Pubkey.VerifyPeer(sa, view, request, idi, auth);
+            if (checkedPeer.Deferred)
+            {
+                context.Scheduler.Defer(sa, request, null);
+                return false;
+            }
+            if (!checkedPeer.Ok)
+                return Refuse(sa, response, $"{what} of '{peerId}' with {auth.Method} failed: {checkedPeer.Reason}");
+            context.Log.Info(sa, $"{what} of '{peerId}' with {auth.Method} successful (certificate '{PubkeyAuthenticator.Name(checkedPeer.Certificate!)}')");
+        }
+        else
+        {
+            if (auth.Method != AuthMethod.SharedKeyMessageIntegrityCode)
+                return Refuse(sa, response, $"{what}: peer '{peerId}' authenticates with {auth.Method}");
+            var secret = context.Credentials.Psk.FindSecret(sa, sa.LocalId!, peerId, out string error);
+            if (secret is null)
+                return Refuse(sa, response, $"{what}: {error}");
+            if (!context.Credentials.Psk.Verify(sa, idi, auth, secret))
+                return Refuse(sa, response, $"{what} of '{peerId}' with pre-shared key failed: AUTH does not verify with the secret for '{sa.LocalId}' - '{peerId}'");
+            context.Log.Info(sa, $"{what} of '{peerId}' with pre-shared key successful");
+        }
+        sa.CompletedRounds.Add(new AuthRoundInfo(false, number, round.Auth, peerId.ToString()));
+        state.Done = number;
+        bool another = request.GetNotify(NotifyType.AnotherAuthFollows) is not null;
+        if (AuthRoundSteps.Mismatch(config, sa.RemoteId!, number, another) is { } roundsError)
+            return Refuse(sa, response, roundsError);
+        return another ? false : AuthRoundSteps.Establish(context, sa, state.FirstRequest, response);
+    }
+
+    /// <summary>AUTHENTICATION_FAILED with the reason in the log and the event feed; the IKE SA goes (§2.21.2).</summary>
+    private bool Refuse(IkeSa sa, IkeMessage response, string reason)
+    {
+        sa.AuthRounds = null;
+        response.Payloads.Clear();
+        context.Log.Warn(sa, $"{reason}, sending AUTHENTICATION_FAILED");
+        context.Events.Failed(sa, SaFailure.Identity, $"{reason}, sending AUTHENTICATION_FAILED");
+        response.Payloads.Add(new NotifyPayload(NotifyType.AuthenticationFailed));
+        return true;
     }
 
     /// <summary>For the log: why each certificate connection for these addresses refused the peer's certificate (remote id, CA).</summary>

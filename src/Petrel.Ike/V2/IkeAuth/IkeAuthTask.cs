@@ -8,22 +8,45 @@ namespace Petrel.Ike.V2.IkeAuth;
 /// CHILD_SA (SA, TSi, TSr). On the response it authenticates the responder, then installs the CHILD_SA
 /// or reports why the responder refused it (the IKE SA stays up in that case, §1.2).
 /// </summary>
+/// <remarks>
+/// With several local rounds (swanctl.conf's local-1, local-2 …, RFC 4739) the first request also carries
+/// MULTIPLE_AUTH_SUPPORTED, and every request with an AUTH that is not the last round's ANOTHER_AUTH_FOLLOWS. Once the
+/// responder has authenticated and our round passed, each further round is one more IKE_AUTH exchange (several for
+/// EAP) with that round's IDi and AUTH; the responder's last answer carries the CHILD_SA.
+/// </remarks>
 internal sealed class IkeAuthTask(IIkeContext context, ChildConfig? childConfig, InitiateCompletion? completion) : IkeTask
 {
     private ChildSa? _child;
     private IdentificationPayload? _idi;
-    /// <summary>Set when local auth is eap…: the EAP rounds (RFC 7296 §2.16) this task runs as further IKE_AUTH exchanges.</summary>
+    /// <summary>Set when the current local round is eap…: the EAP exchanges (RFC 7296 §2.16) this task runs as further IKE_AUTH exchanges.</summary>
     private EapInitiator? _eap;
+    /// <summary>The local round being authenticated (0 based, <see cref="ConnectionConfig.LocalRounds"/>).</summary>
+    private int _round;
+    /// <summary>The responder's IDr from the first response: later EAP rounds verify its AUTH over it.</summary>
+    private IdentificationPayload? _idr;
 
     public override ExchangeType Exchange => ExchangeType.IkeAuth;
+
+    private bool MoreRounds(IkeSa sa) => _round + 1 < sa.Config.LocalRounds.Count;
 
     public override void BuildRequest(IkeSa sa, IkeMessage request)
     {
         if (_eap is { Started: true })
         {
             _eap.BuildRequest(request, _idi!);
+            if (_eap.SendsAuth && MoreRounds(sa))
+                request.Payloads.Add(new NotifyPayload(NotifyType.AnotherAuthFollows));
             return;
         }
+        if (_round > 0)
+        {
+            BuildNextRound(sa, request);
+            return;
+        }
+        if (sa.Config.RemoteRounds.Count > 1)
+            throw new IkeSetupException($"connection '{sa.Config.Name}' has {sa.Config.RemoteRounds.Count} remote authentication rounds: a responder authenticates in one (RFC 4739 lets only the initiator do several), so Petrel as initiator cannot use it");
+        if (sa.Config.LocalRounds.Count > 1 && !sa.PeerMultipleAuth)
+            throw new IkeSetupException($"connection '{sa.Config.Name}' authenticates in {sa.Config.LocalRounds.Count} rounds, but the peer did not announce MULTIPLE_AUTH_SUPPORTED (RFC 4739) in its IKE_SA_INIT response");
         sa.LocalId = context.Credentials.LocalIdentity(sa);
         sa.IkeAuthMessageId = request.MessageId; // RFC 9242 §3.3.2: IKE_AUTH_MID ends IntAuth
         _idi = new IdentificationPayload(true, sa.LocalId);
@@ -44,7 +67,7 @@ internal sealed class IkeAuthTask(IIkeContext context, ChildConfig? childConfig,
         if (sa.Config.Local.IsEap)
         {
             // §2.16: no AUTH; EAP follows. strongSwan always offers EAP-only (RFC 5998) with it.
-            _eap = new EapInitiator(context, sa);
+            _eap = new EapInitiator(context, sa, sa.Config.Local, sa.Config, sa.LocalId, firstRound: true);
             request.Payloads.Add(new NotifyPayload(NotifyType.EapOnlyAuthentication));
         }
         else if (own is not null)
@@ -61,6 +84,13 @@ internal sealed class IkeAuthTask(IIkeContext context, ChildConfig? childConfig,
         // §2.4: tells the peer to drop state from our earlier incarnations; only when we have no other SA with it.
         if (!context.Sas.HasOtherSaWith(sa))
             request.Payloads.Add(new NotifyPayload(NotifyType.InitialContact));
+        if (sa.Config.LocalRounds.Count > 1)
+        {
+            // RFC 4739 §3: the first IKE_AUTH request says we can, and the one carrying AUTH that another round follows.
+            request.Payloads.Add(new NotifyPayload(NotifyType.MultipleAuthSupported));
+            if (request.Get<AuthenticationPayload>() is not null)
+                request.Payloads.Add(new NotifyPayload(NotifyType.AnotherAuthFollows));
+        }
 
         ConfigurationAttributesInitiator.AddRequest(sa, request);
         if (childConfig is not null)
@@ -70,6 +100,39 @@ internal sealed class IkeAuthTask(IIkeContext context, ChildConfig? childConfig,
         }
     }
 
+    /// <summary>
+    /// RFC 4739: a later round's first request, IDi of that round and its AUTH (PSK or signature, computed as in the first
+    /// round over this IDi), or no AUTH when the round is EAP; ANOTHER_AUTH_FOLLOWS with an AUTH that is not the last.
+    /// </summary>
+    private void BuildNextRound(IkeSa sa, IkeMessage request)
+    {
+        var round = sa.Config.LocalRounds[_round];
+        var view = sa.Config.ForRound(round, sa.Config.Remote);
+        var id = context.Credentials.LocalIdentityFor(view, sa.Local.Address, sa.PeerCaHashes);
+        _idi = new IdentificationPayload(true, id);
+        request.Payloads.Add(_idi);
+        if (round.IsEap)
+        {
+            _eap = new EapInitiator(context, sa, round, view, id, firstRound: false);
+            return;
+        }
+        if (PubkeyAuthenticator.IsPubkey(round.Auth))
+        {
+            var own = context.Credentials.Pubkey.FindLocal(view, out string credentialError, sa.PeerCaHashes)
+                ?? throw new IkeSetupException($"authentication round {_round + 1} ({round.Section}): {credentialError}");
+            PubkeyAuthenticator.AddCertificates(request, own);
+            request.Payloads.Add(context.Credentials.Pubkey.Sign(sa, _idi, own));
+        }
+        else
+        {
+            var secret = context.Credentials.Psk.FindSecret(sa, id, sa.RemoteId!, out string error)
+                ?? throw new IkeSetupException($"authentication round {_round + 1} ({round.Section}): {error}");
+            request.Payloads.Add(new AuthenticationPayload(AuthMethod.SharedKeyMessageIntegrityCode, context.Credentials.Psk.Sign(sa, _idi, secret)));
+        }
+        if (MoreRounds(sa))
+            request.Payloads.Add(new NotifyPayload(NotifyType.AnotherAuthFollows));
+    }
+
     public override TaskOutcome ProcessResponse(IkeSa sa, IkeMessage response)
     {
         if (_eap is { Started: true } rounds)
@@ -77,11 +140,14 @@ internal sealed class IkeAuthTask(IIkeContext context, ChildConfig? childConfig,
             var eapError = rounds.Process(response, out bool finished, out bool peerRefused);
             if (eapError is not null)
             {
+                if (_round > 0) eapError = $"authentication round {_round + 1} ({sa.Config.LocalRounds[_round].Section}, auth = {sa.Config.LocalRounds[_round].Auth}): {eapError}";
                 context.Events.Failed(sa, SaFailure.Identity, eapError);
                 return peerRefused ? Fail(sa, eapError) : FailAuth(sa, eapError);
             }
-            return finished ? Complete(sa, response, rounds.ResponderId) : TaskOutcome.Retry;
+            return finished ? RoundDone(sa, response, rounds.ResponderId) : TaskOutcome.Retry;
         }
+        if (_round > 0)
+            return ProcessNextRound(sa, response);
         var idr = response.Get(PayloadType.IdentificationResponder) as IdentificationPayload;
         var auth = response.Get<AuthenticationPayload>();
         bool eapOnly = _eap is { EapOnly: true };
@@ -131,12 +197,55 @@ internal sealed class IkeAuthTask(IIkeContext context, ChildConfig? childConfig,
                 return FailAuth(sa, $"AUTH payload of '{peerId}' does not verify with the shared key for '{sa.LocalId}' - '{peerId}' (method {auth!.Method})");
         }
 
+        _idr = idr;
+        sa.RemoteId = peerId;
+        sa.CompletedRounds.Add(new AuthRoundInfo(false, 1, sa.Config.Remote.Auth, peerId.ToString()));
         if (_eap is not null)
         {
             // The responder is who it says (or, EAP-only, will prove it by EAP): now the EAP rounds.
-            sa.RemoteId = peerId;
             var eapError = _eap.Start(response, idr);
             if (eapError is not null) return FailAuth(sa, eapError);
+            return TaskOutcome.Retry;
+        }
+        return RoundDone(sa, response, peerId);
+    }
+
+    /// <summary>
+    /// The answer to a later round's request (RFC 4739): the first EAP Request of an EAP round, an empty answer when
+    /// another round follows, or with the last round the CHILD_SA; AUTHENTICATION_FAILED means the round was refused.
+    /// </summary>
+    private TaskOutcome ProcessNextRound(IkeSa sa, IkeMessage response)
+    {
+        var round = sa.Config.LocalRounds[_round];
+        if (FirstError(response) is NotifyType.AuthenticationFailed)
+        {
+            string reason = $"peer rejected our authentication round {_round + 1} ({round.Section}, auth = {round.Auth}) as '{_idi!.Identity}': AUTHENTICATION_FAILED";
+            context.Events.Failed(sa, SaFailure.Identity, reason);
+            return Fail(sa, reason);
+        }
+        if (_eap is not null)
+        {
+            var eapError = _eap.Start(response, _idr!);
+            if (eapError is not null) return FailAuth(sa, $"authentication round {_round + 1} ({round.Section}): {eapError}");
+            return TaskOutcome.Retry;
+        }
+        return RoundDone(sa, response, _idr!.Identity);
+    }
+
+    /// <summary>Our current round passed: the next round's request follows, or after the last one the SA is established.</summary>
+    private TaskOutcome RoundDone(IkeSa sa, IkeMessage response, Identity peerId)
+    {
+        var round = sa.Config.LocalRounds[_round];
+        string eapIdentity = _eap?.Identity ?? "";
+        sa.CompletedRounds.Add(new AuthRoundInfo(true, _round + 1, round.Auth, (_idi?.Identity ?? sa.LocalId!).ToString(), eapIdentity));
+        if (_eap is not null)
+            context.Log.Info(sa, $"authentication of '{peerId}' with EAP successful (our EAP identity '{_eap.Identity}')");
+        if (sa.Config.LocalRounds.Count > 1)
+            context.Log.Info(sa, $"authentication round {_round + 1} of {sa.Config.LocalRounds.Count} ({round.Section}, auth = {round.Auth}) as '{_idi?.Identity}' successful");
+        if (MoreRounds(sa))
+        {
+            _round++;
+            _eap = null;
             return TaskOutcome.Retry;
         }
         return Complete(sa, response, peerId);
@@ -145,8 +254,6 @@ internal sealed class IkeAuthTask(IIkeContext context, ChildConfig? childConfig,
     /// <summary>Authentication done both ways: the SA is established and the first CHILD_SA completed from this response.</summary>
     private TaskOutcome Complete(IkeSa sa, IkeMessage response, Identity peerId)
     {
-        if (_eap is not null)
-            context.Log.Info(sa, $"authentication of '{peerId}' with EAP successful (our EAP identity '{_eap.Identity}')");
         sa.RemoteId = peerId;
         if (context.Sas.CheckUniqueness(sa, initialContact: false))
             return Fail(sa, "cancelling IKE_SA setup due to uniqueness policy (unique = keep)");

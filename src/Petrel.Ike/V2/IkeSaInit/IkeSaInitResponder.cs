@@ -167,6 +167,9 @@ internal sealed class IkeSaInitResponder(IIkeContext context)
         // RFC 9242 §3.1: announced back when the initiator did and we will use it for the chosen additional key exchanges.
         if (additional.Count > 0)
             response.Payloads.Add(new NotifyPayload(NotifyType.IntermediateExchangeSupported));
+        // RFC 4739 §3: announced when a connection for these addresses asks the initiator for several authentication rounds.
+        if (candidates.Exists(c => c.RemoteRounds.Count > 1))
+            response.Payloads.Add(new NotifyPayload(NotifyType.MultipleAuthSupported));
         // RFC 7296 §3.7 / RFC 7427 §4: CERTREQ and our signature hashes when a candidate connection uses certificates.
         context.Credentials.Pubkey.ReadPeerAnnouncements(sa, request);
         var pubkeyConfig = candidates.Find(PubkeyAuthenticator.UsesPubkey);

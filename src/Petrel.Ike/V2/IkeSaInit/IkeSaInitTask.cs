@@ -147,6 +147,7 @@ internal sealed class IkeSaInitTask(IIkeContext context, InitiateCompletion? com
         NatDetectionNotifies.Evaluate(response, sa.Local, sa.Remote, out bool here, out bool there); // no NAT-D notifies: no NAT
         sa.SetNat(here, there, sa.Config.Encap);
         sa.FragmentationAgreed = IkeEngine.AnnouncesFragmentation(sa.Config) && response.GetNotify(NotifyType.Ikev2FragmentationSupported) is not null;
+        sa.PeerMultipleAuth = response.GetNotify(NotifyType.MultipleAuthSupported) is not null;
         context.Credentials.Pubkey.ReadPeerAnnouncements(sa, response);
         context.Log.Debug(sa, $"IKE_SA_INIT done with {sa.Remote}: {ProposalText.Describe(chosen)}{context.Sender.NatText(sa)}");
         context.Sender.FloatToNatT(sa);
