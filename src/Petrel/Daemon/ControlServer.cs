@@ -24,9 +24,7 @@ public sealed class ControlServer : IAsyncDisposable
     private readonly string _path;
     private readonly ControlHandler _handler;
     private readonly ILogger _log;
-    private readonly CancellationTokenSource _stop = new();
-    private Socket? _listener;
-    private Task? _acceptLoop;
+    private readonly UnixSocketServer _server;
 
     private readonly Events.EventHub? _feed;
 
@@ -40,43 +38,13 @@ public sealed class ControlServer : IAsyncDisposable
         _handler = handler;
         _log = log;
         _feed = feed;
+        _server = new UnixSocketServer(path, "control socket", log);
     }
 
     public string Path => _path;
 
     /// <summary>Binds the socket. Throws <see cref="IOException"/> with a one-line reason when it cannot.</summary>
-    public void Start()
-    {
-        var listener = UnixSocketListener.Bind(_path, "control socket", _group);
-        _listener = listener;
-        _acceptLoop = AcceptLoopAsync(listener, _stop.Token);
-        _log.LogInformation("control socket listening on {Path}", _path);
-    }
-
-    private async Task AcceptLoopAsync(Socket listener, CancellationToken cancel)
-    {
-        var clients = new List<Task>();
-        while (!cancel.IsCancellationRequested)
-        {
-            Socket client;
-            try
-            {
-                client = await listener.AcceptAsync(cancel).ConfigureAwait(false);
-            }
-            catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException)
-            {
-                break;
-            }
-            catch (SocketException e)
-            {
-                _log.LogWarning("control socket accept failed: {Error}", e.Message);
-                continue;
-            }
-            clients.RemoveAll(t => t.IsCompleted);
-            clients.Add(ServeAsync(client, cancel));
-        }
-        await Task.WhenAll(clients).ConfigureAwait(false);
-    }
+    public void Start() => _server.Start(ServeAsync, _group);
 
     private async Task ServeAsync(Socket client, CancellationToken cancel)
     {
@@ -188,24 +156,5 @@ public sealed class ControlServer : IAsyncDisposable
         return await _handler.HandleAsync(request, cancel, caller).ConfigureAwait(false);
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        if (_stop.IsCancellationRequested)
-            return;
-        _stop.Cancel();
-        _listener?.Dispose();
-        if (_acceptLoop is not null)
-        {
-            try { await _acceptLoop.ConfigureAwait(false); }
-            catch (Exception e) { _log.LogDebug("control socket loop ended: {Error}", e.Message); }
-        }
-        try
-        {
-            if (_listener is not null) File.Delete(_path);
-        }
-        catch (IOException)
-        {
-        }
-        _stop.Dispose();
-    }
+    public ValueTask DisposeAsync() => _server.DisposeAsync();
 }

@@ -16,17 +16,16 @@ public sealed class ViciServer : IAsyncDisposable
 
     private readonly string _path;
     private readonly ILogger _log;
-    private readonly CancellationTokenSource _stop = new();
     private readonly List<ViciSession> _sessions = [];
     private readonly Lock _lock = new();
-    private Socket? _listener;
-    private Task? _acceptLoop;
+    private readonly UnixSocketServer _server;
 
     public ViciServer(string path, ViciCommands commands, ILogger<ViciServer> log)
     {
         _path = path;
         _log = log;
         Dispatcher = new ViciDispatcher(this, commands, log);
+        _server = new UnixSocketServer(path, "vici socket", log);
     }
 
     public string Path => _path;
@@ -34,12 +33,7 @@ public sealed class ViciServer : IAsyncDisposable
     internal ViciDispatcher Dispatcher { get; }
 
     /// <summary>Binds the socket. Throws <see cref="IOException"/> with a one-line reason when it cannot.</summary>
-    public void Start()
-    {
-        _listener = UnixSocketListener.Bind(_path, "vici socket");
-        _acceptLoop = AcceptLoopAsync(_listener, _stop.Token);
-        _log.LogInformation("vici socket listening on {Path}", _path);
-    }
+    public void Start() => _server.Start(Serve);
 
     /// <summary>A client registered or unregistered an event, started or ended an initiate/terminate, or left.</summary>
     public event Action? ListenersChanged;
@@ -68,61 +62,23 @@ public sealed class ViciServer : IAsyncDisposable
         OnListenersChanged();
     }
 
-    private async Task AcceptLoopAsync(Socket listener, CancellationToken cancel)
+    /// <summary>Serves one client on its own task; null when <see cref="MaxClients"/> are connected already (the client is closed).</summary>
+    private Task? Serve(Socket client, CancellationToken cancel)
     {
-        var clients = new List<Task>();
-        while (!cancel.IsCancellationRequested)
+        ViciSession session;
+        lock (_lock)
         {
-            Socket client;
-            try
+            if (_sessions.Count >= MaxClients)
             {
-                client = await listener.AcceptAsync(cancel).ConfigureAwait(false);
+                _log.LogWarning("vici: {Max} clients are connected already, closing a new one", MaxClients);
+                client.Dispose();
+                return null;
             }
-            catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException)
-            {
-                break;
-            }
-            catch (SocketException e)
-            {
-                _log.LogWarning("vici socket accept failed: {Error}", e.Message);
-                continue;
-            }
-            ViciSession session;
-            lock (_lock)
-            {
-                if (_sessions.Count >= MaxClients)
-                {
-                    _log.LogWarning("vici: {Max} clients are connected already, closing a new one", MaxClients);
-                    client.Dispose();
-                    continue;
-                }
-                session = new ViciSession(client, Dispatcher, _log);
-                _sessions.Add(session);
-            }
-            clients.RemoveAll(t => t.IsCompleted);
-            clients.Add(Task.Run(() => session.RunAsync(cancel), CancellationToken.None));
+            session = new ViciSession(client, Dispatcher, _log);
+            _sessions.Add(session);
         }
-        await Task.WhenAll(clients).ConfigureAwait(false);
+        return Task.Run(() => session.RunAsync(cancel), CancellationToken.None);
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        if (_stop.IsCancellationRequested)
-            return;
-        _stop.Cancel();
-        _listener?.Dispose();
-        if (_acceptLoop is not null)
-        {
-            try { await _acceptLoop.ConfigureAwait(false); }
-            catch (Exception e) { _log.LogDebug("vici socket loop ended: {Error}", e.Message); }
-        }
-        try
-        {
-            if (_listener is not null) File.Delete(_path);
-        }
-        catch (IOException)
-        {
-        }
-        _stop.Dispose();
-    }
+    public ValueTask DisposeAsync() => _server.DisposeAsync();
 }
