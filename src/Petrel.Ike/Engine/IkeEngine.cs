@@ -238,6 +238,7 @@ public sealed partial class IkeEngine
         }
 
         sa.LastInbound = Clock.Now; // DPD: an authenticated message proves the peer alive
+        CountReceived(sa, header.ExchangeType, header.IsResponse);
         if (header.IsResponse) HandleResponse(sa, m);
         else HandleRequest(sa, m, local, remote);
     }
@@ -281,6 +282,7 @@ public sealed partial class IkeEngine
             SendRaw(local, remote, answer.Encode());
             return;
         }
+        CountReceived(null, ExchangeType.IkeSaInit, response: false);
         _initResponder.Handle(local, remote, m);
     }
 

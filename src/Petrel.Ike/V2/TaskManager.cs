@@ -87,7 +87,7 @@ internal sealed class TaskManager(IIkeContext context)
         }
         sa.RequestSent(mid);
         sa.SetOutstanding(new PendingRequest { MessageId = mid, Bytes = bytes, Fragments = fragments, Task = task, Deadline = context.Clock.Now + context.Options.RetransmitTimeout });
-        context.Events.CountRequest(task.Exchange);
+        context.Events.CountRequest(task.Exchange, sa);
         context.Log.Debug(sa, $"sending {task.Exchange} request {mid} to {sa.Remote} ({(fragments is null ? $"{bytes.Length} bytes" : $"{fragments.Count} fragments")})");
         context.Sender.SendAll(sa.Local, sa.Remote, bytes, fragments);
     }
@@ -173,7 +173,7 @@ internal sealed class TaskManager(IIkeContext context)
     {
         var datagrams = context.Sender.EncodeProtected(sa, response);
         sa.CacheResponse(response.MessageId, datagrams[0], datagrams.Count > 1 ? datagrams : null);
-        context.Events.CountResponse(response.ExchangeType);
+        context.Events.CountResponse(response.ExchangeType, sa);
         context.Sender.SendAll(sa.Local, sa.Remote, sa.LastResponse, sa.LastResponseFragments);
     }
 
@@ -193,7 +193,7 @@ internal sealed class TaskManager(IIkeContext context)
             return false;
         }
         pending.Retransmits++;
-        context.Events.CountRetransmit();
+        context.Events.CountRetransmit(sa);
         pending.Deadline = now + TimeSpan.FromTicks((long)(options.RetransmitTimeout.Ticks * Math.Pow(options.RetransmitBase, pending.Retransmits)));
         context.Log.Info(sa, $"retransmit {pending.Retransmits} of {pending.Task.Exchange} request {pending.MessageId} to {sa.Remote}");
         context.Sender.SendAll(sa.Local, sa.Remote, pending.Bytes, pending.Fragments);
