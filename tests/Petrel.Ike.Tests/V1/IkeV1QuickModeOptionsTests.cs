@@ -1,4 +1,6 @@
 using Petrel.DataPlane.Kernel;
+using Petrel.Crypto.Proposals;
+using Petrel.Ike.Config;
 using Petrel.Ike.Tests.Ike;
 
 namespace Petrel.Ike.Tests.V1;
@@ -174,5 +176,43 @@ public class IkeV1QuickModeProtocolTests
         var g = Pair("aes256gcm16", "aes128-sha256");
         Assert.False(g.Initiate()?.Success);
         Assert.Contains("no acceptable proposal: peer offered", g.Right.Log.All);
+    }
+}
+
+/// <summary>Several Quick Mode SAs with different selectors under one Phase 1.</summary>
+public class IkeV1SeveralChildrenTests
+{
+    private static ChildConfig Second(string local, string remote) => new()
+    {
+        Name = "net2", LocalTs = [local], RemoteTs = [remote], EspProposals = ProposalParser.Parse("aes256-sha256", SecurityProtocol.Esp),
+        RekeyTime = TimeSpan.FromHours(1),
+    };
+
+    [Fact]
+    public void Two_children_with_different_selectors_get_two_quick_mode_sas_under_one_isakmp_sa()
+    {
+        var f = new ExchangeFixture();
+        var left = V1Fixture.Connection(ExchangeFixture.LeftAddress, ExchangeFixture.RightAddress, "left", "right", "aes128-sha256-modp2048", "aes128-sha256",
+            ["10.1.0.0/24"], ["10.2.0.0/24"], moreChildren: [Second("10.1.1.0/24", "10.2.1.0/24")]);
+        var right = V1Fixture.Connection(ExchangeFixture.RightAddress, ExchangeFixture.LeftAddress, "right", "left", "aes128-sha256-modp2048", "aes128-sha256, aes256-sha256",
+            ["10.2.0.0/24"], ["10.1.0.0/24"], moreChildren: [Second("10.2.1.0/24", "10.1.1.0/24")]);
+        f.Left.Engine.Load([left], [EnginePeer.Secret("left-right-psk", "left", "right")]);
+        f.Right.Engine.Load([right], [EnginePeer.Secret("left-right-psk", "left", "right")]);
+        var result = f.Initiate();
+        Assert.True(result?.Success, result?.Message + "\n" + f.Left.Log.All + "\n" + f.Right.Log.All);
+        Assert.Equal(6, f.Network.Delivered.Count(d => d.ExchangeType == 32));
+        Assert.Single(f.Right.Engine.ListSas());
+        var children = f.RightSa.Children.OrderBy(c => c.Name).ToList();
+        Assert.Equal(["net", "net2"], children.Select(c => c.Name));
+        Assert.All(children, c => Assert.Equal("INSTALLED", c.State));
+        Assert.Equal(["10.2.0.0/24"], children[0].LocalTs);
+        Assert.Equal(["10.2.1.0/24"], children[1].LocalTs);
+        Assert.Equal(["10.1.1.0/24"], children[1].RemoteTs);
+        // Each child its own SPIs, policy and proposal (net2 with AES-256).
+        Assert.NotEqual(children[0].SpiIn, children[1].SpiIn);
+        Assert.Equal(2, f.Right.Kernel.Policies.Count);
+        Assert.Equal(2, f.Left.Kernel.Policies.Count);
+        Assert.Contains(f.Right.Kernel.Sas.Values, s => s.EncryptionKey.Length == 32);
+        Assert.Contains(f.Right.Kernel.Sas.Values, s => s.EncryptionKey.Length == 16);
     }
 }
