@@ -109,26 +109,39 @@ public sealed class EapRadiusEngineTests
         }
     }
 
-    private static Setup Create(string password = "s3cret", byte[]? framedIp = null)
+    private const string CarolDn = "C=CH, O=Petrel Test, CN=carol";
+
+    /// <param name="rounds">RFC 4739: the client authenticates with its certificate first (remote-1 = pubkey) and with
+    /// EAP in round 2 (remote-2 = eap-radius); else in one round with EAP only.</param>
+    private static Setup Create(string password = "s3cret", byte[]? framedIp = null, bool rounds = false, string? round2EapId = "%any")
     {
         var pki = EnginePki.Shared;
         var gwKey = pki.Key(KeyKind.Ecdsa, 256, 11);
         var gwCert = pki.Issue(gwKey, GwDn, ["gw.petrel.test"]);
+        var carolKey = pki.Key(KeyKind.Ecdsa, 256, 12);
+        var carolCert = pki.Issue(carolKey, CarolDn, ["carol"]);
         var f = new ExchangeFixture();
         var client = EnginePki.Connection("home", L, R, localTs: ["dynamic"], remoteTs: ["10.2.0.0/24"]);
+        AuthConfig[] clientRounds = rounds
+            ? [new AuthConfig { Section = "local-1", Auth = "pubkey", Id = CarolDn }, new AuthConfig { Section = "local-2", Auth = "eap-mschapv2", Id = "carol" }]
+            : [new AuthConfig { Auth = "eap-mschapv2", Id = "carol" }];
         client = new ConnectionConfig
         {
             Name = client.Name, LocalAddrs = client.LocalAddrs, RemoteAddrs = client.RemoteAddrs, Proposals = client.Proposals, Children = client.Children,
-            Local = new AuthConfig { Auth = "eap-mschapv2", Id = "carol" }, Remote = new AuthConfig { Auth = "pubkey", Id = GwDn },
+            Local = clientRounds[0], LocalRounds = clientRounds, Remote = new AuthConfig { Auth = "pubkey", Id = GwDn },
             Vips = [IPAddress.Any],
         };
         var server = EnginePki.Connection("rw", R, null, localTs: ["10.2.0.0/24"], remoteTs: ["dynamic"]);
+        AuthConfig[] serverRounds = rounds
+            ? [new AuthConfig { Section = "remote-1", Auth = "pubkey", Id = CarolDn }, new AuthConfig { Section = "remote-2", Auth = "eap-radius", EapId = round2EapId }]
+            : [new AuthConfig { Auth = "eap-radius", EapId = "%any" }];
         server = new ConnectionConfig
         {
             Name = server.Name, LocalAddrs = server.LocalAddrs, RemoteAddrs = server.RemoteAddrs, Proposals = server.Proposals, Children = server.Children,
-            Local = new AuthConfig { Auth = "pubkey" }, Remote = new AuthConfig { Auth = "eap-radius", EapId = "%any" }, Pools = ["rw"],
+            Local = new AuthConfig { Auth = "pubkey" }, Remote = serverRounds[0], RemoteRounds = serverRounds, Pools = ["rw"],
         };
-        f.Left.Engine.Load([client], [new SharedSecret { Kind = "eap", Ids = ["carol"], Secret = Encoding.UTF8.GetBytes(password) }], pki.Store(null, null, [pki.Root]));
+        f.Left.Engine.Load([client], [new SharedSecret { Kind = "eap", Ids = ["carol"], Secret = Encoding.UTF8.GetBytes(password) }],
+            pki.Store(rounds ? carolCert : null, rounds ? carolKey : null, [pki.Root]));
         f.Right.Engine.Load([server], [], pki.Store(gwCert, gwKey, [pki.Root]));
         AddressRange.TryParse("10.3.0.0/24", out var range, out _);
         f.Right.Engine.Pools.Load([new AddressPoolConfig { Name = "rw", Addresses = range!, Dns = [IPAddress.Parse("10.2.0.54")] }]);
@@ -213,6 +226,52 @@ public sealed class EapRadiusEngineTests
         Assert.Equal(["10.9.0.7"], s.F.RightSa.RemoteVips);
         Assert.Equal(["10.9.0.7"], s.F.LeftSa.LocalVips);
         Assert.Equal(0, s.F.Right.Engine.Pools.List(false).Single().Online);
+    }
+
+    /// <param name="eapId">%any: Petrel asks EAP-Identity itself; unset: round 2's IDi is the EAP identity and the very
+    /// first EAP Request comes from RADIUS, so round 2's first request waits for it and is processed again.</param>
+    [Theory]
+    [InlineData("%any")]
+    [InlineData(null)]
+    public void Eap_radius_as_the_second_round_after_a_certificate_gives_the_client_its_lease_and_accounting(string? eapId)
+    {
+        var s = Create(rounds: true, round2EapId: eapId);
+        InitiateResult? result = null;
+        s.F.Left.Engine.Initiate("home", null, r => result = r);
+        s.RunUntil(() => result is not null);
+        Assert.True(result is { Success: true }, $"{result?.Message}\n--- left\n{s.F.Left.Log.All}\n--- right\n{s.F.Right.Log.All}");
+        // EAP-Identity, MSCHAPv2 Response, Success acknowledgement, all in round 2.
+        Assert.Equal(3, s.AccessRequests);
+        string log = s.F.Right.Log.All;
+        Assert.Contains("authentication round 1 of 2 of 'C=CH, O=Petrel Test, CN=carol' successful, round 2 follows (remote-2, auth = eap-radius)", log);
+        Assert.Contains(eapId is null ? "authentication round 2 of 2 (remote-2): peer 'carol' authenticates with EAP (eap-radius); asking EAP-RADIUS"
+            : "authentication round 2 of 2 (remote-2): peer 'carol' authenticates with EAP (eap-radius); sending", log);
+        Assert.Contains("EAP-RADIUS (EAP-MSCHAPv2) authentication of 'carol' successful, MSK established", log);
+        Assert.Contains("authentication round 2 of 2 (remote-2, auth = eap-radius) of 'carol' successful", log);
+        var right = s.F.RightSa;
+        Assert.Equal(CarolDn, right.RemoteId);
+        Assert.Equal("carol", right.EapIdentity);
+        Assert.Equal([(1, "pubkey", CarolDn), (2, "eap-radius", "carol")],
+            right.AuthRounds.Where(r => !r.Local).OrderBy(r => r.Round).Select(r => (r.Round, r.Auth, r.Identity)));
+        Assert.Equal(["10.3.0.1"], right.RemoteVips);
+        Assert.Equal("INSTALLED", Assert.Single(right.Children).State);
+
+        s.RunUntil(() => s.AccountingRecords.Count >= 1);
+        var start = Assert.Single(s.AccountingRecords);
+        Assert.Equal("carol", Encoding.UTF8.GetString(start.Find(RadiusAttributeType.UserName)!.Value.Value));
+    }
+
+    [Fact]
+    public void A_radius_reject_in_the_second_round_fails_the_client_naming_the_round()
+    {
+        var s = Create(password: "wrong", rounds: true);
+        InitiateResult? result = null;
+        s.F.Left.Engine.Initiate("home", null, r => result = r);
+        s.RunUntil(() => result is not null);
+        Assert.False(result!.Success);
+        Assert.Contains("authentication of 'carol' in authentication round 2 of 2 (remote-2) failed: RADIUS server 'radius' (192.0.2.50) rejected 'carol'", s.F.Right.Log.All);
+        Assert.Empty(s.F.Right.Engine.ListSas());
+        Assert.Empty(s.AccountingRecords);
     }
 
     [Fact]
