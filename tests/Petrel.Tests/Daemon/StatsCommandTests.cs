@@ -22,7 +22,7 @@ public sealed class StatsCommandTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        int port = Random.Shared.Next(20000, 30000) * 2;
+        int port = Harness.LoopbackPorts.NextPair();
         var config = SwanctlLoader.Load(_dir.Write("s.conf", $$"""
             connections {
               lab {

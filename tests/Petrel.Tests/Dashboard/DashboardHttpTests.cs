@@ -118,7 +118,7 @@ public sealed class DashboardHttpTests
         var rekey = await client.PostAsync("/api/rekey", Body("lab"));
         Assert.True(rekey.IsSuccessStatusCode, await rekey.Content.ReadAsStringAsync());
         string after = "";
-        for (int i = 0; i < 50 && !after.Contains("ipsec_ike_rekeys_total{sa=\"ike\"} 1"); i++)
+        for (int i = 0; i < 150 && !after.Contains("ipsec_ike_rekeys_total{sa=\"ike\"} 1"); i++)
         {
             await Task.Delay(100);
             after = await client.GetStringAsync("/metrics");
@@ -126,7 +126,7 @@ public sealed class DashboardHttpTests
         Assert.Contains("ipsec_ike_rekeys_total{sa=\"ike\"} 1", after);
         Assert.Matches("ipsec_ike_sa_state\\{connection=\"lab\",unique_id=\"2\",[^}]*state=\"ESTABLISHED\"\\} 1", after);
         // The rekeyed SA's series is gone once it is.
-        for (int i = 0; i < 50 && after.Contains("unique_id=\"1\",local_host"); i++)
+        for (int i = 0; i < 150 && after.Contains("unique_id=\"1\",local_host"); i++)
         {
             await Task.Delay(100);
             after = await client.GetStringAsync("/metrics");
