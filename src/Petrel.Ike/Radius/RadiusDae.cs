@@ -171,8 +171,10 @@ public sealed class RadiusDae : IDisposable
 
     private byte[]? Drop(IPEndPoint client, string why)
     {
-        Interlocked.Increment(ref _dropped);
-        _log.LogWarning("dropped a RADIUS DAE request from {Client}: {Why}", client, why);
+        long n = Interlocked.Increment(ref _dropped);
+        // A flood of forged requests must not flood the log: the first, then every 1000th.
+        if (n == 1 || n % 1000 == 0)
+            _log.LogWarning("dropped a RADIUS DAE request from {Client}: {Why} ({Count} dropped so far)", client, why, n);
         return null;
     }
 
