@@ -91,7 +91,7 @@ public sealed class SystemdNotifierTests : IDisposable
     [Fact]
     public async Task The_daemon_says_ready_feeds_the_watchdog_while_its_engine_answers_and_says_stopping()
     {
-        int port = Random.Shared.Next(15000, 20000) * 2 + 1;
+        int port = Harness.LoopbackPorts.NextPair();
         var config = SwanctlLoader.Load(_dir.Write("swanctl.conf", $"petrel {{\n  ike_port = {port}\n  natt_port = {port + 1}\n}}\n"));
         await using var daemon = new PetrelDaemon(config, Path.Combine(Path.GetTempPath(), $"pn-{Guid.NewGuid():N}.ctl"),
             new LoopbackPlatform(IPAddress.Loopback), NullLoggerFactory.Instance);

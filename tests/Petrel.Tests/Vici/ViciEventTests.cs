@@ -17,7 +17,7 @@ namespace Petrel.Tests.Vici;
 public sealed class ViciEventTests : IAsyncLifetime
 {
     private readonly TempConfigDir _dir = new();
-    private readonly int _port = Random.Shared.Next(20000, 25000) * 2 + 1;
+    private readonly int _port = Harness.LoopbackPorts.NextPair();
     private readonly List<PetrelDaemon> _daemons = [];
     private readonly List<ILoggerFactory> _loggers = [];
     private readonly string _tag = Guid.NewGuid().ToString("N")[..6];

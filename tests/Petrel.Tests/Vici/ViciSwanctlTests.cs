@@ -18,7 +18,7 @@ namespace Petrel.Tests.Vici;
 public sealed class ViciSwanctlTests : IAsyncLifetime
 {
     private readonly TempConfigDir _dir = new();
-    private readonly int _port = Random.Shared.Next(15000, 20000) * 2;
+    private readonly int _port = Harness.LoopbackPorts.NextPair();
     private readonly List<PetrelDaemon> _daemons = [];
     private readonly string _tag = Guid.NewGuid().ToString("N")[..6];
     private string Vici => Path.Combine(Path.GetTempPath(), $"pv-{_tag}.vici");
