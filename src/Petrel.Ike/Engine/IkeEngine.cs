@@ -304,6 +304,7 @@ public sealed partial class IkeEngine
         if (!sa.Local.Equals(local) || !sa.Remote.Equals(remote))
         {
             Log.Debug(sa, $"peer moved from {sa.Remote} to {remote} (local {local})");
+            PublishUpdate(sa, local, remote);
             sa.Local = local;
             sa.Remote = remote;
         }
