@@ -26,6 +26,8 @@ public sealed partial class IkeEngine
     {
         if (child.Installed == installed) return;
         child.Installed = installed;
+        // The data plane has its own copy of the keys (zeroed when the SA is removed); ours only serves export-keys.
+        if (installed && !Options.ExportKeys) child.ForgetKeys();
         int n = _installedByReqId.GetValueOrDefault(child.ReqId) + (installed ? 1 : -1);
         if (n > 0) _installedByReqId[child.ReqId] = n;
         else _installedByReqId.Remove(child.ReqId);
