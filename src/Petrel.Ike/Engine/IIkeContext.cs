@@ -133,9 +133,10 @@ internal interface IIkeEvents
 {
     /// <summary>A negotiation failed (the caller logs its own line): counted by part and put on the feed.</summary>
     void Failed(IkeSa? sa, SaFailure failure, string message, string connection = "", IPEndPoint? remote = null);
-    void CountRequest(ExchangeType exchange);
-    void CountResponse(ExchangeType exchange);
-    void CountRetransmit();
+    /// <summary>A request or response we sent, counted globally and for the SA's connection (vici get-counters --name).</summary>
+    void CountRequest(ExchangeType exchange, IkeSa sa);
+    void CountResponse(ExchangeType exchange, IkeSa sa);
+    void CountRetransmit(IkeSa sa);
 
     /// <summary>Set on every CHILD_SA as it is made: its transitions reach the feed.</summary>
     Action<ChildSa, ChildSaState> ChildObserver { get; }

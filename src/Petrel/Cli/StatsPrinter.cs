@@ -25,6 +25,8 @@ internal static class StatsPrinter
         if (o["ike"] is JsonObject ike)
             w.WriteLine($"IKE: shed before the engine {Long(ike, "ingress_shed_new_sa")} requests for new SAs and {Long(ike, "ingress_shed_sa")} messages of SAs; " +
                 $"dropped {Long(ike, "dropped")} (integrity check failed {Long(ike, "integrity_failures")}); IKE_SA_INIT over the half-open limits {Long(ike, "dropped_by_limits")}");
+        if (o["ike"] is JsonObject crypto && Long(crypto, "crypto_shed") is { } shed)
+            w.WriteLine($"IKE crypto workers: {Long(crypto, "crypto_waiting")} jobs waiting of {Long(crypto, "crypto_capacity")}; IKE_SA_INIT dropped because the queue was full {shed}");
     }
 
     private static long? Long(JsonObject o, string key) =>

@@ -22,7 +22,8 @@ public sealed class IkeEngineFacade(IkeEngine engine) : IEngineFacade
     public void Initiate(string connection, string? child, Action<InitiateResult> done) => engine.Initiate(connection, child, done);
     public void Terminate(string connection, string? child, Action<InitiateResult> done) => engine.Terminate(connection, child, done);
     public IReadOnlyList<IkeSaInfo> ListSas() => engine.ListSas();
-    public IkeCounters Counters => new(engine.DroppedDatagrams, engine.IntegrityFailures, engine.DroppedByLimits);
+    public IkeCounters Counters => new(engine.DroppedDatagrams, engine.IntegrityFailures, engine.DroppedByLimits,
+        engine.CryptoShed, engine.CryptoWaiting, engine.CryptoCapacity);
     public IReadOnlyList<IkeV2KeyExport> ExportIkeKeys() => engine.ExportIkeKeys();
     public IReadOnlyList<EspKeyExport> ExportEspKeys() => engine.ExportEspKeys();
     public void HandleAcquire(Petrel.DataPlane.Kernel.AcquireEvent acquire) => engine.HandleAcquire(acquire);

@@ -19,8 +19,9 @@ public sealed class PetrelDaemon : IAsyncDisposable
     private readonly ILoggerFactory _loggers;
     private readonly ILogger _log;
     private SwanctlConfig _config;
-    /// <summary>The route-based interfaces opened at start; reload cannot change them.</summary>
-    private readonly Petrel.Config.VirtualInterfaceSet _interfaces;
+    /// <summary>The route-based interfaces opened at start; reload changes only their addresses.</summary>
+    private Petrel.Config.VirtualInterfaceSet _interfaces;
+    private TunnelInterfaceState? _interfaceState;
     private EngineLoop? _loop;
     private HttpCrlFetcher? _crlFetcher;
     private Petrel.Ike.Radius.RadiusService? _radius;
@@ -128,6 +129,11 @@ public sealed class PetrelDaemon : IAsyncDisposable
         _log.LogInformation("loaded {Connections} connections and {Secrets} secrets from {Path}",
             _config.Connections.Count, _config.Secrets.Count, _configPath);
         _platform.Start(_loop, OnPlatformFailed);
+        if (_platform.Links is { } links && _interfaces.Interfaces.Count > 0)
+        {
+            _interfaceState = new TunnelInterfaceState(_interfaces, links, _loop, Feed, _loggers.CreateLogger<TunnelInterfaceState>());
+            _interfaceState.Start();
+        }
 
         uint? group = _config.Daemon.SocketGroup is { } groupName
             ? Petrel.Platform.Privilege.UnixAccounts.GroupId(groupName) ?? throw new IOException($"socket_group '{groupName}' is not a group of this system")
@@ -143,6 +149,7 @@ public sealed class PetrelDaemon : IAsyncDisposable
             {
                 Reload = ReloadAsync,
                 AppliedPools = () => _applied.Pools,
+                PoliciesChanged = () => _interfaceState?.Refresh(),
             };
             _vici = new ViciServer(viciPath, commands, _loggers.CreateLogger<ViciServer>());
             _vici.Start();
@@ -226,12 +233,15 @@ public sealed class PetrelDaemon : IAsyncDisposable
         // The route-based TUN devices are opened once at start (DataPlaneHost): say which names and
         // ids stay as they are, so a renamed interface or a new if_id does not look applied.
         string interfaces = "";
-        if (!next.Daemon.VirtualInterfaces.Equals(_interfaces))
+        if (!next.Daemon.VirtualInterfaces.Equals(_interfaces) && (_interfaceState?.Reconfigure(next.Daemon.VirtualInterfaces) ?? false))
+            _interfaces = next.Daemon.VirtualInterfaces;
+        else if (!next.Daemon.VirtualInterfaces.Equals(_interfaces))
         {
             interfaces = $"; route-based interfaces stay {_interfaces} until the daemon restarts (the file now has {next.Daemon.VirtualInterfaces})";
             _log.LogWarning("route-based interfaces changed to {Next}; the daemon keeps {Running} until it restarts", next.Daemon.VirtualInterfaces, _interfaces);
         }
         _shunts?.Apply(applied);
+        _interfaceState?.Refresh();
         StartChildren(applied, previousApplied);
         return ControlResponse.Success($"loaded {next.Connections.Count} connection(s) and {next.Secrets.Count} secret(s) from {_configPath}{interfaces}");
     }
@@ -259,6 +269,7 @@ public sealed class PetrelDaemon : IAsyncDisposable
             _applying.Release();
         }
         _shunts?.Apply(applied);
+        _interfaceState?.Refresh();
         StartChildren(applied, previous);
         return null;
     }
@@ -309,6 +320,8 @@ public sealed class PetrelDaemon : IAsyncDisposable
                 _log.LogWarning("shutting down: could not delete the SAs: {Error}", e.Message);
             }
         }
+        if (_interfaceState is not null)
+            await _interfaceState.DisposeAsync().ConfigureAwait(false);
         await _platform.DisposeAsync().ConfigureAwait(false);
         if (_loop is not null)
             await _loop.StopAsync().ConfigureAwait(false);

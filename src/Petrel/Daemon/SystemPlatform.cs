@@ -100,6 +100,8 @@ public sealed class SystemPlatform : IDaemonPlatform
 
     public Petrel.DataPlane.Kernel.IIpsecKernel? Kernel => _host?.Kernel;
 
+    public IInterfaceLinks? Links => _host is null ? null : SystemInterfaceLinks.Instance;
+
     public void Start(EngineLoop loop, Action<string> failed)
     {
         _loop = loop;

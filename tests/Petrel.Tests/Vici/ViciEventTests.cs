@@ -17,7 +17,7 @@ namespace Petrel.Tests.Vici;
 public sealed class ViciEventTests : IAsyncLifetime
 {
     private readonly TempConfigDir _dir = new();
-    private readonly int _port = Random.Shared.Next(20000, 25000) * 2 + 1;
+    private readonly int _port = Harness.LoopbackPorts.NextPair();
     private readonly List<PetrelDaemon> _daemons = [];
     private readonly List<ILoggerFactory> _loggers = [];
     private readonly string _tag = Guid.NewGuid().ToString("N")[..6];
@@ -103,7 +103,8 @@ public sealed class ViciEventTests : IAsyncLifetime
         Swanctl.Run(Vici, null, "--initiate", "--child", "net").EnsureSuccess();
         var sa = Assert.Single(await _daemons[0].Loop.InvokeAsync(e => e.ListSas()));
         Swanctl.Run(Vici, null, "--terminate", "--ike", "lab").EnsureSuccess();
-        await Task.Delay(500);
+        await monitor.WaitForAsync(o => o.Contains("ike-updown event {lab {", StringComparison.Ordinal)
+            && o.Contains("child-updown event {lab {", StringComparison.Ordinal), TimeSpan.FromSeconds(15));
         string output = monitor.Stop();
 
         var lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
@@ -151,7 +152,8 @@ public sealed class ViciEventTests : IAsyncLifetime
         Assert.Matches(@"\[IKE\] .*IKE_SA lab\[\d+\]", up.StandardOutput);
         Assert.Contains("initiate completed successfully", up.StandardOutput);
 
-        await Task.Delay(500);
+        await log.WaitForAsync(o => o.Contains("[CFG] vici: initiate 'lab' child 'net'", StringComparison.Ordinal)
+            && System.Text.RegularExpressions.Regex.IsMatch(o, @"00\[IKE\] .*lab\[\d+\]"), TimeSpan.FromSeconds(15));
         string lines = log.Stop();
         Assert.Matches(@"00\[IKE\] .*lab\[\d+\]", lines);
         Assert.Contains("[CFG] vici: initiate 'lab' child 'net'", lines);
