@@ -165,7 +165,35 @@ public sealed class PetrelDaemon : IAsyncDisposable
             _shunts = new ShuntPolicies(kernel, _loggers.CreateLogger<ShuntPolicies>());
             _shunts.Apply(_config);
         }
+        if (_config.Daemon.User is { } user)
+            await DropPrivilegesAsync(user).ConfigureAwait(false);
         StartChildren(_config, previous: null);
+    }
+
+    /// <summary>
+    /// petrel { user = … }: everything that needs root is open (sockets, TUN devices, keys, control and vici sockets),
+    /// so the daemon becomes that user. The IKE thread, which installs routes and addresses and starts updown scripts,
+    /// keeps CAP_NET_ADMIN and CAP_NET_RAW; every other thread keeps nothing.
+    /// </summary>
+    private async Task DropPrivilegesAsync(string user)
+    {
+        var account = Petrel.Platform.Privilege.UnixAccounts.User(user) ?? throw new DaemonStartException($"user '{user}' is not a user of this system");
+        uint euid = Petrel.Platform.Privilege.UnixAccounts.EffectiveUid;
+        if (euid == account.Uid)
+            return;
+        if (euid != 0)
+            throw new DaemonStartException($"petrel {{ user = {user} }} needs the daemon to start as root (it runs as uid {euid})");
+        int[] keep = [Petrel.Platform.Privilege.ProcessPrivileges.CapNetAdmin, Petrel.Platform.Privilege.ProcessPrivileges.CapNetRaw];
+        try
+        {
+            await Loop.InvokeAsync(_ => { Petrel.Platform.Privilege.ProcessPrivileges.DropTo(account.Uid, account.Gid, keep); return 0; }).ConfigureAwait(false);
+        }
+        catch (IOException e)
+        {
+            throw new DaemonStartException($"cannot become user '{user}': {e.Message}", e);
+        }
+        _log.LogInformation("running as user {User} (uid {Uid}, gid {Gid}); the IKE thread keeps CAP_NET_ADMIN and CAP_NET_RAW, other threads no capabilities",
+            user, account.Uid, account.Gid);
     }
 
     /// <summary>Initiates the children with start_action = start (those new since <paramref name="previous"/> on reload).</summary>
