@@ -342,6 +342,12 @@ internal sealed class ChildSaNegotiation(IIkeContext context)
             bool replaced = sa.Children.Exists(o => !ReferenceEquals(o, child) && ReferenceEquals(o.Replaces, child));
             context.Sas.RemoveInbound(sa, child, replaced);
             if (child.PendingOutbound is null) context.Kernel.RemoveSa(child.SpiOut, SaDirection.Outbound);
+            else
+            {
+                // The held-back outbound SA never reached the data plane: its keys die here.
+                CryptographicOperations.ZeroMemory(child.PendingOutbound.EncryptionKey);
+                CryptographicOperations.ZeroMemory(child.PendingOutbound.IntegrityKey);
+            }
             child.PendingOutbound = null;
             context.Sas.SetInstalled(child, false);
         }

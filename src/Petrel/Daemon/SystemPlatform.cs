@@ -57,6 +57,7 @@ public sealed class SystemPlatform : IDaemonPlatform
             BlockThreshold = settings.BlockThreshold,
             InitLimitHalfOpen = settings.InitLimitHalfOpen,
             MaxPacket = settings.MaxPacket,
+            ExportKeys = settings.ExportKeys,
         };
         var engine = new IkeEngine(options, _host.Kernel, new SocketIkeTransport(_host.Udp, _log), SystemClock.Instance, SystemRandom.Instance, loggers)
         {

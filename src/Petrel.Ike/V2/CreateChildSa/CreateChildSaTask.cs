@@ -19,6 +19,13 @@ internal sealed class CreateChildSaTask(IIkeContext context, ChildConfig config,
 
     public override ExchangeType Exchange => _keys.InFollowUp ? ExchangeType.IkeFollowupKe : ExchangeType.CreateChildSa;
 
+    /// <summary>The hard-expired CHILD_SA this task creates again; the task is dropped if the peer re-created it first.</summary>
+    public ChildSa? Recreates { get; init; }
+
+    public override bool IsObsolete(IkeSa sa) =>
+        Recreates is { } expired && _child is null && sa.Children.Exists(x => !ReferenceEquals(x, expired) && x.Config.Name == config.Name
+            && x.State is ChildSaState.Installed or ChildSaState.Rekeying);
+
     public override CryptoJob? Prepare(IkeSa sa) => _keys.Prepare(_keys.Group != 0 ? _keys.Group : ChildSaNegotiation.PfsGroup(config));
 
     public override void BuildRequest(IkeSa sa, IkeMessage request)
