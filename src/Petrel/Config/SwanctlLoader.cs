@@ -343,6 +343,7 @@ public static class SwanctlLoader
 
     private static ChildConfig MapChild(SettingsSection s)
     {
+        UnbuiltFeatures.RefuseMarks(s);
         CheckKeys(s, ChildKeys, ChildUnsupported);
         CheckSections(s, [], []);
         string where = s.Path;
