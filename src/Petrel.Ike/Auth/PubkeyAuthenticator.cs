@@ -76,6 +76,7 @@ internal sealed class PubkeyAuthenticator(IIkeContext context)
     /// </summary>
     public void AddCertificateRequest(ConnectionConfig c, IkeMessage m)
     {
+        if (!c.SendCertreq) return;
         var anchors = TrustAnchors(c, out _);
         if (anchors.Count == 0) return;
         var data = new byte[anchors.Count * CertificateRequestPayload.AuthorityHashLength];

@@ -39,6 +39,9 @@ public sealed class ConnectionConfig
     public TimeSpan KeepaliveInterval { get; init; } = TimeSpan.FromSeconds(20);
     public bool Aggressive { get; init; }
 
+    /// <summary>send_certreq: ask the peer for its certificate with CERTREQ payloads (strongSwan's default yes).</summary>
+    public bool SendCertreq { get; init; } = true;
+
     /// <summary>"yes", "accept", "force", "no".</summary>
     public string Fragmentation { get; init; } = "yes";
     /// <summary>MOBIKE (RFC 4555) is not built: false whatever strongSwan would default to; the loader refuses mobike = yes.</summary>
@@ -183,6 +186,15 @@ public sealed class ChildConfig
     public uint InterfaceIdOut { get; init; }
 
     public bool Ipcomp { get; init; }
+
+    /// <summary>
+    /// updown: a command run through /bin/sh when a CHILD_SA comes up or goes down, once per local × remote
+    /// traffic selector pair, with strongSwan's PLUTO_* environment (the daemon's Daemon/Updown); null for none.
+    /// </summary>
+    public string? Updown { get; init; }
+
+    /// <summary>hostaccess: the updown script also opens access to the gateway itself (PLUTO_HOST_ACCESS=1).</summary>
+    public bool HostAccess { get; init; }
 }
 
 /// <summary>A shared secret from secrets { ike-NAME { id…, secret } }.</summary>

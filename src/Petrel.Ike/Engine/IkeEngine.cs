@@ -636,6 +636,7 @@ public sealed partial class IkeEngine
                 LocalVips = [.. sa.OwnVips.Select(v => v.ToString())],
                 RemoteVips = [.. sa.PeerVips.Select(v => v.Address.ToString())],
                 EapIdentity = sa.EapIdentity ?? "",
+                Dns = [.. sa.OwnDns.Select(d => d.ToString())],
                 AuthRounds = [.. sa.CompletedRounds],
             });
         }

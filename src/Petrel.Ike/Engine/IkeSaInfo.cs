@@ -39,6 +39,9 @@ public sealed record IkeSaInfo
     /// <summary>The EAP identity of the peer (we are the EAP server) or ours (we are the client); empty without EAP.</summary>
     public string EapIdentity { get; init; } = "";
 
+    /// <summary>DNS servers the peer assigned to us (CFG_REPLY), for updown's PLUTO_DNS4_N / PLUTO_DNS6_N.</summary>
+    public IReadOnlyList<string> Dns { get; init; } = [];
+
     /// <summary>Each authentication round done (local-N / remote-N, RFC 4739): method, identity and EAP identity.</summary>
     public IReadOnlyList<AuthRoundInfo> AuthRounds { get; init; } = [];
 }

@@ -113,8 +113,9 @@ public static class PetrelCli
             DefaultValueFactory = _ => DaemonRunner.DefaultConfigPath,
         };
         var socket = new Option<string?>("--socket") { Description = "control socket (default: petrel.socket from the config, else /run/petrel/petrel.sock)", HelpName = "PATH" };
-        var cmd = new Command("daemon", "run the IKEv2 daemon in the foreground; under systemd (Type=notify, packaging/petrel.service) it reports readiness and feeds the watchdog; SIGTERM deletes the SAs and exits") { config, socket };
-        cmd.SetAction(r => DaemonRunner.Run(r.GetValue(config)!, r.GetValue(socket)));
+        var check = new Option<bool>("--check") { Description = "only load the configuration and its credentials, report the first error (file:line) or what would load, and exit" };
+        var cmd = new Command("daemon", "run the IKEv2 daemon in the foreground; under systemd (Type=notify, packaging/petrel.service) it reports readiness and feeds the watchdog; SIGTERM deletes the SAs and exits") { config, socket, check };
+        cmd.SetAction(r => r.GetValue(check) ? DaemonRunner.Check(r.GetValue(config)!, Console.Out) : DaemonRunner.Run(r.GetValue(config)!, r.GetValue(socket)));
         return cmd;
     }
 

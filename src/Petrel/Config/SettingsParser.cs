@@ -6,8 +6,9 @@ namespace Petrel.Config;
 /// Reads strongSwan's "settings" syntax (strongswan.conf(5), swanctl.conf(5)):
 /// <c>name { … }</c> sections, <c>key = value</c> with the value running to the end of the line,
 /// <c>"quoted strings"</c> with backslash escapes (which may span lines), <c>#</c> comments,
-/// and <c>include PATTERN</c> (relative to the including file, globs allowed) that reads the
-/// files into the section where the include stands. Every key keeps its file and line.
+/// <c>include PATTERN</c> (relative to the including file, globs allowed) that reads the
+/// files into the section where the include stands, and <c>name : base1, base2 { … }</c> section
+/// inheritance (<see cref="SettingsInheritance"/>). Every key keeps its file and line.
 /// </summary>
 public static class SettingsParser
 {
@@ -19,6 +20,7 @@ public static class SettingsParser
         var root = new SettingsSection("", "", path, 0);
         var text = ReadFile(path, path, 0);
         new Reader(text, path, Path.GetDirectoryName(Path.GetFullPath(path)) ?? ".", 0, [Path.GetFullPath(path)]).ParseInto(root);
+        SettingsInheritance.Resolve(root);
         return root;
     }
 
@@ -27,6 +29,7 @@ public static class SettingsParser
     {
         var root = new SettingsSection("", "", file, 0);
         new Reader(text, file, directory ?? Directory.GetCurrentDirectory(), 0, []).ParseInto(root);
+        SettingsInheritance.Resolve(root);
         return root;
     }
 
@@ -104,7 +107,28 @@ public static class SettingsParser
                 }
                 else if (c == ':')
                 {
-                    Fail($"section '{name}' inherits from another section (':'), which Petrel does not support yet", nameLine);
+                    // "name : base1, base2.sub {": references, resolved when the whole file is read (SettingsInheritance).
+                    _pos++;
+                    var references = new List<SettingsReference>();
+                    while (true)
+                    {
+                        SkipBlank();
+                        int refLine = _line;
+                        string reference = ReadName();
+                        if (reference.Length == 0 || reference.StartsWith('.') || reference.EndsWith('.') || reference.Contains(".."))
+                            Fail($"section '{name}': expected the name of a section to inherit from after ':'", refLine);
+                        references.Add(new SettingsReference(reference, file, refLine));
+                        SkipBlank();
+                        if (_pos < text.Length && text[_pos] == ',') { _pos++; continue; }
+                        break;
+                    }
+                    if (_pos >= text.Length || text[_pos] != '{')
+                        Fail($"expected '{{' after the sections '{name}' inherits from", nameLine);
+                    _pos++;
+                    var section = current.GetOrAddSection(name, file, nameLine);
+                    foreach (var r in references)
+                        section.AddReference(r);
+                    stack.Push(section);
                 }
                 else
                 {

@@ -10,6 +10,7 @@ public sealed class SettingsSection
     private readonly List<SettingsEntry> _entries = [];
     private readonly List<SettingsSection> _sections = [];
     private readonly List<SettingsEntry> _replaced = [];
+    private readonly List<SettingsReference> _references = [];
 
     public SettingsSection(string name, string path, string file, int line)
     {
@@ -32,6 +33,17 @@ public sealed class SettingsSection
 
     /// <summary>Entries a later line of the same key replaced, for sections where a repeated key is a mistake rather than an override.</summary>
     public IReadOnlyList<SettingsEntry> Replaced => _replaced;
+
+    /// <summary>The sections this one inherits from ("name : a, b.c { … }"), until <see cref="SettingsInheritance"/> resolves them.</summary>
+    public IReadOnlyList<SettingsReference> References => _references;
+
+    internal void AddReference(SettingsReference r) => _references.Add(r);
+
+    /// <summary>An inherited key: the section has none of that name (the resolver checks).</summary>
+    internal void AddInherited(SettingsEntry entry) => _entries.Add(entry);
+
+    /// <summary>An own empty key that clears an inherited value (strongswan.conf(5)).</summary>
+    internal void RemoveEntry(SettingsEntry entry) => _entries.Remove(entry);
 
     public SettingsEntry? FindEntry(string key)
     {

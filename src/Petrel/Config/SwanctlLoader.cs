@@ -20,12 +20,12 @@ public static class SwanctlLoader
     [
         "version", "local_addrs", "remote_addrs", "local_port", "remote_port", "proposals", "encap",
         "dpd_delay", "dpd_timeout", "rekey_time", "reauth_time", "over_time", "rand_time", "aggressive",
-        "fragmentation", "mobike", "unique", "pools", "vips", "pull",
+        "fragmentation", "mobike", "unique", "pools", "vips", "pull", "send_certreq",
     ];
 
     private static readonly string[] ConnectionUnsupported =
     [
-        "dscp", "send_certreq", "send_cert", "ppk_id", "ppk_required", "keyingtries",
+        "dscp", "send_cert", "ppk_id", "ppk_required", "keyingtries",
         "if_id_in", "if_id_out", "mediation", "mediated_by", "mediation_peer", "childless", "ocsp", "sha256_96",
     ];
 
@@ -42,11 +42,12 @@ public static class SwanctlLoader
         "local_ts", "remote_ts", "esp_proposals", "ah_proposals", "mode", "start_action", "dpd_action",
         "close_action", "rekey_time", "life_time", "rand_time", "rekey_bytes", "life_bytes", "rand_bytes",
         "rekey_packets", "life_packets", "rand_packets", "replay_window", "ipcomp", "tfc_padding", "if_id_in", "if_id_out",
+        "updown", "hostaccess",
     ];
 
     private static readonly string[] ChildUnsupported =
     [
-        "updown", "hostaccess", "policies", "policies_fwd_out", "set_mark_in", "set_mark_out", "mark_in",
+        "policies", "policies_fwd_out", "set_mark_in", "set_mark_out", "mark_in",
         "mark_in_sa", "mark_out", "label", "label_mode", "priority",
         "interface", "sha256_96", "copy_df", "copy_ecn", "copy_dscp", "inactivity", "reqid", "hw_offload",
         "per_cpu_sas", "sec_label",
@@ -79,7 +80,8 @@ public static class SwanctlLoader
     public static SwanctlConfig Map(SettingsSection root, string path, string directory)
     {
         RejectKeys(root, []);
-        CheckSections(root, TopSections, TopUnsupported);
+        // Top-level sections other sections inherit from are templates (strongswan.conf(5)); swanctl reads only its own.
+        CheckSections(root, [.. TopSections, .. SettingsInheritance.TopLevelTemplates(root)], TopUnsupported);
 
         var pools = root.FindSection("pools") is { } poolSection ? PoolLoader.Map(poolSection) : [];
         var poolNames = pools.Select(p => p.Name).ToHashSet(StringComparer.Ordinal);
@@ -141,7 +143,7 @@ public static class SwanctlLoader
         int localPort = 500, remotePort = 500;
         IReadOnlyList<Proposal>? proposals = null;
         // strongSwan defaults mobike to yes; Petrel does not offer MOBIKE, so the model says what happens.
-        bool encap = false, aggressive = false, mobike = false, pull = true;
+        bool encap = false, aggressive = false, mobike = false, pull = true, sendCertreq = true;
         // SPEC.md's defaults: dpd_delay 30 s, dpd_timeout 150 s (IKEv1 only).
         TimeSpan dpdDelay = TimeSpan.FromSeconds(30), dpdTimeout = TimeSpan.FromSeconds(150), rekeyTime = TimeSpan.FromHours(3), reauthTime = TimeSpan.Zero;
         TimeSpan? overTime = null, randTime = null;
@@ -179,6 +181,7 @@ public static class SwanctlLoader
                 case "pools": pools = PoolLoader.ConnectionPools(e, where, poolNames); break;
                 case "vips": vips = PoolLoader.Vips(e, where); break;
                 case "pull": pull = SettingValues.Bool(e, where); break;
+                case "send_certreq": sendCertreq = SettingValues.Bool(e, where); break;
             }
         }
         AuthRounds.Check(s, version, localSections, remoteSections);
@@ -219,6 +222,7 @@ public static class SwanctlLoader
             RandTime = randTime,
             Aggressive = aggressive,
             Fragmentation = fragmentation,
+            SendCertreq = sendCertreq,
             Mobike = mobike,
             Unique = unique,
             Pools = pools,
@@ -339,6 +343,7 @@ public static class SwanctlLoader
 
     private static ChildConfig MapChild(SettingsSection s)
     {
+        UnbuiltFeatures.RefuseMarks(s);
         CheckKeys(s, ChildKeys, ChildUnsupported);
         CheckSections(s, [], []);
         string where = s.Path;
@@ -352,7 +357,8 @@ public static class SwanctlLoader
         int replayWindow = 128;
         int tfcPadding = 0;
         uint ifIdIn = 0, ifIdOut = 0;
-        bool ipcomp = false;
+        bool ipcomp = false, hostAccess = false;
+        string? updown = null;
 
         foreach (var e in s.Entries)
         {
@@ -408,6 +414,8 @@ public static class SwanctlLoader
                         ? ChildConfig.TfcPaddingMtu
                         : SettingValues.Integer(e, where, 0, 65535);
                     break;
+                case "updown": updown = Updown(e, where); break;
+                case "hostaccess": hostAccess = SettingValues.Bool(e, where); break;
                 case "ipcomp":
                     if (SettingValues.Bool(e, where))
                         throw SettingValues.Error(e, where, "IPComp is not supported by Petrel yet");
@@ -442,6 +450,8 @@ public static class SwanctlLoader
             InterfaceIdIn = ifIdIn,
             InterfaceIdOut = ifIdOut,
             Ipcomp = ipcomp,
+            Updown = updown,
+            HostAccess = hostAccess,
         };
     }
 
@@ -458,6 +468,20 @@ public static class SwanctlLoader
         if (!ok || id == uint.MaxValue)
             throw SettingValues.Error(e, where, $"'{e.Value}' is not an interface id (0 to 4294967294, decimal or 0x hex)");
         return id;
+    }
+
+    /// <summary>
+    /// swanctl.conf(5) children.NAME.updown: a command line handed to /bin/sh, as charon's updown plugin does
+    /// (so "/path/script arg" works). Empty is no script; the command itself is checked when it runs, because
+    /// strongSwan's scenario scripts name files that exist only on the gateway.
+    /// </summary>
+    private static string? Updown(SettingsEntry e, string where)
+    {
+        string v = e.Value.Trim();
+        if (v.Length == 0) return null;
+        if (v.Any(char.IsControl))
+            throw SettingValues.Error(e, where, "the updown command has a control character in it");
+        return v;
     }
 
     /// <summary>An if_id value: decimal or 0x hex, 0 to 0xffffffff (callers refuse what they must).</summary>

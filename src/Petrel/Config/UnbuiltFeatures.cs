@@ -69,6 +69,24 @@ internal static class UnbuiltFeatures
             throw NotBuilt(e, where, $"the XAuth backend '{method[6..]}' is not built: use auth = xauth (or xauth-generic), which checks xauth- and eap- secrets");
     }
 
+    /// <summary>
+    /// children.NAME.mark_in / mark_out (and mark_in_sa, set_mark_in, set_mark_out): netfilter marks that select the
+    /// kernel's XFRM states and policies, the classic VTI setup. Petrel's SAs live in its userspace data plane, where
+    /// no packet carries a mark to match; its route-based interfaces are chosen by if_id_in / if_id_out instead.
+    /// </summary>
+    public static void RefuseMarks(SettingsSection child)
+    {
+        foreach (var key in new[] { "mark_in", "mark_out", "mark_in_sa", "set_mark_in", "set_mark_out" })
+            if (child.FindEntry(key) is { } e)
+                throw NotBuilt(e, child.Path, $"{key} selects kernel XFRM states by netfilter mark (a VTI setup); Petrel's ESP runs in userspace where packets carry no such mark: use if_id_in / if_id_out = {MarkValue(e.Value)} for a route-based interface (Petrel creates it, named vtiNN or by petrel.interfaces)");
+    }
+
+    private static string MarkValue(string v)
+    {
+        string value = v.Split('/')[0].Trim();
+        return value.Length == 0 || value.StartsWith('%') ? "N" : value;
+    }
+
     /// <summary>authorities.NAME.ocsp_uris: revocation by OCSP (CRLs through crl_uris work).</summary>
     public static void RefuseOcspUris(SettingsEntry e, string where) =>
         throw NotBuilt(e, where, "OCSP is not built yet: remove ocsp_uris (crl_uris works)");

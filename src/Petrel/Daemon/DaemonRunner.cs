@@ -22,6 +22,18 @@ public static class DaemonRunner
     /// <summary>Creates the production platform; tests and the demo may replace it.</summary>
     public static Func<IDaemonPlatform> PlatformFactory { get; set; } = () => new SystemPlatform();
 
+    /// <summary>
+    /// petrel daemon --check: what the daemon reads before it starts (the config, then its certificates, keys and
+    /// CRLs), without sockets, devices or privileges. Errors throw <see cref="ConfigException"/> (one line, file:line).
+    /// </summary>
+    public static int Check(string configPath, TextWriter output)
+    {
+        var config = SwanctlLoader.Load(configPath);
+        CredentialLoader.Load(config);
+        output.WriteLine($"{configPath}: {config.Connections.Count} connections, {config.Secrets.Count} secrets, {config.Authorities.Count} authorities load");
+        return 0;
+    }
+
     public static int Run(string configPath, string? socketPath)
     {
         // Before any secret is read: no core dump (nor same-user ptrace or /proc/PID/mem) may carry keys (issue 12).

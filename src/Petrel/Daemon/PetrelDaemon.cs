@@ -38,6 +38,8 @@ public sealed class PetrelDaemon : IAsyncDisposable
     private readonly ViciStore _viciStore = new();
     private ViciServer? _vici;
     private ViciEventRelay? _viciEvents;
+    /// <summary>Runs the children's updown scripts off the engine thread (Daemon/Updown*).</summary>
+    private UpdownRunner? _updown;
     /// <summary>What the engine runs now: the file's configuration merged with vici's.</summary>
     private SwanctlConfig _applied;
     private CertificateStore? _credentials;
@@ -117,6 +119,10 @@ public sealed class PetrelDaemon : IAsyncDisposable
         _cryptoPool = new CryptoWorkerPool(Environment.ProcessorCount, CryptoQueueCapacity, action => loop.Post(_ => action()));
         var pool = _cryptoPool;
         var feed = Feed;
+        _updown = new UpdownRunner(_loggers.CreateLogger("Petrel.Updown"));
+        var interfaces = _interfaces;
+        var updown = new UpdownListener(_updown, loop.Post, id => interfaces.NameOf(id), _config.Daemon.TunName, _loggers.CreateLogger("Petrel.Updown"));
+        Feed.EventPublished += ev => updown.OnEvent(ev, engine);
         if (_config.Daemon.Radius is { } radiusSettings)
             _radius = NewRadius(radiusSettings);
         var radius = _radius;
@@ -420,6 +426,9 @@ public sealed class PetrelDaemon : IAsyncDisposable
         await _platform.DisposeAsync().ConfigureAwait(false);
         if (_loop is not null)
             await _loop.StopAsync().ConfigureAwait(false);
+        // The down calls of the SAs deleted above run before the daemon exits (at most 10 s more).
+        if (_updown is not null)
+            await _updown.DisposeAsync().ConfigureAwait(false);
         _crlFetcher?.Dispose(); // after the loop: a fetch completing now posts into a stopped loop, which drops it
         _cryptoPool?.Dispose(); // likewise: a finished job posts into the stopped loop
         _dae?.Dispose();

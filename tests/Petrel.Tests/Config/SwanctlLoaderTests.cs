@@ -255,8 +255,29 @@ public class SwanctlLoaderTests
     {
         var e = Fails(Conf("dscp = 000001"));
         Assert.Equal("swanctl.conf:4: key 'dscp' in connections.lab is not supported by Petrel yet", e.Message);
-        var e2 = Fails(Conf(child: "updown = /usr/lib/updown"));
-        Assert.Contains("key 'updown' in connections.lab.children.net is not supported by Petrel yet", e2.Message);
+        var e2 = Fails(Conf(child: "reqid = 5"));
+        Assert.Contains("key 'reqid' in connections.lab.children.net is not supported by Petrel yet", e2.Message);
+    }
+
+    [Fact]
+    public void Send_certreq_is_mapped_and_defaults_to_yes()
+    {
+        Assert.True(SwanctlLoader.LoadText(Conf()).Connections[0].SendCertreq);
+        Assert.False(SwanctlLoader.LoadText(Conf("send_certreq = no")).Connections[0].SendCertreq);
+        Assert.Contains("connections.lab.send_certreq", Fails(Conf("send_certreq = perhaps")).Message);
+    }
+
+    [Fact]
+    public void Updown_and_hostaccess_are_mapped_to_the_child()
+    {
+        var c = SwanctlLoader.LoadText(Conf(child: "updown = /usr/local/libexec/ipsec/_updown iptables\nhostaccess = yes")).Connections[0].Children[0];
+        Assert.Equal("/usr/local/libexec/ipsec/_updown iptables", c.Updown);
+        Assert.True(c.HostAccess);
+        var plain = SwanctlLoader.LoadText(Conf()).Connections[0].Children[0];
+        Assert.Null(plain.Updown);
+        Assert.False(plain.HostAccess);
+        var e = Fails(Conf(child: "hostaccess = maybe"));
+        Assert.Contains("connections.lab.children.net.hostaccess", e.Message);
     }
 
     [Theory]

@@ -162,7 +162,7 @@ public sealed class ViciLoadTests : IAsyncLifetime
     }
 
     [Theory]
-    [InlineData("children {\n net {\n updown = /usr/local/bin/updown\n }\n }", "key 'updown' in connections.bad.children.net is not supported by Petrel yet")]
+    [InlineData("children {\n net {\n reqid = 7\n }\n }", "key 'reqid' in connections.bad.children.net is not supported by Petrel yet")]
     [InlineData("mobike = yes", "MOBIKE (RFC 4555) is not built yet")]
     [InlineData("proposal = aes128-sha256-modp2048", "unknown key 'proposal' in connections.bad")]
     [InlineData("children {\n net {\n esp_proposals = aes128-nosuchalg\n }\n }", "esp_proposals")]

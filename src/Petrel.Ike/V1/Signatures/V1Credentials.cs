@@ -55,6 +55,7 @@ internal static class V1Credentials
 
     public static void AddCertificateRequests(IkeEngine e, ConnectionConfig c, IsakmpMessage m)
     {
+        if (!c.SendCertreq) return; // send_certreq = no
         foreach (var ca in e.Pubkey.TrustAnchors(c, out _))
             m.Add(IsakmpPayloadType.CertificateRequest, [X509Signature, .. ca.SubjectDN.GetDerEncoded()]);
     }
