@@ -82,6 +82,9 @@ internal interface IIkeSaTable
     /// <summary>unique = … and INITIAL_CONTACT; false when this SA itself was refused.</summary>
     bool CheckUniqueness(IkeSa sa, bool initialContact);
     bool HasOtherSaWith(IkeSa sa);
+
+    /// <summary>Another live SA whose peer holds <paramref name="address"/> as its virtual IP (lease or RADIUS Framed-IP), else null.</summary>
+    IkeSa? VipHolder(IPAddress address, IkeSa except);
     /// <summary>Responder SAs not yet established, counted as their states change (not by walking the table).</summary>
     int HalfOpenCount { get; }
     int HalfOpenFrom(IPAddress peer);

@@ -159,6 +159,14 @@ public sealed partial class IkeEngine : IIkeEvents
         InitiatorSpi = sa.SpiI.ToString("x16"), ResponderSpi = sa.SpiR.ToString("x16"),
     };
 
+    /// <summary>vici's ike-update: published before the SA takes its new endpoints, so the event has both.</summary>
+    private void PublishUpdate(IkeSa sa, IPEndPoint local, IPEndPoint remote) =>
+        Publish(IkeEvent(SaEventKind.IkeUpdate, sa, sa.State) with
+        {
+            LocalPort = sa.Local.Port, RemotePort = sa.Remote.Port,
+            NewLocalHost = local.Address.ToString(), NewLocalPort = local.Port, NewRemoteHost = remote.Address.ToString(), NewRemotePort = remote.Port,
+        });
+
     private SaEvent ChildEvent(SaEventKind kind, ChildSa c, ChildSaState from) => new()
     {
         Kind = kind, Time = Clock.UtcNow, Connection = c.Owner?.Name ?? "", IkeSaId = c.Owner?.UniqueId ?? 0,

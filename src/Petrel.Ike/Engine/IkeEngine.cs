@@ -304,6 +304,7 @@ public sealed partial class IkeEngine
         if (!sa.Local.Equals(local) || !sa.Remote.Equals(remote))
         {
             Log.Debug(sa, $"peer moved from {sa.Remote} to {remote} (local {local})");
+            PublishUpdate(sa, local, remote);
             sa.Local = local;
             sa.Remote = remote;
         }
@@ -615,8 +616,8 @@ public sealed partial class IkeEngine
                 RemoteHost = sa.Remote.Address.ToString(),
                 LocalPort = sa.Local.Port,
                 RemotePort = sa.Remote.Port,
-                LocalId = sa.LocalId?.ToString() ?? "",
-                RemoteId = sa.RemoteId?.ToString() ?? "",
+                LocalId = ListedIdentity(sa, local: true),
+                RemoteId = ListedIdentity(sa, local: false),
                 Initiator = sa.IsInitiator,
                 InitiatorSpi = sa.SpiI.ToString("x16"),
                 ResponderSpi = sa.SpiR.ToString("x16"),

@@ -14,7 +14,8 @@ public sealed class IkeEngineFacade(IkeEngine engine) : IEngineFacade
         engine.Load(connections, secrets, credentials);
     public IReadOnlyList<ConnectionConfig> Connections => engine.Connections;
     public void UseCrlFetcher(ICrlFetcher fetcher) => engine.CrlFetcher = fetcher;
-    public void UseRadius(Petrel.Ike.Radius.RadiusService radius) => engine.Radius = radius;
+    public void UseRadius(Petrel.Ike.Radius.RadiusService? radius) => engine.Radius = radius;
+    public Petrel.Ike.Radius.DaeAnswer ApplyDae(Petrel.Ike.Radius.DaeRequest request) => engine.ApplyDae(request);
     public void UseCryptoExecutor(ICryptoExecutor executor) => engine.CryptoExecutor = executor;
     public void Receive(IPEndPoint local, IPEndPoint remote, ReadOnlySpan<byte> message) => engine.Receive(local, remote, message);
     public void Tick() => engine.Tick();

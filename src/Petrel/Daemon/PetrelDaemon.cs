@@ -25,6 +25,7 @@ public sealed class PetrelDaemon : IAsyncDisposable
     private EngineLoop? _loop;
     private HttpCrlFetcher? _crlFetcher;
     private Petrel.Ike.Radius.RadiusService? _radius;
+    private Petrel.Ike.Radius.RadiusDae? _dae;
     private CryptoWorkerPool? _cryptoPool;
 
     /// <summary>Crypto jobs that may wait for a worker; beyond it new IKE_SA_INIT work is shed (and counted).</summary>
@@ -117,18 +118,13 @@ public sealed class PetrelDaemon : IAsyncDisposable
         var pool = _cryptoPool;
         var feed = Feed;
         if (_config.Daemon.Radius is { } radiusSettings)
-        {
-            var radiusLog = _loggers.CreateLogger("Petrel.Radius");
-            _radius = new Petrel.Ike.Radius.RadiusService(new Petrel.Ike.Radius.RadiusClient(radiusSettings, UdpRadiusTransport.Factory, radiusLog),
-                action => loop.Post(_ => action()), radiusLog);
-            _log.LogInformation("EAP-RADIUS: {Servers}{Accounting}", string.Join(", ", radiusSettings.ByPreference()),
-                radiusSettings.Accounting ? ", accounting on" : "");
-        }
+            _radius = NewRadius(radiusSettings);
         var radius = _radius;
         await _loop.InvokeAsync(e => { e.UseEventFeed(feed.Publish); e.UseCrlFetcher(fetcher); e.UseCryptoExecutor(pool); if (radius is not null) e.UseRadius(radius); e.Load(_config.Connections, _config.Secrets, credentials); e.Pools?.Load(_config.Pools); return 0; }).ConfigureAwait(false);
         _log.LogInformation("loaded {Connections} connections and {Secrets} secrets from {Path}",
             _config.Connections.Count, _config.Secrets.Count, _configPath);
         _platform.Start(_loop, OnPlatformFailed);
+        ApplyDae(_config.Daemon.Radius?.Dae);
         if (_platform.Links is { } links && _interfaces.Interfaces.Count > 0)
         {
             _interfaceState = new TunnelInterfaceState(_interfaces, links, _loop, Feed, _loggers.CreateLogger<TunnelInterfaceState>());
@@ -224,6 +220,74 @@ public sealed class PetrelDaemon : IAsyncDisposable
         }
     }
 
+    private Petrel.Ike.Radius.RadiusService NewRadius(Petrel.Ike.Radius.RadiusSettings settings)
+    {
+        var loop = Loop;
+        var service = new Petrel.Ike.Radius.RadiusService(NewRadiusClient(settings), action => loop.Post(_ => action()), _loggers.CreateLogger("Petrel.Radius"));
+        _log.LogInformation("EAP-RADIUS: {Servers}{Accounting}", string.Join(", ", settings.ByPreference()), settings.Accounting ? ", accounting on" : "");
+        return service;
+    }
+
+    private Petrel.Ike.Radius.RadiusClient NewRadiusClient(Petrel.Ike.Radius.RadiusSettings settings) =>
+        new(settings, UdpRadiusTransport.Factory, _loggers.CreateLogger("Petrel.Radius"));
+
+    /// <summary>
+    /// Reload of petrel { eap-radius { } }: changed servers, secrets or timeouts replace the RADIUS client for new
+    /// conversations and accounting records (those in progress finish on the old one); a new section starts RADIUS, a
+    /// removed one stops it for new clients. Returns what changed, for the reload's answer ("" when nothing did).
+    /// </summary>
+    private async Task<string> ApplyRadiusAsync(Petrel.Ike.Radius.RadiusSettings? next)
+    {
+        var running = _radius;
+        if (next is null)
+        {
+            if (running is null) return "";
+            _radius = null;
+            await Loop.InvokeAsync(e => { e.UseRadius(null); return 0; }).ConfigureAwait(false);
+            _log.LogWarning("EAP-RADIUS removed by reload: no new RADIUS conversations; accounting of running sessions stops");
+            _ = Task.Delay(running.RetireAfter).ContinueWith(_ => running.Dispose(), TaskScheduler.Default);
+            return "; EAP-RADIUS removed";
+        }
+        if (running is null)
+        {
+            var created = NewRadius(next);
+            _radius = created;
+            await Loop.InvokeAsync(e => { e.UseRadius(created); return 0; }).ConfigureAwait(false);
+            return "; EAP-RADIUS started";
+        }
+        if (next.SameAs(running.Settings)) return "";
+        running.Replace(NewRadiusClient(next));
+        _log.LogInformation("EAP-RADIUS settings reloaded: {Servers}{Accounting}; conversations in progress finish on the previous settings",
+            string.Join(", ", next.ByPreference()), next.Accounting ? ", accounting on" : "");
+        return "; EAP-RADIUS settings reloaded";
+    }
+
+    /// <summary>
+    /// eap-radius dae { }: (re)starts the RFC 5176 listener when its settings changed, stops it when removed. A port
+    /// that cannot be bound is logged and leaves DAE off; IKE goes on.
+    /// </summary>
+    private string ApplyDae(Petrel.Ike.Radius.RadiusDaeSettings? next)
+    {
+        if (next is null ? _dae is null : next.SameAs(_dae?.Settings)) return "";
+        _dae?.Dispose();
+        _dae = null;
+        if (next is null) return "; RADIUS DAE stopped";
+        var loop = Loop;
+        var dae = new Petrel.Ike.Radius.RadiusDae(next, request => loop.InvokeAsync(e => e.ApplyDae(request)), _loggers.CreateLogger("Petrel.Radius.Dae"));
+        try
+        {
+            dae.Start();
+        }
+        catch (System.Net.Sockets.SocketException e)
+        {
+            dae.Dispose();
+            _log.LogError("RADIUS DAE cannot listen on {Endpoint}: {Error}", next.Listen, e.Message);
+            return $"; RADIUS DAE cannot listen on {next.Listen}: {e.Message}";
+        }
+        _dae = dae;
+        return $"; RADIUS DAE on {dae.LocalEndPoint}";
+    }
+
     /// <summary>Re-reads the config file; on an error the running configuration stays as it was.</summary>
     public async Task<ControlResponse> ReloadAsync()
     {
@@ -239,10 +303,13 @@ public sealed class PetrelDaemon : IAsyncDisposable
         }
         await _applying.WaitAsync().ConfigureAwait(false);
         SwanctlConfig previous, previousApplied, applied;
+        string radiusChange;
         try
         {
             var credentials = LoadCredentials(next);
             applied = Merge(next);
+            // RADIUS first: a connection newly using eap-radius finds its servers.
+            radiusChange = await ApplyRadiusAsync(next.Daemon.Radius).ConfigureAwait(false) + ApplyDae(next.Daemon.Radius?.Dae);
             await Loop.InvokeAsync(e => { e.Load(applied.Connections, applied.Secrets, credentials); e.Pools?.Load(applied.Pools); return 0; }).ConfigureAwait(false);
             previous = _config;
             previousApplied = _applied;
@@ -256,7 +323,7 @@ public sealed class PetrelDaemon : IAsyncDisposable
         }
         _log.LogInformation("reloaded {Connections} connections and {Secrets} secrets from {Path}",
             next.Connections.Count, next.Secrets.Count, _configPath);
-        if (next.Daemon != previous.Daemon)
+        if (next.Daemon with { Radius = null } != previous.Daemon with { Radius = null })
             _log.LogWarning("petrel {{ }} settings changed; they take effect when the daemon restarts");
         // The route-based TUN devices are opened once at start (DataPlaneHost): say which names and
         // ids stay as they are, so a renamed interface or a new if_id does not look applied.
@@ -271,7 +338,7 @@ public sealed class PetrelDaemon : IAsyncDisposable
         _shunts?.Apply(applied);
         _interfaceState?.Refresh();
         StartChildren(applied, previousApplied);
-        return ControlResponse.Success($"loaded {next.Connections.Count} connection(s) and {next.Secrets.Count} secret(s) from {_configPath}{interfaces}");
+        return ControlResponse.Success($"loaded {next.Connections.Count} connection(s) and {next.Secrets.Count} secret(s) from {_configPath}{radiusChange}{interfaces}");
     }
 
     /// <summary>
@@ -355,6 +422,7 @@ public sealed class PetrelDaemon : IAsyncDisposable
             await _loop.StopAsync().ConfigureAwait(false);
         _crlFetcher?.Dispose(); // after the loop: a fetch completing now posts into a stopped loop, which drops it
         _cryptoPool?.Dispose(); // likewise: a finished job posts into the stopped loop
+        _dae?.Dispose();
         if (_radius is not null)
         {
             // The Stop records of the SAs deleted above go out before the sockets close.

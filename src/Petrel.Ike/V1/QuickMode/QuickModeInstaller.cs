@@ -21,15 +21,17 @@ internal static class QuickModeInstaller
     {
         var child = qm.Child;
         var p = qm.Proposal!;
-        var encr = p.First(TransformType.Encryption)!.Value;
+        bool ah = child.Protocol == SecurityProtocol.Ah;
+        // AH has no cipher: the data plane takes encryption algorithm 0 with an empty key, as for IKEv2.
+        var encr = ah ? new Transform(TransformType.Encryption, 0) : p.First(TransformType.Encryption)!.Value;
         var integ = p.First(TransformType.Integrity);
-        var encEntry = AlgorithmCatalog.Get(encr);
-        int encLength = encEntry.Encryption!.KeyLength;
+        int encLength = ah ? 0 : AlgorithmCatalog.Get(encr).Encryption!.KeyLength;
         int integLength = integ is { } i ? AlgorithmCatalog.Get(i).Integrity!.KeyLength : 0;
         var state = sa.V1!;
         var prf = state.Suite!.Prf;
-        var dIn = QuickModeKeymat.Derive(prf, state.Keys!.SkeyidD, qm.PfsSecret, V1Protocol.Esp, child.SpiIn, qm.Ni, qm.Nr, encLength + integLength);
-        var dOut = QuickModeKeymat.Derive(prf, state.Keys.SkeyidD, qm.PfsSecret, V1Protocol.Esp, child.SpiOut, qm.Ni, qm.Nr, encLength + integLength);
+        byte protocol = ah ? V1Protocol.Ah : V1Protocol.Esp;
+        var dIn = QuickModeKeymat.Derive(prf, state.Keys!.SkeyidD, qm.PfsSecret, protocol, child.SpiIn, qm.Ni, qm.Nr, encLength + integLength);
+        var dOut = QuickModeKeymat.Derive(prf, state.Keys.SkeyidD, qm.PfsSecret, protocol, child.SpiOut, qm.Ni, qm.Nr, encLength + integLength);
         child.EncKeyIn = dIn[..encLength];
         child.IntegKeyIn = dIn[encLength..];
         child.EncKeyOut = dOut[..encLength];
@@ -41,7 +43,7 @@ internal static class QuickModeInstaller
         child.Proposal = p;
         child.Encap = EncapsulationMode.IsUdp(qm.EncapsulationMode);
         child.Mode = EncapsulationMode.IsTransport(qm.EncapsulationMode) ? IpsecMode.Transport : IpsecMode.Tunnel;
-        var algorithms = new ChildSaAlgorithms(IpsecProtocol.Esp, encr, integ);
+        var algorithms = new ChildSaAlgorithms(ah ? IpsecProtocol.Ah : IpsecProtocol.Esp, encr, integ);
         if (ChildSaInstaller.Install(engine, sa, child, algorithms, deferOutbound) is { } failure) return failure;
         if (qm.LifeSeconds > 0)
         {
@@ -50,6 +52,8 @@ internal static class QuickModeInstaller
             if (hard < child.ExpireAt) child.ExpireAt = hard;
             if (child.RekeyAt >= child.ExpireAt) child.RekeyAt = child.ExpireAt - TimeSpan.FromSeconds(Math.Min(60, qm.LifeSeconds / 10.0));
         }
+        // The negotiated kilobytes (of 1000 octets, as strongSwan counts) become the hard traffic limit (V1Lifetimes).
+        if (qm.LifeKilobytes > 0) state.LifeBytes[child] = qm.LifeKilobytes * 1000;
         return null;
     }
 }

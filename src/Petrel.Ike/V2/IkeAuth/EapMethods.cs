@@ -47,7 +47,8 @@ internal sealed class EapMethods(IIkeContext context)
             FindSecret = user => FindSecret(ours, user),
             Resume = () => context.Scheduler.Resume(sa),
         };
-        if (sa.Config.Remote.Auth == "eap-radius")
+        // The round's own auth (config is the round's view): eap-radius may be any remote round (RFC 4739).
+        if (config.Remote.Auth == "eap-radius")
         {
             if (context.Radius is not { } radius)
             {
