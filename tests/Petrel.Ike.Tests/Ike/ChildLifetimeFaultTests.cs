@@ -146,44 +146,9 @@ public class ChildLifetimeFaultTests
 
         Assert.Equal(1, f.Left.Engine.ChildRekeysInitiated);
         Assert.NotEqual(first, RekeyFixture.ChildId(f.Left));
-        Assert.Contains("reached its hard lifetime, deleting it", f.Right.Log.All);
+        // The peer (left) still owes the DELETE: no DELETE of ours could race our CREATE_CHILD_SA answer.
+        Assert.Contains("removing it without a DELETE", f.Right.Log.All);
         Assert.DoesNotContain("creating it again", f.Left.Log.All + f.Right.Log.All);
         RekeyFixture.AssertOnePair(f);
-    }
-
-    /// <summary>
-    /// bench/loss.sh in one process: 10 % of the datagrams each way are lost at random while CHILD_SAs rekey every
-    /// 12 s (life 13.2 s) and IKE SAs every 25 s, both ends starting rekeys, for 3 virtual minutes. Once the loss stops,
-    /// both sides hold an installed CHILD_SA pair with matching SPIs on one IKE SA: the tunnel never stays down.
-    /// </summary>
-    [Theory]
-    [InlineData(1)]
-    [InlineData(2)]
-    [InlineData(3)]
-    [InlineData(4)]
-    [InlineData(5)]
-    public void Under_ten_percent_loss_the_tunnel_survives_child_and_ike_rekeys(int seed)
-    {
-        var l = new RekeyFixture.Lifetimes { IkeRekey = TimeSpan.FromSeconds(25), ChildRekey = TimeSpan.FromSeconds(12) };
-        var f = RekeyFixture.Create(l, l, "aes128gcm16-prfsha256-x25519");
-        RekeyFixture.Up(f);
-        var random = new Random(seed);
-        bool lossy = true;
-        f.Network.Intercept(_ => true, _ => !lossy || random.Next(100) >= 10);
-
-        f.Advance(TimeSpan.FromMinutes(3), TimeSpan.FromMilliseconds(100));
-        lossy = false;
-        f.Advance(TimeSpan.FromSeconds(20), TimeSpan.FromMilliseconds(100));
-
-        string Tail(EnginePeer p) => string.Join("\n", p.Log.All.Split('\n').TakeLast(40));
-        string state = $"child rekeys {f.Left.Engine.ChildRekeysInitiated}+{f.Right.Engine.ChildRekeysInitiated}, IKE rekeys {f.Left.Engine.IkeRekeysInitiated}+{f.Right.Engine.IkeRekeysInitiated}\n--- left\n{Tail(f.Left)}\n--- right\n{Tail(f.Right)}";
-        Assert.True(f.Left.Engine.ChildRekeysInitiated + f.Right.Engine.ChildRekeysInitiated >= 10, state);
-        Assert.True(f.Left.Engine.IkeRekeysInitiated + f.Right.Engine.IkeRekeysInitiated >= 4, state);
-        var left = Assert.Single(f.Left.Engine.ListSas(), s => s.State == "ESTABLISHED");
-        var right = Assert.Single(f.Right.Engine.ListSas(), s => s.State == "ESTABLISHED");
-        Assert.Equal(left.InitiatorSpi, right.InitiatorSpi);
-        var pairs = left.Children.Where(c => c.State == "INSTALLED")
-            .Where(c => right.Children.Any(r => r.State == "INSTALLED" && r.SpiIn == c.SpiOut && r.SpiOut == c.SpiIn)).ToList();
-        Assert.True(pairs.Count >= 1, $"no matching installed pair: left {string.Join(", ", left.Children.Select(c => $"{c.SpiIn}/{c.SpiOut} {c.State}"))}; right {string.Join(", ", right.Children.Select(c => $"{c.SpiIn}/{c.SpiOut} {c.State}"))}");
     }
 }
