@@ -140,6 +140,14 @@ public sealed partial class IkeEngine
     private void HardExpire(IkeSa sa, ChildSa c)
     {
         c.ExpireAt = c.RekeyAt = LifetimeSchedule.Never;
+        if (c.State == ChildSaState.Rekeyed && c.PeerReplacement is { } theirs && sa.Children.Contains(theirs))
+        {
+            // The peer rekeyed it and owes its DELETE; ours could reach the peer before our CREATE_CHILD_SA answer and
+            // make it drop the new SA (charon's child_delete sends none here either). The replacement takes over now.
+            Log.Info(sa, $"CHILD_SA {c.Config.Name}{{{c.UniqueId}}} reached its hard lifetime; the peer rekeyed it as {{{theirs.UniqueId}}}, removing it without a DELETE");
+            Children.Remove(sa, c);
+            return;
+        }
         bool replaced = c.State is ChildSaState.Rekeyed || c.OurReplacement is not null || c.PeerReplacement is not null
             || c.RekeyTask is not null || ReferenceEquals(c.Replaces?.PeerReplacement, c);
         bool recreate = !replaced && c.State is ChildSaState.Installed or ChildSaState.Rekeying

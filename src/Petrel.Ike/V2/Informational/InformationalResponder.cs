@@ -20,8 +20,15 @@ internal sealed class InformationalResponder(IIkeContext context)
             {
                 case DeletePayload { Protocol: SecurityProtocol.Ike }:
                     context.Log.Info(sa, $"received DELETE for IKE_SA {sa.Tag}");
+                    if (sa.Successor is null && sa.PeerReplacement is { State: IkeSaState.Established } theirs)
+                    {
+                        // §2.8.1: a rekey collision whose outcome the peer decided before our own rekey's answer came (or that
+                        // answer was lost): its new IKE SA replaces this one, and the CHILD_SAs move there instead of dying.
+                        context.Log.Info(sa, $"IKE_SA rekey collision: the peer deletes {sa.Tag}, its {theirs.Tag} takes over");
+                        context.Sas.MoveToSuccessor(sa, theirs);
+                    }
                     // close_action applies once it is destroyed, unless it was already replaced by a rekeyed IKE SA.
-                    sa.ClosedByPeer = sa.State != IkeSaState.Rekeyed;
+                    sa.ClosedByPeer = sa.State != IkeSaState.Rekeyed && sa.Successor is null;
                     sa.MoveTo(IkeSaState.Deleting);
                     destroy = true;
                     break;
