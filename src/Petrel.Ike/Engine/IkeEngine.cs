@@ -633,6 +633,8 @@ public sealed partial class IkeEngine
                 LocalVips = [.. sa.OwnVips.Select(v => v.ToString())],
                 RemoteVips = [.. sa.PeerVips.Select(v => v.Address.ToString())],
                 EapIdentity = sa.EapIdentity ?? "",
+                XAuthIdentity = sa.V1 is { Transactions: { XAuthOk: true, XAuthUser: { } xauthUser } } ? xauthUser : "",
+                XAuthLocal = Petrel.Ike.V1.XAuth.XAuthMethod.IsClient(sa.Config),
                 AuthRounds = [.. sa.CompletedRounds],
             });
         }

@@ -39,6 +39,12 @@ public sealed record IkeSaInfo
     /// <summary>The EAP identity of the peer (we are the EAP server) or ours (we are the client); empty without EAP.</summary>
     public string EapIdentity { get; init; } = "";
 
+    /// <summary>IKEv1: the XAuth user once XAuth succeeded, the peer's (we are the XAuth server) or ours (client); empty otherwise.</summary>
+    public string XAuthIdentity { get; init; } = "";
+
+    /// <summary>True when <see cref="XAuthIdentity"/> is ours (we are the XAuth client).</summary>
+    public bool XAuthLocal { get; init; }
+
     /// <summary>Each authentication round done (local-N / remote-N, RFC 4739): method, identity and EAP identity.</summary>
     public IReadOnlyList<AuthRoundInfo> AuthRounds { get; init; } = [];
 }
