@@ -156,7 +156,7 @@ internal sealed class MainModeInitiator(IkeV1Protocol v1)
     {
         if (Phase1Steps.AuthenticatePeer(E, sa, m, peerIsInitiator: false) is { } failure)
         {
-            Fail(sa, failure);
+            if (!Phase1Steps.DeferForCrl(E, sa, m, failure, OnSixth)) Fail(sa, failure);
             return;
         }
         v1.Answered(sa, 0);
