@@ -17,6 +17,12 @@
 #                                         size (SIZES="100 1300 imix") × offered rate (RATES="100M 300M
 #                                         500M 1G 2G 0", 0 = unlimited), delivered packets/s and loss
 #                                         then a summary: the issue 17 targets as ratios of this run's cells
+#                UDP_WINDOW=2M            iperf3 -w: both UDP sockets' buffers (the server's receive buffer
+#                                         takes bursts; default: the system's 208 KB), for every setup alike
+#                UDP_ROUNDS=3             every UDP cell three times, interleaved; the table shows medians
+#                MODE=drops SETUPS=petrel-petrel:gcm RATES="1G 0" bench/iperf.sh   where packets are lost at
+#                                         each rate: both daemons' `petrel stats` and both namespaces' UDP
+#                                         receive-buffer overflows (DROP_SIZE=1300)
 #                MODE=all SECS=5 bench/iperf.sh   the UDP grid and then TCP rounds over the same tunnels, one run
 #                SETUPS="petrel-petrel:gcm petrel-petrel:gcm%-10"   "%N" puts both daemons' packet threads at
 #                                         nice N (petrel { packet_nice = N }); default: unchanged
@@ -205,7 +211,7 @@ measure_udp() {  # i setup size rate
     for _ in $(seq 50); do ip netns exec "$r" ss -Hlun "sport = :$((5201 + k))" | grep -q . && break; sleep 0.1; done
   done
   for k in "${!lens[@]}"; do
-    ip netns exec "$l" iperf3 -u -c "$dst" -B "$src" -p $((5201 + k)) -t "$SECS" -l "${lens[$k]}" \
+    ip netns exec "$l" iperf3 -u -c "$dst" -B "$src" -p $((5201 + k)) -t "$SECS" -l "${lens[$k]}" ${UDP_WINDOW:+-w "$UDP_WINDOW"} \
       -b $((bits * shares[k] / total_share)) --json >"$STATE/udp.$k.json" 2>&1 &
     cpids+=($!)
   done
@@ -240,6 +246,46 @@ if [[ ${MODE:-tcp} == perf ]]; then
     echo "== $s: UDP ${PERF_SIZE:-1300} B at ${PERF_RATE:-0}: $((got / SECS)) pkt/s delivered, $lost lost; perf record -p (both daemons), $(date -u '+%H:%M UTC')"
     perf report -i "$STATE/perf.$i.data" --no-children --sort comm,dso --percent-limit 1 --stdio 2>/dev/null | grep -E -v '^#( [^S]|$)|^$|Sort order' | head -25 || true
     perf report -i "$STATE/perf.$i.data" --no-children --sort comm,sym --percent-limit 0.8 --stdio 2>/dev/null | grep -v '^#' | grep -v '^$' | head -40 || true
+  done
+  exit 0
+fi
+
+if [[ ${MODE:-tcp} == drops ]]; then
+  # Where packets are lost: for each Petrel setup, one SECS UDP run per rate in RATES (payload
+  # DROP_SIZE, default 1300), and for each the change in both daemons' `petrel stats` (sealed,
+  # opened, drops by reason) and in the kernel's counters of both namespaces: UDP receive-buffer
+  # overflows (the receiver's ESP socket and the iperf3 server's socket both count there) and the
+  # TUN devices' tx_dropped (the queue the daemon reads was full).
+  read -ra setups <<<"$SETUPS"
+  size=${DROP_SIZE:-1300}
+  snap() {  # i -> one line of counters
+    local i=$1 l=${PREFIX}$1l r=${PREFIX}$1r side ns
+    for side in l r; do
+      ns=${PREFIX}$i$side
+      "$PETREL" stats --json --socket "$STATE/$i/$side/petrel.sock" 2>/dev/null \
+        | jq -r '(.result // .) | "\(.encapsulated // 0) \(.decapsulated // 0) \(.drops.TunQueueFull // 0) \(.drops.ReceiveQueueFull // 0) \(.drops.SendFailed // 0) \([.drops[]?] | add // 0)"' 2>/dev/null || echo "0 0 0 0 0 0"
+      ip netns exec "$ns" nstat -az UdpRcvbufErrors 2>/dev/null | awk '$1 == "UdpRcvbufErrors" {v = $2} END {print v + 0}'
+    done | tr '\n' ' '
+  }
+  i=0
+  for s in "${setups[@]}"; do
+    i=$((i+1))
+    [[ $s == petrel* || $s == base* ]] || continue
+    establish "$i" "$s" || continue
+    SECS=2 measure_udp "$i" "$s" "$size" 0 >/dev/null   # warm-up (tiered JIT)
+    echo
+    echo "== $s, UDP $size B, ${SECS}s per rate, $(date -u '+%H:%M UTC'); per second: delivered, and drops by place"
+    printf '%-10s %9s %9s | %-44s | %-44s\n' rate "pkt/s" "lost/s" "left: sealed tunQ sockQ sendFail allDrops udpRcvbuf" "right: opened tunQ sockQ sendFail allDrops udpRcvbuf"
+    for rate in $RATES; do
+      read -ra a <<<"$(snap "$i")"
+      ld=$(cut -d' ' -f1 /proc/loadavg)
+      read -r got lost <<<"$(measure_udp "$i" "$s" "$size" "$rate")"
+      sleep 1.2   # the TUN queue counter is read at most once a second
+      read -ra b <<<"$(snap "$i")"
+      d() { echo $(( (b[$1] - a[$1]) / SECS )); }
+      printf '%-10s %9s %9s | %6s %6s %6s %6s %6s %6s            | %6s %6s %6s %6s %6s %6s  load %s\n' "$rate" $((got / SECS)) $((lost / SECS)) \
+        "$(d 0)" "$(d 2)" "$(d 3)" "$(d 4)" "$(d 5)" "$(d 6)" "$(d 8)" "$(d 9)" "$(d 10)" "$(d 11)" "$(d 12)" "$(d 13)" "$ld"
+    done
   done
   exit 0
 fi
@@ -289,20 +335,34 @@ if [[ ${MODE:-tcp} == udp || ${MODE:-tcp} == all ]]; then
     i=$((i+1))
     if establish "$i" "$s"; then ok[$s]=$i; note "$s: ready"; else ok[$s]=""; fi
   done
+  # UDP_ROUNDS=N: every cell N times (the setups of a cell interleaved round by round); the table
+  # shows the median of each cell's rounds, the notes every round.
+  UDP_ROUNDS=${UDP_ROUNDS:-1}
+  declare -A runs_pps runs_loss runs_load
   for size in $SIZES; do
     for rate in $RATES; do
+      for round in $(seq "$UDP_ROUNDS"); do
+        for s in "${setups[@]}"; do
+          [[ -n ${ok[$s]} ]] || continue
+          c=$s/$size/$rate
+          ld=$(cut -d' ' -f1 /proc/loadavg)
+          read -r got lost <<<"$(measure_udp "${ok[$s]}" "$s" "$size" "$rate")"
+          p1=$(awk -v g="${got:-0}" -v t="$SECS" 'BEGIN {printf "%.0f", g / t}')
+          l1=$(awk -v g="${got:-0}" -v l="${lost:-0}" 'BEGIN {printf "%.1f", (g + l > 0 ? 100 * l / (g + l) : 0)}')
+          runs_pps[$c]="${runs_pps[$c]:-} $p1"; runs_loss[$c]="${runs_loss[$c]:-} $l1"; runs_load[$c]="${runs_load[$c]:-} $ld"
+          note "udp $size @ $rate $s round $round: $p1 pkt/s, $l1 % lost (load $ld)"
+        done
+      done
       for s in "${setups[@]}"; do
         [[ -n ${ok[$s]} ]] || continue
-        load[$s/$size/$rate]=$(cut -d' ' -f1 /proc/loadavg)
-        read -r got lost <<<"$(measure_udp "${ok[$s]}" "$s" "$size" "$rate")"
-        pps[$s/$size/$rate]=$(awk -v g="${got:-0}" -v t="$SECS" 'BEGIN {printf "%.0f", g / t}')
-        loss[$s/$size/$rate]=$(awk -v g="${got:-0}" -v l="${lost:-0}" 'BEGIN {printf "%.1f", (g + l > 0 ? 100 * l / (g + l) : 0)}')
-        note "udp $size @ $rate $s: ${pps[$s/$size/$rate]} pkt/s, ${loss[$s/$size/$rate]} % lost (load ${load[$s/$size/$rate]})"
+        c=$s/$size/$rate
+        pps[$c]=$(median ${runs_pps[$c]}); loss[$c]=$(median ${runs_loss[$c]}); load[$c]=$(median ${runs_load[$c]})
+        ((UDP_ROUNDS > 1)) && note "udp $size @ $rate $s: median ${pps[$c]} pkt/s of$(printf ' %s' ${runs_pps[$c]})"
       done
     done
   done
   echo
-  echo "iperf3 UDP, ${SECS}s per cell, delivered packets/s (loss %), $(nproc) CPUs, $(date -u '+%Y-%m-%d %H:%M UTC')"
+  echo "iperf3 UDP, ${SECS}s per cell, median of $UDP_ROUNDS round(s), delivered packets/s (loss %), $(nproc) CPUs, $(date -u '+%Y-%m-%d %H:%M UTC')"
   for size in $SIZES; do
     printf '\n%-22s' "payload $size"
     for rate in $RATES; do printf ' %16s' "$([[ $rate == 0 ]] && echo unlimited || echo "$rate")"; done

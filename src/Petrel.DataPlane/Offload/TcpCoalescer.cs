@@ -42,6 +42,9 @@ public sealed class TcpCoalescer
     /// <summary>Packets written as coalesced GSO packets (segments merged into a larger one).</summary>
     public long CoalescedSegments { get; private set; }
 
+    /// <summary>GSO writes of two or more segments.</summary>
+    public long GsoWrites { get; private set; }
+
     /// <summary>Packets written one by one.</summary>
     public long SinglePackets { get; private set; }
 
@@ -90,6 +93,7 @@ public sealed class TcpCoalescer
         var header = new VirtioNetHeader(VirtioNetHeader.FlagNeedsChecksum, v4 ? VirtioNetHeader.GsoTcpV4 : VirtioNetHeader.GsoTcpV6,
             (ushort)_headerLength, (ushort)_segmentSize, (ushort)_ipHeader, 16);
         CoalescedSegments += count;
+        GsoWrites++;
         return _device.WriteGso(header, buffer, _pieces.AsSpan(0, count));
     }
 

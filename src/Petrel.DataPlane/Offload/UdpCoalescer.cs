@@ -26,6 +26,7 @@ public sealed class UdpCoalescer
     private const int UdpHeader = 8;
 
     private readonly IGsoTunnelDevice _device;
+    private readonly int _maxSegments;
     private readonly PacketSlice[] _pieces = new PacketSlice[MaxSegments];
     private byte[]? _buffer;
     private int _count;
@@ -35,7 +36,14 @@ public sealed class UdpCoalescer
     private int _total;         // IP packet length of the run so far
     private bool _closed;       // a shorter datagram ended the run
 
-    public UdpCoalescer(IGsoTunnelDevice device) => _device = device;
+    /// <param name="maxSegments">Most datagrams in one write, 2 to <see cref="MaxSegments"/>.</param>
+    public UdpCoalescer(IGsoTunnelDevice device, int maxSegments = MaxSegments)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxSegments, 2);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(maxSegments, MaxSegments);
+        _device = device;
+        _maxSegments = maxSegments;
+    }
 
     /// <summary>Datagrams written as part of a GSO write of two or more.</summary>
     public long CoalescedDatagrams { get; private set; }
@@ -59,7 +67,7 @@ public sealed class UdpCoalescer
     public bool Add(byte[] buffer, int offset, int length)
     {
         var packet = buffer.AsSpan(offset, length);
-        if (!Parse(packet, out int ipHeader) || !ChecksumValid(packet, ipHeader))
+        if (Refused || !Parse(packet, out int ipHeader) || !ChecksumValid(packet, ipHeader))
         {
             bool flushed = Flush();
             SinglePackets++;
@@ -79,6 +87,12 @@ public sealed class UdpCoalescer
         return ok;
     }
 
+    /// <summary>
+    /// The device refused a GSO_UDP_L4 write before any succeeded (a kernel that took TUN_F_USO4/6
+    /// but not the packets): from then on every datagram is written alone, the refused run included.
+    /// </summary>
+    public bool Refused { get; private set; }
+
     /// <summary>Writes the held run, if any.</summary>
     public bool Flush()
     {
@@ -95,6 +109,8 @@ public sealed class UdpCoalescer
         }
         int headerLength = _ipHeader + UdpHeader;
         var head = buffer.AsSpan(_first, headerLength);
+        Span<byte> saved = stackalloc byte[40 + UdpHeader];
+        head.CopyTo(saved);
         IpDatagram.SetTotalLength(head, _ipHeader, _total);
         var udp = head[_ipHeader..];
         int udpLength = _total - _ipHeader;
@@ -104,15 +120,29 @@ public sealed class UdpCoalescer
         BinaryPrimitives.WriteUInt16BigEndian(udp[6..], InternetChecksum.Fold(InternetChecksum.PseudoHeader(head, ProtoUdp, udpLength)));
         var header = new VirtioNetHeader(VirtioNetHeader.FlagNeedsChecksum, VirtioNetHeader.GsoUdpL4,
             (ushort)headerLength, (ushort)_segmentSize, (ushort)_ipHeader, 6);
-        CoalescedDatagrams += count;
-        GsoWrites++;
-        return _device.WriteGso(header, buffer, _pieces.AsSpan(0, count));
+        if (_device.WriteGso(header, buffer, _pieces.AsSpan(0, count)))
+        {
+            CoalescedDatagrams += count;
+            GsoWrites++;
+            return true;
+        }
+        if (GsoWrites > 0)
+            return false; // the device took GSO before: this is a failed write, not a refusal
+        // Refused: put the first datagram's headers back and write the run one datagram at a time
+        // (every later datagram's headers still sit, untouched, just before its payload).
+        Refused = true;
+        saved[..headerLength].CopyTo(head);
+        bool ok = _device.WritePacket(buffer.AsSpan(_first, _pieces[0].Length));
+        for (int i = 1; i < count; i++)
+            ok &= _device.WritePacket(buffer.AsSpan(_pieces[i].Offset - headerLength, _pieces[i].Length + headerLength));
+        SinglePackets += count;
+        return ok;
     }
 
     private bool TryAppend(byte[] buffer, ReadOnlySpan<byte> packet, int offset, int ipHeader)
     {
         int payload = packet.Length - ipHeader - UdpHeader;
-        if (_closed || _count == MaxSegments || ipHeader != _ipHeader || payload > _segmentSize
+        if (_closed || _count == _maxSegments || ipHeader != _ipHeader || payload > _segmentSize
             || payload == 0 || _total + payload > MaxPacket)
         {
             return false;

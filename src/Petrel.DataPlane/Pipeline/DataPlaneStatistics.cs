@@ -69,6 +69,49 @@ public sealed class DataPlaneStatistics
             Interlocked.Add(ref _drops[(int)reason], count);
     }
 
+    private long _tunTcpGsoWrites;
+    private long _tunTcpCoalesced;
+    private long _tunUdpGsoWrites;
+    private long _tunUdpCoalesced;
+    private int _tunUdpGsoRefused;
+
+    /// <summary>How decrypted UDP reaches the tunnel device: "gso" (GSO_UDP_L4, several datagrams of a flow per write), "single" (one per write), "none" (no offload device).</summary>
+    public string TunUdpWrites
+    {
+        get => Volatile.Read(ref _tunUdpGsoRefused) != 0 ? "single (the device refused a GSO_UDP_L4 write)" : _tunUdpWrites;
+        set => _tunUdpWrites = value;
+    }
+
+    private string _tunUdpWrites = "none";
+
+    /// <summary>TCP GSO writes to the tunnel device (two or more segments each).</summary>
+    public long TunTcpGsoWrites => Volatile.Read(ref _tunTcpGsoWrites);
+
+    /// <summary>TCP segments carried in those writes.</summary>
+    public long TunTcpCoalesced => Volatile.Read(ref _tunTcpCoalesced);
+
+    /// <summary>GSO_UDP_L4 writes to the tunnel device (two or more datagrams each).</summary>
+    public long TunUdpGsoWrites => Volatile.Read(ref _tunUdpGsoWrites);
+
+    /// <summary>UDP datagrams carried in those writes.</summary>
+    public long TunUdpCoalesced => Volatile.Read(ref _tunUdpCoalesced);
+
+    internal void CountTunGso(long tcpWrites, long tcpSegments, long udpWrites, long udpDatagrams)
+    {
+        if (tcpWrites != 0)
+        {
+            Interlocked.Add(ref _tunTcpGsoWrites, tcpWrites);
+            Interlocked.Add(ref _tunTcpCoalesced, tcpSegments);
+        }
+        if (udpWrites != 0)
+        {
+            Interlocked.Add(ref _tunUdpGsoWrites, udpWrites);
+            Interlocked.Add(ref _tunUdpCoalesced, udpDatagrams);
+        }
+    }
+
+    internal void CountTunUdpGsoRefused() => Volatile.Write(ref _tunUdpGsoRefused, 1);
+
     internal void CountDrop(DropReason reason) => Interlocked.Increment(ref _drops[(int)reason]);
 
     internal void CountEncapsulated() => Interlocked.Increment(ref _encapsulated);

@@ -28,8 +28,8 @@ public sealed class InboundBatch
         if (gso is not null)
         {
             _tcp = new TcpCoalescer(gso);
-            if (gso.AcceptsUdpGso)
-                _udp = new UdpCoalescer(gso);
+            if (gso.AcceptsUdpGso && kernel.TunUdpGsoSegments >= 2)
+                _udp = new UdpCoalescer(gso, kernel.TunUdpGsoSegments);
         }
     }
 
@@ -69,13 +69,30 @@ public sealed class InboundBatch
         return result;
     }
 
-    /// <summary>Writes whatever is held. Call before the buffer is reused.</summary>
+    /// <summary>Writes whatever is held and adds this batch's coalescing counts to the kernel's statistics. Call before the buffer is reused.</summary>
     public void Flush()
     {
         if (_tcp is not null && !_tcp.Flush())
             _kernel.CountSendFailure();
         if (_udp is not null && !_udp.Flush())
             _kernel.CountSendFailure();
+        Report();
+    }
+
+    private long _tcpWrites, _tcpSegments, _udpWrites, _udpDatagrams;
+
+    private void Report()
+    {
+        if (_tcp is null)
+            return;
+        if (_udp is { Refused: true })
+            _kernel.Statistics.CountTunUdpGsoRefused();
+        long tw = _tcp.GsoWrites, ts = _tcp.CoalescedSegments;
+        long uw = _udp?.GsoWrites ?? 0, ud = _udp?.CoalescedDatagrams ?? 0;
+        if (tw == _tcpWrites && uw == _udpWrites)
+            return;
+        _kernel.Statistics.CountTunGso(tw - _tcpWrites, ts - _tcpSegments, uw - _udpWrites, ud - _udpDatagrams);
+        (_tcpWrites, _tcpSegments, _udpWrites, _udpDatagrams) = (tw, ts, uw, ud);
     }
 
     private void Deliver(byte[] buffer, int offset, int length)

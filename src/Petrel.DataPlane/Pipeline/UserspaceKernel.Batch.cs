@@ -33,6 +33,14 @@ public sealed partial class UserspaceKernel
         && _sad.FindInbound(System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(esp)) is { Mode: Petrel.DataPlane.Kernel.IpsecMode.Transport };
 
     /// <summary>
+    /// Most decrypted UDP datagrams of one flow written to the tunnel device as one GSO_UDP_L4
+    /// packet (2 to <see cref="Offload.UdpCoalescer.MaxSegments"/>; below 2: one datagram per write).
+    /// The host stack splits the packet again before the receiving socket, where the whole run
+    /// arrives at once.
+    /// </summary>
+    public int TunUdpGsoSegments { get; init; } = Offload.UdpCoalescer.MaxSegments;
+
+    /// <summary>
     /// The inbound step for one receive thread: open, coalesce, write (<see cref="InboundBatch"/>).
     /// With a device that takes GSO writes (a TUN device with vnet headers) inner TCP and UDP
     /// packets are coalesced into it; without one each goes to the kernel's tunnel device alone.

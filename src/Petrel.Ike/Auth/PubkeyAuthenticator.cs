@@ -190,13 +190,20 @@ internal sealed class PubkeyAuthenticator(IIkeContext context)
     }
 
     /// <summary>Our AUTH: RFC 7427 method 14 when the peer announced a hash we can use, else the key's classic method.</summary>
-    public AuthenticationPayload Sign(IkeSa sa, IdentificationPayload ourId, LocalCredential credential)
+    public AuthenticationPayload Sign(IkeSa sa, IdentificationPayload ourId, LocalCredential credential) => PrepareSignature(sa, ourId, credential)();
+
+    /// <summary>
+    /// Our AUTH in two steps: here, on the engine thread, the method and the signed octets (RFC 7296 §2.15, from the SA's
+    /// state); the returned function signs them and touches nothing else, so it may run on a crypto worker.
+    /// </summary>
+    public Func<AuthenticationPayload> PrepareSignature(IkeSa sa, IdentificationPayload ourId, LocalCredential credential)
     {
         bool pss = sa.Config.Local.Auth.Contains("pss", StringComparison.OrdinalIgnoreCase);
         var (method, scheme) = SignatureAuthenticator.Choose(credential.Key, sa.PeerSignatureHashes, pss);
         var octets = SignedOctetsFor(sa, sa.IsInitiator, ourId);
         context.Log.Debug(sa, $"authenticating with {scheme} (AUTH method {(byte)method}) and certificate '{Name(credential.Certificate)}'");
-        return new AuthenticationPayload(method, SignatureAuthenticator.Sign(credential.Key, method, scheme, octets));
+        var key = credential.Key;
+        return () => new AuthenticationPayload(method, SignatureAuthenticator.Sign(key, method, scheme, octets));
     }
 
     // ---- the peer ----
@@ -207,19 +214,10 @@ internal sealed class PubkeyAuthenticator(IIkeContext context)
     /// </summary>
     public PeerAuthentication VerifyPeer(IkeSa sa, ConnectionConfig c, IkeMessage m, IdentificationPayload peerIdPayload, AuthenticationPayload auth)
     {
-        var peerId = peerIdPayload.Identity;
-        if (auth.Method is not (AuthMethod.RsaDigitalSignature or AuthMethod.EcdsaSha256P256 or AuthMethod.EcdsaSha384P384
-            or AuthMethod.EcdsaSha512P521 or AuthMethod.DigitalSignature))
-            return PeerAuthentication.Fail($"peer '{peerId}' authenticates with AUTH method {(byte)auth.Method} ({auth.Method}), connection '{c.Name}' expects a signature (auth = {c.Remote.Auth})");
-        var store = context.Credentials.Store;
-        if (store is null)
-            return PeerAuthentication.Fail($"connection '{c.Name}' expects a certificate from '{peerId}' but no certificates are loaded");
-
-        var sent = PeerCertificates(m, out string decodeError);
-        if (sent is null)
-            return PeerAuthentication.Fail($"peer '{peerId}' sent an unusable CERT payload: {decodeError}");
-        var octets = SignedOctetsFor(sa, !sa.IsInitiator, peerIdPayload);
-        return VerifyCertificate(sa, c, peerId, sent, cert => SignatureAuthenticator.Verify(cert, auth.Method, octets, auth.Data), "AUTH", BudgetFor(m));
+        var check = BeginVerifyPeer(sa, c, m, peerIdPayload, auth, out var failure);
+        if (check is null) return failure!.Value;
+        check.Run();
+        return Finish(sa, c, check);
     }
 
     /// <summary>
@@ -230,26 +228,31 @@ internal sealed class PubkeyAuthenticator(IIkeContext context)
     internal PeerAuthentication VerifyCertificate(IkeSa sa, ConnectionConfig c, Identity peerId, IReadOnlyList<X509Certificate> sent,
         Func<X509Certificate, SignatureVerification> verifySignature, string what, SignatureBudget budget)
     {
-        var store = context.Credentials.Store;
-        if (store is null)
-            return PeerAuthentication.Fail($"connection '{c.Name}' expects a certificate from '{peerId}' but no certificates are loaded");
+        var check = Begin(c, peerId, sent, verifySignature, what, budget, out var failure);
+        if (check is null) return failure!.Value;
+        check.Run();
+        return Finish(sa, c, check);
+    }
 
-        // The end entity: a pinned remote.certs certificate, else the first CERT, else one from the store carrying IDi.
-        var pinned = new List<X509Certificate>();
-        foreach (var file in c.Remote.Certs)
-        {
-            var certs = store.FromFile(file, out string fileError);
-            if (certs is null) return PeerAuthentication.Fail($"connection '{c.Name}': remote certificate {fileError}");
-            pinned.AddRange(certs);
-        }
+    /// <summary>
+    /// The end entity: a pinned remote.certs certificate, else the first CERT, else one from the store carrying the peer's
+    /// identity; which must contain that identity (RFC 4945 §3.1) and match the configured remote id.
+    /// </summary>
+    private X509Certificate? EndEntity(CertificateStore store, ConnectionConfig c, Identity peerId, IReadOnlyList<X509Certificate> sent,
+        List<X509Certificate> pinned, out PeerAuthentication? failure)
+    {
+        failure = null;
         X509Certificate? endEntity;
         if (pinned.Count > 0)
         {
             endEntity = sent.Count > 0 && pinned.Contains(sent[0]) ? sent[0] : pinned.Find(p => CertificateIdentity.Matches(peerId, p));
             if (endEntity is null)
-                return PeerAuthentication.Fail(sent.Count > 0
+            {
+                failure = PeerAuthentication.Fail(sent.Count > 0
                     ? $"certificate '{Name(sent[0])}' of peer '{peerId}' is not one of the remote.certs of connection '{c.Name}'"
                     : $"none of the remote.certs of connection '{c.Name}' carries the peer's identity '{peerId}'");
+                return null;
+            }
         }
         else if (sent.Count > 0)
         {
@@ -261,34 +264,88 @@ internal sealed class PubkeyAuthenticator(IIkeContext context)
             foreach (var cert in store.Certificates)
                 if (cert.GetBasicConstraints() < 0 && CertificateIdentity.Matches(peerId, cert)) { endEntity = cert; break; }
             if (endEntity is null)
-                return PeerAuthentication.Fail($"peer '{peerId}' sent no certificate and none is loaded for it");
+            {
+                failure = PeerAuthentication.Fail($"peer '{peerId}' sent no certificate and none is loaded for it");
+                return null;
+            }
         }
 
         // RFC 4945 §3.1: the identity the peer claims must be in its certificate.
         if (!peerId.IsAny && !CertificateIdentity.Matches(peerId, endEntity))
-            return PeerAuthentication.Fail($"certificate '{Name(endEntity)}' does not contain the peer's identity '{peerId}'", endEntity);
+        {
+            failure = PeerAuthentication.Fail($"certificate '{Name(endEntity)}' does not contain the peer's identity '{peerId}'", endEntity);
+            return null;
+        }
         var pattern = context.Credentials.RemoteIdentityPattern(c);
         if (!pattern.IsAny && !pattern.Matches(peerId) && !CertificateIdentity.Matches(pattern, endEntity))
-            return PeerAuthentication.Fail($"id mismatch: configured remote id '{pattern}' vs certificate '{Name(endEntity)}' ({CertificateIdentity.MismatchReason(pattern, endEntity)})", endEntity);
+        {
+            failure = PeerAuthentication.Fail($"id mismatch: configured remote id '{pattern}' vs certificate '{Name(endEntity)}' ({CertificateIdentity.MismatchReason(pattern, endEntity)})", endEntity);
+            return null;
+        }
+        return endEntity;
+    }
 
+    /// <summary>
+    /// <see cref="VerifyPeer"/> in steps for a crypto worker: the early checks here (null and <paramref name="failure"/> set
+    /// when one fails, or null and no failure when the SA has no store), the chain and signature in
+    /// <see cref="PeerCertificateCheck.Run"/> on any thread, then revocation in <see cref="Finish"/> on the engine thread.
+    /// </summary>
+    public PeerCertificateCheck? BeginVerifyPeer(IkeSa sa, ConnectionConfig c, IkeMessage m, IdentificationPayload peerIdPayload, AuthenticationPayload auth,
+        out PeerAuthentication? failure)
+    {
+        failure = null;
+        var peerId = peerIdPayload.Identity;
+        if (auth.Method is not (AuthMethod.RsaDigitalSignature or AuthMethod.EcdsaSha256P256 or AuthMethod.EcdsaSha384P384
+            or AuthMethod.EcdsaSha512P521 or AuthMethod.DigitalSignature))
+        {
+            failure = PeerAuthentication.Fail($"peer '{peerId}' authenticates with AUTH method {(byte)auth.Method} ({auth.Method}), connection '{c.Name}' expects a signature (auth = {c.Remote.Auth})");
+            return null;
+        }
+        var sent = PeerCertificates(m, out string decodeError);
+        if (sent is null)
+        {
+            failure = PeerAuthentication.Fail($"peer '{peerId}' sent an unusable CERT payload: {decodeError}");
+            return null;
+        }
+        var octets = SignedOctetsFor(sa, !sa.IsInitiator, peerIdPayload);
+        var method = auth.Method;
+        var data = auth.Data.ToArray();
+        return Begin(c, peerId, sent, cert => SignatureAuthenticator.Verify(cert, method, octets, data), "AUTH", BudgetFor(m), out failure);
+    }
+
+    /// <summary>The engine-thread part of <see cref="VerifyCertificate"/> before the chain: the end entity, identities and trust anchors.</summary>
+    private PeerCertificateCheck? Begin(ConnectionConfig c, Identity peerId, IReadOnlyList<X509Certificate> sent,
+        Func<X509Certificate, SignatureVerification> verifySignature, string what, SignatureBudget budget, out PeerAuthentication? failure)
+    {
+        failure = null;
+        var store = context.Credentials.Store;
+        if (store is null)
+        {
+            failure = PeerAuthentication.Fail($"connection '{c.Name}' expects a certificate from '{peerId}' but no certificates are loaded");
+            return null;
+        }
+        var pinned = new List<X509Certificate>();
+        foreach (var file in c.Remote.Certs)
+        {
+            var certs = store.FromFile(file, out string fileError);
+            if (certs is null) { failure = PeerAuthentication.Fail($"connection '{c.Name}': remote certificate {fileError}"); return null; }
+            pinned.AddRange(certs);
+        }
+        var endEntity = EndEntity(store, c, peerId, sent, pinned, out failure);
+        if (endEntity is null) return null;
         var anchors = TrustAnchors(c, out string anchorError);
         if (anchorError.Length > 0)
-            return PeerAuthentication.Fail(anchorError, endEntity);
-        // Revocation is checked below (RevocationChecker: file CRLs, then distribution points), after the signature.
-        var validator = new ChainValidator(pinned.Count > 0 ? [.. anchors, .. pinned] : anchors, store.Intermediates);
-        var chain = validator.Validate(endEntity, context.Clock.UtcNow.UtcDateTime, sent.Skip(1), budget);
-        if (!chain.Ok)
-            return PeerAuthentication.Fail(anchors.Count == 0 && pinned.Count == 0
-                ? $"certificate '{Name(endEntity)}': no trusted CA certificates are loaded ({chain.Reason})"
-                : chain.Reason, endEntity);
-        if (UsageProblem(endEntity) is { } usage)
-            return PeerAuthentication.Fail(usage, endEntity);
-
-        var verified = verifySignature(endEntity);
-        if (!verified.Ok)
-            return PeerAuthentication.Fail($"{what} of '{peerId}' does not verify: {verified.Reason}", endEntity);
-        return CheckRevocation(sa, c, chain.Chain, endEntity);
+        {
+            failure = PeerAuthentication.Fail(anchorError, endEntity);
+            return null;
+        }
+        return new PeerCertificateCheck(peerId, endEntity, pinned.Count > 0 ? [.. anchors, .. pinned] : anchors, [.. store.Intermediates],
+            [.. sent.Skip(1)], context.Clock.UtcNow.UtcDateTime, verifySignature, what, budget);
     }
+
+    /// <summary>On the engine thread after <see cref="PeerCertificateCheck.Run"/>: its verdict, then revocation of the chain.</summary>
+    public PeerAuthentication Finish(IkeSa sa, ConnectionConfig c, PeerCertificateCheck check) =>
+        check.Failure ?? CheckRevocation(sa, c, check.Chain, check.EndEntity);
 
     /// <summary>
     /// Revocation of each link of the validated chain (certificate, its issuer), then remote.revocation's verdict. A revoked
@@ -370,7 +427,7 @@ internal sealed class PubkeyAuthenticator(IIkeContext context)
     }
 
     /// <summary>RFC 5280 §4.2.1.12: with an extendedKeyUsage extension, one of the purposes must allow IKE.</summary>
-    private static string? UsageProblem(X509Certificate cert)
+    internal static string? UsageProblem(X509Certificate cert)
     {
         List<string> ekus;
         try

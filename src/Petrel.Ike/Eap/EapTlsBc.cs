@@ -56,15 +56,38 @@ internal static class EapTlsBc
          CipherSuite.TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA256, CipherSuite.TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256,
          CipherSuite.TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA, CipherSuite.TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA];
 
-    /// <summary>Checks the chain the other side sent; returns the reason it is refused, or null.</summary>
+    /// <summary>
+    /// Checks the chain the other side sent; returns the reason it is refused, or null. The bounds of IKE_AUTH's CERT
+    /// payloads apply (issue 12): at most <see cref="PeerCertificateLimits.MaxCertificates"/> certificates of at most
+    /// <see cref="PeerCertificateLimits.MaxCertificateBytes"/> each, no key <see cref="PeerKeyPolicy"/> refuses, and one
+    /// <see cref="SignatureBudget"/> for building the chain.
+    /// </summary>
     public static string? Verify(Certificate? chain, EapTlsCredentials own)
     {
         if (chain is null || chain.IsEmpty)
             return "the peer sent no certificate";
-        var parsed = new List<X509Certificate>();
+        if (chain.Length > PeerCertificateLimits.MaxCertificates)
+            return $"{chain.Length} certificates exceed the limit of {PeerCertificateLimits.MaxCertificates}";
+        var parsed = new List<X509Certificate>(chain.Length);
         for (int i = 0; i < chain.Length; i++)
-            parsed.Add(new X509Certificate(chain.GetCertificateAt(i).GetEncoded()));
-        return own.VerifyPeer(parsed[0], parsed.Skip(1).ToList());
+        {
+            var der = chain.GetCertificateAt(i).GetEncoded();
+            if (der.Length > PeerCertificateLimits.MaxCertificateBytes)
+                return $"a {der.Length}-byte certificate exceeds the limit of {PeerCertificateLimits.MaxCertificateBytes} bytes";
+            X509Certificate cert;
+            try
+            {
+                cert = CertificateLoader.ParseCertificateDer(der, $"{der.Length}-byte TLS certificate");
+            }
+            catch (CertificateException e)
+            {
+                return e.Message;
+            }
+            if (PeerKeyPolicy.Problem(cert.GetPublicKey()) is { } keyProblem)
+                return $"certificate '{CertificateIdentity.Subject(cert)}': {keyProblem}";
+            parsed.Add(cert);
+        }
+        return own.VerifyPeer(parsed[0], parsed.Skip(1).ToList(), new SignatureBudget());
     }
 
     /// <summary>The first 64 bytes of the RFC 5216 key material.</summary>

@@ -13,6 +13,9 @@ public sealed class EapTlsCredentials
     public required PrivateKey Key { get; init; }
     public IReadOnlyList<X509Certificate> Intermediates { get; init; } = [];
 
-    /// <summary>Checks the peer's end-entity certificate and the intermediates it sent; null when trusted, else the reason.</summary>
-    public required Func<X509Certificate, IReadOnlyList<X509Certificate>, string?> VerifyPeer { get; init; }
+    /// <summary>
+    /// Checks the peer's end-entity certificate and the intermediates it sent, spending at most the given budget of
+    /// signature checks on chain building (one budget per handshake, as one per IKE_AUTH); null when trusted, else the reason.
+    /// </summary>
+    public required Func<X509Certificate, IReadOnlyList<X509Certificate>, SignatureBudget, string?> VerifyPeer { get; init; }
 }

@@ -10,6 +10,9 @@ public abstract class CryptoJob
     /// <summary>The IKE SA the result belongs to (set by the engine when the job is submitted).</summary>
     internal IkeSa Sa { get; set; } = null!;
 
+    /// <summary>What the job computes, for logs and tests ("IKE_SA_INIT key exchange (responder)" …).</summary>
+    public virtual string Operation => GetType().Name;
+
     /// <summary>What <see cref="Run"/> threw, if it did; <see cref="Apply"/> sees it.</summary>
     internal Exception? Error { get; private set; }
 

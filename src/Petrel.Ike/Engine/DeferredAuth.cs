@@ -8,4 +8,9 @@ namespace Petrel.Ike.Engine;
 /// (initiator, with the request it answers). Nothing of the SA's state has moved; the message is processed again, from
 /// the start, when a fetch completes (or the answer arrives).
 /// </summary>
-internal sealed record DeferredAuth(IkeMessage Message, PendingRequest? Pending, string WaitingFor = "a CRL fetch");
+/// <remarks>
+/// <see cref="Crypto"/>: a response whose task handed its key exchange, signature check or key derivation to a crypto
+/// worker (<see cref="V2.TaskOutcome.Working"/>); the task continues from where it stopped when the job applies, and
+/// requests from the peer are answered meanwhile.
+/// </remarks>
+internal sealed record DeferredAuth(IkeMessage Message, PendingRequest? Pending, string WaitingFor = "a CRL fetch", bool Crypto = false);

@@ -82,6 +82,9 @@ internal interface IIkeSaTable
     /// <summary>unique = … and INITIAL_CONTACT; false when this SA itself was refused.</summary>
     bool CheckUniqueness(IkeSa sa, bool initialContact);
     bool HasOtherSaWith(IkeSa sa);
+
+    /// <summary>Another live SA whose peer holds <paramref name="address"/> as its virtual IP (lease or RADIUS Framed-IP), else null.</summary>
+    IkeSa? VipHolder(IPAddress address, IkeSa except);
     /// <summary>Responder SAs not yet established, counted as their states change (not by walking the table).</summary>
     int HalfOpenCount { get; }
     int HalfOpenFrom(IPAddress peer);
@@ -133,9 +136,10 @@ internal interface IIkeEvents
 {
     /// <summary>A negotiation failed (the caller logs its own line): counted by part and put on the feed.</summary>
     void Failed(IkeSa? sa, SaFailure failure, string message, string connection = "", IPEndPoint? remote = null);
-    void CountRequest(ExchangeType exchange);
-    void CountResponse(ExchangeType exchange);
-    void CountRetransmit();
+    /// <summary>A request or response we sent, counted globally and for the SA's connection (vici get-counters --name).</summary>
+    void CountRequest(ExchangeType exchange, IkeSa sa);
+    void CountResponse(ExchangeType exchange, IkeSa sa);
+    void CountRetransmit(IkeSa sa);
 
     /// <summary>Set on every CHILD_SA as it is made: its transitions reach the feed.</summary>
     Action<ChildSa, ChildSaState> ChildObserver { get; }

@@ -18,6 +18,12 @@ public sealed partial class IkeEngine
     /// <summary>Half-open IKE SAs dropped because the crypto queue was full (the newest work is shed).</summary>
     public long CryptoShed => Counters.CryptoShed;
 
+    /// <summary>Jobs waiting for a crypto worker now (0 with the synchronous executor).</summary>
+    public int CryptoWaiting => (CryptoExecutor as CryptoWorkerPool)?.Waiting ?? 0;
+
+    /// <summary>How many jobs may wait for a crypto worker before half-open work is shed (0 with the synchronous executor).</summary>
+    public int CryptoCapacity => (CryptoExecutor as CryptoWorkerPool)?.Capacity ?? 0;
+
     /// <summary>
     /// Submits a job for <paramref name="sa"/>; it applies after the SA's earlier jobs. False only for half-open work
     /// refused by a full queue (counted; the caller drops the SA). Other work refused by the queue runs here.

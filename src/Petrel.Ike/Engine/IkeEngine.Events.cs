@@ -40,12 +40,31 @@ public sealed partial class IkeEngine : IIkeEvents
         var failures = new Dictionary<SaFailure, long>();
         foreach (var f in Enum.GetValues<SaFailure>())
             if (f != SaFailure.None) failures[f] = _failures[(int)f];
-        return new IkeActivity(sent, answered, failures, _retransmits, _ikeRekeys, _childRekeys, _sas.HalfOpen, DroppedDatagrams, IntegrityFailures, DroppedByLimits);
+        return new IkeActivity(sent, answered, failures, _retransmits, _ikeRekeys, _childRekeys, _sas.HalfOpen, DroppedDatagrams, IntegrityFailures, DroppedByLimits)
+        {
+            RequestsReceived = ByExchange(_requestsReceived),
+            ResponsesReceived = ByExchange(_responsesReceived),
+            Connections = ConnectionActivities(),
+        };
     }
 
-    void IIkeEvents.CountRequest(ExchangeType exchange) => _requestsSent[(byte)exchange]++;
-    void IIkeEvents.CountResponse(ExchangeType exchange) => _responsesSent[(byte)exchange]++;
-    void IIkeEvents.CountRetransmit() => _retransmits++;
+    void IIkeEvents.CountRequest(ExchangeType exchange, IkeSa sa)
+    {
+        _requestsSent[(byte)exchange]++;
+        if (ConnectionCounters(sa) is { } c) c.RequestsSent[(byte)exchange]++;
+    }
+
+    void IIkeEvents.CountResponse(ExchangeType exchange, IkeSa sa)
+    {
+        _responsesSent[(byte)exchange]++;
+        if (ConnectionCounters(sa) is { } c) c.ResponsesSent[(byte)exchange]++;
+    }
+
+    void IIkeEvents.CountRetransmit(IkeSa sa)
+    {
+        _retransmits++;
+        if (ConnectionCounters(sa) is { } c) c.Retransmits++;
+    }
     void IIkeEvents.Failed(IkeSa? sa, SaFailure failure, string message, string connection, IPEndPoint? remote) => Failed(sa, failure, message, connection, remote);
 
     /// <summary>A negotiation failed (the caller logs its own line): counted by part and put on the feed.</summary>
@@ -77,6 +96,7 @@ public sealed partial class IkeEngine : IIkeEvents
                 if (sa.Successor is { } next && !ReferenceEquals(next, sa))
                 {
                     _ikeRekeys++;
+                    if (ConnectionCounters(sa) is { } counters) counters.IkeRekeys++;
                     Publish(IkeEvent(SaEventKind.IkeRekey, sa, from) with { NewIkeSaId = next.UniqueId });
                 }
                 break;
@@ -115,6 +135,7 @@ public sealed partial class IkeEngine : IIkeEvents
                 if (c.Replaces is { } old)
                 {
                     _childRekeys++;
+                    if (c.Owner is { } owner && ConnectionCounters(owner) is { } counters) counters.ChildRekeys++;
                     Publish(ChildEvent(SaEventKind.ChildRekey, old, old.State) with { NewChildSaId = c.UniqueId, ChildState = StateNames.Of(old.State) });
                 }
                 else Publish(ChildEvent(SaEventKind.ChildUp, c, from));
@@ -137,6 +158,14 @@ public sealed partial class IkeEngine : IIkeEvents
         LocalId = sa.LocalId?.ToString() ?? "", RemoteId = sa.RemoteId?.ToString() ?? "", Initiator = sa.IsInitiator,
         InitiatorSpi = sa.SpiI.ToString("x16"), ResponderSpi = sa.SpiR.ToString("x16"),
     };
+
+    /// <summary>vici's ike-update: published before the SA takes its new endpoints, so the event has both.</summary>
+    private void PublishUpdate(IkeSa sa, IPEndPoint local, IPEndPoint remote) =>
+        Publish(IkeEvent(SaEventKind.IkeUpdate, sa, sa.State) with
+        {
+            LocalPort = sa.Local.Port, RemotePort = sa.Remote.Port,
+            NewLocalHost = local.Address.ToString(), NewLocalPort = local.Port, NewRemoteHost = remote.Address.ToString(), NewRemotePort = remote.Port,
+        });
 
     private SaEvent ChildEvent(SaEventKind kind, ChildSa c, ChildSaState from) => new()
     {
@@ -168,4 +197,20 @@ public sealed record IkeActivity(
     IReadOnlyDictionary<string, long> ResponsesSent,
     IReadOnlyDictionary<SaFailure, long> Failures,
     long Retransmits, long IkeRekeys, long ChildRekeys, int HalfOpen,
-    long Dropped, long IntegrityFailures, long DroppedByLimits);
+    long Dropped, long IntegrityFailures, long DroppedByLimits)
+{
+    /// <summary>Authenticated requests and responses received (IKE_SA_INIT in cleartext), by exchange.</summary>
+    public IReadOnlyDictionary<string, long> RequestsReceived { get; init; } = new Dictionary<string, long>();
+    public IReadOnlyDictionary<string, long> ResponsesReceived { get; init; } = new Dictionary<string, long>();
+
+    /// <summary>The same counts per connection (an IKE SA counts for its connection once it has one), by name.</summary>
+    public IReadOnlyDictionary<string, ConnectionActivity> Connections { get; init; } = new Dictionary<string, ConnectionActivity>();
+}
+
+/// <summary>One connection's IKE counters since start (charon's counters plugin counts per connection the same way).</summary>
+public sealed record ConnectionActivity(
+    IReadOnlyDictionary<string, long> RequestsSent,
+    IReadOnlyDictionary<string, long> ResponsesSent,
+    IReadOnlyDictionary<string, long> RequestsReceived,
+    IReadOnlyDictionary<string, long> ResponsesReceived,
+    long Retransmits, long IkeRekeys, long ChildRekeys);

@@ -26,6 +26,8 @@ public sealed partial class IkeEngine
     {
         if (child.Installed == installed) return;
         child.Installed = installed;
+        // The data plane has its own copy of the keys (zeroed when the SA is removed); ours only serves export-keys.
+        if (installed && !Options.ExportKeys) child.ForgetKeys();
         int n = _installedByReqId.GetValueOrDefault(child.ReqId) + (installed ? 1 : -1);
         if (n > 0) _installedByReqId[child.ReqId] = n;
         else _installedByReqId.Remove(child.ReqId);
@@ -55,14 +57,27 @@ public sealed partial class IkeEngine
     internal TimeSpan RetryDelay() => RetryInterval - LifetimeSchedule.Jitter(RetryJitter, Random);
 
     /// <summary>The earliest lifetime event of an SA (for <see cref="NextDeadline"/>).</summary>
-    private static TimeSpan LifetimeDeadline(IkeSa sa)
+    private static TimeSpan LifetimeDeadline(IkeSa sa, TimeSpan now)
     {
         if (sa.State is not (IkeSaState.Established or IkeSaState.Rekeying)) return LifetimeSchedule.Never;
         var next = Earliest(sa.RekeyAt, Earliest(sa.ReauthAt, sa.ExpireAt));
+        bool canRekeyChildren = CanRekeyChildren(sa);
         foreach (var c in sa.Children)
-            next = Earliest(next, Earliest(c.RekeyAt, c.ExpireAt));
+        {
+            next = Earliest(next, c.ExpireAt);
+            // A soft expiry that cannot start now (IKE SA rekeying) is not a wake-up: MoveToSuccessor starts it.
+            if (canRekeyChildren || c.RekeyAt > now) next = Earliest(next, c.RekeyAt);
+        }
         return next;
     }
+
+    /// <summary>RFC 7296 §2.25: no CHILD_SA rekey of ours starts while the IKE SA itself is being rekeyed or replaced.</summary>
+    private static bool CanRekeyChildren(IkeSa sa) => sa.State == IkeSaState.Established && sa.Successor is null;
+
+    /// <summary>Whether this CHILD_SA may start a rekey of ours now (nothing else is replacing it).</summary>
+    private static bool CanStartChildRekey(IkeSa sa, ChildSa c) =>
+        c.State == ChildSaState.Installed && c.RekeyTask is null && c.PeerReplacement is null && c.OurReplacement is null
+        && !ReferenceEquals(c.Replaces?.PeerReplacement, c) && CanRekeyChildren(sa);
 
     private static long? SecondsUntil(TimeSpan at, TimeSpan now) =>
         at == LifetimeSchedule.Never ? null : Math.Max(0, (long)Math.Ceiling((at - now).TotalSeconds));
@@ -105,13 +120,11 @@ public sealed partial class IkeEngine
             }
             if (expired)
             {
-                c.ExpireAt = c.RekeyAt = LifetimeSchedule.Never;
-                Log.Info(sa, $"CHILD_SA {c.Config.Name}{{{c.UniqueId}}} reached its hard lifetime, deleting it");
-                Queue(sa, InformationalTask.DeleteChildren(this, [c], null));
+                HardExpire(sa, c);
                 continue;
             }
-            if (soft && c.State == ChildSaState.Installed && c.RekeyTask is null && c.PeerReplacement is null && c.OurReplacement is null
-                && !ReferenceEquals(c.Replaces?.PeerReplacement, c) && sa.State == IkeSaState.Established && sa.Successor is null)
+            if (soft) c.RekeyDue = true;
+            if (soft && CanStartChildRekey(sa, c))
             {
                 c.RekeyAt = LifetimeSchedule.Never;
                 StartChildRekey(sa, c);
@@ -119,8 +132,45 @@ public sealed partial class IkeEngine
         }
     }
 
+    /// <summary>
+    /// Hard expiry: the CHILD_SA is deleted. When nothing replaced it (no rekey finished or on the wire), it is
+    /// created again on the same IKE SA right after the delete, as charon does ("CHILD_SA recreate after hard
+    /// expire"): the peer closes it on our DELETE by its close_action, usually none, and the tunnel would stay down.
+    /// </summary>
+    private void HardExpire(IkeSa sa, ChildSa c)
+    {
+        c.ExpireAt = c.RekeyAt = LifetimeSchedule.Never;
+        bool replaced = c.State is ChildSaState.Rekeyed || c.OurReplacement is not null || c.PeerReplacement is not null
+            || c.RekeyTask is not null || ReferenceEquals(c.Replaces?.PeerReplacement, c);
+        bool recreate = !replaced && c.State is ChildSaState.Installed or ChildSaState.Rekeying
+            && sa.State is IkeSaState.Established or IkeSaState.Rekeying;
+        Log.Info(sa, $"CHILD_SA {c.Config.Name}{{{c.UniqueId}}} reached its hard lifetime, deleting it{(recreate ? " and creating it again" : "")}");
+        Queue(sa, InformationalTask.DeleteChildren(this, [c], null));
+        if (recreate) Queue(sa, new CreateChildSaTask(this, c.Config, null) { Recreates = c });
+    }
+
+    /// <summary>
+    /// Rekeys owed by CHILD_SAs that just moved to a new IKE SA (their soft lifetime passed, or the peer refused
+    /// their rekey with TEMPORARY_FAILURE, while the IKE SA was being rekeyed) are due at once, not at a later retry
+    /// that may come after the hard lifetime. They start on the next tick, so that as responder of the IKE SA rekey
+    /// our answer leaves before the first request on the new IKE SA.
+    /// </summary>
+    private void ScheduleOwedChildRekeys(IkeSa successor)
+    {
+        var now = Clock.Now;
+        foreach (var c in successor.Children)
+        {
+            if (!c.RekeyDue && now < c.RekeyAt) continue;
+            if (c.State != ChildSaState.Installed || c.RekeyTask is not null || c.PeerReplacement is not null || c.OurReplacement is not null) continue;
+            Log.Debug(successor, $"CHILD_SA {c.Config.Name}{{{c.UniqueId}}} owes a rekey, starting it on {successor.Tag}");
+            c.RekeyAt = now;
+        }
+        Touch(successor);
+    }
+
     private void StartChildRekey(IkeSa sa, ChildSa c)
     {
+        c.RekeyDue = true;
         Log.Info(sa, $"rekeying CHILD_SA {c.Config.Name}{{{c.UniqueId}}} with SPIs {c.SpiIn:x8}_i {c.SpiOut:x8}_o");
         var task = new ChildRekeyTask(this, c);
         c.RekeyTask = task;
@@ -261,6 +311,7 @@ public sealed partial class IkeEngine
             successor.Tasks.Enqueue(t);
         }
         Log.Info(successor, $"IKE_SA {old.Tag} rekeyed as {successor.Tag}, {successor.Children.Count} CHILD_SA(s) moved");
+        ScheduleOwedChildRekeys(successor);
     }
 
     /// <summary>Queues the delete of the old IKE SA after a rekey (§1.3.2: the rekey initiator, or the collision winner, deletes it).</summary>

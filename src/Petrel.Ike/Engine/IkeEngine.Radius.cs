@@ -79,13 +79,24 @@ public sealed partial class IkeEngine
         var counters = Traffic(sa, a);
         var now = Clock.UtcNow.UtcDateTime;
         // RFC 2866 §5.10: the client left (its DELETE), the client vanished, or we ended it.
-        uint cause = reason.Contains("not responding", StringComparison.Ordinal) || reason.Contains("does not answer", StringComparison.Ordinal)
+        uint cause = sa.RadiusTerminateCause ?? (reason.Contains("not responding", StringComparison.Ordinal) || reason.Contains("does not answer", StringComparison.Ordinal)
             ? RadiusAccounting.CauseLostService
             : reason.StartsWith("Informational", StringComparison.OrdinalIgnoreCase) || reason == "deleted by peer"
                 ? RadiusAccounting.CauseUserRequest
-                : RadiusAccounting.CauseNasRequest;
+                : RadiusAccounting.CauseNasRequest);
         Log.Info(sa, $"RADIUS accounting Stop for '{a.Session.UserName}' (session {a.Session.SessionId}: {counters.BytesIn} bytes / {counters.PacketsIn} packets in, {counters.BytesOut} bytes / {counters.PacketsOut} packets out)");
         radius.Send($"Stop of session {a.Session.SessionId}", () => radius.Accounting.StopAsync(a.Session, counters, now, cause));
+    }
+
+    IkeSa? IIkeSaTable.VipHolder(IPAddress address, IkeSa except)
+    {
+        foreach (var other in _sas.All)
+        {
+            if (ReferenceEquals(other, except) || other.State == IkeSaState.Destroying) continue;
+            foreach (var vip in other.PeerVips)
+                if (vip.Address.Equals(address)) return other;
+        }
+        return null;
     }
 
     /// <summary>Who asks, for the RADIUS server: NAS-Port is the IKE SA's unique id, the stations are the IKE endpoints.</summary>

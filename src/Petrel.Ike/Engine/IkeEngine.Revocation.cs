@@ -109,7 +109,8 @@ public sealed partial class IkeEngine
             }
             return;
         }
-        if (sa.Deferred is null || sa.State == IkeSaState.Destroying) return;
+        // A response parked for a crypto worker continues when its job applies, not here.
+        if (sa.Deferred is null || sa.Deferred.Crypto || sa.State == IkeSaState.Destroying) return;
         var d = sa.TakeDeferred()!;
         try
         {
@@ -140,7 +141,8 @@ public sealed partial class IkeEngine
     /// <summary>While an IKE_AUTH message waits for a CRL, the peer's retransmits (of it, or of its request) are absorbed.</summary>
     private bool AbsorbWhileDeferred(IkeSa sa, IkeMessage m)
     {
-        if (sa.Deferred is null) return false;
+        // While our response waits for a crypto worker, the peer's requests are answered as usual.
+        if (sa.Deferred is null || (sa.Deferred.Crypto && !m.IsResponse)) return false;
         Log.Debug(sa, $"{m.ExchangeType} {(m.IsResponse ? "response" : "request")} {m.MessageId} while waiting for {sa.Deferred.WaitingFor}, absorbed");
         return true;
     }

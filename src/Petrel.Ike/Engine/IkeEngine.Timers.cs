@@ -68,7 +68,7 @@ public sealed partial class IkeEngine
     /// <summary>The earliest time anything of this SA must run.</summary>
     private TimeSpan DueOf(IkeSa sa, TimeSpan now)
     {
-        var next = LifetimeDeadline(sa);
+        var next = LifetimeDeadline(sa, now);
         if (sa.Version == 1) next = Earliest(next, V1DueOf(sa));
         if (sa.Outstanding is { } p) next = Earliest(next, p.Deadline);
         if (sa.State == IkeSaState.Established && sa.NextKeepalive != TimeSpan.MaxValue) next = Earliest(next, sa.NextKeepalive);

@@ -63,6 +63,8 @@ public sealed partial class IkeEngine
         foreach (var s in state.Switches) next = Earliest(next, s.Due);
         // An initiator waiting for the peer's XAuth request or pushed address gives up after the half-open timeout.
         if (sa.IsInitiator && state.Transactions.Deferred) next = Earliest(next, sa.CreatedAt + Options.HalfOpenTimeout);
+        // Kilobyte lifetimes negotiated in Quick Mode are watched on the data plane's counters.
+        if (sa.State == IkeSaState.Established && state.LifeBytes.Count > 0) next = Earliest(next, Clock.Now + CounterPollInterval);
         if (sa.State == IkeSaState.Established && sa.Config.DpdDelay > TimeSpan.Zero && state.PeerDpd)
         {
             var last = sa.LastInbound > sa.EstablishedAt ? sa.LastInbound : sa.EstablishedAt;

@@ -238,6 +238,7 @@ public sealed partial class IkeEngine
         }
 
         sa.LastInbound = Clock.Now; // DPD: an authenticated message proves the peer alive
+        CountReceived(sa, header.ExchangeType, header.IsResponse);
         if (header.IsResponse) HandleResponse(sa, m);
         else HandleRequest(sa, m, local, remote);
     }
@@ -281,6 +282,7 @@ public sealed partial class IkeEngine
             SendRaw(local, remote, answer.Encode());
             return;
         }
+        CountReceived(null, ExchangeType.IkeSaInit, response: false);
         _initResponder.Handle(local, remote, m);
     }
 
@@ -302,6 +304,7 @@ public sealed partial class IkeEngine
         if (!sa.Local.Equals(local) || !sa.Remote.Equals(remote))
         {
             Log.Debug(sa, $"peer moved from {sa.Remote} to {remote} (local {local})");
+            PublishUpdate(sa, local, remote);
             sa.Local = local;
             sa.Remote = remote;
         }
@@ -340,7 +343,7 @@ public sealed partial class IkeEngine
             }
         }
 
-        if (sa.Deferred is not null) return; // waits for a CRL fetch: answered when processed again
+        if (sa.Deferred is { Crypto: false }) return; // waits for a CRL fetch: answered when processed again
         Exchanges.SendResponse(sa, response);
         // RFC 9370 §2.2.2: the keys change after the IKE_INTERMEDIATE response, which the old ones protected.
         if (m.ExchangeType == ExchangeType.IkeIntermediate && !destroy) _intermediateResponder.Complete(sa, m, response);
@@ -613,8 +616,8 @@ public sealed partial class IkeEngine
                 RemoteHost = sa.Remote.Address.ToString(),
                 LocalPort = sa.Local.Port,
                 RemotePort = sa.Remote.Port,
-                LocalId = sa.LocalId?.ToString() ?? "",
-                RemoteId = sa.RemoteId?.ToString() ?? "",
+                LocalId = ListedIdentity(sa, local: true),
+                RemoteId = ListedIdentity(sa, local: false),
                 Initiator = sa.IsInitiator,
                 InitiatorSpi = sa.SpiI.ToString("x16"),
                 ResponderSpi = sa.SpiR.ToString("x16"),
@@ -842,6 +845,10 @@ public sealed partial class IkeEngine
             Children.Remove(sa, c);
         var pending = sa.TakeOutstanding();
         pending?.Task.Abort(sa, reason);
+        // A request waiting for its key pair or signature, or a response parked for a crypto worker or a CRL: their
+        // jobs are discarded when they return (CryptoDone), the callers learn the reason now.
+        sa.TakePreparing()?.Abort(sa, reason);
+        if (sa.TakeDeferred() is { Pending: { } parked }) parked.Task.Abort(sa, reason);
         AbortQueued(sa, reason);
         _sas.Remove(sa);
         StopAccounting(sa, reason);

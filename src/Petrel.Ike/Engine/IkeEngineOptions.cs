@@ -22,6 +22,12 @@ public sealed class IkeEngineOptions
     /// </summary>
     public TimeSpan DeleteRekeyedDelay { get; init; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>
+    /// petrel.export_keys: the engine keeps a copy of each CHILD_SA's keys for export-keys. Off (the default), it
+    /// wipes its copies once the data plane holds the SA, so the only keys left are the ones that protect traffic.
+    /// </summary>
+    public bool ExportKeys { get; init; }
+
     /// <summary>Half-open IKE SAs above which a responder asks for a COOKIE.</summary>
     public int CookieThreshold { get; init; } = 30;
 

@@ -19,6 +19,11 @@ public enum SaEventKind
     ChildDown,
     /// <summary>A CHILD_SA was rekeyed: <see cref="SaEvent.ChildSaId"/> is the old one, <see cref="SaEvent.NewChildSaId"/> the new.</summary>
     ChildRekey,
+    /// <summary>
+    /// An IKE SA's endpoints are about to change (the peer's request came from another address or port, RFC 7296 §2.23):
+    /// <see cref="SaEvent.LocalHost"/>/<see cref="SaEvent.RemoteHost"/> are the old ones, the New* fields the new (vici ike-update).
+    /// </summary>
+    IkeUpdate,
     /// <summary>A negotiation failed: <see cref="SaEvent.Failure"/> says which part, <see cref="SaEvent.Message"/> the details.</summary>
     Failure,
 }
@@ -72,6 +77,13 @@ public sealed record SaEvent
     public string SpiIn { get; init; } = "";
     public string SpiOut { get; init; } = "";
     public SaFailure Failure { get; init; }
+    /// <summary>For <see cref="SaEventKind.IkeUpdate"/>: the endpoints the IKE SA moves to, and the ports it had.</summary>
+    public string NewLocalHost { get; init; } = "";
+    public int NewLocalPort { get; init; }
+    public string NewRemoteHost { get; init; } = "";
+    public int NewRemotePort { get; init; }
+    public int LocalPort { get; init; }
+    public int RemotePort { get; init; }
     /// <summary>Why (down, failure): one human-readable line, never secret material.</summary>
     public string Message { get; init; } = "";
 }

@@ -9,7 +9,11 @@ public static class RadiusAttributeType
         AcctStatusType = 40, AcctDelayTime = 41, AcctInputOctets = 42, AcctOutputOctets = 43, AcctSessionId = 44,
         AcctSessionTime = 46, AcctInputPackets = 47, AcctOutputPackets = 48, AcctTerminateCause = 49,
         AcctInputGigawords = 52, AcctOutputGigawords = 53, EventTimestamp = 55, NasPortType = 61,
-        AcctInterimInterval = 85, EapMessage = 79, MessageAuthenticator = 80, NasIpv6Address = 95, FramedIpv6Address = 168;
+        AcctInterimInterval = 85, EapMessage = 79, MessageAuthenticator = 80, NasIpv6Address = 95, FramedIpv6Prefix = 97,
+        ErrorCause = 101, FramedIpv6Address = 168;
+
+    /// <summary>Error-Cause values (RFC 5176 §3.6).</summary>
+    public const uint ErrorMissingAttribute = 402, ErrorSessionContextNotFound = 503;
 
     /// <summary>Microsoft's vendor id and its MPPE key attributes inside Vendor-Specific (RFC 2548 §2.4.2, §2.4.3).</summary>
     public const uint MicrosoftVendorId = 311;

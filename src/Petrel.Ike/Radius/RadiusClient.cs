@@ -85,9 +85,8 @@ public sealed class RadiusClient : IDisposable
                 if (accounting)
                     packet.Authenticator.CopyTo(requestAuthenticator, 0);
 
-                var timeout = _settings.RetransmitTimeout;
                 int tries = Math.Max(1, _settings.RetransmitTries);
-                for (int i = 0; i < tries; i++)
+                foreach (var timeout in _settings.TryWaits())
                 {
                     await channel.Transport.SendAsync(bytes, cancellationToken).ConfigureAwait(false);
                     var answered = await Task.WhenAny(pending.Answer.Task, Task.Delay(timeout, cancellationToken)).ConfigureAwait(false);
@@ -97,7 +96,6 @@ public sealed class RadiusClient : IDisposable
                         lock (_gate) _unanswered.Remove(server.Name);
                         return new RadiusReply(pending.Answer.Task.Result, server, requestAuthenticator, "");
                     }
-                    timeout = TimeSpan.FromTicks((long)(timeout.Ticks * _settings.RetransmitBase));
                 }
                 lock (_gate) _unanswered[server.Name] = DateTime.UtcNow;
                 error = $"{server} did not answer ({tries} tries)";

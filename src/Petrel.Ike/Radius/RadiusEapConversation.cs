@@ -40,10 +40,13 @@ public sealed class RadiusEapConversation(RadiusClient client, string userName, 
                 _state = response.Find(RadiusAttributeType.State)?.Value;
                 return new RadiusEapOutcome(RadiusEapStatus.Challenge, eap, "") { Server = reply.Server };
             case RadiusCode.AccessAccept:
+                var (framedV6, v6Source) = FramedIpv6(response);
                 return new RadiusEapOutcome(RadiusEapStatus.Accept, eap, "")
                 {
                     Msk = Msk(response, reply),
                     FramedIp = FramedIp(response),
+                    FramedIpv6 = framedV6,
+                    FramedIpv6Source = v6Source,
                     Dns = DnsServers(response),
                     Classes = [.. response.Attributes.Where(a => a.Type == RadiusAttributeType.Class).Select(a => a.Value)],
                     InterimInterval = Seconds(response, RadiusAttributeType.AcctInterimInterval),
@@ -75,6 +78,23 @@ public sealed class RadiusEapConversation(RadiusClient client, string userName, 
             return null;
         var ip = new IPAddress(a.Value);
         return ip.Equals(IPAddress.Broadcast) || ip.Equals(IPAddress.Parse("255.255.255.254")) ? null : ip;
+    }
+
+    /// <summary>
+    /// Framed-IPv6-Address (RFC 6911: 16 octets), else a Framed-IPv6-Prefix of length 128 (RFC 3162 §2.3: reserved,
+    /// prefix length, prefix): one address for the client. A shorter prefix names a delegated network, not the
+    /// client's address, so it leaves the IPv6 address to the pools.
+    /// </summary>
+    internal static (IPAddress? Address, string Source) FramedIpv6(RadiusPacket response)
+    {
+        if (response.Find(RadiusAttributeType.FramedIpv6Address) is { Value.Length: 16 } a)
+            return (new IPAddress(a.Value), "Framed-IPv6-Address");
+        foreach (var p in response.Attributes)
+        {
+            if (p.Type != RadiusAttributeType.FramedIpv6Prefix || p.Value.Length != 18 || p.Value[1] != 128) continue;
+            return (new IPAddress(p.Value.AsSpan(2, 16)), "Framed-IPv6-Prefix");
+        }
+        return (null, "Framed-IPv6-Address");
     }
 
     internal static List<IPAddress> DnsServers(RadiusPacket response)

@@ -25,6 +25,16 @@ public sealed record RadiusEapOutcome(RadiusEapStatus Status, byte[]? Eap, strin
     public byte[]? Msk { get; init; }
     public IPAddress? FramedIp { get; init; }
 
+    /// <summary>IPv6 virtual IP: Framed-IPv6-Address (RFC 6911 §3.1), else a /128 Framed-IPv6-Prefix (RFC 3162 §2.3).</summary>
+    public IPAddress? FramedIpv6 { get; init; }
+
+    /// <summary>Which attribute <see cref="FramedIpv6"/> came from, for the log.</summary>
+    public string FramedIpv6Source { get; init; } = "Framed-IPv6-Address";
+
+    /// <summary>The address the server assigned for this family, or null (then the pools serve it).</summary>
+    public IPAddress? FramedFor(System.Net.Sockets.AddressFamily family) =>
+        family == System.Net.Sockets.AddressFamily.InterNetwork ? FramedIp : family == System.Net.Sockets.AddressFamily.InterNetworkV6 ? FramedIpv6 : null;
+
     /// <summary>DNS servers the RADIUS server names (MS-Primary/Secondary-DNS-Server); they go to the client with the address.</summary>
     public IReadOnlyList<IPAddress> Dns { get; init; } = [];
     public IReadOnlyList<byte[]> Classes { get; init; } = [];

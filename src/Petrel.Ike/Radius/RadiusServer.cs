@@ -20,5 +20,10 @@ public sealed record RadiusServer
     /// <summary>NAS-Identifier sent to this server; null for the settings' one.</summary>
     public string? NasIdentifier { get; init; }
 
+    /// <summary>Equal in every setting, the secret compared by value.</summary>
+    public bool SameAs(RadiusServer other) =>
+        Name == other.Name && Address.Equals(other.Address) && Secret.AsSpan().SequenceEqual(other.Secret) && AuthPort == other.AuthPort
+        && AcctPort == other.AcctPort && Preference == other.Preference && NasIdentifier == other.NasIdentifier;
+
     public override string ToString() => $"RADIUS server '{Name}' ({Address})";
 }

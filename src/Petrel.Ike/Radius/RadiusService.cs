@@ -17,15 +17,50 @@ public sealed class RadiusService : IDisposable
 
     public RadiusService(RadiusClient client, Action<Action> post, ILogger? log = null)
     {
-        Client = client;
+        _current = new Current(client, new RadiusAccounting(client));
         Post = post;
-        Accounting = new RadiusAccounting(client);
         _log = log ?? NullLogger.Instance;
     }
 
-    public RadiusClient Client { get; }
+    /// <summary>The client and its accounting, swapped as one by <see cref="Replace"/>.</summary>
+    private sealed record Current(RadiusClient Client, RadiusAccounting Accounting);
+
+    private volatile Current _current;
+    private readonly List<RadiusClient> _retired = [];
+
+    /// <summary>The client new conversations and accounting records use (a reload may replace it).</summary>
+    public RadiusClient Client => _current.Client;
     public RadiusSettings Settings => Client.Settings;
-    public RadiusAccounting Accounting { get; }
+    public RadiusAccounting Accounting => _current.Accounting;
+
+    /// <summary>
+    /// How long a replaced client stays open for the conversations started on it (each holds its client, so it ends
+    /// on the servers and secrets it began with). IKE_AUTH cannot outlast the half-open timeout, so this bounds them.
+    /// </summary>
+    public TimeSpan RetireAfter { get; init; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>
+    /// Reload: new conversations and accounting records use <paramref name="client"/> (new servers, secrets, timeouts);
+    /// conversations already running finish on the old client, which is closed <see cref="RetireAfter"/> later.
+    /// </summary>
+    public void Replace(RadiusClient client)
+    {
+        var old = Client;
+        if (ReferenceEquals(old, client)) return;
+        _current = new Current(client, new RadiusAccounting(client));
+        lock (_gate) _retired.Add(old);
+        Task.Delay(RetireAfter).ContinueWith(_ => Retire(old), TaskScheduler.Default);
+    }
+
+    private void Retire(RadiusClient old)
+    {
+        lock (_gate)
+            if (!_retired.Remove(old)) return;
+        old.Dispose();
+    }
+
+    /// <summary>Clients replaced by a reload and still open for their conversations.</summary>
+    public int RetiredClients { get { lock (_gate) return _retired.Count; } }
 
     /// <summary>Runs an action on the engine's thread (answers of pass-through conversations).</summary>
     public Action<Action> Post { get; }
@@ -72,5 +107,11 @@ public sealed class RadiusService : IDisposable
         return pending.Length == 0 || Task.WaitAll(pending, timeout);
     }
 
-    public void Dispose() => Client.Dispose();
+    public void Dispose()
+    {
+        List<RadiusClient> retired;
+        lock (_gate) { retired = [.. _retired]; _retired.Clear(); }
+        foreach (var c in retired) c.Dispose();
+        Client.Dispose();
+    }
 }

@@ -26,6 +26,12 @@ internal sealed partial class ChildSa
     public byte[] PeerNi { get; set; } = [];
     public byte[] PeerNr { get; set; } = [];
 
+    /// <summary>
+    /// Its soft lifetime has passed (or a rekey was asked for): a rekey is owed, even while it waits for the IKE SA's
+    /// own rekey or for a retry after TEMPORARY_FAILURE. Once the IKE SA is rekeyed the owed rekey starts at once.
+    /// </summary>
+    public bool RekeyDue { get; set; }
+
     /// <summary>Our own completed rekey of this SA.</summary>
     public ChildSa? OurReplacement { get; set; }
 }

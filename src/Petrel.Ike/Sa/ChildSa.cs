@@ -73,4 +73,11 @@ internal sealed partial class ChildSa
         CryptographicOperations.ZeroMemory(IntegKeyIn);
         CryptographicOperations.ZeroMemory(IntegKeyOut);
     }
+
+    /// <summary>Zeroes the keys and keeps none (once the data plane holds them and nothing will export them).</summary>
+    public void ForgetKeys()
+    {
+        ZeroKeys();
+        EncKeyIn = EncKeyOut = IntegKeyIn = IntegKeyOut = [];
+    }
 }

@@ -12,6 +12,22 @@ internal sealed partial class IkeSa
 
     public void CryptoFinished() => CryptoBusy = false;
 
+    /// <summary>
+    /// The exchange whose request waits for a job (a key pair, a signature) before it can be built: nothing else is sent
+    /// until it is (§2.3, a window of one).
+    /// </summary>
+    public IkeTask? Preparing { get; private set; }
+
+    public void StartPreparing(IkeTask task) => Preparing = task;
+
+    /// <summary>The exchange that was waiting for its job, now to be sent (null when the SA ended meanwhile).</summary>
+    public IkeTask? TakePreparing()
+    {
+        var t = Preparing;
+        Preparing = null;
+        return t;
+    }
+
     /// <summary>Keeps a job until the running one has applied.</summary>
     public void QueueCrypto(CryptoJob job) => (CryptoBacklog ??= new()).Enqueue(job);
 }

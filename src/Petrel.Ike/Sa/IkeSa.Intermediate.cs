@@ -14,7 +14,7 @@ internal sealed partial class IkeSa
     public IReadOnlyList<Transform> AdditionalKeyExchanges { get; set; } = [];
 
     /// <summary>How many of <see cref="AdditionalKeyExchanges"/> have been performed and keyed the SA.</summary>
-    public int AdditionalKeyExchangesDone { get; set; }
+    public int AdditionalKeyExchangesDone { get; private set; }
 
     public bool AdditionalKeyExchangesPending => AdditionalKeyExchangesDone < AdditionalKeyExchanges.Count;
 
@@ -22,8 +22,8 @@ internal sealed partial class IkeSa
     public List<Transform> PerformedKeyExchanges { get; } = [];
 
     /// <summary>IntAuth_iN and IntAuth_rN so far (RFC 9242 §3.3.2); empty while no IKE_INTERMEDIATE exchange took place.</summary>
-    public byte[] IntAuthI { get; set; } = [];
-    public byte[] IntAuthR { get; set; } = [];
+    public byte[] IntAuthI { get; private set; } = [];
+    public byte[] IntAuthR { get; private set; } = [];
 
     /// <summary>The Message ID of the first IKE_AUTH request, the last part of IntAuth.</summary>
     public uint IkeAuthMessageId { get; set; }
@@ -35,7 +35,7 @@ internal sealed partial class IkeSa
     /// The inbound SK cipher the keys of the last IKE_INTERMEDIATE exchange replaced: a responder decrypts a retransmission
     /// of that exchange's request with it (RFC 7296 §2.1), as the new keys only protect the messages after it.
     /// </summary>
-    public SkCipher? PreviousCipherIn { get; set; }
+    public SkCipher? PreviousCipherIn { get; private set; }
 
     /// <summary>IntAuth = IntAuth_iN | IntAuth_rN | IKE_AUTH_MID, or empty when no IKE_INTERMEDIATE exchange took place.</summary>
     public byte[] IntAuth => IntAuthI.Length == 0 ? [] : IntermediateAuthentication.Combine(IntAuthI, IntAuthR, IkeAuthMessageId);

@@ -8,6 +8,9 @@ internal sealed partial class IkeSa
     /// <summary>Responder: the virtual IPs handed to the peer (RFC 7296 §3.15), released when this SA is destroyed.</summary>
     public List<PoolAssignment> PeerVips { get; } = [];
 
+    /// <summary>Whom the peer's virtual IPs belong to (pools re-use a lease per identity): its EAP identity, else its IKE identity.</summary>
+    public string VipIdentity() => EapIdentity ?? RemoteId?.ToString() ?? Remote.Address.ToString();
+
     /// <summary>Initiator: the virtual IPs the peer assigned to us (installed on the TUN device, our inner address).</summary>
     public List<IPAddress> OwnVips { get; } = [];
 

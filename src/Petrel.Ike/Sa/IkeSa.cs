@@ -22,7 +22,7 @@ internal sealed partial class IkeSa
         {
             var from = _config?.Name;
             _config = value;
-            if (from is not null && from != value.Name) NameChanged?.Invoke(this, from);
+            if (from is not null && from != value.Name) TableEntry?.NameChanged(this, from);
         }
     }
     private ConnectionConfig _config = null!;
@@ -31,8 +31,21 @@ internal sealed partial class IkeSa
     public ulong SpiR { get; set; }
     public IkeSaState State { get; private set; } = IkeSaState.Created;
 
-    /// <summary>Told of every transition (old state) after it happened: the SA table keeps its counters with it.</summary>
-    public Action<IkeSa, IkeSaState>? StateChanged { get; set; }
+    /// <summary>
+    /// The SA table's entry while the SA is in it (<see cref="IkeSaManager"/>): its places in the indexes; told of every
+    /// transition, move and rename so the table keeps its indexes and half-open counters with them.
+    /// </summary>
+    public IkeSaTableEntry? TableEntry { get; private set; }
+
+    public void JoinTable(IkeSaTableEntry entry) => TableEntry = entry;
+
+    /// <summary>The entry the SA leaves (null when it was not in the table).</summary>
+    public IkeSaTableEntry? LeaveTable()
+    {
+        var e = TableEntry;
+        TableEntry = null;
+        return e;
+    }
 
     /// <summary>
     /// The only way the state changes: an edge of <see cref="IkeSaStateGraph"/>, or nothing when already there.
@@ -45,12 +58,12 @@ internal sealed partial class IkeSa
         if (!IkeSaStateGraph.Allows(from, next))
             throw new InvalidStateTransitionException($"IKE_SA {Tag}", StateNames.Of(from), StateNames.Of(next));
         State = next;
-        StateChanged?.Invoke(this, from);
+        TableEntry?.StateChanged(this, from);
         Observer?.Invoke(this, from);
     }
 
     /// <summary>The engine's event feed, told of every transition from creation on (registered in the SA table or not).</summary>
-    public Action<IkeSa, IkeSaState>? Observer { get; set; }
+    public Action<IkeSa, IkeSaState>? Observer { get; init; }
 
     /// <summary>Made by an IKE SA rekey (its ESTABLISHED is a rekey, not an "up").</summary>
     public bool FromRekey { get; set; }
@@ -78,19 +91,11 @@ internal sealed partial class IkeSa
         {
             var from = _remote;
             _remote = value;
-            if (from is not null && !from.Equals(value)) RemoteChanged?.Invoke(this, from);
+            if (from is not null && !from.Equals(value)) TableEntry?.RemoteChanged(this, from);
         }
     }
     private IPEndPoint _remote = null!;
 
-    /// <summary>The SA table's hooks and its places in the per-connection and per-peer indexes (<see cref="IkeSaManager"/>).</summary>
-    public Action<IkeSa, IPEndPoint>? RemoteChanged { get; set; }
-    public Action<IkeSa, string>? NameChanged { get; set; }
-    public LinkedListNode<IkeSa>? ConnectionNode { get; set; }
-    public LinkedListNode<IkeSa>? PeerNode { get; set; }
-
-    /// <summary>A responder's entry in the table's index by the peer's address and SPI (retransmitted IKE_SA_INIT).</summary>
-    public (IPEndPoint Remote, ulong SpiI)? InitiatorKey { get; set; }
 
     /// <summary>RFC 7296 §2.23: a NAT in front of us / in front of the peer; NatFake is strongSwan's forced encapsulation.</summary>
     public bool NatHere { get; private set; }
@@ -187,10 +192,6 @@ internal sealed partial class IkeSa
         EstablishedWallClock = wallClock;
     }
     public TimeSpan NextKeepalive { get; set; } = TimeSpan.MaxValue;
-
-    /// <summary>Who is waiting for this SA to come up (Initiate) or go away (Terminate).</summary>
-    public Action<InitiateResult>? OnEstablished { get; set; }
-    public Action<InitiateResult>? OnDeleted { get; set; }
 
     public string Name => Config.Name;
     public string Tag => $"{Config.Name}[{UniqueId}]";

@@ -61,20 +61,19 @@ internal sealed class IkeSaManager(Action<IkeSa>? stateChanged = null)
     public void Add(IkeSa sa, ulong initiatorSpiForLookup)
     {
         _bySpi[sa.LocalSpi] = sa;
+        var entry = sa.TableEntry ?? new IkeSaTableEntry(this);
         if (!sa.IsInitiator)
         {
             var key = (sa.Remote, initiatorSpiForLookup);
-            if (sa.InitiatorKey is { } old) _byInitiatorSpi.Remove(old);
+            if (entry.InitiatorKey is { } old) _byInitiatorSpi.Remove(old);
             _byInitiatorSpi[key] = sa;
-            sa.InitiatorKey = key;
+            entry.InitiatorKey = key;
         }
         if (!_byId.TryAdd(sa.UniqueId, sa)) return;
-        sa.ConnectionNode = AddTo(_byConnection, sa.Name, sa);
-        sa.PeerNode = AddTo(_byPeer, sa.Remote.Address, sa);
+        entry.ConnectionNode = AddTo(_byConnection, sa.Name, sa);
+        entry.PeerNode = AddTo(_byPeer, sa.Remote.Address, sa);
         if (sa.IsHalfOpen) CountHalfOpen(sa.Remote.Address, +1);
-        sa.StateChanged = OnStateChanged;
-        sa.RemoteChanged = OnRemoteChanged;
-        sa.NameChanged = OnNameChanged;
+        sa.JoinTable(entry);
     }
 
     /// <summary>Takes an SA out of every index (it may already be gone: removing twice is harmless).</summary>
@@ -82,29 +81,26 @@ internal sealed class IkeSaManager(Action<IkeSa>? stateChanged = null)
     {
         if (!_byId.Remove(sa.UniqueId)) return;
         if (_bySpi.TryGetValue(sa.LocalSpi, out var registered) && ReferenceEquals(registered, sa)) _bySpi.Remove(sa.LocalSpi);
-        if (sa.InitiatorKey is { } key && _byInitiatorSpi.TryGetValue(key, out var r) && ReferenceEquals(r, sa)) _byInitiatorSpi.Remove(key);
-        sa.InitiatorKey = null;
-        RemoveFrom(_byConnection, sa.Name, sa.ConnectionNode);
-        RemoveFrom(_byPeer, sa.Remote.Address, sa.PeerNode);
-        sa.ConnectionNode = sa.PeerNode = null;
+        var entry = sa.LeaveTable();
+        if (entry is null) return;
+        if (entry.InitiatorKey is { } key && _byInitiatorSpi.TryGetValue(key, out var r) && ReferenceEquals(r, sa)) _byInitiatorSpi.Remove(key);
+        RemoveFrom(_byConnection, sa.Name, entry.ConnectionNode);
+        RemoveFrom(_byPeer, sa.Remote.Address, entry.PeerNode);
         if (sa.IsHalfOpen) CountHalfOpen(sa.Remote.Address, -1);
-        sa.StateChanged = null;
-        sa.RemoteChanged = null;
-        sa.NameChanged = null;
     }
 
-    private void OnStateChanged(IkeSa sa, IkeSaState from)
+    internal void OnStateChanged(IkeSa sa, IkeSaState from)
     {
         stateChanged?.Invoke(sa);
         bool was = !sa.IsInitiator && from == IkeSaState.Connecting;
         if (was != sa.IsHalfOpen) CountHalfOpen(sa.Remote.Address, sa.IsHalfOpen ? +1 : -1);
     }
 
-    private void OnRemoteChanged(IkeSa sa, IPEndPoint from)
+    internal void OnRemoteChanged(IkeSa sa, IkeSaTableEntry entry, IPEndPoint from)
     {
         if (from.Address.Equals(sa.Remote.Address)) return;
-        RemoveFrom(_byPeer, from.Address, sa.PeerNode);
-        sa.PeerNode = AddTo(_byPeer, sa.Remote.Address, sa);
+        RemoveFrom(_byPeer, from.Address, entry.PeerNode);
+        entry.PeerNode = AddTo(_byPeer, sa.Remote.Address, sa);
         if (sa.IsHalfOpen)
         {
             CountHalfOpen(from.Address, -1);
@@ -112,11 +108,11 @@ internal sealed class IkeSaManager(Action<IkeSa>? stateChanged = null)
         }
     }
 
-    private void OnNameChanged(IkeSa sa, string from)
+    internal void OnNameChanged(IkeSa sa, IkeSaTableEntry entry, string from)
     {
         if (from == sa.Name) return;
-        RemoveFrom(_byConnection, from, sa.ConnectionNode);
-        sa.ConnectionNode = AddTo(_byConnection, sa.Name, sa);
+        RemoveFrom(_byConnection, from, entry.ConnectionNode);
+        entry.ConnectionNode = AddTo(_byConnection, sa.Name, sa);
     }
 
     private void CountHalfOpen(IPAddress peer, int delta)

@@ -4,6 +4,7 @@ using Petrel.Ike.Config;
 using Petrel.Ike.Engine;
 using Petrel.Ike.Sa;
 using Petrel.Ike.V1.AggressiveMode;
+using Petrel.Ike.V1.Fragmentation;
 using Petrel.Ike.V1.Informational;
 using Petrel.Ike.V1.MainMode;
 using Petrel.Ike.V1.ModeConfig;
@@ -17,6 +18,8 @@ namespace Petrel.Ike.V1;
 /// IKEv1 SA, and Initiate/Terminate of `version = 1` connections. It finds the SA by cookies in the engine's SA
 /// table, detects retransmissions of the peer's messages (answered with the cached reply, without decrypting:
 /// the CBC chain has moved on), decrypts, and passes each message to Main Mode, Quick Mode or Informational.
+/// Messages in IKE fragments (strongSwan's Cisco-style fragmentation) are put together first and then go the same way;
+/// ours are split when the peer announced fragmentation (or fragmentation = force) and they exceed fragment_size.
 /// </summary>
 internal sealed class IkeV1Protocol
 {
@@ -60,6 +63,11 @@ internal sealed class IkeV1Protocol
             return;
         }
         var sa = Find(h, remote);
+        if (datagram[16] == (byte)IsakmpPayloadType.Fragment)
+        {
+            ReceiveFragment(sa, local, remote, datagram);
+            return;
+        }
         if (sa is null)
         {
             if (h.ResponderCookie == 0 && h.MessageId == 0 && !h.WasEncrypted && h.Exchange == IsakmpExchange.IdentityProtection)
@@ -93,7 +101,7 @@ internal sealed class IkeV1Protocol
             if (last.Answer is not null)
             {
                 _engine.Log.Debug(sa, $"received retransmit of {IsakmpMessage.ExchangeName(h.Exchange)} {h.MessageId}, sending the cached answer");
-                _engine.SendRaw(sa.Local, sa.Remote, last.Answer);
+                foreach (var d in last.Answer) _engine.SendRaw(sa.Local, sa.Remote, d);
             }
             else
             {
@@ -158,6 +166,47 @@ internal sealed class IkeV1Protocol
         }
     }
 
+    /// <summary>
+    /// A fragment (first payload 132) of the peer's message: kept with the others of its SA until the one flagged last
+    /// and all before it are here, then the whole message is received as if it had come in one datagram. Fragments of
+    /// unknown SAs are dropped (Petrel reassembles from the second message on: a first message in fragments is refused).
+    /// </summary>
+    private void ReceiveFragment(IkeSa? sa, IPEndPoint local, IPEndPoint remote, ReadOnlySpan<byte> datagram)
+    {
+        if (sa is null)
+        {
+            Drop(null, remote, "IKE fragment with unknown cookies");
+            return;
+        }
+        // Fragments travel unencrypted (racoon sets the E flag on them anyway, so it is not looked at).
+        int length = (int)System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(datagram[24..]);
+        var payloads = new List<IsakmpPayload>();
+        if (!IsakmpMessage.TryDecodePayloads(datagram[IsakmpMessage.HeaderLength..length], datagram[16], payloads, out string error, trailingAllowed: false)
+            || !FragmentPayload.TryDecode(payloads[0].Body, out var fragment, out error))
+        {
+            Drop(sa, remote, $"malformed IKE fragment ({error})");
+            return;
+        }
+        var state = sa.V1!;
+        state.Reassembly ??= new V1Reassembly(_engine.Options.MaxPacket);
+        switch (state.Reassembly.Add(fragment!, out var whole))
+        {
+            case FragmentOutcome.NeedMore:
+                _engine.Log.Debug(sa, $"received IKE fragment #{fragment!.Number}, waiting for the complete message");
+                return;
+            case FragmentOutcome.TooLarge:
+                Drop(sa, remote, $"fragmented IKE message exceeds max_packet ({_engine.Options.MaxPacket} bytes)");
+                return;
+        }
+        if (whole!.Length < IsakmpMessage.HeaderLength || whole[16] == (byte)IsakmpPayloadType.Fragment)
+        {
+            Drop(sa, remote, "reassembled IKE fragments do not hold a message");
+            return;
+        }
+        _engine.Log.Debug(sa, $"received IKE fragment #{fragment!.Number}, reassembled fragmented IKE message ({whole.Length} bytes)");
+        Receive(local, remote, whole);
+    }
+
     private static void Remember(Phase1State state, uint messageId, byte[] digest)
     {
         if (state.LastReceived.Count >= 16 && !state.LastReceived.ContainsKey(messageId))
@@ -183,20 +232,42 @@ internal sealed class IkeV1Protocol
         InitiatorCookie = sa.SpiI, ResponderCookie = sa.SpiR, Exchange = exchange, MessageId = messageId,
     };
 
-    /// <summary>Encodes (encrypted once keys exist) and sends. expectAnswer: retransmitted until Answered; answering: cached for the peer's repeat.</summary>
-    public byte[] Send(IkeSa sa, IsakmpMessage m, bool expectAnswer, bool answering)
+    /// <summary>
+    /// Encodes (encrypted once keys exist) and sends, in fragments when the message exceeds fragment_size and the peer
+    /// announced fragmentation (or fragmentation = force). expectAnswer: retransmitted until Answered; answering: cached
+    /// for the peer's repeat.
+    /// </summary>
+    public void Send(IkeSa sa, IsakmpMessage m, bool expectAnswer, bool answering)
     {
         var state = sa.V1!;
         var bytes = m.Encode(state.Cipher);
         _engine.Log.Debug(sa, $"sending {m} to {sa.Remote}");
-        _engine.SendRaw(sa.Local, sa.Remote, bytes);
+        IReadOnlyList<byte[]> datagrams = [bytes];
+        if (SendsFragments(sa))
+        {
+            int limit = V1Fragmenter.MaxMessage(_engine.Options.FragmentSize, sa.Local, sa.Remote, _engine.Options.IkePort);
+            if (V1Fragmenter.Split(bytes, sa.SpiI, sa.SpiR, state.Aggressive, limit) is { } fragments)
+            {
+                _engine.Log.Debug(sa, $"splitting IKE message ({bytes.Length} bytes) into {fragments.Count} fragments of at most {limit} bytes");
+                datagrams = fragments;
+            }
+        }
+        foreach (var d in datagrams) _engine.SendRaw(sa.Local, sa.Remote, d);
         _engine.Touch(sa);
         if (expectAnswer)
-            state.InFlight[m.MessageId] = new Retransmission { Bytes = bytes, Next = _engine.Clock.Now + _engine.Options.RetransmitTimeout };
+            state.InFlight[m.MessageId] = new Retransmission { Datagrams = datagrams, Next = _engine.Clock.Now + _engine.Options.RetransmitTimeout };
         if (answering && state.LastReceived.TryGetValue(m.MessageId, out var last))
-            state.LastReceived[m.MessageId] = (last.Digest, bytes);
-        return bytes;
+            state.LastReceived[m.MessageId] = (last.Digest, datagrams);
     }
+
+    /// <summary>strongSwan's rule: force always, yes once the peer announced fragmentation, accept and no never.</summary>
+    private static bool SendsFragments(IkeSa sa) =>
+        sa.Config.Fragmentation.ToLowerInvariant() switch
+        {
+            "force" => true,
+            "yes" => sa.V1!.PeerFragmentation,
+            _ => false,
+        };
 
     /// <summary>Sends an unencrypted message outside any SA (an error notify to message 1).</summary>
     public void SendRaw(IPEndPoint local, IPEndPoint remote, IsakmpMessage m)
@@ -224,7 +295,7 @@ internal sealed class IkeV1Protocol
             }
             r.Tries++;
             _engine.Log.Debug(sa, $"retransmit {r.Tries} of message {mid}");
-            _engine.SendRaw(sa.Local, sa.Remote, r.Bytes);
+            foreach (var d in r.Datagrams) _engine.SendRaw(sa.Local, sa.Remote, d);
             r.Next = now + _engine.Options.RetransmitTimeout * Math.Pow(_engine.Options.RetransmitBase, r.Tries);
         }
         if (sa.State == IkeSaState.Established && now >= sa.NextKeepalive)

@@ -45,6 +45,11 @@ internal sealed class Phase1State : IDisposable
     public bool PeerNatT { get; set; }
     public bool PeerNatTDraft { get; set; }
     public bool PeerDpd { get; set; }
+    /// <summary>The peer sent the IKE fragmentation vendor ID (<see cref="Wire.VendorIds.IsFragmentation"/>).</summary>
+    public bool PeerFragmentation { get; set; }
+
+    /// <summary>The peer's message being put together from fragments; null until a fragment arrives.</summary>
+    public Fragmentation.V1Reassembly? Reassembly { get; set; }
 
     /// <summary>Children to negotiate with Quick Mode once Phase 1 is up, and who waits for them.</summary>
     public List<ChildConfig> PendingChildren { get; } = [];
@@ -58,14 +63,17 @@ internal sealed class Phase1State : IDisposable
     /// <summary>Quick Mode exchanges in flight, by message ID.</summary>
     public Dictionary<uint, QuickModeExchange> QuickModes { get; } = [];
 
+    /// <summary>The traffic limit (octets) each Quick Mode SA negotiated in kilobytes; absent when none was.</summary>
+    public Dictionary<Sa.ChildSa, ulong> LifeBytes { get; } = new(ReferenceEqualityComparer.Instance);
+
     /// <summary>Quick Mode rekeys we started whose old SA still sends (make before break).</summary>
     public List<Switchover> Switches { get; } = [];
 
     /// <summary>Our messages waiting for an answer, by message ID (0 = Phase 1).</summary>
     public Dictionary<uint, Retransmission> InFlight { get; } = [];
 
-    /// <summary>The last message from the peer per message ID (its SHA-256) and what we answered (resent on repeat).</summary>
-    public Dictionary<uint, (byte[] Digest, byte[]? Answer)> LastReceived { get; } = [];
+    /// <summary>The last message from the peer per message ID (its SHA-256) and what we answered (resent on repeat: one datagram, or its fragments).</summary>
+    public Dictionary<uint, (byte[] Digest, IReadOnlyList<byte[]>? Answer)> LastReceived { get; } = [];
 
     /// <summary>RFC 3706 sequence numbers: ours (next R-U-THERE) and the last R-U-THERE we sent still unanswered.</summary>
     public uint DpdSequence { get; set; }
@@ -94,7 +102,8 @@ internal sealed class Phase1State : IDisposable
 /// <summary>A message of ours that an answer ends; sent again with back-off until the tries run out.</summary>
 internal sealed class Retransmission
 {
-    public required byte[] Bytes { get; init; }
+    /// <summary>The datagram, or every fragment of a fragmented message.</summary>
+    public required IReadOnlyList<byte[]> Datagrams { get; init; }
     public int Tries { get; set; }
     public TimeSpan Next { get; set; }
 }

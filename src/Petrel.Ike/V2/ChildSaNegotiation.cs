@@ -308,63 +308,14 @@ internal sealed class ChildSaNegotiation(IIkeContext context)
         child.IntegKeyIn = (exchangeInitiator ? keys.IntegrityResponderToInitiator : keys.IntegrityInitiatorToResponder).ToArray();
 
         child.Encap = sa.NatAny;
-        // RFC 3948: with encapsulation the outer ports are the IKE NAT-T ports as the peer sees them.
-        var local = child.Encap ? sa.Local : new IPEndPoint(sa.Local.Address, 0);
-        var remote = child.Encap ? sa.Remote : new IPEndPoint(sa.Remote.Address, 0);
-        child.OuterLocal = local;
-        child.OuterRemote = remote;
-        var protocol = child.Protocol == SecurityProtocol.Ah ? IpsecProtocol.Ah : IpsecProtocol.Esp;
-        var encTransform = encr ?? new Transform(TransformType.Encryption, 0);
-        bool esn = ProposalText.Esn(p);
-
-        child.MoveTo(ChildSaState.Installing);
-        try
+        var algorithms = new ChildSaAlgorithms(
+            child.Protocol == SecurityProtocol.Ah ? IpsecProtocol.Ah : IpsecProtocol.Esp,
+            encr ?? new Transform(TransformType.Encryption, 0), integ)
         {
-            context.Kernel.InstallSa(new SaSpec
-            {
-                Spi = child.SpiIn, Direction = SaDirection.Inbound, Protocol = protocol, Mode = child.Mode,
-                Source = remote, Destination = local, UdpEncapsulation = child.Encap,
-                OriginalSource = child.PeerOriginalAddress, OriginalDestination = child.LocalAddressAsPeerSees,
-                Encryption = encTransform, EncryptionKey = child.EncKeyIn.ToArray(),
-                Integrity = integ, IntegrityKey = child.IntegKeyIn.ToArray(),
-                ExtendedSequenceNumbers = esn, ReplayWindow = child.Config.ReplayWindow, ReqId = child.ReqId,
-            });
-            var outbound = new SaSpec
-            {
-                Spi = child.SpiOut, Direction = SaDirection.Outbound, Protocol = protocol, Mode = child.Mode,
-                Source = local, Destination = remote, UdpEncapsulation = child.Encap,
-                Encryption = encTransform, EncryptionKey = child.EncKeyOut.ToArray(),
-                Integrity = integ, IntegrityKey = child.IntegKeyOut.ToArray(),
-                ExtendedSequenceNumbers = esn, ReplayWindow = 0, ReqId = child.ReqId,
-                TfcPadding = child.Config.TfcPadding == ChildConfig.TfcPaddingMtu ? SaSpec.TfcPaddingMtu : child.Config.TfcPadding,
-            };
-            if (deferOutbound) child.PendingOutbound = outbound;
-            else context.Kernel.InstallSa(outbound);
-            // A rekey keeps the reqid: the policy in place already points at the newest outbound SA of that reqid.
-            if (!context.Sas.ReqIdInUse(child.ReqId, child))
-            {
-                context.Kernel.InstallPolicy(new PolicySpec
-                {
-                    ReqId = child.ReqId, LocalTs = child.LocalTs, RemoteTs = child.RemoteTs, Mode = child.Mode,
-                    InterfaceIdIn = child.Config.InterfaceIdIn, InterfaceIdOut = child.Config.InterfaceIdOut,
-                    LocalAddress = sa.Local.Address, RemoteAddress = sa.Remote.Address,
-                });
-            }
-        }
-        catch (Exception ex) when (ex is not OutOfMemoryException)
-        {
-            context.Kernel.RemoveSa(child.SpiIn, SaDirection.Inbound);
-            context.Kernel.RemoveSa(child.SpiOut, SaDirection.Outbound);
-            child.ZeroKeys();
-            return $"CHILD_SA {child.Config.Name}: data plane refused the SA: {ex.Message}";
-        }
-        context.Sas.SetInstalled(child, true);
-        child.MoveTo(ChildSaState.Installed);
-        child.InstalledAt = context.Clock.Now;
-        context.Scheduler.ScheduleChild(child);
-        sa.Children.Add(child);
-        context.Log.Info(sa, $"CHILD_SA {child.Config.Name}{{{child.UniqueId}}} established with SPIs {child.SpiIn:x8}_i {child.SpiOut:x8}_o and TS {TrafficSelectorNarrowing.Format(child.LocalTs)} === {TrafficSelectorNarrowing.Format(child.RemoteTs)}{(child.Encap ? " (UDP-encapsulated)" : "")}");
-        return null;
+            ExtendedSequenceNumbers = ProposalText.Esn(p),
+            TfcPadding = child.Config.TfcPadding == ChildConfig.TfcPaddingMtu ? SaSpec.TfcPaddingMtu : child.Config.TfcPadding,
+        };
+        return ChildSaInstaller.Install(context, sa, child, algorithms, deferOutbound);
     }
 
     private static string NatReason(IkeSa sa) =>
@@ -391,6 +342,12 @@ internal sealed class ChildSaNegotiation(IIkeContext context)
             bool replaced = sa.Children.Exists(o => !ReferenceEquals(o, child) && ReferenceEquals(o.Replaces, child));
             context.Sas.RemoveInbound(sa, child, replaced);
             if (child.PendingOutbound is null) context.Kernel.RemoveSa(child.SpiOut, SaDirection.Outbound);
+            else
+            {
+                // The held-back outbound SA never reached the data plane: its keys die here.
+                CryptographicOperations.ZeroMemory(child.PendingOutbound.EncryptionKey);
+                CryptographicOperations.ZeroMemory(child.PendingOutbound.IntegrityKey);
+            }
             child.PendingOutbound = null;
             context.Sas.SetInstalled(child, false);
         }

@@ -32,7 +32,7 @@ internal sealed class TaskManager(IIkeContext context)
     public void Pump(IkeSa sa)
     {
         context.Scheduler.Touch(sa);
-        if (sa.State == IkeSaState.Destroying || sa.Outstanding is not null || sa.Deferred is not null) return;
+        if (sa.State == IkeSaState.Destroying || sa.Outstanding is not null || sa.Deferred is not null || sa.Preparing is not null) return;
         // A queued rekey whose SA was deleted or rekeyed by the peer meanwhile is dropped, not sent.
         while (sa.Tasks.Count > 0 && sa.Tasks.Peek().IsObsolete(sa)) sa.Tasks.Dequeue().Abort(sa, "no longer needed");
         if (sa.Tasks.Count == 0) return;
@@ -50,6 +50,14 @@ internal sealed class TaskManager(IIkeContext context)
         IReadOnlyList<byte[]>? fragments = null;
         try
         {
+            if (task.Prepare(sa) is { } job)
+            {
+                // The request needs a key pair or signature first: a worker makes it, then this is called again.
+                sa.StartPreparing(task);
+                if (job is TaskJob t) t.Then = () => Prepared(sa);
+                context.Scheduler.RunCrypto(sa, job, halfOpen: false);
+                return;
+            }
             task.BuildRequest(sa, m);
             if (init)
             {
@@ -79,7 +87,7 @@ internal sealed class TaskManager(IIkeContext context)
         }
         sa.RequestSent(mid);
         sa.SetOutstanding(new PendingRequest { MessageId = mid, Bytes = bytes, Fragments = fragments, Task = task, Deadline = context.Clock.Now + context.Options.RetransmitTimeout });
-        context.Events.CountRequest(task.Exchange);
+        context.Events.CountRequest(task.Exchange, sa);
         context.Log.Debug(sa, $"sending {task.Exchange} request {mid} to {sa.Remote} ({(fragments is null ? $"{bytes.Length} bytes" : $"{fragments.Count} fragments")})");
         context.Sender.SendAll(sa.Local, sa.Remote, bytes, fragments);
     }
@@ -94,7 +102,12 @@ internal sealed class TaskManager(IIkeContext context)
             return;
         }
         sa.TakeOutstanding();
-        var outcome = pending.Task.ProcessResponse(sa, m);
+        Conclude(sa, m, pending, pending.Task.ProcessResponse(sa, m));
+    }
+
+    /// <summary>What follows a response: the next request, a retry, the SA's end, a wait for a CRL or a crypto worker.</summary>
+    private void Conclude(IkeSa sa, IkeMessage m, PendingRequest pending, TaskOutcome outcome)
+    {
         switch (outcome)
         {
             case TaskOutcome.Retry:
@@ -106,10 +119,32 @@ internal sealed class TaskManager(IIkeContext context)
             case TaskOutcome.Deferred:
                 context.Scheduler.Defer(sa, m, pending);
                 break;
+            case TaskOutcome.Working:
+                // The response is parked (nothing else is sent, its retransmits are absorbed) until the job has applied.
+                var (job, then) = pending.Task.TakeOffloaded();
+                sa.Defer(new DeferredAuth(m, pending, "a crypto worker", Crypto: true));
+                job.Then = () => Continue(sa, then);
+                context.Scheduler.RunCrypto(sa, job, halfOpen: false);
+                break;
             default:
                 Pump(sa);
                 break;
         }
+    }
+
+    /// <summary>On the engine thread: a task's crypto job applied; its continuation decides what follows the parked response.</summary>
+    private void Continue(IkeSa sa, Func<TaskOutcome> then)
+    {
+        if (sa.Deferred is not { Crypto: true } || sa.State == IkeSaState.Destroying) return;
+        var parked = sa.TakeDeferred()!;
+        Conclude(sa, parked.Message, parked.Pending!, then());
+    }
+
+    /// <summary>On the engine thread: the job a request waited for applied; the request is built and sent now.</summary>
+    private void Prepared(IkeSa sa)
+    {
+        if (sa.State == IkeSaState.Destroying || sa.TakePreparing() is not { } task) return;
+        Send(sa, task);
     }
 
     /// <summary>
@@ -138,7 +173,7 @@ internal sealed class TaskManager(IIkeContext context)
     {
         var datagrams = context.Sender.EncodeProtected(sa, response);
         sa.CacheResponse(response.MessageId, datagrams[0], datagrams.Count > 1 ? datagrams : null);
-        context.Events.CountResponse(response.ExchangeType);
+        context.Events.CountResponse(response.ExchangeType, sa);
         context.Sender.SendAll(sa.Local, sa.Remote, sa.LastResponse, sa.LastResponseFragments);
     }
 
@@ -158,7 +193,7 @@ internal sealed class TaskManager(IIkeContext context)
             return false;
         }
         pending.Retransmits++;
-        context.Events.CountRetransmit();
+        context.Events.CountRetransmit(sa);
         pending.Deadline = now + TimeSpan.FromTicks((long)(options.RetransmitTimeout.Ticks * Math.Pow(options.RetransmitBase, pending.Retransmits)));
         context.Log.Info(sa, $"retransmit {pending.Retransmits} of {pending.Task.Exchange} request {pending.MessageId} to {sa.Remote}");
         context.Sender.SendAll(sa.Local, sa.Remote, pending.Bytes, pending.Fragments);

@@ -10,4 +10,9 @@ internal enum TaskOutcome
     DestroySa,
     /// <summary>The response waits for a CRL fetch (<see cref="DeferredAuth"/>); it is processed again when the fetch completes.</summary>
     Deferred,
+    /// <summary>
+    /// The task handed work to a crypto worker (<see cref="IkeTask.Offload"/>); the response stays parked and the task's
+    /// continuation gives the outcome when the job has applied.
+    /// </summary>
+    Working,
 }

@@ -53,7 +53,8 @@ public sealed partial class DataPlaneHost
             {
                 // A burst: every packet already queued (up to MaxTunBurst) is sealed into the
                 // batch, which then leaves in as few sends as the sizes allow (UDP GSO).
-                for (int reads = 1; ; reads++)
+                int reads = 1;
+                for (; ; reads++)
                 {
                     if (n > VirtioNetHeader.Length)
                         SealRead(buffer, readOffset, n, segment, batch, sealer, burst);
@@ -65,12 +66,29 @@ public sealed partial class DataPlaneHost
                 }
                 burst?.Flush(batch);
                 batch.Flush();
+                if (reads == MaxTunBurst)
+                    YieldToConsumers();
             }
             catch (Exception e)
             {
                 _log.LogError(e, "outbound packet processing failed");
             }
         }
+    }
+
+    /// <summary>
+    /// The overload bound (<see cref="YieldUnderLoad"/>): after a full TUN burst, or after a NAT-T
+    /// receive whose packets went into the TUN device, the packet thread gives its CPU to whatever
+    /// else is runnable there (sched_yield) before taking more. Those are the packets' consumers:
+    /// the application our TUN writes woke, the peer's stack. A reader that never sleeps under
+    /// overload otherwise keeps them waiting a whole time slice while it delivers burst after burst
+    /// into a full socket, where the kernel drops them after Petrel paid for them. With nothing
+    /// else runnable the call returns at once (one system call per burst).
+    /// </summary>
+    private void YieldToConsumers()
+    {
+        if (YieldUnderLoad)
+            Thread.Yield();
     }
 
     /// <summary>One read from the TUN device: a packet, or a TCP/UDP super-segment cut into wire-sized ones; each sealed into the batch.</summary>
@@ -176,6 +194,8 @@ public sealed partial class DataPlaneHost
                     }
                 }
                 inbound.Flush();
+                if (natT)
+                    YieldToConsumers();
             }
             catch (Exception e)
             {

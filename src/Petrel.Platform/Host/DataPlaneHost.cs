@@ -48,6 +48,9 @@ public sealed partial class DataPlaneHost : IDisposable
     /// <summary>Nice value every packet thread sets for itself when it starts (0: unchanged; <see cref="PacketPriority"/>).</summary>
     public int PacketNice { get; init; }
 
+    /// <summary>Packet threads yield their CPU after each full burst (see DataPlaneHost.Offload.cs, YieldToConsumers).</summary>
+    public bool YieldUnderLoad { get; init; } = true;
+
     private int _priorityRefused;
 
     /// <summary>
@@ -83,7 +86,8 @@ public sealed partial class DataPlaneHost : IDisposable
                 ClampMss = options.ClampMss,
                 PacketThreads = options.PacketThreads,
             };
-            host = new DataPlaneHost(tun, udp, kernel, onIke, loggers.CreateLogger<DataPlaneHost>()) { PacketNice = options.PacketNice };
+            kernel.Statistics.TunUdpWrites = TunUdpPath(tun, kernel);
+            host = new DataPlaneHost(tun, udp, kernel, onIke, loggers.CreateLogger<DataPlaneHost>()) { PacketNice = options.PacketNice, YieldUnderLoad = options.YieldUnderLoad };
             host._routes = routes;
             if (options.AutoTunMtu)
             {
@@ -118,8 +122,18 @@ public sealed partial class DataPlaneHost : IDisposable
         }
     }
 
+    /// <summary>How decrypted UDP will reach the device, as `petrel stats` and the start-up log say it.</summary>
+    private static string TunUdpPath(TunDevice tun, UserspaceKernel kernel) =>
+        !tun.Offload ? "single (no vnet headers)"
+        : !tun.AcceptsUdpGso ? "single (the kernel refused TUN_F_USO4/USO6)"
+        : kernel.TunUdpGsoSegments < 2 ? "single (coalescing off)"
+        : $"gso (GSO_UDP_L4, up to {kernel.TunUdpGsoSegments} datagrams per write)";
+
     public void Start()
     {
+        _log.LogDebug("{Device}: {Offload}; decrypted UDP written {UdpPath}", Tun.Name,
+            Tun.Offload ? "vnet headers: TSO reads, TCP GSO writes" : "no offload: one packet per read and write",
+            Kernel.Statistics.TunUdpWrites);
         Spawn($"tun-rx {Tun.Name}", Tun.Offload ? OffloadTunLoop : () => TunLoop(Tun, 0));
         foreach (var (device, id) in _interfaces)
         {

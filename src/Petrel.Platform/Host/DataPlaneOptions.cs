@@ -77,6 +77,13 @@ public sealed class DataPlaneOptions
     /// </summary>
     public int PacketNice { get; init; }
 
+    /// <summary>
+    /// Packet threads yield their CPU (sched_yield) after a full TUN burst and after each NAT-T
+    /// receive, so that on a busy host the consumers of what they just delivered run before they
+    /// take more (see DataPlaneHost.YieldToConsumers). Default on: measured in bench/iperf.sh MODE=udp.
+    /// </summary>
+    public bool YieldUnderLoad { get; init; } = true;
+
     /// <summary>Install routes for protect policies into the TUN device.</summary>
     public bool ManageRoutes { get; init; } = true;
 }

@@ -32,6 +32,33 @@ internal static unsafe partial class LibC
     [LibraryImport("libc", EntryPoint = "geteuid")]
     public static partial uint GetEuid();
 
+    public const int PR_SET_KEEPCAPS = 8;
+    public const int PR_CAP_AMBIENT = 47;
+    public const int PR_CAP_AMBIENT_RAISE = 2;
+    /// <summary>_LINUX_CAPABILITY_VERSION_3: two 32-bit words per set.</summary>
+    public const uint CapabilityVersion3 = 0x20080522;
+
+    /// <summary>struct passwd: pw_name, pw_passwd (pointers), then uid_t pw_uid and gid_t pw_gid.</summary>
+    public static readonly int PasswdUidOffset = 2 * IntPtr.Size;
+    public static readonly int PasswdGidOffset = 2 * IntPtr.Size + 4;
+
+    [LibraryImport("libc", EntryPoint = "getpwnam", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    public static partial nint GetPwNam(string name);
+
+    // glibc runs these three on every thread of the process (its setxid broadcast), so no thread stays root.
+    [LibraryImport("libc", EntryPoint = "setgroups", SetLastError = true)]
+    public static partial int SetGroups(nuint size, uint* groups);
+
+    [LibraryImport("libc", EntryPoint = "setresgid", SetLastError = true)]
+    public static partial int SetResGid(uint rgid, uint egid, uint sgid);
+
+    [LibraryImport("libc", EntryPoint = "setresuid", SetLastError = true)]
+    public static partial int SetResUid(uint ruid, uint euid, uint suid);
+
+    /// <summary>capset(2) for the calling thread: header {version, pid 0}, data[2] {effective, permitted, inheritable}.</summary>
+    [LibraryImport("libc", EntryPoint = "capset", SetLastError = true)]
+    public static partial int CapSet(uint* header, uint* data);
+
     [LibraryImport("libc", EntryPoint = "statx", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     public static partial int Statx(int dirfd, string path, int flags, uint mask, byte* buffer);
 }

@@ -19,6 +19,15 @@ public static class UnixAccounts
         return (uint)Marshal.ReadInt32(entry, LibC.GroupGidOffset);
     }
 
+    /// <summary>The uid and primary gid of a user name (getpwnam(3)); null when no such user exists.</summary>
+    public static (uint Uid, uint Gid)? User(string name)
+    {
+        nint entry = LibC.GetPwNam(name);
+        if (entry == 0)
+            return null;
+        return ((uint)Marshal.ReadInt32(entry, LibC.PasswdUidOffset), (uint)Marshal.ReadInt32(entry, LibC.PasswdGidOffset));
+    }
+
     /// <summary>Gives a file to a group (owner unchanged), as chown(2) with owner −1.</summary>
     public static void SetGroup(string path, uint gid)
     {

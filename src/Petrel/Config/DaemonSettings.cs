@@ -90,6 +90,12 @@ public sealed record DaemonSettings
     /// <summary>petrel.socket_group: a group whose members may use the control socket's read-only commands.</summary>
     public string? SocketGroup { get; init; }
 
+    /// <summary>
+    /// petrel.user: the user the daemon becomes once its sockets, TUN devices and keys are open (strongSwan's
+    /// charon.user); only the IKE thread keeps CAP_NET_ADMIN and CAP_NET_RAW. Null: stay as started.
+    /// </summary>
+    public string? User { get; init; }
+
     public const int AutoPacketThreads = 0;
 
     /// <summary>petrel.eap-radius: RADIUS servers for auth = eap-radius and accounting (strongSwan's eap-radius plugin); null: none.</summary>

@@ -24,17 +24,25 @@ internal static class RadiusLoader
 
     public static RadiusSettings Map(SettingsSection s)
     {
+        RadiusDaeSettings? dae = null;
         foreach (var sub in s.Sections)
         {
             if (sub.Name == "servers") continue;
-            if (sub.Name is "dae" or "forward" or "xauth")
+            if (sub.Name == "dae")
+            {
+                dae = MapDae(sub);
+                continue;
+            }
+            if (sub.Name is "forward" or "xauth")
                 throw new ConfigException(sub.File, sub.Line, $"section '{sub.Name}' {s.Where()} is not supported by Petrel yet");
             throw new ConfigException(sub.File, sub.Line, $"unknown section '{sub.Name}' {s.Where()}{KeySuggestion.Hint(sub.Name, ["servers"])}");
         }
         var settings = new RadiusSettings();
         SettingsEntry? server = null, secret = null, port = null;
+        var retransmitEntries = new List<SettingsEntry>();
         foreach (var e in s.Entries)
         {
+            if (e.Key.StartsWith("retransmit_", StringComparison.Ordinal)) retransmitEntries.Add(e);
             switch (e.Key)
             {
                 case "server": server = e; break;
@@ -82,7 +90,38 @@ internal static class RadiusLoader
         }
         if (servers.Count == 0)
             throw new ConfigException(s.File, s.Line, $"{s.Path}: no RADIUS server: add servers {{ NAME {{ address = …, secret = … }} }}");
-        return settings with { Servers = servers };
+        settings = settings with { Servers = servers, Dae = dae };
+        return FitRetransmits(settings, s, retransmitEntries);
+    }
+
+    /// <summary>Time the whole IKE_AUTH (every EAP round trip and RADIUS failover) has: a half-open IKE SA's timeout.</summary>
+    internal static readonly TimeSpan HalfOpenTimeout = new Petrel.Ike.Engine.IkeEngineOptions().HalfOpenTimeout;
+
+    /// <summary>What the rest of the handshake needs beside one RADIUS failover (IKE_SA_INIT, the EAP round trips, the final AUTH).</summary>
+    internal static readonly TimeSpan HandshakeMargin = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// A RADIUS request whose servers are all silent waits servers × Σ timeout × base^n before the conversation fails
+    /// (strongSwan's eap-radius failover). It must end inside the half-open timeout, else the IKE SA is gone before the
+    /// last server was asked. Unset retransmit settings get strongSwan's defaults with as many tries as fit (at least
+    /// one); settings written in the file that do not fit are refused at their line, with the arithmetic.
+    /// </summary>
+    private static RadiusSettings FitRetransmits(RadiusSettings settings, SettingsSection s, List<SettingsEntry> written)
+    {
+        var limit = HalfOpenTimeout - HandshakeMargin;
+        if (!written.Any(e => e.Key == "retransmit_tries"))
+        {
+            while (settings.RetransmitTries > 1 && settings.FailoverBudget() > limit)
+                settings = settings with { RetransmitTries = settings.RetransmitTries - 1 };
+        }
+        var budget = settings.FailoverBudget();
+        if (budget <= limit) return settings;
+        var at = written.Count > 0 ? written[^1] : null;
+        string arithmetic = $"with {settings.Servers.Count} server(s) that do not answer, a request waits {settings.Servers.Count} × ({settings.DescribeTries()}) = {budget.TotalSeconds:0.#} s " +
+            $"before it fails, but the whole IKE_AUTH must finish within the {HalfOpenTimeout.TotalSeconds:0} s half-open timeout ({limit.TotalSeconds:0} s are left for RADIUS); " +
+            "lower retransmit_timeout, retransmit_base or retransmit_tries, or configure fewer servers";
+        if (at is null) throw new ConfigException(s.File, s.Line, $"{s.Path}: {arithmetic}");
+        throw SettingValues.Error(at, s.Path, arithmetic);
     }
 
     private static RadiusServer MapServer(SettingsSection s)
@@ -112,6 +151,38 @@ internal static class RadiusLoader
         if (address is null) throw new ConfigException(s.File, s.Line, $"{s.Path}: 'address' is missing");
         if (secret is null) throw new ConfigException(s.File, s.Line, $"{s.Path}: 'secret' is missing");
         return new RadiusServer { Name = s.Name, Address = address, Secret = secret, AuthPort = auth, AcctPort = acct, Preference = preference, NasIdentifier = nas };
+    }
+
+    private static readonly string[] DaeKeys = ["enable", "listen", "port", "secret"];
+
+    /// <summary>
+    /// dae { enable, listen, port, secret } (strongSwan's eap-radius.dae): RFC 5176 Disconnect- and CoA-Requests.
+    /// Off unless enable = yes; then the secret is required (strongSwan disables DAE without one, Petrel refuses).
+    /// </summary>
+    private static RadiusDaeSettings? MapDae(SettingsSection s)
+    {
+        foreach (var sub in s.Sections)
+            throw new ConfigException(sub.File, sub.Line, $"unknown section '{sub.Name}' {s.Where()}: dae has {string.Join(", ", DaeKeys)}");
+        SettingsEntry? enable = null;
+        IPAddress listen = IPAddress.Any;
+        int port = 3799;
+        byte[]? secret = null;
+        foreach (var e in s.Entries)
+        {
+            switch (e.Key)
+            {
+                case "enable": enable = e; break;
+                case "listen": listen = Address(e, s.Path); break;
+                case "port": port = SettingValues.Integer(e, s.Path, 1, 65535); break;
+                case "secret": secret = SettingValues.Secret(e, s.Path); break;
+                default:
+                    throw new ConfigException(e.File, e.Line, $"unknown key '{e.Key}' {s.Where()}{KeySuggestion.Hint(e.Key, DaeKeys)}");
+            }
+        }
+        if (enable is null || !SettingValues.Bool(enable, s.Path)) return null;
+        if (secret is null)
+            throw SettingValues.Error(enable, s.Path, "RADIUS DAE needs its shared secret: add secret = … beside enable = yes");
+        return new RadiusDaeSettings { Listen = new IPEndPoint(listen, port), Secret = secret };
     }
 
     private static IPAddress Address(SettingsEntry e, string where)

@@ -62,7 +62,7 @@ public static class SwanctlLoader
 
     private static readonly string[] PetrelKeys = ["socket", "ike_port", "natt_port", "tun_name", "log_level", "dashboard", "tun_mtu", "path_mtu", "mss_clamp",
         "retransmit_timeout", "retransmit_base", "retransmit_tries", "fragment_size", "fetch_timeout", "cookie_threshold", "block_threshold", "init_limit_half_open", "max_packet", "packet_threads", "packet_nice", "log_format", "vici", "dashboard_token",
-        "export_keys", "socket_group"];
+        "export_keys", "socket_group", "user"];
 
     /// <summary>Reads and validates a swanctl.conf file. Throws <see cref="ConfigException"/>.</summary>
     public static SwanctlConfig Load(string path) =>
@@ -664,6 +664,7 @@ public static class SwanctlLoader
                 // Least privilege (issue 12): key export is opt-in; a group may read state through the control socket.
                 "export_keys" => d with { ExportKeys = SettingValues.Bool(e, s.Path) },
                 "socket_group" => d with { SocketGroup = SocketGroup(e, s.Path) },
+                "user" => d with { User = UserName(e, s.Path) },
                 // charon.retransmit_* (RFC 7296 §2.1 back-off): how soon a silent peer is declared dead.
                 "retransmit_timeout" => d with { RetransmitTimeout = Seconds(e, s.Path) },
                 "retransmit_base" => d with { RetransmitBase = RetransmitBase(e, s.Path) },
@@ -694,6 +695,17 @@ public static class SwanctlLoader
             throw SettingValues.Error(entry, s.Path, $"'{entry.Value}' is not a loopback address: set dashboard_token too (every page and action then needs it)");
         }
         return d;
+    }
+
+    /// <summary>petrel.user: a user name the system knows, not root.</summary>
+    private static string UserName(SettingsEntry e, string where)
+    {
+        string v = e.Value.Trim();
+        if (v.Length == 0 || Petrel.Platform.Privilege.UnixAccounts.User(v) is not { } account)
+            throw SettingValues.Error(e, where, $"'{e.Value}' is not a user of this system");
+        if (account.Uid == 0)
+            throw SettingValues.Error(e, where, $"'{e.Value}' is root: name an unprivileged user to drop root to");
+        return v;
     }
 
     /// <summary>petrel.socket_group: a group name or id the system knows.</summary>

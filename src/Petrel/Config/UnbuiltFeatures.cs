@@ -10,8 +10,8 @@ internal static class UnbuiltFeatures
 {
     /// <summary>
     /// The parts of IKEv1 (`version = 1`) that are not built: authentication other than psk or certificates (pubkey, rsa,
-    /// ecdsa) on both sides alike (XAuth is refused by its own check), AH, transport mode, more than one traffic
-    /// selector per side (a Quick Mode carries one pair) and fragmentation = force.
+    /// ecdsa) on both sides alike (XAuth is refused by its own check), modes other than tunnel and transport, more than
+    /// one traffic selector per side (a Quick Mode carries one pair).
     /// </summary>
     public static void RefuseIkeV1Parts(SettingsSection connection, int version)
     {
@@ -33,15 +33,11 @@ internal static class UnbuiltFeatures
         }
         if (classes[0] != classes[1] && !classes.Any(c => c.StartsWith("xauth", StringComparison.Ordinal)))
             throw NotBuilt(versionEntry, where, $"IKEv1 authenticates both sides the same way (one Phase 1 method): local.auth is {classes[0]}, remote.auth is {classes[1]}");
-        if (connection.FindEntry("fragmentation") is { } f && f.Value == "force")
-            throw NotBuilt(f, where, "IKEv1 fragmentation is not built yet: set fragmentation = yes or no with version = 1");
         foreach (var child in connection.FindSection("children")?.Sections ?? [])
         {
             string cw = child.Path;
-            if (child.FindEntry("ah_proposals") is { } ah)
-                throw NotBuilt(ah, cw, "AH with IKEv1 is not built yet: use esp_proposals (or version = 2)");
-            if (child.FindEntry("mode") is { } mode && !mode.Value.Equals("tunnel", StringComparison.OrdinalIgnoreCase))
-                throw NotBuilt(mode, cw, $"mode = {mode.Value} with IKEv1 is not built yet: use mode = tunnel (or version = 2)");
+            if (child.FindEntry("mode") is { } mode && !mode.Value.Equals("tunnel", StringComparison.OrdinalIgnoreCase) && !mode.Value.Equals("transport", StringComparison.OrdinalIgnoreCase))
+                throw NotBuilt(mode, cw, $"mode = {mode.Value} with IKEv1 is not built yet: use mode = tunnel or transport (or version = 2)");
             foreach (var key in new[] { "local_ts", "remote_ts" })
                 if (child.FindEntry(key) is { } ts && ts.Value.Contains(','))
                     throw NotBuilt(ts, cw, $"IKEv1 negotiates one traffic selector per side in Quick Mode: give {key} one subnet (or use version = 2)");

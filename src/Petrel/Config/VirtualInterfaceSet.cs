@@ -14,6 +14,12 @@ public sealed class VirtualInterfaceSet : IEquatable<VirtualInterfaceSet>
 
     public IReadOnlyList<(uint Id, string Name)> Interfaces { get; }
 
+    /// <summary>The configured addresses by if_id (petrel.interfaces.NAME.local / peer); ids without any are absent.</summary>
+    public IReadOnlyDictionary<uint, IReadOnlyList<TunnelAddress>> Addresses { get; init; } = new Dictionary<uint, IReadOnlyList<TunnelAddress>>();
+
+    /// <summary>The configured addresses of an if_id (none when it has no local/peer).</summary>
+    public IReadOnlyList<TunnelAddress> AddressesOf(uint id) => Addresses.TryGetValue(id, out var list) ? list : [];
+
     /// <summary>The interface name of an if_id, or null when the id has none (0, or not configured).</summary>
     public string? NameOf(uint id)
     {
@@ -23,6 +29,13 @@ public sealed class VirtualInterfaceSet : IEquatable<VirtualInterfaceSet>
     }
 
     public static VirtualInterfaceSet For(IEnumerable<uint> ids) => For(ids, new Dictionary<uint, string>());
+
+    /// <param name="configured">petrel.interfaces as <see cref="InterfaceNames.Read"/> returned it: names and addresses.</param>
+    public static VirtualInterfaceSet For(IEnumerable<uint> ids, InterfaceNames.Configured configured)
+    {
+        var set = For(ids, configured.Names);
+        return set.Interfaces.Count == 0 ? set : new VirtualInterfaceSet(set.Interfaces) { Addresses = configured.Addresses };
+    }
 
     /// <param name="names">User-given names by id (petrel.interfaces), already validated: distinct names, distinct ids.</param>
     public static VirtualInterfaceSet For(IEnumerable<uint> ids, IReadOnlyDictionary<uint, string> names)
@@ -61,7 +74,14 @@ public sealed class VirtualInterfaceSet : IEquatable<VirtualInterfaceSet>
         return new VirtualInterfaceSet(list);
     }
 
-    public bool Equals(VirtualInterfaceSet? other) => other is not null && Interfaces.SequenceEqual(other.Interfaces);
+    public bool Equals(VirtualInterfaceSet? other) => other is not null && Interfaces.SequenceEqual(other.Interfaces) && SameAddresses(other);
+
+    /// <summary>Same names and ids: the devices stay (only addresses may differ).</summary>
+    public bool SameDevices(VirtualInterfaceSet other) => Interfaces.SequenceEqual(other.Interfaces);
+
+    private bool SameAddresses(VirtualInterfaceSet other) =>
+        Addresses.Count == other.Addresses.Count
+        && Addresses.All(a => other.Addresses.TryGetValue(a.Key, out var b) && a.Value.SequenceEqual(b));
 
     public override bool Equals(object? obj) => Equals(obj as VirtualInterfaceSet);
 

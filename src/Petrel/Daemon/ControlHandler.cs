@@ -46,6 +46,9 @@ public sealed class ControlHandler(EngineLoop loop, Func<Task<ControlResponse>> 
             ["dropped"] = ike.Dropped,
             ["integrity_failures"] = ike.IntegrityFailures,
             ["dropped_by_limits"] = ike.DroppedByLimits,
+            ["crypto_shed"] = ike.CryptoShed,
+            ["crypto_waiting"] = ike.CryptoWaiting,
+            ["crypto_capacity"] = ike.CryptoCapacity,
         };
         return json;
     }

@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
@@ -9,6 +10,8 @@ namespace Petrel.Daemon;
 /// bounded wait before the process exits 0 (1 after a platform failure, <see cref="PetrelDaemon.Failure"/>).
 /// Under systemd (Type=notify) it says READY=1 once the daemon serves, STOPPING=1 when it begins to stop,
 /// and WATCHDOG=1 while the engine thread still answers, so a hung engine gets the service restarted.
+/// SIGHUP re-reads the configuration as `petrel reload` does (charon's SIGHUP reloads its settings likewise),
+/// telling systemd RELOADING=1 and then READY=1.
 /// </summary>
 public sealed class DaemonService(PetrelDaemon daemon, IHostApplicationLifetime lifetime, SystemdNotifier notifier, ILogger<DaemonService> log) : IHostedService
 {
@@ -17,12 +20,15 @@ public sealed class DaemonService(PetrelDaemon daemon, IHostApplicationLifetime 
 
     private readonly CancellationTokenSource _stop = new();
     private Task _watchdog = Task.CompletedTask;
+    private PosixSignalRegistration? _hangup;
+    private int _reloading;
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         // A platform failure (TUN device deleted) ends the process like SIGTERM does, then exits 1.
         daemon.RequestStop = lifetime.StopApplication;
         await daemon.StartAsync().ConfigureAwait(false);
+        _hangup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, OnHangup);
         if (!notifier.Active)
             return;
         notifier.Notify($"READY=1\nSTATUS=running, {daemon.Config.Connections.Count} connection(s) loaded\nMAINPID={Environment.ProcessId}");
@@ -30,6 +36,35 @@ public sealed class DaemonService(PetrelDaemon daemon, IHostApplicationLifetime 
             notifier.WatchdogInterval is { } w ? $"; watchdog every {w.TotalSeconds:0.###} s" : "");
         if (notifier.WatchdogInterval is { } interval)
             _watchdog = WatchdogAsync(interval, _stop.Token);
+    }
+
+    /// <summary>SIGHUP: one reload at a time, off the signal thread; a SIGHUP during a reload is logged and ignored.</summary>
+    private void OnHangup(PosixSignalContext context)
+    {
+        context.Cancel = true; // not the runtime's default (terminate)
+        if (Interlocked.Exchange(ref _reloading, 1) == 1)
+        {
+            log.LogWarning("SIGHUP: a reload is running already; ignored");
+            return;
+        }
+        _ = Task.Run(async () =>
+        {
+            try
+            {
+                log.LogInformation("SIGHUP: reloading {Path}", daemon.Config.Path);
+                notifier.Notify("RELOADING=1\nSTATUS=reloading the configuration");
+                var result = await daemon.ReloadAsync().ConfigureAwait(false);
+                notifier.Notify($"READY=1\nSTATUS=running, {daemon.Config.Connections.Count} connection(s) loaded{(result.Ok ? "" : "; the last reload failed")}");
+            }
+            catch (Exception e) when (e is InvalidOperationException or IOException)
+            {
+                log.LogWarning("SIGHUP: reload failed: {Error}", e.Message);
+            }
+            finally
+            {
+                Volatile.Write(ref _reloading, 0);
+            }
+        });
     }
 
     /// <summary>
@@ -62,6 +97,7 @@ public sealed class DaemonService(PetrelDaemon daemon, IHostApplicationLifetime 
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
+        _hangup?.Dispose();
         notifier.Notify("STOPPING=1\nSTATUS=deleting the SAs");
         _stop.Cancel();
         await _watchdog.ConfigureAwait(false);

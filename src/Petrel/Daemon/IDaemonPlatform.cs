@@ -26,4 +26,7 @@ public interface IDaemonPlatform : IAsyncDisposable
     /// null when the platform has none.
     /// </summary>
     IIpsecKernel? Kernel { get; }
+
+    /// <summary>The route-based interfaces' addresses and carrier; null when the platform has no devices.</summary>
+    IInterfaceLinks? Links => null;
 }

@@ -31,7 +31,10 @@ public interface IEngineFacade
     void UseCrlFetcher(ICrlFetcher fetcher) { }
 
     /// <summary>EAP-RADIUS and accounting for the engine (<see cref="IkeEngine.Radius"/>).</summary>
-    void UseRadius(Petrel.Ike.Radius.RadiusService radius) { }
+    void UseRadius(Petrel.Ike.Radius.RadiusService? radius) { }
+
+    /// <summary>RFC 5176 Disconnect/CoA (<see cref="IkeEngine.ApplyDae"/>): how many IKE SAs matched.</summary>
+    Petrel.Ike.Radius.DaeAnswer ApplyDae(Petrel.Ike.Radius.DaeRequest request) => default;
 
     /// <summary>Runs the engine's key exchanges and key derivations off its thread (<see cref="IkeEngine.CryptoExecutor"/>).</summary>
     void UseCryptoExecutor(ICryptoExecutor executor) { }

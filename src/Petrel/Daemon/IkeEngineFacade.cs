@@ -14,7 +14,8 @@ public sealed class IkeEngineFacade(IkeEngine engine) : IEngineFacade
         engine.Load(connections, secrets, credentials);
     public IReadOnlyList<ConnectionConfig> Connections => engine.Connections;
     public void UseCrlFetcher(ICrlFetcher fetcher) => engine.CrlFetcher = fetcher;
-    public void UseRadius(Petrel.Ike.Radius.RadiusService radius) => engine.Radius = radius;
+    public void UseRadius(Petrel.Ike.Radius.RadiusService? radius) => engine.Radius = radius;
+    public Petrel.Ike.Radius.DaeAnswer ApplyDae(Petrel.Ike.Radius.DaeRequest request) => engine.ApplyDae(request);
     public void UseCryptoExecutor(ICryptoExecutor executor) => engine.CryptoExecutor = executor;
     public void Receive(IPEndPoint local, IPEndPoint remote, ReadOnlySpan<byte> message) => engine.Receive(local, remote, message);
     public void Tick() => engine.Tick();
@@ -22,7 +23,8 @@ public sealed class IkeEngineFacade(IkeEngine engine) : IEngineFacade
     public void Initiate(string connection, string? child, Action<InitiateResult> done) => engine.Initiate(connection, child, done);
     public void Terminate(string connection, string? child, Action<InitiateResult> done) => engine.Terminate(connection, child, done);
     public IReadOnlyList<IkeSaInfo> ListSas() => engine.ListSas();
-    public IkeCounters Counters => new(engine.DroppedDatagrams, engine.IntegrityFailures, engine.DroppedByLimits);
+    public IkeCounters Counters => new(engine.DroppedDatagrams, engine.IntegrityFailures, engine.DroppedByLimits,
+        engine.CryptoShed, engine.CryptoWaiting, engine.CryptoCapacity);
     public IReadOnlyList<IkeV2KeyExport> ExportIkeKeys() => engine.ExportIkeKeys();
     public IReadOnlyList<EspKeyExport> ExportEspKeys() => engine.ExportEspKeys();
     public void HandleAcquire(Petrel.DataPlane.Kernel.AcquireEvent acquire) => engine.HandleAcquire(acquire);

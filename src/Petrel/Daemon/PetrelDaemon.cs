@@ -19,11 +19,13 @@ public sealed class PetrelDaemon : IAsyncDisposable
     private readonly ILoggerFactory _loggers;
     private readonly ILogger _log;
     private SwanctlConfig _config;
-    /// <summary>The route-based interfaces opened at start; reload cannot change them.</summary>
-    private readonly Petrel.Config.VirtualInterfaceSet _interfaces;
+    /// <summary>The route-based interfaces opened at start; reload changes only their addresses.</summary>
+    private Petrel.Config.VirtualInterfaceSet _interfaces;
+    private TunnelInterfaceState? _interfaceState;
     private EngineLoop? _loop;
     private HttpCrlFetcher? _crlFetcher;
     private Petrel.Ike.Radius.RadiusService? _radius;
+    private Petrel.Ike.Radius.RadiusDae? _dae;
     private CryptoWorkerPool? _cryptoPool;
 
     /// <summary>Crypto jobs that may wait for a worker; beyond it new IKE_SA_INIT work is shed (and counted).</summary>
@@ -116,18 +118,18 @@ public sealed class PetrelDaemon : IAsyncDisposable
         var pool = _cryptoPool;
         var feed = Feed;
         if (_config.Daemon.Radius is { } radiusSettings)
-        {
-            var radiusLog = _loggers.CreateLogger("Petrel.Radius");
-            _radius = new Petrel.Ike.Radius.RadiusService(new Petrel.Ike.Radius.RadiusClient(radiusSettings, UdpRadiusTransport.Factory, radiusLog),
-                action => loop.Post(_ => action()), radiusLog);
-            _log.LogInformation("EAP-RADIUS: {Servers}{Accounting}", string.Join(", ", radiusSettings.ByPreference()),
-                radiusSettings.Accounting ? ", accounting on" : "");
-        }
+            _radius = NewRadius(radiusSettings);
         var radius = _radius;
         await _loop.InvokeAsync(e => { e.UseEventFeed(feed.Publish); e.UseCrlFetcher(fetcher); e.UseCryptoExecutor(pool); if (radius is not null) e.UseRadius(radius); e.Load(_config.Connections, _config.Secrets, credentials); e.Pools?.Load(_config.Pools); return 0; }).ConfigureAwait(false);
         _log.LogInformation("loaded {Connections} connections and {Secrets} secrets from {Path}",
             _config.Connections.Count, _config.Secrets.Count, _configPath);
         _platform.Start(_loop, OnPlatformFailed);
+        ApplyDae(_config.Daemon.Radius?.Dae);
+        if (_platform.Links is { } links && _interfaces.Interfaces.Count > 0)
+        {
+            _interfaceState = new TunnelInterfaceState(_interfaces, links, _loop, Feed, _loggers.CreateLogger<TunnelInterfaceState>());
+            _interfaceState.Start();
+        }
 
         uint? group = _config.Daemon.SocketGroup is { } groupName
             ? Petrel.Platform.Privilege.UnixAccounts.GroupId(groupName) ?? throw new IOException($"socket_group '{groupName}' is not a group of this system")
@@ -143,6 +145,7 @@ public sealed class PetrelDaemon : IAsyncDisposable
             {
                 Reload = ReloadAsync,
                 AppliedPools = () => _applied.Pools,
+                PoliciesChanged = () => _interfaceState?.Refresh(),
             };
             _vici = new ViciServer(viciPath, commands, _loggers.CreateLogger<ViciServer>());
             _vici.Start();
@@ -162,7 +165,35 @@ public sealed class PetrelDaemon : IAsyncDisposable
             _shunts = new ShuntPolicies(kernel, _loggers.CreateLogger<ShuntPolicies>());
             _shunts.Apply(_config);
         }
+        if (_config.Daemon.User is { } user)
+            await DropPrivilegesAsync(user).ConfigureAwait(false);
         StartChildren(_config, previous: null);
+    }
+
+    /// <summary>
+    /// petrel { user = … }: everything that needs root is open (sockets, TUN devices, keys, control and vici sockets),
+    /// so the daemon becomes that user. The IKE thread, which installs routes and addresses and starts updown scripts,
+    /// keeps CAP_NET_ADMIN and CAP_NET_RAW; every other thread keeps nothing.
+    /// </summary>
+    private async Task DropPrivilegesAsync(string user)
+    {
+        var account = Petrel.Platform.Privilege.UnixAccounts.User(user) ?? throw new DaemonStartException($"user '{user}' is not a user of this system");
+        uint euid = Petrel.Platform.Privilege.UnixAccounts.EffectiveUid;
+        if (euid == account.Uid)
+            return;
+        if (euid != 0)
+            throw new DaemonStartException($"petrel {{ user = {user} }} needs the daemon to start as root (it runs as uid {euid})");
+        int[] keep = [Petrel.Platform.Privilege.ProcessPrivileges.CapNetAdmin, Petrel.Platform.Privilege.ProcessPrivileges.CapNetRaw];
+        try
+        {
+            await Loop.InvokeAsync(_ => { Petrel.Platform.Privilege.ProcessPrivileges.DropTo(account.Uid, account.Gid, keep); return 0; }).ConfigureAwait(false);
+        }
+        catch (IOException e)
+        {
+            throw new DaemonStartException($"cannot become user '{user}': {e.Message}", e);
+        }
+        _log.LogInformation("running as user {User} (uid {Uid}, gid {Gid}); the IKE thread keeps CAP_NET_ADMIN and CAP_NET_RAW, other threads no capabilities",
+            user, account.Uid, account.Gid);
     }
 
     /// <summary>Initiates the children with start_action = start (those new since <paramref name="previous"/> on reload).</summary>
@@ -189,6 +220,74 @@ public sealed class PetrelDaemon : IAsyncDisposable
         }
     }
 
+    private Petrel.Ike.Radius.RadiusService NewRadius(Petrel.Ike.Radius.RadiusSettings settings)
+    {
+        var loop = Loop;
+        var service = new Petrel.Ike.Radius.RadiusService(NewRadiusClient(settings), action => loop.Post(_ => action()), _loggers.CreateLogger("Petrel.Radius"));
+        _log.LogInformation("EAP-RADIUS: {Servers}{Accounting}", string.Join(", ", settings.ByPreference()), settings.Accounting ? ", accounting on" : "");
+        return service;
+    }
+
+    private Petrel.Ike.Radius.RadiusClient NewRadiusClient(Petrel.Ike.Radius.RadiusSettings settings) =>
+        new(settings, UdpRadiusTransport.Factory, _loggers.CreateLogger("Petrel.Radius"));
+
+    /// <summary>
+    /// Reload of petrel { eap-radius { } }: changed servers, secrets or timeouts replace the RADIUS client for new
+    /// conversations and accounting records (those in progress finish on the old one); a new section starts RADIUS, a
+    /// removed one stops it for new clients. Returns what changed, for the reload's answer ("" when nothing did).
+    /// </summary>
+    private async Task<string> ApplyRadiusAsync(Petrel.Ike.Radius.RadiusSettings? next)
+    {
+        var running = _radius;
+        if (next is null)
+        {
+            if (running is null) return "";
+            _radius = null;
+            await Loop.InvokeAsync(e => { e.UseRadius(null); return 0; }).ConfigureAwait(false);
+            _log.LogWarning("EAP-RADIUS removed by reload: no new RADIUS conversations; accounting of running sessions stops");
+            _ = Task.Delay(running.RetireAfter).ContinueWith(_ => running.Dispose(), TaskScheduler.Default);
+            return "; EAP-RADIUS removed";
+        }
+        if (running is null)
+        {
+            var created = NewRadius(next);
+            _radius = created;
+            await Loop.InvokeAsync(e => { e.UseRadius(created); return 0; }).ConfigureAwait(false);
+            return "; EAP-RADIUS started";
+        }
+        if (next.SameAs(running.Settings)) return "";
+        running.Replace(NewRadiusClient(next));
+        _log.LogInformation("EAP-RADIUS settings reloaded: {Servers}{Accounting}; conversations in progress finish on the previous settings",
+            string.Join(", ", next.ByPreference()), next.Accounting ? ", accounting on" : "");
+        return "; EAP-RADIUS settings reloaded";
+    }
+
+    /// <summary>
+    /// eap-radius dae { }: (re)starts the RFC 5176 listener when its settings changed, stops it when removed. A port
+    /// that cannot be bound is logged and leaves DAE off; IKE goes on.
+    /// </summary>
+    private string ApplyDae(Petrel.Ike.Radius.RadiusDaeSettings? next)
+    {
+        if (next is null ? _dae is null : next.SameAs(_dae?.Settings)) return "";
+        _dae?.Dispose();
+        _dae = null;
+        if (next is null) return "; RADIUS DAE stopped";
+        var loop = Loop;
+        var dae = new Petrel.Ike.Radius.RadiusDae(next, request => loop.InvokeAsync(e => e.ApplyDae(request)), _loggers.CreateLogger("Petrel.Radius.Dae"));
+        try
+        {
+            dae.Start();
+        }
+        catch (System.Net.Sockets.SocketException e)
+        {
+            dae.Dispose();
+            _log.LogError("RADIUS DAE cannot listen on {Endpoint}: {Error}", next.Listen, e.Message);
+            return $"; RADIUS DAE cannot listen on {next.Listen}: {e.Message}";
+        }
+        _dae = dae;
+        return $"; RADIUS DAE on {dae.LocalEndPoint}";
+    }
+
     /// <summary>Re-reads the config file; on an error the running configuration stays as it was.</summary>
     public async Task<ControlResponse> ReloadAsync()
     {
@@ -204,10 +303,13 @@ public sealed class PetrelDaemon : IAsyncDisposable
         }
         await _applying.WaitAsync().ConfigureAwait(false);
         SwanctlConfig previous, previousApplied, applied;
+        string radiusChange;
         try
         {
             var credentials = LoadCredentials(next);
             applied = Merge(next);
+            // RADIUS first: a connection newly using eap-radius finds its servers.
+            radiusChange = await ApplyRadiusAsync(next.Daemon.Radius).ConfigureAwait(false) + ApplyDae(next.Daemon.Radius?.Dae);
             await Loop.InvokeAsync(e => { e.Load(applied.Connections, applied.Secrets, credentials); e.Pools?.Load(applied.Pools); return 0; }).ConfigureAwait(false);
             previous = _config;
             previousApplied = _applied;
@@ -221,19 +323,22 @@ public sealed class PetrelDaemon : IAsyncDisposable
         }
         _log.LogInformation("reloaded {Connections} connections and {Secrets} secrets from {Path}",
             next.Connections.Count, next.Secrets.Count, _configPath);
-        if (next.Daemon != previous.Daemon)
+        if (next.Daemon with { Radius = null } != previous.Daemon with { Radius = null })
             _log.LogWarning("petrel {{ }} settings changed; they take effect when the daemon restarts");
         // The route-based TUN devices are opened once at start (DataPlaneHost): say which names and
         // ids stay as they are, so a renamed interface or a new if_id does not look applied.
         string interfaces = "";
-        if (!next.Daemon.VirtualInterfaces.Equals(_interfaces))
+        if (!next.Daemon.VirtualInterfaces.Equals(_interfaces) && (_interfaceState?.Reconfigure(next.Daemon.VirtualInterfaces) ?? false))
+            _interfaces = next.Daemon.VirtualInterfaces;
+        else if (!next.Daemon.VirtualInterfaces.Equals(_interfaces))
         {
             interfaces = $"; route-based interfaces stay {_interfaces} until the daemon restarts (the file now has {next.Daemon.VirtualInterfaces})";
             _log.LogWarning("route-based interfaces changed to {Next}; the daemon keeps {Running} until it restarts", next.Daemon.VirtualInterfaces, _interfaces);
         }
         _shunts?.Apply(applied);
+        _interfaceState?.Refresh();
         StartChildren(applied, previousApplied);
-        return ControlResponse.Success($"loaded {next.Connections.Count} connection(s) and {next.Secrets.Count} secret(s) from {_configPath}{interfaces}");
+        return ControlResponse.Success($"loaded {next.Connections.Count} connection(s) and {next.Secrets.Count} secret(s) from {_configPath}{radiusChange}{interfaces}");
     }
 
     /// <summary>
@@ -259,6 +364,7 @@ public sealed class PetrelDaemon : IAsyncDisposable
             _applying.Release();
         }
         _shunts?.Apply(applied);
+        _interfaceState?.Refresh();
         StartChildren(applied, previous);
         return null;
     }
@@ -309,11 +415,14 @@ public sealed class PetrelDaemon : IAsyncDisposable
                 _log.LogWarning("shutting down: could not delete the SAs: {Error}", e.Message);
             }
         }
+        if (_interfaceState is not null)
+            await _interfaceState.DisposeAsync().ConfigureAwait(false);
         await _platform.DisposeAsync().ConfigureAwait(false);
         if (_loop is not null)
             await _loop.StopAsync().ConfigureAwait(false);
         _crlFetcher?.Dispose(); // after the loop: a fetch completing now posts into a stopped loop, which drops it
         _cryptoPool?.Dispose(); // likewise: a finished job posts into the stopped loop
+        _dae?.Dispose();
         if (_radius is not null)
         {
             // The Stop records of the SAs deleted above go out before the sockets close.

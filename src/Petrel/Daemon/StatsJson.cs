@@ -28,6 +28,11 @@ public static class StatsJson
             ["raw_packets_received"] = s.RawPacketsReceived,
             ["raw_send_batches"] = s.RawSendBatches,
             ["raw_packets_sent_batched"] = s.RawPacketsSentBatched,
+            ["tun_udp_writes"] = s.TunUdpWrites,
+            ["tun_udp_gso_writes"] = s.TunUdpGsoWrites,
+            ["tun_udp_coalesced"] = s.TunUdpCoalesced,
+            ["tun_tcp_gso_writes"] = s.TunTcpGsoWrites,
+            ["tun_tcp_coalesced"] = s.TunTcpCoalesced,
         };
     }
 }

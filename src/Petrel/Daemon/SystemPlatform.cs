@@ -57,6 +57,7 @@ public sealed class SystemPlatform : IDaemonPlatform
             BlockThreshold = settings.BlockThreshold,
             InitLimitHalfOpen = settings.InitLimitHalfOpen,
             MaxPacket = settings.MaxPacket,
+            ExportKeys = settings.ExportKeys,
         };
         var engine = new IkeEngine(options, _host.Kernel, new SocketIkeTransport(_host.Udp, _log), SystemClock.Instance, SystemRandom.Instance, loggers)
         {
@@ -98,6 +99,8 @@ public sealed class SystemPlatform : IDaemonPlatform
     private void OnIke(IPEndPoint local, IPEndPoint remote, ReadOnlySpan<byte> message) => _loop?.PostDatagram(local, remote, message);
 
     public Petrel.DataPlane.Kernel.IIpsecKernel? Kernel => _host?.Kernel;
+
+    public IInterfaceLinks? Links => _host is null ? null : SystemInterfaceLinks.Instance;
 
     public void Start(EngineLoop loop, Action<string> failed)
     {

@@ -77,8 +77,10 @@ internal sealed class UnixSocketServer : IAsyncDisposable
         {
             if (_listener is not null) File.Delete(_path);
         }
-        catch (IOException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
+            // After petrel { user = … } the socket's directory may no longer be ours; a restart as root replaces it.
+            _log.LogDebug("cannot remove {Path}: {Error}", _path, e.Message);
         }
         _stop.Dispose();
     }

@@ -13,7 +13,7 @@ public sealed class DashboardSnapshot(EngineLoop loop, EventHub feed, Petrel.Dat
 {
     public async Task<JsonObject> BuildAsync()
     {
-        var (sas, connections) = await loop.InvokeAsync(e => (e.ListSas(), e.Connections)).ConfigureAwait(false);
+        var (sas, connections, activity) = await loop.InvokeAsync(e => (e.ListSas(), e.Connections, e.Activity())).ConfigureAwait(false);
         var events = new JsonArray();
         foreach (var e in feed.Recent())
             if (e.Kind is not (Petrel.Ike.Engine.SaEventKind.IkeState or Petrel.Ike.Engine.SaEventKind.ChildState)) events.Add(FeedJson.Event(e));
@@ -24,6 +24,26 @@ public sealed class DashboardSnapshot(EngineLoop loop, EventHub feed, Petrel.Dat
             ["connections"] = ConnectionJson.ToJson(connections, interfaces),
             ["sas"] = SaJson.ToJson(sas, kernel, connections, interfaces),
             ["events"] = events,
+            ["counters"] = Counters(activity),
         };
+    }
+
+    /// <summary>Each connection's IKE counters (IkeActivity.Connections): messages out and in, retransmits, rekeys.</summary>
+    private static JsonObject Counters(Petrel.Ike.Engine.IkeActivity? activity)
+    {
+        var o = new JsonObject();
+        if (activity is null) return o;
+        foreach (var (name, c) in activity.Connections)
+        {
+            o[name] = new JsonObject
+            {
+                ["messages_out"] = c.RequestsSent.Values.Sum() + c.ResponsesSent.Values.Sum(),
+                ["messages_in"] = c.RequestsReceived.Values.Sum() + c.ResponsesReceived.Values.Sum(),
+                ["retransmits"] = c.Retransmits,
+                ["ike_rekeys"] = c.IkeRekeys,
+                ["child_rekeys"] = c.ChildRekeys,
+            };
+        }
+        return o;
     }
 }

@@ -24,6 +24,9 @@ public sealed class PetrelMetrics
     private readonly Petrel.DataPlane.Kernel.IIpsecKernel? _kernel;
     private readonly Gauge _ikeSas, _childSas, _ikeSaState, _childSaState, _halfOpen;
     private readonly Counter _bytesIn, _bytesOut, _packetsIn, _packetsOut;
+    private readonly Counter _messages, _connMessages, _connRekeys, _connRetransmits, _connBytes, _connPackets;
+    /// <summary>Per CHILD_SA (unique id): its connection and the byte/packet counts already added to the connection's totals.</summary>
+    private Dictionary<uint, (string Connection, ulong BytesIn, ulong BytesOut, ulong PacketsIn, ulong PacketsOut)> _childSeen = [];
     private readonly Counter _exchanges, _failures, _retransmits, _rekeys, _ikeDropped, _ikeIntegrity, _shed, _dataPlaneDrops, _dataPlanePackets;
     private HashSet<string[]> _ikeSeries = new(LabelsComparer.Instance), _childStateSeries = new(LabelsComparer.Instance), _childSeries = new(LabelsComparer.Instance);
     private readonly SemaphoreSlim _gate = new(1, 1);
@@ -53,8 +56,48 @@ public sealed class PetrelMetrics
         _shed = f.CreateCounter("ipsec_ike_shed_datagrams_total", "IKE datagrams shed before the engine because its queue was full, by kind.", "kind");
         _dataPlaneDrops = f.CreateCounter("ipsec_dataplane_drops_total", "Packets the data plane dropped, by reason (replay, icv, no_sa …).", "reason");
         _dataPlanePackets = f.CreateCounter("ipsec_dataplane_packets_total", "Packets through the data plane: encapsulated (out) and decapsulated (in).", "direction");
+        _messages = f.CreateCounter("ipsec_ike_messages_total", "IKE messages sent (direction=out) and received (direction=in, authenticated or IKE_SA_INIT), by exchange and type (request, response).", "exchange", "direction", "type");
+        _connMessages = f.CreateCounter("ipsec_connection_ike_messages_total", "IKE messages per connection, as ipsec_ike_messages_total.", "connection", "exchange", "direction", "type");
+        _connRekeys = f.CreateCounter("ipsec_connection_rekeys_total", "Completed rekeys per connection, of IKE SAs (sa=ike) and CHILD SAs (sa=child).", "connection", "sa");
+        _connRetransmits = f.CreateCounter("ipsec_connection_ike_retransmits_total", "IKE requests retransmitted per connection.", "connection");
+        _connBytes = f.CreateCounter("ipsec_connection_bytes_total", "Bytes through the connection's CHILD SAs, in and out, including those since deleted (counted up to the last scrape before they went).", "connection", "direction");
+        _connPackets = f.CreateCounter("ipsec_connection_packets_total", "Packets through the connection's CHILD SAs, as ipsec_connection_bytes_total.", "connection", "direction");
         Registry.AddBeforeCollectCallback(UpdateAsync);
     }
+
+    private static void Messages(Counter counter, string[] prefix, IReadOnlyDictionary<string, long> requestsSent, IReadOnlyDictionary<string, long> responsesSent,
+        IReadOnlyDictionary<string, long> requestsReceived, IReadOnlyDictionary<string, long> responsesReceived)
+    {
+        foreach (var (direction, type, counts) in new[] { ("out", "request", requestsSent), ("out", "response", responsesSent), ("in", "request", requestsReceived), ("in", "response", responsesReceived) })
+            foreach (var (exchange, n) in counts)
+                counter.WithLabels([.. prefix, exchange, direction, type]).IncTo(n);
+    }
+
+    /// <summary>
+    /// Each connection's traffic: every CHILD_SA's growth since the last scrape is added to its connection's
+    /// totals, so the totals keep what deleted CHILD_SAs carried (up to the scrape before they went).
+    /// </summary>
+    private void AddConnectionTraffic(IReadOnlyList<IkeSaInfo> sas)
+    {
+        var seen = new Dictionary<uint, (string, ulong, ulong, ulong, ulong)>();
+        foreach (var sa in sas)
+        {
+            foreach (var c in sa.Children)
+            {
+                (string Connection, ulong BytesIn, ulong BytesOut, ulong PacketsIn, ulong PacketsOut) before =
+                    _childSeen.TryGetValue(c.UniqueId, out var b) ? b : (sa.Name, 0UL, 0UL, 0UL, 0UL);
+                _connBytes.WithLabels(sa.Name, "in").Inc(Growth(c.BytesIn, before.BytesIn));
+                _connBytes.WithLabels(sa.Name, "out").Inc(Growth(c.BytesOut, before.BytesOut));
+                _connPackets.WithLabels(sa.Name, "in").Inc(Growth(c.PacketsIn, before.PacketsIn));
+                _connPackets.WithLabels(sa.Name, "out").Inc(Growth(c.PacketsOut, before.PacketsOut));
+                seen[c.UniqueId] = (sa.Name, Math.Max(c.BytesIn, before.BytesIn), Math.Max(c.BytesOut, before.BytesOut),
+                    Math.Max(c.PacketsIn, before.PacketsIn), Math.Max(c.PacketsOut, before.PacketsOut));
+            }
+        }
+        _childSeen = seen;
+    }
+
+    private static double Growth(ulong now, ulong before) => now > before ? now - before : 0;
 
     private async Task UpdateAsync(CancellationToken cancel)
     {
@@ -111,6 +154,7 @@ public sealed class PetrelMetrics
             _packetsOut.RemoveLabelled(gone);
         }
         (_ikeSeries, _childStateSeries, _childSeries) = (ikeSeries, childStateSeries, childSeries);
+        AddConnectionTraffic(sas);
 
         if (activity is not null)
         {
@@ -123,6 +167,14 @@ public sealed class PetrelMetrics
             _halfOpen.Set(activity.HalfOpen);
             _ikeDropped.IncTo(activity.Dropped);
             _ikeIntegrity.IncTo(activity.IntegrityFailures);
+            Messages(_messages, [], activity.RequestsSent, activity.ResponsesSent, activity.RequestsReceived, activity.ResponsesReceived);
+            foreach (var (name, c) in activity.Connections)
+            {
+                Messages(_connMessages, [name], c.RequestsSent, c.ResponsesSent, c.RequestsReceived, c.ResponsesReceived);
+                _connRekeys.WithLabels(name, "ike").IncTo(c.IkeRekeys);
+                _connRekeys.WithLabels(name, "child").IncTo(c.ChildRekeys);
+                _connRetransmits.WithLabels(name).IncTo(c.Retransmits);
+            }
         }
         _shed.WithLabels("new_sa").IncTo(_loop.Ingress.ShedNewSa);
         _shed.WithLabels("sa").IncTo(_loop.Ingress.ShedSa);

@@ -4,14 +4,15 @@ using Petrel.Ike.Engine;
 namespace Petrel.Vici;
 
 /// <summary>
-/// get-counters / reset-counters (charon's counters plugin, swanctl --counters) and get-algorithms (swanctl --list-algs).
-/// Petrel counts globally, not per connection. The engine's counters only rise (Prometheus reads them too),
-/// so reset-counters keeps a baseline here and get-counters answers the difference.
+/// get-counters / reset-counters (charon's counters plugin, swanctl --counters [--name NAME | --all] [--reset]) and
+/// get-algorithms (swanctl --list-algs). Global counters answer under "", a connection's under its name (--all: every
+/// connection that has counted something). The engine's counters only rise (Prometheus reads them too), so
+/// reset-counters keeps a baseline per section here and get-counters answers the difference.
 /// </summary>
 public sealed partial class ViciCommands
 {
     private readonly Lock _countersLock = new();
-    private Dictionary<string, long> _counterBase = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Dictionary<string, long>> _counterBase = new(StringComparer.Ordinal);
 
     /// <summary>charon's exchange prefixes in counter names.</summary>
     private static string CounterPrefix(string exchange) => exchange switch
@@ -23,60 +24,111 @@ public sealed partial class ViciCommands
         _ => exchange.ToLowerInvariant().Replace('_', '-'),
     };
 
+    private static readonly string[] Exchanges = ["IKE_SA_INIT", "IKE_AUTH", "CREATE_CHILD_SA", "INFORMATIONAL"];
+
     /// <summary>
-    /// The counters Petrel has, under charon's names where the meaning is the same: requests and responses sent per
-    /// exchange (-out-req, -out-resp), child-rekey, invalid (datagrams dropped); ike-rekey counts rekeys of both roles
-    /// (charon splits it into ike-rekey-init and ike-rekey-resp, Petrel does not).
+    /// Under charon's names where the meaning is the same: messages sent and received per exchange (-out-req,
+    /// -out-resp, -in-req, -in-resp; received = authenticated, or IKE_SA_INIT), child-rekey; ike-rekey counts rekeys of
+    /// both roles (charon splits it into ike-rekey-init and ike-rekey-resp, Petrel does not); retransmits.
     /// </summary>
-    private static SortedDictionary<string, long> Counters(IkeActivity a)
+    private static SortedDictionary<string, long> Counters(IReadOnlyDictionary<string, long> requestsSent, IReadOnlyDictionary<string, long> responsesSent,
+        IReadOnlyDictionary<string, long> requestsReceived, IReadOnlyDictionary<string, long> responsesReceived, long retransmits, long ikeRekeys, long childRekeys)
     {
         var c = new SortedDictionary<string, long>(StringComparer.Ordinal)
         {
-            ["ike-rekey"] = a.IkeRekeys,
-            ["child-rekey"] = a.ChildRekeys,
-            ["invalid"] = a.Dropped,
-            ["retransmits"] = a.Retransmits,
+            ["ike-rekey"] = ikeRekeys,
+            ["child-rekey"] = childRekeys,
+            ["retransmits"] = retransmits,
         };
-        foreach (var exchange in (string[])["IKE_SA_INIT", "IKE_AUTH", "CREATE_CHILD_SA", "INFORMATIONAL"])
+        foreach (var (direction, requests, responses) in new[] { ("out", requestsSent, responsesSent), ("in", requestsReceived, responsesReceived) })
         {
-            c[$"{CounterPrefix(exchange)}-out-req"] = a.RequestsSent.GetValueOrDefault(exchange);
-            c[$"{CounterPrefix(exchange)}-out-resp"] = a.ResponsesSent.GetValueOrDefault(exchange);
+            foreach (var exchange in Exchanges)
+            {
+                c[$"{CounterPrefix(exchange)}-{direction}-req"] = requests.GetValueOrDefault(exchange);
+                c[$"{CounterPrefix(exchange)}-{direction}-resp"] = responses.GetValueOrDefault(exchange);
+            }
+            foreach (var (exchange, n) in requests) c[$"{CounterPrefix(exchange)}-{direction}-req"] = n;
+            foreach (var (exchange, n) in responses) c[$"{CounterPrefix(exchange)}-{direction}-resp"] = n;
         }
-        foreach (var (exchange, n) in a.RequestsSent) c[$"{CounterPrefix(exchange)}-out-req"] = n;
-        foreach (var (exchange, n) in a.ResponsesSent) c[$"{CounterPrefix(exchange)}-out-resp"] = n;
         return c;
     }
 
-    private static ViciWriter? PerConnectionRefusal(ViciMessage m) =>
-        m.Flag("all") || m.Text("name") is { Length: > 0 }
-            ? Failure("Petrel keeps global IKE counters only, not per connection: omit --name and --all")
-            : null;
+    private static SortedDictionary<string, long> Counters(IkeActivity a)
+    {
+        var c = Counters(a.RequestsSent, a.ResponsesSent, a.RequestsReceived, a.ResponsesReceived, a.Retransmits, a.IkeRekeys, a.ChildRekeys);
+        c["invalid"] = a.Dropped;
+        return c;
+    }
+
+    private static SortedDictionary<string, long> Counters(ConnectionActivity a) =>
+        Counters(a.RequestsSent, a.ResponsesSent, a.RequestsReceived, a.ResponsesReceived, a.Retransmits, a.IkeRekeys, a.ChildRekeys);
+
+    /// <summary>The sections a request asks for: ("", global) without a name, the named connection's, or every connection's (all).</summary>
+    private static List<(string Section, SortedDictionary<string, long> Values)>? Sections(IkeActivity activity, ViciMessage m, out string? error)
+    {
+        error = null;
+        var list = new List<(string, SortedDictionary<string, long>)>();
+        if (m.Flag("all"))
+        {
+            foreach (var (name, c) in activity.Connections.OrderBy(c => c.Key, StringComparer.Ordinal))
+                list.Add((name, Counters(c)));
+            return list;
+        }
+        if (m.Text("name") is { Length: > 0 } connection)
+        {
+            if (!activity.Connections.TryGetValue(connection, out var c))
+            {
+                error = "no counters found for this connection";
+                return null;
+            }
+            list.Add((connection, Counters(c)));
+            return list;
+        }
+        list.Add(("", Counters(activity)));
+        return list;
+    }
 
     private async Task<ViciWriter> GetCountersAsync(ViciRequest request)
     {
-        if (PerConnectionRefusal(request.Message) is { } refusal)
-            return refusal;
         var activity = await _loop.InvokeAsync(e => e.Activity()).ConfigureAwait(false);
         if (activity is null)
             return Failure("no IKE engine runs");
-        var w = new ViciWriter().BeginSection("counters").BeginSection("");
+        var sections = Sections(activity, request.Message, out string? error);
+        if (sections is null)
+            return Failure(error!);
+        var w = new ViciWriter().BeginSection("counters");
         lock (_countersLock)
         {
-            foreach (var (name, value) in Counters(activity))
-                w.Add(name, value - _counterBase.GetValueOrDefault(name));
+            foreach (var (section, values) in sections)
+            {
+                w.BeginSection(section);
+                var baseline = _counterBase.GetValueOrDefault(section);
+                foreach (var (name, value) in values)
+                    w.Add(name, value - (baseline?.GetValueOrDefault(name) ?? 0));
+                w.EndSection();
+            }
         }
-        return w.EndSection().EndSection().Add("success", true);
+        return w.EndSection().Add("success", true);
     }
 
     private async Task<ViciWriter> ResetCountersAsync(ViciRequest request)
     {
-        if (PerConnectionRefusal(request.Message) is { } refusal)
-            return refusal;
         var activity = await _loop.InvokeAsync(e => e.Activity()).ConfigureAwait(false);
         if (activity is null)
             return Failure("no IKE engine runs");
+        var m = request.Message;
+        // charon: reset without a name resets the global counters; a name never counted resets nothing and succeeds.
+        var sections = m.Flag("all") || m.Text("name") is not { Length: > 0 } name || activity.Connections.ContainsKey(name)
+            ? Sections(activity, m, out _) ?? []
+            : [];
+        // --all resets the global counters too (charon's reset_all).
+        if (m.Flag("all"))
+            sections.Add(("", Counters(activity)));
         lock (_countersLock)
-            _counterBase = new Dictionary<string, long>(Counters(activity), StringComparer.Ordinal);
+        {
+            foreach (var (section, values) in sections)
+                _counterBase[section] = new Dictionary<string, long>(values, StringComparer.Ordinal);
+        }
         return Success();
     }
 

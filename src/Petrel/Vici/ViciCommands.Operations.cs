@@ -13,6 +13,9 @@ public sealed partial class ViciCommands
     /// <summary>The daemon's reload (petrel reload): reload-settings runs it; null when the daemon gave none.</summary>
     public Func<Task<ControlResponse>>? Reload { get; init; }
 
+    /// <summary>Called after install/uninstall changed the trap policies (route-based interfaces follow them).</summary>
+    public Action? PoliciesChanged { get; set; }
+
     /// <summary>install: the trap policy of a child config (ike names its connection, else the first that has the child).</summary>
     private async Task<ViciWriter> InstallAsync(ViciRequest request)
     {
@@ -31,6 +34,7 @@ public sealed partial class ViciCommands
             return e.Route(name!, child);
         }).ConfigureAwait(false);
         _log.LogInformation("vici: install {Child}: {Result}", child, result.Message);
+        PoliciesChanged?.Invoke();
         return result.Success ? Success() : Failure(result.Message);
     }
 
@@ -49,6 +53,7 @@ public sealed partial class ViciCommands
             return 0;
         }).ConfigureAwait(false);
         _log.LogInformation("vici: uninstall {Child}: {Removed} trap polic(ies) removed", child, removed);
+        PoliciesChanged?.Invoke();
         return removed > 0 ? Success() : Failure($"policy '{child}' does not exist");
     }
 

@@ -11,7 +11,7 @@ public sealed class ViciDispatcher(ViciServer server, ViciCommands commands, ILo
 {
     /// <summary>The events a client may register for: the streamed listings, the log and the SA events.</summary>
     private static readonly string[] Events =
-        ["list-sa", "list-conn", "list-policy", "list-cert", "list-authority", "control-log", "log", "ike-updown", "child-updown", "ike-rekey", "child-rekey"];
+        ["list-sa", "list-conn", "list-policy", "list-cert", "list-authority", "control-log", "log", "ike-updown", "child-updown", "ike-rekey", "child-rekey", "ike-update"];
 
     public ViciServer Server => server;
 

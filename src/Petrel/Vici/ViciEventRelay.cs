@@ -8,7 +8,7 @@ namespace Petrel.Vici;
 /// <summary>
 /// Carries the daemon's event feed (<see cref="EventHub"/>) to vici clients: IKE SAs coming up and going
 /// down as ike-updown, CHILD_SAs as child-updown (with the same fields as list-sa), rekeys as ike-rekey and
-/// child-rekey (old and new SA), log lines as log events,
+/// child-rekey (old and new SA), a peer's move to another address or port as ike-update, log lines as log events,
 /// and, to a client running initiate or terminate, its connection's lines as control-log. Log lines are
 /// subscribed to only while some client listens, so an idle vici socket costs the loggers nothing.
 /// </summary>
@@ -105,6 +105,7 @@ public sealed class ViciEventRelay : IAsyncDisposable
             SaEventKind.ChildUp or SaEventKind.ChildDown => "child-updown",
             SaEventKind.IkeRekey => "ike-rekey",
             SaEventKind.ChildRekey => "child-rekey",
+            SaEventKind.IkeUpdate => "ike-update",
             _ => "",
         };
         if (name.Length == 0 || !_server.Sessions().Any(s => s.IsRegistered(name)))
@@ -130,6 +131,13 @@ public sealed class ViciEventRelay : IAsyncDisposable
                 w.EndSection().BeginSection("new");
                 ViciSaWriter.WriteFields(w, Find(sas, e.NewIkeSaId, e));
                 w.EndSection().EndSection();
+                break;
+            case SaEventKind.IkeUpdate:
+                // The new endpoints, then the SA as list-sa shows it, still with the old ones (vici README, ike-update).
+                w.Add("local-host", e.NewLocalHost).Add("local-port", e.NewLocalPort).Add("remote-host", e.NewRemoteHost).Add("remote-port", e.NewRemotePort);
+                ViciSaWriter.Write(w, sa.LocalHost == e.LocalHost && sa.RemoteHost == e.RemoteHost && sa.LocalPort == e.LocalPort && sa.RemotePort == e.RemotePort
+                    ? sa
+                    : sa with { LocalHost = e.LocalHost, RemoteHost = e.RemoteHost, LocalPort = e.LocalPort, RemotePort = e.RemotePort }, children: false);
                 break;
             case SaEventKind.ChildRekey:
                 // { NAME { IKE fields, child-sas { CHILD { old { … } new { … } } } } } (vici README, child-rekey).

@@ -250,12 +250,19 @@ public class ConcurrentSaTests
         })).ToArray();
         foreach (var s in senders)
             s.Start();
-        Thread.Sleep(100);
+        // Wait for traffic on the old SA, then for traffic after the switch, by counts rather than sleeps
+        // (a loaded machine may not schedule the senders within any fixed time).
+        void AwaitSent(int count)
+        {
+            for (var deadline = DateTime.UtcNow.AddSeconds(30); Volatile.Read(ref sent) < count && DateTime.UtcNow < deadline;)
+                Thread.Sleep(5);
+        }
+        AwaitSent(200);
         // Make-before-break (RFC 7296 §2.8): the peer's new inbound SA first, then our new outbound, then the old outbound goes.
         pair.B.InstallSa(Sa(SaDirection.Inbound));
         pair.A.InstallSa(Sa(SaDirection.Outbound));
         pair.A.RemoveSa(KernelPair.SpiAToB, SaDirection.Outbound);
-        Thread.Sleep(100);
+        AwaitSent(Volatile.Read(ref sent) + 200);
         stop.Cancel();
         foreach (var s in senders)
             s.Join();

@@ -13,8 +13,13 @@ internal sealed class RecordingGsoDevice : IGsoTunnelDevice
         return true;
     }
 
+    /// <summary>Refuse every GSO write, as a kernel would that takes TUN_F_USO4/6 but not the packets.</summary>
+    public bool RefuseGso { get; init; }
+
     public bool WriteGso(in VirtioNetHeader header, byte[] buffer, ReadOnlySpan<PacketSlice> pieces)
     {
+        if (RefuseGso)
+            return false;
         var bytes = new List<byte>();
         foreach (var piece in pieces)
             bytes.AddRange(buffer.AsSpan(piece.Offset, piece.Length).ToArray());

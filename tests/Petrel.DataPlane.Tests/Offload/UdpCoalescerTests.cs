@@ -60,11 +60,12 @@ public class UdpCoalescerTests
         return (buffer, at);
     }
 
-    private static RecordingGsoDevice Coalesce(params byte[][] packets)
+    private static RecordingGsoDevice Coalesce(params byte[][] packets) => Coalesce(new RecordingGsoDevice(), UdpCoalescer.MaxSegments, packets);
+
+    private static RecordingGsoDevice Coalesce(RecordingGsoDevice device, int maxSegments, params byte[][] packets)
     {
         var (buffer, at) = Pack(packets);
-        var device = new RecordingGsoDevice();
-        var c = new UdpCoalescer(device);
+        var c = new UdpCoalescer(device, maxSegments);
         foreach (var (o, l) in at)
             Assert.True(c.Add(buffer, o, l));
         Assert.True(c.Flush());
@@ -141,6 +142,39 @@ public class UdpCoalescerTests
         var (header, packet) = Assert.Single(device.Writes);
         Assert.Equal(VirtioNetHeader.GsoUdpL4, header!.Value.GsoType);
         Assert.Equal(20 + 8 + 1200, packet.Length);
+    }
+
+    [Fact]
+    public void A_run_stops_at_the_segment_limit_and_the_rest_starts_the_next_write()
+    {
+        var originals = Enumerable.Range(0, 10).Select(i => Udp(false, 700, ipId: (ushort)i, payloadSeed: i + 1)).ToArray();
+        var device = Coalesce(new RecordingGsoDevice(), 4, originals);
+        Assert.Equal([4, 4, 2], device.Writes.Select(CountOf).ToArray());
+        Assert.Throws<ArgumentOutOfRangeException>(() => new UdpCoalescer(device, 1));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new UdpCoalescer(device, UdpCoalescer.MaxSegments + 1));
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void A_refused_gso_write_goes_out_as_the_original_datagrams_and_coalescing_stops(bool v6)
+    {
+        var originals = Enumerable.Range(0, 5).Select(i => Udp(v6, i == 4 ? 300 : 900, ipId: (ushort)(20 + i), payloadSeed: i + 7)).ToArray();
+        var device = new RecordingGsoDevice { RefuseGso = true };
+        var (buffer, at) = Pack(originals);
+        var c = new UdpCoalescer(device);
+        for (int i = 0; i < 3; i++)
+            Assert.True(c.Add(buffer, at[i].Offset, at[i].Length));
+        Assert.True(c.Flush());      // refused, then written one by one
+        Assert.True(c.Refused);
+        for (int i = 3; i < 5; i++)
+            Assert.True(c.Add(buffer, at[i].Offset, at[i].Length));
+        Assert.True(c.Flush());
+
+        Assert.All(device.Writes, w => Assert.Null(w.Header));
+        Assert.Equal(originals, device.Writes.Select(w => w.Packet).ToArray());
+        Assert.Equal(0, c.GsoWrites);
+        Assert.Equal(5, c.SinglePackets);
     }
 
     private static int CountOf((VirtioNetHeader? Header, byte[] Packet) write)

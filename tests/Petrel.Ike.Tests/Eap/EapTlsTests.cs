@@ -14,9 +14,9 @@ public class EapTlsTests
     {
         Certificate = cert,
         Key = key,
-        VerifyPeer = (peer, intermediates) =>
+        VerifyPeer = (peer, intermediates, budget) =>
         {
-            var result = new ChainValidator([trusted ?? Pki.Root]).Validate(peer, DateTime.UtcNow, intermediates);
+            var result = new ChainValidator([trusted ?? Pki.Root]).Validate(peer, DateTime.UtcNow, intermediates, budget);
             if (!result.Ok) return result.Reason;
             return peer.SubjectDN.ToString().Contains(expectedPeer) ? null : $"'{peer.SubjectDN}' is not '{expectedPeer}'";
         },

@@ -82,7 +82,10 @@ public class AuthRoundsTests
         AssertUp(f);
 
         var right = f.RightSa;
-        Assert.Equal(CarolDn, right.RemoteId);
+        // As swanctl --list-sas: the identity of the last round (round 2's IDi); every round's stays in AuthRounds.
+        Assert.Equal("carol-eap", right.RemoteId);
+        Assert.Equal("carol-eap", f.LeftSa.LocalId);
+        Assert.Equal(GwDn, f.LeftSa.RemoteId);
         Assert.Equal("carol-eap", right.EapIdentity);
         var peerRounds = Rounds(right, local: false);
         Assert.Equal([(1, "pubkey", CarolDn, ""), (2, "eap-mschapv2", "carol-eap", "carol-eap")],

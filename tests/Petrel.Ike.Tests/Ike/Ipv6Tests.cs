@@ -11,7 +11,7 @@ public class Ipv6Tests
         var clock = new VirtualClock();
         var a = IPAddress.Parse("2001:db8:18::1");
         var b = IPAddress.Parse("2001:db8:18::2");
-        var left = new EnginePeer("left", a, network, clock, 11);
+        var left = new EnginePeer("left", a, network, clock, 11, new IkeEngineOptions { ExportKeys = true });
         var right = new EnginePeer("right", b, network, clock, 12);
         left.Engine.Load([EnginePeer.Connection("v6", a, b, "left", "right", "aes128gcm16-prfsha256-ecp256", "aes128gcm16",
             ["10.1.0.0/24", "2001:db8:1::/64"], ["10.2.0.0/24", "2001:db8:2::/64"])], [EnginePeer.Secret("k")]);

@@ -2,6 +2,9 @@ namespace Petrel.Ike.Tests.Ike;
 
 public class KeyExportTests
 {
+    // petrel { export_keys = yes }: the engine keeps the CHILD_SA keys it would otherwise wipe once installed.
+    private static readonly IkeEngineOptions Export = new() { ExportKeys = true };
+
     [Fact]
     public void Ike_keys_export_as_wireshark_rows_that_agree_on_both_sides()
     {
@@ -34,7 +37,7 @@ public class KeyExportTests
     [Fact]
     public void Esp_keys_export_both_directions_matching_the_peer()
     {
-        var f = ExchangeFixture.Create(esp: "aes128gcm16");
+        var f = ExchangeFixture.Create(esp: "aes128gcm16", leftOptions: Export, rightOptions: Export);
         Assert.True(f.Initiate()!.Success);
 
         var left = f.Left.Engine.ExportEspKeys();
@@ -50,7 +53,7 @@ public class KeyExportTests
         Assert.Equal(2 + 40, lOut.EncryptionKey.Length);
         Assert.Contains(right, r => r.Spi == lOut.Spi && r.EncryptionKey == lOut.EncryptionKey && r.SourceAddress == lOut.SourceAddress);
 
-        var g = ExchangeFixture.Create(esp: "aes128-sha256");
+        var g = ExchangeFixture.Create(esp: "aes128-sha256", leftOptions: Export, rightOptions: Export);
         Assert.True(g.Initiate()!.Success);
         var cbc = g.Left.Engine.ExportEspKeys()[0];
         Assert.Equal("AES-CBC [RFC3602]", cbc.EncryptionAlgorithm);

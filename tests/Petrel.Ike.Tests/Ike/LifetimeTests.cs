@@ -135,21 +135,30 @@ public class LifetimeTests
     }
 
     [Fact]
-    public void Hard_expiry_without_rekey_deletes_the_child_sa_on_both_sides()
+    public void Hard_expiry_without_rekey_deletes_the_child_sa_on_both_sides_and_creates_it_again()
     {
-        var f = RekeyFixture.Create(new RekeyFixture.Lifetimes { IkeRekey = TimeSpan.Zero, ChildRekey = TimeSpan.Zero, ChildLife = TimeSpan.FromMinutes(10) });
+        var f = RekeyFixture.Create(new RekeyFixture.Lifetimes { IkeRekey = TimeSpan.Zero, ChildRekey = TimeSpan.Zero, ChildLife = TimeSpan.FromMinutes(10) },
+            new RekeyFixture.Lifetimes { IkeRekey = TimeSpan.Zero, ChildRekey = TimeSpan.Zero, ChildLife = TimeSpan.FromMinutes(20) });
         RekeyFixture.Up(f);
+        var first = RekeyFixture.ChildId(f.Left);
+        var inbound = f.Left.Kernel.Inbound.Spi;
+        var outbound = f.Left.Kernel.Outbound.Spi;
         f.Advance(TimeSpan.FromMinutes(10) - Step, Step);
         Assert.Equal(2, f.Left.Kernel.Sas.Count);
 
         f.Advance(TimeSpan.FromSeconds(20), Step);
 
-        Assert.Empty(f.Left.Kernel.Sas);
-        Assert.Empty(f.Right.Kernel.Sas);
-        Assert.Empty(f.Left.Kernel.Policies);
-        Assert.Empty(f.Right.Kernel.Policies);
-        Assert.Empty(Assert.Single(f.Left.Engine.ListSas()).Children);
-        Assert.Contains("reached its hard lifetime", f.Left.Log.All + f.Right.Log.All);
+        // Both sides removed the expired pair (the peer on our DELETE) and hold the new one (charon re-creates it too).
+        foreach (var k in new[] { f.Left.Kernel, f.Right.Kernel })
+        {
+            Assert.DoesNotContain((inbound, SaDirection.Inbound), k.Sas.Keys);
+            Assert.DoesNotContain((outbound, SaDirection.Outbound), k.Sas.Keys);
+            Assert.DoesNotContain((outbound, SaDirection.Inbound), k.Sas.Keys);
+            Assert.DoesNotContain((inbound, SaDirection.Outbound), k.Sas.Keys);
+        }
+        Assert.NotEqual(first, RekeyFixture.ChildId(f.Left));
+        RekeyFixture.AssertOnePair(f);
+        Assert.Contains("reached its hard lifetime", f.Left.Log.All);
     }
 
     [Theory]
@@ -178,13 +187,18 @@ public class LifetimeTests
     }
 
     [Fact]
-    public void Life_bytes_delete_the_child_sa()
+    public void Life_bytes_delete_the_child_sa_and_a_new_one_replaces_it()
     {
         var f = RekeyFixture.Create(new RekeyFixture.Lifetimes { IkeRekey = TimeSpan.Zero, LifeBytes = 2_000_000 });
         RekeyFixture.Up(f);
-        f.Right.Kernel.Counters[(f.Right.Kernel.Inbound.Spi, SaDirection.Inbound)] = new SaCounters(2_000_000, 1, 0, 0, 0);
+        var first = RekeyFixture.ChildId(f.Left);
+        var spi = f.Right.Kernel.Inbound.Spi;
+        f.Right.Kernel.Counters[(spi, SaDirection.Inbound)] = new SaCounters(2_000_000, 1, 0, 0, 0);
         f.Advance(TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(1));
-        Assert.Empty(f.Left.Kernel.Sas);
-        Assert.Empty(f.Right.Kernel.Sas);
+        Assert.DoesNotContain((spi, SaDirection.Inbound), f.Right.Kernel.Sas.Keys);
+        Assert.DoesNotContain((spi, SaDirection.Outbound), f.Left.Kernel.Sas.Keys);
+        Assert.Contains("reached its hard lifetime, deleting it and creating it again", f.Right.Log.All);
+        Assert.NotEqual(first, RekeyFixture.ChildId(f.Left));
+        RekeyFixture.AssertOnePair(f);
     }
 }

@@ -25,7 +25,7 @@ internal sealed class InteropLab : IDisposable
         {
             Host = new UdpIkeHost(StrongSwanPeer.HostAddress);
             // DeleteRekeyedDelay zero: the tests count installed SAs right after a rekey (RekeyedInboundTests covers the delay).
-            Engine = new IkeEngine(new IkeEngineOptions { RetransmitTimeout = TimeSpan.FromSeconds(2), DeleteRekeyedDelay = TimeSpan.Zero }, Kernel, Host, SystemClock.Instance, SystemRandom.Instance, Log);
+            Engine = new IkeEngine(new IkeEngineOptions { RetransmitTimeout = TimeSpan.FromSeconds(2), DeleteRekeyedDelay = TimeSpan.Zero, ExportKeys = true }, Kernel, Host, SystemClock.Instance, SystemRandom.Instance, Log);
             Host.Engine = Engine;
             Engine.Load([Connection(ikeProposals, espProposals)], [new SharedSecret { Ids = ["petrel", "sw"], Secret = System.Text.Encoding.ASCII.GetBytes(enginePsk) }]);
             Sw.Load(SwanctlConf(strongSwanIke ?? ikeProposals, espProposals));

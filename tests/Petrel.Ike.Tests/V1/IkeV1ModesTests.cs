@@ -53,7 +53,10 @@ public class IkeV1ModesTests
         var f = Certificates(kind, bits, aggressive);
         var result = f.Initiate();
         Assert.True(result?.Success == true, result?.Message + "\n" + f.Left.Log.All + "\n" + f.Right.Log.All);
-        Assert.Equal(aggressive ? 3 : 6, f.Network.Delivered.Count(d => d.ExchangeType == (aggressive ? AggressiveMode : MainMode)));
+        // Messages, not datagrams: a message with a certificate beyond fragment_size (1280) travels in IKE fragments
+        // (payload 132), which count once, by the fragment flagged last.
+        Assert.Equal(aggressive ? 3 : 6, f.Network.Delivered.Count(d => d.ExchangeType == (aggressive ? AggressiveMode : MainMode)
+            && (d.Data[16] != 132 || (d.Data[35] & 1) == 1)));
         Assert.Equal(0, f.Network.Delivered.Count(d => d.ExchangeType == (aggressive ? MainMode : AggressiveMode)));
         Assert.Equal(3, f.Network.Delivered.Count(d => d.ExchangeType == QuickMode));
         Assert.Equal(RightDn, f.LeftSa.RemoteId);

@@ -10,9 +10,11 @@ internal static class V1Fixture
 {
     public static ConnectionConfig Connection(IPAddress local, IPAddress remote, string localId, string remoteId, string ike, string esp,
         string[] localTs, string[] remoteTs, int version = 1, bool encap = false, TimeSpan? dpdDelay = null, TimeSpan? dpdTimeout = null,
-        TimeSpan? childRekey = null, string dpdAction = "clear", TimeSpan? ikeRekey = null, bool aggressive = false, string auth = "psk") => new()
+        TimeSpan? childRekey = null, string dpdAction = "clear", TimeSpan? ikeRekey = null, bool aggressive = false, string auth = "psk", string fragmentation = "yes",
+        TimeSpan? childLife = null, ulong lifeBytes = 0, string mode = "tunnel", bool ah = false, ChildConfig[]? moreChildren = null) => new()
     {
         Name = "site",
+        Fragmentation = fragmentation,
         Version = version,
         Aggressive = aggressive,
         LocalAddrs = [local.ToString()],
@@ -28,9 +30,11 @@ internal static class V1Fixture
         [
             new ChildConfig
             {
-                Name = "net", LocalTs = localTs, RemoteTs = remoteTs, EspProposals = ProposalParser.Parse(esp, SecurityProtocol.Esp),
-                DpdAction = dpdAction, RekeyTime = childRekey ?? TimeSpan.FromHours(1),
+                Name = "net", LocalTs = localTs, RemoteTs = remoteTs, Mode = mode,
+                EspProposals = ah ? [] : ProposalParser.Parse(esp, SecurityProtocol.Esp), AhProposals = ah ? ProposalParser.Parse(esp, SecurityProtocol.Ah) : [],
+                DpdAction = dpdAction, RekeyTime = childRekey ?? TimeSpan.FromHours(1), LifeTime = childLife, LifeBytes = lifeBytes,
             },
+            .. moreChildren ?? [],
         ],
     };
 

@@ -151,11 +151,11 @@ public sealed class InterfaceNamesTests
     }
 
     [Fact]
-    public void A_subsection_inside_interfaces_is_refused()
+    public void A_subsection_inside_interfaces_needs_its_if_id()
     {
         var e = Refused("ospf0 {\n}");
         Assert.Equal(FirstNameLine, e.Line);
-        Assert.Contains("'ospf0' in petrel.interfaces must be a key: NAME = IF_ID", e.Message);
+        Assert.Contains("petrel.interfaces.ospf0 needs if_id = ID", e.Message);
     }
 
     [Fact]

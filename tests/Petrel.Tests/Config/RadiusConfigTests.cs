@@ -96,10 +96,55 @@ public sealed class RadiusConfigTests
             Refusal(Conf("petrel {\n  eap-radius {\n    accounting = yes\n  }\n}\n")));
     }
 
+    [Fact]
+    public void Dae_loads_with_strongswans_defaults_and_stays_off_unless_enabled()
+    {
+        var on = SwanctlLoader.LoadText(Conf("petrel {\n  eap-radius {\n    server = 127.0.0.1\n    secret = s\n    dae {\n      enable = yes\n      secret = dae-secret\n    }\n  }\n}\n")).Daemon.Radius!.Dae!;
+        Assert.Equal(new IPEndPoint(IPAddress.Any, 3799), on.Listen);
+        Assert.Equal("dae-secret"u8.ToArray(), on.Secret);
+        Assert.DoesNotContain("dae-secret", on.ToString());
+        var bound = SwanctlLoader.LoadText(Conf("petrel {\n  eap-radius {\n    server = 127.0.0.1\n    secret = s\n    dae {\n      enable = yes\n      listen = 127.0.0.1\n      port = 13799\n      secret = x\n    }\n  }\n}\n")).Daemon.Radius!.Dae!;
+        Assert.Equal(new IPEndPoint(IPAddress.Loopback, 13799), bound.Listen);
+        Assert.Null(SwanctlLoader.LoadText(Conf("petrel {\n  eap-radius {\n    server = 127.0.0.1\n    secret = s\n    dae {\n      secret = x\n    }\n  }\n}\n")).Daemon.Radius!.Dae);
+    }
+
+    private static string Servers(int count) =>
+        "    servers {\n" + string.Concat(Enumerable.Range(1, count).Select(i => $"      s{i} {{\n        address = 192.0.2.{i}\n        secret = x\n      }}\n")) + "    }\n";
+
+    /// <summary>strongSwan's defaults (2 s, base 1.4, 4 tries) take 14.2 s per silent server; the whole failover must fit the 30 s half-open timeout less 5 s.</summary>
+    [Theory]
+    [InlineData(1, 4)]
+    [InlineData(2, 3)]
+    [InlineData(3, 2)]
+    [InlineData(12, 1)]
+    public void Unset_retransmit_tries_default_to_as_many_as_fit_the_half_open_timeout(int servers, int tries)
+    {
+        var r = SwanctlLoader.LoadText(Conf("petrel {\n  eap-radius {\n" + Servers(servers) + "  }\n}\n")).Daemon.Radius!;
+        Assert.Equal(tries, r.RetransmitTries);
+        Assert.True(r.FailoverBudget() <= TimeSpan.FromSeconds(25), r.FailoverBudget().ToString());
+    }
+
+    [Fact]
+    public void Written_retransmit_settings_whose_failover_outlasts_the_half_open_timeout_are_refused_with_the_arithmetic()
+    {
+        // Lines: petrel 17, eap-radius 18, retransmit_tries 19.
+        Assert.Equal("swanctl.conf:19: petrel.eap-radius.retransmit_tries: with 2 server(s) that do not answer, a request waits 2 × (2 + 2.8 + 3.92 + 5.49 s) = 28.4 s " +
+            "before it fails, but the whole IKE_AUTH must finish within the 30 s half-open timeout (25 s are left for RADIUS); lower retransmit_timeout, retransmit_base or retransmit_tries, or configure fewer servers",
+            Refusal(Conf("petrel {\n  eap-radius {\n    retransmit_tries = 4\n" + Servers(2) + "  }\n}\n")));
+        Assert.StartsWith("swanctl.conf:19: petrel.eap-radius.retransmit_timeout: with 13 server(s)",
+            Refusal(Conf("petrel {\n  eap-radius {\n    retransmit_timeout = 2\n" + Servers(13) + "  }\n}\n")));
+        // One server with the same settings fits.
+        Assert.Equal(4, SwanctlLoader.LoadText(Conf("petrel {\n  eap-radius {\n    retransmit_tries = 4\n" + Servers(1) + "  }\n}\n")).Daemon.Radius!.RetransmitTries);
+    }
+
     [Theory]
     [InlineData("    secrte = x\n", "swanctl.conf:19: unknown key 'secrte' in petrel.eap-radius (did you mean 'secret'?)")]
     [InlineData("    eap_start = yes\n", "swanctl.conf:19: key 'eap_start' in petrel.eap-radius is not supported by Petrel yet")]
-    [InlineData("    dae {\n    }\n", "swanctl.conf:19: section 'dae' in petrel.eap-radius is not supported by Petrel yet")]
+    [InlineData("    forward {\n    }\n", "swanctl.conf:19: section 'forward' in petrel.eap-radius is not supported by Petrel yet")]
+    [InlineData("    dae {\n      enable = yes\n    }\n", "swanctl.conf:20: petrel.eap-radius.dae.enable: RADIUS DAE needs its shared secret: add secret = … beside enable = yes")]
+    [InlineData("    dae {\n      enable = yes\n      secret = x\n      listen = radius.example\n    }\n",
+        "swanctl.conf:22: petrel.eap-radius.dae.listen: 'radius.example' is not an IP address (Petrel does not resolve RADIUS server names)")]
+    [InlineData("    dae {\n      enabel = yes\n    }\n", "swanctl.conf:20: unknown key 'enabel' in petrel.eap-radius.dae (did you mean 'enable'?)")]
     [InlineData("    retransmit_timeout = 0\n", "swanctl.conf:19: petrel.eap-radius.retransmit_timeout: '0' is not a number of seconds from 0.1 to 60 (e.g. 2.0)")]
     [InlineData("    servers {\n      a {\n        address = radius.example\n        secret = x\n      }\n    }\n",
         "swanctl.conf:21: petrel.eap-radius.servers.a.address: 'radius.example' is not an IP address (Petrel does not resolve RADIUS server names)")]

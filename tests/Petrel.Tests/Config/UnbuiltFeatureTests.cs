@@ -49,14 +49,15 @@ public class UnbuiltFeatureTests
         Assert.Equal("swanctl.conf:4: connections.lab.version: IKEv1 authenticates both sides the same way (one Phase 1 method): local.auth is pubkey, remote.auth is psk",
             Refusal(Conf("version = 1", local: "auth = pubkey")));
         Assert.Single(SwanctlLoader.LoadText(Conf("version = 1", local: "auth = ecdsa").Replace("auth = psk", "auth = pubkey")).Connections);
-        Assert.Equal("swanctl.conf:5: connections.lab.fragmentation: IKEv1 fragmentation is not built yet: set fragmentation = yes or no with version = 1",
-            Refusal(Conf("version = 1\n    fragmentation = force")));
-        Assert.Contains("connections.lab.children.net.mode: mode = transport with IKEv1 is not built yet",
-            Refusal(Conf("version = 1").Replace("local_ts = 10.1.0.0/24", "local_ts = 10.1.0.0/24\n        mode = transport")));
+        // IKEv1 fragmentation is built: every value strongSwan takes loads.
+        foreach (var value in new[] { "yes", "accept", "force", "no" })
+            Assert.Equal(value, SwanctlLoader.LoadText(Conf($"version = 1\n    fragmentation = {value}")).Connections[0].Fragmentation);
+        Assert.Contains("connections.lab.children.net.mode: mode = pass with IKEv1 is not built yet",
+            Refusal(Conf("version = 1").Replace("local_ts = 10.1.0.0/24", "local_ts = 10.1.0.0/24\n        mode = pass")));
+        // Transport mode and AH are built for IKEv1.
+        Loads(Conf("version = 1").Replace("local_ts = 10.1.0.0/24", "local_ts = 10.1.0.0/24\n        mode = transport\n        ah_proposals = sha256"));
         Assert.Contains("connections.lab.children.net.local_ts: IKEv1 negotiates one traffic selector per side",
             Refusal(Conf("version = 1").Replace("local_ts = 10.1.0.0/24", "local_ts = 10.1.0.0/24, 10.3.0.0/24")));
-        Assert.Contains("connections.lab.children.net.ah_proposals: AH with IKEv1 is not built yet",
-            Refusal(Conf("version = 1").Replace("local_ts = 10.1.0.0/24", "local_ts = 10.1.0.0/24\n        ah_proposals = sha256")));
         // version = 2 keeps all of them
         Assert.Single(SwanctlLoader.LoadText(Conf("version = 2").Replace("local_ts = 10.1.0.0/24", "local_ts = 10.1.0.0/24, 10.3.0.0/24\n        mode = transport")).Connections);
     }

@@ -12,7 +12,7 @@ public class DaemonJitTests
         {
             var conf = Path.Combine(dir.FullName, "swanctl.conf");
             // Ports and a TUN name of its own: other test classes run daemons on 500/4500 and petrel0 meanwhile.
-            int port = Random.Shared.Next(20000, 30000) * 2;
+            int port = Harness.LoopbackPorts.NextPair();
             File.WriteAllText(conf, $"connections {{\n}}\npetrel {{\n  ike_port = {port}\n  natt_port = {port + 1}\n  tun_name = pjit{port}\n}}\n");
             var socket = Path.Combine(dir.FullName, "petrel.sock");
             using var daemon = StartedProcess.Start([.. PetrelExecutable.Command, "daemon", "--config", conf, "--socket", socket], Path.Combine(dir.FullName, "daemon.log"), environment);

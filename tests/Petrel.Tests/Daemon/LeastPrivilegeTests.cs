@@ -75,6 +75,21 @@ public sealed class LeastPrivilegeTests : IAsyncLifetime
     }
 
     [Fact]
+    public void User_names_an_unprivileged_user_of_this_system_or_is_refused_with_file_and_line()
+    {
+        Assert.Equal("nobody", SwanctlLoader.LoadText("petrel {\n  user = nobody\n}\n").Daemon.User);
+        Assert.Null(SwanctlLoader.LoadText("petrel {\n}\n").Daemon.User);
+        Assert.Equal((65534u, 65534u), UnixAccounts.User("nobody"));
+        Assert.Null(UnixAccounts.User("no-such-user-petrel"));
+        var unknown = Assert.Throws<ConfigException>(() => SwanctlLoader.LoadText("petrel {\n  log_level = info\n  user = no-such-user-petrel\n}\n"));
+        Assert.Contains("swanctl.conf:3", unknown.Message);
+        Assert.Contains("'no-such-user-petrel' is not a user of this system", unknown.Message);
+        var root = Assert.Throws<ConfigException>(() => SwanctlLoader.LoadText("petrel {\n  user = root\n}\n"));
+        Assert.Contains("swanctl.conf:2", root.Message);
+        Assert.Contains("'root' is root: name an unprivileged user to drop root to", root.Message);
+    }
+
+    [Fact]
     public void Peer_credentials_name_the_connecting_process()
     {
         using var listener = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);

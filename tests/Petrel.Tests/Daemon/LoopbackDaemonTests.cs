@@ -16,7 +16,7 @@ namespace Petrel.Tests.Daemon;
 public sealed class LoopbackDaemonTests : IAsyncLifetime
 {
     private readonly TempConfigDir _dir = new();
-    private readonly int _port = Random.Shared.Next(20000, 30000) * 2;
+    private readonly int _port = Harness.LoopbackPorts.NextPair();
     private readonly List<PetrelDaemon> _daemons = [];
     private string _socketA = "", _socketB = "";
 
@@ -127,7 +127,7 @@ public sealed class LoopbackDaemonTests : IAsyncLifetime
         var down = Cli(_socketA, "down", "lab", "--timeout", "20");
         Assert.True(down.Code == 0, down.Err);
         Assert.Empty(Sas(_socketA));
-        for (int i = 0; i < 50 && Sas(_socketB).Count > 0; i++)
+        for (int i = 0; i < 150 && Sas(_socketB).Count > 0; i++)
             await Task.Delay(100);
         Assert.Empty(Sas(_socketB));
     }
@@ -166,7 +166,7 @@ public sealed class LoopbackDaemonTests : IAsyncLifetime
         Assert.Equal(0, Cli(_socketA, "up", "lab", "--timeout", "20").Code);
         Assert.Single(Sas(_socketB));
         await _daemons[0].StopAsync(TimeSpan.FromSeconds(5));
-        for (int i = 0; i < 50 && Sas(_socketB).Count > 0; i++)
+        for (int i = 0; i < 150 && Sas(_socketB).Count > 0; i++)
             await Task.Delay(100);
         Assert.Empty(Sas(_socketB));
     }

@@ -42,6 +42,7 @@ public sealed class LoopbackPlatform(IPAddress address) : IDaemonPlatform, IIkeT
         {
             IkePort = settings.IkePort, NatTPort = settings.NatTPort,
             RetransmitTimeout = settings.RetransmitTimeout, RetransmitBase = settings.RetransmitBase, RetransmitTries = settings.RetransmitTries,
+            ExportKeys = settings.ExportKeys,
         };
         return new IkeEngineFacade(new IkeEngine(options, Kernel, this, SystemClock.Instance, SystemRandom.Instance, loggers));
     }

@@ -14,7 +14,7 @@ namespace Petrel.Tests.Daemon;
 public sealed class RemoteAccessDaemonTests : IAsyncLifetime
 {
     private readonly TempConfigDir _dir = new();
-    private readonly int _port = Random.Shared.Next(20000, 30000) * 2;
+    private readonly int _port = Harness.LoopbackPorts.NextPair();
     private readonly List<PetrelDaemon> _daemons = [];
     private string _rw = "", _gw = "";
 

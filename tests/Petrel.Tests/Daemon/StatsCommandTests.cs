@@ -22,7 +22,7 @@ public sealed class StatsCommandTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        int port = Random.Shared.Next(20000, 30000) * 2;
+        int port = Harness.LoopbackPorts.NextPair();
         var config = SwanctlLoader.Load(_dir.Write("s.conf", $$"""
             connections {
               lab {
@@ -92,14 +92,22 @@ public sealed class StatsCommandTests : IAsyncLifetime
         Assert.Equal(1, (long)o["raw_send_batches"]!);
         Assert.Equal(30, (long)o["raw_packets_sent_batched"]!);
         Assert.Equal(1, (long)o["drops"]!["UnknownSpi"]!);
+        Assert.Equal("none", (string?)o["tun_udp_writes"]);
+        Assert.Equal(0, (long)o["tun_udp_gso_writes"]!);
         Assert.Equal(0, (long)o["ike"]!["ingress_shed_new_sa"]!);
         Assert.Equal(0, (long)o["ike"]!["dropped_by_limits"]!);
+        // The daemon's crypto worker pool: nothing shed, nothing waiting, room for 1024 jobs.
+        Assert.Equal(0, (long)o["ike"]!["crypto_shed"]!);
+        Assert.Equal(0, (long)o["ike"]!["crypto_waiting"]!);
+        Assert.Equal(1024, (long)o["ike"]!["crypto_capacity"]!);
 
         var (textCode, text) = Cli("stats");
         Assert.Equal(0, textCode);
         Assert.Contains("raw ESP/AH receive: 23 packets in 2 calls (11.5 per recvmmsg)", text, StringComparison.Ordinal);
         Assert.Contains("raw ESP send: 30 packets in 1 sendmmsg batches", text, StringComparison.Ordinal);
+        Assert.Contains("tunnel device writes: UDP none; 0 datagrams in 0 UDP GSO writes, 0 TCP segments in 0 TCP GSO writes", text, StringComparison.Ordinal);
         Assert.Contains("drops: UnknownSpi 1", text, StringComparison.Ordinal);
         Assert.Contains("IKE: shed before the engine 0 requests for new SAs and 0 messages of SAs; dropped 0 (integrity check failed 0); IKE_SA_INIT over the half-open limits 0", text, StringComparison.Ordinal);
+        Assert.Contains("IKE crypto workers: 0 jobs waiting of 1024; IKE_SA_INIT dropped because the queue was full 0", text, StringComparison.Ordinal);
     }
 }

@@ -79,6 +79,9 @@ public sealed class DashboardBrowserTests(ITestOutputHelper output)
         await ClickAsync(page, ".ike[data-ike-sa-id='1'] h3 .act-rekey");
         await page.WaitForSelectorAsync(".ike[data-ike-sa-id='2'] .state[data-state='ESTABLISHED']", new WaitForSelectorOptions { Timeout = 20000 });
         await page.WaitForFunctionAsync("() => document.querySelector('#events').textContent.includes('ike-rekey')", new WaitForFunctionOptions { Timeout = 10000 });
+        // The connection's row counts its IKE messages both ways: IKE_SA_INIT, IKE_AUTH and the rekey's CREATE_CHILD_SA at least.
+        await page.WaitForFunctionAsync("() => { const c = document.querySelector(\"tr.connection[data-connection='lab'] .ike-messages\"); return !!c && +c.dataset.out >= 3 && +c.dataset.in >= 3; }",
+            new WaitForFunctionOptions { Timeout = 10000 });
 
         // The peer goes away; the down button starts a delete nobody answers: DELETING, red, until the retransmits give up.
         await lab.StopPeerAsync();

@@ -111,6 +111,11 @@ public sealed class DashboardHttpTests
         Assert.Matches("ipsec_child_sa_bytes_in\\{connection=\"lab\",child=\"net\",unique_id=\"1\",ike_sa_id=\"1\",spi_in=\"[0-9a-f]{8}\",spi_out=\"[0-9a-f]{8}\"\\} 0", metrics);
         Assert.Contains("ipsec_ike_exchanges_total{exchange=\"IKE_SA_INIT\",role=\"initiator\"} 1", metrics);
         Assert.Contains("ipsec_ike_exchanges_total{exchange=\"IKE_AUTH\",role=\"initiator\"} 1", metrics);
+        // The same exchanges counted per connection, sent and received.
+        Assert.Contains("ipsec_connection_ike_messages_total{connection=\"lab\",exchange=\"IKE_AUTH\",direction=\"out\",type=\"request\"} 1", metrics);
+        Assert.Contains("ipsec_connection_ike_messages_total{connection=\"lab\",exchange=\"IKE_AUTH\",direction=\"in\",type=\"response\"} 1", metrics);
+        Assert.Contains("ipsec_ike_messages_total{exchange=\"IKE_SA_INIT\",direction=\"in\",type=\"response\"} 1", metrics);
+        Assert.Contains("ipsec_connection_bytes_total{connection=\"lab\",direction=\"in\"} 0", metrics);
         Assert.Contains("ipsec_ike_failures_total{reason=\"proposal\"} 0", metrics);
         Assert.Contains("ipsec_ike_half_open_sas 0", metrics);
         Assert.Contains("ipsec_dataplane_drops_total{reason=", metrics);
@@ -118,15 +123,16 @@ public sealed class DashboardHttpTests
         var rekey = await client.PostAsync("/api/rekey", Body("lab"));
         Assert.True(rekey.IsSuccessStatusCode, await rekey.Content.ReadAsStringAsync());
         string after = "";
-        for (int i = 0; i < 50 && !after.Contains("ipsec_ike_rekeys_total{sa=\"ike\"} 1"); i++)
+        for (int i = 0; i < 150 && !after.Contains("ipsec_ike_rekeys_total{sa=\"ike\"} 1"); i++)
         {
             await Task.Delay(100);
             after = await client.GetStringAsync("/metrics");
         }
         Assert.Contains("ipsec_ike_rekeys_total{sa=\"ike\"} 1", after);
+        Assert.Contains("ipsec_connection_rekeys_total{connection=\"lab\",sa=\"ike\"} 1", after);
         Assert.Matches("ipsec_ike_sa_state\\{connection=\"lab\",unique_id=\"2\",[^}]*state=\"ESTABLISHED\"\\} 1", after);
         // The rekeyed SA's series is gone once it is.
-        for (int i = 0; i < 50 && after.Contains("unique_id=\"1\",local_host"); i++)
+        for (int i = 0; i < 150 && after.Contains("unique_id=\"1\",local_host"); i++)
         {
             await Task.Delay(100);
             after = await client.GetStringAsync("/metrics");

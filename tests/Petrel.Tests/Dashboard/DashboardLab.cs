@@ -16,7 +16,7 @@ public sealed class DashboardLab : IAsyncDisposable
 {
     public const string Token = "dashboard-token-0123456789";
     private readonly TempConfigDir _dir = new();
-    private readonly int _port = Random.Shared.Next(15000, 19000) * 2;
+    private readonly int _port = Harness.LoopbackPorts.NextPair();
     public PetrelDaemon A { get; private set; } = null!;
     public PetrelDaemon B { get; private set; } = null!;
     public string SocketA { get; private set; } = "";

@@ -149,6 +149,9 @@ public sealed class DashboardPrometheusTests(DashboardPrometheusLab fixture, ITe
             double increase = await WaitForAsync(prometheus, $"max_over_time({bytesOut}[1m]) - min_over_time({bytesOut}[1m])", v => v >= 20 * 1000, TimeSpan.FromSeconds(10));
             output.WriteLine($"bytes_out {startOut} -> {wantOut} (Prometheus saw +{increase}), bytes_in {wantIn}, packets_out {wantPackets}");
             Assert.Equal(1, await WaitForAsync(prometheus, "ipsec_ike_exchanges_total{exchange=\"IKE_AUTH\",role=\"initiator\"}", v => v == 1, TimeSpan.FromSeconds(10)));
+            // Per connection: the bytes of its CHILD_SAs (one SA here, so the same number) and its IKE messages both ways.
+            Assert.Equal(wantOut, await WaitForAsync(prometheus, "ipsec_connection_bytes_total{connection=\"lab\",direction=\"out\"}", v => v == wantOut, TimeSpan.FromSeconds(20)));
+            Assert.Equal(1, await WaitForAsync(prometheus, "ipsec_connection_ike_messages_total{connection=\"lab\",exchange=\"IKE_AUTH\",direction=\"in\",type=\"response\"}", v => v == 1, TimeSpan.FromSeconds(10)));
             Assert.Equal(0, await WaitForAsync(prometheus, "ipsec_ike_failures_total{reason=\"identity\"}", v => v == 0, TimeSpan.FromSeconds(10)));
         }
         catch

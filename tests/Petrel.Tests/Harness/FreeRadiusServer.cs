@@ -52,7 +52,7 @@ public sealed class FreeRadiusServer : IDisposable
         if (Directory.Exists(dir)) Directory.Delete(dir, recursive: true);
         foreach (var d in new[] { "acct", "run", "log" })
             Directory.CreateDirectory(Path.Combine(dir, d));
-        int port = FreeUdpPortPair();
+        int port = LoopbackPorts.NextPair();
         File.WriteAllText(Path.Combine(dir, "dictionary"), "$INCLUDE /usr/share/freeradius/dictionary\n");
         File.WriteAllText(Path.Combine(dir, "users"), string.Concat(users.Select(u =>
             $"\"{u.Key}\"\tCleartext-Password := \"{u.Value}\"\n{(options.Replies.TryGetValue(u.Key, out var reply) ? $"\t{reply}\n" : "")}")));
@@ -209,25 +209,6 @@ public sealed class FreeRadiusServer : IDisposable
             Thread.Sleep(100);
         }
         throw new TimeoutException($"freeradius did not get ready:\n{_process.ReadLog()}");
-    }
-
-    /// <summary>Two consecutive free UDP ports on loopback (auth, acct).</summary>
-    private static int FreeUdpPortPair()
-    {
-        for (int i = 0; i < 50; i++)
-        {
-            int port = Random.Shared.Next(20000, 30000) * 2;
-            try
-            {
-                using var a = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
-                using var b = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
-                a.Bind(new IPEndPoint(IPAddress.Loopback, port));
-                b.Bind(new IPEndPoint(IPAddress.Loopback, port + 1));
-                return port;
-            }
-            catch (SocketException) { }
-        }
-        throw new InvalidOperationException("no free UDP port pair on loopback");
     }
 
     public void Dispose() => _process.Dispose();

@@ -28,7 +28,10 @@ public sealed class LabPki(string dir, LabPkiTool tool, string keyType)
     /// <summary>"rsa" (2048 bits) or "ecdsa" (P-256), unless a certificate asks for another.</summary>
     public string KeyType { get; } = keyType;
 
-    private static int Bits(string keyType) => keyType == "rsa" ? 2048 : 256;
+    /// <summary>RSA key size (2048 unless set, e.g. 4096 for certificates that make IKE messages exceed a fragment).</summary>
+    public int RsaBits { get; init; } = 2048;
+
+    private int Bits(string keyType) => keyType == "rsa" ? RsaBits : 256;
 
     private string F(string relative) => Path.Combine(Dir, relative);
 

@@ -9,11 +9,13 @@ namespace Petrel.Tests.Interop;
 /// <summary>
 /// BGP over route-based tunnels, with redundant VPNs: two Petrel sites joined by two route-based CHILD_SAs
 /// (0.0.0.0/0 ⇄ 0.0.0.0/0), "primary" over eth0 (198.18.0.0/24, if_id 1, interface vpn0) and "backup" over a
-/// second veth pair eth1 (198.19.0.0/24, if_id 2, vpn1). BIRD 2 runs in each namespace and peers over both
-/// tunnels' interface addresses (169.254.10.0/30 and 169.254.20.0/30, put on the interfaces by the test as an
-/// operator's script would), the primary session with the higher preference. Each site announces its LAN
-/// (10.1.0.0/24, 10.2.0.0/24) and learns the other's over BGP; the kernel routes it into vpn0. Cutting the
-/// primary's outer link moves the route to vpn1 once BGP's hold time (3 s) runs out; bringing it back returns it.
+/// second veth pair eth1 (198.19.0.0/24, if_id 2, vpn1). Each interface gets its point-to-point addresses from
+/// the configuration (petrel.interfaces.vpn0 { local, peer }: 169.254.10.0/30 and 169.254.20.0/30). BIRD 2 runs
+/// in each namespace and peers over both tunnels' interface addresses, the primary session with the higher
+/// preference. Each site announces its LAN (10.1.0.0/24, 10.2.0.0/24) and learns the other's over BGP; the
+/// kernel routes it into vpn0. Cutting the primary's outer link moves the route to vpn1 once BGP's hold time
+/// (3 s) runs out; bringing it back returns it. Deleting the primary's SA (petrel down) turns vpn0's carrier
+/// off on both sites, BIRD ends the session at once ("Link down") and the route moves to vpn1; petrel up brings it back.
 /// </summary>
 [Trait("Category", "Interop")]
 public sealed class BgpRouteBasedTests(ITestOutputHelper output)
@@ -76,8 +78,16 @@ public sealed class BgpRouteBasedTests(ITestOutputHelper output)
             petrel {
               tun_mtu = 1400
               interfaces {
-                vpn0 = 1
-                vpn1 = 2
+                vpn0 {
+                  if_id = 1
+                  local = {{Link(local, 10)}}
+                  peer = {{PeerLink(local, 10)}}
+                }
+                vpn1 {
+                  if_id = 2
+                  local = {{Link(local, 20)}}
+                  peer = {{PeerLink(local, 20)}}
+                }
               }
             }
 
@@ -153,9 +163,13 @@ public sealed class BgpRouteBasedTests(ITestOutputHelper output)
             }
             foreach (var site in new[] { left, right })
             {
-                // The interfaces' addresses, as the operator's script (or networkd) gives them.
+                // The interfaces' addresses come from the configuration: 169.254.10.1 peer 169.254.10.2/32 on vpn0 …
                 foreach (var (net, dev) in new[] { (10, "vpn0"), (20, "vpn1") })
-                    lab.Exec(site, "ip", "addr", "add", Link(site, net), "peer", PeerLink(site, net) + "/32", "dev", dev).EnsureSuccess();
+                {
+                    string shown = lab.Exec(site, "ip", "-4", "-o", "address", "show", "dev", dev).StandardOutput;
+                    Assert.Contains($"inet {Link(site, net)} peer {PeerLink(site, net)}/32", shown);
+                    Assert.DoesNotContain("NO-CARRIER", lab.Exec(site, "ip", "link", "show", dev).StandardOutput);
+                }
                 string dir = Path.Combine(site.WorkDir, "bird");
                 Directory.CreateDirectory(dir);
                 string conf = Path.Combine(dir, "bird.conf"), socket = Path.Combine(dir, "bird.ctl");
@@ -206,6 +220,37 @@ public sealed class BgpRouteBasedTests(ITestOutputHelper output)
             // The cut costs BGP's hold time (3 s) and convergence; coming back, with the backup still up, almost nothing.
             Assert.True(longestGap <= 60, $"longest gap {longestGap} pings");
             Assert.True(lost - longestGap <= 3, $"{lost - longestGap} pings lost outside the failover gap");
+
+            // Delete the primary's SA (the outer link stays up): vpn0 loses its carrier on both sites, BIRD ends
+            // the primary session at once and the route moves to vpn1; up again brings the route back.
+            pinging = Task.Run(() => lab.Exec(left, TimeSpan.FromSeconds(90), "ping", "-4", "-c", "300", "-i", "0.1", "-W", "1", "-I", left.LanV4, right.LanV4));
+            Thread.Sleep(2000);
+            backupBefore = PacketsOut(petrelLeft, Backup);
+            var down = petrelLeft.Cli("down", Primary);
+            Assert.True(down.Succeeded, down.Describe());
+            WaitFor(() => RouteDevice(lab, left, right.LanV4) == "vpn1" && RouteDevice(lab, right, left.LanV4) == "vpn1", TimeSpan.FromSeconds(20),
+                () => "routes after the delete: " + lab.Exec(left, "ip", "route").StandardOutput);
+            foreach (var (site, socket) in birds)
+            {
+                Assert.Contains("NO-CARRIER", lab.Exec(site, "ip", "link", "show", "vpn0").StandardOutput);
+                string state = Birdc(lab, site, socket, "show", "protocols", "all", "via_primary");
+                output.WriteLine($"{site.Name} after the delete:\n{state}");
+                Assert.Contains("Link down", state);
+            }
+            Thread.Sleep(3000);
+            Assert.True(PacketsOut(petrelLeft, Backup) >= backupBefore + 10, "traffic did not move to the backup tunnel after the delete");
+            var reup = petrelLeft.Up(Primary, "vti");
+            Assert.True(reup.Succeeded, reup.Describe());
+            WaitFor(() => RouteDevice(lab, left, right.LanV4) == "vpn0" && RouteDevice(lab, right, left.LanV4) == "vpn0", TimeSpan.FromSeconds(30),
+                () => "routes after up: " + lab.Exec(left, "ip", "route").StandardOutput + Birdc(lab, left, birds[0].Socket, "show", "protocols"));
+            primaryBack = PacketsOut(petrelLeft, Primary);
+            again = lab.Ping(left, right, count: 5);
+            Assert.True(again.Succeeded, again.Describe());
+            Assert.True(PacketsOut(petrelLeft, Primary) >= primaryBack + 5, "traffic did not return to the primary tunnel after up");
+            result = pinging.Result;
+            (sent, lost, longestGap) = PingGaps(result.StandardOutput, 300);
+            output.WriteLine($"continuous ping across the SA delete: {sent} sent, {lost} lost, longest gap {longestGap} replies ({longestGap * 0.1:0.0} s at 0.1 s intervals)");
+            Assert.True(sent - lost >= 200, $"{lost} of {sent} pings lost:\n{result.StandardOutput}");
         }
         catch
         {

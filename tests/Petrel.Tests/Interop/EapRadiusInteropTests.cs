@@ -15,7 +15,7 @@ namespace Petrel.Tests.Interop;
 /// A wrong password is refused with FreeRADIUS's Access-Reject named in Petrel's log.
 /// </summary>
 [Trait("Category", "Interop")]
-public sealed class EapRadiusInteropTests(EapRadiusInteropLab fixture, ITestOutputHelper output) : IClassFixture<EapRadiusInteropLab>
+public sealed partial class EapRadiusInteropTests(EapRadiusInteropLab fixture, ITestOutputHelper output) : IClassFixture<EapRadiusInteropLab>
 {
     private const string LeftDn = "C=CH, O=Petrel Lab, CN=left.petrel.test";
     private const string RightDn = "C=CH, O=Petrel Lab, CN=right.petrel.test";

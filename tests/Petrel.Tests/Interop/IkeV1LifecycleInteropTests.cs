@@ -75,7 +75,7 @@ public sealed class IkeV1LifecycleInteropTests(IkeV1LifecycleLab fixture, ITestO
             if (petrelInitiates) strongswan.Terminate(LabConfig.Connection).EnsureSuccess();
             else Assert.True(petrel.Cli("down", LabConfig.Connection).Succeeded);
             var deadline = Stopwatch.StartNew();
-            while (deadline.Elapsed < TimeSpan.FromSeconds(5) && (petrel.ListSas().Find(LabConfig.Connection) is not null || strongswan.ListSas().Contains("IKEv1")))
+            while (deadline.Elapsed < TimeSpan.FromSeconds(20) && (petrel.ListSas().Find(LabConfig.Connection) is not null || strongswan.ListSas().Contains("IKEv1")))
                 Thread.Sleep(200);
             Assert.Null(petrel.ListSas().Find(LabConfig.Connection));
             Assert.DoesNotContain("IKEv1", strongswan.ListSas());

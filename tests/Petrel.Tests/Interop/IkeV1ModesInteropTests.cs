@@ -21,10 +21,11 @@ public sealed class IkeV1ModesLab : LabFixture
 public sealed class IkeV1ModesInteropTests(IkeV1ModesLab fixture, ITestOutputHelper output) : IClassFixture<IkeV1ModesLab>
 {
     private const string Ike = "aes128-sha256-modp2048", Esp = "aes128-sha256", EspName = "ESP:AES_CBC-128/HMAC_SHA2_256_128";
-    private const string LeftDn = "C=CH, O=Petrel Lab, CN=left.petrel.test";
-    private const string RightDn = "C=CH, O=Petrel Lab, CN=right.petrel.test";
+    internal const string LeftDn = "C=CH, O=Petrel Lab, CN=left.petrel.test";
+    internal const string RightDn = "C=CH, O=Petrel Lab, CN=right.petrel.test";
 
-    private static string Config(LabSite local, LabSite remote, string auth, bool aggressive, bool strongSwan)
+    /// <summary>An IKEv1 connection `lab` with one child `net`; <paramref name="extra"/> is appended (a petrel { } section).</summary>
+    internal static string Config(LabSite local, LabSite remote, string auth, bool aggressive, bool strongSwan, string extra = "")
     {
         bool certs = auth != "psk";
         var sb = new StringBuilder();
@@ -65,6 +66,7 @@ public sealed class IkeV1ModesInteropTests(IkeV1ModesLab fixture, ITestOutputHel
             sb.AppendLine("  }");
             sb.AppendLine("}");
         }
+        sb.Append(extra);
         return sb.ToString();
     }
 

@@ -71,11 +71,11 @@ public sealed class ViciInteropTests(ViciInteropLab fixture, ITestOutputHelper o
         try
         {
             using var monitor = new SwanctlListener(vici, "--monitor-sa");
-            Thread.Sleep(1000);
+            Thread.Sleep(3000); // swanctl registers for events once it has started (the daemon is another process: nothing to poll)
             var up = strongswan.Initiate(LabConfig.Child);
             Assert.True(up.Succeeded, up.Describe());
             TunnelTraffic.RunShort(lab);
-            Thread.Sleep(500);
+            monitor.WaitForAsync(o => o.Contains("INSTALLED, TUNNEL", StringComparison.Ordinal), TimeSpan.FromSeconds(15)).GetAwaiter().GetResult();
             string seen = monitor.Stop();
             output.WriteLine(seen);
             // swanctl prints a child-updown event as it prints list-sas: the IKE SA line, then the CHILD_SA.

@@ -40,6 +40,18 @@ public sealed class SwanctlListener : IDisposable
         _process.BeginErrorReadLine();
     }
 
+    /// <summary>Waits until what it printed so far satisfies <paramref name="done"/> (at most <paramref name="timeout"/>);
+    /// the caller asserts afterwards, so a slow machine only waits longer.</summary>
+    public async Task WaitForAsync(Func<string, bool> done, TimeSpan timeout)
+    {
+        for (var deadline = DateTime.UtcNow + timeout; DateTime.UtcNow < deadline; await Task.Delay(50))
+        {
+            string sofar;
+            lock (_out) sofar = _out.ToString();
+            if (done(sofar)) return;
+        }
+    }
+
     /// <summary>Interrupts it (SIGINT, as Ctrl-C would) and returns everything it printed.</summary>
     public string Stop()
     {

@@ -17,7 +17,7 @@ namespace Petrel.Tests.Vici;
 public sealed class ViciEventTests : IAsyncLifetime
 {
     private readonly TempConfigDir _dir = new();
-    private readonly int _port = Random.Shared.Next(20000, 25000) * 2 + 1;
+    private readonly int _port = Harness.LoopbackPorts.NextPair();
     private readonly List<PetrelDaemon> _daemons = [];
     private readonly List<ILoggerFactory> _loggers = [];
     private readonly string _tag = Guid.NewGuid().ToString("N")[..6];
@@ -103,7 +103,8 @@ public sealed class ViciEventTests : IAsyncLifetime
         Swanctl.Run(Vici, null, "--initiate", "--child", "net").EnsureSuccess();
         var sa = Assert.Single(await _daemons[0].Loop.InvokeAsync(e => e.ListSas()));
         Swanctl.Run(Vici, null, "--terminate", "--ike", "lab").EnsureSuccess();
-        await Task.Delay(500);
+        await monitor.WaitForAsync(o => o.Contains("ike-updown event {lab {", StringComparison.Ordinal)
+            && o.Contains("child-updown event {lab {", StringComparison.Ordinal), TimeSpan.FromSeconds(15));
         string output = monitor.Stop();
 
         var lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
@@ -151,7 +152,8 @@ public sealed class ViciEventTests : IAsyncLifetime
         Assert.Matches(@"\[IKE\] .*IKE_SA lab\[\d+\]", up.StandardOutput);
         Assert.Contains("initiate completed successfully", up.StandardOutput);
 
-        await Task.Delay(500);
+        await log.WaitForAsync(o => o.Contains("[CFG] vici: initiate 'lab' child 'net'", StringComparison.Ordinal)
+            && System.Text.RegularExpressions.Regex.IsMatch(o, @"00\[IKE\] .*lab\[\d+\]"), TimeSpan.FromSeconds(15));
         string lines = log.Stop();
         Assert.Matches(@"00\[IKE\] .*lab\[\d+\]", lines);
         Assert.Contains("[CFG] vici: initiate 'lab' child 'net'", lines);
@@ -205,5 +207,38 @@ public sealed class ViciEventTests : IAsyncLifetime
         Assert.Equal(after.InitiatorSpi, lab.Section("new")!.Text("initiator-spi"));
         Assert.Equal("ESTABLISHED", lab.Section("new")!.Text("state"));
         Assert.Null(lab.Section("old")!.Section("child-sas"));
+    }
+
+    /// <summary>
+    /// ike-update (charon: an IKE SA's endpoints are about to change): the new endpoints at the top, then the SA as
+    /// list-sa shows it with the old ones. The move itself is the engine's (Petrel.Ike.Tests IkeUpdateTests); here its
+    /// event, as the engine publishes it, reaches a registered vici client.
+    /// </summary>
+    [Fact]
+    public async Task A_peer_moving_raises_ike_update_with_the_new_and_the_old_endpoints()
+    {
+        Swanctl.Run(Vici, null, "--initiate", "--child", "net").EnsureSuccess();
+        var sa = Assert.Single(await _daemons[0].Loop.InvokeAsync(e => e.ListSas()));
+        using var client = new ViciTestClient(Vici);
+        client.Send(ViciPacketType.EventRegister, "ike-update", []);
+        Assert.Equal(ViciPacketType.EventConfirm, client.Receive()!.Value.Type);
+
+        _daemons[0].Feed.Publish(new Petrel.Ike.Engine.SaEvent
+        {
+            Kind = Petrel.Ike.Engine.SaEventKind.IkeUpdate, Time = DateTimeOffset.UtcNow, Connection = "lab", IkeSaId = sa.UniqueId,
+            IkeState = sa.State, LocalHost = sa.LocalHost, RemoteHost = sa.RemoteHost, LocalPort = sa.LocalPort, RemotePort = sa.RemotePort,
+            NewLocalHost = sa.LocalHost, NewLocalPort = sa.LocalPort, NewRemoteHost = sa.RemoteHost, NewRemotePort = 4611,
+        });
+        var e = client.Receive(TimeSpan.FromSeconds(15));
+        Assert.NotNull(e);
+        Assert.Equal("ike-update", e.Value.Name);
+        var m = Decode(e.Value);
+        Assert.Equal("4611", m.Text("remote-port"));
+        Assert.Equal("127.0.0.2", m.Text("remote-host"));
+        Assert.Equal("127.0.0.1", m.Text("local-host"));
+        var lab = m.Section("lab")!;
+        Assert.Equal(sa.UniqueId.ToString(), lab.Text("uniqueid"));
+        Assert.Equal(sa.RemotePort.ToString(), lab.Text("remote-port"));
+        Assert.Equal("ESTABLISHED", lab.Text("state"));
     }
 }

@@ -19,7 +19,7 @@ namespace Petrel.Tests.Vici;
 public sealed class ViciLoadTests : IAsyncLifetime
 {
     private readonly TempConfigDir _dir = new();
-    private readonly int _port = Random.Shared.Next(10000, 15000) * 2;
+    private readonly int _port = Harness.LoopbackPorts.NextPair();
     private readonly List<PetrelDaemon> _daemons = [];
     private readonly string _tag = Guid.NewGuid().ToString("N")[..6];
     private string Vici => Path.Combine(Path.GetTempPath(), $"pl-{_tag}.vici");

@@ -18,7 +18,7 @@ namespace Petrel.Tests.Vici;
 public sealed class ViciServerTests : IAsyncLifetime
 {
     private readonly TempConfigDir _dir = new();
-    private readonly int _port = Random.Shared.Next(5000, 10000) * 2;
+    private readonly int _port = Harness.LoopbackPorts.NextPair();
     private readonly string _vici = Path.Combine(Path.GetTempPath(), $"ps-{Guid.NewGuid().ToString("N")[..6]}.vici");
     private PetrelDaemon? _daemon;
 

@@ -18,7 +18,7 @@ namespace Petrel.Tests.Vici;
 public sealed class ViciSwanctlTests : IAsyncLifetime
 {
     private readonly TempConfigDir _dir = new();
-    private readonly int _port = Random.Shared.Next(15000, 20000) * 2;
+    private readonly int _port = Harness.LoopbackPorts.NextPair();
     private readonly List<PetrelDaemon> _daemons = [];
     private readonly string _tag = Guid.NewGuid().ToString("N")[..6];
     private string Vici => Path.Combine(Path.GetTempPath(), $"pv-{_tag}.vici");
@@ -297,6 +297,27 @@ public sealed class ViciSwanctlTests : IAsyncLifetime
         Assert.Contains("ike-init-out-req      : 1", counters);
         Assert.Contains("ike-auth-out-req      : 1", counters);
         Assert.Contains("create-child-out-req  : 1", counters);
+        Assert.Matches(@"ike-init-in-resp\s+: 1\n", counters);
+        Assert.Matches(@"ike-auth-in-resp\s+: 1\n", counters);
+        Assert.Matches(@"create-child-in-resp\s+: 1\n", counters);
+
+        // The connection's own counters (charon's counters plugin: --name, --all).
+        var lab = Swan("--counters", "--name", "lab");
+        Assert.True(lab.Succeeded, lab.Describe());
+        Assert.StartsWith("lab:", lab.StandardOutput);
+        foreach (var line in (string[])[@"ike-init-out-req\s+: 1\n", @"ike-auth-out-req\s+: 1\n", @"create-child-out-req\s+: 1\n",
+            @"ike-init-in-resp\s+: 1\n", @"ike-auth-in-resp\s+: 1\n", @"create-child-in-resp\s+: 1\n", @"child-rekey\s+: 1\n", @"ike-init-in-req\s+: 0\n"])
+            Assert.Matches(line, lab.StandardOutput);
+        string all = Swan("--counters", "--all").EnsureSuccess().StandardOutput;
+        Assert.StartsWith("lab:", all);
+        Assert.DoesNotContain("global:", all);
+        var nosuch = Swan("--counters", "--name", "nosuch");
+        Assert.False(nosuch.Succeeded);
+        Assert.Contains("get-counters failed: no counters found for this connection", nosuch.StandardError);
+        Assert.True(Swan("--counters", "--reset", "--name", "lab").Succeeded);
+        Assert.Matches(@"ike-auth-out-req\s+: 0\n", Swan("--counters", "--name", "lab").EnsureSuccess().StandardOutput);
+        // The global counters keep counting after a connection's reset.
+        Assert.Contains("ike-init-out-req      : 1", Swan("--counters").EnsureSuccess().StandardOutput);
 
         var reset = Swan("--counters", "--reset");
         Assert.True(reset.Succeeded, reset.Describe());
@@ -304,9 +325,6 @@ public sealed class ViciSwanctlTests : IAsyncLifetime
         counters = Swan("--counters").EnsureSuccess().StandardOutput;
         Assert.Contains("child-rekey           : 0", counters);
         Assert.Contains("ike-init-out-req      : 0", counters);
-        var named = Swan("--counters", "--name", "lab");
-        Assert.False(named.Succeeded);
-        Assert.Contains("get-counters failed: Petrel keeps global IKE counters only", named.StandardError);
 
         string algs = Swan("--list-algs").EnsureSuccess().StandardOutput;
         Assert.Contains("encryption:\n", algs);

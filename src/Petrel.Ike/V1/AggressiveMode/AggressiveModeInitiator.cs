@@ -45,7 +45,7 @@ internal sealed class AggressiveModeInitiator(IkeV1Protocol v1)
         m.Add(IsakmpPayloadType.Nonce, state.Ni);
         m.Add(IsakmpPayloadType.Identification, state.IdBodyI);
         if (state.Credential is not null) V1Credentials.AddCertificateRequests(E, sa.Config, m);
-        Phase1Steps.AddVendorIds(m);
+        Phase1Steps.AddVendorIds(sa, m);
         state.Step = 1;
         v1.Send(sa, m, expectAnswer: true, answering: false);
     }

@@ -66,7 +66,7 @@ internal sealed class AggressiveModeResponder(IkeV1Protocol v1)
         second.Add(IsakmpPayloadType.Identification, ourId);
         Phase1Steps.AddAuthentication(sa, second, ofInitiator: false, ourId);
         if (state.Credential is not null) V1Credentials.AddCertificateRequests(E, sa.Config, second);
-        Phase1Steps.AddVendorIds(second);
+        Phase1Steps.AddVendorIds(sa, second);
         Phase1Steps.AddNatD(E, sa, second);
         state.Step = 2;
         // Message 2 goes unencrypted although the keys exist; message 3 comes encrypted.

@@ -148,7 +148,7 @@ internal sealed class InformationalV1(IkeV1Protocol v1)
     {
         var spi = new byte[4];
         BinaryPrimitives.WriteUInt32BigEndian(spi, child.SpiIn);
-        if (!byPeer && sa.State == IkeSaState.Established) Send(sa, IsakmpPayloadType.Delete, new V1Delete(V1Protocol.Esp, [spi]).Encode());
+        if (!byPeer && sa.State == IkeSaState.Established) Send(sa, IsakmpPayloadType.Delete, new V1Delete(child.Protocol == Petrel.Crypto.Proposals.SecurityProtocol.Ah ? V1Protocol.Ah : V1Protocol.Esp, [spi]).Encode());
         E.Log.Info(sa, $"deleting CHILD_SA {child.Config.Name}{{{child.UniqueId}}} with SPIs {child.SpiIn:x8}_i {child.SpiOut:x8}_o");
         Remove(sa, child);
     }

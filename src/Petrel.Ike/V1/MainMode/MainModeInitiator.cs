@@ -46,7 +46,7 @@ internal sealed class MainModeInitiator(IkeV1Protocol v1)
         var transforms = suites.Select((s, i) => s.ToTransform((byte)(i + 1))).ToList();
         state.SaBody = SaPayload.Encode([new V1Proposal(1, V1Protocol.Isakmp, [], transforms)]);
         m.Add(IsakmpPayloadType.SecurityAssociation, state.SaBody);
-        Phase1Steps.AddVendorIds(m);
+        Phase1Steps.AddVendorIds(sa, m);
         state.Step = 1;
         v1.Send(sa, m, expectAnswer: true, answering: false);
     }

@@ -27,7 +27,7 @@ internal sealed class MainModeResponder(IkeV1Protocol v1)
         E.Log.Info(sa, $"{remote} is initiating a Main Mode IKE_SA, selected {suite}/{V1Credentials.Name(suite.AuthMethod)}");
         var second = v1.NewMessage(sa, IsakmpExchange.IdentityProtection, 0);
         second.Add(IsakmpPayloadType.SecurityAssociation, SaPayload.Encode([proposal with { Transforms = [transform] }]));
-        Phase1Steps.AddVendorIds(second);
+        Phase1Steps.AddVendorIds(sa, second);
         sa.V1!.Step = 2;
         v1.Send(sa, second, expectAnswer: false, answering: true);
     }

@@ -16,11 +16,16 @@ namespace Petrel.Ike.V1.MainMode;
 /// </summary>
 internal static class Phase1Steps
 {
-    /// <summary>The vendor IDs we announce in messages 1 and 2: RFC 3947 NAT-T and RFC 3706 DPD.</summary>
-    public static void AddVendorIds(IsakmpMessage m)
+    /// <summary>
+    /// The vendor IDs we announce in messages 1 and 2: RFC 3947 NAT-T, RFC 3706 DPD and, unless fragmentation = no, IKE
+    /// fragmentation (a responder only when the initiator announced it, as strongSwan does).
+    /// </summary>
+    public static void AddVendorIds(IkeSa sa, IsakmpMessage m)
     {
         m.Add(IsakmpPayloadType.VendorId, VendorIds.NatTRfc);
         m.Add(IsakmpPayloadType.VendorId, VendorIds.Dpd);
+        if (!sa.Config.Fragmentation.Equals("no", StringComparison.OrdinalIgnoreCase) && (sa.IsInitiator || sa.V1!.PeerFragmentation))
+            m.Add(IsakmpPayloadType.VendorId, VendorIds.FragmentationWithCapabilities);
     }
 
     public static void ReadVendorIds(Phase1State state, IsakmpMessage m)
@@ -30,6 +35,7 @@ internal static class Phase1Steps
             if (VendorIds.Is(v.Body, VendorIds.NatTRfc)) state.PeerNatT = true;
             else if (VendorIds.Is(v.Body, VendorIds.NatTDraft02N) || VendorIds.Is(v.Body, VendorIds.NatTDraft03)) state.PeerNatTDraft = true;
             else if (VendorIds.Is(v.Body, VendorIds.Dpd)) state.PeerDpd = true;
+            else if (VendorIds.IsFragmentation(v.Body)) state.PeerFragmentation = true;
         }
     }
 

@@ -26,12 +26,13 @@ internal sealed class QuickModeHandler(IkeV1Protocol v1)
         var state = sa.V1!;
         uint mid;
         do mid = BitConverter.ToUInt32(E.RandomBytes(4)); while (mid == 0 || state.QuickModes.ContainsKey(mid) || state.LastReceived.ContainsKey(mid));
-        var child = E.Children.Create(sa, config, replaces?.ReqId ?? reqId);
-        if (child.Protocol != SecurityProtocol.Esp)
+        if (QuickModeProposals.ProtocolOf(config) == V1Protocol.Ah && sa.NatAny)
         {
-            completion?.Fail($"CHILD_SA {config.Name}: IKEv1 in Petrel negotiates ESP only", sa.UniqueId);
+            E.Log.Warn(sa, AhBehindNat(config));
+            completion?.Fail(AhBehindNat(config), sa.UniqueId);
             return;
         }
+        var child = E.Children.Create(sa, config, replaces?.ReqId ?? reqId);
         child.LocalTs = [child.LocalTs[0]];
         child.RemoteTs = [child.RemoteTs[0]];
         child.Replaces = replaces;
@@ -41,7 +42,7 @@ internal sealed class QuickModeHandler(IkeV1Protocol v1)
             PfsGroup = ChildSaNegotiation.PfsGroup(config), EncapsulationMode = Encap(sa, child.Mode == Petrel.DataPlane.Kernel.IpsecMode.Transport),
             Ni = v1.Nonce(),
         };
-        (qm.LifeSeconds, qm.LifeKilobytes) = Lifetimes(config);
+        (qm.LifeSeconds, qm.LifeKilobytes) = QuickModeLifetimes.Configured(config);
         state.QuickModes[mid] = qm;
         var m = v1.NewMessage(sa, IsakmpExchange.QuickMode, mid);
         var offered = ChildSaNegotiation.Configured(config);
@@ -53,7 +54,8 @@ internal sealed class QuickModeHandler(IkeV1Protocol v1)
             if (offered.Any(p => p.OfType(TransformType.KeyExchange).Any(t => t.Id == phase1))) qm.PfsGroup = phase1;
             offered = offered.Where(p => p.OfType(TransformType.KeyExchange).Any(t => t.Id == qm.PfsGroup)).ToList();
         }
-        m.Add(IsakmpPayloadType.SecurityAssociation, SaPayload.Encode(QuickModeProposals.Build(offered, child.SpiIn, qm.PfsGroup, qm.LifeSeconds, qm.LifeKilobytes, qm.EncapsulationMode)));
+        m.Add(IsakmpPayloadType.SecurityAssociation, SaPayload.Encode(QuickModeProposals.Build(offered, child.SpiIn, qm.PfsGroup, qm.LifeSeconds, qm.LifeKilobytes, qm.EncapsulationMode,
+            QuickModeProposals.ProtocolOf(config))));
         m.Add(IsakmpPayloadType.Nonce, qm.Ni);
         if (qm.PfsGroup != 0)
         {
@@ -68,11 +70,9 @@ internal sealed class QuickModeHandler(IkeV1Protocol v1)
         v1.Send(sa, m, expectAnswer: true, answering: false);
     }
 
-    private static (ulong, ulong) Lifetimes(ChildConfig config)
-    {
-        var life = config.LifeTime ?? config.RekeyTime * 1.1;
-        return ((ulong)Math.Max(0, life.TotalSeconds), config.LifeBytes / 1024);
-    }
+    /// <summary>RFC 4302 §3.3.3: AH authenticates the outer addresses a NAT rewrites, and RFC 3948 encapsulates only ESP.</summary>
+    private static string AhBehindNat(ChildConfig config) =>
+        $"CHILD_SA {config.Name}: AH cannot traverse NAT (RFC 4302 §3.3.3 authenticates the outer IP addresses and RFC 3948 encapsulates only ESP in UDP); use esp_proposals";
 
     private static ushort Encap(IkeSa sa, bool transport)
     {
@@ -164,11 +164,12 @@ internal sealed class QuickModeHandler(IkeV1Protocol v1)
         Proposal? chosen = null;
         ushort group = 0, encap = 0;
         var configured = ChildSaNegotiation.Configured(config);
-        foreach (var p in proposals.Where(p => p.Protocol == V1Protocol.Esp && p.Spi.Length == 4))
+        byte protocol = QuickModeProposals.ProtocolOf(config);
+        foreach (var p in proposals.Where(p => p.Protocol == protocol && p.Spi.Length == 4))
         {
             foreach (var t in p.Transforms)
             {
-                var candidate = QuickModeProposals.ToProposal(t, out var g, out var en, out _);
+                var candidate = QuickModeProposals.ToProposal(t, out var g, out var en, out _, protocol);
                 if (candidate is null || !QuickModeProposals.Acceptable(candidate, configured)) continue;
                 (chosenProposal, chosenTransform, chosen, group, encap) = (p, t, candidate, g, en);
                 break;
@@ -177,8 +178,14 @@ internal sealed class QuickModeHandler(IkeV1Protocol v1)
         }
         if (chosen is null)
         {
-            var theirs = proposals.SelectMany(p => p.Transforms.Select(t => QuickModeProposals.ToProposal(t, out _, out _, out var why)?.ToString() ?? $"({why})"));
+            var theirs = proposals.SelectMany(p => p.Transforms.Select(t => QuickModeProposals.ToProposal(t, out _, out _, out var why, p.Protocol)?.ToString() ?? $"({why})"));
             E.Log.Warn(sa, $"Quick Mode for CHILD_SA {config.Name}: no acceptable proposal: peer offered {string.Join(", ", theirs)}; we accept {string.Join(", ", configured)}; sending NO_PROPOSAL_CHOSEN");
+            v1.Info.SendNotify(sa, IsakmpNotify.NoProposalChosen);
+            return;
+        }
+        if (protocol == V1Protocol.Ah && sa.NatAny)
+        {
+            E.Log.Warn(sa, AhBehindNat(config) + "; sending NO_PROPOSAL_CHOSEN");
             v1.Info.SendNotify(sa, IsakmpNotify.NoProposalChosen);
             return;
         }
@@ -204,13 +211,18 @@ internal sealed class QuickModeHandler(IkeV1Protocol v1)
             MessageId = m.MessageId, Initiator = false, Config = config, Child = child, Ni = nonce, Nr = v1.Nonce(),
             PfsGroup = group, EncapsulationMode = encap, Proposal = chosen,
         };
+        // The transform goes back as offered (strongSwan's responder echoes it); a lower lifetime of ours is kept and
+        // announced with RESPONDER-LIFETIME (RFC 2407 §4.6.3.1). An offer without seconds means 8 hours (RFC 2407 §4.5).
         QuickModeProposals.Lifetimes(chosenTransform!, out var seconds, out var kilobytes);
-        qm.LifeSeconds = seconds;
-        qm.LifeKilobytes = kilobytes;
+        if (seconds == 0) seconds = 28800;
+        var (ourSeconds, ourKilobytes) = QuickModeLifetimes.Configured(config);
+        qm.LifeSeconds = QuickModeLifetimes.Lower(seconds, ourSeconds);
+        qm.LifeKilobytes = QuickModeLifetimes.Lower(kilobytes, ourKilobytes);
+        bool responderLifetime = qm.LifeSeconds != seconds || qm.LifeKilobytes != kilobytes;
         var answer = v1.NewMessage(sa, IsakmpExchange.QuickMode, m.MessageId);
         var spi = new byte[4];
         System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(spi, child.SpiIn);
-        answer.Add(IsakmpPayloadType.SecurityAssociation, SaPayload.Encode([new V1Proposal(chosenProposal.Number, V1Protocol.Esp, spi, [chosenTransform!])]));
+        answer.Add(IsakmpPayloadType.SecurityAssociation, SaPayload.Encode([new V1Proposal(chosenProposal.Number, protocol, spi, [chosenTransform!])]));
         answer.Add(IsakmpPayloadType.Nonce, qm.Nr);
         if (group != 0)
         {
@@ -244,6 +256,12 @@ internal sealed class QuickModeHandler(IkeV1Protocol v1)
             answer.Add(IsakmpPayloadType.Identification, IdPayload.FromSelector(remote[0]).Encode());
             answer.Add(IsakmpPayloadType.Identification, IdPayload.FromSelector(local[0]).Encode());
         }
+        if (responderLifetime)
+        {
+            E.Log.Info(sa, $"Quick Mode for CHILD_SA {config.Name}: peer offered {QuickModeLifetimes.Describe(seconds, kilobytes)}, ours is lower: sending RESPONDER_LIFETIME {QuickModeLifetimes.Describe(qm.LifeSeconds, qm.LifeKilobytes)}");
+            answer.Add(IsakmpPayloadType.Notification, new V1Notify(IsakmpNotify.ResponderLifetime, protocol, spi,
+                QuickModeLifetimes.EncodeAttributes(qm.LifeSeconds, qm.LifeKilobytes)).Encode());
+        }
         InsertHash(answer, V1Hashes.Second(prf, state.Keys.SkeyidA, m.MessageId, qm.Ni, IsakmpMessage.EncodePayloads(answer.Payloads)));
         state.QuickModes[m.MessageId] = qm;
         E.Log.Info(sa, $"Quick Mode for CHILD_SA {config.Name}{{{child.UniqueId}}}: selected {chosen}");
@@ -274,10 +292,15 @@ internal sealed class QuickModeHandler(IkeV1Protocol v1)
         if (saPayload is null || nonce is null || !SaPayload.TryDecode(saPayload.Body, out var proposals, out string error)
             || proposals.Count != 1 || proposals[0].Transforms.Count != 1 || proposals[0].Spi.Length != 4)
         {
-            Fail(sa, qm, "Quick Mode response without a single chosen ESP transform and a nonce");
+            Fail(sa, qm, "Quick Mode response without a single chosen ESP or AH transform and a nonce");
             return;
         }
-        var chosen = QuickModeProposals.ToProposal(proposals[0].Transforms[0], out var group, out var encap, out error);
+        if (proposals[0].Protocol != QuickModeProposals.ProtocolOf(qm.Config))
+        {
+            Fail(sa, qm, $"peer chose protocol {proposals[0].Protocol}, we offered {QuickModeProposals.ProtocolOf(qm.Config)}");
+            return;
+        }
+        var chosen = QuickModeProposals.ToProposal(proposals[0].Transforms[0], out var group, out var encap, out error, proposals[0].Protocol);
         if (chosen is null || !QuickModeProposals.Acceptable(chosen, ChildSaNegotiation.Configured(qm.Config)) || group != qm.PfsGroup)
         {
             Fail(sa, qm, $"peer chose a transform we did not offer ({chosen?.ToString() ?? error})");
@@ -318,11 +341,29 @@ internal sealed class QuickModeHandler(IkeV1Protocol v1)
         qm.Nr = nonce;
         qm.Proposal = chosen;
         qm.EncapsulationMode = encap;
+        // As strongSwan: the lifetimes in the returned transform are the SA's; then a lower RESPONDER-LIFETIME wins.
         QuickModeProposals.Lifetimes(proposals[0].Transforms[0], out var seconds, out var kilobytes);
         if (seconds > 0 && seconds != qm.LifeSeconds)
         {
             E.Log.Info(sa, $"received {seconds}s lifetime, configured {qm.LifeSeconds}s");
             qm.LifeSeconds = seconds;
+        }
+        if (kilobytes != qm.LifeKilobytes)
+        {
+            E.Log.Info(sa, $"received {kilobytes * 1000} lifebytes, configured {qm.LifeKilobytes * 1000}");
+            qm.LifeKilobytes = kilobytes;
+        }
+        foreach (var n in m.All(IsakmpPayloadType.Notification))
+        {
+            if (!V1Notify.TryDecode(n.Body, out var notify) || notify!.Type != IsakmpNotify.ResponderLifetime) continue;
+            if (!QuickModeLifetimes.TryDecodeAttributes(notify.Data, out var rs, out var rkb))
+            {
+                E.Log.Warn(sa, $"Quick Mode {m.MessageId:x8}: RESPONDER_LIFETIME with malformed attributes ignored");
+                continue;
+            }
+            ulong s2 = QuickModeLifetimes.Lower(qm.LifeSeconds, rs), kb2 = QuickModeLifetimes.Lower(qm.LifeKilobytes, rkb);
+            E.Log.Info(sa, $"peer's RESPONDER_LIFETIME {QuickModeLifetimes.Describe(rs, rkb)}: CHILD_SA {qm.Config.Name} lives {QuickModeLifetimes.Describe(s2, kb2)}");
+            (qm.LifeSeconds, qm.LifeKilobytes) = (s2, kb2);
         }
         qm.Child.SpiOut = System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(proposals[0].Spi);
         var third = v1.NewMessage(sa, IsakmpExchange.QuickMode, m.MessageId);

@@ -12,8 +12,8 @@ namespace Petrel.Ike.V1.QuickMode;
 
 /// <summary>
 /// KEYMAT for both directions of a negotiated Quick Mode SA (RFC 2409 §5.5: each direction keyed with the SPI its
-/// receiver chose) and installation into the data plane through the same <see cref="IIpsecKernel"/> calls as IKEv2:
-/// inbound SA, outbound SA, then the policy (kept when a rekey reuses the reqid).
+/// receiver chose), then installation through the version-neutral <see cref="ChildSaInstaller"/> that IKEv2 uses too,
+/// with the negotiated Quick Mode lifetime as the hard limit.
 /// </summary>
 internal static class QuickModeInstaller
 {
@@ -21,15 +21,17 @@ internal static class QuickModeInstaller
     {
         var child = qm.Child;
         var p = qm.Proposal!;
-        var encr = p.First(TransformType.Encryption)!.Value;
+        bool ah = child.Protocol == SecurityProtocol.Ah;
+        // AH has no cipher: the data plane takes encryption algorithm 0 with an empty key, as for IKEv2.
+        var encr = ah ? new Transform(TransformType.Encryption, 0) : p.First(TransformType.Encryption)!.Value;
         var integ = p.First(TransformType.Integrity);
-        var encEntry = AlgorithmCatalog.Get(encr);
-        int encLength = encEntry.Encryption!.KeyLength;
+        int encLength = ah ? 0 : AlgorithmCatalog.Get(encr).Encryption!.KeyLength;
         int integLength = integ is { } i ? AlgorithmCatalog.Get(i).Integrity!.KeyLength : 0;
         var state = sa.V1!;
         var prf = state.Suite!.Prf;
-        var dIn = QuickModeKeymat.Derive(prf, state.Keys!.SkeyidD, qm.PfsSecret, V1Protocol.Esp, child.SpiIn, qm.Ni, qm.Nr, encLength + integLength);
-        var dOut = QuickModeKeymat.Derive(prf, state.Keys.SkeyidD, qm.PfsSecret, V1Protocol.Esp, child.SpiOut, qm.Ni, qm.Nr, encLength + integLength);
+        byte protocol = ah ? V1Protocol.Ah : V1Protocol.Esp;
+        var dIn = QuickModeKeymat.Derive(prf, state.Keys!.SkeyidD, qm.PfsSecret, protocol, child.SpiIn, qm.Ni, qm.Nr, encLength + integLength);
+        var dOut = QuickModeKeymat.Derive(prf, state.Keys.SkeyidD, qm.PfsSecret, protocol, child.SpiOut, qm.Ni, qm.Nr, encLength + integLength);
         child.EncKeyIn = dIn[..encLength];
         child.IntegKeyIn = dIn[encLength..];
         child.EncKeyOut = dOut[..encLength];
@@ -41,53 +43,8 @@ internal static class QuickModeInstaller
         child.Proposal = p;
         child.Encap = EncapsulationMode.IsUdp(qm.EncapsulationMode);
         child.Mode = EncapsulationMode.IsTransport(qm.EncapsulationMode) ? IpsecMode.Transport : IpsecMode.Tunnel;
-        var local = child.Encap ? sa.Local : new IPEndPoint(sa.Local.Address, 0);
-        var remote = child.Encap ? sa.Remote : new IPEndPoint(sa.Remote.Address, 0);
-        child.OuterLocal = local;
-        child.OuterRemote = remote;
-        child.MoveTo(ChildSaState.Installing);
-        try
-        {
-            engine.Kernel.InstallSa(new SaSpec
-            {
-                Spi = child.SpiIn, Direction = SaDirection.Inbound, Protocol = IpsecProtocol.Esp, Mode = child.Mode,
-                Source = remote, Destination = local, UdpEncapsulation = child.Encap,
-                Encryption = encr, EncryptionKey = child.EncKeyIn.ToArray(),
-                Integrity = integ, IntegrityKey = child.IntegKeyIn.ToArray(),
-                ReplayWindow = child.Config.ReplayWindow, ReqId = child.ReqId,
-            });
-            var outbound = new SaSpec
-            {
-                Spi = child.SpiOut, Direction = SaDirection.Outbound, Protocol = IpsecProtocol.Esp, Mode = child.Mode,
-                Source = local, Destination = remote, UdpEncapsulation = child.Encap,
-                Encryption = encr, EncryptionKey = child.EncKeyOut.ToArray(),
-                Integrity = integ, IntegrityKey = child.IntegKeyOut.ToArray(),
-                ReplayWindow = 0, ReqId = child.ReqId,
-            };
-            // A responder sends on the new SA only once message 3 shows the initiator has it (make before break).
-            if (deferOutbound) child.PendingOutbound = outbound;
-            else engine.Kernel.InstallSa(outbound);
-            if (!engine.ReqIdInUse(child.ReqId, child))
-            {
-                engine.Kernel.InstallPolicy(new PolicySpec
-                {
-                    ReqId = child.ReqId, LocalTs = child.LocalTs, RemoteTs = child.RemoteTs, Mode = child.Mode,
-                    InterfaceIdIn = child.Config.InterfaceIdIn, InterfaceIdOut = child.Config.InterfaceIdOut,
-                    LocalAddress = sa.Local.Address, RemoteAddress = sa.Remote.Address,
-                });
-            }
-        }
-        catch (Exception ex) when (ex is not OutOfMemoryException)
-        {
-            engine.Kernel.RemoveSa(child.SpiIn, SaDirection.Inbound);
-            engine.Kernel.RemoveSa(child.SpiOut, SaDirection.Outbound);
-            child.ZeroKeys();
-            return $"CHILD_SA {child.Config.Name}: data plane refused the SA: {ex.Message}";
-        }
-        engine.SetInstalled(child, true);
-        child.MoveTo(ChildSaState.Installed);
-        child.InstalledAt = engine.Clock.Now;
-        engine.ScheduleChild(child);
+        var algorithms = new ChildSaAlgorithms(ah ? IpsecProtocol.Ah : IpsecProtocol.Esp, encr, integ);
+        if (ChildSaInstaller.Install(engine, sa, child, algorithms, deferOutbound) is { } failure) return failure;
         if (qm.LifeSeconds > 0)
         {
             // RFC 2407 §4.5: the negotiated lifetime is the hard limit; rekey before it as the configuration does.
@@ -95,8 +52,8 @@ internal static class QuickModeInstaller
             if (hard < child.ExpireAt) child.ExpireAt = hard;
             if (child.RekeyAt >= child.ExpireAt) child.RekeyAt = child.ExpireAt - TimeSpan.FromSeconds(Math.Min(60, qm.LifeSeconds / 10.0));
         }
-        sa.Children.Add(child);
-        engine.Log.Info(sa, $"CHILD_SA {child.Config.Name}{{{child.UniqueId}}} established with SPIs {child.SpiIn:x8}_i {child.SpiOut:x8}_o and TS {V2.TrafficSelectorNarrowing.Format(child.LocalTs)} === {V2.TrafficSelectorNarrowing.Format(child.RemoteTs)}{(child.Encap ? " (UDP-encapsulated)" : "")}");
+        // The negotiated kilobytes (of 1000 octets, as strongSwan counts) become the hard traffic limit (V1Lifetimes).
+        if (qm.LifeKilobytes > 0) state.LifeBytes[child] = qm.LifeKilobytes * 1000;
         return null;
     }
 }

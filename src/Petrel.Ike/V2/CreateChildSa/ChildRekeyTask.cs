@@ -26,6 +26,8 @@ internal sealed class ChildRekeyTask(IIkeContext context, ChildSa old) : IkeTask
     public override bool IsObsolete(IkeSa sa) =>
         !sa.Children.Contains(old) || old.State is not (ChildSaState.Installed or ChildSaState.Rekeying) || old.PeerReplacement is not null;
 
+    public override CryptoJob? Prepare(IkeSa sa) => _keys.Prepare(_keys.Group != 0 ? _keys.Group : ChildSaNegotiation.PfsGroup(old.Config));
+
     public override void BuildRequest(IkeSa sa, IkeMessage request)
     {
         if (_keys.InFollowUp)
@@ -70,6 +72,7 @@ internal sealed class ChildRekeyTask(IIkeContext context, ChildSa old) : IkeTask
             return TaskOutcome.Done;
         }
 
+        if (_keys.OffloadSecret(response) is { } job) return Offload(job, () => ProcessResponse(sa, response));
         if (_keys.Next(response, $"CHILD_SA {old.Config.Name} rekey", out var answer, out var shared, out var additional, out var nr, out var error)) return TaskOutcome.Retry;
         error ??= context.Children.CompleteAsInitiator(sa, _new!, answer, shared, _keys.Ni, nr, withKeyExchange: _keys.WithKeyExchange, additional);
         CryptographicOperations.ZeroMemory(shared);

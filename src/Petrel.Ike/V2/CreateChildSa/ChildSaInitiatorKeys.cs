@@ -18,6 +18,26 @@ internal sealed class ChildSaInitiatorKeys(IIkeContext context) : IDisposable
     private const int MaxGroupRetries = 3;
     private KeyExchangeState? _ke;
     private int _retries;
+    private readonly OffloadedKeyExchange _work = new("CREATE_CHILD_SA");
+
+    /// <summary>Before the CREATE_CHILD_SA request is built: a crypto job making the PFS key pair of <paramref name="group"/>, or null.</summary>
+    public TaskJob? Prepare(ushort group) => InFollowUp ? null : _work.PrepareKeyPair(group, context.Random);
+
+    /// <summary>
+    /// With PFS, a crypto job computing the secret of the response's KE value; the task processes the response again once
+    /// it applied (<see cref="ReadResponse"/> takes the secret then). Null when there is nothing to compute (no PFS, an
+    /// error notify, a malformed response: <see cref="ReadResponse"/> reports it) or it is done.
+    /// </summary>
+    public TaskJob? OffloadSecret(IkeMessage response)
+    {
+        if (InFollowUp || Group == 0 || _ke is null || _work.HasSecret(response)) return null;
+        foreach (var n in response.GetAll<NotifyPayload>())
+            if (n.IsError) return null;
+        if (response.Get<NoncePayload>() is not { HasValidLength: true } || response.Get<KeyExchangePayload>() is not { } ke || ke.Group != Group) return null;
+        var pair = _ke;
+        _ke = null;
+        return _work.ComputeSecret(pair, ke.Data, response);
+    }
 
     /// <summary>Our nonce of the request last built.</summary>
     public byte[] Ni { get; private set; } = [];
@@ -81,7 +101,7 @@ internal sealed class ChildSaInitiatorKeys(IIkeContext context) : IDisposable
         if (Group == 0) return;
         var method = KeyExchanges.Find(Group) ?? throw new IkeSetupException($"key exchange {Group} is not available for PFS");
         _ke?.Dispose();
-        _ke = method.Create(context.Random);
+        _ke = _work.TakeKeyPair(Group) ?? method.Create(context.Random);
         request.Payloads.Insert(tsIndex + 1, new KeyExchangePayload(Group, _ke.PublicKey));
     }
 
@@ -113,7 +133,7 @@ internal sealed class ChildSaInitiatorKeys(IIkeContext context) : IDisposable
         if (ke is null || ke.Group != Group) return $"{what}: response lacks KE for group {Group}";
         try
         {
-            shared = _ke!.ComputeSharedSecret(ke.Data.Span);
+            shared = _work.HasSecret(response) ? _work.TakeSecret() : _ke!.ComputeSharedSecret(ke.Data.Span);
             return null;
         }
         catch (CryptographicException e)
@@ -194,6 +214,7 @@ internal sealed class ChildSaInitiatorKeys(IIkeContext context) : IDisposable
     {
         _ke?.Dispose();
         _ke = null;
+        _work.Dispose();
         FollowUp?.Dispose();
         FollowUp = null;
     }

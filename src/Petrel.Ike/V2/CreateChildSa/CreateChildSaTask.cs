@@ -19,6 +19,15 @@ internal sealed class CreateChildSaTask(IIkeContext context, ChildConfig config,
 
     public override ExchangeType Exchange => _keys.InFollowUp ? ExchangeType.IkeFollowupKe : ExchangeType.CreateChildSa;
 
+    /// <summary>The hard-expired CHILD_SA this task creates again; the task is dropped if the peer re-created it first.</summary>
+    public ChildSa? Recreates { get; init; }
+
+    public override bool IsObsolete(IkeSa sa) =>
+        Recreates is { } expired && _child is null && sa.Children.Exists(x => !ReferenceEquals(x, expired) && x.Config.Name == config.Name
+            && x.State is ChildSaState.Installed or ChildSaState.Rekeying);
+
+    public override CryptoJob? Prepare(IkeSa sa) => _keys.Prepare(_keys.Group != 0 ? _keys.Group : ChildSaNegotiation.PfsGroup(config));
+
     public override void BuildRequest(IkeSa sa, IkeMessage request)
     {
         if (_keys.InFollowUp)
@@ -35,6 +44,7 @@ internal sealed class CreateChildSaTask(IIkeContext context, ChildConfig config,
     public override TaskOutcome ProcessResponse(IkeSa sa, IkeMessage response)
     {
         if (_keys.FollowUp is null && _keys.RetryWithPeersGroup(sa, response, $"CHILD_SA {config.Name}")) return TaskOutcome.Retry;
+        if (_keys.OffloadSecret(response) is { } job) return Offload(job, () => ProcessResponse(sa, response));
         if (_keys.Next(response, $"CHILD_SA {config.Name}", out var answer, out var shared, out var additional, out var nr, out var error)) return TaskOutcome.Retry;
         error ??= context.Children.CompleteAsInitiator(sa, _child!, answer, shared, _keys.Ni, nr, withKeyExchange: _keys.WithKeyExchange, additional);
         CryptographicOperations.ZeroMemory(shared);

@@ -30,6 +30,11 @@ internal sealed class IkeRekeyTask(IIkeContext context) : IkeTask
 
     public override bool IsObsolete(IkeSa sa) => sa.State != IkeSaState.Established || sa.Successor is not null || sa.PeerReplacement is not null;
 
+    private readonly OffloadedKeyExchange _work = new("IKE_SA rekey");
+
+    public override CryptoJob? Prepare(IkeSa sa) =>
+        _followUp is { Pending: true } ? null : _work.PrepareKeyPair(_group != 0 ? _group : sa.KeGroup != 0 ? sa.KeGroup : FirstGroup(sa), context.Random);
+
     public override void BuildRequest(IkeSa sa, IkeMessage request)
     {
         if (_followUp is { Pending: true } f)
@@ -46,7 +51,7 @@ internal sealed class IkeRekeyTask(IIkeContext context) : IkeTask
         if (_group == 0) _group = sa.KeGroup != 0 ? sa.KeGroup : FirstGroup(sa);
         var method = KeyExchanges.Find(_group) ?? throw new IkeSetupException($"key exchange {_group} is not available for the IKE_SA rekey");
         _ke?.Dispose();
-        _ke = method.Create(context.Random);
+        _ke = _work.TakeKeyPair(_group) ?? method.Create(context.Random);
         _ni = context.RandomBytes(IkeEngine.NonceLength);
         var spi = new byte[8];
         System.Buffers.Binary.BinaryPrimitives.WriteUInt64BigEndian(spi, _new.SpiI);
@@ -92,10 +97,16 @@ internal sealed class IkeRekeyTask(IIkeContext context) : IkeTask
         }
         IkeCipherSuite? suite = null;
         if (error is null && !IkeCipherSuite.TryCreate(chosen!, out suite, out string e2)) error = e2;
+        // The secret on a crypto worker; the response is processed again when it is there.
+        if (error is null && !_work.HasSecret(response) && _ke is { } pair)
+        {
+            _ke = null;
+            return Offload(_work.ComputeSecret(pair, ke!.Data, response), () => ProcessResponse(sa, response));
+        }
         byte[] shared = [];
         if (error is null)
         {
-            try { shared = _ke!.ComputeSharedSecret(ke!.Data.Span); }
+            try { shared = _work.HasSecret(response) ? _work.TakeSecret() : _ke!.ComputeSharedSecret(ke!.Data.Span); }
             catch (CryptographicException e) { error = $"invalid KE value: {e.Message}"; }
         }
         _ke?.Dispose();
@@ -216,6 +227,7 @@ internal sealed class IkeRekeyTask(IIkeContext context) : IkeTask
     {
         _ke?.Dispose();
         _ke = null;
+        _work.Dispose();
         _followUp?.Dispose();
         _followUp = null;
         Reset(sa);

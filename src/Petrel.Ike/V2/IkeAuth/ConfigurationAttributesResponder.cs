@@ -11,7 +11,8 @@ namespace Petrel.Ike.V2.IkeAuth;
 /// DNS / NBNS servers of the pools that gave one go with it. Called once the peer is authenticated and before
 /// the first CHILD_SA, whose "dynamic" remote selector then narrows to the virtual IP. A client that a RADIUS server
 /// accepted with a Framed-IP-Address gets that address instead of a lease (as strongSwan's eap-radius provider, which
-/// comes before the pools), and the DNS servers the server named (MS-Primary/Secondary-DNS-Server) go with the pools'.
+/// comes before the pools; Framed-IPv6-Address, or a /128 Framed-IPv6-Prefix, for IPv6), unless another client's SA
+/// holds that address already (then the pools, as if the server had named none), and the DNS servers the server named (MS-Primary/Secondary-DNS-Server) go with the pools'.
 /// </summary>
 internal static class ConfigurationAttributesResponder
 {
@@ -28,9 +29,9 @@ internal static class ConfigurationAttributesResponder
         }
         if (families.Count == 0)
             return;
-        string identity = sa.EapIdentity ?? sa.RemoteId?.ToString() ?? sa.Remote.Address.ToString();
+        string identity = sa.VipIdentity();
         var radius = sa.RadiusAccept;
-        if (sa.Config.Pools.Count == 0 && radius?.FramedIp is null)
+        if (sa.Config.Pools.Count == 0 && radius?.FramedIp is null && radius?.FramedIpv6 is null)
         {
             context.Log.Info(sa, $"peer '{identity}' asks for a virtual IP, but connection '{sa.Config.Name}' has no pools");
             return;
@@ -40,14 +41,25 @@ internal static class ConfigurationAttributesResponder
         var servedPools = new List<string>();
         foreach (var (family, requested) in families)
         {
-            if (radius?.FramedIp is { } framed && framed.AddressFamily == family)
+            if (radius?.FramedFor(family) is { } framed)
             {
-                var assigned = new PoolAssignment(framed, null, identity);
-                sa.PeerVips.Add(assigned);
-                reply.Add(ConfigurationAttributeValues.Address(framed));
-                context.Log.Info(sa, $"assigning virtual IP {framed} to peer '{identity}' from the RADIUS server (Framed-IP-Address)");
-                continue;
+                string attribute = family == AddressFamily.InterNetwork ? "Framed-IP-Address" : radius.FramedIpv6Source;
+                // Two clients must never share an address: a Framed-IP another client holds is not given twice
+                // (the same identity may hold it: its old SA is being replaced or reauthenticated).
+                if (context.Sas.VipHolder(framed, sa) is { } holder && holder.VipIdentity() != identity)
+                {
+                    context.Log.Warn(sa, $"the RADIUS server assigned {framed} ({attribute}) to '{identity}', but IKE_SA {holder.Tag} of '{holder.VipIdentity()}' holds it; " +
+                        (sa.Config.Pools.Count > 0 ? "taking an address from the pools instead" : "no virtual IP for this client"));
+                }
+                else
+                {
+                    sa.PeerVips.Add(new PoolAssignment(framed, null, identity));
+                    reply.Add(ConfigurationAttributeValues.Address(framed));
+                    context.Log.Info(sa, $"assigning virtual IP {framed} to peer '{identity}' from the RADIUS server ({attribute})");
+                    continue;
+                }
             }
+            if (sa.Config.Pools.Count == 0) continue;
             var lease = context.Pools.Acquire(sa.Config.Pools, identity, family, requested);
             if (lease is null)
             {

@@ -47,7 +47,8 @@ internal sealed class EapMethods(IIkeContext context)
             FindSecret = user => FindSecret(ours, user),
             Resume = () => context.Scheduler.Resume(sa),
         };
-        if (sa.Config.Remote.Auth == "eap-radius")
+        // The round's own auth (config is the round's view): eap-radius may be any remote round (RFC 4739).
+        if (config.Remote.Auth == "eap-radius")
         {
             if (context.Radius is not { } radius)
             {
@@ -113,13 +114,13 @@ internal sealed class EapMethods(IIkeContext context)
             Certificate = own.Certificate,
             Key = own.Key,
             Intermediates = own.Intermediates,
-            VerifyPeer = (cert, intermediates) =>
+            VerifyPeer = (cert, intermediates, budget) =>
             {
                 if (expected is { IsAny: false } && !CertificateIdentity.Matches(expected, cert))
                     return $"certificate '{PubkeyAuthenticator.Name(cert)}' does not carry the identity '{expected}' ({CertificateIdentity.MismatchReason(expected, cert)})";
                 var anchors = context.Credentials.Pubkey.TrustAnchors(config, out string anchorError);
                 if (anchorError.Length > 0) return anchorError;
-                var chain = new ChainValidator(anchors, store.Intermediates, store.Crls).Validate(cert, context.Clock.UtcNow.UtcDateTime, intermediates);
+                var chain = new ChainValidator(anchors, store.Intermediates, store.Crls).Validate(cert, context.Clock.UtcNow.UtcDateTime, intermediates, budget);
                 if (!chain.Ok) return $"certificate '{PubkeyAuthenticator.Name(cert)}': {chain.Reason}";
                 sa.PeerCertificate = cert;
                 return null;

@@ -85,10 +85,17 @@ internal sealed class EapResponder(IIkeContext context)
     /// </summary>
     public bool BeginRound(IkeSa sa, IkeMessage request, IkeMessage response, IdentificationPayload idi, AuthConfig round, ConnectionConfig view, int number, IdentificationPayload idr)
     {
+        bool resumed = sa.EapAuth is { StartPending: true };
         var step = StartSession(sa, request, idi, idr, round, view, eapOnly: false, number);
+        string what = $"authentication round {number} of {sa.Config.RemoteRounds.Count} ({round.Section}): peer '{idi.Identity}' authenticates with EAP ({round.Auth})";
         if (step.Kind == EapServerStepKind.Pending)
-            return Refuse(sa, response, $"authentication round {number} ({round.Section}): a RADIUS backend in a later round is not built");
-        context.Log.Info(sa, $"authentication round {number} of {sa.Config.RemoteRounds.Count} ({round.Section}): peer '{idi.Identity}' authenticates with EAP ({round.Auth}); sending {step.Packet}");
+        {
+            // RADIUS answers later: this request is processed again (Continue → BeginRound) when it does.
+            if (!resumed) context.Log.Info(sa, $"{what}; asking {sa.EapAuth!.Session.MethodName}");
+            context.Scheduler.Defer(sa, request, null, "the RADIUS server");
+            return false;
+        }
+        context.Log.Info(sa, $"{what}; sending {step.Packet}");
         return Answer(sa, response, step);
     }
 
@@ -116,7 +123,11 @@ internal sealed class EapResponder(IIkeContext context)
     {
         var state = sa.EapAuth!;
         if (state.StartPending && ReferenceEquals(request, state.FirstRequest))
-            return Begin(sa, request, response, state.Idi);
+        {
+            if (state.Round == 1) return Begin(sa, request, response, state.Idi);
+            var round = sa.Config.RemoteRounds[state.Round - 1];
+            return BeginRound(sa, request, response, state.Idi, round, sa.Config.ForRound(sa.Config.Local, round), state.Round, state.Idr);
+        }
         if (request.Get<AuthenticationPayload>() is { } auth)
             return Finish(sa, request, response, state, auth);
         if (request.Get<EapPayload>() is not { } eap)

@@ -1,3 +1,4 @@
+using Petrel.Ike.Auth;
 using Petrel.Ike.Config;
 using Petrel.Ike.Wire;
 
@@ -28,6 +29,53 @@ internal sealed class IkeAuthTask(IIkeContext context, ChildConfig? childConfig,
     public override ExchangeType Exchange => ExchangeType.IkeAuth;
 
     private bool MoreRounds(IkeSa sa) => _round + 1 < sa.Config.LocalRounds.Count;
+
+    /// <summary>The AUTH signature a crypto worker made for <see cref="_signedRound"/>'s request, until the request takes it.</summary>
+    private AuthenticationPayload? _signature;
+    private int _signedRound = -1;
+    private Exception? _signError;
+
+    /// <summary>The responder's certificate chain and AUTH signature, checked on a crypto worker, for this response.</summary>
+    private (IkeMessage Response, PeerCertificateCheck Check)? _peerCheck;
+
+    /// <summary>
+    /// A round that signs (auth = pubkey): the signature is made on a crypto worker before the request is built, over the
+    /// IDi that <see cref="BuildRequest"/> then sends.
+    /// </summary>
+    public override CryptoJob? Prepare(IkeSa sa)
+    {
+        if (_eap is { Started: true } || _signedRound == _round || sa.Config.LocalRounds.Count == 0) return null;
+        var round = _round == 0 ? sa.Config.Local : sa.Config.LocalRounds[_round];
+        if (round.IsEap || !PubkeyAuthenticator.IsPubkey(round.Auth)) return null;
+        var view = _round == 0 ? sa.Config : sa.Config.ForRound(round, sa.Config.Remote);
+        var id = _round == 0 ? context.Credentials.LocalIdentity(sa) : context.Credentials.LocalIdentityFor(view, sa.Local.Address, sa.PeerCaHashes);
+        var own = context.Credentials.Pubkey.FindLocal(view, out _, sa.PeerCaHashes);
+        if (own is null) return null; // BuildRequest reports it
+        _signedRound = _round;
+        if (_round == 0) sa.IkeAuthMessageId = sa.NextRequestId; // RFC 9242 §3.3.2: IntAuth ends with the MID this request gets
+        var sign = context.Credentials.Pubkey.PrepareSignature(sa, new IdentificationPayload(true, id), own);
+        AuthenticationPayload? made = null;
+        TaskJob? job = null;
+        job = new TaskJob("IKE_AUTH signature (initiator)", () => made = sign(), keep: () =>
+        {
+            _signature = made;
+            _signError = job!.Error;
+        });
+        return job;
+    }
+
+    /// <summary>The signature made in <see cref="Prepare"/> (its error rethrown), or one made now.</summary>
+    private AuthenticationPayload Signature(IkeSa sa, IdentificationPayload idi, LocalCredential own)
+    {
+        if (_signError is { } e)
+        {
+            _signError = null;
+            throw new IkeSetupException($"signing our AUTH failed: {e.GetType().Name}: {e.Message}");
+        }
+        var made = _signature;
+        _signature = null;
+        return made ?? context.Credentials.Pubkey.Sign(sa, idi, own);
+    }
 
     public override void BuildRequest(IkeSa sa, IkeMessage request)
     {
@@ -72,7 +120,7 @@ internal sealed class IkeAuthTask(IIkeContext context, ChildConfig? childConfig,
         }
         else if (own is not null)
         {
-            request.Payloads.Add(context.Credentials.Pubkey.Sign(sa, _idi, own));
+            request.Payloads.Add(Signature(sa, _idi, own));
         }
         else
         {
@@ -121,7 +169,7 @@ internal sealed class IkeAuthTask(IIkeContext context, ChildConfig? childConfig,
             var own = context.Credentials.Pubkey.FindLocal(view, out string credentialError, sa.PeerCaHashes)
                 ?? throw new IkeSetupException($"authentication round {_round + 1} ({round.Section}): {credentialError}");
             PubkeyAuthenticator.AddCertificates(request, own);
-            request.Payloads.Add(context.Credentials.Pubkey.Sign(sa, _idi, own));
+            request.Payloads.Add(Signature(sa, _idi, own));
         }
         else
         {
@@ -177,11 +225,21 @@ internal sealed class IkeAuthTask(IIkeContext context, ChildConfig? childConfig,
         }
         else if (PubkeyAuthenticator.IsPubkey(sa.Config.Remote.Auth))
         {
-            var checkedPeer = context.Credentials.Pubkey.VerifyPeer(sa, sa.Config, response, idr, auth!);
+            // The chain and signature are checked on a crypto worker; this runs again for the same response when it is
+            // done (and again after a CRL fetch, which only revocation waits for).
+            if (_peerCheck is not { } done || !ReferenceEquals(done.Response, response))
+            {
+                var check = context.Credentials.Pubkey.BeginVerifyPeer(sa, sa.Config, response, idr, auth!, out var early);
+                if (check is null)
+                    return FailAuth(sa, $"'{peerId}' with {auth!.Method}: {early!.Value.Reason}");
+                var job = new TaskJob("IKE_AUTH certificate chain and signature check (initiator)", check.Run, keep: () => _peerCheck = (response, check));
+                return Offload(job, () => ProcessResponse(sa, response));
+            }
+            var checkedPeer = context.Credentials.Pubkey.Finish(sa, sa.Config, done.Check);
             if (checkedPeer.Deferred)
                 return TaskOutcome.Deferred;
             if (!checkedPeer.Ok)
-                return FailAuth(sa, $"'{peerId}' with {auth.Method}: {checkedPeer.Reason}");
+                return FailAuth(sa, $"'{peerId}' with {auth!.Method}: {checkedPeer.Reason}");
             sa.PeerCertificate = checkedPeer.Certificate;
             context.Log.Debug(sa, $"authentication of '{peerId}' with {auth.Method} successful (certificate '{PubkeyAuthenticator.Name(checkedPeer.Certificate!)}')");
         }

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Security.Cryptography;
 using Petrel.Crypto.Algorithms;
+using Petrel.Crypto.KeyExchange;
 using Petrel.Crypto.Proposals;
 using Petrel.Ike.Keying;
 using Petrel.Ike.Wire;
@@ -21,12 +22,28 @@ internal sealed class IkeSaInitTask(IIkeContext context, InitiateCompletion? com
 
     public override ExchangeType Exchange => ExchangeType.IkeSaInit;
 
-    public override void BuildRequest(IkeSa sa, IkeMessage request)
+    /// <summary>Our key pair, made on a crypto worker before the first request and after each INVALID_KE_PAYLOAD.</summary>
+    public override CryptoJob? Prepare(IkeSa sa)
     {
         if (sa.KeGroup == 0)
             sa.KeGroup = FirstGroup(sa.Config.Proposals);
+        if (sa.KeyExchange is not null) return null;
+        var method = KeyExchanges.Find(sa.KeGroup)
+            ?? throw new InvalidOperationException($"key exchange method {sa.KeGroup} is not available");
+        var random = context.Random;
+        KeyExchangeState? made = null;
+        return new TaskJob("IKE_SA_INIT key pair (initiator)", () =>
+        {
+            made = method.Create(random);
+            _ = made.PublicKey;
+        }, discard: () => made?.Dispose(), keep: () => sa.KeyExchange = made);
+    }
+
+    public override void BuildRequest(IkeSa sa, IkeMessage request)
+    {
         if (sa.KeyExchange is null)
         {
+            // A failed key pair job (its error) or no job at all: made here.
             var method = KeyExchanges.Find(sa.KeGroup)
                 ?? throw new InvalidOperationException($"key exchange method {sa.KeGroup} is not available");
             sa.KeyExchange = method.Create(context.Random);
@@ -110,32 +127,46 @@ internal sealed class IkeSaInitTask(IIkeContext context, InitiateCompletion? com
         if (additional.Count > 0 && response.GetNotify(NotifyType.IntermediateExchangeSupported) is null)
             return Fail(sa, $"peer chose additional key exchanges ({ProposalText.Describe(chosen)}) without announcing IKE_INTERMEDIATE support");
 
-        byte[] shared;
-        try
+        // The shared secret, SKEYSEED and SK_* on a crypto worker, from copies; the key pair goes with the job, which
+        // disposes of it. The SA takes the keys when the job has applied.
+        var kex = sa.KeyExchange!;
+        sa.KeyExchange = null;
+        byte[] peerKe = ke.Data.ToArray(), ni = sa.Ni, nr = nonce.Data.ToArray();
+        ulong spiI = sa.SpiI, spiR = response.ResponderSpi;
+        IkeSaKeys? keys = null;
+        var job = new TaskJob("IKE_SA_INIT key exchange (initiator)", () =>
         {
-            shared = sa.KeyExchange!.ComputeSharedSecret(ke.Data.Span);
-        }
-        catch (CryptographicException e)
+            using (kex)
+            {
+                byte[] shared = kex.ComputeSharedSecret(peerKe);
+                try
+                {
+                    keys = suite!.DeriveKeys(shared, ni, nr, spiI, spiR);
+                }
+                finally
+                {
+                    CryptographicOperations.ZeroMemory(shared);
+                }
+            }
+        }, discard: () => keys?.Dispose());
+        return Offload(job, () =>
         {
-            return Fail(sa, $"invalid KE value from peer: {e.Message}");
-        }
+            if (job.Error is { } e)
+                return Fail(sa, e is CryptographicException ? $"invalid KE value from peer: {e.Message}" : $"key exchange failed: {e.GetType().Name}: {e.Message}");
+            return Keyed(sa, response, chosen, suite!, keys!, nr, additional);
+        });
+    }
 
+    /// <summary>The key exchange is done: the SA takes the keys, NAT state and the peer's announcements.</summary>
+    private TaskOutcome Keyed(IkeSa sa, IkeMessage response, Proposal chosen, IkeCipherSuite suite, IkeSaKeys keys, byte[] nr, IReadOnlyList<Transform> additional)
+    {
         sa.SpiR = response.ResponderSpi;
-        sa.Nr = nonce.Data.ToArray();
+        sa.Nr = nr;
         sa.Proposal = chosen;
         sa.Suite = suite;
         sa.InitResponse = response.RawBytes!;
-        try
-        {
-            sa.SetKeys(suite!.DeriveKeys(shared, sa.Ni, sa.Nr, sa.SpiI, sa.SpiR));
-        }
-        finally
-        {
-            CryptographicOperations.ZeroMemory(shared);
-        }
+        sa.SetKeys(keys);
         sa.CreateCiphers(suite, context.Random);
-        sa.KeyExchange?.Dispose();
-        sa.KeyExchange = null;
         sa.PerformedKeyExchanges.Add(new Transform(TransformType.KeyExchange, sa.KeGroup));
         if (additional.Count > 0)
         {

@@ -27,6 +27,8 @@ internal sealed class InitKeying : CryptoJob
         _random = random;
     }
 
+    public override string Operation => "IKE_SA_INIT key exchange (responder)";
+
     /// <summary>Our KE payload data.</summary>
     public byte[] PublicKey { get; private set; } = [];
 

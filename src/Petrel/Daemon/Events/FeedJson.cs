@@ -54,6 +54,11 @@ public static class FeedJson
         if (e.NewChildSaId != 0) o["new_child_sa_id"] = e.NewChildSaId;
         if (e.LocalHost.Length > 0) o["local_host"] = e.LocalHost;
         if (e.RemoteHost.Length > 0) o["remote_host"] = e.RemoteHost;
+        if (e.Kind is SaEventKind.IkeUpdate)
+        {
+            o["new_local"] = $"{e.NewLocalHost}[{e.NewLocalPort}]";
+            o["new_remote"] = $"{e.NewRemoteHost}[{e.NewRemotePort}]";
+        }
         if (e.Failure != SaFailure.None) o["failure"] = FailureName(e.Failure);
         if (e.Message.Length > 0) o["reason"] = e.Message;
         return o;
@@ -67,6 +72,7 @@ public static class FeedJson
         SaEventKind.ChildState => "child-state",
         SaEventKind.ChildUp or SaEventKind.ChildDown => "child-updown",
         SaEventKind.ChildRekey => "child-rekey",
+        SaEventKind.IkeUpdate => "ike-update",
         _ => "failure",
     };
 

@@ -88,10 +88,21 @@
     const conns = $("#connections tbody");
     conns.replaceChildren();
     for (const c of state.connections) {
-      const count = state.sas.filter((s) => s.name === c.name).length;
+      const mine = state.sas.filter((s) => s.name === c.name);
+      const count = mine.length;
+      const k = (state.counters || {})[c.name] || { messages_in: 0, messages_out: 0, retransmits: 0, ike_rekeys: 0, child_rekeys: 0 };
+      let bin = 0, bout = 0;
+      for (const sa of mine) for (const ch of sa.children || []) { bin += ch.bytes_in; bout += ch.bytes_out; }
+      const msgs = el("td", { class: "ike-messages" }, k.messages_in + " / " + k.messages_out);
+      msgs.setAttribute("data-in", k.messages_in);
+      msgs.setAttribute("data-out", k.messages_out);
+      const traffic = el("td", { class: "traffic" }, bytes(bin) + " / " + bytes(bout));
+      traffic.setAttribute("data-bytes-in", bin);
+      traffic.setAttribute("data-bytes-out", bout);
       const tr = el("tr", { class: "connection" }, el("td", {}, c.name), el("td", {}, (c.local_addrs || []).join(", ")),
         el("td", {}, (c.remote_addrs || []).join(", ")), el("td", {}, (c.children || []).map((x) => x.name).join(", ")),
-        el("td", {}, count), el("td", {}, buttons(c.name, null)));
+        el("td", {}, count), msgs, el("td", {}, k.retransmits), el("td", {}, k.ike_rekeys + " / " + k.child_rekeys), traffic,
+        el("td", {}, buttons(c.name, null)));
       tr.setAttribute("data-connection", c.name);
       conns.append(tr);
     }
