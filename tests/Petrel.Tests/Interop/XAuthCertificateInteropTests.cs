@@ -144,8 +144,8 @@ public sealed class XAuthCertificateInteropTests(XAuthCertificateLab fixture, IT
             string log = petrel.Log();
             Assert.Contains("RSA signature with XAuth (XAUTHInitRSA) successful", log);
             Assert.Contains(petrelIsGateway ? "XAuth authentication of 'carol' successful" : "XAuth authentication of 'carol' (myself) successful", log);
-            // strongSwan names the method in its own words (XAuthInitRSA) when it authenticates the peer.
-            Assert.Contains("XAuthInitRSA", strongswan.Log());
+            // strongSwan as responder names the method it selected (XAuthInitRSA); as initiator it does not log it.
+            if (!petrelIsGateway) Assert.Contains("XAuthInitRSA", strongswan.Log());
             var sa = petrel.ListSas().Find(petrelIsGateway ? "rw" : "home") ?? throw new InvalidOperationException("no IKE SA on Petrel");
             Assert.Equal("ESTABLISHED", sa.State);
             Assert.Equal(petrelIsGateway ? LeftDn : RightDn, (string?)sa.Raw["remote_id"]);
