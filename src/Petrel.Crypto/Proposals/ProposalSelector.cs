@@ -145,13 +145,26 @@ public static class ProposalSelector
                 return true;
             }
         }
-        foreach (var t in Effective(peer, type))
+        // The peer's effective transforms of the type in its order (index loops: no iterator or enumerator per call,
+        // this runs for every IKE_SA_INIT and CHILD_SA).
+        var offered = peer.Transforms;
+        bool any = false;
+        for (int i = 0; i < offered.Count; i++)
         {
+            var t = offered[i];
+            if (t.Type != type) continue;
+            any = true;
             if (Accepts(mine, t))
             {
                 pick = t;
                 return true;
             }
+        }
+        var none = new Transform(type, 0);
+        if (!any && Accepts(mine, none))
+        {
+            pick = none;
+            return true;
         }
         pick = default;
         return false;
@@ -163,38 +176,32 @@ public static class ProposalSelector
 
     private static bool HasAny(Proposal p, TransformType type)
     {
-        foreach (var t in p.Transforms)
-            if (t.Type == type && !(t.Id == 0 && IsNoneable(type)))
+        var ts = p.Transforms;
+        for (int i = 0; i < ts.Count; i++)
+            if (ts[i].Type == type && !(ts[i].Id == 0 && IsNoneable(type)))
                 return true;
         // ESN "no" is explicit for the ESN type.
         if (type == TransformType.ExtendedSequenceNumbers)
-            foreach (var t in p.Transforms)
-                if (t.Type == type)
+            for (int i = 0; i < ts.Count; i++)
+                if (ts[i].Type == type)
                     return true;
         return false;
     }
 
-    /// <summary>The transforms of a type, with an absent ESN list read as "no ESN" and absent integrity/KE as NONE.</summary>
-    private static IEnumerable<Transform> Effective(Proposal p, TransformType type)
-    {
-        bool any = false;
-        foreach (var t in p.Transforms)
-        {
-            if (t.Type == type)
-            {
-                any = true;
-                yield return t;
-            }
-        }
-        if (!any)
-            yield return new Transform(type, 0);
-    }
-
+    /// <summary>
+    /// Whether <paramref name="t"/> is among the proposal's effective transforms of its type: those listed, or with none
+    /// listed, "NONE"/"no ESN" (id 0).
+    /// </summary>
     private static bool Accepts(Proposal p, Transform t)
     {
-        foreach (var e in Effective(p, t.Type))
-            if (e == t)
-                return true;
-        return false;
+        var ts = p.Transforms;
+        bool any = false;
+        for (int i = 0; i < ts.Count; i++)
+        {
+            if (ts[i].Type != t.Type) continue;
+            any = true;
+            if (ts[i] == t) return true;
+        }
+        return !any && t == new Transform(t.Type, 0);
     }
 }
