@@ -81,7 +81,7 @@ public sealed partial class IkeEngine
         // RFC 2866 §5.10: the client left (its DELETE), the client vanished, or we ended it.
         uint cause = sa.RadiusTerminateCause ?? (reason.Contains("not responding", StringComparison.Ordinal) || reason.Contains("does not answer", StringComparison.Ordinal)
             ? RadiusAccounting.CauseLostService
-            : reason.StartsWith("Informational", StringComparison.OrdinalIgnoreCase)
+            : reason.StartsWith("Informational", StringComparison.OrdinalIgnoreCase) || reason == "deleted by peer"
                 ? RadiusAccounting.CauseUserRequest
                 : RadiusAccounting.CauseNasRequest);
         Log.Info(sa, $"RADIUS accounting Stop for '{a.Session.UserName}' (session {a.Session.SessionId}: {counters.BytesIn} bytes / {counters.PacketsIn} packets in, {counters.BytesOut} bytes / {counters.PacketsOut} packets out)");

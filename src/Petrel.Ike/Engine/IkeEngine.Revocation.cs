@@ -94,6 +94,21 @@ public sealed partial class IkeEngine
     /// <summary>Processes one SA's deferred IKE_AUTH message again (nothing when none waits or the SA is gone).</summary>
     private void ResumeDeferred(IkeSa sa)
     {
+        if (sa.V1?.CrlWait is { } wait && sa.State != IkeSaState.Destroying)
+        {
+            // IKEv1: the Phase 1 message with the peer's certificate (Phase1Steps.DeferForCrl).
+            sa.V1.CrlWait = null;
+            try
+            {
+                wait.Resume(sa, wait.Message);
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                _log.LogError("{IkeSa}: deferred Phase 1 message failed: {Type}: {Message}", sa.Tag, e.GetType().Name, e.Message);
+                Destroy(sa, "deferred Phase 1 message failed");
+            }
+            return;
+        }
         // A response parked for a crypto worker continues when its job applies, not here.
         if (sa.Deferred is null || sa.Deferred.Crypto || sa.State == IkeSaState.Destroying) return;
         var d = sa.TakeDeferred()!;

@@ -637,6 +637,8 @@ public sealed partial class IkeEngine
                 RemoteVips = [.. sa.PeerVips.Select(v => v.Address.ToString())],
                 EapIdentity = sa.EapIdentity ?? "",
                 Dns = [.. sa.OwnDns.Select(d => d.ToString())],
+                XAuthIdentity = sa.V1 is { Transactions: { XAuthOk: true, XAuthUser: { } xauthUser } } ? xauthUser : "",
+                XAuthLocal = Petrel.Ike.V1.XAuth.XAuthMethod.IsClient(sa.Config),
                 AuthRounds = [.. sa.CompletedRounds],
             });
         }

@@ -42,6 +42,12 @@ public sealed record IkeSaInfo
     /// <summary>DNS servers the peer assigned to us (CFG_REPLY), for updown's PLUTO_DNS4_N / PLUTO_DNS6_N.</summary>
     public IReadOnlyList<string> Dns { get; init; } = [];
 
+    /// <summary>IKEv1: the XAuth user once XAuth succeeded, the peer's (we are the XAuth server) or ours (client); empty otherwise.</summary>
+    public string XAuthIdentity { get; init; } = "";
+
+    /// <summary>True when <see cref="XAuthIdentity"/> is ours (we are the XAuth client).</summary>
+    public bool XAuthLocal { get; init; }
+
     /// <summary>Each authentication round done (local-N / remote-N, RFC 4739): method, identity and EAP identity.</summary>
     public IReadOnlyList<AuthRoundInfo> AuthRounds { get; init; } = [];
 }

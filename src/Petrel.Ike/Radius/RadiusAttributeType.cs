@@ -3,7 +3,7 @@ namespace Petrel.Ike.Radius;
 /// <summary>The RADIUS attributes Petrel sends or reads (RFC 2865 §5, RFC 2866 §5, RFC 2869 §5, RFC 3579 §3).</summary>
 public static class RadiusAttributeType
 {
-    public const byte UserName = 1, NasIpAddress = 4, NasPort = 5, ServiceType = 6, FramedProtocol = 7,
+    public const byte UserName = 1, UserPassword = 2, NasIpAddress = 4, NasPort = 5, ServiceType = 6, FramedProtocol = 7,
         FramedIpAddress = 8, ReplyMessage = 18, State = 24, Class = 25, VendorSpecific = 26, SessionTimeout = 27,
         CalledStationId = 30, CallingStationId = 31, NasIdentifier = 32,
         AcctStatusType = 40, AcctDelayTime = 41, AcctInputOctets = 42, AcctOutputOctets = 43, AcctSessionId = 44,

@@ -56,8 +56,11 @@ public sealed class RadiusClient : IDisposable
     /// <summary>
     /// Sends a request of <paramref name="code"/> with <paramref name="attributes"/> (NAS-Identifier is added,
     /// and the authenticators) to <paramref name="pinned"/>, or to each server in turn until one answers.
+    /// <paramref name="hidden"/> adds attributes that depend on the server's secret and the Request Authenticator
+    /// (User-Password, RFC 2865 §5.2), made again for each server tried.
     /// </summary>
-    public async Task<RadiusReply> ExchangeAsync(RadiusCode code, IReadOnlyList<RadiusAttribute> attributes, RadiusServer? pinned = null, CancellationToken cancellationToken = default)
+    public async Task<RadiusReply> ExchangeAsync(RadiusCode code, IReadOnlyList<RadiusAttribute> attributes, RadiusServer? pinned = null,
+        CancellationToken cancellationToken = default, Func<RadiusServer, byte[], IEnumerable<RadiusAttribute>>? hidden = null)
     {
         bool accounting = code == RadiusCode.AccountingRequest;
         string error = "no RADIUS server is configured (petrel { eap-radius { servers { … } } })";
@@ -74,6 +77,8 @@ public sealed class RadiusClient : IDisposable
             try
             {
                 var packet = new RadiusPacket(code, id, requestAuthenticator, [.. attributes]);
+                if (hidden is not null)
+                    packet.Attributes.AddRange(hidden(server, requestAuthenticator));
                 if (packet.Find(RadiusAttributeType.NasIdentifier) is null)
                     packet.Add(RadiusAttribute.Text(RadiusAttributeType.NasIdentifier, server.NasIdentifier ?? _settings.NasIdentifier));
                 var bytes = accounting ? RadiusSigner.SignAccountingRequest(packet, server.Secret) : RadiusSigner.SignAccessRequest(packet, server.Secret);

@@ -71,7 +71,7 @@ public sealed class RadiusEapConversation(RadiusClient client, string userName, 
         return [.. r, .. s];
     }
 
-    private static IPAddress? FramedIp(RadiusPacket response)
+    internal static IPAddress? FramedIp(RadiusPacket response)
     {
         // 255.255.255.254 asks the NAS to pick an address and 255.255.255.255 lets the user choose (RFC 2865 §5.8): both mean "use the pool".
         if (response.Find(RadiusAttributeType.FramedIpAddress) is not { Value.Length: 4 } a)
@@ -97,7 +97,7 @@ public sealed class RadiusEapConversation(RadiusClient client, string userName, 
         return (null, "Framed-IPv6-Address");
     }
 
-    private static List<IPAddress> DnsServers(RadiusPacket response)
+    internal static List<IPAddress> DnsServers(RadiusPacket response)
     {
         var list = new List<IPAddress>();
         foreach (byte type in (ReadOnlySpan<byte>)[RadiusAttributeType.MsPrimaryDnsServer, RadiusAttributeType.MsSecondaryDnsServer])
@@ -108,6 +108,6 @@ public sealed class RadiusEapConversation(RadiusClient client, string userName, 
         return list;
     }
 
-    private static TimeSpan? Seconds(RadiusPacket response, byte type) =>
+    internal static TimeSpan? Seconds(RadiusPacket response, byte type) =>
         response.Find(type) is { } a && a.TryGetInteger(out uint s) && s > 0 ? TimeSpan.FromSeconds(s) : null;
 }

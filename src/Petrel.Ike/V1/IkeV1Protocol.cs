@@ -144,6 +144,13 @@ internal sealed class IkeV1Protocol
             case IsakmpExchange.QuickMode when m.MessageId != 0 && sa.State is IkeSaState.Established:
                 Quick.OnMessage(sa, m);
                 break;
+            case IsakmpExchange.QuickMode when m.MessageId != 0 && sa.State is IkeSaState.Connecting:
+                // Phase 1 is not done here yet (an Aggressive Mode initiator starts Quick Mode after message 3, while our
+                // check of it may wait for a CRL): forget this message so its retransmit is processed once it is.
+                state.LastReceived.Remove(m.MessageId);
+                state.Cipher?.Ivs.Forget(m.MessageId);
+                Drop(sa, remote, $"QUICK_MODE {m.MessageId} before Phase 1 is complete; waiting for its retransmit");
+                break;
             case IsakmpExchange.Informational when m.WasEncrypted && m.MessageId != 0:
                 Info.OnMessage(sa, m);
                 break;

@@ -15,6 +15,8 @@ namespace Petrel.Ike.V1;
 internal sealed class Phase1State : IDisposable
 {
     public List<Phase1Suite> Offered { get; set; } = [];
+    /// <summary>The Phase 1 message whose certificate waits for a CRL fetch, and how to process it again (Phase1Steps.DeferForCrl).</summary>
+    public (Wire.IsakmpMessage Message, Action<Sa.IkeSa, Wire.IsakmpMessage> Resume)? CrlWait { get; set; }
     public Phase1Suite? Suite { get; set; }
     /// <summary>SAi_b: the initiator's SA payload body, hashed into HASH_I/HASH_R.</summary>
     public byte[] SaBody { get; set; } = [];

@@ -26,6 +26,10 @@ public static class SaListPrinter
                 w.WriteLine($"  remote EAP identity '{Str(sa, "remote_eap_id")}'");
             if (sa["local_eap_id"] is not null)
                 w.WriteLine($"  local EAP identity '{Str(sa, "local_eap_id")}'");
+            if (sa["remote_xauth_id"] is not null)
+                w.WriteLine($"  remote XAuth identity '{Str(sa, "remote_xauth_id")}'");
+            if (sa["local_xauth_id"] is not null)
+                w.WriteLine($"  local XAuth identity '{Str(sa, "local_xauth_id")}'");
             foreach (string line in Rounds(sa))
                 w.WriteLine(line);
             string algorithms = Join(Str(sa, "encr"), Str(sa, "integ"), Str(sa, "prf"), KeyExchanges(sa));

@@ -207,7 +207,7 @@ internal static class RadiusLoader
     }
 
     /// <summary>
-    /// remote auth = eap-radius needs servers: refused at the auth line when petrel { eap-radius { } } is missing.
+    /// remote auth = eap-radius (and xauth-radius) needs servers: refused at the auth line when petrel { eap-radius { } } is missing.
     /// </summary>
     public static void RequireServers(SettingsSection? connections, RadiusSettings? radius)
     {
@@ -216,7 +216,7 @@ internal static class RadiusLoader
         foreach (var side in c.Sections)
         foreach (var e in side.Entries)
         {
-            if (e.Key == "auth" && e.Value.Trim().Equals("eap-radius", StringComparison.OrdinalIgnoreCase))
+            if (e.Key == "auth" && e.Value.Trim() is var v && (v.Equals("eap-radius", StringComparison.OrdinalIgnoreCase) || v.Equals("xauth-radius", StringComparison.OrdinalIgnoreCase)))
                 throw SettingValues.Error(e, side.Path, "needs a RADIUS server: add petrel { eap-radius { servers { NAME { address = …, secret = … } } } }");
         }
     }

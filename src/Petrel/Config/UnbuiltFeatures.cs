@@ -57,7 +57,8 @@ internal static class UnbuiltFeatures
     /// <summary>
     /// local/remote auth: EAP runs with eap (any of the built methods), eap-md5, eap-mschapv2 and eap-tls; eap-radius
     /// (pass-through to a RADIUS server) on the gateway's remote side; other EAP methods are not built. XAuth (IKEv1,
-    /// second round) checks the swanctl secrets (xauth, xauth-generic); its RADIUS, EAP and PAM backends are not built.
+    /// second round) checks the swanctl secrets (xauth, xauth-generic) or asks a RADIUS server (xauth-radius, remote side);
+    /// its EAP and PAM backends are not built.
     /// </summary>
     public static void RefuseAuth(SettingsEntry e, string where, string method)
     {
@@ -65,8 +66,10 @@ internal static class UnbuiltFeatures
             throw NotBuilt(e, where, "auth = eap-radius is the gateway's: it belongs in remote { } (a client uses eap-mschapv2, eap-tls, eap-md5 or eap)");
         if (method.StartsWith("eap-", StringComparison.Ordinal) && method is not ("eap-md5" or "eap-mschapv2" or "eap-tls" or "eap-radius"))
             throw NotBuilt(e, where, $"EAP method '{method[4..]}' is not built: Petrel does eap-md5, eap-mschapv2 and eap-tls (or eap for any of them)");
-        if (method.StartsWith("xauth-", StringComparison.Ordinal) && method != "xauth-generic")
-            throw NotBuilt(e, where, $"the XAuth backend '{method[6..]}' is not built: use auth = xauth (or xauth-generic), which checks xauth- and eap- secrets");
+        if (method == "xauth-radius" && !where[(where.LastIndexOf('.') + 1)..].StartsWith("remote", StringComparison.Ordinal))
+            throw NotBuilt(e, where, "auth = xauth-radius is the XAuth server's: it belongs in remote-N { } (a client uses auth = xauth)");
+        if (method.StartsWith("xauth-", StringComparison.Ordinal) && method is not ("xauth-generic" or "xauth-radius"))
+            throw NotBuilt(e, where, $"the XAuth backend '{method[6..]}' is not built: use auth = xauth (or xauth-generic), which checks xauth- and eap- secrets, or xauth-radius");
     }
 
     /// <summary>

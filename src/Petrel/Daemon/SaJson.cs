@@ -68,6 +68,8 @@ public static class SaJson
             ["children"] = children,
             // strongSwan's vici says remote-eap-id for the client's EAP identity; as client it is ours.
             [sa.Initiator ? "local_eap_id" : "remote_eap_id"] = sa.EapIdentity.Length > 0 ? sa.EapIdentity : null,
+            // IKEv1 XAuth (strongSwan's vici: remote-xauth-id): the user the XAuth server accepted, the peer's or ours.
+            [sa.XAuthLocal ? "local_xauth_id" : "remote_xauth_id"] = sa.XAuthIdentity.Length > 0 ? sa.XAuthIdentity : null,
             // Every authentication round done (swanctl.conf's local-N / remote-N, RFC 4739): method, IKE identity, EAP identity.
             ["auth_rounds"] = new JsonArray([.. sa.AuthRounds.Select(r => (JsonNode)new JsonObject
             {

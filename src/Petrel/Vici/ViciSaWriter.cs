@@ -40,6 +40,7 @@ public static class ViciSaWriter
         w.Add("remote-id", sa.RemoteId);
         // charon's list-sas names the client's EAP identity remote-eap-id (we are the EAP server).
         if (!sa.Initiator && sa.EapIdentity.Length > 0 && sa.EapIdentity != sa.RemoteId) w.Add("remote-eap-id", sa.EapIdentity);
+        if (!sa.XAuthLocal && sa.XAuthIdentity.Length > 0) w.Add("remote-xauth-id", sa.XAuthIdentity);
         if (sa.Initiator) w.Add("initiator", "yes");
         w.Add("initiator-spi", sa.InitiatorSpi).Add("responder-spi", sa.ResponderSpi);
         if (sa.NatLocal) w.Add("nat-local", "yes");

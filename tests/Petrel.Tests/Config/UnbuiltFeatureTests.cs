@@ -113,12 +113,25 @@ public class UnbuiltFeatureTests
 
     [Theory]
     [InlineData("xauth-pam", "pam")]
-    [InlineData("xauth-radius", "radius")]
     [InlineData("xauth-eap", "eap")]
     public void Xauth_backends_that_are_not_built_are_refused(string method, string backend)
     {
-        Assert.Equal($"swanctl.conf:12: connections.lab.remote-2.auth: the XAuth backend '{backend}' is not built: use auth = xauth (or xauth-generic), which checks xauth- and eap- secrets",
+        Assert.Equal($"swanctl.conf:12: connections.lab.remote-2.auth: the XAuth backend '{backend}' is not built: use auth = xauth (or xauth-generic), which checks xauth- and eap- secrets, or xauth-radius",
             Refusal(Conf("version = 1").Replace("    children {", $"    remote-2 {{\n      auth = {method}\n    }}\n    children {{")));
+    }
+
+    [Fact]
+    public void Xauth_radius_loads_on_the_server_side_with_a_radius_server_and_is_refused_elsewhere()
+    {
+        const string radius = "petrel {\n  eap-radius {\n    server = 127.0.0.1\n    secret = s3cret\n  }\n}\n";
+        var server = Conf("version = 1").Replace("    children {", "    remote-2 {\n      auth = xauth-radius\n    }\n    children {");
+        var c = SwanctlLoader.LoadText(server + radius).Connections[0];
+        Assert.Equal("xauth-radius", c.XAuthRemote!.Auth);
+        Assert.Equal("swanctl.conf:12: connections.lab.remote-2.auth: needs a RADIUS server: add petrel { eap-radius { servers { NAME { address = …, secret = … } } } }",
+            Refusal(server));
+        var client = Conf("version = 1").Replace("    children {", "    local-2 {\n      auth = xauth-radius\n    }\n    children {");
+        Assert.Equal("swanctl.conf:12: connections.lab.local-2.auth: auth = xauth-radius is the XAuth server's: it belongs in remote-N { } (a client uses auth = xauth)",
+            Refusal(client + radius));
     }
 
     [Fact]

@@ -20,8 +20,8 @@ public sealed record FreeRadiusOptions
 }
 
 /// <summary>
-/// FreeRADIUS 3 (Debian's freeradius) on loopback with a configuration directory of its own: EAP-MD5 and
-/// EAP-MSCHAPv2 for the users given (EAP-TLS with <see cref="FreeRadiusOptions.Tls"/>), the RFC 2866 accounting
+/// FreeRADIUS 3 (Debian's freeradius) on loopback with a configuration directory of its own: EAP-MD5,
+/// EAP-MSCHAPv2 and PAP (User-Password, for XAuth) for the users given (EAP-TLS with <see cref="FreeRadiusOptions.Tls"/>), the RFC 2866 accounting
 /// records written to a detail file. Started in the foreground with -X (debug log in the work directory) and
 /// stopped by its PID.
 /// </summary>
@@ -116,6 +116,8 @@ public sealed class FreeRadiusServer : IDisposable
               files {
                 filename = {{dir}}/users
               }
+              pap {
+              }
               mschap {
                 use_mppe = yes
                 require_encryption = yes
@@ -153,10 +155,14 @@ public sealed class FreeRadiusServer : IDisposable
                   ok = return
                 }
                 files
+                pap
               }
               authenticate {
                 Auth-Type EAP {
                   eap
+                }
+                Auth-Type PAP {
+                  pap
                 }
                 Auth-Type MS-CHAP {
                   mschap

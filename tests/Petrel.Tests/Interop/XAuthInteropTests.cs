@@ -128,6 +128,9 @@ public sealed class XAuthInteropTests(XAuthLab fixture, ITestOutputHelper output
             Assert.Equal("ESTABLISHED", sa.State);
             Assert.Equal(["10.3.0.1"], sa.Raw["remote_vips"]!.AsArray().Select(v => (string?)v));
             Assert.Equal("10.3.0.1/32", (string?)sa.Children.Single().Raw["remote_ts"]![0]);
+            Assert.Equal("carol", (string?)sa.Raw["remote_xauth_id"]);
+            Assert.Null(sa.Raw["local_xauth_id"]);
+            Assert.Contains("  remote XAuth identity 'carol'", petrel.Cli("list-sas").EnsureSuccess().StandardOutput);
             var listing = strongswan.ListSas();
             Assert.Contains("ESTABLISHED, IKEv1", listing);
             Assert.Contains("10.3.0.1", listing);
@@ -186,6 +189,8 @@ public sealed class XAuthInteropTests(XAuthLab fixture, ITestOutputHelper output
             Assert.Contains("XAuth authentication of 'carol' (myself) successful", petrel.Log());
             var sa = petrel.ListSas().Find("home") ?? throw new InvalidOperationException("no IKE SA 'home' on Petrel");
             Assert.Equal(["10.4.0.1"], sa.Raw["local_vips"]!.AsArray().Select(v => (string?)v));
+            Assert.Equal("carol", (string?)sa.Raw["local_xauth_id"]);
+            Assert.Contains("  local XAuth identity 'carol'", petrel.Cli("list-sas").EnsureSuccess().StandardOutput);
             Assert.Equal("10.4.0.1/32", (string?)sa.Children.Single().Raw["local_ts"]![0]);
             Assert.Contains("10.4.0.1/32", lab.Exec(lab.Left, "ip", "-4", "addr", "show", "dev", "petrel0").StandardOutput);
             Assert.Contains("peer assigned DNS server(s) 10.2.0.53", petrel.Log());

@@ -99,9 +99,16 @@ internal sealed class AggressiveModeInitiator(IkeV1Protocol v1)
         Phase1Steps.ReadVendorIds(state, m);
         Phase1Steps.ProcessNatD(sa, m, sa.Local, sa.Remote);
         Phase1Steps.DeriveKeys(sa, shared);
+        Authenticate(sa, m);
+    }
+
+    /// <summary>Message 2's proof, checked once the keys exist (again, when the peer's certificate waited for a CRL).</summary>
+    private void Authenticate(IkeSa sa, IsakmpMessage m)
+    {
+        var state = sa.V1!;
         if (Phase1Steps.AuthenticatePeer(E, sa, m, peerIsInitiator: false) is { } failure)
         {
-            v1.MainModeI.Fail(sa, failure);
+            if (!Phase1Steps.DeferForCrl(E, sa, m, failure, Authenticate)) v1.MainModeI.Fail(sa, failure);
             return;
         }
         v1.Answered(sa, 0);

@@ -87,7 +87,7 @@ internal sealed class AggressiveModeResponder(IkeV1Protocol v1)
         Phase1Steps.ProcessNatD(sa, m, state.HandshakeLocal ?? sa.Local, state.HandshakeRemote ?? sa.Remote);
         if (Phase1Steps.AuthenticatePeer(E, sa, m, peerIsInitiator: true, state.IdBodyI) is { } failure)
         {
-            v1.MainModeR.Fail(sa, failure);
+            if (!Phase1Steps.DeferForCrl(E, sa, m, failure, OnMessage)) v1.MainModeR.Fail(sa, failure);
             return;
         }
         v1.Answered(sa, 0);

@@ -20,10 +20,7 @@ internal sealed class MainModeInitiator(IkeV1Protocol v1)
 
     public void Start(ConnectionConfig config, List<ChildConfig> children, IPEndPoint local, IPEndPoint remote, InitiateCompletion completion, List<uint>? reqIds = null)
     {
-        var xauth = XAuth.XAuthMethod.Phase1(config, initiator: true);
-        V1AuthMethod? method = xauth;
-        string error = "";
-        if (xauth == V1AuthMethod.PreSharedKey) method = V1Credentials.Ours(E, config, out error);
+        V1AuthMethod? method = XAuth.XAuthMethod.Ours(E, config, out string error);
         if (method is null)
         {
             E.Log.Warn(null, $"IKEv1 connection '{config.Name}': {error}");
@@ -159,7 +156,7 @@ internal sealed class MainModeInitiator(IkeV1Protocol v1)
     {
         if (Phase1Steps.AuthenticatePeer(E, sa, m, peerIsInitiator: false) is { } failure)
         {
-            Fail(sa, failure);
+            if (!Phase1Steps.DeferForCrl(E, sa, m, failure, OnSixth)) Fail(sa, failure);
             return;
         }
         v1.Answered(sa, 0);

@@ -153,7 +153,7 @@ internal sealed class MainModeResponder(IkeV1Protocol v1)
         var state = sa.V1!;
         if (Phase1Steps.AuthenticatePeer(E, sa, m, peerIsInitiator: true) is { } failure)
         {
-            Fail(sa, failure);
+            if (!Phase1Steps.DeferForCrl(E, sa, m, failure, OnFifth)) Fail(sa, failure);
             return;
         }
         sa.LocalId = E.LocalIdentityFor(sa.Config, sa.Local.Address);

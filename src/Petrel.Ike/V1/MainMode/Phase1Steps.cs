@@ -152,10 +152,28 @@ internal static class Phase1Steps
             var result = e.Pubkey.VerifyCertificate(sa, sa.Config, peerId, sent, cert => V1Signature.Verify(cert, method, hash, sig.Body), sigName,
                 new SignatureBudget());
             if (!result.Ok)
-                return result.Deferred ? $"certificate of '{peerId}' waits for a CRL fetch; IKEv1 does not wait for it" : result.Reason;
+                return result.Deferred ? CrlPending : result.Reason;
         }
         sa.RemoteId = peerId;
         return null;
+    }
+
+    /// <summary>What <see cref="AuthenticatePeer"/> returns while a CRL the peer's certificate needs is being fetched.</summary>
+    public const string CrlPending = "the peer's certificate waits for a CRL fetch";
+
+    /// <summary>
+    /// When <paramref name="failure"/> is <see cref="CrlPending"/>: the message waits, as IKEv2's IKE_AUTH does, and
+    /// <paramref name="resume"/> processes it again when a fetch completes (IkeEngine.ResumeDeferred); the peer's
+    /// retransmits of it are ignored meanwhile and ours of the message it answers stop. False for a real failure.
+    /// </summary>
+    public static bool DeferForCrl(IkeEngine e, IkeSa sa, IsakmpMessage m, string failure, Action<IkeSa, IsakmpMessage> resume)
+    {
+        if (!ReferenceEquals(failure, CrlPending)) return false;
+        var state = sa.V1!;
+        state.CrlWait = (m, resume);
+        state.InFlight.Remove(0);
+        e.Log.Info(sa, $"{(state.Aggressive ? "Aggressive" : "Main")} Mode message with the peer's certificate deferred until the CRL fetch completes");
+        return true;
     }
 
     /// <summary>INITIAL_CONTACT with our first Phase 1 to this peer (unless unique = never), as strongSwan sends it.</summary>

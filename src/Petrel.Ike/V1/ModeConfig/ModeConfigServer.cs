@@ -40,8 +40,10 @@ internal sealed class ModeConfigServer(TransactionExchange t)
     /// <summary>Push mode: after XAuth (or Main Mode without it) send the virtual IP unasked.</summary>
     public void PushIfConfigured(IkeSa sa)
     {
-        if (sa.Config.ModeConfigPull || sa.Config.Pools.Count == 0 || sa.PeerVips.Count > 0) return;
+        var framed = sa.RadiusAccept?.FramedIp;
+        if (sa.Config.ModeConfigPull || (sa.Config.Pools.Count == 0 && framed is null) || sa.PeerVips.Count > 0) return;
         var families = sa.Config.Pools.Select(p => t.E.Pools.Find(p)?.Addresses.First.AddressFamily ?? AddressFamily.Unknown)
+            .Append(framed?.AddressFamily ?? AddressFamily.Unknown)
             .Where(f => f != AddressFamily.Unknown).Distinct().Select(f => (f, (IPAddress?)null)).ToList();
         var attributes = Assign(sa, families);
         if (attributes.Count == 0) return;
@@ -62,7 +64,8 @@ internal sealed class ModeConfigServer(TransactionExchange t)
         if (families.Count == 0) return reply;
         string identity = sa.V1!.Transactions.XAuthOk && sa.V1.Transactions.XAuthUser is { } user ? user
             : sa.RemoteId?.ToString() ?? sa.Remote.Address.ToString();
-        if (sa.Config.Pools.Count == 0)
+        var radius = sa.RadiusAccept;
+        if (sa.Config.Pools.Count == 0 && radius?.FramedIp is null)
         {
             t.E.Log.Info(sa, $"peer '{identity}' asks for a virtual IP, but connection '{sa.Config.Name}' has no pools");
             return reply;
@@ -71,6 +74,13 @@ internal sealed class ModeConfigServer(TransactionExchange t)
         foreach (var (family, requested) in families)
         {
             var lease = sa.PeerVips.Find(v => v.Address.AddressFamily == family);
+            if (lease is null && radius?.FramedIp is { } framed && framed.AddressFamily == family)
+            {
+                // As strongSwan's eap-radius attribute provider, which comes before the pools: the RADIUS server's address wins.
+                lease = new Pools.PoolAssignment(framed, null, identity);
+                sa.PeerVips.Add(lease);
+                t.E.Log.Info(sa, $"assigning virtual IP {framed} to peer '{identity}' from the RADIUS server (Framed-IP-Address)");
+            }
             if (lease is null)
             {
                 lease = t.E.Pools.Acquire(sa.Config.Pools, identity, family, requested);
@@ -86,6 +96,9 @@ internal sealed class ModeConfigServer(TransactionExchange t)
                 family == AddressFamily.InterNetwork ? lease.Address.GetAddressBytes() : [.. lease.Address.GetAddressBytes(), 128], false));
             if (lease.Pool is { } p && !served.Contains(p)) served.Add(p);
         }
+        if (reply.Count > 0)
+            foreach (var dns in radius?.Dns ?? [])
+                reply.Add(new SaAttribute(CfgAttribute.InternalIp4Dns, dns.GetAddressBytes(), false));
         foreach (string name in served)
         {
             if (t.E.Pools.Find(name) is not { } pool) continue;
@@ -94,6 +107,7 @@ internal sealed class ModeConfigServer(TransactionExchange t)
             foreach (var nbns in pool.Nbns.Where(n => n.AddressFamily == AddressFamily.InterNetwork))
                 reply.Add(new SaAttribute(CfgAttribute.InternalIp4Nbns, nbns.GetAddressBytes(), false));
         }
+        if (reply.Count > 0) t.StartAccounting(sa);
         return reply;
     }
 

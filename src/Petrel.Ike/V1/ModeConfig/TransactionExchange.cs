@@ -77,6 +77,19 @@ internal sealed class TransactionExchange
         state.Deferred = false;
         if (sa.IsInitiator) _v1.MainModeI.Finish(sa);
         else E.EstablishedV1(sa);
+        // A client that pulls its virtual IP is accounted from then on (ModeConfigServer); one that takes none from now.
+        bool addressFollows = sa.Config.ModeConfigPull && (sa.Config.Pools.Count > 0 || sa.RadiusAccept?.FramedIp is not null);
+        if (XAuthMethod.IsServer(sa.Config) && !addressFollows && sa.State == IkeSaState.Established) StartAccounting(sa);
+    }
+
+    /// <summary>
+    /// RFC 2866 accounting of an XAuth user a RADIUS server accepted (auth = xauth-radius, with accounting = yes): Start
+    /// once the user has its virtual IP, as strongSwan's eap-radius starts IKEv1 sessions; Stop when the IKE SA goes.
+    /// </summary>
+    public void StartAccounting(IkeSa sa)
+    {
+        if (sa.RadiusAccept is not { } accept || sa.RadiusAccounting is not null) return;
+        E.StartAccounting(sa, accept, sa.V1!.Transactions.XAuthUser ?? "");
     }
 
     /// <summary>

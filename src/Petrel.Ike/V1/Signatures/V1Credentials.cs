@@ -45,7 +45,7 @@ internal static class V1Credentials
         var credential = e.Pubkey.FindLocal(c, out error);
         if (credential is null) return null;
         if (V1Signature.MethodFor(credential.Key, out error) is not { } ours) return null;
-        if (ours != method)
+        if (ours != XAuth.XAuthMethod.Base(method))
         {
             error = $"the peer proposed authentication method {Name(method)}, our key for connection '{c.Name}' is {credential.Key} ({Name(ours)})";
             return null;
@@ -126,6 +126,10 @@ internal static class V1Credentials
         V1AuthMethod.EcdsaSha256 => "ECDSA-256 signature",
         V1AuthMethod.EcdsaSha384 => "ECDSA-384 signature",
         V1AuthMethod.EcdsaSha512 => "ECDSA-521 signature",
+        V1AuthMethod.XauthInitPsk => "pre-shared key with XAuth (XAUTHInitPreShared)",
+        V1AuthMethod.XauthRespPsk => "pre-shared key with XAuth (XAUTHRespPreShared)",
+        V1AuthMethod.XauthInitRsa => "RSA signature with XAuth (XAUTHInitRSA)",
+        V1AuthMethod.XauthRespRsa => "RSA signature with XAuth (XAUTHRespRSA)",
         _ => m.ToString(),
     };
 }

@@ -35,7 +35,7 @@ public static class V1Signature
     }
 
     public static bool IsSignature(V1AuthMethod m) =>
-        m is V1AuthMethod.RsaSignature or V1AuthMethod.EcdsaSha256 or V1AuthMethod.EcdsaSha384 or V1AuthMethod.EcdsaSha512;
+        XAuth.XAuthMethod.Base(m) is V1AuthMethod.RsaSignature or V1AuthMethod.EcdsaSha256 or V1AuthMethod.EcdsaSha384 or V1AuthMethod.EcdsaSha512;
 
     public static byte[] Sign(PrivateKey key, ReadOnlySpan<byte> hash)
     {
@@ -70,7 +70,7 @@ public static class V1Signature
         }
         switch (key)
         {
-            case RsaKeyParameters rsaKey when method == V1AuthMethod.RsaSignature:
+            case RsaKeyParameters rsaKey when XAuth.XAuthMethod.Base(method) == V1AuthMethod.RsaSignature:
                 byte[] recovered;
                 try
                 {

@@ -12,10 +12,15 @@ internal interface IXAuthBackend
     string? Verify(IkeSa sa, string user, byte[] password);
 }
 
-/// <summary>The XAuth backends `auth = xauth…` names: xauth and xauth-generic check the swanctl secrets.</summary>
+/// <summary>
+/// The XAuth backends `auth = xauth…` names: xauth and xauth-generic check the swanctl secrets here; xauth-radius asks
+/// a RADIUS server (<see cref="XAuthServer"/> runs that one, since its answer comes later).
+/// </summary>
 internal static class XAuthBackends
 {
     public static IXAuthBackend For(IkeEngine engine, string auth) => new SecretsBackend(engine);
+
+    public static bool IsRadius(string auth) => auth.Equals("xauth-radius", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>User names compare as identities (so "carol" in a secret's id matches the name "carol").</summary>
     public static bool SameUser(string a, string b) =>

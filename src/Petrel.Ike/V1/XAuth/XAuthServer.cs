@@ -1,4 +1,5 @@
 using System.Text;
+using Petrel.Ike.Radius;
 using Petrel.Ike.Sa;
 using Petrel.Ike.V1.ModeConfig;
 using Petrel.Ike.V1.Wire;
@@ -27,23 +28,94 @@ internal sealed class XAuthServer(TransactionExchange t)
 
     public void OnCredentials(IkeSa sa, CfgPayload cfg)
     {
-        var state = sa.V1!.Transactions;
         var name = cfg.Get(CfgAttribute.XAuthUserName);
         var password = cfg.Get(CfgAttribute.XAuthUserPassword);
-        string? failure;
         string user = name is null ? "" : Encoding.UTF8.GetString(name.Data);
         if (cfg.Type != CfgType.Reply || name is null || password is null || name.Data.Length == 0)
         {
-            failure = "the peer's XAuth reply carries no user name and password (is an XAuth client configured there?)";
+            Verdict(sa, user, "the peer's XAuth reply carries no user name and password (is an XAuth client configured there?)");
+            return;
         }
-        else
+        var round = sa.Config.XAuthRemote!;
+        if (XAuthBackends.IsRadius(round.Auth))
         {
-            var backend = XAuthBackends.For(t.E, sa.Config.XAuthRemote!.Auth);
-            failure = backend.Verify(sa, user, password.Data);
-            if (failure is null && sa.Config.XAuthRemote.XAuthId is { } expected && expected != "%any"
-                && !XAuthBackends.SameUser(expected, user))
-                failure = $"connection '{sa.Name}' accepts only XAuth user '{expected}' (remote xauth_id)";
+            // Ask RADIUS only for a user this connection takes at all.
+            if (!Accepts(round, user))
+                Verdict(sa, user, $"connection '{sa.Name}' accepts only XAuth user '{round.XAuthId}' (remote xauth_id)");
+            else
+                AskRadius(sa, user, password.Data);
+            return;
         }
+        string? failure = XAuthBackends.For(t.E, round.Auth).Verify(sa, user, password.Data);
+        if (failure is null && !Accepts(round, user))
+            failure = $"connection '{sa.Name}' accepts only XAuth user '{round.XAuthId}' (remote xauth_id)";
+        Verdict(sa, user, failure);
+    }
+
+    private static bool Accepts(Config.AuthConfig round, string user) =>
+        round.XAuthId is not { } expected || expected == "%any" || XAuthBackends.SameUser(expected, user);
+
+    /// <summary>
+    /// auth = xauth-radius (strongSwan's eap-radius XAuth backend): User-Name and User-Password (PAP) in an
+    /// Access-Request, on the thread pool; the answer comes back on the engine's thread. Meanwhile the client waits for
+    /// our status (its retransmitted reply answers nothing we ask and is dropped), so nothing is asked twice.
+    /// </summary>
+    private void AskRadius(IkeSa sa, string user, byte[] password)
+    {
+        if (t.E.Radius is not { } radius)
+        {
+            Verdict(sa, user, "auth = xauth-radius, but no RADIUS server is configured (petrel { eap-radius { servers { … } } })");
+            return;
+        }
+        var copy = password.ToArray();
+        var context = Engine.IkeEngine.RadiusContext(sa);
+        t.E.Log.Info(sa, $"XAuth user '{XAuthBackends.Printable(user)}': asking the RADIUS server, deferred until it answers");
+        _ = Task.Run(async () =>
+        {
+            RadiusEapOutcome outcome;
+            try
+            {
+                outcome = await RadiusPasswordCheck.VerifyAsync(radius.Client, user, copy, context).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                outcome = new RadiusEapOutcome(RadiusEapStatus.Failed, null, $"RADIUS exchange failed: {e.Message}");
+            }
+            finally
+            {
+                System.Security.Cryptography.CryptographicOperations.ZeroMemory(copy);
+            }
+            radius.Post(() => OnRadiusAnswer(sa, user, outcome));
+        });
+    }
+
+    private void OnRadiusAnswer(IkeSa sa, string user, RadiusEapOutcome outcome)
+    {
+        var state = sa.V1?.Transactions;
+        if (state is null || !state.Deferred || sa.State != IkeSaState.Connecting || state.Outstanding.Count > 0)
+        {
+            t.E.Log.Debug(sa, $"RADIUS answered for XAuth user '{XAuthBackends.Printable(user)}' after the IKE SA moved on; ignored");
+            return;
+        }
+        switch (outcome.Status)
+        {
+            case RadiusEapStatus.Accept:
+                sa.RadiusAccept = outcome;
+                Verdict(sa, user, null);
+                break;
+            case RadiusEapStatus.Reject:
+                Verdict(sa, user, outcome.Reason);
+                break;
+            default:
+                Verdict(sa, user, $"no RADIUS answer: {outcome.Reason}");
+                break;
+        }
+    }
+
+    /// <summary>Sends CFG_SET(XAUTH_STATUS OK or FAIL); the verdict takes effect when the client acknowledges it.</summary>
+    private void Verdict(IkeSa sa, string user, string? failure)
+    {
+        var state = sa.V1!.Transactions;
         state.XAuthUser = XAuthBackends.Printable(user);
         state.XAuthOk = failure is null;
         state.XAuthFailure = failure;
@@ -66,7 +138,7 @@ internal sealed class XAuthServer(TransactionExchange t)
             t.Fail(sa, $"XAuth authentication of '{state.XAuthUser}' failed: {state.XAuthFailure}", sendDelete: true);
             return;
         }
-        t.E.Log.Info(sa, $"XAuth authentication of '{state.XAuthUser}' successful");
+        t.E.Log.Info(sa, $"XAuth authentication of '{state.XAuthUser}' successful{(sa.RadiusAccept is { Server: { } server } ? $" (RADIUS server {server})" : "")}");
         // Push (pull = no) before Quick Mode, so a client that waits for its address has it when Quick Mode starts.
         t.Server.PushIfConfigured(sa);
         t.Complete(sa);
