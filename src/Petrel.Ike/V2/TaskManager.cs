@@ -87,6 +87,9 @@ internal sealed class TaskManager(IIkeContext context)
         }
         sa.RequestSent(mid);
         sa.SetOutstanding(new PendingRequest { MessageId = mid, Bytes = bytes, Fragments = fragments, Task = task, Deadline = context.Clock.Now + context.Options.RetransmitTimeout });
+        // The timer queue must learn the retransmit deadline: a request sent after its crypto job (Prepared) comes
+        // from no Pump, so without this a lost first message was never retransmitted.
+        context.Scheduler.Touch(sa);
         context.Events.CountRequest(task.Exchange, sa);
         context.Log.Debug(sa, $"sending {task.Exchange} request {mid} to {sa.Remote} ({(fragments is null ? $"{bytes.Length} bytes" : $"{fragments.Count} fragments")})");
         context.Sender.SendAll(sa.Local, sa.Remote, bytes, fragments);
