@@ -22,7 +22,7 @@ internal abstract class IkeTask
     /// A job whose result <see cref="BuildRequest"/> needs, or null when the request can be built now. Called before each
     /// build; a task returns a job once per result it needs.
     /// </summary>
-    public virtual CryptoJob? Prepare(IkeSa sa) => null;
+    public virtual TaskJob? Prepare(IkeSa sa) => null;
 
     /// <summary>Adds the request's payloads (the header is filled by the context).</summary>
     public abstract void BuildRequest(IkeSa sa, IkeMessage request);

@@ -54,7 +54,7 @@ internal sealed class TaskManager(IIkeContext context)
             {
                 // The request needs a key pair or signature first: a worker makes it, then this is called again.
                 sa.StartPreparing(task);
-                if (job is TaskJob t) t.Then = () => Prepared(sa);
+                job.Then = () => Prepared(sa);
                 context.Scheduler.RunCrypto(sa, job, halfOpen: false);
                 return;
             }

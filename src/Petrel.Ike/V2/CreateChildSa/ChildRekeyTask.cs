@@ -26,7 +26,7 @@ internal sealed class ChildRekeyTask(IIkeContext context, ChildSa old) : IkeTask
     public override bool IsObsolete(IkeSa sa) =>
         !sa.Children.Contains(old) || old.State is not (ChildSaState.Installed or ChildSaState.Rekeying) || old.PeerReplacement is not null;
 
-    public override CryptoJob? Prepare(IkeSa sa) => _keys.Prepare(_keys.Group != 0 ? _keys.Group : ChildSaNegotiation.PfsGroup(old.Config));
+    public override TaskJob? Prepare(IkeSa sa) => _keys.Prepare(_keys.Group != 0 ? _keys.Group : ChildSaNegotiation.PfsGroup(old.Config));
 
     public override void BuildRequest(IkeSa sa, IkeMessage request)
     {

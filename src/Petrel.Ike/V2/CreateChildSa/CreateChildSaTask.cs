@@ -26,7 +26,7 @@ internal sealed class CreateChildSaTask(IIkeContext context, ChildConfig config,
         Recreates is { } expired && _child is null && sa.Children.Exists(x => !ReferenceEquals(x, expired) && x.Config.Name == config.Name
             && x.State is ChildSaState.Installed or ChildSaState.Rekeying);
 
-    public override CryptoJob? Prepare(IkeSa sa) => _keys.Prepare(_keys.Group != 0 ? _keys.Group : ChildSaNegotiation.PfsGroup(config));
+    public override TaskJob? Prepare(IkeSa sa) => _keys.Prepare(_keys.Group != 0 ? _keys.Group : ChildSaNegotiation.PfsGroup(config));
 
     public override void BuildRequest(IkeSa sa, IkeMessage request)
     {

@@ -32,7 +32,7 @@ internal sealed class IkeRekeyTask(IIkeContext context) : IkeTask
 
     private readonly OffloadedKeyExchange _work = new("IKE_SA rekey");
 
-    public override CryptoJob? Prepare(IkeSa sa) =>
+    public override TaskJob? Prepare(IkeSa sa) =>
         _followUp is { Pending: true } ? null : _work.PrepareKeyPair(_group != 0 ? _group : sa.KeGroup != 0 ? sa.KeGroup : FirstGroup(sa), context.Random);
 
     public override void BuildRequest(IkeSa sa, IkeMessage request)

@@ -42,7 +42,7 @@ internal sealed class IkeAuthTask(IIkeContext context, ChildConfig? childConfig,
     /// A round that signs (auth = pubkey): the signature is made on a crypto worker before the request is built, over the
     /// IDi that <see cref="BuildRequest"/> then sends.
     /// </summary>
-    public override CryptoJob? Prepare(IkeSa sa)
+    public override TaskJob? Prepare(IkeSa sa)
     {
         if (_eap is { Started: true } || _signedRound == _round || sa.Config.LocalRounds.Count == 0) return null;
         var round = _round == 0 ? sa.Config.Local : sa.Config.LocalRounds[_round];

@@ -23,7 +23,7 @@ internal sealed class IkeSaInitTask(IIkeContext context, InitiateCompletion? com
     public override ExchangeType Exchange => ExchangeType.IkeSaInit;
 
     /// <summary>Our key pair, made on a crypto worker before the first request and after each INVALID_KE_PAYLOAD.</summary>
-    public override CryptoJob? Prepare(IkeSa sa)
+    public override TaskJob? Prepare(IkeSa sa)
     {
         if (sa.KeGroup == 0)
             sa.KeGroup = FirstGroup(sa.Config.Proposals);
